@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system packages Berth needs on Debian 12 (as root), only when
+# something is missing, then the npm dependencies pinned in package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v ip >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
+[ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
+command -v runc >/dev/null || need+=(runc)
+command -v conmon >/dev/null || need+=(conmon)
+command -v ping >/dev/null || need+=(iputils-ping)
+command -v busybox >/dev/null || need+=(busybox-static)
+command -v curl >/dev/null || need+=(curl)
+command -v unshare >/dev/null || need+=(util-linux)
+command -v nsenter >/dev/null || need+=(util-linux)
+
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "berth: missing system packages: ${need[*]}; run this as root or: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  echo "berth: installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
