@@ -39,7 +39,7 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...findTests("dist/src"), ...findTests("dist/test")].sort();
 
 const status = run("unshare", [
-  "--net", "--mount", "--propagation", "private", "--fork", "--kill-child",
+  "--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child",
   "--", process.execPath, "scripts/sandbox-run.mjs",
   process.execPath, "--test", "--test-concurrency=1", "--test-reporter=spec", ...files,
 ]);

@@ -1,0 +1,99 @@
+// Attach + detach of one container to one network, in-process (engine API)
+// and through the CLI (`berth network connect/disconnect`), with 1, 100 and
+// 500 containers already on the network. Run as root; it creates its own
+// throwaway "host" namespace: `npm run bench` (see bench/README.md).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { berthPaths } from "../src/paths.js";
+import { Engine } from "../src/engine/context.js";
+import { createNetwork } from "../src/engine/network-create.js";
+import { attachNetwork, detachNetwork } from "../src/engine/attach.js";
+import { newId, netnsPath } from "../src/engine/names.js";
+import { netnsCreate, netnsDelete } from "../src/kernel/index.js";
+import type { Container } from "../src/model/container.js";
+import type { Network } from "../src/model/network.js";
+
+const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const LEVELS = [1, 100, 500];
+const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 40);
+const CLI_SAMPLES = Number(process.env["BENCH_CLI_SAMPLES"] ?? 10);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function fakeContainer(engine: Engine, name: string): Container {
+  const id = newId();
+  const c: Container = {
+    id, name, command: ["sleep"], hostname: name, mode: "bridge", modeTarget: undefined, netns: netnsPath(engine.paths, id),
+    rootfs: undefined, autoRemove: false, detached: true, dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: [],
+    status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined,
+  };
+  netnsCreate(c.netns ?? "");
+  engine.store.write(() => engine.store.containers.insert(c));
+  return c;
+}
+
+function main(): void {
+  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
+    // re-run inside a throwaway network + mount namespace
+    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    process.exit(r.status ?? 1);
+  }
+  const root = mkdtempSync(join(tmpdir(), "berth-bench-"));
+  const env = { ...process.env, BERTH_ROOT: root };
+  const engine = new Engine(berthPaths(env));
+  const rows: string[] = [];
+  try {
+    const net: Network = createNetwork(engine, { name: "bench", subnet: "10.200.0.0/16", disableDns: true });
+    const population: Container[] = [];
+    for (const level of LEVELS) {
+      while (population.length < level) {
+        const c = fakeContainer(engine, `pop${population.length}`);
+        engine.store.write(() => attachNetwork(engine, c, net, { network: net.name }));
+        population.push(c);
+      }
+      const probe = fakeContainer(engine, `probe${level}`);
+      const attach: number[] = [];
+      const detach: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        const t0 = performance.now();
+        engine.store.write(() => attachNetwork(engine, probe, net, { network: net.name }));
+        const t1 = performance.now();
+        engine.store.write(() => detachNetwork(engine, probe, net));
+        const t2 = performance.now();
+        attach.push(t1 - t0);
+        detach.push(t2 - t1);
+      }
+      const cliAttach: number[] = [];
+      const cliDetach: number[] = [];
+      for (let i = 0; i < CLI_SAMPLES; i++) {
+        const t0 = performance.now();
+        const a = spawnSync(process.execPath, [MAIN, "network", "connect", "bench", probe.name], { env, encoding: "utf8" });
+        const t1 = performance.now();
+        const d = spawnSync(process.execPath, [MAIN, "network", "disconnect", "bench", probe.name], { env, encoding: "utf8" });
+        const t2 = performance.now();
+        if (a.status !== 0 || d.status !== 0) throw new Error(`CLI failed: ${a.stderr}${d.stderr}`);
+        cliAttach.push(t1 - t0);
+        cliDetach.push(t2 - t1);
+      }
+      rows.push(`| ${level} | ${median(attach).toFixed(2)} | ${median(detach).toFixed(2)} | ${median(cliAttach).toFixed(1)} | ${median(cliDetach).toFixed(1)} |`);
+      engine.store.write(() => engine.store.containers.delete(probe.id));
+      netnsDelete(probe.netns ?? "");
+    }
+    process.stdout.write(`attach/detach of one container, median ms (${SAMPLES} in-process samples, ${CLI_SAMPLES} CLI samples per level)\n`);
+    process.stdout.write("| containers on the network | in-process attach | in-process detach | CLI connect | CLI disconnect |\n|---|---|---|---|---|\n");
+    process.stdout.write(`${rows.join("\n")}\n`);
+  } finally {
+    for (const c of engine.store.containers.list()) if (c.netns) netnsDelete(c.netns);
+    engine.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's first command: install what Berth needs, build it, and walk
+# through the container-networking tutorial on this host with real kernel
+# objects, then clean up. Needs root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "berth walkthrough needs root (it creates namespaces, bridges and nftables rules): run it with sudo" >&2
+  exit 1
+fi
+bash scripts/install-deps.sh
+npx tsc -p tsconfig.json
+exec node dist/src/cli/main.js walkthrough

@@ -1,0 +1,114 @@
+import type { Command } from "commander";
+import { containerView, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
+import { BerthError } from "../../errors.js";
+import { withEngine } from "../with-engine.js";
+import { ago, formatItems, printJson, table } from "../output.js";
+import { networkView } from "../../engine/index.js";
+
+export function registerContainers(program: Command): void {
+  program
+    .command("ps")
+    .description("List containers")
+    .option("-a, --all", "include exited containers")
+    .option("-q, --quiet", "print only ids")
+    .option("--format <format>", "json, or a Go template per container")
+    .option("--no-trunc", "do not truncate ids")
+    .action(async (f: { all?: boolean; quiet?: boolean; format?: string; trunc?: boolean }) => {
+      await withEngine((e) => {
+        const list = e.store.containers.list().filter((c) => f.all || c.status === "running" || c.status === "creating");
+        const id = (s: string) => (f.trunc === false ? s : s.slice(0, 12));
+        if (f.quiet) process.stdout.write(list.map((c) => `${id(c.id)}\n`).join(""));
+        else if (f.format) process.stdout.write(formatItems(f.format, list.map((c) => containerView(e, c))));
+        else {
+          const rows = list.map((c) => [
+            id(c.id),
+            truncate(c.command.join(" "), 20),
+            ago(c.created),
+            c.status === "running" ? `Up ${ago(c.started).replace(/ ago$/, "")}` : c.status === "exited" ? `Exited (${c.exitCode ?? 0}) ${ago(c.finished)}` : c.status,
+            "",
+            c.name,
+          ]);
+          process.stdout.write(table(["CONTAINER ID", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
+        }
+      });
+    });
+
+  program
+    .command("inspect")
+    .description("Show containers (or networks) in detail")
+    .argument("<name...>")
+    .option("-f, --format <template>", "Go template, e.g. '{{.NetworkSettings.IPAddress}}'")
+    .action(async (names: string[], f: { format?: string }) => {
+      await withEngine((e) => {
+        const views = names.map((n) => {
+          const c = e.store.containers.find(n);
+          if (c) return containerView(e, c);
+          const net = e.store.networks.find(n);
+          if (net) return networkView(e, net);
+          throw new BerthError("CONTAINER_NOT_FOUND", `No container or network named "${n}"`, { hint: "List them with `berth ps -a` and `berth network ls`" });
+        });
+        if (f.format) process.stdout.write(formatItems(f.format, views));
+        else printJson(views);
+      });
+    });
+
+  program
+    .command("exec")
+    .description("Run a command in a running container")
+    .argument("<container>")
+    .argument("<command...>")
+    .passThroughOptions()
+    .option("-i, --interactive", "keep stdin open")
+    .option("-t, --tty", "allocate a terminal")
+    .option("-e, --env <k=v>", "environment variable", (v: string, p: string[] | undefined) => [...(p ?? []), v])
+    .action(async (name: string, command: string[], f: { interactive?: boolean; tty?: boolean; env?: string[] }) => {
+      const code = await withEngine(async (e) => {
+        const c = requireContainer(e, name);
+        if (c.status !== "running") {
+          throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container "${c.name}": it is not running`, { hint: "Start a new container with `berth run -d ...`" });
+        }
+        const r = await e.runtime.exec(c.id, command, { tty: f.tty ?? false, interactive: f.interactive ?? false, ...(f.env ? { env: f.env } : {}) });
+        return r.exitCode;
+      });
+      process.exitCode = code;
+    });
+
+  program
+    .command("logs")
+    .description("Print a container's output")
+    .argument("<container>")
+    .action(async (name: string) => {
+      await withEngine((e) => {
+        const c = requireContainer(e, name);
+        process.stdout.write(e.runtime.readLogs(c.id));
+      });
+    });
+
+  program
+    .command("stop")
+    .description("Stop running containers (SIGTERM, then SIGKILL after the timeout)")
+    .argument("<container...>")
+    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .action(async (names: string[], f: { time: string }) => {
+      const t = Number(f.time);
+      if (!Number.isInteger(t) || t < 0) throw new BerthError("INVALID_ARGUMENT", `Invalid --time "${f.time}"`, { hint: "Give a whole number of seconds" });
+      await withEngine(async (e) => {
+        for (const n of names) process.stdout.write(`${(await stopContainer(e, n, t)).name}\n`);
+      });
+    });
+
+  program
+    .command("rm")
+    .description("Remove containers")
+    .argument("<container...>")
+    .option("-f, --force", "kill running containers first")
+    .action(async (names: string[], f: { force?: boolean }) => {
+      await withEngine(async (e) => {
+        for (const n of names) process.stdout.write(`${(await removeContainer(e, n, { force: f.force ?? false })).id}\n`);
+      });
+    });
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 3)}...` : s;
+}

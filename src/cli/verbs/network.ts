@@ -1,0 +1,150 @@
+import type { Command } from "commander";
+import { BerthError } from "../../errors.js";
+import { connectNetwork, createNetwork, disconnectNetwork, networkView, pruneNetworks, removeNetwork, requireNetwork } from "../../engine/index.js";
+import { withEngine } from "../with-engine.js";
+import { collect, keyValues } from "../collect.js";
+import { formatItems, printJson, table } from "../output.js";
+
+interface CreateFlags {
+  subnet?: string;
+  gateway?: string;
+  ipRange?: string;
+  internal?: boolean;
+  disableDns?: boolean;
+  opt?: string[];
+  label?: string[];
+  interfaceName?: string;
+  dns?: string[];
+  driver?: string;
+  ignore?: boolean;
+}
+
+export function registerNetwork(program: Command): void {
+  const network = program.command("network").description("Manage networks");
+
+  network
+    .command("create")
+    .description("Create a bridge network")
+    .argument("[name]", "network name (default: generated)")
+    .option("--subnet <cidr>", "IPv4 subnet, e.g. 10.89.1.0/24 (default: a free /24)")
+    .option("--gateway <ip>", "gateway address on the bridge (default: first address)")
+    .option("--ip-range <cidr>", "allocate container addresses from this sub-range")
+    .option("--internal", "no traffic in or out of the network's bridge")
+    .option("--disable-dns", "no name resolution on this network")
+    .option("-o, --opt <key=value>", "driver option: mtu=N, isolate=true|false", collect)
+    .option("--label <key=value>", "label", collect)
+    .option("--interface-name <name>", "bridge interface name")
+    .option("--dns <ip>", "upstream DNS server for containers on this network", collect)
+    .option("-d, --driver <driver>", "network driver (bridge)", "bridge")
+    .option("--ignore", "do not fail if the network exists")
+    .action(async (name: string | undefined, flags: CreateFlags) => {
+      if (flags.driver !== "bridge") {
+        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge" });
+      }
+      const n = await withEngine((e) =>
+        createNetwork(e, {
+          name: name ?? `network${Date.now().toString(36)}`,
+          ...(flags.subnet === undefined ? {} : { subnet: flags.subnet }),
+          ...(flags.gateway === undefined ? {} : { gateway: flags.gateway }),
+          ...(flags.ipRange === undefined ? {} : { ipRange: flags.ipRange }),
+          internal: flags.internal ?? false,
+          disableDns: flags.disableDns ?? false,
+          options: keyValues(flags.opt, "--opt"),
+          labels: keyValues(flags.label, "--label"),
+          ...(flags.interfaceName === undefined ? {} : { interfaceName: flags.interfaceName }),
+          dnsServers: flags.dns ?? [],
+          ignoreExisting: flags.ignore ?? false,
+        }),
+      );
+      process.stdout.write(`${n.name}\n`);
+    });
+
+  network
+    .command("ls")
+    .alias("list")
+    .description("List networks")
+    .option("--format <format>", "json, or a Go template per network")
+    .option("-q, --quiet", "print only names")
+    .action(async (flags: { format?: string; quiet?: boolean }) => {
+      await withEngine((e) => {
+        const nets = e.store.networks.list();
+        if (flags.quiet) process.stdout.write(nets.map((n) => `${n.name}\n`).join(""));
+        else if (flags.format) process.stdout.write(formatItems(flags.format, nets.map((n) => networkView(e, n))));
+        else process.stdout.write(table(["NETWORK ID", "NAME", "DRIVER"], nets.map((n) => [n.id.slice(0, 12), n.name, n.driver])));
+      });
+    });
+
+  network
+    .command("inspect")
+    .description("Show networks in detail (JSON)")
+    .argument("<name...>")
+    .option("-f, --format <template>", "Go template applied to each network")
+    .action(async (names: string[], flags: { format?: string }) => {
+      await withEngine((e) => {
+        const views = names.map((n) => networkView(e, requireNetwork(e, n)));
+        if (flags.format) process.stdout.write(formatItems(flags.format, views));
+        else printJson(views);
+      });
+    });
+
+  network
+    .command("rm")
+    .alias("remove")
+    .description("Remove networks")
+    .argument("<name...>")
+    .option("-f, --force", "also remove the containers that use it")
+    .action(async (names: string[], flags: { force?: boolean }) => {
+      await withEngine(async (e) => {
+        for (const n of names) {
+          const removed = await removeNetwork(e, n, { force: flags.force ?? false });
+          process.stdout.write(`${removed.name}\n`);
+        }
+      });
+    });
+
+  network
+    .command("prune")
+    .description("Remove all networks no container uses")
+    .option("-f, --force", "do not ask for confirmation")
+    .action(async () => {
+      const removed = await withEngine((e) => pruneNetworks(e));
+      process.stdout.write(removed.map((n) => `${n.name}\n`).join(""));
+    });
+
+  network
+    .command("exists")
+    .description("Exit 0 if the network exists, 1 if not")
+    .argument("<name>")
+    .action(async (name: string) => {
+      const found = await withEngine((e) => e.store.networks.find(name) !== undefined, { repair: false });
+      process.exitCode = found ? 0 : 1;
+    });
+
+  network
+    .command("connect")
+    .description("Connect a running container to a network")
+    .argument("<network>")
+    .argument("<container>")
+    .option("--ip <ip>", "static IPv4 address")
+    .option("--mac-address <mac>", "static MAC address")
+    .option("--alias <name>", "extra DNS name on this network", collect)
+    .action(async (net: string, ctr: string, flags: { ip?: string; macAddress?: string; alias?: string[] }) => {
+      await withEngine((e) =>
+        connectNetwork(e, net, ctr, {
+          ...(flags.ip === undefined ? {} : { ip: flags.ip }),
+          ...(flags.macAddress === undefined ? {} : { mac: flags.macAddress }),
+          aliases: flags.alias ?? [],
+        }),
+      );
+    });
+
+  network
+    .command("disconnect")
+    .description("Disconnect a container from a network")
+    .argument("<network>")
+    .argument("<container>")
+    .option("-f, --force", "disconnect even if the container is not running")
+    .action(async (net: string, ctr: string) => {
+      await withEngine((e) => disconnectNetwork(e, net, ctr));
+    });
+}

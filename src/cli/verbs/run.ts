@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import { runContainer, type RunOptions } from "../../engine/index.js";
+import { withEngine } from "../with-engine.js";
+import { collect } from "../collect.js";
+
+interface RunFlags {
+  detach?: boolean;
+  name?: string;
+  network?: string[];
+  ip?: string;
+  macAddress?: string;
+  networkAlias?: string[];
+  hostname?: string;
+  rm?: boolean;
+  rootfs?: string;
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
+  interactive?: boolean;
+  tty?: boolean;
+  env?: string[];
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("Run a command in a new container")
+    .argument("<command...>", "the command and its arguments (passed unchanged)")
+    .passThroughOptions()
+    .option("-d, --detach", "run in the background and print the container id")
+    .option("--name <name>", "container name")
+    .option("--network <mode>", "bridge | host | none | container:NAME | NET[,NET...] (repeatable)", collect)
+    .option("--ip <ip>", "static IPv4 address on the (single) network")
+    .option("--mac-address <mac>", "static MAC address on the (single) network")
+    .option("--network-alias <name>", "extra DNS name on the networks", collect)
+    .option("-h, --hostname <name>", "container hostname")
+    .option("--rm", "remove the container when it exits")
+    .option("--rootfs <dir>", "root filesystem directory (default: the host's, read-only)")
+    .option("--dns <ip>", "DNS server for the container", collect)
+    .option("--dns-search <domain>", "DNS search domain", collect)
+    .option("--dns-option <opt>", "resolv.conf option", collect)
+    .option("--add-host <name:ip>", "extra /etc/hosts entry", collect)
+    .option("-i, --interactive", "keep stdin open")
+    .option("-t, --tty", "allocate a terminal")
+    .option("-e, --env <k=v>", "environment variable", collect)
+    .helpOption("--help", "display help for command")
+    .action(async (command: string[], f: RunFlags) => {
+      const opts: RunOptions = {
+        command,
+        detach: f.detach ?? false,
+        autoRemove: f.rm ?? false,
+        networks: f.network ?? [],
+        aliases: f.networkAlias ?? [],
+        dns: f.dns ?? [],
+        dnsSearch: f.dnsSearch ?? [],
+        dnsOptions: f.dnsOption ?? [],
+        addHosts: f.addHost ?? [],
+        tty: f.tty ?? false,
+        interactive: f.interactive ?? false,
+        env: f.env ?? [],
+        ...(f.name === undefined ? {} : { name: f.name }),
+        ...(f.ip === undefined ? {} : { ip: f.ip }),
+        ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
+        ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
+        ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
+      };
+      const r = await withEngine((e) => runContainer(e, opts));
+      if (opts.detach) process.stdout.write(`${r.container.id}\n`);
+      else process.exitCode = r.exitCode ?? 0;
+    });
+}

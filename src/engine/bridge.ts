@@ -1,0 +1,48 @@
+import type { Engine } from "./context.js";
+import type { Network } from "../model/network.js";
+import { parseCidr4 } from "../model/ipv4.js";
+import { sysctlWrite } from "../kernel/index.js";
+import { BerthError } from "../errors.js";
+
+/** A Linux bridge takes at most this many ports (BR_MAX_PORTS). */
+export const BRIDGE_MAX_PORTS = 1024;
+
+/**
+ * Create the network's bridge if it is missing (with its gateway address, up),
+ * or check the existing one. Returns the bridge's ifindex.
+ * Equivalent to: ip link add BR type bridge; ip addr add GW/P dev BR; ip link set BR up
+ */
+export function ensureBridge(engine: Engine, net: Network): number {
+  const h = engine.host;
+  const prefix = parseCidr4(net.subnet).prefix;
+  let link = h.linkByName(net.bridge);
+  if (link && link.kind !== "bridge") {
+    throw new BerthError("IFNAME_IN_USE", `Cannot create bridge "${net.bridge}" for network "${net.name}": an interface of type ${link.kind ?? "unknown"} has that name`, {
+      hint: `Remove that interface, or create the network with another --interface-name`,
+    });
+  }
+  if (!link) {
+    link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine) });
+  }
+  if (!h.addrList(link.index).some((a) => a.ip === net.gateway && a.prefix === prefix)) {
+    h.addrReplace(link.index, net.gateway, prefix);
+  }
+  if (!link.up) h.linkSetUp(link.index);
+  if (!net.internal) sysctlWrite("net.ipv4.ip_forward", "1");
+  for (const s of engine.firewall.requiredSysctls(net.bridge)) sysctlWrite(s.key, s.value);
+  return link.index;
+}
+
+/** Delete the bridge when no container is attached any more. Succeeds if it is already gone. */
+export function removeBridgeIfUnused(engine: Engine, net: Network): boolean {
+  if (engine.store.attachments.countForNetwork(net.id) > 0) return false;
+  return engine.host.linkRemove(net.bridge);
+}
+
+/** The MTU of the host's default-route interface, else 1500. */
+export function defaultMtu(engine: Engine): number {
+  const h = engine.host;
+  const def = h.routeList().find((r) => r.dst === undefined && r.ifindex !== undefined);
+  const link = def?.ifindex === undefined ? undefined : h.linkByIndex(def.ifindex);
+  return link?.mtu ?? 1500;
+}

@@ -1,0 +1,55 @@
+import { rmSync } from "node:fs";
+import type { Engine } from "./context.js";
+import type { Container } from "../model/container.js";
+import { shortId } from "../model/container.js";
+import { containerRunDir } from "../paths.js";
+import { BerthError, TeardownError } from "../errors.js";
+import { requireContainer } from "./network-lookup.js";
+import { teardownContainerNetwork } from "./container-network.js";
+import { syncDns } from "./dns-sync.js";
+import { finishContainer } from "./container-cleanup.js";
+import { faultPoint } from "./fault.js";
+
+/** `berth stop [-t S] NAME`: SIGTERM, then SIGKILL after the timeout; then network cleanup. */
+export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec = 10): Promise<Container> {
+  const c = requireContainer(engine, nameOrId);
+  if (c.status === "running") {
+    await engine.runtime.stop(c.id, timeoutSec);
+    await finishContainer(engine, c.id, engine.runtime.exitCode(c.id));
+  }
+  return engine.store.containers.byId(c.id) ?? c;
+}
+
+/**
+ * `berth rm [-f] NAME`: a running container needs -f (it is then killed).
+ * Teardown is a sweep: it keeps going after errors and reports all of them.
+ */
+export async function removeContainer(engine: Engine, nameOrId: string, opts: { force?: boolean } = {}): Promise<Container> {
+  const c = requireContainer(engine, nameOrId);
+  const dependents = engine.store.containers.dependents(c.id);
+  if (dependents.length > 0 && !opts.force) {
+    throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}": ${dependents.map((d) => `"${d.name}"`).join(", ")} share its network namespace`, {
+      hint: `Remove those first, or use \`berth rm -f ${c.name}\` to remove them too`,
+    });
+  }
+  if (c.status === "running" && !opts.force) {
+    throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}" (${shortId(c.id)}): it is running`, {
+      hint: `Stop it first with \`berth stop ${c.name}\`, or use \`berth rm -f ${c.name}\``,
+    });
+  }
+  for (const d of dependents) await removeContainer(engine, d.id, { force: true });
+  engine.store.write(() => engine.store.containers.setStatus(c.id, "removing", { ownerPid: process.pid }));
+  const errors: unknown[] = [];
+  try {
+    await engine.runtime.delete(c.id, { force: true });
+  } catch (e) {
+    errors.push(e);
+  }
+  faultPoint("rm:after-runtime");
+  errors.push(...teardownContainerNetwork(engine, c));
+  engine.store.write(() => engine.store.containers.delete(c.id));
+  rmSync(containerRunDir(engine.paths, c.id), { recursive: true, force: true });
+  await syncDns(engine);
+  if (errors.length > 0) throw new TeardownError(`remove container "${c.name}"`, errors);
+  return c;
+}

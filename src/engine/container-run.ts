@@ -1,0 +1,158 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { hostname } from "node:os";
+import type { Engine } from "./context.js";
+import type { Container, NetworkRequest } from "../model/container.js";
+import { shortId } from "../model/container.js";
+import { containerRunDir } from "../paths.js";
+import { BerthError, wrap } from "../errors.js";
+import { newId, netnsPath } from "./names.js";
+import { planRun, type RunOptions, type RunPlan } from "./run-options.js";
+import { requireContainer, requireNetwork } from "./network-lookup.js";
+import { setupContainerNetwork, teardownContainerNetwork } from "./container-network.js";
+import { writeEtcFiles } from "./etc-files.js";
+import { generateName } from "./container-names.js";
+import { selfCommand } from "./self-command.js";
+import { syncDns } from "./dns-sync.js";
+import { finishContainer } from "./container-cleanup.js";
+import { faultPoint } from "./fault.js";
+import type { ContainerProcessSpec } from "../runtime/index.js";
+
+export interface RunResult {
+  readonly container: Container;
+  /** Exit code of the command, for a foreground run. */
+  readonly exitCode: number | undefined;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/**
+ * `berth run`: validate, record the container (status "creating", owned by
+ * this process, so a crash is repaired by the next berth command), build its
+ * network, write its /etc files, then start it under the OCI runtime.
+ */
+export async function runContainer(engine: Engine, opts: RunOptions, io: { capture?: boolean } = {}): Promise<RunResult> {
+  const plan = planRun(opts);
+  const c = createContainerRecord(engine, plan, opts);
+  try {
+    setupContainerNetwork(engine, c);
+    const etc = writeEtcFiles(engine, c);
+    await syncDns(engine);
+    faultPoint("run:before-start");
+    const spec = processSpec(c, etc, opts);
+    const bundle = join(containerRunDir(engine.paths, c.id), "bundle");
+    mkdirSync(bundle, { recursive: true });
+    if (c.detached) {
+      const { pid } = await engine.runtime.startDetached(spec, bundle, { exitCommand: selfCommand(["container", "cleanup", c.id]) });
+      engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid, ownerPid: null, started: new Date().toISOString() }));
+      return { container: engine.store.containers.byId(c.id) ?? c, exitCode: undefined };
+    }
+    engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid: null, ownerPid: process.pid, started: new Date().toISOString() }));
+    const r = await engine.runtime.runForeground(spec, bundle, io.capture ? { capture: true } : {});
+    await finishContainer(engine, c.id, r.exitCode);
+    return {
+      container: engine.store.containers.byId(c.id) ?? { ...c, status: "exited", exitCode: r.exitCode },
+      exitCode: r.exitCode,
+      ...(r.stdout === undefined ? {} : { stdout: r.stdout }),
+      ...(r.stderr === undefined ? {} : { stderr: r.stderr }),
+    };
+  } catch (e) {
+    const err = wrap(`Cannot run container "${c.name}"`, e);
+    const current = engine.store.containers.byId(c.id);
+    if (current && current.status !== "exited") {
+      try {
+        await engine.runtime.delete(c.id, { force: true });
+      } catch (d) {
+        err.rollbackErrors.push(d);
+      }
+      err.rollbackErrors.push(...teardownContainerNetwork(engine, c));
+      engine.store.write(() => engine.store.containers.delete(c.id));
+      rmSync(containerRunDir(engine.paths, c.id), { recursive: true, force: true });
+      await syncDns(engine);
+    }
+    throw err;
+  }
+}
+
+function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOptions): Container {
+  return engine.store.write(() => {
+    const name = plan.name ?? generateName((n) => engine.store.containers.find(n) !== undefined);
+    const holder = engine.store.containers.find(name);
+    if (holder && holder.name === name) {
+      throw new BerthError("NAME_IN_USE", `Cannot create container "${name}": the name is in use by container ${shortId(holder.id)}`, {
+        hint: `Choose another --name, or remove it with \`berth rm -f ${name}\``,
+      });
+    }
+    const id = newId();
+    let mode: Container["mode"] = "bridge";
+    let modeTarget: string | undefined;
+    let netns: string | undefined = netnsPath(engine.paths, id);
+    let networks: NetworkRequest[] = [];
+    switch (plan.mode.kind) {
+      case "host":
+        mode = "host";
+        netns = undefined;
+        break;
+      case "none":
+        mode = "none";
+        break;
+      case "container": {
+        const target = requireContainer(engine, plan.mode.target);
+        if (target.status !== "running" || !target.netns) {
+          throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot join the network namespace of container "${target.name}": it is not running${target.mode === "host" ? " with its own namespace" : ""}`, {
+            hint: `Start a container with \`berth run -d --name ${target.name} ...\` first`,
+          });
+        }
+        mode = "container";
+        modeTarget = target.id;
+        netns = target.netns;
+        break;
+      }
+      case "bridge":
+        networks = plan.mode.networks.map((r) => ({ ...r, network: requireNetwork(engine, r.network).name }));
+        break;
+    }
+    const c: Container = {
+      id,
+      name,
+      command: plan.command,
+      hostname: plan.hostname ?? (mode === "host" ? hostHostname() : shortId(id)),
+      mode,
+      modeTarget,
+      netns,
+      rootfs: plan.rootfs,
+      autoRemove: opts.autoRemove ?? false,
+      detached: opts.detach ?? false,
+      dns: plan.dns,
+      extraHosts: plan.extraHosts,
+      networks,
+      status: "creating",
+      ownerPid: process.pid,
+      pid: undefined,
+      exitCode: undefined,
+      created: new Date().toISOString(),
+      started: undefined,
+      finished: undefined,
+    };
+    engine.store.containers.insert(c);
+    return c;
+  });
+}
+
+function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions): ContainerProcessSpec {
+  return {
+    id: c.id,
+    name: c.name,
+    hostname: c.hostname,
+    args: [...c.command],
+    ...(opts.env && opts.env.length > 0 ? { env: [...opts.env] } : {}),
+    tty: opts.tty ?? false,
+    ...(c.rootfs === undefined ? {} : { rootfs: c.rootfs }),
+    network: c.netns === undefined ? { kind: "host" } : { kind: "netns", path: c.netns },
+    etc,
+  };
+}
+
+function hostHostname(): string {
+  return hostname();
+}

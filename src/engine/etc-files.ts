@@ -1,0 +1,68 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine } from "./context.js";
+import type { Container } from "../model/container.js";
+import { containerRunDir } from "../paths.js";
+import { hostsFileFor, resolvConfFor } from "../dns/index.js";
+
+export interface EtcFiles {
+  readonly hosts: string;
+  readonly resolvConf: string;
+  readonly hostname: string;
+}
+
+export const DNS_SEARCH_DOMAIN = "dns.berth";
+
+export function etcFilePaths(engine: Engine, id: string): EtcFiles {
+  const dir = containerRunDir(engine.paths, id);
+  return { hosts: join(dir, "hosts"), resolvConf: join(dir, "resolv.conf"), hostname: join(dir, "hostname") };
+}
+
+/**
+ * Write the container's /etc/hosts, /etc/hostname and /etc/resolv.conf as
+ * Podman does: on a DNS-enabled network the resolver is the gateway and names
+ * are searched under dns.berth; otherwise the host's nameservers (minus
+ * loopback ones, which a container cannot reach) or the --dns servers.
+ */
+export function writeEtcFiles(engine: Engine, c: Container, hostResolvConf = "/etc/resolv.conf"): EtcFiles {
+  const files = etcFilePaths(engine, c.id);
+  mkdirSync(containerRunDir(engine.paths, c.id), { recursive: true, mode: 0o711 });
+  const attachments = engine.store.attachments.forContainer(c.id);
+  const dnsGateways: string[] = [];
+  for (const a of attachments) {
+    const n = engine.store.networks.byId(a.networkId);
+    if (n?.dnsEnabled) dnsGateways.push(n.gateway);
+  }
+  const host = readHostResolvConf(hostResolvConf);
+  const nameservers = c.dns.servers.length > 0 ? [...c.dns.servers] : dnsGateways.length > 0 ? dnsGateways : host.nameservers;
+  const search = [...(dnsGateways.length > 0 ? [DNS_SEARCH_DOMAIN] : []), ...(c.dns.search.length > 0 ? c.dns.search : host.search)];
+  writeInPlace(files.resolvConf, resolvConfFor({ nameservers, search, options: [...c.dns.options] }));
+  writeInPlace(files.hosts, hostsFileFor({ hostname: c.hostname, selfIps: attachments.map((a) => a.ip), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"));
+  writeInPlace(files.hostname, `${c.hostname}\n`);
+  return files;
+}
+
+function readHostResolvConf(path: string): { nameservers: string[]; search: string[] } {
+  let text = "";
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return { nameservers: [], search: [] };
+  }
+  const nameservers: string[] = [];
+  const search: string[] = [];
+  for (const line of text.split("\n")) {
+    const [key, ...rest] = line.trim().split(/\s+/);
+    if (key === "nameserver" && rest[0] && !rest[0].startsWith("127.") && rest[0] !== "::1") nameservers.push(rest[0]);
+    if (key === "search") search.push(...rest);
+  }
+  return { nameservers, search };
+}
+
+/**
+ * Rewrite in place: the file is bind-mounted into a running container, so a
+ * rename would leave the container looking at the old inode.
+ */
+function writeInPlace(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o644 });
+}

@@ -1,0 +1,15 @@
+export { Engine } from "./context.js";
+export { createNetwork, ensureDefaultNetwork, type NetworkCreateOptions } from "./network-create.js";
+export { removeNetwork, pruneNetworks } from "./network-remove.js";
+export { connectNetwork, disconnectNetwork, type ConnectOptions } from "./network-connect.js";
+export { requireContainer, requireNetwork } from "./network-lookup.js";
+export { runContainer, type RunResult } from "./container-run.js";
+export type { RunOptions } from "./run-options.js";
+export { stopContainer, removeContainer } from "./container-remove.js";
+export { finishContainer } from "./container-cleanup.js";
+export { repairInterrupted } from "./repair.js";
+export { reconcile, type ReconcileReport } from "./reconcile.js";
+export { resetSystem } from "./reset.js";
+export { containerView, networkModeText } from "./container-view.js";
+export { networkView } from "./network-view.js";
+export { listNamespaces, type NamespaceView } from "./namespaces.js";

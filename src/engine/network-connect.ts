@@ -1,0 +1,92 @@
+import type { Engine } from "./context.js";
+import type { Attachment, Container } from "../model/container.js";
+import { parseAlias } from "../model/names.js";
+import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
+import { parseMac } from "../model/mac.js";
+import { BerthError } from "../errors.js";
+import { NetlinkHandle } from "../kernel/index.js";
+import { requireContainer, requireNetwork } from "./network-lookup.js";
+import { attachNetwork, detachNetwork } from "./attach.js";
+import { writeEtcFiles } from "./etc-files.js";
+import { syncDns } from "./dns-sync.js";
+
+export interface ConnectOptions {
+  readonly ip?: string;
+  readonly mac?: string;
+  readonly aliases?: readonly string[];
+}
+
+/** `berth network connect [--ip IP] [--alias A] NET CTR` on a running container. */
+export async function connectNetwork(engine: Engine, netName: string, ctrName: string, opts: ConnectOptions = {}): Promise<Attachment> {
+  const net = requireNetwork(engine, netName);
+  const c = requireRunningBridgeContainer(engine, ctrName, "connect");
+  const req = {
+    network: net.name,
+    ...(opts.ip === undefined ? {} : { ip: formatIpv4(parseIpv4(opts.ip, "address for --ip")) }),
+    ...(opts.mac === undefined ? {} : { mac: parseMac(opts.mac) }),
+    aliases: (opts.aliases ?? []).map(parseAlias),
+  };
+  const a = engine.store.write(() => {
+    const cur = engine.store.containers.byId(c.id) ?? c;
+    const att = attachNetwork(engine, cur, net, req);
+    engine.store.containers.setNetworks(c.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
+    return att;
+  });
+  writeEtcFiles(engine, engine.store.containers.byId(c.id) ?? c);
+  await syncDns(engine);
+  return a;
+}
+
+/** `berth network disconnect [-f] NET CTR`; the default route moves to another network if needed. */
+export async function disconnectNetwork(engine: Engine, netName: string, ctrName: string): Promise<void> {
+  const net = requireNetwork(engine, netName);
+  const c = requireContainer(engine, ctrName);
+  const attached = engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id);
+  const requested = c.networks.some((r) => r.network === net.name);
+  if (!attached && !requested) {
+    throw new BerthError("NOT_CONNECTED", `Container "${c.name}" is not connected to network "${net.name}"`, {
+      hint: `See its networks with \`berth inspect -f '{{json .NetworkSettings.Networks}}' ${c.name}\``,
+    });
+  }
+  engine.store.write(() => {
+    if (attached) detachNetwork(engine, c, net);
+    engine.store.containers.setNetworks(c.id, c.networks.filter((r) => r.network !== net.name));
+  });
+  if (attached && c.netns) restoreDefaultRoute(engine, c);
+  if (c.status === "running") writeEtcFiles(engine, engine.store.containers.byId(c.id) ?? c);
+  await syncDns(engine);
+}
+
+function requireRunningBridgeContainer(engine: Engine, name: string, verb: string): Container {
+  const c = requireContainer(engine, name);
+  if (c.mode !== "bridge" && c.mode !== "none") {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot ${verb} container "${c.name}": it uses --network ${c.mode === "container" ? "container:..." : c.mode}`, {
+      hint: "Only containers with their own network namespace can join networks",
+    });
+  }
+  if (c.status !== "running" || !c.netns) {
+    throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot ${verb} container "${c.name}": it is not running`, {
+      hint: `Start a new one with \`berth run -d --network NET ...\``,
+    });
+  }
+  return c;
+}
+
+/** After a disconnect, route through the first remaining non-internal network if no default route is left. */
+function restoreDefaultRoute(engine: Engine, c: Container): void {
+  if (!c.netns) return;
+  const h = NetlinkHandle.open(c.netns);
+  try {
+    if (h.routeList().some((r) => r.dst === undefined)) return;
+    for (const a of engine.store.attachments.forContainer(c.id)) {
+      const n = engine.store.networks.byId(a.networkId);
+      const link = h.linkByName(a.ifname);
+      if (n && !n.internal && link) {
+        h.routeReplace({ gateway: n.gateway, ifindex: link.index });
+        return;
+      }
+    }
+  } finally {
+    h.close();
+  }
+}

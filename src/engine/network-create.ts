@@ -1,0 +1,191 @@
+import type { Engine } from "./context.js";
+import type { Network } from "../model/network.js";
+import { DEFAULT_NETWORK } from "../model/network.js";
+import { cidrContains, cidrOverlaps, cidrWithin, formatCidr4, formatIpv4, parseCidr4, parseIpv4, type Cidr4 } from "../model/ipv4.js";
+import { parseIfName, parseNetworkName } from "../model/names.js";
+import { pickFreeSubnet } from "../ipam/index.js";
+import { BerthError } from "../errors.js";
+import { newId } from "./names.js";
+import { syncFirewall } from "./firewall-sync.js";
+
+export interface NetworkCreateOptions {
+  readonly name: string;
+  readonly subnet?: string;
+  readonly gateway?: string;
+  readonly ipRange?: string;
+  readonly internal?: boolean;
+  readonly disableDns?: boolean;
+  readonly options?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly interfaceName?: string;
+  readonly dnsServers?: readonly string[];
+  /** Refuse nothing, return the existing network (Podman's --ignore). */
+  readonly ignoreExisting?: boolean;
+}
+
+const KNOWN_OPTIONS = new Set(["mtu", "isolate"]);
+
+/** `berth network create`: validate everything, then record the network and its firewall rules. */
+export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Network {
+  const name = parseNetworkName(opts.name);
+  const existing = engine.store.networks.byName(name);
+  if (existing && opts.ignoreExisting) return existing;
+  const net = engine.store.write(() => {
+    if (engine.store.networks.byName(name)) {
+      throw new BerthError("NAME_IN_USE", `Cannot create network "${name}": a network with that name already exists`, {
+        hint: `Choose another name, or remove it first with \`berth network rm ${name}\``,
+      });
+    }
+    const n = planNetwork(engine, name, opts);
+    engine.store.networks.insert(n);
+    return n;
+  });
+  try {
+    syncFirewall(engine);
+  } catch (e) {
+    engine.store.write(() => engine.store.networks.delete(net.id));
+    throw e;
+  }
+  return net;
+}
+
+/** The default network `berth` (bridge berth0, 10.88.0.0/16 unless taken), made on first use. */
+export function ensureDefaultNetwork(engine: Engine): Network {
+  const existing = engine.store.networks.byName(DEFAULT_NETWORK.name);
+  if (existing) return existing;
+  const free = subnetIsFree(engine, parseCidr4(DEFAULT_NETWORK.subnet));
+  try {
+    return createNetwork(engine, {
+      name: DEFAULT_NETWORK.name,
+      ...(free ? { subnet: DEFAULT_NETWORK.subnet } : {}),
+      interfaceName: DEFAULT_NETWORK.bridge,
+      disableDns: true,
+      options: { isolate: "true" },
+    });
+  } catch (e) {
+    // another berth process made it first
+    const made = engine.store.networks.byName(DEFAULT_NETWORK.name);
+    if (made) return made;
+    throw e;
+  }
+}
+
+function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): Network {
+  const options = opts.options ?? {};
+  for (const k of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(k)) {
+      throw new BerthError("INVALID_ARGUMENT", `Unknown network option "${k}"`, { hint: "Known options: mtu=N, isolate=true|false" });
+    }
+  }
+  const mtu = options["mtu"] === undefined ? undefined : parseMtu(options["mtu"]);
+  const isolate = options["isolate"] === undefined ? true : parseBool("isolate", options["isolate"]);
+  const taken = takenRanges(engine);
+  let subnet: Cidr4;
+  if (opts.subnet !== undefined) {
+    subnet = parseCidr4(opts.subnet);
+    if (subnet.prefix > 30) {
+      throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
+    }
+    const clash = taken.find((t) => cidrOverlaps(t.cidr, subnet));
+    if (clash) {
+      throw new BerthError("SUBNET_OVERLAP", `Cannot create network "${name}": subnet ${formatCidr4(subnet)} overlaps ${clash.what}`, {
+        hint: clash.network ? `Choose a free range with --subnet, or remove network "${clash.network}"` : "Choose a subnet that no host route or address uses",
+      });
+    }
+  } else {
+    subnet = pickFreeSubnet(taken.map((t) => t.cidr));
+  }
+  const gateway = opts.gateway !== undefined ? parseIpv4(opts.gateway, "gateway") : (subnet.addr + 1) >>> 0;
+  if (!cidrContains(subnet, gateway) || gateway === subnet.addr || gateway === ((subnet.addr + 2 ** (32 - subnet.prefix) - 1) >>> 0)) {
+    throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv4(gateway)} is not a host address of subnet ${formatCidr4(subnet)}`, {
+      hint: `Choose a gateway inside ${formatCidr4(subnet)} (e.g. ${formatIpv4(subnet.addr + 1)}), or leave out --gateway`,
+    });
+  }
+  let ipRange: string | undefined;
+  if (opts.ipRange !== undefined) {
+    const r = parseCidr4(opts.ipRange);
+    if (!cidrWithin(r, subnet)) {
+      throw new BerthError("INVALID_SUBNET", `IP range ${formatCidr4(r)} is not inside subnet ${formatCidr4(subnet)}`, {
+        hint: "Give an --ip-range that lies within the --subnet",
+      });
+    }
+    ipRange = formatCidr4(r);
+  }
+  const bridge = opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
+  const owner = engine.store.networks.list().find((n) => n.bridge === bridge);
+  if (owner) {
+    throw new BerthError("IFNAME_IN_USE", `Cannot use bridge "${bridge}": network "${owner.name}" uses it`, { hint: "Choose another --interface-name" });
+  }
+  const dnsServers = (opts.dnsServers ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server")));
+  return {
+    id: newId(),
+    name,
+    driver: "bridge",
+    bridge,
+    subnet: formatCidr4(subnet),
+    gateway: formatIpv4(gateway),
+    ipRange,
+    internal: opts.internal ?? false,
+    dnsEnabled: !(opts.disableDns ?? false),
+    isolate,
+    mtu,
+    labels: { ...(opts.labels ?? {}) },
+    dnsServers,
+    created: new Date().toISOString(),
+  };
+}
+
+interface TakenRange {
+  readonly cidr: Cidr4;
+  readonly what: string;
+  readonly network: string | undefined;
+}
+
+/** Subnets of other networks, and the host's routes and addresses (except default routes). */
+function takenRanges(engine: Engine): TakenRange[] {
+  const out: TakenRange[] = engine.store.networks.list().map((n) => ({ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }));
+  const bridges = new Set(engine.store.networks.list().map((n) => n.bridge));
+  const h = engine.host;
+  const names = new Map(h.linkList().map((l) => [l.index, l.name]));
+  for (const r of h.routeList()) {
+    if (r.dst === undefined) continue;
+    const dev = r.ifindex === undefined ? undefined : names.get(r.ifindex);
+    if (dev !== undefined && bridges.has(dev)) continue;
+    const cidr = parseCidr4(r.dst);
+    if (cidr.addr >>> 24 === 127) continue;
+    out.push({ cidr, what: `the host route ${r.dst}${dev ? ` on ${dev}` : ""}`, network: undefined });
+  }
+  for (const a of h.addrList()) {
+    const dev = names.get(a.ifindex);
+    if ((dev !== undefined && bridges.has(dev)) || a.ip.startsWith("127.")) continue;
+    const cidr = parseCidr4(`${a.ip}/${a.prefix}`);
+    out.push({ cidr, what: `the host address ${a.ip}/${a.prefix}${dev ? ` on ${dev}` : ""}`, network: undefined });
+  }
+  return out;
+}
+
+function subnetIsFree(engine: Engine, c: Cidr4): boolean {
+  return !takenRanges(engine).some((t) => cidrOverlaps(t.cidr, c));
+}
+
+function nextBridgeName(engine: Engine): string {
+  const used = new Set(engine.store.networks.list().map((n) => n.bridge));
+  for (let i = 1; ; i++) {
+    const name = `berth${i}`;
+    if (!used.has(name) && engine.host.linkByName(name) === undefined) return name;
+  }
+}
+
+function parseMtu(v: string): number {
+  const n = /^[0-9]{1,5}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 68 && n <= 65535)) {
+    throw new BerthError("INVALID_ARGUMENT", `Invalid mtu "${v}"`, { hint: "Give --opt mtu=N with N between 68 and 65535" });
+  }
+  return n;
+}
+
+function parseBool(key: string, v: string): boolean {
+  if (v === "true" || v === "1") return true;
+  if (v === "false" || v === "0") return false;
+  throw new BerthError("INVALID_ARGUMENT", `Invalid value "${v}" for option ${key}`, { hint: `Write --opt ${key}=true or --opt ${key}=false` });
+}

@@ -1,0 +1,86 @@
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Engine } from "./context.js";
+import { netnsDelete } from "../kernel/index.js";
+import { repairInterrupted } from "./repair.js";
+import { finishContainer } from "./container-cleanup.js";
+import { syncFirewall } from "./firewall-sync.js";
+import { syncDns } from "./dns-sync.js";
+import { NETNS_PREFIX, VETH_PREFIX } from "./names.js";
+import { ensureBridge } from "./bridge.js";
+import { messageOf } from "../errors.js";
+
+export interface ReconcileReport {
+  /** One line per repair made, for the user. */
+  readonly actions: string[];
+  /** Problems it could not repair. */
+  readonly problems: string[];
+}
+
+/**
+ * `berth system reconcile`: make the kernel match the store after a crash or
+ * another tool's interference. Removes leaked veths, bridges and namespaces;
+ * finishes interrupted operations; records containers that died while no
+ * berth was watching; re-applies the firewall table (e.g. after
+ * `nft flush ruleset`) and the DNS zone.
+ */
+export async function reconcile(engine: Engine): Promise<ReconcileReport> {
+  const actions: string[] = [];
+  const problems: string[] = [];
+  for (const c of await repairInterrupted(engine)) actions.push(`rolled back interrupted container ${c.name} (${c.id.slice(0, 12)})`);
+
+  for (const c of engine.store.containers.list()) {
+    if (c.status !== "running") continue;
+    const st = await engine.runtime.state(c.id);
+    if (st.status !== "running" && st.status !== "created") {
+      try {
+        await finishContainer(engine, c.id, engine.runtime.exitCode(c.id));
+        actions.push(`container ${c.name} had exited; cleaned up its network`);
+      } catch (e) {
+        problems.push(messageOf(e));
+      }
+    }
+  }
+
+  const h = engine.host;
+  const wantedVeths = new Set(engine.store.attachments.all().map((a) => a.hostVeth));
+  const networks = engine.store.networks.list();
+  const bridges = new Map(networks.map((n) => [n.bridge, n]));
+  for (const link of h.linkList()) {
+    if (link.name.startsWith(VETH_PREFIX) && link.kind === "veth" && !wantedVeths.has(link.name)) {
+      h.linkRemove(link.name);
+      actions.push(`removed leaked veth ${link.name}`);
+    }
+    if (link.kind === "bridge" && /^berth[0-9]+$/.test(link.name)) {
+      const n = bridges.get(link.name);
+      if (!n || engine.store.attachments.countForNetwork(n.id) === 0) {
+        h.linkRemove(link.name);
+        actions.push(`removed unused bridge ${link.name}`);
+      }
+    }
+  }
+  for (const n of networks) {
+    if (engine.store.attachments.countForNetwork(n.id) > 0 && !h.linkByName(n.bridge)) {
+      ensureBridge(engine, n);
+      actions.push(`re-created missing bridge ${n.bridge} of network ${n.name}`);
+    }
+  }
+  for (const a of engine.store.attachments.all()) {
+    if (!h.linkByName(a.hostVeth)) problems.push(`veth ${a.hostVeth} of container ${a.containerId.slice(0, 12)} is missing; remove and re-run that container`);
+  }
+
+  const wantedNetns = new Set(engine.store.containers.list().map((c) => c.netns).filter((p): p is string => p !== undefined));
+  if (existsSync(engine.paths.netnsDir)) {
+    for (const f of readdirSync(engine.paths.netnsDir)) {
+      const p = join(engine.paths.netnsDir, f);
+      if (f.startsWith(NETNS_PREFIX) && !wantedNetns.has(p)) {
+        netnsDelete(p);
+        actions.push(`removed leaked network namespace ${f}`);
+      }
+    }
+  }
+
+  syncFirewall(engine);
+  await syncDns(engine);
+  return { actions, problems };
+}

@@ -1,0 +1,45 @@
+import { rmSync } from "node:fs";
+import type { Engine } from "./context.js";
+import type { Container } from "../model/container.js";
+import { containerRunDir } from "../paths.js";
+import { teardownContainerNetwork } from "./container-network.js";
+
+/** Whether a process with this pid exists. */
+export function pidAlive(pid: number | undefined): boolean {
+  if (pid === undefined || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Containers whose `run` or `rm` was interrupted (the berth process that
+ * owned them died mid-way, e.g. kill -9): their row still says "creating" or
+ * "removing". Cheap enough to check at the start of every command.
+ */
+export function interruptedContainers(engine: Engine): Container[] {
+  return engine.store.containers.list().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !pidAlive(c.ownerPid));
+}
+
+/**
+ * Finish what a dead berth process left half-done: an interrupted run or rm
+ * is rolled back (container removed with its veths, leases, bridge if
+ * unused and namespace); a foreground container whose berth died is stopped.
+ */
+export async function repairInterrupted(engine: Engine): Promise<Container[]> {
+  const broken = interruptedContainers(engine);
+  for (const c of broken) {
+    try {
+      await engine.runtime.delete(c.id, { force: true });
+    } catch {
+      // the runtime never got that far
+    }
+    teardownContainerNetwork(engine, c);
+    engine.store.write(() => engine.store.containers.delete(c.id));
+    rmSync(containerRunDir(engine.paths, c.id), { recursive: true, force: true });
+  }
+  return broken;
+}

@@ -1,0 +1,163 @@
+import type { DnsSettings, ExtraHost, NetworkMode, NetworkRequest } from "../model/container.js";
+import { BRIDGE_MODE } from "../model/network.js";
+import { parseAlias, parseContainerName, parseHostname, printable } from "../model/names.js";
+import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
+import { parseMac } from "../model/mac.js";
+import { BerthError } from "../errors.js";
+
+/** What `berth run` was asked for, before validation. */
+export interface RunOptions {
+  readonly command: readonly string[];
+  readonly name?: string;
+  readonly detach?: boolean;
+  readonly autoRemove?: boolean;
+  /** Each --network value (repeatable; each may be a comma-separated list). */
+  readonly networks?: readonly string[];
+  readonly ip?: string;
+  readonly mac?: string;
+  readonly aliases?: readonly string[];
+  readonly hostname?: string;
+  readonly rootfs?: string;
+  readonly dns?: readonly string[];
+  readonly dnsSearch?: readonly string[];
+  readonly dnsOptions?: readonly string[];
+  readonly addHosts?: readonly string[];
+  readonly tty?: boolean;
+  readonly interactive?: boolean;
+  readonly env?: readonly string[];
+}
+
+/** The validated form: nothing here can fail at the kernel for a reason we could have seen. */
+export interface RunPlan {
+  readonly command: readonly string[];
+  readonly name: string | undefined;
+  readonly mode: NetworkMode;
+  readonly hostname: string | undefined;
+  readonly rootfs: string | undefined;
+  readonly dns: DnsSettings;
+  readonly extraHosts: readonly ExtraHost[];
+}
+
+/** Parse `--network` values as Podman does: bridge | host | none | container:NAME | NAME[,NAME...] with NAME:ip=..,mac=..,alias=.. */
+export function parseNetworkMode(values: readonly string[], perNet: { ip?: string; mac?: string; aliases?: readonly string[] }): NetworkMode {
+  const pieces = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0);
+  if (pieces.length === 0) pieces.push(BRIDGE_MODE);
+  const special = pieces.find((p) => p === "host" || p === "none" || p.startsWith("container:"));
+  if (special !== undefined) {
+    if (pieces.length > 1) {
+      throw new BerthError("INVALID_ARGUMENT", `--network ${special} cannot be combined with other networks`, {
+        hint: "Give either host, none, container:NAME, or a list of networks",
+      });
+    }
+    if (perNet.ip !== undefined || perNet.mac !== undefined || (perNet.aliases?.length ?? 0) > 0) {
+      throw new BerthError("INVALID_ARGUMENT", `--ip, --mac-address and --network-alias need a bridge network, not --network ${special}`, {
+        hint: "Drop those options, or use a bridge network",
+      });
+    }
+    if (special === "host") return { kind: "host" };
+    if (special === "none") return { kind: "none" };
+    const target = special.slice("container:".length);
+    if (target.length === 0) throw new BerthError("INVALID_ARGUMENT", "--network container: needs a container name", { hint: "Write --network container:NAME" });
+    return { kind: "container", target };
+  }
+  const reqs: { network: string; ip?: string; mac?: string; aliases: string[] }[] = [];
+  for (const piece of pieces) {
+    const colon = piece.indexOf(":");
+    const isOption = colon < 0 && piece.includes("=");
+    if (isOption) {
+      const last = reqs[reqs.length - 1];
+      if (!last) throw new BerthError("INVALID_ARGUMENT", `Network option "${printable(piece)}" comes before any network name`, { hint: "Write --network NAME:ip=ADDR" });
+      applyNetOption(last, piece);
+      continue;
+    }
+    const name = colon < 0 ? piece : piece.slice(0, colon);
+    const req: { network: string; ip?: string; mac?: string; aliases: string[] } = { network: name === BRIDGE_MODE ? BRIDGE_MODE : name, aliases: [] };
+    if (colon >= 0) applyNetOption(req, piece.slice(colon + 1));
+    if (reqs.some((r) => r.network === req.network)) {
+      throw new BerthError("INVALID_ARGUMENT", `Network "${name}" is given twice`, { hint: "Name each network once" });
+    }
+    reqs.push(req);
+  }
+  if (perNet.ip !== undefined || perNet.mac !== undefined) {
+    if (reqs.length > 1) {
+      throw new BerthError("INVALID_ARGUMENT", "--ip and --mac-address apply to one network, but several were given", {
+        hint: "Use --network NAME:ip=ADDR,mac=MAC for each network instead",
+      });
+    }
+  }
+  const first = reqs[0];
+  if (first) {
+    if (perNet.ip !== undefined) first.ip = perNet.ip;
+    if (perNet.mac !== undefined) first.mac = perNet.mac;
+  }
+  const aliases = (perNet.aliases ?? []).map(parseAlias);
+  const networks: NetworkRequest[] = reqs.map((r) => ({
+    network: r.network,
+    ...(r.ip === undefined ? {} : { ip: formatIpv4(parseIpv4(r.ip, "address for --ip")) }),
+    ...(r.mac === undefined ? {} : { mac: parseMac(r.mac) }),
+    aliases: [...r.aliases.map(parseAlias), ...aliases],
+  }));
+  return { kind: "bridge", networks };
+}
+
+function applyNetOption(req: { ip?: string; mac?: string; aliases: string[] }, text: string): void {
+  for (const opt of text.split(",")) {
+    const eq = opt.indexOf("=");
+    const key = opt.slice(0, eq);
+    const value = opt.slice(eq + 1);
+    if (eq < 0 || value.length === 0) throw badOpt(opt);
+    if (key === "ip") req.ip = value;
+    else if (key === "mac") req.mac = value;
+    else if (key === "alias") req.aliases.push(value);
+    else throw badOpt(opt);
+  }
+}
+
+function badOpt(opt: string): BerthError {
+  return new BerthError("INVALID_ARGUMENT", `Unknown network option "${printable(opt)}"`, { hint: "Per-network options are ip=ADDR, mac=MAC and alias=NAME" });
+}
+
+/** Validate everything `run` was given, with no side effects. */
+export function planRun(opts: RunOptions): RunPlan {
+  if (opts.command.length === 0) {
+    throw new BerthError("INVALID_ARGUMENT", "berth run needs a command to run", { hint: "Example: berth run -d --name web busybox httpd -f -p 8080" });
+  }
+  const mode = parseNetworkMode(opts.networks ?? [], {
+    ...(opts.ip === undefined ? {} : { ip: opts.ip }),
+    ...(opts.mac === undefined ? {} : { mac: opts.mac }),
+    ...(opts.aliases === undefined ? {} : { aliases: opts.aliases }),
+  });
+  const extraHosts = (opts.addHosts ?? []).map(parseAddHost);
+  const dns: DnsSettings = {
+    servers: (opts.dns ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server for --dns"))),
+    search: (opts.dnsSearch ?? []).map((d) => (d === "." ? d : parseHostname(d))),
+    options: (opts.dnsOptions ?? []).map(parseDnsOption),
+  };
+  if ((dns.servers.length > 0 || dns.search.length > 0 || dns.options.length > 0) && mode.kind === "container") {
+    throw new BerthError("INVALID_ARGUMENT", "--dns options cannot be used with --network container:NAME", { hint: "The container shares NAME's network settings" });
+  }
+  return {
+    command: [...opts.command],
+    name: opts.name === undefined ? undefined : parseContainerName(opts.name),
+    mode,
+    hostname: opts.hostname === undefined ? undefined : parseHostname(opts.hostname),
+    rootfs: opts.rootfs,
+    dns,
+    extraHosts,
+  };
+}
+
+function parseAddHost(text: string): ExtraHost {
+  const colon = text.indexOf(":");
+  if (colon <= 0) {
+    throw new BerthError("INVALID_ARGUMENT", `Invalid --add-host "${printable(text)}"`, { hint: "Write --add-host NAME:IP" });
+  }
+  return { name: parseHostname(text.slice(0, colon)), ip: formatIpv4(parseIpv4(text.slice(colon + 1), "address for --add-host")) };
+}
+
+function parseDnsOption(text: string): string {
+  if (!/^[a-z][a-z0-9_-]*(:[0-9]+)?$/i.test(text)) {
+    throw new BerthError("INVALID_ARGUMENT", `Invalid --dns-option "${printable(text)}"`, { hint: "Write resolver options like ndots:2 or edns0" });
+  }
+  return text;
+}

@@ -1,0 +1,46 @@
+import koffi from "koffi";
+
+/**
+ * The few libc calls Berth makes directly, through koffi. All run on the
+ * calling (main) thread: setns/unshare change only that thread's namespace,
+ * so callers must switch back in `finally` (see netns.ts).
+ */
+const lib = koffi.load("libc.so.6");
+
+export const libc = {
+  socket: lib.func("int socket(int domain, int type, int protocol)") as (domain: number, type: number, protocol: number) => number,
+  bind: lib.func("int bind(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
+  setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, uint32_t len)") as (fd: number, level: number, name: number, val: Buffer, len: number) => number,
+  send: lib.func("intptr_t send(int fd, void *buf, size_t len, int flags)") as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
+  recv: lib.func("intptr_t recv(int fd, void *buf, size_t len, int flags)") as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
+  close: lib.func("int close(int fd)") as (fd: number) => number,
+  setns: lib.func("int setns(int fd, int nstype)") as (fd: number, nstype: number) => number,
+  unshare: lib.func("int unshare(int flags)") as (flags: number) => number,
+  mount: lib.func("int mount(const char *source, const char *target, const char *fstype, unsigned long flags, void *data)") as (
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: null,
+  ) => number,
+  umount2: lib.func("int umount2(const char *target, int flags)") as (target: string, flags: number) => number,
+  gettid: lib.func("int gettid()") as () => number,
+};
+
+/** errno of the last failed libc call on this thread. */
+export function errno(): number {
+  return koffi.errno();
+}
+
+export const AF_NETLINK = 16;
+export const SOCK_RAW = 3;
+export const SOCK_CLOEXEC = 0x80000;
+export const NETLINK_ROUTE = 0;
+export const SOL_NETLINK = 270;
+export const NETLINK_EXT_ACK = 11;
+export const NETLINK_GET_STRICT_CHK = 12;
+export const CLONE_NEWNET = 0x40000000;
+export const MS_BIND = 4096;
+export const MS_REC = 16384;
+export const MS_SHARED = 1 << 20;
+export const MNT_DETACH = 2;

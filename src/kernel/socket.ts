@@ -1,0 +1,123 @@
+import { AF_NETLINK, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW, SOL_NETLINK, errno, libc } from "./libc.js";
+import { NLMSGERR_ATTR_MSG, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from "./nl/constants.js";
+import { decodeAttrs, readStr } from "./nl/attrs.js";
+import { NLMSG_HDRLEN, decodeMessages, encodeMessage, type NlMsg } from "./nl/messages.js";
+import { KernelError } from "../errors.js";
+
+const RECV_BUF = 1 << 16;
+
+/** A failed request: errno plus the kernel's extended-ACK message, if any. */
+export interface NetlinkFailure {
+  readonly errno: number;
+  readonly extack: string | undefined;
+}
+
+/**
+ * A NETLINK_ROUTE socket. The socket belongs to the network namespace that
+ * was current when it was opened, whatever the thread does afterwards.
+ */
+export class NetlinkSocket {
+  readonly #fd: number;
+  #seq = Math.floor(Math.random() * 1e6);
+  readonly #buf = Buffer.alloc(RECV_BUF);
+
+  constructor() {
+    const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) throw new KernelError("open netlink socket", errno());
+    const one = Buffer.alloc(4);
+    one.writeUInt32LE(1);
+    libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
+    const sa = Buffer.alloc(12);
+    sa.writeUInt16LE(AF_NETLINK, 0);
+    if (libc.bind(fd, sa, 12) < 0) {
+      const e = errno();
+      libc.close(fd);
+      throw new KernelError("bind netlink socket", e);
+    }
+    this.#fd = fd;
+  }
+
+  close(): void {
+    libc.close(this.#fd);
+  }
+
+  /** Send a request with NLM_F_ACK and wait for the ACK; returns the failure instead of throwing. */
+  tryRequest(type: number, flags: number, fixed: Buffer, attrs: Buffer): NetlinkFailure | undefined {
+    return this.tryRequestReply(type, fixed, attrs, undefined, flags);
+  }
+
+  /** Like tryRequest, handing each reply message (e.g. the RTM_NEWLINK answering an RTM_GETLINK) to `onReply`. */
+  tryRequestReply(type: number, fixed: Buffer, attrs: Buffer, onReply: ((body: Buffer) => void) | undefined, flags = 0): NetlinkFailure | undefined {
+    const seq = this.#send(type, flags | NLM_F_REQUEST | NLM_F_ACK, fixed, attrs);
+    for (;;) {
+      for (const m of this.#recv()) {
+        if (m.seq !== seq) continue;
+        if (m.type === NLMSG_ERROR) {
+          const err = parseError(m);
+          return err.errno === 0 ? undefined : err;
+        }
+        onReply?.(m.body);
+      }
+    }
+  }
+
+  /** Send a request and throw a KernelError naming `op` if the kernel refuses it. */
+  request(op: string, type: number, flags: number, fixed: Buffer, attrs: Buffer): void {
+    const f = this.tryRequest(type, flags, fixed, attrs);
+    if (f) throw new KernelError(op, f.errno, f.extack === undefined ? {} : { extack: f.extack });
+  }
+
+  /** A dump request (NLM_F_DUMP): every message until NLMSG_DONE; retried if the kernel says it was interrupted. */
+  dump(op: string, type: number, fixed: Buffer, attrs: Buffer = Buffer.alloc(0)): NlMsg[] {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const seq = this.#send(type, NLM_F_REQUEST | NLM_F_DUMP, fixed, attrs);
+      const out: NlMsg[] = [];
+      let interrupted = false;
+      let done = false;
+      while (!done) {
+        for (const m of this.#recv()) {
+          if (m.seq !== seq) continue;
+          if (m.flags & NLM_F_DUMP_INTR) interrupted = true;
+          if (m.type === NLMSG_DONE) {
+            done = true;
+            break;
+          }
+          if (m.type === NLMSG_ERROR) {
+            const e = parseError(m);
+            throw new KernelError(op, e.errno, e.extack === undefined ? {} : { extack: e.extack });
+          }
+          out.push(m);
+        }
+      }
+      if (!interrupted) return out;
+    }
+    throw new KernelError(op, 4, { extack: "dump kept being interrupted by concurrent changes" });
+  }
+
+  #send(type: number, flags: number, fixed: Buffer, attrs: Buffer): number {
+    const seq = ++this.#seq;
+    const msg = encodeMessage(type, flags, seq, fixed, attrs);
+    const n = Number(libc.send(this.#fd, msg, msg.length, 0));
+    if (n < 0) throw new KernelError("send netlink request", errno());
+    return seq;
+  }
+
+  #recv(): NlMsg[] {
+    const n = Number(libc.recv(this.#fd, this.#buf, this.#buf.length, 0));
+    if (n < 0) throw new KernelError("receive netlink reply", errno());
+    // copy out: the buffer is reused by the next recv
+    return decodeMessages(Buffer.from(this.#buf.subarray(0, n)));
+  }
+}
+
+/** struct nlmsgerr { int error; struct nlmsghdr msg; } followed by extack TLVs when NLM_F_ACK_TLVS is set. */
+function parseError(m: NlMsg): NetlinkFailure {
+  const code = m.body.readInt32LE(0);
+  let extack: string | undefined;
+  if (m.flags & NLM_F_ACK_TLVS) {
+    const origLen = m.body.readUInt32LE(4);
+    const tlvStart = 4 + (m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : origLen);
+    extack = readStr(decodeAttrs(m.body, tlvStart).get(NLMSGERR_ATTR_MSG));
+  }
+  return { errno: -code, extack: extack || undefined };
+}

@@ -1,0 +1,71 @@
+export type NetworkMode =
+  | { readonly kind: "bridge"; readonly networks: readonly NetworkRequest[] }
+  | { readonly kind: "host" }
+  | { readonly kind: "none" }
+  | { readonly kind: "container"; readonly target: string };
+
+/** One `--network NAME` entry with its per-network options. */
+export interface NetworkRequest {
+  readonly network: string;
+  readonly ip?: string;
+  readonly mac?: string;
+  readonly aliases?: readonly string[];
+}
+
+export type ContainerStatus = "creating" | "running" | "exited" | "removing";
+
+export interface DnsSettings {
+  readonly servers: readonly string[];
+  readonly search: readonly string[];
+  readonly options: readonly string[];
+}
+
+export interface ExtraHost {
+  readonly name: string;
+  readonly ip: string;
+}
+
+export interface Container {
+  readonly id: string;
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly hostname: string;
+  readonly mode: "bridge" | "host" | "none" | "container";
+  /** For mode "container": the id of the container whose namespace is shared. */
+  readonly modeTarget: string | undefined;
+  /** Path of the named network namespace (undefined for host mode). */
+  readonly netns: string | undefined;
+  readonly rootfs: string | undefined;
+  readonly autoRemove: boolean;
+  readonly detached: boolean;
+  readonly dns: DnsSettings;
+  readonly extraHosts: readonly ExtraHost[];
+  /** The networks the container asked for (bridge mode); live memberships are attachments. */
+  readonly networks: readonly NetworkRequest[];
+  readonly status: ContainerStatus;
+  /** The berth process working on the container while it is creating/removing. */
+  readonly ownerPid: number | undefined;
+  readonly pid: number | undefined;
+  readonly exitCode: number | undefined;
+  readonly created: string;
+  readonly started: string | undefined;
+  readonly finished: string | undefined;
+}
+
+/** A container's membership of one network: its interface and lease. */
+export interface Attachment {
+  readonly containerId: string;
+  readonly networkId: string;
+  /** Interface name inside the container (eth0, eth1, ...). */
+  readonly ifname: string;
+  /** Host end of the veth pair. */
+  readonly hostVeth: string;
+  readonly ip: string;
+  readonly mac: string;
+  readonly aliases: readonly string[];
+  readonly staticIp: boolean;
+}
+
+export function shortId(id: string): string {
+  return id.slice(0, 12);
+}

@@ -1,0 +1,71 @@
+import type { Db } from "./database.js";
+import type { Attachment } from "../model/container.js";
+
+interface AttachmentRow {
+  container_id: string;
+  network_id: string;
+  ifname: string;
+  host_veth: string;
+  ip: string;
+  mac: string;
+  aliases: string;
+  static_ip: number;
+}
+
+function toAttachment(r: AttachmentRow): Attachment {
+  return {
+    containerId: r.container_id,
+    networkId: r.network_id,
+    ifname: r.ifname,
+    hostVeth: r.host_veth,
+    ip: r.ip,
+    mac: r.mac,
+    aliases: JSON.parse(r.aliases) as string[],
+    staticIp: r.static_ip === 1,
+  };
+}
+
+/** Attachments: a container's interface on a network, with its address lease. */
+export class AttachmentRows {
+  constructor(private readonly db: Db) {}
+
+  insert(a: Attachment): void {
+    this.db
+      .prepare(
+        `INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip)
+         VALUES (@containerId, @networkId, @ifname, @hostVeth, @ip, @mac, @aliases, @staticIp)`,
+      )
+      .run({ ...a, aliases: JSON.stringify(a.aliases), staticIp: a.staticIp ? 1 : 0 });
+  }
+
+  forContainer(containerId: string): Attachment[] {
+    return (this.db.prepare("SELECT * FROM attachments WHERE container_id = ? ORDER BY ifname").all(containerId) as AttachmentRow[]).map(toAttachment);
+  }
+
+  forNetwork(networkId: string): Attachment[] {
+    return (this.db.prepare("SELECT * FROM attachments WHERE network_id = ? ORDER BY ip").all(networkId) as AttachmentRow[]).map(toAttachment);
+  }
+
+  all(): Attachment[] {
+    return (this.db.prepare("SELECT * FROM attachments").all() as AttachmentRow[]).map(toAttachment);
+  }
+
+  countForNetwork(networkId: string): number {
+    const r = this.db.prepare("SELECT COUNT(*) AS n FROM attachments WHERE network_id = ?").get(networkId) as { n: number };
+    return r.n;
+  }
+
+  /** Who holds `ip` on the network, if anyone (an indexed lookup). */
+  holderOf(networkId: string, ip: string): string | undefined {
+    const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip = ?").get(networkId, ip) as { container_id: string } | undefined;
+    return r?.container_id;
+  }
+
+  macInUse(networkId: string, mac: string): boolean {
+    return this.db.prepare("SELECT 1 FROM attachments WHERE network_id = ? AND mac = ?").get(networkId, mac) !== undefined;
+  }
+
+  delete(containerId: string, networkId: string): void {
+    this.db.prepare("DELETE FROM attachments WHERE container_id = ? AND network_id = ?").run(containerId, networkId);
+  }
+}

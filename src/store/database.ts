@@ -1,0 +1,104 @@
+import Database from "better-sqlite3";
+import { chmodSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { BerthError, messageOf } from "../errors.js";
+
+export type Db = Database.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE networks (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     driver TEXT NOT NULL,
+     bridge TEXT NOT NULL UNIQUE,
+     subnet TEXT NOT NULL,
+     gateway TEXT NOT NULL,
+     ip_range TEXT,
+     internal INTEGER NOT NULL,
+     dns_enabled INTEGER NOT NULL,
+     isolate INTEGER NOT NULL,
+     mtu INTEGER,
+     labels TEXT NOT NULL,
+     dns_servers TEXT NOT NULL,
+     next_ip INTEGER NOT NULL DEFAULT 0,
+     created TEXT NOT NULL
+   );
+   CREATE TABLE containers (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     command TEXT NOT NULL,
+     hostname TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     mode_target TEXT,
+     netns TEXT,
+     rootfs TEXT,
+     auto_remove INTEGER NOT NULL,
+     detached INTEGER NOT NULL,
+     dns TEXT NOT NULL,
+     extra_hosts TEXT NOT NULL,
+     networks TEXT NOT NULL,
+     status TEXT NOT NULL,
+     owner_pid INTEGER,
+     pid INTEGER,
+     exit_code INTEGER,
+     created TEXT NOT NULL,
+     started TEXT,
+     finished TEXT
+   );
+   CREATE TABLE attachments (
+     container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+     network_id TEXT NOT NULL REFERENCES networks(id),
+     ifname TEXT NOT NULL,
+     host_veth TEXT NOT NULL UNIQUE,
+     ip TEXT NOT NULL,
+     mac TEXT NOT NULL,
+     aliases TEXT NOT NULL,
+     static_ip INTEGER NOT NULL,
+     PRIMARY KEY (container_id, network_id),
+     UNIQUE (network_id, ip),
+     UNIQUE (container_id, ifname)
+   );
+   CREATE INDEX attachments_network ON attachments(network_id);`,
+];
+
+/**
+ * Open (and migrate) the state database. WAL mode lets readers run while one
+ * writer holds the lock; `busy_timeout` makes concurrent berth processes wait
+ * for each other instead of failing.
+ */
+export function openDatabase(file: string): Db {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const db = new Database(file);
+    chmodSync(file, 0o600);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 30000");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return db;
+  } catch (e) {
+    if (e instanceof BerthError) throw e;
+    throw new BerthError("STATE", `Cannot open the state database ${file}: ${messageOf(e)}`, {
+      hint: "Run berth as root; if the file is damaged, `berth system reset -f` starts over",
+      cause: e,
+    });
+  }
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new BerthError("STATE", `The state database has schema version ${version}, newer than this berth knows (${MIGRATIONS.length})`, {
+      hint: "Upgrade berth, or run `berth system reset -f` to start over",
+    });
+  }
+  if (version === MIGRATIONS.length) return;
+  db.transaction(() => {
+    const current = db.pragma("user_version", { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.exec(MIGRATIONS[v] ?? "");
+    }
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

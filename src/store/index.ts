@@ -1,0 +1,37 @@
+import { openDatabase, type Db } from "./database.js";
+import { NetworkRows } from "./network-rows.js";
+import { ContainerRows } from "./container-rows.js";
+import { AttachmentRows } from "./attachment-rows.js";
+
+export { NetworkRows, ContainerRows, AttachmentRows };
+
+/**
+ * Berth's state: the source of truth the kernel is made to match. Writes go
+ * through `write()`, which holds SQLite's write lock (BEGIN IMMEDIATE) for
+ * the whole callback, so concurrent berth processes serialize their changes
+ * and never hand out the same address twice.
+ */
+export class Store {
+  readonly networks: NetworkRows;
+  readonly containers: ContainerRows;
+  readonly attachments: AttachmentRows;
+
+  constructor(readonly db: Db) {
+    this.networks = new NetworkRows(db);
+    this.containers = new ContainerRows(db);
+    this.attachments = new AttachmentRows(db);
+  }
+
+  static open(file: string): Store {
+    return new Store(openDatabase(file));
+  }
+
+  /** Run `fn` in one IMMEDIATE transaction; a throw rolls the store back. */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,98 @@
+import type { Db } from "./database.js";
+import type { Network } from "../model/network.js";
+
+interface NetworkRow {
+  id: string;
+  name: string;
+  driver: string;
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  ip_range: string | null;
+  internal: number;
+  dns_enabled: number;
+  isolate: number;
+  mtu: number | null;
+  labels: string;
+  dns_servers: string;
+  next_ip: number;
+  created: string;
+}
+
+function toNetwork(r: NetworkRow): Network {
+  return {
+    id: r.id,
+    name: r.name,
+    driver: "bridge",
+    bridge: r.bridge,
+    subnet: r.subnet,
+    gateway: r.gateway,
+    ipRange: r.ip_range ?? undefined,
+    internal: r.internal === 1,
+    dnsEnabled: r.dns_enabled === 1,
+    isolate: r.isolate === 1,
+    mtu: r.mtu ?? undefined,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    dnsServers: JSON.parse(r.dns_servers) as string[],
+    created: r.created,
+  };
+}
+
+/** Networks table access. */
+export class NetworkRows {
+  constructor(private readonly db: Db) {}
+
+  insert(n: Network): void {
+    this.db
+      .prepare(
+        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, internal, dns_enabled, isolate, mtu, labels, dns_servers, created)
+         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @created)`,
+      )
+      .run({
+        ...n,
+        ipRange: n.ipRange ?? null,
+        internal: n.internal ? 1 : 0,
+        dnsEnabled: n.dnsEnabled ? 1 : 0,
+        isolate: n.isolate ? 1 : 0,
+        mtu: n.mtu ?? null,
+        labels: JSON.stringify(n.labels),
+        dnsServers: JSON.stringify(n.dnsServers),
+      });
+  }
+
+  list(): Network[] {
+    return (this.db.prepare("SELECT * FROM networks ORDER BY created, name").all() as NetworkRow[]).map(toNetwork);
+  }
+
+  byName(name: string): Network | undefined {
+    const r = this.db.prepare("SELECT * FROM networks WHERE name = ?").get(name) as NetworkRow | undefined;
+    return r && toNetwork(r);
+  }
+
+  byId(id: string): Network | undefined {
+    const r = this.db.prepare("SELECT * FROM networks WHERE id = ?").get(id) as NetworkRow | undefined;
+    return r && toNetwork(r);
+  }
+
+  /** Find by exact name, full id, or unique id prefix (as Podman does). */
+  find(nameOrId: string): Network | undefined {
+    const exact = this.byName(nameOrId) ?? this.byId(nameOrId);
+    if (exact || !/^[0-9a-f]{3,63}$/.test(nameOrId)) return exact;
+    const rows = this.db.prepare("SELECT * FROM networks WHERE id LIKE ? || '%' LIMIT 2").all(nameOrId) as NetworkRow[];
+    return rows.length === 1 && rows[0] ? toNetwork(rows[0]) : undefined;
+  }
+
+  delete(id: string): void {
+    this.db.prepare("DELETE FROM networks WHERE id = ?").run(id);
+  }
+
+  /** The round-robin IPAM cursor: where the next search for a free address starts. */
+  nextIp(id: string): number {
+    const r = this.db.prepare("SELECT next_ip FROM networks WHERE id = ?").get(id) as { next_ip: number } | undefined;
+    return r?.next_ip ?? 0;
+  }
+
+  setNextIp(id: string, ip: number): void {
+    this.db.prepare("UPDATE networks SET next_ip = ? WHERE id = ?").run(ip, id);
+  }
+}

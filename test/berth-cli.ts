@@ -1,0 +1,101 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tempRoot } from "./helpers.js";
+
+const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * A berth installation confined to a temp BERTH_ROOT inside the test sandbox:
+ * run CLI verbs, look at the kernel, and prove at the end that nothing Berth
+ * made is left behind.
+ */
+export class BerthSandbox {
+  readonly root: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly #cleanup: () => void;
+
+  constructor() {
+    const t = tempRoot();
+    this.root = t.root;
+    this.env = t.env;
+    this.#cleanup = t.cleanup;
+  }
+
+  /** Run `berth ARGS...` synchronously. */
+  run(...args: string[]): CliResult {
+    const r = spawnSync(process.execPath, [MAIN, ...args], { env: this.env, encoding: "utf8", timeout: 60_000 });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  /** Run `berth ARGS...` and fail the test with its stderr unless it succeeds. */
+  ok(...args: string[]): string {
+    const r = this.run(...args);
+    if (r.code !== 0) throw new Error(`berth ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Run with extra environment (fault injection). */
+  runWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
+    const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...this.env, ...env }, encoding: "utf8", timeout: 60_000 });
+    return { code: r.status ?? (r.signal === "SIGKILL" ? 137 : 1), stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  /** Start `berth ARGS...` without waiting (for concurrency tests). */
+  start(...args: string[]): Promise<CliResult> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [MAIN, ...args], { env: this.env });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  }
+
+  ip(name: string): string {
+    return this.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}}", name).trim();
+  }
+
+  netns(name: string): string {
+    return this.ok("inspect", "-f", "{{.NetworkSettings.SandboxKey}}", name).trim();
+  }
+
+  /** Run a program inside a container's network namespace (from the host side). */
+  inNetns(path: string, ...argv: string[]): CliResult {
+    const r = spawnSync("nsenter", [`--net=${path}`, ...argv], { encoding: "utf8", timeout: 30_000 });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  /** What Berth-made kernel objects exist in the sandbox host namespace. */
+  leftovers(): string[] {
+    const out: string[] = [];
+    const links = spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" });
+    for (const l of JSON.parse(links.stdout || "[]") as { ifname: string }[]) {
+      if (/^(bth|berth)/.test(l.ifname)) out.push(`link ${l.ifname}`);
+    }
+    const nft = spawnSync("nft", ["list", "tables"], { encoding: "utf8" });
+    if (/berth/.test(nft.stdout)) out.push("nft table inet berth");
+    const nsDir = join(this.root, "netns");
+    if (existsSync(nsDir)) for (const f of readdirSync(nsDir)) out.push(`netns ${f}`);
+    const ps = spawnSync("ps", ["-eo", "stat=,args="], { encoding: "utf8" });
+    for (const line of ps.stdout.split("\n")) {
+      const [stat, ...args] = line.trim().split(/\s+/);
+      if (!stat?.startsWith("Z") && line.includes(this.root) && !line.includes("ps -eo")) out.push(`process ${args.slice(0, 3).join(" ")}`);
+    }
+    return out;
+  }
+
+  /** Reset everything Berth made and remove the temp root. */
+  dispose(): void {
+    this.run("system", "reset", "-f");
+    this.#cleanup();
+  }
+}

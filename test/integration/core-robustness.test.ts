@@ -1,0 +1,103 @@
+// Bad input, concurrency and crash consistency of the core verbs.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BerthSandbox } from "../berth-cli.js";
+import { inSandbox, requireSandbox } from "../helpers.js";
+
+let b: BerthSandbox;
+
+before(() => {
+  if (inSandbox()) b = new BerthSandbox();
+});
+after(() => {
+  if (b) b.dispose();
+});
+
+/** Every bad input gets exit 125, "Error:" naming the problem, a "Hint:", and changes nothing. */
+test("bad input is refused with a message and a hint, and leaves no state", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "taken", "--subnet", "10.77.0.0/24");
+  const cases: [string[], RegExp][] = [
+    [["network", "create", "bad/name"], /Invalid network name "bad\/name"/],
+    [["network", "create", "x".repeat(64)], /Invalid network name/],
+    [["network", "create", "n1", "--subnet", "10.77.0.0/33"], /Invalid IPv4 subnet "10.77.0.0\/33"/],
+    [["network", "create", "n1", "--subnet", "300.1.0.0/24"], /Invalid IPv4 subnet/],
+    [["network", "create", "n1", "--subnet", "10.77.0.128/25"], /overlaps network "taken"/],
+    [["network", "create", "n1", "--subnet", "10.78.0.0/24", "--gateway", "10.79.0.1"], /Gateway 10.79.0.1 is not a host address of subnet 10.78.0.0\/24/],
+    [["network", "create", "n1", "--subnet", "10.78.0.0/24", "--ip-range", "10.79.0.0/25"], /not inside subnet/],
+    [["network", "create", "n1", "--interface-name", "averyveryverylongname"], /Invalid bridge name/],
+    [["network", "create", "n1", "--opt", "mtu=9"], /Invalid mtu "9"/],
+    [["network", "create", "taken"], /already exists/],
+    [["run", "--network", "nosuchnet", "true"], /Network "nosuchnet" does not exist/],
+    [["run", "--network", "taken", "--ip", "10.77.0.300", "true"], /Invalid IPv4 address for --ip/],
+    [["run", "--network", "taken", "--ip", "10.99.0.5", "true"], /outside the subnet 10.77.0.0\/24/],
+    [["run", "--network", "taken", "--ip", "10.77.0.1", "true"], /gateway/],
+    [["run", "--name", "a;b", "true"], /Invalid container name "a;b"/],
+    [["run", "--mac-address", "01:00:5e:00:00:01", "--network", "taken", "true"], /multicast/],
+    [["run", "--network", "host,taken", "true"], /cannot be combined/],
+    [["run", "--network", "container:ghost", "true"], /Container "ghost" does not exist/],
+    [["rm", "ghost"], /Container "ghost" does not exist/],
+    [["network", "rm", "ghost"], /Network "ghost" does not exist/],
+    [["network", "connect", "taken", "ghost"], /Container "ghost" does not exist/],
+  ];
+  for (const [args, message] of cases) {
+    const r = b.run(...args);
+    assert.equal(r.code, 125, `berth ${args.join(" ")}: exit code (stderr: ${r.stderr})`);
+    assert.match(r.stderr, message, `berth ${args.join(" ")}`);
+    assert.match(r.stderr, /^Hint: .+/m, `berth ${args.join(" ")} gives a hint`);
+  }
+  const nets = b.ok("network", "ls", "-q").trim().split("\n");
+  assert.ok(nets.includes("taken") && !nets.includes("n1"), `networks: ${nets.join(" ")}`);
+  assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container was left behind");
+  assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no interface or namespace left behind");
+});
+
+test("a static IP already taken names the container holding it", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("run", "-d", "--name", "holder", "--network", "taken", "--ip", "10.77.0.9", "sleep", "600");
+  const r = b.run("run", "--network", "taken", "--ip", "10.77.0.9", "true");
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /10.77.0.9 on network "taken": it is already assigned to container holder/);
+  const dup = b.run("run", "-d", "--name", "holder", "sleep", "1");
+  assert.match(dup.stderr, /the name is in use by container/);
+  const rm = b.run("network", "rm", "taken");
+  assert.match(rm.stderr, /used by container\(s\) "holder"/);
+  assert.match(rm.stderr, /network rm -f taken/);
+  const running = b.run("rm", "holder");
+  assert.match(running.stderr, /it is running/);
+  b.ok("rm", "-f", "holder");
+});
+
+test("concurrent runs on one network get distinct addresses and MACs", async (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "busy");
+  const n = 8;
+  const results = await Promise.all(Array.from({ length: n }, (_, i) => b.start("run", "-d", "--name", `c${i}`, "--network", "busy", "sleep", "600")));
+  for (const r of results) assert.equal(r.code, 0, r.stderr);
+  const ips = new Set<string>();
+  const macs = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    ips.add(b.ip(`c${i}`));
+    macs.add(b.ok("inspect", "-f", "{{.NetworkSettings.MacAddress}}", `c${i}`).trim());
+  }
+  assert.equal(ips.size, n, `distinct addresses: ${[...ips].join(" ")}`);
+  assert.equal(macs.size, n);
+  const same = await Promise.all([b.start("run", "-d", "--name", "twin", "sleep", "600"), b.start("run", "-d", "--name", "twin", "sleep", "600")]);
+  assert.deepEqual(same.map((r) => r.code).sort(), [0, 125], "exactly one of two same-name runs wins");
+  b.ok("network", "rm", "-f", "busy");
+  b.ok("rm", "-f", "twin");
+});
+
+for (const step of ["run:after-netns", "attach:after-veth", "run:after-attach", "run:before-start"]) {
+  test(`a crash (kill -9) at ${step} during run is repaired by the next berth command`, (t) => {
+    if (!requireSandbox(t)) return;
+    b.ok("network", "create", "crashy", "--subnet", "10.66.0.0/24");
+    const r = b.runWith({ BERTH_FAULT: step }, "run", "-d", "--name", "victim", "--network", "crashy", "sleep", "600");
+    assert.equal(r.code, 137, `killed at ${step}`);
+    // the next command (any) repairs: the container is gone with its veth, namespace and lease
+    assert.equal(b.ok("ps", "-a", "-q").trim(), "");
+    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), []);
+    b.ok("run", "-d", "--name", "victim", "--network", "crashy", "--ip", "10.66.0.2", "sleep", "600");
+    b.ok("network", "rm", "-f", "crashy");
+  });
+}
