@@ -74,8 +74,22 @@ export class BerthSandbox {
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
-  /** What Berth-made kernel objects exist in the sandbox host namespace. */
+  /**
+   * What Berth-made kernel objects and processes exist in the sandbox. The
+   * kernel destroys a deleted namespace's veths asynchronously, so this
+   * waits up to 3 s for the list to empty before reporting it.
+   */
   leftovers(): string[] {
+    const deadline = Date.now() + 3000;
+    let found = this.#scan();
+    while (found.length > 0 && Date.now() < deadline) {
+      spawnSync("sleep", ["0.1"]);
+      found = this.#scan();
+    }
+    return found;
+  }
+
+  #scan(): string[] {
     const out: string[] = [];
     const links = spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" });
     for (const l of JSON.parse(links.stdout || "[]") as { ifname: string }[]) {

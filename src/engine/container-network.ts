@@ -1,7 +1,8 @@
 import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import { netnsCreate, netnsDelete, netnsExists } from "../kernel/index.js";
-import { detachNetwork, attachNetwork } from "./attach.js";
+import { attachNetwork } from "./attach.js";
+import type { Network } from "../model/network.js";
 import { resolveRequestedNetworks } from "./network-lookup.js";
 import { removeBridgeIfUnused } from "./bridge.js";
 import { wrap } from "../errors.js";
@@ -33,26 +34,52 @@ export function setupContainerNetwork(engine: Engine, c: Container): void {
 }
 
 /**
- * Remove a container's networking: every veth, the leases, bridges left
- * without ports, and its namespace. A sweep: it keeps going after errors
- * and returns them; anything already gone counts as done.
+ * Remove a container's networking: the leases, its namespace, and bridges
+ * left without ports. Deleting the namespace makes the kernel destroy the
+ * veth pairs inside it asynchronously, so the caller does not wait ~15 ms
+ * per interface for the kernel's RCU grace period. A sweep: it keeps going
+ * after errors and returns them; anything already gone counts as done.
  */
 export function teardownContainerNetwork(engine: Engine, c: Container): unknown[] {
   const errors: unknown[] = [];
-  for (const a of engine.store.attachments.forContainer(c.id)) {
-    const net = engine.store.networks.byId(a.networkId);
-    try {
-      if (net) engine.store.write(() => detachNetwork(engine, c, net));
-      else engine.store.write(() => engine.store.attachments.delete(c.id, a.networkId));
-    } catch (e) {
-      errors.push(wrap(`detach from network ${net?.name ?? a.networkId}`, e));
-    }
+  const attachments = engine.store.attachments.forContainer(c.id);
+  const ownNetns = c.netns !== undefined && c.mode !== "container" && c.mode !== "host";
+  try {
+    engine.store.write(() => {
+      for (const a of attachments) engine.store.attachments.delete(c.id, a.networkId);
+    });
+  } catch (e) {
+    errors.push(wrap("release the container's addresses", e));
   }
-  if (c.netns && c.mode !== "container" && c.mode !== "host") {
+  if (ownNetns && c.netns) {
     try {
       netnsDelete(c.netns);
     } catch (e) {
       errors.push(wrap(`delete network namespace ${c.netns}`, e));
+    }
+  }
+  for (const a of attachments) {
+    try {
+      if (!ownNetns) engine.host.linkRemove(a.hostVeth);
+    } catch (e) {
+      errors.push(wrap(`delete veth ${a.hostVeth}`, e));
+    }
+  }
+  // bridges left without ports go, including one made by an attach that was interrupted before its lease was committed
+  const nets = new Map<string, Network>();
+  for (const a of attachments) {
+    const n = engine.store.networks.byId(a.networkId);
+    if (n) nets.set(n.id, n);
+  }
+  for (const req of c.networks) {
+    const n = engine.store.networks.byName(req.network);
+    if (n) nets.set(n.id, n);
+  }
+  for (const n of nets.values()) {
+    try {
+      engine.store.write(() => removeBridgeIfUnused(engine, n));
+    } catch (e) {
+      errors.push(wrap(`remove unused bridge ${n.bridge}`, e));
     }
   }
   return errors;
@@ -62,5 +89,3 @@ export function teardownContainerNetwork(engine: Engine, c: Container): unknown[
 export function containerNetnsExists(c: Container): boolean {
   return c.netns !== undefined && netnsExists(c.netns);
 }
-
-export { removeBridgeIfUnused };

@@ -63,7 +63,8 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
   const reqs: { network: string; ip?: string; mac?: string; aliases: string[] }[] = [];
   for (const piece of pieces) {
     const colon = piece.indexOf(":");
-    const isOption = colon < 0 && piece.includes("=");
+    const eq = piece.indexOf("=");
+    const isOption = eq >= 0 && (colon < 0 || eq < colon);
     if (isOption) {
       const last = reqs[reqs.length - 1];
       if (!last) throw new BerthError("INVALID_ARGUMENT", `Network option "${printable(piece)}" comes before any network name`, { hint: "Write --network NAME:ip=ADDR" });

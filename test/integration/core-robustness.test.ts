@@ -92,12 +92,15 @@ for (const step of ["run:after-netns", "attach:after-veth", "run:after-attach", 
   test(`a crash (kill -9) at ${step} during run is repaired by the next berth command`, (t) => {
     if (!requireSandbox(t)) return;
     b.ok("network", "create", "crashy", "--subnet", "10.66.0.0/24");
-    const r = b.runWith({ BERTH_FAULT: step }, "run", "-d", "--name", "victim", "--network", "crashy", "sleep", "600");
-    assert.equal(r.code, 137, `killed at ${step}`);
-    // the next command (any) repairs: the container is gone with its veth, namespace and lease
-    assert.equal(b.ok("ps", "-a", "-q").trim(), "");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), []);
-    b.ok("run", "-d", "--name", "victim", "--network", "crashy", "--ip", "10.66.0.2", "sleep", "600");
-    b.ok("network", "rm", "-f", "crashy");
+    try {
+      const r = b.runWith({ BERTH_FAULT: step }, "run", "-d", "--name", "victim", "--network", "crashy", "sleep", "600");
+      assert.equal(r.code, 137, `killed at ${step}`);
+      // the next command (any) repairs: the container is gone with its veth, namespace, bridge and lease
+      assert.equal(b.ok("ps", "-a", "-q").trim(), "");
+      assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), []);
+      b.ok("run", "-d", "--name", "victim", "--network", "crashy", "--ip", "10.66.0.2", "sleep", "600");
+    } finally {
+      b.run("network", "rm", "-f", "crashy");
+    }
   });
 }
