@@ -37,14 +37,14 @@ export type Lookup =
  */
 export class Zone {
   readonly #networks: readonly DnsNetwork[];
-  /** client ip -> indexes of its networks */
-  readonly #clientNets = new Map<string, number[]>();
+  /** client address -> every network of the container that has that address */
+  readonly #clientNets = new Map<string, DnsNetwork[]>();
 
   constructor(snapshot: DnsZoneSnapshot) {
     this.#networks = snapshot.networks;
-    snapshot.networks.forEach((n, i) => {
-      for (const c of n.containers) this.#clientNets.set(c.ipv4, [...(this.#clientNets.get(c.ipv4) ?? []), i]);
-    });
+    const netsOf = new Map<string, DnsNetwork[]>();
+    for (const n of snapshot.networks) for (const c of n.containers) netsOf.set(c.id, [...(netsOf.get(c.id) ?? []), n]);
+    for (const n of snapshot.networks) for (const c of n.containers) this.#clientNets.set(c.ipv4, netsOf.get(c.id) ?? []);
   }
 
   get gateways(): string[] {
@@ -57,7 +57,7 @@ export class Zone {
 
   /** Answer `qname` (type A or PTR) for the client at `clientIp`. */
   lookup(clientIp: string, qname: string, qtype: "A" | "PTR" | "OTHER"): Lookup {
-    const nets = (this.#clientNets.get(clientIp) ?? []).map((i) => this.#networks[i]).filter((n): n is DnsNetwork => n !== undefined);
+    const nets = this.#clientNets.get(clientIp) ?? [];
     const name = qname.toLowerCase().replace(/\.$/, "");
     const client = nets.flatMap((n) => n.containers).find((c) => c.ipv4 === clientIp);
     const upstreams = [...(client?.dnsServers ?? []), ...nets.flatMap((n) => n.dnsServers)];
