@@ -13,7 +13,7 @@ import { Engine } from "../src/engine/context.js";
 import { createNetwork } from "../src/engine/network-create.js";
 import { attachNetwork, detachNetwork } from "../src/engine/attach.js";
 import { newId, netnsPath } from "../src/engine/names.js";
-import { netnsCreate, netnsDelete } from "../src/kernel/index.js";
+import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
 
@@ -91,6 +91,7 @@ function main(): void {
     process.stdout.write(`${rows.join("\n")}\n`);
   } finally {
     for (const c of engine.store.containers.list()) if (c.netns) netnsDelete(c.netns);
+    netnsDirRelease(engine.paths.netnsDir);
     engine.close();
     rmSync(root, { recursive: true, force: true });
   }

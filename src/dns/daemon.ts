@@ -1,15 +1,11 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, watch, writeFileSync, closeSync, type FSWatcher } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
-import { BerthError } from "../errors.js";
+import { dnsDir } from "./launcher.js";
 import { Zone, type DnsZoneSnapshot } from "./zone.js";
 import { Forwarder, hostNameservers } from "./upstreams.js";
 import { Listener, answer, type ResolverState } from "./server.js";
 
-export function dnsDir(paths: BerthPaths): string {
-  return join(paths.runDir, "dns");
-}
 
 function readZone(paths: BerthPaths): DnsZoneSnapshot {
   try {
@@ -92,50 +88,4 @@ export async function runResolverDaemon(opts: { paths: BerthPaths; resolvConfPat
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
   await done;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function runningPid(paths: BerthPaths): number | undefined {
-  try {
-    const pid = Number(readFileSync(join(dnsDir(paths), "resolver.pid"), "utf8").trim());
-    return pid > 0 && alive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Start the resolver daemon if it is not running (detached, logging to
- * resolver.log), and wait until it listens.
- */
-export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readonly string[]): Promise<void> {
-  if (runningPid(paths) !== undefined) return;
-  const dir = dnsDir(paths);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const log = openSync(join(dir, "resolver.log"), "a");
-  try {
-    const child = spawn(process.execPath, [...spawnArgs], { detached: true, stdio: ["ignore", log, log] });
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
-  const deadline = Date.now() + 5000;
-  while (runningPid(paths) === undefined) {
-    if (Date.now() > deadline) {
-      throw new BerthError("RUNTIME", "The DNS resolver did not start", { hint: `See ${join(dir, "resolver.log")}` });
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-export function resolverPid(paths: BerthPaths): number | undefined {
-  return existsSync(join(dnsDir(paths), "resolver.pid")) ? runningPid(paths) : undefined;
 }

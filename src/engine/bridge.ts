@@ -21,6 +21,9 @@ export function ensureBridge(engine: Engine, net: Network): number {
       hint: `Remove that interface, or create the network with another --interface-name`,
     });
   }
+  // fast path for every attach after the first: the bridge is there and up
+  // (its address and sysctls were set when it was made; reconcile repairs drift)
+  if (link && link.up) return link.index;
   if (!link) {
     link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine) });
   }

@@ -4,7 +4,6 @@ import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { printJson, table } from "../output.js";
 import { berthPaths } from "../../paths.js";
-import { runResolverDaemon } from "../../dns/index.js";
 
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("Manage Berth itself");
@@ -56,6 +55,7 @@ export function registerSystem(program: Command): void {
     });
   const dns = program.command("dns", { hidden: true }).description("Internal DNS verbs");
   dns.command("serve").action(async () => {
+    const { runResolverDaemon } = await import("../../dns/daemon.js");
     await runResolverDaemon({ paths: berthPaths() });
   });
 }
