@@ -38,6 +38,8 @@ export function execFile(file: string, args: readonly string[], opts: ExecOption
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 + signalNumber(signal) : 1), stdout, stderr });
     });
+    // a program that exits before reading its input closes the pipe: not an error of ours
+    child.stdin.on("error", () => undefined);
     child.stdin.end(opts.input ?? "");
   });
 }

@@ -31,7 +31,7 @@ export class BerthSandbox {
 
   /** Run `berth ARGS...` synchronously. */
   run(...args: string[]): CliResult {
-    const r = spawnSync(process.execPath, [MAIN, ...args], { env: this.env, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [MAIN, ...args], { env: this.env, encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
@@ -44,7 +44,7 @@ export class BerthSandbox {
 
   /** Run with extra environment (fault injection). */
   runWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
-    const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...this.env, ...env }, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...this.env, ...env }, encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? (r.signal === "SIGKILL" ? 137 : 1), stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 

@@ -6,6 +6,7 @@ import { registerRun } from "./verbs/run.js";
 import { registerContainers } from "./verbs/containers.js";
 import { registerSystem } from "./verbs/system.js";
 import { registerWalkthrough } from "./verbs/walkthrough.js";
+import { registerPort } from "./verbs/port.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerContainers(program);
   registerNetwork(program);
+  registerPort(program);
   registerSystem(program);
   registerWalkthrough(program);
 

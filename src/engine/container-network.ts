@@ -7,6 +7,7 @@ import { resolveRequestedNetworks } from "./network-lookup.js";
 import { removeBridgeIfUnused } from "./bridge.js";
 import { wrap } from "../errors.js";
 import { faultPoint } from "./fault.js";
+import { dnatMappings } from "./ports.js";
 
 /**
  * Give a container its network: a named netns (bridge and none modes) with
@@ -43,10 +44,19 @@ export function setupContainerNetwork(engine: Engine, c: Container): void {
 export function teardownContainerNetwork(engine: Engine, c: Container): unknown[] {
   const errors: unknown[] = [];
   const attachments = engine.store.attachments.forContainer(c.id);
+  const published = dnatMappings(engine, c);
+  if (published.length > 0) {
+    try {
+      engine.firewall.removePortMappings(published);
+    } catch (e) {
+      errors.push(wrap("unpublish ports", e));
+    }
+  }
   const ownNetns = c.netns !== undefined && c.mode !== "container" && c.mode !== "host";
   try {
     engine.store.write(() => {
       for (const a of attachments) engine.store.attachments.delete(c.id, a.networkId);
+      engine.store.ports.deleteForContainer(c.id);
     });
   } catch (e) {
     errors.push(wrap("release the container's addresses", e));

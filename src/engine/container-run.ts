@@ -16,6 +16,7 @@ import { selfCommand } from "./self-command.js";
 import { syncDns } from "./dns-sync.js";
 import { finishContainer } from "./container-cleanup.js";
 import { faultPoint } from "./fault.js";
+import { publishPorts, reservePorts } from "./ports.js";
 import type { ContainerProcessSpec } from "../runtime/index.js";
 
 export interface RunResult {
@@ -36,6 +37,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
   const c = createContainerRecord(engine, plan, opts);
   try {
     setupContainerNetwork(engine, c);
+    publishPorts(engine, c);
     const etc = writeEtcFiles(engine, c);
     await syncDns(engine);
     faultPoint("run:before-start");
@@ -135,6 +137,8 @@ function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOptions):
       finished: undefined,
     };
     engine.store.containers.insert(c);
+    // conflicts are errors before anything changes: the whole transaction rolls back
+    reservePorts(engine, c, plan.ports);
     return c;
   });
 }

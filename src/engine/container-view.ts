@@ -87,10 +87,28 @@ export function containerView(engine: Engine, c: Container): Record<string, unkn
       GlobalIPv6Address: "",
       GlobalIPv6PrefixLen: 0,
       IPv6Gateway: "",
-      Ports: {},
+      Ports: portsView(engine, c),
       Networks: networks,
     },
   };
+}
+
+/** Docker's shape: { "8080/tcp": [{ HostIp, HostPort }] }. */
+export function portsView(engine: Engine, c: Container): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of engine.store.ports.forContainer(c.id)) {
+    const k = `${p.containerPort}/${p.proto}`;
+    (out[k] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+  }
+  return out;
+}
+
+/** "0.0.0.0:9090->8080/tcp, ..." as `ps` shows it. */
+export function portsText(engine: Engine, c: Container): string {
+  return engine.store.ports
+    .forContainer(c.id)
+    .map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`)
+    .join(", ");
 }
 
 export function networkModeText(engine: Engine, c: Container): string {

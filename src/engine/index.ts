@@ -10,6 +10,6 @@ export { finishContainer } from "./container-cleanup.js";
 export { repairInterrupted } from "./repair.js";
 export { reconcile, type ReconcileReport } from "./reconcile.js";
 export { resetSystem } from "./reset.js";
-export { containerView, networkModeText } from "./container-view.js";
+export { containerView, networkModeText, portsText, portsView } from "./container-view.js";
 export { networkView } from "./network-view.js";
 export { listNamespaces, type NamespaceView } from "./namespaces.js";

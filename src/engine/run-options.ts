@@ -4,6 +4,7 @@ import { parseAlias, parseContainerName, parseHostname, printable } from "../mod
 import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
 import { parseMac } from "../model/mac.js";
 import { BerthError } from "../errors.js";
+import { ANY_IPV4, parseExpose, parsePortSpec, type PortRequest } from "../model/port-spec.js";
 
 /** What `berth run` was asked for, before validation. */
 export interface RunOptions {
@@ -25,6 +26,11 @@ export interface RunOptions {
   readonly tty?: boolean;
   readonly interactive?: boolean;
   readonly env?: readonly string[];
+  /** -p values. */
+  readonly publish?: readonly string[];
+  /** -P: publish every --expose port on a random host port. */
+  readonly publishAll?: boolean;
+  readonly expose?: readonly string[];
 }
 
 /** The validated form: nothing here can fail at the kernel for a reason we could have seen. */
@@ -36,6 +42,7 @@ export interface RunPlan {
   readonly rootfs: string | undefined;
   readonly dns: DnsSettings;
   readonly extraHosts: readonly ExtraHost[];
+  readonly ports: readonly PortRequest[];
 }
 
 /** Parse `--network` values as Podman does: bridge | host | none | container:NAME | NAME[,NAME...] with NAME:ip=..,mac=..,alias=.. */
@@ -137,8 +144,20 @@ export function planRun(opts: RunOptions): RunPlan {
   if ((dns.servers.length > 0 || dns.search.length > 0 || dns.options.length > 0) && mode.kind === "container") {
     throw new BerthError("INVALID_ARGUMENT", "--dns options cannot be used with --network container:NAME", { hint: "The container shares NAME's network settings" });
   }
+  const ports: PortRequest[] = (opts.publish ?? []).flatMap(parsePortSpec);
+  if (opts.publishAll) {
+    for (const e of (opts.expose ?? []).flatMap(parseExpose)) {
+      if (!ports.some((p) => p.containerPort === e.port && p.proto === e.proto)) ports.push({ proto: e.proto, hostIp: ANY_IPV4, hostPort: 0, containerPort: e.port });
+    }
+  }
+  if (ports.length > 0 && mode.kind !== "bridge") {
+    throw new BerthError("INVALID_ARGUMENT", `Ports cannot be published with --network ${mode.kind === "container" ? "container:NAME" : mode.kind}`, {
+      hint: mode.kind === "host" ? "With --network host the container's ports are the host's already; drop -p" : "Publish ports on a bridge network container instead",
+    });
+  }
   return {
     command: [...opts.command],
+    ports,
     name: opts.name === undefined ? undefined : parseContainerName(opts.name),
     mode,
     hostname: opts.hostname === undefined ? undefined : parseHostname(opts.hostname),

@@ -1,5 +1,5 @@
 import { NftApplier } from "./nft-applier.js";
-import { TABLE, renderBaseTable, renderNetworks, requiredSysctls, type FirewallNetwork } from "./ruleset.js";
+import { TABLE, renderAddPortMappings, renderBaseTable, renderDeletePortMappings, renderNetworks, requiredSysctls, type DnatMapping, type FirewallNetwork } from "./ruleset.js";
 
 /**
  * The firewall verbs the engine calls. Each is one nft transaction.
@@ -15,6 +15,52 @@ export class Firewall {
   /** Make the per-network sets match `nets` (and the base exist), in one transaction. */
   syncNetworks(nets: readonly FirewallNetwork[]): void {
     this.#nft.apply(renderBaseTable() + renderNetworks(nets));
+  }
+
+  /** Publish ports: element inserts in one transaction, whatever the number of existing mappings. */
+  addPortMappings(ms: readonly DnatMapping[]): void {
+    if (ms.length > 0) this.#nft.apply(renderAddPortMappings(ms));
+  }
+
+  /** Unpublish ports; succeeds for mappings that are already gone. */
+  removePortMappings(ms: readonly DnatMapping[]): void {
+    if (ms.length > 0) this.#nft.apply(renderDeletePortMappings(ms));
+  }
+
+  /** The published ports in the live maps (for reconcile and troubleshooting). */
+  listPortMappings(): DnatMapping[] {
+    const out: DnatMapping[] = [];
+    for (const o of this.#nft.listJson(`table inet berth`)) {
+      const map = o["map"] as { name?: string; elem?: unknown[] } | undefined;
+      if (!map || (map.name !== "pub_any" && map.name !== "pub_addr")) continue;
+      for (const e of map.elem ?? []) {
+        const [k, v] = e as [{ concat: (string | number)[] }, { concat: (string | number)[] }];
+        const kc = k.concat;
+        const vc = v.concat;
+        const proto = String(kc[0]) as "tcp" | "udp";
+        out.push(
+          map.name === "pub_any"
+            ? { proto, hostIp: "0.0.0.0", hostPort: Number(kc[1]), containerIp: String(vc[0]), containerPort: Number(vc[1]) }
+            : { proto, hostIp: String(kc[1]), hostPort: Number(kc[2]), containerIp: String(vc[0]), containerPort: Number(vc[1]) },
+        );
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Other firewalls that would silently drop forwarded container traffic:
+   * a forward base chain with policy drop in another nftables table.
+   */
+  foreignDropPolicies(): string[] {
+    const out: string[] = [];
+    for (const o of this.#nft.listJson("ruleset")) {
+      const c = o["chain"] as { family?: string; table?: string; name?: string; hook?: string; policy?: string } | undefined;
+      if (c?.hook === "forward" && c.policy === "drop" && !(c.family === "inet" && c.table === "berth")) {
+        out.push(`the forward chain "${c.name ?? ""}" of table ${c.family ?? ""} ${c.table ?? ""} drops by default, so containers may not reach out and published ports may not answer; add an accept rule for Berth's bridges (berth*) there`);
+      }
+    }
+    return out;
   }
 
   requiredSysctls(bridge: string): { key: string; value: string }[] {

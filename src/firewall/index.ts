@@ -1,3 +1,3 @@
 export { Firewall } from "./firewall.js";
 export { NftApplier } from "./nft-applier.js";
-export { renderBaseTable, renderNetworks, requiredSysctls, TABLE, type FirewallNetwork } from "./ruleset.js";
+export { renderAddPortMappings, renderBaseTable, renderDeletePortMappings, renderNetworks, requiredSysctls, TABLE, type DnatMapping, type FirewallNetwork } from "./ruleset.js";

@@ -1,9 +1,9 @@
 import { NetlinkSocket } from "./socket.js";
 import { attr, decodeAttrs, encodeAttrs, readIpv4, readU32, type Attr } from "./nl/attrs.js";
 import {
-  AF_INET, AF_UNSPEC, IFA_ADDRESS, IFA_LOCAL, IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU,
+  AF_BRIDGE, AF_INET, AF_UNSPEC, IFLA_BRPORT_MODE, IFLA_PROTINFO, IFA_ADDRESS, IFA_LOCAL, IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, IFLA_MTU,
   IFLA_NET_NS_FD, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_TABLE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
-  RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE, RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, VETH_INFO_PEER,
+  RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_SETLINK, RTM_NEWLINK, RTM_NEWROUTE, RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN, VETH_INFO_PEER,
 } from "./nl/constants.js";
 import { IFADDRMSG_LEN, RTMSG_LEN, ifaddrmsg, ifinfomsg, rtmsg } from "./nl/messages.js";
 import { decodeLink, type Link } from "./link.js";
@@ -154,6 +154,16 @@ export class NetlinkHandle {
 
   #setLink(op: string, fixed: Buffer, attrs: Attr[]): void {
     this.#sock.request(op, RTM_NEWLINK, 0, fixed, encodeAttrs(attrs));
+  }
+
+  /**
+   * Let a bridge port send frames back out where they came in, so a
+   * container can reach its own published port through the host address.
+   * Equivalent to: bridge link set dev IDX hairpin on
+   */
+  bridgePortSetHairpin(index: number, on: boolean): void {
+    const mode: Attr = { type: IFLA_BRPORT_MODE, data: Buffer.from([on ? 1 : 0]) };
+    this.#sock.request(`set hairpin mode on bridge port ${index}`, RTM_SETLINK, 0, ifinfomsg({ family: AF_BRIDGE, index }), encodeAttrs([attr.nested(IFLA_PROTINFO, [mode])]));
   }
 
   /** Equivalent to: ip link del dev IDX (fails if missing). */

@@ -58,7 +58,17 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (network_id, ip),
      UNIQUE (container_id, ifname)
    );
-   CREATE INDEX attachments_network ON attachments(network_id);`,
+   CREATE INDEX attachments_network ON attachments(network_id);
+   CREATE TABLE ports (
+     container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+     proto TEXT NOT NULL,
+     host_ip TEXT NOT NULL,
+     host_port INTEGER NOT NULL,
+     container_port INTEGER NOT NULL,
+     PRIMARY KEY (proto, host_ip, host_port)
+   );
+   CREATE INDEX ports_container ON ports(container_id);
+   CREATE INDEX ports_host_port ON ports(proto, host_port);`,
 ];
 
 /**

@@ -2,8 +2,10 @@ import { openDatabase, type Db } from "./database.js";
 import { NetworkRows } from "./network-rows.js";
 import { ContainerRows } from "./container-rows.js";
 import { AttachmentRows } from "./attachment-rows.js";
+import { PortRows } from "./port-rows.js";
 
-export { NetworkRows, ContainerRows, AttachmentRows };
+export { NetworkRows, ContainerRows, AttachmentRows, PortRows };
+export type { StoredPort } from "./port-rows.js";
 
 /**
  * Berth's state: the source of truth the kernel is made to match. Writes go
@@ -15,11 +17,13 @@ export class Store {
   readonly networks: NetworkRows;
   readonly containers: ContainerRows;
   readonly attachments: AttachmentRows;
+  readonly ports: PortRows;
 
   constructor(readonly db: Db) {
     this.networks = new NetworkRows(db);
     this.containers = new ContainerRows(db);
     this.attachments = new AttachmentRows(db);
+    this.ports = new PortRows(db);
   }
 
   static open(file: string): Store {

@@ -106,7 +106,7 @@ test("Network modes: host sees the host's interfaces; container:NAME shares loca
   assert.equal(r.stdout.trim(), "hello from web");
   assert.equal(b.netns("sidecar"), b.netns("web"));
   const fg = b.run("run", "--rm", "--network", "none", "sh", "-c", "exit 7");
-  assert.equal(fg.code, 7, "a foreground run exits with the command's exit code");
+  assert.equal(fg.code, 7, `a foreground run exits with the command's exit code (stderr: ${fg.stderr})`);
 });
 
 test("system reset -f removes every interface, namespace, rule and process Berth made", (t) => {

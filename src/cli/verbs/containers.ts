@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { containerView, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
+import { containerView, portsText, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { ago, formatItems, printJson, table } from "../output.js";
@@ -25,7 +25,7 @@ export function registerContainers(program: Command): void {
             truncate(c.command.join(" "), 20),
             ago(c.created),
             c.status === "running" ? `Up ${ago(c.started).replace(/ ago$/, "")}` : c.status === "exited" ? `Exited (${c.exitCode ?? 0}) ${ago(c.finished)}` : c.status,
-            "",
+            portsText(e, c),
             c.name,
           ]);
           process.stdout.write(table(["CONTAINER ID", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));

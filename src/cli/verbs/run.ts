@@ -20,6 +20,9 @@ interface RunFlags {
   interactive?: boolean;
   tty?: boolean;
   env?: string[];
+  publish?: string[];
+  publishAll?: boolean;
+  expose?: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -44,6 +47,9 @@ export function registerRun(program: Command): void {
     .option("-i, --interactive", "keep stdin open")
     .option("-t, --tty", "allocate a terminal")
     .option("-e, --env <k=v>", "environment variable", collect)
+    .option("-p, --publish <spec>", "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], ranges allowed (repeatable)", collect)
+    .option("-P, --publish-all", "publish every --expose port on a random host port")
+    .option("--expose <port>", "declare a port the container listens on: PORT[/proto] (repeatable)", collect)
     .helpOption("--help", "display help for command")
     .action(async (command: string[], f: RunFlags) => {
       const opts: RunOptions = {
@@ -59,13 +65,21 @@ export function registerRun(program: Command): void {
         tty: f.tty ?? false,
         interactive: f.interactive ?? false,
         env: f.env ?? [],
+        publish: f.publish ?? [],
+        publishAll: f.publishAll ?? false,
+        expose: f.expose ?? [],
         ...(f.name === undefined ? {} : { name: f.name }),
         ...(f.ip === undefined ? {} : { ip: f.ip }),
         ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
         ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
         ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
       };
-      const r = await withEngine((e) => runContainer(e, opts));
+      const r = await withEngine(async (e) => {
+        if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
+          for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${w}\n`);
+        }
+        return runContainer(e, opts);
+      });
       if (opts.detach) process.stdout.write(`${r.container.id}\n`);
       else process.exitCode = r.exitCode ?? 0;
     });

@@ -2,7 +2,7 @@ import { Walkthrough } from "./runner.js";
 
 const HTTPD = (name: string) => ["sh", "-c", `echo hello from ${name} > /tmp/index.html && exec busybox httpd -f -p 8080 -h /tmp`];
 const SLEEP = ["sleep", "3600"];
-const CONTAINERS = ["wt-sidecar", "wt-web", "wt-app", "wt-none", "wt-httpd", "wt-client", "wt-database", "wt-webserver"];
+const CONTAINERS = ["wt-pub", "wt-pub-local", "wt-sidecar", "wt-web", "wt-app", "wt-none", "wt-httpd", "wt-client", "wt-database", "wt-webserver"];
 const NETWORKS = ["wt-mynetwork", "wt-public", "wt-backend", "wt-frontend"];
 
 /**
@@ -17,6 +17,7 @@ export function runScenario(w: Walkthrough): number {
     hostStack(w);
     const webIp = defaultNetwork(w);
     bridge(w, webIp);
+    publishing(w);
     namespaces(w);
     multipleNetworks(w);
     segmentation(w);
@@ -60,6 +61,21 @@ function bridge(w: Walkthrough, webIp: string): void {
   w.berth("run", "-d", "--name", "wt-app", ...SLEEP);
   const r = w.berth("exec", "wt-app", "ping", "-c1", "-W2", webIp);
   w.expect(r.code === 0, "wt-app reaches wt-web across the bridge");
+}
+
+function publishing(w: Walkthrough): void {
+  w.section("Port publishing", "-p 9090:8080 forwards port 9090 on every host address to port 8080 in the container: an element in an nftables DNAT map, no proxy process. -p 127.0.0.1:9092:8080 forwards only on that address.");
+  w.berth("run", "-d", "--name", "wt-pub", "-p", "9090:8080", ...HTTPD("wt-pub"));
+  w.berth("run", "-d", "--name", "wt-pub-local", "-p", "127.0.0.1:9092:8080", ...HTTPD("wt-pub-local"));
+  const any = w.sh("curl", "-s", "--max-time", "5", "http://127.0.0.1:9090/");
+  w.expect(any.stdout.includes("hello from wt-pub"), "port 9090 answers on 127.0.0.1 (published on 0.0.0.0)");
+  const local = w.sh("curl", "-s", "--max-time", "5", "http://127.0.0.1:9092/");
+  w.expect(local.stdout.includes("hello from wt-pub-local"), "port 9092 answers on 127.0.0.1, the one address it is published on");
+  const all = w.berth("port", "--all");
+  w.expect(/8080\/tcp -> 0\.0\.0\.0:9090/.test(all.stdout) && /8080\/tcp -> 127\.0\.0\.1:9092/.test(all.stdout), "berth port --all lists both mappings");
+  w.sh("nft", "list", "map", "inet", "berth", "pub_any");
+  const clash = w.berth("run", "-d", "--name", "wt-clash", "-p", "9090:80", "sleep", "1");
+  w.expect(clash.code !== 0 && /already published by container wt-pub/.test(clash.stderr), "publishing 9090 twice is refused, naming the holder");
 }
 
 function namespaces(w: Walkthrough): void {

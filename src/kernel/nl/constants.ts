@@ -32,6 +32,7 @@ export const RTM_GETROUTE = 26;
 
 export const AF_UNSPEC = 0;
 export const AF_INET = 2;
+export const AF_BRIDGE = 7;
 
 export const IFF_UP = 0x1;
 
@@ -40,6 +41,9 @@ export const IFLA_IFNAME = 3;
 export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_MASTER = 10;
+export const IFLA_PROTINFO = 12;
+/** Inside IFLA_PROTINFO of an AF_BRIDGE message: hairpin mode (u8). */
+export const IFLA_BRPORT_MODE = 4;
 export const IFLA_LINKINFO = 18;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_LINK_NETNSID = 37;

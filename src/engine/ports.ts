@@ -1,0 +1,86 @@
+import { randomInt } from "node:crypto";
+import type { Engine } from "./context.js";
+import type { Container } from "../model/container.js";
+import { shortId } from "../model/container.js";
+import type { PortMapping, PortRequest } from "../model/port-spec.js";
+import type { DnatMapping } from "../firewall/index.js";
+import { BerthError } from "../errors.js";
+import { hostSocketOn, socketOwner } from "./host-sockets.js";
+
+const RANDOM_FIRST = 40000;
+const RANDOM_LAST = 60999;
+
+/**
+ * Turn -p requests into mappings and record them, inside store.write(): a
+ * host port already published (by any container) or bound by a host process
+ * is refused before anything changes, naming who holds it. Host port 0 gets
+ * a free random port.
+ */
+export function reservePorts(engine: Engine, c: Container, requests: readonly PortRequest[]): PortMapping[] {
+  const out: PortMapping[] = [];
+  const taken = (m: PortMapping) => out.some((o) => o.proto === m.proto && o.hostPort === m.hostPort && (o.hostIp === m.hostIp || o.hostIp === "0.0.0.0" || m.hostIp === "0.0.0.0"));
+  for (const r of requests) {
+    let m: PortMapping;
+    if (r.hostPort === 0) {
+      m = pickRandom(engine, r, (cand) => taken(cand));
+    } else {
+      m = r;
+      if (taken(m)) {
+        throw new BerthError("PORT_IN_USE", `Port ${m.hostPort}/${m.proto} on ${m.hostIp} is given twice`, { hint: "Publish each host port once" });
+      }
+      checkFree(engine, m);
+    }
+    engine.store.ports.insert(c.id, m);
+    out.push(m);
+  }
+  return out;
+}
+
+function checkFree(engine: Engine, m: PortMapping): void {
+  const holder = engine.store.ports.holder(m.proto, m.hostIp, m.hostPort);
+  if (holder) {
+    const other = engine.store.containers.byId(holder.containerId);
+    const name = other?.name ?? shortId(holder.containerId);
+    throw new BerthError("PORT_IN_USE", `port ${m.hostPort}/${m.proto} on ${holder.hostIp} is already published by container ${name} (id ${shortId(holder.containerId)})`, {
+      hint: `Choose another host port or stop ${name}`,
+    });
+  }
+  const sock = hostSocketOn(m.proto, m.hostIp, m.hostPort);
+  if (sock) {
+    const owner = socketOwner(sock.inode);
+    const who = owner ? `host process ${owner.name} (pid ${owner.pid})` : "a host process";
+    throw new BerthError("PORT_IN_USE", `port ${m.hostPort}/${m.proto} on ${sock.address} is already in use by ${who}`, {
+      hint: `Choose another host port${owner ? ` or stop ${owner.name} (pid ${owner.pid})` : ""}`,
+    });
+  }
+}
+
+function pickRandom(engine: Engine, r: PortRequest, takenHere: (m: PortMapping) => boolean): PortMapping {
+  for (let i = 0; i < 200; i++) {
+    const m: PortMapping = { ...r, hostPort: randomInt(RANDOM_FIRST, RANDOM_LAST + 1) };
+    if (takenHere(m) || engine.store.ports.holder(m.proto, m.hostIp, m.hostPort) || hostSocketOn(m.proto, m.hostIp, m.hostPort)) continue;
+    return m;
+  }
+  throw new BerthError("PORT_IN_USE", `Cannot find a free host port for ${r.containerPort}/${r.proto}`, { hint: "Give a host port explicitly with -p HOSTPORT:CONTAINERPORT" });
+}
+
+/**
+ * Publish a running container's ports: map elements in one nft transaction,
+ * and hairpin mode on its bridge port so it can reach its own ports through
+ * a host address.
+ */
+export function publishPorts(engine: Engine, c: Container): void {
+  const ms = dnatMappings(engine, c);
+  if (ms.length === 0) return;
+  const first = engine.store.attachments.forContainer(c.id)[0];
+  const port = first ? engine.host.linkByName(first.hostVeth) : undefined;
+  if (port) engine.host.bridgePortSetHairpin(port.index, true);
+  engine.firewall.addPortMappings(ms);
+}
+
+/** The kernel side of a container's published ports: DNAT to its address on its first network. */
+export function dnatMappings(engine: Engine, c: Container): DnatMapping[] {
+  const first = engine.store.attachments.forContainer(c.id)[0];
+  if (!first) return [];
+  return engine.store.ports.forContainer(c.id).map((p) => ({ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: first.ip, containerPort: p.containerPort }));
+}

@@ -1,0 +1,49 @@
+import type { Db } from "./database.js";
+import { ANY_IPV4, type PortMapping, type Proto } from "../model/port-spec.js";
+
+interface PortRow {
+  container_id: string;
+  proto: string;
+  host_ip: string;
+  host_port: number;
+  container_port: number;
+}
+
+export interface StoredPort extends PortMapping {
+  readonly containerId: string;
+}
+
+function toPort(r: PortRow): StoredPort {
+  return { containerId: r.container_id, proto: r.proto as Proto, hostIp: r.host_ip, hostPort: r.host_port, containerPort: r.container_port };
+}
+
+/** Published ports. The primary key (proto, host address, host port) makes a double publication impossible. */
+export class PortRows {
+  constructor(private readonly db: Db) {}
+
+  insert(containerId: string, m: PortMapping): void {
+    this.db
+      .prepare("INSERT INTO ports (container_id, proto, host_ip, host_port, container_port) VALUES (?, ?, ?, ?, ?)")
+      .run(containerId, m.proto, m.hostIp, m.hostPort, m.containerPort);
+  }
+
+  forContainer(containerId: string): StoredPort[] {
+    return (this.db.prepare("SELECT * FROM ports WHERE container_id = ? ORDER BY container_port, proto").all(containerId) as PortRow[]).map(toPort);
+  }
+
+  all(): StoredPort[] {
+    return (this.db.prepare("SELECT * FROM ports ORDER BY container_id, container_port").all() as PortRow[]).map(toPort);
+  }
+
+  deleteForContainer(containerId: string): void {
+    this.db.prepare("DELETE FROM ports WHERE container_id = ?").run(containerId);
+  }
+
+  /** Who publishes (proto, port) on `hostIp`, counting 0.0.0.0 as every address. */
+  holder(proto: Proto, hostIp: string, hostPort: number): StoredPort | undefined {
+    const r = this.db
+      .prepare("SELECT * FROM ports WHERE proto = ? AND host_port = ? AND (host_ip = ? OR host_ip = ? OR ? = ?) LIMIT 1")
+      .get(proto, hostPort, hostIp, ANY_IPV4, hostIp, ANY_IPV4) as PortRow | undefined;
+    return r && toPort(r);
+  }
+}

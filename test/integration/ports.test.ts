@@ -1,0 +1,139 @@
+// Port publishing through nftables: every form, from every side, for TCP and UDP.
+// Topology inside the sandbox: the sandbox is the host, with two addresses
+// (198.51.100.1 and .3) on a veth whose other end is an "outside" namespace
+// (198.51.100.2) that plays a remote client.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync, spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { BerthSandbox } from "../berth-cli.js";
+import { inSandbox, requireSandbox } from "../helpers.js";
+
+const ECHO = [
+  "node",
+  "-e",
+  "const net=require('net'),d=require('dgram');net.createServer(s=>s.end(s.remoteAddress.replace('::ffff:','')+'\\n')).listen(8080);" +
+    "const u=d.createSocket('udp4');u.on('message',(m,r)=>u.send(r.address+'\\n',r.port,r.address));u.bind(8080)",
+];
+const CLIENT =
+  "const [p,h,port]=process.argv.slice(1);const done=(s)=>{process.stdout.write(s);process.exit(0)};setTimeout(()=>process.exit(3),2500);" +
+  "if(p==='tcp'){const c=require('net').connect(+port,h);let b='';c.on('data',x=>b+=x);c.on('end',()=>done(b));c.on('error',()=>process.exit(2))}" +
+  "else{const u=require('dgram').createSocket('udp4');u.on('message',m=>done(m.toString()));u.send('hi',+port,h)}";
+
+let b: BerthSandbox;
+let outsideNs: string;
+
+function sh(...argv: string[]): void {
+  const r = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
+}
+
+/** Ask the echo server who we are, over tcp or udp, from the host or from a namespace. */
+function ask(proto: "tcp" | "udp", host: string, port: number, netns?: string): string | undefined {
+  const argv = [process.execPath, "-e", CLIENT, proto, host, String(port)];
+  const r = netns ? spawnSync("nsenter", [`--net=${netns}`, ...argv], { encoding: "utf8" }) : spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+before(() => {
+  if (!inSandbox()) return;
+  b = new BerthSandbox();
+  outsideNs = join(b.root, "outside");
+  sh("touch", outsideNs);
+  sh("unshare", `--net=${outsideNs}`, "true");
+  sh("ip", "link", "add", "vhost0", "type", "veth", "peer", "name", "vout0");
+  sh("ip", "link", "set", "vout0", "netns", outsideNs);
+  sh("ip", "addr", "add", "198.51.100.1/24", "dev", "vhost0");
+  sh("ip", "addr", "add", "198.51.100.3/24", "dev", "vhost0");
+  sh("ip", "link", "set", "vhost0", "up");
+  sh("nsenter", `--net=${outsideNs}`, "ip", "addr", "add", "198.51.100.2/24", "dev", "vout0");
+  sh("nsenter", `--net=${outsideNs}`, "ip", "link", "set", "vout0", "up");
+  sh("nsenter", `--net=${outsideNs}`, "ip", "link", "set", "lo", "up");
+});
+
+after(() => {
+  if (!b) return;
+  spawnSync("umount", [outsideNs]);
+  b.dispose();
+  spawnSync("ip", ["link", "del", "vhost0"]);
+  spawnSync("umount", [outsideNs]);
+  spawnSync("rm", ["-f", outsideNs]);
+});
+
+test("-p 9090:8080 is reachable on every host address, from outside, from the host via 127.0.0.1, from other networks and from itself", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("run", "-d", "--name", "web", "-p", "9090:8080", "-p", "9090:8080/udp", ...ECHO);
+  b.ok("network", "create", "other");
+  b.ok("run", "-d", "--name", "neighbour", "--network", "other", "sleep", "600");
+  spawnSync("sleep", ["0.5"]);
+  // from outside: DNAT in prerouting, and the real client address is visible inside
+  assert.equal(ask("tcp", "198.51.100.1", 9090, outsideNs), "198.51.100.2", "tcp from outside keeps the client's source address");
+  assert.equal(ask("tcp", "198.51.100.3", 9090, outsideNs), "198.51.100.2", "0.0.0.0 means every host address");
+  assert.equal(ask("udp", "198.51.100.1", 9090, outsideNs), "198.51.100.2", "udp from outside");
+  // from the host itself, including localhost (no userland proxy)
+  assert.ok(ask("tcp", "127.0.0.1", 9090), "tcp via 127.0.0.1");
+  assert.ok(ask("udp", "127.0.0.1", 9090), "udp via 127.0.0.1");
+  assert.ok(ask("tcp", "198.51.100.1", 9090), "tcp via the host's own address");
+  // from a container on another (isolated) network, through the host address
+  assert.ok(ask("tcp", "198.51.100.1", 9090, b.netns("neighbour")), "from another network via the host address");
+  // hairpin: the container reaches its own published port
+  assert.ok(ask("tcp", "198.51.100.1", 9090, b.netns("web")), "hairpin");
+  const nft = spawnSync("nft", ["list", "map", "inet", "berth", "pub_any"], { encoding: "utf8" }).stdout;
+  assert.match(nft, /tcp \. 9090 : 10\.88\.0\.[0-9]+ \. 8080/);
+  assert.match(nft, /udp \. 9090 : 10\.88\.0\.[0-9]+ \. 8080/);
+});
+
+test("-p HOSTIP:HPORT:CPORT is forwarded only on that address; HOSTIP::CPORT picks a free port", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("run", "-d", "--name", "pinned", "-p", "198.51.100.1:9092:8080", "-p", "127.0.0.1::8080", ...ECHO);
+  spawnSync("sleep", ["0.5"]);
+  assert.equal(ask("tcp", "198.51.100.1", 9092, outsideNs), "198.51.100.2");
+  assert.equal(ask("tcp", "198.51.100.3", 9092, outsideNs), undefined, "another host address on the same port is not forwarded");
+  const random = b.ok("port", "pinned", "8080").trim().split("\n");
+  assert.ok(random.includes("198.51.100.1:9092"), random.join(","));
+  const local = random.find((l) => l.startsWith("127.0.0.1:"));
+  assert.ok(local, "a random port on 127.0.0.1");
+  assert.ok(ask("tcp", "127.0.0.1", Number(local?.split(":")[1])), "the random port answers");
+});
+
+test("berth port --all, port NAME and inspect show mappings in the seed's format", (t) => {
+  if (!requireSandbox(t)) return;
+  const all = b.ok("port", "--all");
+  const webId = b.ok("inspect", "-f", "{{.Id}}", "web").trim().slice(0, 12);
+  assert.match(all, new RegExp(`^${webId}    8080/tcp -> 0\\.0\\.0\\.0:9090$`, "m"));
+  assert.match(b.ok("port", "web"), /^8080\/tcp -> 0\.0\.0\.0:9090$/m);
+  const ports = JSON.parse(b.ok("inspect", "-f", "{{json .NetworkSettings.Ports}}", "web")) as Record<string, { HostIp: string; HostPort: string }[]>;
+  assert.deepEqual(ports["8080/tcp"], [{ HostIp: "0.0.0.0", HostPort: "9090" }]);
+  assert.match(b.ok("ps"), /0\.0\.0\.0:9090->8080\/tcp/);
+});
+
+test("conflicts are refused before anything changes, naming the container or host process that holds the port", (t) => {
+  if (!requireSandbox(t)) return;
+  const dup = b.run("run", "-d", "--name", "dup", "-p", "9090:80", "sleep", "600");
+  assert.equal(dup.code, 125);
+  assert.match(dup.stderr, /port 9090\/tcp on 0\.0\.0\.0 is already published by container web \(id [0-9a-f]{12}\)/);
+  assert.match(dup.stderr, /Hint: Choose another host port or stop web/);
+  const narrower = b.run("run", "-d", "--name", "dup", "-p", "198.51.100.3:9090:80", "sleep", "600");
+  assert.match(narrower.stderr, /already published by container web/, "0.0.0.0 covers every address");
+  const holder: ChildProcess = spawn(process.execPath, ["-e", "require('net').createServer().listen(9095, '0.0.0.0'); setTimeout(()=>{}, 60000)"], { stdio: "ignore" });
+  try {
+    spawnSync("sleep", ["0.5"]);
+    const host = b.run("run", "-d", "--name", "dup", "-p", "9095:80", "sleep", "600");
+    assert.match(host.stderr, new RegExp(`port 9095/tcp on 0\\.0\\.0\\.0 is already in use by host process node \\(pid ${holder.pid}\\)`));
+  } finally {
+    holder.kill();
+  }
+  for (const [spec, re] of [["0:80", /outside 1-65535/], ["8000-8002:9000-9001", /3 ports but the container range has 2/], ["[::1]:80:80", /IPv6/]] as const) {
+    const r = b.run("run", "-d", "--name", "dup", "-p", spec, "sleep", "1");
+    assert.match(r.stderr, re, spec);
+  }
+  assert.equal(b.run("inspect", "dup").code, 125, "no container was created");
+});
+
+test("removing a container removes its map elements", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("rm", "-f", "web", "pinned");
+  const nft = spawnSync("nft", ["-j", "list", "table", "inet", "berth"], { encoding: "utf8" }).stdout;
+  assert.doesNotMatch(nft, /9090|9092/);
+  b.ok("run", "-d", "--name", "again", "-p", "9090:8080", "sleep", "600");
+});
