@@ -1,169 +1,230 @@
-import { lexAction, type Token } from "./go-template-lexer.js";
-import { TemplateError } from "./go-template-error.js";
+import type { Command, Node, Operand, Pipe } from "./go-template-ast.js";
+import { syntaxError, type TemplateError } from "./go-template-error.js";
+import { lex, type Token } from "./go-template-lexer.js";
 
-export type Arg =
-  | { readonly k: "field"; readonly path: readonly string[] }
-  | { readonly k: "var"; readonly name: string; readonly path: readonly string[] }
-  | { readonly k: "lit"; readonly v: unknown }
-  | { readonly k: "fn"; readonly name: string }
-  | { readonly k: "sub"; readonly pipe: Pipe; readonly path: readonly string[] };
+type Control = "if" | "with" | "range";
 
-export interface Pipe {
-  readonly decl: readonly string[];
-  readonly cmds: readonly (readonly Arg[])[];
+/**
+ * Parse a Go text/template into a syntax tree, checking what Go checks at parse time:
+ * balanced actions and {{end}}s, defined functions, declared variables.
+ */
+export function parse(src: string, functions: ReadonlySet<string>): Node[] {
+  return new Parser(src, lex(src), functions).template();
 }
 
-export type Node =
-  | { readonly k: "text"; readonly v: string }
-  | { readonly k: "action"; readonly pipe: Pipe }
-  | { readonly k: "if" | "with"; readonly pipe: Pipe; readonly body: Node[]; readonly alt: Node[] }
-  | { readonly k: "range"; readonly pipe: Pipe; readonly body: Node[]; readonly alt: Node[] };
+class Parser {
+  private at = 0;
+  private rangeDepth = 0;
+  private readonly vars: string[] = ["$"];
 
-export const FUNCTIONS = new Set(["json", "index", "printf", "print", "println", "lower", "upper", "join", "len", "eq", "ne", "lt", "le", "gt", "ge", "not", "and", "or", "title", "truncate"]);
+  constructor(
+    private readonly src: string,
+    private readonly tokens: readonly Token[],
+    private readonly functions: ReadonlySet<string>,
+  ) {}
 
-interface RawAction {
-  readonly pos: number;
-  readonly text: string;
-}
-
-/** Parse a Go text/template source into nodes. */
-export function parse(src: string): Node[] {
-  const items: (string | RawAction)[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const open = src.indexOf("{{", i);
-    if (open < 0) {
-      items.push(src.slice(i));
-      break;
-    }
-    let text = src.slice(i, open);
-    let start = open + 2;
-    if (src[start] === "-" && /\s/.test(src[start + 1] ?? "")) {
-      text = text.replace(/\s+$/, "");
-      start++;
-    }
-    const close = src.indexOf("}}", start);
-    if (close < 0) throw new TemplateError(`template: :1:${open}: unclosed action`);
-    let end = close;
-    let trimAfter = false;
-    if (src[close - 1] === "-" && /\s/.test(src[close - 2] ?? "")) {
-      end = close - 1;
-      trimAfter = true;
-    }
-    if (text) items.push(text);
-    items.push({ pos: open, text: src.slice(start, end).trim() });
-    i = close + 2;
-    if (trimAfter) while (i < src.length && /\s/.test(src[i] ?? "")) i++;
+  template(): Node[] {
+    const { nodes, stop } = this.list();
+    if (stop) throw this.fail(stop, `unexpected {{${stop.val}}}`);
+    return nodes;
   }
-  let at = 0;
-  const block = (stopAt: readonly string[]): { nodes: Node[]; stop: string; action: RawAction | undefined } => {
+
+  /** Nodes up to EOF or an {{else}}/{{end}}, whose keyword token is returned as `stop` (its "{{" is consumed). */
+  private list(): { nodes: Node[]; stop: Token | undefined } {
     const nodes: Node[] = [];
-    while (at < items.length) {
-      const it = items[at++];
-      if (it === undefined) break;
-      if (typeof it === "string") {
-        nodes.push({ k: "text", v: it });
+    for (;;) {
+      const t = this.next();
+      if (t.kind === "eof") return { nodes, stop: undefined };
+      if (t.kind === "text") {
+        nodes.push({ k: "text", text: t.val });
         continue;
       }
-      if (it.text.startsWith("/*")) continue;
-      const word = /^[a-z]+/.exec(it.text)?.[0] ?? "";
-      if (stopAt.includes(word)) return { nodes, stop: word, action: it };
-      if (word === "if" || word === "with" || word === "range") {
-        const pipe = parsePipe(lexAction(it.text.slice(word.length), it.pos), it.pos);
-        const body = block(["else", "end"]);
-        let alt: Node[] = [];
-        if (body.stop === "else") {
-          const rest = body.action?.text.slice(4).trim() ?? "";
-          if (rest.startsWith("if")) {
-            // {{else if X}}: a nested if that shares the {{end}}
-            const inner = parsePipe(lexAction(rest.slice(2), it.pos), it.pos);
-            const ib = block(["else", "end"]);
-            let ialt: Node[] = [];
-            if (ib.stop === "else") ialt = expectEnd(block(["end"]), it.pos);
-            alt = [{ k: "if", pipe: inner, body: ib.nodes, alt: ialt }];
-          } else alt = expectEnd(block(["end"]), it.pos);
-        } else if (body.stop !== "end") throw new TemplateError(`template: :1:${it.pos}: unexpected EOF: missing {{end}}`);
-        nodes.push({ k: word, pipe, body: body.nodes, alt } as Node);
+      const kw = this.peek();
+      if (kw.kind !== "keyword") {
+        nodes.push({ k: "action", pipe: this.pipeline("command", "close") });
         continue;
       }
-      if (word === "end" || word === "else") throw new TemplateError(`template: :1:${it.pos}: unexpected {{${word}}}`);
-      nodes.push({ k: "action", pipe: parsePipe(lexAction(it.text, it.pos), it.pos) });
-    }
-    return { nodes, stop: "", action: undefined };
-  };
-  const r = block([]);
-  return r.nodes;
-}
-
-function expectEnd(b: { nodes: Node[]; stop: string }, pos: number): Node[] {
-  if (b.stop !== "end") throw new TemplateError(`template: :1:${pos}: unexpected EOF: missing {{end}}`);
-  return b.nodes;
-}
-
-function parsePipe(tokens: Token[], pos: number): Pipe {
-  let decl: string[] = [];
-  const declAt = tokens.findIndex((t) => t.t === ":=");
-  if (declAt >= 0) {
-    decl = tokens.slice(0, declAt).filter((t): t is Extract<Token, { t: "var" }> => t.t === "var").map((t) => t.name);
-    tokens = tokens.slice(declAt + 1);
-  }
-  let i = 0;
-  const cmds: Arg[][] = [];
-  const parseCmd = (endOn: ")" | undefined): Arg[] => {
-    const args: Arg[] = [];
-    while (i < tokens.length) {
-      const t = tokens[i];
-      if (!t || t.t === "|" || (endOn && t.t === ")")) break;
-      i++;
-      switch (t.t) {
-        case "field":
-          args.push({ k: "field", path: t.path });
+      this.next();
+      switch (kw.val) {
+        case "else":
+        case "end":
+          return { nodes, stop: kw };
+        case "if":
+        case "with":
+        case "range":
+          nodes.push(this.control(kw.val));
           break;
-        case "var":
-          args.push({ k: "var", name: t.name, path: t.path });
+        case "break":
+        case "continue":
+          if (this.rangeDepth === 0) throw this.fail(kw, `{{${kw.val}}} outside {{range}}`);
+          this.expect("close", `unexpected ${this.describe(this.peek())} in {{${kw.val}}}`);
+          nodes.push({ k: kw.val });
           break;
-        case "str":
-        case "num":
-        case "bool":
-          args.push({ k: "lit", v: t.v });
-          break;
-        case "nil":
-          args.push({ k: "lit", v: null });
-          break;
-        case "ident":
-          if (!FUNCTIONS.has(t.v)) throw new TemplateError(`template: :1:${pos}: function "${t.v}" not defined`);
-          args.push({ k: "fn", name: t.v });
-          break;
-        case "(": {
-          const inner: Arg[][] = [];
-          inner.push(parseCmd(")"));
-          while (tokens[i]?.t === "|") {
-            i++;
-            inner.push(parseCmd(")"));
-          }
-          if (tokens[i]?.t !== ")") throw new TemplateError(`template: :1:${pos}: unclosed left paren`);
-          i++;
-          const next = tokens[i];
-          let path: readonly string[] = [];
-          if (next?.t === "fieldsuffix") {
-            path = next.path;
-            i++;
-          }
-          args.push({ k: "sub", pipe: { decl: [], cmds: inner }, path });
-          break;
-        }
         default:
-          throw new TemplateError(`template: :1:${pos}: unexpected "${t.t}" in command`);
+          throw this.fail(kw, `{{${kw.val}}} is not supported in --format templates`);
       }
     }
-    if (args.length === 0) throw new TemplateError(`template: :1:${pos}: missing value for command`);
-    return args;
-  };
-  cmds.push(parseCmd(undefined));
-  while (tokens[i]?.t === "|") {
-    i++;
-    cmds.push(parseCmd(undefined));
   }
-  if (i < tokens.length) throw new TemplateError(`template: :1:${pos}: unexpected "${tokens[i]?.t ?? ""}" in command`);
-  return { decl, cmds };
+
+  /** After `{{if`, `{{with`, `{{range` (or `{{else if`): the pipeline, the body, an optional else, and the {{end}}. */
+  private control(kind: Control): Node {
+    const mark = this.vars.length;
+    const pipe = this.pipeline(kind, "close");
+    if (kind === "range") this.rangeDepth++;
+    const body = this.list();
+    if (kind === "range") this.rangeDepth--;
+    let alt: Node[] = [];
+    let stop = body.stop;
+    if (stop?.val === "else") {
+      const chained = this.peek();
+      if (chained.kind === "keyword" && chained.val === kind && kind !== "range") {
+        this.next();
+        alt = [this.control(kind)]; // {{else if X}} shares the enclosing {{end}}
+        stop = undefined;
+      } else {
+        this.expect("close", `unexpected ${this.describe(chained)} in {{else}}`);
+        const rest = this.list();
+        alt = rest.nodes;
+        stop = rest.stop;
+        if (stop?.val === "else") throw this.fail(stop, `expected {{end}}; found {{else}}`);
+        if (!stop) throw this.fail(this.peek(), "unexpected EOF");
+        this.expect("close", `unexpected ${this.describe(this.peek())} in {{end}}`);
+      }
+    } else if (stop?.val === "end") {
+      this.expect("close", `unexpected ${this.describe(this.peek())} in {{end}}`);
+    } else throw this.fail(this.peek(), "unexpected EOF");
+    this.vars.length = mark;
+    return { k: kind, pipe, body: body.nodes, alt };
+  }
+
+  /** `[$a[, $b] :=|=] command [| command]...` up to `until`, which is consumed. */
+  private pipeline(context: string, until: "close" | "rparen"): Pipe {
+    const vars: string[] = [];
+    let assign = false;
+    const first = this.peek();
+    const decl = this.tokens[this.at + 1];
+    if (first.kind === "var" && (decl?.kind === "declare" || decl?.kind === "assign" || decl?.kind === "comma")) {
+      vars.push(first.val);
+      this.at += 2;
+      if (decl.kind === "comma") {
+        const second = this.next();
+        const op = this.next();
+        if (second.kind !== "var" || (op.kind !== "declare" && op.kind !== "assign")) throw this.fail(second, `unexpected ${this.describe(second)} in declaration`);
+        if (context !== "range") throw this.fail(first, `too many declarations in ${context}`);
+        vars.push(second.val);
+        assign = op.kind === "assign";
+      } else assign = decl.kind === "assign";
+      if (assign) for (const v of vars) this.checkVar(v, first);
+    }
+    if (this.peek().kind === "comma" && context === "range") throw this.fail(this.peek(), "too many declarations in range");
+    const cmds: Command[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === until) {
+        this.next();
+        break;
+      }
+      if (t.kind === "close" && until === "rparen") throw this.fail(t, "unclosed left paren");
+      if (t.kind === "rparen" && until === "close") throw this.fail(t, "unexpected right paren");
+      if (cmds.length > 0) this.expect("pipe", `unexpected ${this.describe(t)} in operand`);
+      else if (t.kind === "pipe") throw this.fail(t, `missing value for ${context}`);
+      const cmd = this.command();
+      const head = cmd.args[0];
+      if (cmds.length > 0 && head && (head.k === "lit" || head.k === "nil" || head.k === "dot")) {
+        throw this.fail(this.tokens[this.at - 1] ?? t, `non executable command in pipeline stage ${cmds.length + 1}`);
+      }
+      cmds.push(cmd);
+    }
+    if (cmds.length === 0) throw this.fail(this.tokens[this.at - 1] ?? first, `missing value for ${context}`);
+    if (!assign) this.vars.push(...vars);
+    return { vars, assign, cmds };
+  }
+
+  private command(): Command {
+    const args: Operand[] = [];
+    const start = this.peek();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === "close" || t.kind === "rparen" || t.kind === "pipe") break;
+      if (args.length > 0 && !t.space) throw this.fail(t, `unexpected ${this.describe(t)} in operand`);
+      args.push(this.operand());
+    }
+    if (args.length === 0) throw this.fail(start, "missing value for command");
+    const last = args[args.length - 1];
+    return { args, pos: start.pos, text: this.src.slice(start.pos, last ? last.pos + last.text.length : start.pos) };
+  }
+
+  private operand(): Operand {
+    const t = this.next();
+    const text = (from: number) => this.src.slice(from, this.tokens[this.at - 1]?.end ?? from);
+    switch (t.kind) {
+      case "dot":
+        this.noChain(t);
+        return { k: "dot", pos: t.pos, text: "." };
+      case "nil":
+        this.noChain(t);
+        return { k: "nil", pos: t.pos, text: "nil" };
+      case "string":
+      case "number":
+      case "bool":
+        this.noChain(t);
+        return { k: "lit", value: t.kind === "string" ? t.val : t.kind === "number" ? t.num : t.val === "true", pos: t.pos, text: t.val === "" ? '""' : this.src.slice(t.pos, t.end) };
+      case "field":
+        return { k: "field", names: [t.val, ...this.chain()], pos: t.pos, text: text(t.pos) };
+      case "var":
+        this.checkVar(t.val, t);
+        return { k: "var", name: t.val, names: this.chain(), pos: t.pos, text: text(t.pos) };
+      case "ident":
+        if (!this.functions.has(t.val)) throw this.fail(t, `function "${t.val}" not defined`, `Functions available in --format: ${[...this.functions].sort().join(", ")}`);
+        return { k: "fn", name: t.val, pos: t.pos, text: t.val };
+      case "lparen": {
+        const pipe = this.pipeline("parenthesized pipeline", "rparen");
+        return { k: "paren", pipe, names: this.chain(), pos: t.pos, text: text(t.pos) };
+      }
+      default:
+        throw this.fail(t, t.kind === "eof" ? "unclosed action" : `unexpected ${this.describe(t)} in operand`);
+    }
+  }
+
+  /** Field names written right after a term, as in `$x.A.B` or `(index . 0).Name`. */
+  private chain(): string[] {
+    const names: string[] = [];
+    while (this.peek().kind === "field" && !this.peek().space) names.push(this.next().val);
+    return names;
+  }
+
+  private noChain(t: Token): void {
+    const n = this.peek();
+    if ((n.kind === "field" || n.kind === "dot") && !n.space) throw this.fail(n, `unexpected . after term "${this.src.slice(t.pos, t.end)}"`);
+  }
+
+  private checkVar(name: string, t: Token): void {
+    if (!this.vars.includes(name)) throw this.fail(t, `undefined variable "${name}"`);
+  }
+
+  private expect(kind: Token["kind"], why: string): Token {
+    const t = this.next();
+    if (t.kind !== kind) throw this.fail(t, t.kind === "eof" ? "unclosed action" : why);
+    return t;
+  }
+
+  private describe(t: Token): string {
+    if (t.kind === "close") return "}}";
+    if (t.kind === "eof") return "EOF";
+    return `"${this.src.slice(t.pos, t.end)}"`;
+  }
+
+  private peek(): Token {
+    return this.tokens[this.at] ?? this.tokens[this.tokens.length - 1]!;
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    if (this.at < this.tokens.length - 1) this.at++;
+    return t;
+  }
+
+  private fail(t: Token, why: string, hint?: string): TemplateError {
+    return syntaxError(this.src, t.pos, why, hint);
+  }
 }
