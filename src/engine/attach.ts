@@ -6,7 +6,7 @@ import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { randomMac } from "../model/mac.js";
 import { allocateNext, checkStaticIp, type AllocationPool } from "../ipam/index.js";
 import { NetlinkHandle } from "../kernel/index.js";
-import { BerthError } from "../errors.js";
+import { BerthError, KernelError } from "../errors.js";
 import { BRIDGE_MAX_PORTS, ensureBridge, removeBridgeIfUnused } from "./bridge.js";
 import { hostVethName } from "./names.js";
 import { faultPoint } from "./fault.js";
@@ -85,10 +85,17 @@ function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, d
   const bridgeExisted = h.linkByName(net.bridge) !== undefined;
   let vethMade = false;
   try {
-    const bridgeIndex = ensureBridge(engine, net);
     const fd = openSync(netnsPath, "r");
     try {
-      h.vethAdd({ name: a.hostVeth, peerName: a.ifname, peerNetnsFd: fd, peerMac: a.mac, masterIndex: bridgeIndex, up: true, ...mtuOf(net) });
+      const veth = (master: number) => h.vethAdd({ name: a.hostVeth, peerName: a.ifname, peerNetnsFd: fd, peerMac: a.mac, masterIndex: master, up: true, ...mtuOf(net) });
+      try {
+        veth(ensureBridge(engine, net, { useCache: true }));
+      } catch (e) {
+        // the cached bridge may have been removed and re-made by another berth process: look it up once more
+        engine.bridgeIndexes.delete(net.bridge);
+        if (!(e instanceof KernelError) || e.code === "IFNAME_IN_USE") throw e;
+        veth(ensureBridge(engine, net));
+      }
       vethMade = true;
       faultPoint("attach:after-veth");
     } finally {

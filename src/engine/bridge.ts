@@ -12,7 +12,15 @@ export const BRIDGE_MAX_PORTS = 1024;
  * or check the existing one. Returns the bridge's ifindex.
  * Equivalent to: ip link add BR type bridge; ip addr add GW/P dev BR; ip link set BR up
  */
-export function ensureBridge(engine: Engine, net: Network): number {
+export function ensureBridge(engine: Engine, net: Network, opts: { useCache?: boolean } = {}): number {
+  const cached = engine.bridgeIndexes.get(net.bridge);
+  if (opts.useCache && cached !== undefined) return cached;
+  const index = lookUpOrCreateBridge(engine, net);
+  engine.bridgeIndexes.set(net.bridge, index);
+  return index;
+}
+
+function lookUpOrCreateBridge(engine: Engine, net: Network): number {
   const h = engine.host;
   const prefix = parseCidr4(net.subnet).prefix;
   let link = h.linkByName(net.bridge);
@@ -39,6 +47,7 @@ export function ensureBridge(engine: Engine, net: Network): number {
 /** Delete the bridge when no container is attached any more. Succeeds if it is already gone. */
 export function removeBridgeIfUnused(engine: Engine, net: Network): boolean {
   if (engine.store.attachments.countForNetwork(net.id) > 0) return false;
+  engine.bridgeIndexes.delete(net.bridge);
   return engine.host.linkRemove(net.bridge);
 }
 

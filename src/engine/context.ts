@@ -15,6 +15,8 @@ export class Engine {
   readonly runtime: Runtime;
   #host: NetlinkHandle | undefined;
   #firewall: Firewall | undefined;
+  /** Bridge ifindexes seen by this process: an attach need not look the bridge up again. */
+  readonly bridgeIndexes = new Map<string, number>();
 
   constructor(paths: BerthPaths) {
     this.paths = paths;
