@@ -1,24 +1,33 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildOciConfig, HOST_ROOT_DIRS, HOST_ROOT_LINKS, type ContainerProcessSpec } from "./oci-config.js";
+import type { ContainerProcessSpec } from "./container-spec.js";
+import { buildOciConfig, BUNDLE_ROOTFS, HOST_ROOT_DIRS } from "./oci-config.js";
+
+/** The merged-/usr symlinks at the top of a host-root skeleton (Debian 12 layout). */
+export const HOST_ROOT_LINKS: Readonly<Record<string, string>> = { bin: "usr/bin", sbin: "usr/sbin", lib: "usr/lib", lib64: "usr/lib64" };
+
+/** Mount points the runtime needs at the top of the skeleton. */
+const SKELETON_DIRS = ["proc", "dev", "sys", "tmp", "run"];
 
 /**
- * Write an OCI bundle: config.json, and for the host-root default a skeleton
- * root (the merged-/usr symlinks plus empty mount points) over which the
- * host's directories are bind-mounted read-only.
+ * Write an OCI bundle: `<bundleDir>/config.json`, and, for the host-root
+ * default, a skeleton root `<bundleDir>/rootfs` (the merged-/usr symlinks plus
+ * empty mount points) over which the host's directories are bind-mounted
+ * read-only. The skeleton keeps the runtime from ever creating mount points
+ * on the host's own filesystem. Safe to call again for the same bundle.
  */
 export function writeBundle(spec: ContainerProcessSpec, bundleDir: string): void {
   mkdirSync(bundleDir, { recursive: true, mode: 0o700 });
-  let rootfs = spec.rootfs;
   const hostDirs = HOST_ROOT_DIRS.filter((d) => existsSync(d));
-  if (rootfs === undefined) {
-    rootfs = join(bundleDir, "rootfs");
-    mkdirSync(rootfs, { recursive: true });
+  if (spec.rootfs === undefined) {
+    const rootfs = join(bundleDir, BUNDLE_ROOTFS);
+    for (const d of [...SKELETON_DIRS, ...hostDirs]) mkdirSync(join(rootfs, d), { recursive: true });
     for (const [link, target] of Object.entries(HOST_ROOT_LINKS)) {
       const p = join(rootfs, link);
       if (!existsSync(p) && existsSync(join("/", target))) symlinkSync(target, p);
     }
-    for (const d of [...hostDirs, "/proc", "/dev", "/sys", "/tmp", "/run"]) mkdirSync(join(rootfs, d), { recursive: true });
   }
-  writeFileSync(join(bundleDir, "config.json"), JSON.stringify(buildOciConfig(spec, rootfs, hostDirs)), { mode: 0o600 });
+  const file = join(bundleDir, "config.json");
+  writeFileSync(`${file}.tmp`, JSON.stringify(buildOciConfig(spec, { hostDirs }), null, 1), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }

@@ -1,81 +1,110 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import type { Readable } from "node:stream";
 import { BerthError } from "../errors.js";
+import { conmonArgs, parseSyncMessage, type ConmonOptions, type SyncMessage } from "./conmon-args.js";
+import { runtimeEnv } from "./runtime-env.js";
 
-export interface ConmonOptions {
-  readonly id: string;
-  readonly name: string;
-  readonly runtime: string;
-  readonly runtimeRoot: string;
-  readonly bundleDir: string;
-  readonly exitDir: string;
-  readonly logPath: string;
-  readonly exitCommand?: readonly string[];
-}
+/** How long `runtime create` may take before Berth gives up on it. */
+const CREATE_TIMEOUT_MS = 30_000;
 
-const CREATE_TIMEOUT_MS = 15_000;
+/** conmon's fd for `_OCI_SYNCPIPE` in the child: the 4th stdio slot. */
+const SYNC_FD = 3;
 
 /**
- * Have conmon create the container (conmon 2.1: it daemonizes at once and
- * runs `runtime create` in the background; the container pid file appears
- * when creation is done). conmon stays as the container's monitor: it writes
- * the exit code to <exitDir>/<id>, keeps the log in k8s-file format, and runs
- * the exit command when the container exits — with no berth process alive.
- * The caller then runs `runtime start`.
+ * Have conmon create the container (`runtime create`) and stay as its
+ * monitor; resolves with the container's pid once it is created (not yet
+ * started: the caller runs `runtime start`). conmon is detached from the
+ * caller entirely (its own session, stdio on /dev/null or a log file), so the
+ * calling CLI can exit while the container runs. See conmon-args.ts for the
+ * protocol.
  */
-export async function startUnderConmon(o: ConmonOptions): Promise<void> {
-  mkdirSync(o.exitDir, { recursive: true, mode: 0o700 });
-  const pidFile = join(o.bundleDir, "pidfile");
-  const conmonLog = join(o.bundleDir, "conmon.out");
-  const args = [
-    "--api-version", "1",
-    "-c", o.id,
-    "-u", o.id,
-    "-n", o.name,
-    "-r", o.runtime,
-    "--runtime-arg", `--root=${o.runtimeRoot}`,
-    "-b", o.bundleDir,
-    "-p", pidFile,
-    "-P", join(o.bundleDir, "conmon.pid"),
-    "--exit-dir", o.exitDir,
-    "-l", `k8s-file:${o.logPath}`,
-    "--log-level", "error",
-    "--socket-dir-path", join(o.bundleDir, "sockets"),
-    "--full-attach",
-  ];
-  const [cmd, ...cmdArgs] = o.exitCommand ?? [];
-  if (cmd !== undefined) {
-    args.push("--exit-command", cmd);
-    for (const a of cmdArgs) args.push("--exit-command-arg", a);
+export async function createUnderConmon(o: ConmonOptions, conmonBinary = "conmon"): Promise<number> {
+  const exitCmd = o.exitCommand?.[0];
+  if (exitCmd !== undefined && !isAbsolute(exitCmd)) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use exit command "${exitCmd}": conmon needs an absolute path`, {
+      hint: "Pass the full path of the program (conmon runs it with execv, without searching PATH)",
+    });
   }
-  const out = openSync(conmonLog, "a");
+  mkdirSync(o.exitDir, { recursive: true, mode: 0o700 });
+  // a stale exit file or pid file would be read as this container's
+  rmSync(join(o.exitDir, o.id), { force: true });
+  rmSync(o.pidFile, { force: true });
+  const outPath = join(o.bundleDir, "conmon.out");
+  const out = openSync(outPath, "a");
+  let child;
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn("conmon", args, { stdio: ["ignore", out, out], detached: true });
-      child.on("error", (e: NodeJS.ErrnoException) =>
-        reject(e.code === "ENOENT" ? new BerthError("MISSING_DEPENDENCY", "Cannot run conmon: program not found", { hint: "Install it: apt-get install conmon" }) : e),
-      );
-      child.on("exit", (code) => (code === 0 ? resolve() : reject(conmonFailed(o, conmonLog, `conmon exited with ${code}`))));
+    child = spawn(conmonBinary, conmonArgs(o), {
+      stdio: ["ignore", out, out, "pipe"],
+      detached: true,
+      cwd: o.bundleDir,
+      env: { ...runtimeEnv(), _OCI_SYNCPIPE: String(SYNC_FD) },
     });
   } finally {
     closeSync(out);
   }
-  const deadline = Date.now() + CREATE_TIMEOUT_MS;
-  while (!existsSync(pidFile)) {
-    if (existsSync(join(o.exitDir, o.id)) || Date.now() > deadline) throw conmonFailed(o, conmonLog, "the container was not created");
-    await new Promise((r) => setTimeout(r, 3));
+  child.unref();
+  const spawned = new Promise<never>((_, reject) =>
+    child.on("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "ENOENT" ? new BerthError("MISSING_DEPENDENCY", "Cannot run conmon: program not found", { hint: "Install it: apt-get install conmon" }) : e),
+    ),
+  );
+  const sync = child.stdio[SYNC_FD] as Readable;
+  let msg: SyncMessage | undefined;
+  try {
+    msg = await Promise.race([readFirstLine(sync, CREATE_TIMEOUT_MS), spawned]);
+  } finally {
+    sync.destroy();
+  }
+  if (msg === undefined) {
+    killConmon(o.conmonPidFile);
+    throw createFailed(o, "conmon reported nothing (it failed or timed out)", tail(outPath));
+  }
+  if (msg.data <= 0) throw createFailed(o, msg.message?.trim() || `conmon reported ${msg.data}`, tail(outPath));
+  return msg.data;
+}
+
+/** The first line written to the pipe; undefined on EOF or timeout. */
+function readFirstLine(stream: Readable, timeoutMs: number): Promise<SyncMessage | undefined> {
+  return new Promise((resolve) => {
+    let buf = "";
+    const done = (v: SyncMessage | undefined) => {
+      clearTimeout(timer);
+      stream.removeAllListeners("data");
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    stream.setEncoding("utf8");
+    stream.on("data", (d: string) => {
+      buf += d;
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) done(parseSyncMessage(buf.slice(0, nl)));
+    });
+    stream.on("end", () => done(buf ? parseSyncMessage(buf) : undefined));
+    stream.on("error", () => done(undefined));
+  });
+}
+
+function killConmon(pidFile: string): void {
+  try {
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    if (pid > 1) process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
   }
 }
 
-function conmonFailed(o: ConmonOptions, log: string, what: string): BerthError {
-  let detail = "";
+function tail(file: string): string {
   try {
-    detail = readFileSync(log, "utf8").trim().split("\n").slice(-3).join("; ");
+    return readFileSync(file, "utf8").trim().split("\n").slice(-3).join("; ");
   } catch {
-    detail = "";
+    return "";
   }
+}
+
+function createFailed(o: ConmonOptions, what: string, detail: string): BerthError {
   return new BerthError("RUNTIME", `Cannot create container "${o.name}": ${what}${detail ? `: ${detail}` : ""}`, {
-    hint: "Check that the command exists and the runtime works: try `berth run --rm ... true` in the foreground",
+    hint: "Check that the command exists in the container's root filesystem; `berth run --rm IMAGE CMD` in the foreground shows the runtime's own message",
   });
 }

@@ -1,46 +1,68 @@
-/** What Berth asks the OCI runtime to run. */
-export interface ContainerProcessSpec {
-  readonly id: string;
-  readonly name: string;
-  readonly hostname: string;
-  /** Command and arguments, passed unchanged. */
-  readonly args: readonly string[];
-  readonly env?: readonly string[];
-  readonly tty?: boolean;
-  /** Root filesystem directory; undefined = the host's root, read-only. */
-  readonly rootfs?: string;
-  readonly network: { readonly kind: "netns"; readonly path: string } | { readonly kind: "host" };
-  /** Host files bind-mounted over /etc/hosts, /etc/resolv.conf and /etc/hostname. */
-  readonly etc: { readonly hosts: string; readonly resolvConf: string; readonly hostname: string };
-}
+import type { ContainerProcessSpec } from "./container-spec.js";
 
-/** Podman's default capability set: not full root. */
-export const DEFAULT_CAPABILITIES = [
+/** Podman's default capability set: enough for ordinary programs, not full root. */
+export const DEFAULT_CAPABILITIES: readonly string[] = [
   "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_NET_BIND_SERVICE",
   "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
 ];
 
-/** Host directories shown (read-only) in a container that uses the host's root filesystem. */
-export const HOST_ROOT_DIRS = ["/usr", "/etc", "/var", "/opt", "/srv", "/home", "/root"];
-/** Merged-/usr symlinks at the top of that root. */
-export const HOST_ROOT_LINKS: Record<string, string> = { bin: "usr/bin", sbin: "usr/sbin", lib: "usr/lib", lib64: "usr/lib64" };
+/**
+ * Host directories shown read-only in a container that uses the host's root
+ * filesystem (the top level itself is a skeleton in the bundle; see bundle.ts).
+ * /root is left out on purpose: the host's root home is nobody's business.
+ */
+export const HOST_ROOT_DIRS: readonly string[] = ["/usr", "/etc", "/opt", "/srv", "/var", "/home"];
 
-interface Mount {
-  destination: string;
-  type: string;
-  source: string;
-  options: string[];
+/** Default environment, before the spec's own. */
+export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Directory of the skeleton root inside the bundle (OCI resolves a relative root.path against the bundle). */
+export const BUNDLE_ROOTFS = "rootfs";
+
+export interface OciMount {
+  readonly destination: string;
+  readonly type: string;
+  readonly source: string;
+  readonly options: readonly string[];
 }
 
-const DEFAULT_ENV = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm"];
+export interface OciConfig {
+  readonly ociVersion: string;
+  readonly process: {
+    readonly terminal: boolean;
+    readonly user: { readonly uid: number; readonly gid: number };
+    readonly args: readonly string[];
+    readonly env: readonly string[];
+    readonly cwd: string;
+    readonly capabilities: Readonly<Record<"bounding" | "effective" | "permitted", readonly string[]>>;
+    readonly noNewPrivileges: boolean;
+  };
+  readonly root: { readonly path: string; readonly readonly: boolean };
+  readonly hostname: string;
+  readonly mounts: readonly OciMount[];
+  readonly linux: {
+    readonly namespaces: readonly { readonly type: string; readonly path?: string }[];
+    readonly sysctl?: Readonly<Record<string, string>>;
+    readonly maskedPaths: readonly string[];
+    readonly readonlyPaths: readonly string[];
+  };
+}
+
+export interface OciConfigOptions {
+  /** Host directories to bind read-only when the spec has no rootfs. @default HOST_ROOT_DIRS */
+  readonly hostDirs?: readonly string[];
+}
 
 /**
- * The OCI runtime config (config.json) for a container: its own pid, mount,
- * uts and ipc namespaces; the network namespace Berth made (or the host's);
- * Podman's capabilities; and /etc files of its own.
+ * The OCI runtime config (config.json) for a container, as `runc spec` would
+ * write it but with: its own pid, mount, uts and ipc namespaces; the network
+ * namespace Berth made (by path) or none of its own in host mode; Podman's
+ * capabilities; /tmp and /run as tmpfs; and the container's own /etc/hosts,
+ * /etc/resolv.conf and /etc/hostname. Pure: no I/O.
  */
-export function buildOciConfig(spec: ContainerProcessSpec, rootfsPath: string, hostDirs: readonly string[] = HOST_ROOT_DIRS): Record<string, unknown> {
-  const mounts: Mount[] = [
+export function buildOciConfig(spec: ContainerProcessSpec, opts: OciConfigOptions = {}): OciConfig {
+  const hostRoot = spec.rootfs === undefined;
+  const mounts: OciMount[] = [
     { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
     { destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"] },
     { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
@@ -50,8 +72,8 @@ export function buildOciConfig(spec: ContainerProcessSpec, rootfsPath: string, h
     { destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"] },
     { destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=755"] },
   ];
-  if (spec.rootfs === undefined) {
-    for (const d of hostDirs) mounts.push({ destination: d, type: "bind", source: d, options: ["rbind", "ro", "nosuid", "nodev"] });
+  if (hostRoot) {
+    for (const d of opts.hostDirs ?? HOST_ROOT_DIRS) mounts.push({ destination: d, type: "bind", source: d, options: ["rbind", "ro", "nosuid", "nodev"] });
   }
   mounts.push(
     { destination: "/etc/hosts", type: "bind", source: spec.etc.hosts, options: ["bind", "rw"] },
@@ -66,24 +88,31 @@ export function buildOciConfig(spec: ContainerProcessSpec, rootfsPath: string, h
       terminal: spec.tty ?? false,
       user: { uid: 0, gid: 0 },
       args: [...spec.args],
-      env: [...DEFAULT_ENV, `HOSTNAME=${spec.hostname}`, ...(spec.env ?? [])],
+      env: mergeEnv([DEFAULT_PATH, "TERM=xterm", `HOSTNAME=${spec.hostname}`], spec.env ?? []),
       cwd: "/",
-      capabilities: {
-        bounding: DEFAULT_CAPABILITIES,
-        effective: DEFAULT_CAPABILITIES,
-        permitted: DEFAULT_CAPABILITIES,
-      },
+      capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
       noNewPrivileges: true,
     },
-    root: { path: rootfsPath, readonly: spec.rootfs === undefined },
+    root: { path: spec.rootfs ?? BUNDLE_ROOTFS, readonly: hostRoot },
     hostname: spec.hostname,
     mounts,
     linux: {
       namespaces,
-      // ping without CAP_NET_RAW, as Podman allows; only inside a namespace of the container's own
+      // ping without CAP_NET_RAW (ICMP datagram sockets for gid 0), as Podman does.
+      // Only in a namespace of the container's own: runc refuses net.* sysctls in the host's.
       ...(spec.network.kind === "netns" ? { sysctl: { "net.ipv4.ping_group_range": "0 0" } } : {}),
-      maskedPaths: ["/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"],
-      readonlyPaths: ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      maskedPaths: ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"],
+      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
     },
   };
+}
+
+/** Later `KEY=value` entries replace earlier ones with the same KEY, keeping the first position. */
+export function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const e of [...base, ...extra]) {
+    const eq = e.indexOf("=");
+    byKey.set(eq < 0 ? e : e.slice(0, eq), e);
+  }
+  return [...byKey.values()];
 }

@@ -1,38 +1,61 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { containerRunDir, type BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { execFile } from "../exec.js";
 import { writeBundle } from "./bundle.js";
-import type { ContainerProcessSpec } from "./oci-config.js";
-import { startUnderConmon } from "./conmon.js";
+import type { ContainerProcessSpec } from "./container-spec.js";
+import { createUnderConmon } from "./conmon.js";
 import { decodeK8sLog } from "./k8s-log.js";
+import { runInherited } from "./foreground.js";
+import { findRuntimeBinary } from "./runtime-binary.js";
+import { runtimeEnv } from "./runtime-env.js";
+import { processAlive, readPidFile, sleep } from "./process-alive.js";
 
 export interface ContainerState {
   readonly status: "created" | "running" | "stopped" | "missing";
+  /** The container's init process (host pid), while it has one. */
   readonly pid: number | undefined;
 }
 
 export interface ProcessResult {
   readonly exitCode: number;
+  /** Only with `capture`. */
   readonly stdout?: string;
   readonly stderr?: string;
 }
 
-/** Pick the OCI runtime: $BERTH_RUNTIME, else runc, else crun. */
-export function findRuntimeBinary(env: NodeJS.ProcessEnv = process.env): string {
-  const wanted = env["BERTH_RUNTIME"];
-  if (wanted) return wanted;
-  for (const p of ["/usr/sbin/runc", "/usr/bin/runc", "/usr/bin/crun", "/usr/local/bin/runc", "/usr/local/bin/crun"]) if (existsSync(p)) return p;
-  throw new BerthError("MISSING_DEPENDENCY", "No OCI runtime found (runc or crun)", { hint: "Install one: apt-get install runc" });
+export interface ExecOptions {
+  /** Allocate a terminal (needs a terminal on stdin). @default false */
+  readonly tty?: boolean;
+  /** Pass stdin through. @default false */
+  readonly interactive?: boolean;
+  /** Collect stdout/stderr instead of inheriting them. @default false */
+  readonly capture?: boolean;
+  /** Extra `KEY=value` entries on top of the container's environment. */
+  readonly env?: readonly string[];
+}
+
+/** Bundle files, by convention (conmon and the runtime write them). */
+const FILES = { pid: "pidfile", conmonPid: "conmon.pid", log: "ctr.log" } as const;
+
+/** How long after a stop the monitor gets to write the exit file. */
+const EXIT_RECORD_WAIT_MS = 3000;
+
+/** The runtime's own view of a container (`runc state`). */
+interface RawState {
+  readonly status: string;
+  readonly pid: number;
+  readonly bundle: string;
 }
 
 /**
- * Containers under a real OCI runtime (runc/crun), its state kept under
- * <runDir>/runc so BERTH_ROOT isolates it. Foreground containers are run by
- * `runc run`; detached ones are created by conmon, which stays as their
- * monitor, records the exit code and runs the exit command.
+ * Containers under a real OCI runtime (runc, or crun: same CLI), with the
+ * runtime's state under `<runDir>/runc` so BERTH_ROOT isolates it.
+ * Foreground containers are `runc run` children of the CLI; detached ones
+ * are created by conmon, which stays as their monitor: it keeps the log,
+ * records the exit code in `paths.exitDir`, and runs the exit command, with
+ * no berth process alive.
  */
 export class Runtime {
   readonly #paths: BerthPaths;
@@ -43,163 +66,233 @@ export class Runtime {
     this.#binary = opts.binary;
   }
 
+  /** Path of runc/crun (found on first use: $BERTH_RUNTIME, else runc, else crun). */
   get binary(): string {
     this.#binary ??= findRuntimeBinary();
     return this.#binary;
   }
 
+  /** The runtime's state directory (`runc --root`). */
   get stateRoot(): string {
     return join(this.#paths.runDir, "runc");
   }
 
-  #args(...args: string[]): string[] {
-    return [`--root=${this.stateRoot}`, ...args];
-  }
-
+  /** Write `<bundleDir>/config.json` (plus the root skeleton when using the host's root). */
   writeBundle(spec: ContainerProcessSpec, bundleDir: string): void {
     writeBundle(spec, bundleDir);
   }
 
-  /** `runc run`: stdio inherited (or captured); resolves with the exit code once the container is gone. */
-  async runForeground(spec: ContainerProcessSpec, bundleDir: string, opts: { capture?: boolean } = {}): Promise<ProcessResult> {
+  /**
+   * Run the container in the foreground and return its exit code; the
+   * container is deleted afterwards. stdout/stderr are the caller's (or
+   * collected with `capture`); stdin only with a tty or `interactive`.
+   * Equivalent to: runc --root R run --bundle B ID; runc delete --force ID
+   */
+  async runForeground(spec: ContainerProcessSpec, bundleDir: string, opts: { capture?: boolean; interactive?: boolean } = {}): Promise<ProcessResult> {
+    if (spec.tty) requireTerminal(`container "${spec.name}"`, opts.capture === true);
     this.writeBundle(spec, bundleDir);
     const args = this.#args("run", "--bundle", bundleDir, spec.id);
-    if (opts.capture) {
-      const r = await execFile(this.binary, args);
-      await this.delete(spec.id, { force: true });
-      return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+    try {
+      if (opts.capture) {
+        const r = await execFile(this.binary, args, { env: runtimeEnv() });
+        return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+      }
+      return { exitCode: await runInherited(this.binary, args, { stdin: spec.tty === true || opts.interactive === true }) };
+    } finally {
+      // `runc run` deletes the container itself when it ends; this covers a runc that died early.
+      // A failure here must not hide the exit code (or the error) of the run itself.
+      await this.delete(spec.id, { force: true }).catch(() => undefined);
     }
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(this.binary, args, { stdio: "inherit" });
-      const forward = (sig: NodeJS.Signals) => child.kill(sig);
-      process.on("SIGINT", forward);
-      process.on("SIGTERM", forward);
-      child.on("error", reject);
-      child.on("close", (c, sig) => {
-        process.off("SIGINT", forward);
-        process.off("SIGTERM", forward);
-        resolve(c ?? (sig === "SIGKILL" ? 137 : 128));
-      });
-    });
-    await this.delete(spec.id, { force: true });
-    return { exitCode: code };
   }
 
-  /** Create and start a detached container under conmon; resolves with the container's pid. */
+  /**
+   * Start the container detached, under conmon; resolves once its process
+   * runs, with its (host) pid. `exitCommand` (absolute program path first) runs
+   * when the container has exited. Output goes to a log that readLogs() reads.
+   * Equivalent to: conmon ... (runc create), then runc start ID
+   */
   async startDetached(spec: ContainerProcessSpec, bundleDir: string, opts: { exitCommand?: readonly string[] } = {}): Promise<{ pid: number }> {
     this.writeBundle(spec, bundleDir);
-    await startUnderConmon({
+    const pid = await createUnderConmon({
       id: spec.id,
       name: spec.name,
       runtime: this.binary,
       runtimeRoot: this.stateRoot,
       bundleDir,
+      pidFile: join(bundleDir, FILES.pid),
+      conmonPidFile: join(bundleDir, FILES.conmonPid),
       exitDir: this.#paths.exitDir,
-      logPath: this.logPath(spec.id, bundleDir),
+      logPath: join(bundleDir, FILES.log),
+      ...(spec.tty ? { tty: true } : {}),
       ...(opts.exitCommand ? { exitCommand: opts.exitCommand } : {}),
     });
-    const start = await execFile(this.binary, this.#args("start", spec.id));
+    const start = await execFile(this.binary, this.#args("start", spec.id), { env: runtimeEnv() });
     if (start.code !== 0) {
-      throw new BerthError("RUNTIME", `Cannot start container "${spec.name}": ${start.stderr.trim()}`, { hint: "Check the command exists inside the container's root filesystem" });
+      // conmon sees the init die, records it and runs the exit command
+      await this.delete(spec.id, { force: true }).catch(() => undefined);
+      throw new BerthError("RUNTIME", `Cannot start container "${spec.name}": ${start.stderr.trim() || `${this.binary} start exited with ${start.code}`}`, {
+        hint: "Check that the command exists in the container's root filesystem",
+      });
     }
-    const pid = Number(readFileSync(join(bundleDir, "pidfile"), "utf8").trim());
     return { pid };
   }
 
-  /** `runc exec`: stdio inherited (or captured). */
-  async exec(id: string, args: readonly string[], opts: { tty?: boolean; interactive?: boolean; capture?: boolean; env?: readonly string[] } = {}): Promise<ProcessResult> {
+  /**
+   * Run a further process in a running container; returns its exit code.
+   * It gets the container's capabilities, cwd and environment (plus `env`).
+   * Equivalent to: runc exec [--tty] [--env E]... ID ARGS...
+   */
+  async exec(id: string, args: readonly string[], opts: ExecOptions = {}): Promise<ProcessResult> {
+    if (opts.tty) requireTerminal(`an exec in container ${id.slice(0, 12)}`, opts.capture === true);
+    const st = await this.state(id);
+    if (st.status !== "running") {
+      throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container ${id.slice(0, 12)}: it is ${st.status === "missing" ? "not known to the runtime" : st.status}`, {
+        hint: "Start it again with `berth run -d ...`",
+      });
+    }
     const argv = this.#args("exec", ...(opts.tty ? ["--tty"] : []), ...(opts.env ?? []).flatMap((e) => ["--env", e]), id, ...args);
     if (opts.capture) {
-      const r = await execFile(this.binary, argv);
+      const r = await execFile(this.binary, argv, { env: runtimeEnv() });
       return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
     }
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(this.binary, argv, { stdio: [opts.interactive || opts.tty ? "inherit" : "ignore", "inherit", "inherit"] });
-      child.on("error", reject);
-      child.on("close", (c) => resolve(c ?? 137));
-    });
-    return { exitCode: code };
+    return { exitCode: await runInherited(this.binary, argv, { stdin: opts.interactive === true || opts.tty === true }) };
   }
 
+  /** The container's status by the runtime; "missing" if it does not know the id. Equivalent to: runc state ID */
   async state(id: string): Promise<ContainerState> {
-    const r = await execFile(this.binary, this.#args("state", id));
-    if (r.code !== 0) return { status: "missing", pid: undefined };
-    const st = JSON.parse(r.stdout) as { status?: string; pid?: number };
-    const status = st.status === "running" || st.status === "created" ? st.status : "stopped";
-    return { status, pid: st.pid || undefined };
-  }
-
-  /** SIGTERM (or `signal`), then SIGKILL after `timeoutSec`; resolves once stopped. */
-  async stop(id: string, timeoutSec: number, signal = "SIGTERM"): Promise<void> {
-    if ((await this.state(id)).status !== "running") return;
-    await execFile(this.binary, this.#args("kill", id, signal));
-    const deadline = Date.now() + timeoutSec * 1000;
-    while (Date.now() < deadline) {
-      if ((await this.state(id)).status !== "running") return;
-      await sleep(50);
+    const raw = await this.#rawState(id);
+    if (!raw) return { status: "missing", pid: undefined };
+    let status: ContainerState["status"];
+    switch (raw.status) {
+      case "creating":
+      case "created":
+        status = "created";
+        break;
+      case "running":
+      case "paused":
+        status = "running";
+        break;
+      default:
+        status = "stopped";
     }
-    await execFile(this.binary, this.#args("kill", "--all", id, "SIGKILL"));
-    for (let i = 0; i < 100 && (await this.state(id)).status === "running"; i++) await sleep(20);
+    return { status, pid: status === "stopped" || raw.pid <= 0 ? undefined : raw.pid };
   }
 
-  /** `runc delete --force`; succeeds when the container is already gone. */
+  /**
+   * Send SIGTERM (or `signal`), wait up to `timeoutSec`, then SIGKILL;
+   * resolves once the process is gone and, for a detached container, its
+   * monitor has recorded the exit code. Fine if it already stopped.
+   * Equivalent to: runc kill ID TERM; sleep; runc kill ID KILL
+   */
+  async stop(id: string, timeoutSec: number, signal: string = "SIGTERM"): Promise<void> {
+    const raw = await this.#rawState(id);
+    if (!raw) return;
+    if ((raw.status === "running" || raw.status === "paused" || raw.status === "created" || raw.status === "creating") && raw.pid > 0) {
+      // a created container's init waits for `start`: only SIGKILL means anything to it
+      const first = raw.status === "running" ? signal : "SIGKILL";
+      await execFile(this.binary, this.#args("kill", id, first), { env: runtimeEnv() });
+      if (!(await waitGone(raw.pid, first === "SIGKILL" ? 5000 : timeoutSec * 1000)) && first !== "SIGKILL") {
+        await execFile(this.binary, this.#args("kill", id, "SIGKILL"), { env: runtimeEnv() });
+        if (!(await waitGone(raw.pid, 5000))) {
+          throw new BerthError("RUNTIME", `Cannot stop container ${id.slice(0, 12)}: process ${raw.pid} survived SIGKILL`, {
+            hint: "It may be stuck in the kernel (uninterruptible I/O); try again later",
+          });
+        }
+      }
+    }
+    await this.#waitExitRecorded(id, raw.bundle);
+  }
+
+  /**
+   * Remove the container from the runtime (`force` kills it first). Succeeds
+   * if the runtime does not know it. Equivalent to: runc delete [--force] ID
+   */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
-    const r = await execFile(this.binary, this.#args("delete", ...(opts.force ? ["--force"] : []), id));
-    if (r.code !== 0 && !/does not exist|not found/i.test(r.stderr)) {
-      throw new BerthError("RUNTIME", `Cannot delete container ${id.slice(0, 12)}: ${r.stderr.trim()}`, { hint: "Run `berth system reconcile`" });
+    const r = await execFile(this.binary, this.#args("delete", ...(opts.force ? ["--force"] : []), id), { env: runtimeEnv() });
+    if (r.code !== 0 && !/does not exist|not found|no such/i.test(r.stderr)) {
+      throw new BerthError("RUNTIME", `Cannot delete container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} delete exited with ${r.code}`}`, {
+        hint: opts.force ? "Run `berth system reconcile`" : "Stop it first, or delete with force",
+      });
     }
   }
 
-  /** Wait until the container's conmon has exited (it runs the exit command last). */
-  async waitMonitorGone(id: string, timeoutMs = 5000): Promise<boolean> {
-    let pid: number;
-    try {
-      pid = Number(readFileSync(join(containerRunDir(this.#paths, id), "bundle", "conmon.pid"), "utf8").trim());
-    } catch {
-      return true;
-    }
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (!processRunning(pid)) return true;
-      await sleep(20);
-    }
-    return false;
-  }
-
-  /** The exit code conmon recorded, if the container has exited. */
+  /** The exit code conmon recorded in `paths.exitDir`; undefined until the container exited. */
   exitCode(id: string): number | undefined {
     try {
-      const n = Number(readFileSync(join(this.#paths.exitDir, id), "utf8").trim());
-      return Number.isInteger(n) ? n : undefined;
+      const text = readFileSync(join(this.#paths.exitDir, id), "utf8").trim();
+      const n = Number(text);
+      return text !== "" && Number.isInteger(n) ? n : undefined;
     } catch {
       return undefined;
     }
   }
 
+  /** Where a detached container's log is (`<runDir>/containers/<id>/bundle/ctr.log` unless given another bundle). */
   logPath(id: string, bundleDir?: string): string {
-    return join(bundleDir ?? join(containerRunDir(this.#paths, id), "bundle"), "ctr.log");
+    return join(bundleDir ?? this.#defaultBundle(id), FILES.log);
   }
 
-  /** What a detached container wrote, as plain text. */
-  readLogs(id: string): string {
+  /** What a detached container wrote to stdout and stderr, as plain text ("" if nothing or no log). */
+  readLogs(id: string, bundleDir?: string): string {
     try {
-      return decodeK8sLog(readFileSync(this.logPath(id), "utf8"));
+      return decodeK8sLog(readFileSync(this.logPath(id, bundleDir), "utf8"));
     } catch {
       return "";
     }
   }
-}
 
-/** Alive and not a zombie. */
-function processRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return !/^\d+ \(.*\) Z/.test(stat);
-  } catch {
-    return false;
+  /**
+   * Wait until the container's monitor (conmon) has exited; it runs the exit
+   * command last and waits for it. True if gone (or there never was one).
+   */
+  async waitMonitorGone(id: string, timeoutMs = 5000, bundleDir?: string): Promise<boolean> {
+    const pid = readPidFile(join(bundleDir ?? this.#defaultBundle(id), FILES.conmonPid));
+    return pid === undefined || (await waitGone(pid, timeoutMs));
+  }
+
+  #defaultBundle(id: string): string {
+    return join(containerRunDir(this.#paths, id), "bundle");
+  }
+
+  /** The process is gone; give a live conmon time to write the exit file. */
+  async #waitExitRecorded(id: string, bundleDir: string): Promise<void> {
+    const conmon = readPidFile(join(bundleDir, FILES.conmonPid));
+    if (conmon === undefined) return;
+    const deadline = Date.now() + EXIT_RECORD_WAIT_MS;
+    while (this.exitCode(id) === undefined && processAlive(conmon) && Date.now() < deadline) await sleep(10);
+  }
+
+  async #rawState(id: string): Promise<RawState | undefined> {
+    const r = await execFile(this.binary, this.#args("state", id), { env: runtimeEnv() });
+    if (r.code !== 0) {
+      if (/does not exist|not found|no such/i.test(r.stderr)) return undefined;
+      throw new BerthError("RUNTIME", `Cannot read the state of container ${id.slice(0, 12)}: ${r.stderr.trim()}`, {
+        hint: `Check ${this.stateRoot}; \`berth system reconcile\` repairs what it can`,
+      });
+    }
+    const st = JSON.parse(r.stdout) as Partial<RawState>;
+    return { status: st.status ?? "stopped", pid: st.pid ?? 0, bundle: st.bundle ?? this.#defaultBundle(id) };
+  }
+
+  #args(...args: string[]): string[] {
+    return [`--root=${this.stateRoot}`, ...args];
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** runc gives a foreground terminal the caller's own: there must be one (and output can't be captured then). */
+function requireTerminal(what: string, capture: boolean): void {
+  if (capture || !process.stdin.isTTY) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot allocate a terminal for ${what}: ${capture ? "its output is being captured" : "the input device is not a TTY"}`, {
+      hint: "Leave out -t (--tty), or run the command from a terminal",
+    });
+  }
+}
+
+async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(10);
+  }
+  return true;
 }

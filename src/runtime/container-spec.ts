@@ -1,0 +1,22 @@
+/** What Berth asks the OCI runtime to run: one container's process, root and namespaces. */
+export interface ContainerProcessSpec {
+  /** Container id: 64 lowercase hex digits (also the runtime's container id). */
+  readonly id: string;
+  readonly name: string;
+  readonly hostname: string;
+  /** Command and arguments, passed unchanged. */
+  readonly args: readonly string[];
+  /**
+   * Extra environment, after the defaults (PATH, TERM=xterm, HOSTNAME);
+   * a later `KEY=` wins over an earlier one.
+   */
+  readonly env?: readonly string[];
+  /** Give the process a terminal. @default false */
+  readonly tty?: boolean;
+  /** Root filesystem directory; undefined = the host's root filesystem, read-only. */
+  readonly rootfs?: string;
+  /** A network namespace Berth made (a bind-mounted nsfs file), or the host's own. */
+  readonly network: { readonly kind: "netns"; readonly path: string } | { readonly kind: "host" };
+  /** Host files bind-mounted (read-write) over /etc/hosts, /etc/resolv.conf and /etc/hostname. */
+  readonly etc: { readonly hosts: string; readonly resolvConf: string; readonly hostname: string };
+}
