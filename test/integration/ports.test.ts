@@ -130,6 +130,38 @@ test("conflicts are refused before anything changes, naming the container or hos
   assert.equal(b.run("inspect", "dup").code, 125, "no container was created");
 });
 
+test("-P publishes every --expose port on a random host port; a range maps port by port", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("run", "-d", "--name", "exposed", "-P", "--expose", "8080", "--expose", "8080/udp", ...ECHO);
+  b.ok("run", "-d", "--name", "ranged", "-p", "9300-9301:8080-8081", ...ECHO);
+  spawnSync("sleep", ["0.5"]);
+  const tcp = Number(b.ok("port", "exposed", "8080/tcp").trim().split(":")[1]);
+  const udp = Number(b.ok("port", "exposed", "8080/udp").trim().split(":")[1]);
+  assert.ok(tcp >= 40000 && udp >= 40000, `random host ports: ${tcp} ${udp}`);
+  assert.equal(ask("tcp", "198.51.100.1", tcp, outsideNs), "198.51.100.2");
+  assert.equal(ask("udp", "198.51.100.1", udp, outsideNs), "198.51.100.2");
+  assert.equal(ask("tcp", "198.51.100.1", 9300, outsideNs), "198.51.100.2", "first port of the range");
+  assert.match(b.ok("port", "ranged"), /8081\/tcp -> 0\.0\.0\.0:9301/);
+  b.ok("stop", "-t", "0", "exposed");
+  assert.equal(ask("tcp", "198.51.100.1", tcp, outsideNs), undefined, "a stopped container's port is gone");
+  assert.doesNotMatch(spawnSync("nft", ["list", "map", "inet", "berth", "pub_any"], { encoding: "utf8" }).stdout, new RegExp(`\\. ${tcp} :`));
+  b.ok("rm", "-f", "exposed", "ranged");
+});
+
+test("a forward chain with policy drop in another table is reported when publishing", (t) => {
+  if (!requireSandbox(t)) return;
+  sh("nft", "add", "table", "inet", "otherfw");
+  try {
+    sh("nft", "add", "chain", "inet", "otherfw", "filterfwd", "{ type filter hook forward priority 0; policy drop; }");
+    const r = b.run("run", "-d", "--name", "warned", "-p", "9400:8080", "sleep", "600");
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Warning: the forward chain "filterfwd" of table inet otherfw drops by default/);
+  } finally {
+    spawnSync("nft", ["delete", "table", "inet", "otherfw"]);
+    b.run("rm", "-f", "warned");
+  }
+});
+
 test("removing a container removes its map elements", (t) => {
   if (!requireSandbox(t)) return;
   b.ok("rm", "-f", "web", "pinned");
