@@ -13,18 +13,17 @@ const DOWN_FOR_MS = 30_000;
 export class Forwarder {
   readonly #downUntil = new Map<string, number>();
 
-  async forwardUdp(query: Buffer, servers: readonly string[]): Promise<Buffer | undefined> {
-    for (const s of this.#order(servers)) {
-      const r = await udpOnce(query, s).catch(() => undefined);
-      if (r) return r;
-      this.#downUntil.set(s, Date.now() + DOWN_FOR_MS);
-    }
-    return undefined;
+  forwardUdp(query: Buffer, servers: readonly string[]): Promise<Buffer | undefined> {
+    return this.#forward(query, servers, udpOnce);
   }
 
-  async forwardTcp(query: Buffer, servers: readonly string[]): Promise<Buffer | undefined> {
+  forwardTcp(query: Buffer, servers: readonly string[]): Promise<Buffer | undefined> {
+    return this.#forward(query, servers, tcpOnce);
+  }
+
+  async #forward(query: Buffer, servers: readonly string[], once: (q: Buffer, server: string) => Promise<Buffer | undefined>): Promise<Buffer | undefined> {
     for (const s of this.#order(servers)) {
-      const r = await tcpOnce(query, s).catch(() => undefined);
+      const r = await once(query, s).catch(() => undefined);
       if (r) return r;
       this.#downUntil.set(s, Date.now() + DOWN_FOR_MS);
     }

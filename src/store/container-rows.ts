@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { findByNameOrId } from "./find-by-name-or-id.js";
 import type { Container, ContainerStatus, DnsSettings, ExtraHost, NetworkRequest } from "../model/container.js";
 
 interface ContainerRow {
@@ -94,10 +95,8 @@ export class ContainerRows {
 
   /** Find by exact name, full id, or unique id prefix. */
   find(nameOrId: string): Container | undefined {
-    const r = this.db.prepare("SELECT * FROM containers WHERE name = ? OR id = ?").get(nameOrId, nameOrId) as ContainerRow | undefined;
-    if (r || !/^[0-9a-f]{3,63}$/.test(nameOrId)) return r && toContainer(r);
-    const rows = this.db.prepare("SELECT * FROM containers WHERE id LIKE ? || '%' LIMIT 2").all(nameOrId) as ContainerRow[];
-    return rows.length === 1 && rows[0] ? toContainer(rows[0]) : undefined;
+    const r = findByNameOrId<ContainerRow>(this.db, "containers", nameOrId);
+    return r && toContainer(r);
   }
 
   /** Containers sharing the namespace of `id` (network mode container:ID). */

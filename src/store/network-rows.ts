@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { findByNameOrId } from "./find-by-name-or-id.js";
 import type { Network } from "../model/network.js";
 
 interface NetworkRow {
@@ -76,10 +77,8 @@ export class NetworkRows {
 
   /** Find by exact name, full id, or unique id prefix (as Podman does). */
   find(nameOrId: string): Network | undefined {
-    const exact = this.byName(nameOrId) ?? this.byId(nameOrId);
-    if (exact || !/^[0-9a-f]{3,63}$/.test(nameOrId)) return exact;
-    const rows = this.db.prepare("SELECT * FROM networks WHERE id LIKE ? || '%' LIMIT 2").all(nameOrId) as NetworkRow[];
-    return rows.length === 1 && rows[0] ? toNetwork(rows[0]) : undefined;
+    const r = findByNameOrId<NetworkRow>(this.db, "networks", nameOrId);
+    return r && toNetwork(r);
   }
 
   delete(id: string): void {
