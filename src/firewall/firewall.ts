@@ -1,82 +1,115 @@
+import { BerthError } from "../errors.js";
+import { foreignForwardDropChains } from "./foreign-policies.js";
+import { legacyIptablesForwardDrop } from "./iptables-probe.js";
 import { NftApplier } from "./nft-applier.js";
-import { TABLE, renderAddPortMappings, renderBaseTable, renderDeletePortMappings, renderNetworks, requiredSysctls, type DnatMapping, type FirewallNetwork } from "./ruleset.js";
+import { parsePortMappings } from "./parse-ports.js";
+import { renderBaseTable } from "./render-base.js";
+import { renderNetworks, requiredSysctls, type FirewallNetwork, type Sysctl } from "./render-networks.js";
+import {
+  checkPortMapping,
+  describeMapping,
+  renderAddPortMappings,
+  renderDeleteLivePortMappings,
+  renderDeletePortMappings,
+  samePortMapping,
+  type PortMapping,
+} from "./render-ports.js";
+import { TABLE_FAMILY, TABLE_NAME } from "./table.js";
+
+export interface FirewallOptions {
+  /** The applier to use (tests pass one with a forced backend). */
+  readonly applier?: NftApplier;
+}
 
 /**
- * The firewall verbs the engine calls. Each is one nft transaction.
+ * The firewall verbs the engine calls. Every change is one nft transaction;
+ * per-container verbs only insert or delete map elements.
  */
 export class Firewall {
-  readonly #nft = new NftApplier();
+  readonly #nft: NftApplier;
 
-  /** Create the table, sets and base chains (idempotent). */
+  constructor(options: FirewallOptions = {}) {
+    this.#nft = options.applier ?? new NftApplier();
+  }
+
+  /** Create the table, sets, maps and base chains (idempotent; existing elements stay). */
   ensureBase(): void {
-    this.#nft.apply(renderBaseTable());
-  }
-
-  /** Make the per-network sets match `nets` (and the base exist), in one transaction. */
-  syncNetworks(nets: readonly FirewallNetwork[]): void {
-    this.#nft.apply(renderBaseTable() + renderNetworks(nets));
-  }
-
-  /** Publish ports: element inserts in one transaction, whatever the number of existing mappings. */
-  addPortMappings(ms: readonly DnatMapping[]): void {
-    if (ms.length > 0) this.#nft.apply(renderAddPortMappings(ms));
-  }
-
-  /** Unpublish ports; succeeds for mappings that are already gone. */
-  removePortMappings(ms: readonly DnatMapping[]): void {
-    if (ms.length > 0) this.#nft.apply(renderDeletePortMappings(ms));
-  }
-
-  /** The published ports in the live maps (for reconcile and troubleshooting). */
-  listPortMappings(): DnatMapping[] {
-    const out: DnatMapping[] = [];
-    for (const o of this.#nft.listJson(`table inet berth`)) {
-      const map = o["map"] as { name?: string; elem?: unknown[] } | undefined;
-      if (!map || (map.name !== "pub_any" && map.name !== "pub_addr")) continue;
-      for (const e of map.elem ?? []) {
-        const [k, v] = e as [{ concat: (string | number)[] }, { concat: (string | number)[] }];
-        const kc = k.concat;
-        const vc = v.concat;
-        const proto = String(kc[0]) as "tcp" | "udp";
-        out.push(
-          map.name === "pub_any"
-            ? { proto, hostIp: "0.0.0.0", hostPort: Number(kc[1]), containerIp: String(vc[0]), containerPort: Number(vc[1]) }
-            : { proto, hostIp: String(kc[1]), hostPort: Number(kc[2]), containerIp: String(vc[0]), containerPort: Number(vc[1]) },
-        );
-      }
-    }
-    return out;
+    this.#nft.apply(renderBaseTable(), "Cannot create nft table inet berth");
   }
 
   /**
-   * Other firewalls that would silently drop forwarded container traffic:
-   * a forward base chain with policy drop in another nftables table.
+   * Make the per-network sets match `nets`, with the base ensured, in one
+   * transaction. Published ports (map elements) are not touched.
    */
-  foreignDropPolicies(): string[] {
-    const out: string[] = [];
-    for (const o of this.#nft.listJson("ruleset")) {
-      const c = o["chain"] as { family?: string; table?: string; name?: string; hook?: string; policy?: string } | undefined;
-      if (c?.hook === "forward" && c.policy === "drop" && !(c.family === "inet" && c.table === "berth")) {
-        out.push(`the forward chain "${c.name ?? ""}" of table ${c.family ?? ""} ${c.table ?? ""} drops by default, so containers may not reach out and published ports may not answer; add an accept rule for Berth's bridges (berth*) there`);
-      }
-    }
-    return out;
+  syncNetworks(nets: readonly FirewallNetwork[]): void {
+    this.#nft.apply(renderBaseTable() + renderNetworks(nets), "Cannot apply the networks' nftables rules");
   }
 
-  requiredSysctls(bridge: string): { key: string; value: string }[] {
-    return requiredSysctls(bridge);
+  /** Publish ports: element inserts in one transaction. Fails with FIREWALL if a key is published elsewhere. */
+  addPortMappings(ms: readonly PortMapping[]): void {
+    if (ms.length === 0) return;
+    this.#nft.apply(renderAddPortMappings(ms), `Cannot publish ${ms.map(describeMapping).join(", ")}`);
+  }
+
+  /**
+   * Unpublish ports in one transaction. Mappings that are already gone (or
+   * the whole table) are fine: teardown is a sweep. A key that is live with
+   * another target belongs to someone else and is left in place.
+   */
+  removePortMappings(ms: readonly PortMapping[]): void {
+    if (ms.length === 0) return;
+    const script = renderDeletePortMappings(ms);
+    try {
+      this.#nft.apply(script, `Cannot unpublish ${ms.map(describeMapping).join(", ")}`);
+      return;
+    } catch (e) {
+      if (!(e instanceof BerthError) || e.code !== "FIREWALL") throw e;
+      // slow path: the table is gone, or a key points elsewhere; delete only our live elements
+    }
+    const live = this.listPortMappings();
+    const ours = ms.map(checkPortMapping).filter((m) => live.some((l) => samePortMapping(l, m)));
+    if (ours.length > 0) this.#nft.apply(renderDeleteLivePortMappings(ours), `Cannot unpublish ${ours.map(describeMapping).join(", ")}`);
+  }
+
+  /** The published ports in the live maps (for reconcile); empty when the table is missing. */
+  listPortMappings(): PortMapping[] {
+    return parsePortMappings(this.#nft.listTable()?.nftables ?? []);
   }
 
   /** Delete the whole table; fine when it is already gone. */
   reset(): void {
-    this.#nft.apply(`add table ${TABLE}\ndelete table ${TABLE}\n`);
+    this.#nft.deleteTable();
   }
 
-  /** Whether the table exists (e.g. after someone ran `nft flush ruleset`). */
+  /** Whether the table exists (it is gone after e.g. `nft flush ruleset`). */
   tableExists(): boolean {
     return this.#nft.listJson("tables").some((o) => {
-      const t = o["table"] as { family?: string; name?: string } | undefined;
-      return t?.family === "inet" && t.name === "berth";
+      const t = o["table"] as { family?: unknown; name?: unknown } | undefined;
+      return t?.family === TABLE_FAMILY && t.name === TABLE_NAME;
     });
+  }
+
+  /** Sysctls the network's bridge needs (the engine writes them when it makes the bridge). */
+  requiredSysctls(net: Pick<FirewallNetwork, "bridge" | "internal"> | string): Sysctl[] {
+    return requiredSysctls(net);
+  }
+
+  /**
+   * Other firewalls that would silently drop what Berth accepts: forward
+   * base chains with policy drop in other nftables tables, and a legacy
+   * iptables FORWARD policy of DROP. One user-facing sentence each.
+   */
+  detectForeignDropPolicies(): string[] {
+    return [...foreignForwardDropChains(this.#nft.listRuleset().nftables), ...legacyIptablesForwardDrop()];
+  }
+
+  /** Same as detectForeignDropPolicies() (the name the CLI used first). */
+  foreignDropPolicies(): string[] {
+    return this.detectForeignDropPolicies();
+  }
+
+  /** Release the libnftables context. */
+  close(): void {
+    this.#nft.close();
   }
 }

@@ -1,3 +1,17 @@
-export { Firewall } from "./firewall.js";
-export { NftApplier } from "./nft-applier.js";
-export { renderAddPortMappings, renderBaseTable, renderDeletePortMappings, renderNetworks, requiredSysctls, TABLE, type DnatMapping, type FirewallNetwork } from "./ruleset.js";
+export { Firewall, type FirewallOptions } from "./firewall.js";
+export { NftApplier, type NftApplierOptions } from "./nft-applier.js";
+export type { NftJson, NftObject } from "./nft-json.js";
+export { renderBaseTable } from "./render-base.js";
+export { renderNetworks, requiredSysctls, type FirewallNetwork, type Sysctl } from "./render-networks.js";
+export {
+  ANY_HOST_IP,
+  checkPortMapping,
+  describeMapping,
+  renderAddPortMappings,
+  renderDeletePortMappings,
+  type DnatMapping,
+  type PortMapping,
+} from "./render-ports.js";
+export { parsePortMappings } from "./parse-ports.js";
+export { foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
+export { CHAIN, MAP, SET, TABLE } from "./table.js";

@@ -1,85 +1,90 @@
-import koffi from "koffi";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { execFileSync } from "../exec.js";
-import { BerthError } from "../errors.js";
+import { openLibNftables } from "./libnftables-backend.js";
+import type { NftBackend } from "./nft-backend.js";
+import { openNftProgram } from "./nft-cli-backend.js";
+import { isNftNotFound, nftFailure } from "./nft-error.js";
+import { parseNftJson, type NftJson, type NftObject } from "./nft-json.js";
+import { TABLE } from "./table.js";
 
-interface LibNftables {
-  ctx: unknown;
-  run: (ctx: unknown, cmd: string) => number;
-  out: (ctx: unknown) => string | null;
-  err: (ctx: unknown) => string | null;
-}
-
-
-function loadLibNftables(): LibNftables | undefined {
-  try {
-    const lib = koffi.load("libnftables.so.1");
-    const ctxNew = lib.func("void *nft_ctx_new(uint32_t flags)") as (f: number) => unknown;
-    const bufOut = lib.func("int nft_ctx_buffer_output(void *ctx)") as (c: unknown) => number;
-    const bufErr = lib.func("int nft_ctx_buffer_error(void *ctx)") as (c: unknown) => number;
-    const ctx = ctxNew(0);
-    if (!ctx) return undefined;
-    bufOut(ctx);
-    bufErr(ctx);
-    return {
-      ctx,
-      run: lib.func("int nft_run_cmd_from_buffer(void *ctx, const char *buf)") as (c: unknown, s: string) => number,
-      out: lib.func("const char *nft_ctx_get_output_buffer(void *ctx)") as (c: unknown) => string | null,
-      err: lib.func("const char *nft_ctx_get_error_buffer(void *ctx)") as (c: unknown) => string | null,
-    };
-  } catch {
-    return undefined;
-  }
+export interface NftApplierOptions {
+  /**
+   * "auto" (libnftables, else the nft program), or force one path.
+   * @default "auto"
+   */
+  readonly backend?: "auto" | "libnftables" | "nft";
 }
 
 /**
- * Applies nft scripts as single transactions: through libnftables in-process
- * (no process per change), or `nft -f FILE` when the library is missing.
- * The library context is opened in the caller's network namespace.
+ * The one way Berth talks to nftables. Each `apply` is one nft run, hence
+ * one kernel transaction. Uses libnftables in-process (koffi) when it loads,
+ * else `nft -f FILE`. The backend is opened on first use, in the calling
+ * thread's network namespace.
  */
 export class NftApplier {
-  #lib: LibNftables | undefined | null = null;
+  readonly #want: "auto" | "libnftables" | "nft";
+  #backend: NftBackend | undefined;
 
-  #library(): LibNftables | undefined {
-    if (this.#lib === null) this.#lib = loadLibNftables();
-    return this.#lib;
+  constructor(options: NftApplierOptions = {}) {
+    this.#want = options.backend ?? "auto";
   }
 
-  /** Run one script as one transaction; throws FIREWALL with nft's own message. */
-  apply(script: string): string {
-    const lib = this.#library();
-    if (lib) {
-      const rc = lib.run(lib.ctx, script);
-      const out = lib.out(lib.ctx) ?? "";
-      if (rc !== 0) throw failed(lib.err(lib.ctx) ?? "unknown error", script);
-      return out;
-    }
-    const dir = mkdtempSync(join(tmpdir(), "berth-nft-"));
-    try {
-      const file = join(dir, "rules.nft");
-      writeFileSync(file, script);
-      const r = execFileSync("nft", ["-f", file]);
-      if (r.code !== 0) throw failed(r.stderr, script);
-      return r.stdout;
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** Which path is in use: "libnftables" or "nft" (opens the backend). */
+  get kind(): NftBackend["kind"] {
+    return this.#open().kind;
   }
 
-  /** `nft -j list ...` parsed: the `nftables` array of JSON objects. */
-  listJson(what: string): Record<string, unknown>[] {
-    const r = execFileSync("nft", ["-j", "list", ...what.split(" ")]);
-    if (r.code !== 0) return [];
-    const parsed = JSON.parse(r.stdout) as { nftables?: Record<string, unknown>[] };
-    return parsed.nftables ?? [];
+  #open(): NftBackend {
+    if (this.#backend) return this.#backend;
+    if (this.#want !== "nft") {
+      const lib = openLibNftables();
+      if (lib) return (this.#backend = lib);
+      if (this.#want === "libnftables") throw nftFailure("Cannot load libnftables.so.1", "Error: library not found or unknown symbol");
+    }
+    return (this.#backend = openNftProgram());
+  }
+
+  /**
+   * Run a script as one transaction; throws FIREWALL with nft's message.
+   * Equivalent to: nft -f FILE
+   */
+  apply(script: string, what = "Cannot apply Berth's nftables rules"): void {
+    const r = this.#open().run(script, false);
+    if (!r.ok) throw nftFailure(what, r.error || r.output);
+  }
+
+  /**
+   * Run list commands with JSON output; undefined when what was listed does
+   * not exist. Equivalent to: nft -j list ...
+   */
+  list(command: string): NftJson | undefined {
+    const r = this.#open().run(command, true);
+    if (r.ok) return parseNftJson(r.output);
+    if (isNftNotFound(r.error)) return undefined;
+    throw nftFailure(`Cannot read nftables (${command.trim()})`, r.error || r.output);
+  }
+
+  /** The `nftables` array of a list command; empty when the object is missing. */
+  listJson(what: string): NftObject[] {
+    return this.list(`list ${what}`)?.nftables ?? [];
+  }
+
+  /** Berth's table as nft JSON, or undefined when it does not exist. Equivalent to: nft -j list table inet berth */
+  listTable(): NftJson | undefined {
+    return this.list(`list table ${TABLE}`);
+  }
+
+  /** The whole ruleset as nft JSON. Equivalent to: nft -j list ruleset */
+  listRuleset(): NftJson {
+    return this.list("list ruleset") ?? { nftables: [] };
+  }
+
+  /** Delete Berth's table; fine when it is already gone. Equivalent to: nft delete table inet berth */
+  deleteTable(): void {
+    this.apply(`add table ${TABLE}\ndelete table ${TABLE}\n`, "Cannot delete nft table inet berth");
+  }
+
+  /** Release the libnftables context. */
+  close(): void {
+    this.#backend?.close();
+    this.#backend = undefined;
   }
 }
-
-function failed(message: string, script: string): BerthError {
-  return new BerthError("FIREWALL", `nftables refused Berth's rules: ${message.trim().split("\n").slice(0, 4).join(" | ")}`, {
-    hint: `Check that the kernel has nf_tables and NAT (modprobe nf_tables nft_nat nft_masq nft_fib_inet); the script began: ${script.split("\n")[0] ?? ""}`,
-  });
-}
-

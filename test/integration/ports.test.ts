@@ -78,7 +78,7 @@ test("-p 9090:8080 is reachable on every host address, from outside, from the ho
   assert.ok(ask("tcp", "198.51.100.1", 9090, b.netns("neighbour")), "from another network via the host address");
   // hairpin: the container reaches its own published port
   assert.ok(ask("tcp", "198.51.100.1", 9090, b.netns("web")), "hairpin");
-  const nft = spawnSync("nft", ["list", "map", "inet", "berth", "pub_any"], { encoding: "utf8" }).stdout;
+  const nft = spawnSync("nft", ["list", "map", "inet", "berth", "dnat_any"], { encoding: "utf8" }).stdout;
   assert.match(nft, /tcp \. 9090 : 10\.88\.0\.[0-9]+ \. 8080/);
   assert.match(nft, /udp \. 9090 : 10\.88\.0\.[0-9]+ \. 8080/);
 });
@@ -144,7 +144,7 @@ test("-P publishes every --expose port on a random host port; a range maps port 
   assert.match(b.ok("port", "ranged"), /8081\/tcp -> 0\.0\.0\.0:9301/);
   b.ok("stop", "-t", "0", "exposed");
   assert.equal(ask("tcp", "198.51.100.1", tcp, outsideNs), undefined, "a stopped container's port is gone");
-  assert.doesNotMatch(spawnSync("nft", ["list", "map", "inet", "berth", "pub_any"], { encoding: "utf8" }).stdout, new RegExp(`\\. ${tcp} :`));
+  assert.doesNotMatch(spawnSync("nft", ["list", "map", "inet", "berth", "dnat_any"], { encoding: "utf8" }).stdout, new RegExp(`\\. ${tcp} :`));
   b.ok("rm", "-f", "exposed", "ranged");
 });
 
@@ -155,7 +155,7 @@ test("a forward chain with policy drop in another table is reported when publish
     sh("nft", "add", "chain", "inet", "otherfw", "filterfwd", "{ type filter hook forward priority 0; policy drop; }");
     const r = b.run("run", "-d", "--name", "warned", "-p", "9400:8080", "sleep", "600");
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /Warning: the forward chain "filterfwd" of table inet otherfw drops by default/);
+    assert.match(r.stderr, /Warning: nftables table "inet otherfw" has a forward chain "filterfwd" with policy drop/);
   } finally {
     spawnSync("nft", ["delete", "table", "inet", "otherfw"]);
     b.run("rm", "-f", "warned");

@@ -73,7 +73,7 @@ function publishing(w: Walkthrough): void {
   w.expect(local.stdout.includes("hello from wt-pub-local"), "port 9092 answers on 127.0.0.1, the one address it is published on");
   const all = w.berth("port", "--all");
   w.expect(/8080\/tcp -> 0\.0\.0\.0:9090/.test(all.stdout) && /8080\/tcp -> 127\.0\.0\.1:9092/.test(all.stdout), "berth port --all lists both mappings");
-  w.sh("nft", "list", "map", "inet", "berth", "pub_any");
+  w.sh("nft", "list", "map", "inet", "berth", "dnat_any");
   const clash = w.berth("run", "-d", "--name", "wt-clash", "-p", "9090:80", "sleep", "1");
   w.expect(clash.code !== 0 && /already published by container wt-pub/.test(clash.stderr), "publishing 9090 twice is refused, naming the holder");
 }

@@ -1,0 +1,47 @@
+import { TABLE_FAMILY, TABLE_NAME } from "./table.js";
+import type { NftObject } from "./nft-json.js";
+
+const EFFECT: Record<string, string> = {
+  ip: "forwarded IPv4 traffic that Berth accepts is still dropped there unless that chain accepts it, so containers may not reach the outside and published ports may not answer",
+  inet: "forwarded traffic that Berth accepts is still dropped there unless that chain accepts it, so containers may not reach the outside and published ports may not answer",
+  ip6: "forwarded IPv6 traffic is dropped there (Berth's IPv4 traffic is not affected)",
+  bridge: "bridged frames are dropped there, so containers on one Berth network may not reach each other",
+};
+
+function fixFor(family: string, table: string, chain: string): string {
+  if (family === "ip6") return "nothing to do for Berth's IPv4 networks";
+  const rule = (match: string) => `\`nft insert rule ${family} ${table} ${chain} ${match} accept\``;
+  const rules = family === "bridge" ? rule(`meta ibrname "BRIDGE"`) : `${rule(`iifname "BRIDGE"`)} and ${rule(`oifname "BRIDGE"`)}`;
+  return `accept Berth's traffic in that chain (for each bridge in \`nft list set inet berth bridges\`: ${rules}; Berth's own table still filters it), or make its policy accept`;
+}
+
+/**
+ * One user-facing sentence per base chain with hook forward and policy drop
+ * in a table other than Berth's, read from `nft -j list ruleset` output.
+ */
+export function foreignForwardDropChains(ruleset: readonly NftObject[]): string[] {
+  const out: string[] = [];
+  for (const o of ruleset) {
+    const c = o["chain"];
+    if (typeof c !== "object" || c === null) continue;
+    const chain = c as Record<string, unknown>;
+    if (chain["hook"] !== "forward" || chain["policy"] !== "drop") continue;
+    const family = String(chain["family"] ?? "");
+    const table = String(chain["table"] ?? "");
+    const name = String(chain["name"] ?? "");
+    if (family === TABLE_FAMILY && table === TABLE_NAME) continue;
+    const effect = EFFECT[family] ?? "forwarded traffic may be dropped there";
+    out.push(`nftables table "${family} ${table}" has a forward chain "${name}" with policy drop: ${effect}; ${fixFor(family, table, name)}.`);
+  }
+  return out;
+}
+
+/**
+ * The sentence for an iptables FORWARD policy of DROP, from the output of
+ * `PROGRAM -S FORWARD` (whose first line is `-P FORWARD DROP`), or
+ * undefined when the policy is not drop.
+ */
+export function iptablesForwardDrop(program: string, output: string): string | undefined {
+  if (!/^-P FORWARD DROP\b/m.test(output)) return undefined;
+  return `${program} has FORWARD policy DROP: forwarded traffic that Berth accepts is still dropped by iptables, so containers may not reach the outside and published ports may not answer; accept Berth's bridges there (e.g. \`${program} -I FORWARD -i BRIDGE -j ACCEPT\` and \`${program} -I FORWARD -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT\` for each bridge in \`nft list set inet berth bridges\`), or set the policy to ACCEPT.`;
+}

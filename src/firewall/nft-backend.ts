@@ -1,0 +1,18 @@
+/** What one nft run returned: success, the output buffer and the error buffer. */
+export interface NftRunResult {
+  readonly ok: boolean;
+  readonly output: string;
+  readonly error: string;
+}
+
+/**
+ * A way to run nft scripts. Each `run` is one nft invocation: the whole
+ * script is one kernel transaction (all of it applies, or none).
+ */
+export interface NftBackend {
+  readonly kind: "libnftables" | "nft";
+  /** Run a script; with `json`, list commands print nft's JSON. */
+  run(script: string, json: boolean): NftRunResult;
+  /** Release the library context (no-op for the program). */
+  close(): void;
+}

@@ -1,0 +1,72 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { renderBaseTable } from "./render-base.js";
+
+const lines = () => renderBaseTable().trimEnd().split("\n");
+const rulesOf = (chain: string) => lines().filter((l) => l.startsWith(`add rule inet berth ${chain} `)).map((l) => l.slice(`add rule inet berth ${chain} `.length));
+
+test("renderBaseTable() only adds declarations, so re-running keeps existing sets and map elements", () => {
+  const decl = lines().filter((l) => !l.startsWith("add rule") && !l.startsWith("flush chain"));
+  assert.ok(decl.every((l) => l.startsWith("add ")), decl.join("\n"));
+  assert.ok(!renderBaseTable().includes("flush set") && !renderBaseTable().includes("flush map"));
+  assert.equal(renderBaseTable(), renderBaseTable(), "deterministic");
+});
+
+test("renderBaseTable() flushes each base chain right before refilling it (no duplicate rules on re-run)", () => {
+  const l = lines();
+  for (const chain of ["forward", "prerouting", "output", "postrouting"]) {
+    const flush = l.indexOf(`flush chain inet berth ${chain}`);
+    const decl = l.findIndex((x) => x.startsWith(`add chain inet berth ${chain} {`));
+    const firstRule = l.findIndex((x) => x.startsWith(`add rule inet berth ${chain} `));
+    assert.ok(decl >= 0 && flush > decl && firstRule > flush, chain);
+  }
+});
+
+test("renderBaseTable() declares the hooks with the expected types and priorities", () => {
+  const t = renderBaseTable();
+  assert.match(t, /add chain inet berth forward \{ type filter hook forward priority filter; policy accept; \}/);
+  assert.match(t, /add chain inet berth prerouting \{ type nat hook prerouting priority dstnat; policy accept; \}/);
+  assert.match(t, /add chain inet berth output \{ type nat hook output priority -100; policy accept; \}/);
+  assert.match(t, /add chain inet berth postrouting \{ type nat hook postrouting priority srcnat; policy accept; \}/);
+  assert.match(t, /add map inet berth dnat_addr \{ type inet_proto \. ipv4_addr \. inet_service : ipv4_addr \. inet_service;/);
+  assert.match(t, /add map inet berth dnat_any \{ type inet_proto \. inet_service : ipv4_addr \. inet_service;/);
+});
+
+test("forward: replies, then same bridge, then internal drops, then published ports, then isolation, then going out", () => {
+  const r = rulesOf("forward");
+  const at = (prefix: string) => {
+    const i = r.findIndex((x) => x.startsWith(prefix));
+    assert.ok(i >= 0, `missing rule starting "${prefix}"`);
+    return i;
+  };
+  const order = [
+    at("ct state established,related accept"),
+    at("iifname . oifname @same_bridge accept"),
+    at("iifname @internal_bridges drop"),
+    at("oifname @internal_bridges drop"),
+    at("ct status dnat oifname @bridges accept"),
+    at("iifname @isolated_bridges oifname @bridges drop"),
+    at("iifname @bridges oifname @isolated_bridges drop"),
+    at("iifname @bridges accept"),
+    at("oifname @bridges drop"),
+  ];
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.equal(r.length, order.length);
+});
+
+test("prerouting and output DNAT through the two maps: the one-address map first, the any-address map only for local destinations", () => {
+  for (const chain of ["prerouting", "output"]) {
+    const r = rulesOf(chain);
+    assert.equal(r.length, 2);
+    assert.match(r[0] ?? "", /dnat ip to meta l4proto \. ip daddr \. th dport map @dnat_addr/);
+    assert.match(r[1] ?? "", /fib daddr type local dnat ip to meta l4proto \. th dport map @dnat_any/);
+  }
+});
+
+test("postrouting masquerades outbound, localhost and hairpin traffic, and nothing else", () => {
+  const r = rulesOf("postrouting");
+  assert.equal(r.length, 3);
+  assert.match(r[0] ?? "", /^ip saddr @nat_subnets oifname != @bridges masquerade/);
+  assert.match(r[1] ?? "", /^ip saddr 127\.0\.0\.0\/8 oifname @bridges masquerade/);
+  assert.match(r[2] ?? "", /^ct status dnat ip saddr \. oifname @hairpin masquerade/);
+});

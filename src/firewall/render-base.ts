@@ -1,0 +1,71 @@
+import { CHAIN, MAP, SET, TABLE } from "./table.js";
+
+const T = TABLE;
+
+/** Sets and maps of the table: `add` is a no-op when they exist, so their elements survive. */
+const DECLARATIONS: readonly string[] = [
+  `add table ${T} { comment "Berth container networking; managed by berth, see nft list table ${T}"; }`,
+  `add set ${T} ${SET.bridges} { type ifname; comment "bridges of all Berth networks"; }`,
+  `add set ${T} ${SET.internal} { type ifname; comment "bridges of internal networks"; }`,
+  `add set ${T} ${SET.isolated} { type ifname; comment "bridges of isolated networks"; }`,
+  `add set ${T} ${SET.sameBridge} { type ifname . ifname; comment "in . out interface pairs that stay inside one network"; }`,
+  `add set ${T} ${SET.natSubnets} { type ipv4_addr; flags interval; auto-merge; comment "subnets masqueraded when leaving the host"; }`,
+  `add set ${T} ${SET.hairpin} { type ipv4_addr . ifname; flags interval; comment "subnet . bridge of every network, for hairpin masquerade"; }`,
+  `add map ${T} ${MAP.byAddress} { type inet_proto . ipv4_addr . inet_service : ipv4_addr . inet_service; comment "ports published on one host address"; }`,
+  `add map ${T} ${MAP.anyAddress} { type inet_proto . inet_service : ipv4_addr . inet_service; comment "ports published on every host address"; }`,
+  `add chain ${T} ${CHAIN.forward} { type filter hook forward priority filter; policy accept; }`,
+  `add chain ${T} ${CHAIN.prerouting} { type nat hook prerouting priority dstnat; policy accept; }`,
+  // nft 1.0.6 accepts the name "dstnat" only on prerouting; -100 is the same priority
+  `add chain ${T} ${CHAIN.output} { type nat hook output priority -100; policy accept; }`,
+  `add chain ${T} ${CHAIN.postrouting} { type nat hook postrouting priority srcnat; policy accept; }`,
+];
+
+/**
+ * Forward filter, in order. Traffic inside one bridge is accepted first: it
+ * only reaches this hook when br_netfilter is loaded, and then in and out
+ * interface are both the bridge.
+ */
+const FORWARD: readonly string[] = [
+  `ct state established,related accept comment "replies to allowed connections"`,
+  `iifname . oifname @${SET.sameBridge} accept comment "inside one network"`,
+  `iifname @${SET.internal} drop comment "internal networks reach nothing outside their bridge"`,
+  `oifname @${SET.internal} drop comment "nothing outside reaches an internal network"`,
+  `ct status dnat oifname @${SET.bridges} accept comment "published ports"`,
+  `iifname @${SET.isolated} oifname @${SET.bridges} drop comment "isolated network to another network"`,
+  `iifname @${SET.bridges} oifname @${SET.isolated} drop comment "another network to an isolated network"`,
+  `iifname @${SET.bridges} accept comment "containers may go out"`,
+  `oifname @${SET.bridges} drop comment "no unsolicited traffic into container networks"`,
+];
+
+/** DNAT for published ports: one map lookup each, whatever the number of mappings. */
+const DNAT: readonly string[] = [
+  `meta l4proto { tcp, udp } dnat ip to meta l4proto . ip daddr . th dport map @${MAP.byAddress} comment "published on one host address"`,
+  `meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @${MAP.anyAddress} comment "published on every host address"`,
+];
+
+const POSTROUTING: readonly string[] = [
+  `ip saddr @${SET.natSubnets} oifname != @${SET.bridges} masquerade comment "containers leave with the host's address"`,
+  `ip saddr 127.0.0.0/8 oifname @${SET.bridges} masquerade comment "published port reached through localhost (route_localnet on the bridge)"`,
+  `ct status dnat ip saddr . oifname @${SET.hairpin} masquerade comment "hairpin: a container reaching a published port of its own network"`,
+];
+
+/**
+ * The table's skeleton: table, named sets and maps, base chains and their
+ * rules. Idempotent: declarations use `add` (existing sets and maps keep
+ * their elements) and each base chain is flushed and refilled in the same
+ * transaction, so running it again is harmless and never duplicates rules.
+ */
+export function renderBaseTable(): string {
+  const lines = [...DECLARATIONS];
+  const chains: [string, readonly string[]][] = [
+    [CHAIN.forward, FORWARD],
+    [CHAIN.prerouting, DNAT],
+    [CHAIN.output, DNAT],
+    [CHAIN.postrouting, POSTROUTING],
+  ];
+  for (const [chain, rules] of chains) {
+    lines.push(`flush chain ${T} ${chain}`);
+    for (const r of rules) lines.push(`add rule ${T} ${chain} ${r}`);
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,93 @@
+import { BerthError } from "../errors.js";
+import { formatCidr4, parseCidr4 } from "../model/ipv4.js";
+import { parseIfName, parseNetworkName } from "../model/names.js";
+import { SET, TABLE } from "./table.js";
+
+/** What the firewall needs to know about one network. */
+export interface FirewallNetwork {
+  readonly name: string;
+  /** The network's Linux bridge, e.g. "berth1". */
+  readonly bridge: string;
+  /** IPv4 subnet in CIDR form, e.g. "10.89.0.0/24". */
+  readonly subnet: string;
+  /** No traffic leaves the bridge and none enters from elsewhere; never masqueraded. */
+  readonly internal: boolean;
+  /** No traffic to or from other Berth bridges (published ports excepted). */
+  readonly isolate: boolean;
+}
+
+/** A sysctl the engine must set for a network: `sysctl -w KEY=VALUE`. */
+export interface Sysctl {
+  readonly key: string;
+  readonly value: string;
+}
+
+interface CheckedNetwork {
+  readonly name: string;
+  readonly bridge: string;
+  readonly subnet: string;
+  readonly internal: boolean;
+  readonly isolate: boolean;
+}
+
+function check(n: FirewallNetwork): CheckedNetwork {
+  return {
+    name: parseNetworkName(n.name),
+    bridge: parseIfName(n.bridge, "bridge"),
+    subnet: formatCidr4(parseCidr4(n.subnet)),
+    internal: n.internal,
+    isolate: n.isolate,
+  };
+}
+
+function checkAll(nets: readonly FirewallNetwork[]): CheckedNetwork[] {
+  const out = nets.map(check);
+  const seen = new Map<string, string>();
+  for (const n of out) {
+    const other = seen.get(n.bridge);
+    if (other !== undefined) {
+      throw new BerthError("INVALID_ARGUMENT", `Cannot render firewall rules: networks "${other}" and "${n.name}" both use bridge "${n.bridge}"`, {
+        hint: "Each network needs its own bridge; run `berth system reconcile` to repair the state",
+      });
+    }
+    seen.set(n.bridge, n.name);
+  }
+  return out;
+}
+
+/**
+ * The per-network part of the table: every network set flushed and refilled
+ * in one transaction (no per-network rules exist, so a network change never
+ * touches a chain, and published ports in the maps are left alone).
+ * Validates every name and subnet first, so nothing unparsed reaches nft.
+ */
+export function renderNetworks(nets: readonly FirewallNetwork[]): string {
+  const checked = checkAll(nets);
+  const lines: string[] = [];
+  const fill = (set: string, items: readonly string[]) => {
+    lines.push(`flush set ${TABLE} ${set}`);
+    if (items.length > 0) lines.push(`add element ${TABLE} ${set} { ${items.join(", ")} }`);
+  };
+  const q = (bridge: string) => `"${bridge}"`;
+  fill(SET.bridges, checked.map((n) => `${q(n.bridge)} comment "network ${n.name}"`));
+  fill(SET.internal, checked.filter((n) => n.internal).map((n) => q(n.bridge)));
+  fill(SET.isolated, checked.filter((n) => !n.internal && n.isolate).map((n) => q(n.bridge)));
+  fill(SET.sameBridge, checked.map((n) => `${q(n.bridge)} . ${q(n.bridge)}`));
+  fill(SET.natSubnets, checked.filter((n) => !n.internal).map((n) => n.subnet));
+  fill(SET.hairpin, checked.map((n) => `${n.subnet} . ${q(n.bridge)}`));
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * Sysctls a network's bridge needs for the rules to work: IPv4 forwarding
+ * (not for internal networks, which forward nothing) and `route_localnet`
+ * on the bridge, so ports published on 127.0.0.1 can be DNATed into it.
+ * Given only a bridge name (older callers), returns just route_localnet.
+ */
+export function requiredSysctls(net: Pick<FirewallNetwork, "bridge" | "internal"> | string): Sysctl[] {
+  const bridge = parseIfName(typeof net === "string" ? net : net.bridge, "bridge");
+  const out: Sysctl[] = [];
+  if (typeof net !== "string" && !net.internal) out.push({ key: "net.ipv4.ip_forward", value: "1" });
+  out.push({ key: `net.ipv4.conf.${bridge}.route_localnet`, value: "1" });
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * Names inside Berth's one nftables table. Every rule Berth owns lives in
+ * `inet berth`; per-network facts are elements of the sets below and
+ * published ports are elements of the two DNAT maps, so no per-container
+ * change ever rewrites a rule.
+ */
+
+/** The table, as nft spells it in commands: `nft list table inet berth`. */
+export const TABLE = "inet berth";
+export const TABLE_FAMILY = "inet";
+export const TABLE_NAME = "berth";
+
+/** Named sets (all refilled by renderNetworks in one transaction). */
+export const SET = {
+  /** ifname: the bridge of every Berth network. */
+  bridges: "bridges",
+  /** ifname: bridges of internal networks (nothing in, nothing out). */
+  internal: "internal_bridges",
+  /** ifname: bridges of isolated networks (no traffic to/from other Berth bridges). */
+  isolated: "isolated_bridges",
+  /** ifname . ifname: "br" . "br" for every bridge, i.e. "stays inside one network". */
+  sameBridge: "same_bridge",
+  /** ipv4_addr interval: subnets masqueraded when they leave through a non-Berth interface. */
+  natSubnets: "nat_subnets",
+  /** ipv4_addr . ifname interval: subnet . its bridge, for hairpin masquerade. */
+  hairpin: "hairpin",
+} as const;
+
+/** DNAT maps for published ports. */
+export const MAP = {
+  /** inet_proto . ipv4_addr . inet_service : ipv4_addr . inet_service (one host address). */
+  byAddress: "dnat_addr",
+  /** inet_proto . inet_service : ipv4_addr . inet_service (every local address, host IP 0.0.0.0). */
+  anyAddress: "dnat_any",
+} as const;
+
+/** Base chains. */
+export const CHAIN = {
+  forward: "forward",
+  prerouting: "prerouting",
+  output: "output",
+  postrouting: "postrouting",
+} as const;
