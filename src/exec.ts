@@ -56,17 +56,6 @@ export function execFileSync(file: string, args: readonly string[], opts: ExecOp
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Run and throw a BerthError with the program's stderr when it fails. */
-export async function execChecked(file: string, args: readonly string[], what: string, opts: ExecOptions = {}): Promise<string> {
-  const r = await execFile(file, args, opts);
-  if (r.code !== 0) {
-    throw new BerthError("RUNTIME", `${what}: ${file} exited with ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`, {
-      hint: "See the program's message above; run `berth system reconcile` if state looks inconsistent",
-    });
-  }
-  return r.stdout;
-}
-
 function missingProgram(file: string, e: NodeJS.ErrnoException): BerthError {
   if (e.code === "ENOENT") {
     return new BerthError("MISSING_DEPENDENCY", `Cannot run ${file}: program not found`, {

@@ -1,6 +1,6 @@
 import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
-import { netnsCreate, netnsDelete, netnsExists } from "../kernel/index.js";
+import { netnsCreate, netnsDelete } from "../kernel/index.js";
 import { attachNetwork } from "./attach.js";
 import type { Network } from "../model/network.js";
 import { resolveRequestedNetworks } from "./network-lookup.js";
@@ -93,9 +93,4 @@ export function teardownContainerNetwork(engine: Engine, c: Container): unknown[
     }
   }
   return errors;
-}
-
-/** Whether the container's namespace file is still there. */
-export function containerNetnsExists(c: Container): boolean {
-  return c.netns !== undefined && netnsExists(c.netns);
 }

@@ -1,2 +1,2 @@
 export { allocateNext, checkStaticIp, poolBounds, type AllocationPool } from "./allocate.js";
-export { pickFreeSubnet, firstOverlap } from "./subnet-picker.js";
+export { pickFreeSubnet } from "./subnet-picker.js";

@@ -17,9 +17,3 @@ export function pickFreeSubnet(taken: readonly Cidr4[]): Cidr4 {
     hint: "Give the network a subnet with --subnet",
   });
 }
-
-/** The first taken range a subnet collides with, for the error message. */
-export function firstOverlap<T extends { readonly cidr: Cidr4 }>(subnet: Cidr4, taken: readonly T[]): T | undefined {
-  return taken.find((t) => cidrOverlaps(t.cidr, subnet));
-}
-

@@ -139,10 +139,6 @@ export function netnsInode(path: string): number {
   return statSync(path).ino;
 }
 
-/** The content of a /proc file in the current namespace (small helper for sysctl). */
-export function readProc(path: string): string {
-  return readFileSync(path, "utf8");
-}
 
 /**
  * Undo ensureNetnsDir() for a namespace directory Berth made for itself
