@@ -1,91 +1,201 @@
-import { mkdirSync, readFileSync, rmSync, watch, writeFileSync, type FSWatcher } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { dnsDir } from "./launcher.js";
-import { Zone, type DnsZoneSnapshot } from "./zone.js";
-import { Forwarder, hostNameservers } from "./upstreams.js";
-import { Listener, answer, type ResolverState } from "./server.js";
+import { Zone } from "./zone.js";
+import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snapshot.js";
+import { Forwarder } from "./forwarder.js";
+import { Responder } from "./responder.js";
+import { Listener } from "./server.js";
+import { nameserversOf } from "./upstream.js";
+import { watchFile, type Unwatch } from "./file-watch.js";
+import { acquireSingleton } from "./singleton.js";
+import type { ResolverState } from "./resolver-state.js";
 
+export interface ResolverDaemonOptions {
+  readonly paths: BerthPaths;
+  /** Host resolver configuration to forward to. @default "/etc/resolv.conf" */
+  readonly resolvConfPath?: string;
+}
 
-function readZone(paths: BerthPaths): DnsZoneSnapshot {
+function log(msg: string): void {
+  process.stderr.write(`${new Date().toISOString()} berth-dns[${process.pid}]: ${msg}\n`);
+}
+
+/** zone.json as published by the engine; missing means empty; unreadable keeps the current zone (undefined). */
+function readZone(file: string): DnsZoneSnapshot | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(join(dnsDir(paths), "zone.json"), "utf8")) as DnsZoneSnapshot;
-  } catch {
-    return { version: 1, networks: [] };
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return EMPTY_ZONE;
+    log(`cannot read ${file}: ${(e as Error).message}`);
+    return undefined;
+  }
+  try {
+    return parseZoneSnapshot(JSON.parse(text));
+  } catch (e) {
+    log(`ignoring ${file}: ${(e as Error).message}`);
+    return undefined;
   }
 }
 
+function readNameservers(path: string): string[] {
+  try {
+    return nameserversOf(readFileSync(path, "utf8"));
+  } catch {
+    return [];
+  }
+}
+
+/** Listen port: 53, or $BERTH_DNS_PORT (tests and benchmarks). */
 function dnsPort(): number {
-  return Number(process.env["BERTH_DNS_PORT"] ?? 53);
+  const p = Number(process.env["BERTH_DNS_PORT"] ?? 53);
+  return Number.isInteger(p) && p > 0 && p < 65536 ? p : 53;
 }
 
 /**
- * The resolver daemon: one per host, its own process (so blocking kernel work
- * in berth never stalls lookups). It serves the zone the engine publishes in
- * zone.json, swaps it in place when the file changes (queries in flight keep
- * the zone they started with), listens on each DNS network's gateway, and
- * exits when the zone is empty.
+ * The resolver daemon: one per host (per run dir), in its own process so
+ * that blocking kernel work in berth never stalls a lookup. It serves the
+ * zone the engine publishes in `<runDir>/dns/zone.json` on UDP and TCP port
+ * 53 of every DNS network's gateway; when the file changes it swaps in a
+ * new zone (queries in flight finish with the zone they started with) and
+ * opens or closes listeners for gateways that came or went, keeping the
+ * others open. It follows changes to the host's resolv.conf, writes its pid
+ * to `resolver.pid` once listening, and returns when the zone has no
+ * network left or on SIGTERM/SIGINT.
  */
-export async function runResolverDaemon(opts: { paths: BerthPaths; resolvConfPath?: string }): Promise<void> {
+export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<void> {
   const dir = dnsDir(opts.paths);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const zoneFile = join(dir, "zone.json");
+  const pidFile = join(dir, "resolver.pid");
   const resolvConf = opts.resolvConfPath ?? "/etc/resolv.conf";
-  const state: ResolverState = { zone: new Zone(readZone(opts.paths)), hostUpstreams: hostNameservers(resolvConf) };
-  const fwd = new Forwarder();
+  const port = dnsPort();
+
+  const lock = await acquireSingleton(dir);
+  if (!lock) {
+    log("another resolver daemon is running; exiting");
+    return;
+  }
+  const first = readZone(zoneFile) ?? EMPTY_ZONE;
+  const state: ResolverState = { zone: new Zone(first), hostUpstreams: [], ownAddresses: new Set() };
+  let hostServers = readNameservers(resolvConf);
+  const setHostUpstreams = () => (state.hostUpstreams = hostServers.filter((s) => !state.ownAddresses.has(s)));
+  const responder = new Responder(state, new Forwarder(), { fastPath: process.env["BERTH_DNS_FASTPATH"] !== "0" });
+  const handle = responder.respond.bind(responder);
   const listeners = new Map<string, Listener>();
-  const handle = (client: string, q: Buffer, proto: "udp" | "tcp") => answer(state, fwd, client, q, proto);
+  const failedBind = new Map<string, string>();
+  const unwatch: Unwatch[] = [];
   let stopping = false;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const watchers: FSWatcher[] = [];
 
-  const stop = () => {
+  const writePid = () => {
+    writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`);
+    renameSync(`${pidFile}.tmp`, pidFile);
+  };
+  const onCrash = (e: unknown) => log(`internal error (still serving): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
+    log(`stopping: ${why}`);
+    for (const u of unwatch) u();
     for (const l of listeners.values()) l.close();
-    for (const w of watchers) w.close();
-    clearInterval(timer);
-    rmSync(join(dir, "resolver.pid"), { force: true });
+    listeners.clear();
+    clearInterval(retry);
+    rmSync(pidFile, { force: true });
+    lock.close();
+    process.off("uncaughtException", onCrash);
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onTerm);
+    process.off("SIGHUP", onHup);
     resolveDone();
   };
 
-  const reload = async () => {
-    if (stopping) return;
-    state.zone = new Zone(readZone(opts.paths));
-    if (state.zone.empty) return stop();
-    const wanted = new Set(state.zone.gateways);
-    for (const [addr, l] of listeners) {
-      if (!wanted.has(addr)) {
+  /** Make the open listeners match the zone's gateways; a bind that fails is retried (the address may not be up yet). */
+  let syncing: Promise<void> = Promise.resolve();
+  const syncListeners = () =>
+    (syncing = syncing.then(async () => {
+      const wanted = new Set(state.zone.gateways);
+      for (const [addr, l] of listeners) {
+        if (wanted.has(addr)) continue;
         l.close();
         listeners.delete(addr);
+        log(`closed ${addr}:${port}`);
+      }
+      for (const addr of failedBind.keys()) if (!wanted.has(addr)) failedBind.delete(addr);
+      for (const addr of wanted) {
+        if (listeners.has(addr) || stopping) continue;
+        try {
+          listeners.set(addr, await Listener.open(addr, port, handle));
+          failedBind.delete(addr);
+          log(`listening on ${addr}:${port} (udp, tcp)`);
+        } catch (e) {
+          const msg = (e as Error).message;
+          if (failedBind.get(addr) !== msg) log(`cannot listen on ${addr}:${port} yet (retrying): ${msg}`);
+          failedBind.set(addr, msg);
+        }
+      }
+    }));
+
+  const reloadZone = async () => {
+    if (stopping) return;
+    const snap = readZone(zoneFile);
+    if (!snap) return;
+    state.zone = new Zone(snap);
+    state.ownAddresses = new Set(state.zone.gateways);
+    setHostUpstreams();
+    if (state.zone.empty) {
+      // Give up the pid file first, then look once more: an engine that
+      // wrote a new zone after that look will find no daemon and start one.
+      rmSync(pidFile, { force: true });
+      const again = readZone(zoneFile);
+      if (again && again.networks.length > 0) {
+        state.zone = new Zone(again);
+        state.ownAddresses = new Set(state.zone.gateways);
+        setHostUpstreams();
+        writePid();
+      } else {
+        return stop("no DNS-enabled network left");
       }
     }
-    for (const addr of wanted) {
-      if (listeners.has(addr)) continue;
-      try {
-        listeners.set(addr, await Listener.open(addr, dnsPort(), handle));
-      } catch (e) {
-        process.stderr.write(`berth-dns: cannot listen on ${addr}:${dnsPort()}: ${(e as Error).message}\n`);
-      }
-    }
+    await syncListeners();
   };
 
-  await reload();
-  if (stopping) return;
-  writeFileSync(join(dir, "resolver.pid"), `${process.pid}\n`);
-  let pending: NodeJS.Timeout | undefined;
-  const soon = () => {
-    if (pending) clearTimeout(pending);
-    pending = setTimeout(() => void reload(), 5);
+  const onTerm = () => stop("signal");
+  const onHup = () => {
+    hostServers = readNameservers(resolvConf);
+    setHostUpstreams();
+    void reloadZone();
   };
-  watchers.push(watch(dir, (_e, f) => f === "zone.json" && soon()));
-  try {
-    watchers.push(watch(resolvConf, () => (state.hostUpstreams = hostNameservers(resolvConf))));
-  } catch {
-    // no resolv.conf on the host: forward only to --dns servers
+  process.on("uncaughtException", onCrash);
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onTerm);
+  process.on("SIGHUP", onHup);
+  const retry = setInterval(() => {
+    if (failedBind.size > 0) void syncListeners();
+  }, 250);
+
+  state.ownAddresses = new Set(state.zone.gateways);
+  setHostUpstreams();
+  if (state.zone.empty) {
+    stop("the zone is empty");
+    return;
   }
-  const timer = setInterval(() => void reload(), 2000);
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-  await done;
+  await syncListeners();
+  if (stopping) return done;
+  writePid();
+  log(`serving ${state.zone.gateways.length} network(s); upstreams from ${resolvConf}: ${hostServers.join(" ") || "none"}`);
+  unwatch.push(watchFile(zoneFile, () => void reloadZone()));
+  unwatch.push(
+    watchFile(resolvConf, () => {
+      hostServers = readNameservers(resolvConf);
+      setHostUpstreams();
+      log(`host upstreams now: ${hostServers.join(" ") || "none"}`);
+    }),
+  );
+  // the zone may have changed between the first read and the watch
+  await reloadZone();
+  return done;
 }

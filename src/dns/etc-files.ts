@@ -1,16 +1,42 @@
-/** /etc/resolv.conf for a container, as Podman writes it. */
-export function resolvConfFor(opts: { nameservers: readonly string[]; search: readonly string[]; options: readonly string[] }): string {
-  const lines: string[] = [];
-  if (opts.search.length > 0) lines.push(`search ${opts.search.join(" ")}`);
-  for (const ns of opts.nameservers) lines.push(`nameserver ${ns}`);
-  if (opts.options.length > 0) lines.push(`options ${opts.options.join(" ")}`);
-  return `${lines.join("\n")}\n`;
+import { BerthError } from "../errors.js";
+
+function checkWord(value: string, what: string): string {
+  if (value === "" || /[\s#;\x00-\x1f\x7f]/.test(value)) {
+    throw new BerthError("INVALID_ARGUMENT", `Invalid ${what} "${value}": it must be one word without spaces, "#" or ";"`, {
+      hint: `Check the ${what} given to berth run`,
+    });
+  }
+  return value;
 }
 
-/** /etc/hosts for a container: localhost, its own name on each address, then --add-host entries. */
+/**
+ * A container's /etc/resolv.conf, as Podman writes it: `search`, then one
+ * `nameserver` line per server (duplicates dropped), then `options`.
+ *
+ * @example resolvConfFor({ nameservers: ["10.89.0.1"], search: ["dns.berth"], options: ["ndots:2"] })
+ * // "search dns.berth\nnameserver 10.89.0.1\noptions ndots:2\n"
+ */
+export function resolvConfFor(opts: { nameservers: readonly string[]; search: readonly string[]; options: readonly string[] }): string {
+  const lines: string[] = [];
+  const search = [...new Set(opts.search.map((s) => checkWord(s, "DNS search domain")))];
+  if (search.length > 0) lines.push(`search ${search.join(" ")}`);
+  for (const ns of new Set(opts.nameservers)) lines.push(`nameserver ${checkWord(ns, "DNS server")}`);
+  const options = opts.options.map((o) => checkWord(o, "DNS option"));
+  if (options.length > 0) lines.push(`options ${options.join(" ")}`);
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}
+
+/**
+ * A container's /etc/hosts, in Podman's order: `--add-host` entries first
+ * (so they win), then localhost, then the container's own name on each of
+ * its addresses.
+ */
 export function hostsFileFor(opts: { hostname: string; selfIps: readonly string[]; extra: readonly { name: string; ip: string }[] }): string {
-  const lines = ["127.0.0.1\tlocalhost localhost.localdomain", "::1\tlocalhost localhost.localdomain"];
-  for (const ip of opts.selfIps) lines.push(`${ip}\t${opts.hostname}`);
-  for (const e of opts.extra) lines.push(`${e.ip}\t${e.name}`);
+  const lines: string[] = [];
+  for (const e of opts.extra) lines.push(`${checkWord(e.ip, "--add-host address")}\t${checkWord(e.name, "--add-host name")}`);
+  lines.push("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4");
+  lines.push("::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6");
+  const hostname = checkWord(opts.hostname, "hostname");
+  for (const ip of new Set(opts.selfIps)) lines.push(`${checkWord(ip, "container address")}\t${hostname}`);
   return `${lines.join("\n")}\n`;
 }

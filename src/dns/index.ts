@@ -1,4 +1,7 @@
+// Berth's embedded DNS resolver. Import the daemon itself (dns-packet,
+// sockets) only where it runs: `import("./daemon.js")` in `berth dns serve`.
 export { hostsFileFor, resolvConfFor } from "./etc-files.js";
-export { Zone, SEARCH_DOMAIN, type DnsZoneSnapshot, type DnsNetwork, type DnsContainer } from "./zone.js";
+export { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot, type DnsNetwork, type DnsContainer } from "./zone-snapshot.js";
+export { Zone, SEARCH_DOMAIN } from "./zone.js";
 export { ensureResolverRunning, resolverPid, dnsDir } from "./launcher.js";
-// the daemon itself (dns-packet, sockets) is loaded only by `berth dns serve`: import "./daemon.js"
+export type { ResolverDaemonOptions } from "./daemon.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 
-/** Where the resolver keeps its zone, pid file and log. */
+/** Where the resolver keeps its zone, pid file and log: `<runDir>/dns`. */
 export function dnsDir(paths: BerthPaths): string {
   return join(paths.runDir, "dns");
 }
@@ -13,41 +13,67 @@ function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
-/** The resolver daemon's pid, if it is running. */
+/** The resolver daemon's pid if it is running (its pid file names a live process). */
 export function resolverPid(paths: BerthPaths): number | undefined {
   try {
     const pid = Number(readFileSync(join(dnsDir(paths), "resolver.pid"), "utf8").trim());
-    return pid > 0 && alive(pid) ? pid : undefined;
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-6).join("\n").trim();
+  } catch {
+    return "";
+  }
+}
+
 /**
- * Start the resolver daemon if it is not running (detached, logging to
- * resolver.log), and wait until it listens. Kept apart from the daemon's
- * code so berth commands do not load the DNS server to use it.
+ * Start the resolver daemon unless it runs: spawn `process.execPath
+ * ...spawnArgs` detached, output appended to `<runDir>/dns/resolver.log`,
+ * and wait until it listens (it writes its pid file once its sockets are
+ * bound). Returns quietly when the daemon exits 0 without serving (the zone
+ * was empty, or another daemon won the race and serves). Kept apart from
+ * the daemon's code so berth commands do not load the DNS server to use it.
  */
-export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readonly string[]): Promise<void> {
+export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readonly string[], timeoutMs = 10_000): Promise<void> {
   if (resolverPid(paths) !== undefined) return;
   const dir = dnsDir(paths);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const log = openSync(join(dir, "resolver.log"), "a");
+  const logFile = join(dir, "resolver.log");
+  const log = openSync(logFile, "a");
+  let exit: number | null | undefined;
   try {
     const child = spawn(process.execPath, [...spawnArgs], { detached: true, stdio: ["ignore", log, log] });
+    child.on("exit", (code, signal) => (exit = signal ? 128 : code));
+    child.on("error", () => (exit = 127));
     child.unref();
   } finally {
     closeSync(log);
   }
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + timeoutMs;
+  let exitedAt: number | undefined;
   while (resolverPid(paths) === undefined) {
+    if (exit !== undefined) {
+      exitedAt ??= Date.now();
+      // exit 0: nothing to serve, or another daemon holds the lock and is about to (re)write its pid
+      if (exit === 0 && Date.now() - exitedAt > 3000) return;
+      if (exit !== 0) {
+        throw new BerthError("RUNTIME", `The DNS resolver daemon exited with code ${exit} while starting`, {
+          hint: `See ${logFile}${logTail(logFile) ? `; it ends with:\n${logTail(logFile)}` : ""}`,
+        });
+      }
+    }
     if (Date.now() > deadline) {
-      throw new BerthError("RUNTIME", "The DNS resolver did not start", { hint: `See ${join(dir, "resolver.log")}` });
+      throw new BerthError("RUNTIME", `The DNS resolver daemon did not start listening within ${timeoutMs} ms`, { hint: `See ${logFile}` });
     }
     await new Promise((r) => setTimeout(r, 10));
   }

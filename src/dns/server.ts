@@ -1,118 +1,130 @@
 import dgram from "node:dgram";
 import net from "node:net";
-import dnsPacket from "dns-packet";
-import type { Zone } from "./zone.js";
-import type { Forwarder } from "./upstreams.js";
+import type { Reply } from "./responder.js";
 
-const RCODE_FORMERR = 1;
-const RCODE_SERVFAIL = 2;
-const RCODE_NXDOMAIN = 3;
-const RCODE_NOTIMP = 4;
+/** Turns a query into a reply; see Responder.respond(). */
+export type QueryHandler = (query: Buffer, clientIp: string, gateway: string, proto: "udp" | "tcp") => Reply | Promise<Reply>;
 
-export interface ResolverState {
-  zone: Zone;
-  hostUpstreams: string[];
+export interface ListenerOptions {
+  /** Close a TCP connection idle this long. @default 10000 */
+  readonly tcpIdleMs?: number;
+  /** TCP connections at once on one listener; more are refused. @default 256 */
+  readonly maxTcpConnections?: number;
+}
+
+const MAX_TCP_PIPELINE = 64;
+
+/** Call `send` with the reply once there is one (undefined: drop), synchronously when it is ready. */
+function onReply(r: Reply | Promise<Reply>, send: (b: Reply) => void): void {
+  if (r instanceof Promise) r.then(send, () => send(undefined));
+  else send(r);
 }
 
 /**
- * Answer one query for the client at `clientIp`: names from the zone, the
- * rest forwarded upstream. Returns undefined to drop garbage that is not
- * even a DNS header.
+ * The resolver's sockets on one address: UDP and TCP port 53 (RFC 7766:
+ * length-prefixed messages, several per connection, replies in any order).
  */
-export async function answer(state: ResolverState, fwd: Forwarder, clientIp: string, query: Buffer, proto: "udp" | "tcp"): Promise<Buffer | undefined> {
-  if (query.length < 12) return undefined;
-  let packet: dnsPacket.Packet;
-  try {
-    packet = dnsPacket.decode(query);
-  } catch {
-    return errorReply(query, RCODE_FORMERR);
-  }
-  if (packet.type !== "query") return undefined;
-  const q = packet.questions?.[0];
-  if (!q || (packet.questions?.length ?? 0) !== 1) return errorReply(query, RCODE_FORMERR);
-  if (query.readUInt16BE(2) & 0x7800) return errorReply(query, RCODE_NOTIMP);
-  const qtype = q.type === "A" ? "A" : q.type === "PTR" ? "PTR" : "OTHER";
-  const r = state.zone.lookup(clientIp, q.name, qtype);
-  const base = { id: packet.id ?? 0, type: "response" as const, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | dnsPacket.AUTHORITATIVE_ANSWER, questions: [q] };
-  if (r.kind === "answer") {
-    return dnsPacket.encode({ ...base, answers: r.ips.map((ip) => ({ type: "A" as const, class: "IN" as const, name: q.name, ttl: 0, data: ip })) });
-  }
-  if (r.kind === "ptr") {
-    return dnsPacket.encode({ ...base, answers: r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })) });
-  }
-  if (r.kind === "nxdomain") return dnsPacket.encode({ ...base, flags: base.flags | RCODE_NXDOMAIN });
-  const upstreams = r.upstreams.length > 0 ? r.upstreams : state.hostUpstreams;
-  const reply = proto === "udp" ? await fwd.forwardUdp(query, upstreams) : await fwd.forwardTcp(query, upstreams);
-  return reply ?? errorReply(query, RCODE_SERVFAIL);
-}
-
-/** A reply that echoes the header and question with an error code. */
-function errorReply(query: Buffer, rcode: number): Buffer {
-  const out = Buffer.from(query.subarray(0, 12));
-  out[2] = ((out[2] ?? 0) | 0x80) & ~0x04;
-  out[3] = ((out[3] ?? 0) & 0xf0) | 0x80 | rcode;
-  out.writeUInt16BE(0, 4);
-  out.writeUInt16BE(0, 6);
-  out.writeUInt16BE(0, 8);
-  out.writeUInt16BE(0, 10);
-  return out;
-}
-
-/** UDP and TCP listeners on one address, port 53 (or $BERTH_DNS_PORT for tests). */
 export class Listener {
   readonly address: string;
+  readonly port: number;
   readonly #udp: dgram.Socket;
   readonly #tcp: net.Server;
+  readonly #conns: Set<net.Socket>;
 
-  private constructor(address: string, udp: dgram.Socket, tcp: net.Server) {
+  private constructor(address: string, port: number, udp: dgram.Socket, tcp: net.Server, conns: Set<net.Socket>) {
     this.address = address;
+    this.port = port;
     this.#udp = udp;
     this.#tcp = tcp;
+    this.#conns = conns;
   }
 
-  static async open(address: string, port: number, handle: (clientIp: string, q: Buffer, proto: "udp" | "tcp") => Promise<Buffer | undefined>): Promise<Listener> {
-    const udp = dgram.createSocket({ type: "udp4", reuseAddr: true });
+  /**
+   * Bind UDP and TCP on `address`:`port`. Rejects (closing whatever was
+   * bound) when the address is not configured yet or the port is taken.
+   */
+  static async open(address: string, port: number, handle: QueryHandler, opts: ListenerOptions = {}): Promise<Listener> {
+    const udp = dgram.createSocket({ type: "udp4" });
+    const reply = (b: Reply, port: number, to: string) => {
+      if (!b) return;
+      try {
+        udp.send(b, port, to);
+      } catch {
+        // the socket closed while the query was being forwarded
+      }
+    };
     udp.on("message", (msg, rinfo) => {
-      handle(rinfo.address, msg, "udp")
-        .then((reply) => {
-          if (reply) udp.send(reply, rinfo.port, rinfo.address);
-        })
-        .catch(() => undefined);
+      const r = handle(msg, rinfo.address, address, "udp");
+      if (r instanceof Promise) r.then((b) => reply(b, rinfo.port, rinfo.address), () => undefined);
+      else reply(r, rinfo.port, rinfo.address);
     });
-    udp.on("error", () => undefined);
     await new Promise<void>((resolve, reject) => {
       udp.once("error", reject);
-      udp.bind(port, address, () => resolve());
-    });
-    const tcp = net.createServer((sock) => {
-      let buf = Buffer.alloc(0);
-      sock.on("error", () => sock.destroy());
-      sock.setTimeout(5000, () => sock.destroy());
-      sock.on("data", (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-          const q = buf.subarray(2, 2 + buf.readUInt16BE(0));
-          buf = buf.subarray(2 + q.length);
-          handle(sock.remoteAddress?.replace(/^::ffff:/, "") ?? "", Buffer.from(q), "tcp")
-            .then((reply) => {
-              if (!reply) return;
-              const len = Buffer.alloc(2);
-              len.writeUInt16BE(reply.length);
-              sock.write(Buffer.concat([len, reply]));
-            })
-            .catch(() => sock.destroy());
-        }
+      udp.bind(port, address, () => {
+        udp.off("error", reject);
+        resolve();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      tcp.once("error", reject);
-      tcp.listen(port, address, () => resolve());
-    });
-    return new Listener(address, udp, tcp);
+    udp.on("error", () => undefined);
+    const conns = new Set<net.Socket>();
+    const tcp = net.createServer((sock) => Listener.#serveTcp(sock, address, handle, conns, opts));
+    tcp.maxConnections = opts.maxTcpConnections ?? 256;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once("error", reject);
+        tcp.listen({ port, host: address, exclusive: true }, () => {
+          tcp.off("error", reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      udp.close();
+      throw e;
+    }
+    tcp.on("error", () => undefined);
+    return new Listener(address, port, udp, tcp, conns);
   }
 
+  static #serveTcp(sock: net.Socket, address: string, handle: QueryHandler, conns: Set<net.Socket>, opts: ListenerOptions): void {
+    conns.add(sock);
+    sock.on("close", () => conns.delete(sock));
+    sock.on("error", () => sock.destroy());
+    sock.setNoDelay(true);
+    sock.setTimeout(opts.tcpIdleMs ?? 10_000, () => sock.destroy());
+    const client = (sock.remoteAddress ?? "").replace(/^::ffff:/, "");
+    let buf: Buffer = Buffer.alloc(0);
+    let pending = 0;
+    const send = (b: Reply) => {
+      pending--;
+      if (!b || sock.destroyed) return;
+      const len = Buffer.allocUnsafe(2);
+      len.writeUInt16BE(b.length);
+      sock.write(Buffer.concat([len, b]));
+      if (pending < MAX_TCP_PIPELINE && sock.isPaused()) sock.resume();
+    };
+    sock.on("data", (d: Buffer) => {
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (len === 0) return void sock.destroy();
+        if (buf.length < 2 + len) break;
+        const q = Buffer.from(buf.subarray(2, 2 + len));
+        buf = buf.subarray(2 + len);
+        pending++;
+        onReply(handle(q, client, address, "tcp"), send);
+      }
+      if (pending >= MAX_TCP_PIPELINE) sock.pause();
+    });
+  }
+
+  /** Stop listening. Queries being forwarded finish; their replies are dropped if the socket is gone. */
   close(): void {
-    this.#udp.close();
+    try {
+      this.#udp.close();
+    } catch {
+      // already closed
+    }
     this.#tcp.close();
+    for (const c of this.#conns) c.destroy();
   }
 }

@@ -1,8 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Zone, type DnsZoneSnapshot } from "./zone.js";
+import { reverseNameToIpv4, Zone } from "./zone.js";
+import type { DnsZoneSnapshot } from "./zone-snapshot.js";
+import { parseIpv4 } from "../model/ipv4.js";
 
 const id = (c: string) => c.repeat(64);
+const ip = (s: string) => parseIpv4(s);
 const snapshot: DnsZoneSnapshot = {
   version: 1,
   networks: [
@@ -11,6 +14,8 @@ const snapshot: DnsZoneSnapshot = {
       containers: [
         { id: id("a"), name: "webserver", aliases: [], ipv4: "10.89.3.2", dnsServers: [] },
         { id: id("c"), name: "client", aliases: ["cli"], ipv4: "10.89.3.3", dnsServers: ["1.1.1.1"] },
+        { id: id("e"), name: "web2", aliases: ["www"], ipv4: "10.89.3.5", dnsServers: [] },
+        { id: id("f"), name: "web3", aliases: ["www"], ipv4: "10.89.3.6", dnsServers: [] },
       ],
     },
     {
@@ -18,28 +23,80 @@ const snapshot: DnsZoneSnapshot = {
       containers: [
         { id: id("a"), name: "webserver", aliases: [], ipv4: "10.89.2.2", dnsServers: [] },
         { id: id("d"), name: "Database", aliases: ["db"], ipv4: "10.89.2.3", dnsServers: [] },
+        { id: id("b"), name: "lonely", aliases: [], ipv4: "10.89.2.4", dnsServers: [] },
       ],
+    },
+    {
+      id: "n3", name: "island", gateway: "10.89.9.1", subnet: "10.89.9.0/24", dnsServers: ["8.8.8.8"],
+      containers: [{ id: id("9"), name: "hermit", aliases: ["crab"], ipv4: "10.89.9.2", dnsServers: [] }],
     },
   ],
 };
 const zone = new Zone(snapshot);
+const local = (...ips: string[]) => ({ kind: "local", ips: ips.map(ip) });
 
-test("Zone.lookup() finds containers that share a network with the client, whichever address it asks from", () => {
-  assert.deepEqual(zone.lookup("10.89.3.2", "database", "A"), { kind: "answer", ips: ["10.89.2.3"] });
-  assert.deepEqual(zone.lookup("10.89.2.2", "DB.dns.berth.", "A"), { kind: "answer", ips: ["10.89.2.3"] });
-  assert.deepEqual(zone.lookup("10.89.3.2", "dddddddddddd", "A"), { kind: "answer", ips: ["10.89.2.3"] });
-  assert.deepEqual(zone.lookup("10.89.3.3", "cli", "A"), { kind: "answer", ips: ["10.89.3.3"] });
+test("Zone.lookupName() finds containers sharing a network by name, alias, short id and under dns.berth", () => {
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "database"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "db.dns.berth"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "dddddddddddd"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "dddddddddddd.dns.berth"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "cli"), local("10.89.3.3"), "a container resolves itself");
 });
 
-test("Zone.lookup() never leaks names across networks", () => {
-  assert.deepEqual(zone.lookup("10.89.3.3", "database", "A"), { kind: "nxdomain" });
-  assert.deepEqual(zone.lookup("10.89.3.3", "db.dns.berth", "A"), { kind: "nxdomain" });
-  assert.deepEqual(zone.lookup("10.99.0.9", "database", "A"), { kind: "nxdomain" }, "an unknown client sees nothing");
+test("Zone.lookupName() expects lowercased names and matches mixed-case container names", () => {
+  // the wire layer lowercases the question; the snapshot's "Database" is indexed lowercased
+  assert.deepEqual(zone.lookupName("10.89.2.2", "10.89.2.1", "database.dns.berth"), local("10.89.2.3"));
 });
 
-test("Zone.lookup() answers PTR for shared addresses and forwards the rest to the right upstreams", () => {
-  assert.deepEqual(zone.lookup("10.89.2.2", "3.2.89.10.in-addr.arpa", "PTR"), { kind: "ptr", names: ["Database.dns.berth"] });
-  assert.deepEqual(zone.lookup("10.89.3.3", "example.com", "A"), { kind: "forward", upstreams: ["1.1.1.1", "9.9.9.9"] });
-  assert.deepEqual(zone.lookup("10.89.2.3", "example.com", "A"), { kind: "forward", upstreams: [] });
-  assert.deepEqual(zone.lookup("10.89.3.2", "database", "OTHER"), { kind: "answer", ips: [] }, "AAAA for a known name: no data, not NXDOMAIN");
+test("Zone.lookupName() gives a container on two networks every network's names, the address on the shared network", () => {
+  // webserver is on frontend and backend: it asks from its backend address
+  assert.deepEqual(zone.lookupName("10.89.2.2", "10.89.2.1", "client"), local("10.89.3.3"));
+  assert.deepEqual(zone.lookupName("10.89.3.2", "10.89.3.1", "database"), local("10.89.2.3"));
+  // asking for itself: the address on the network the query came in on first
+  assert.deepEqual(zone.lookupName("10.89.3.2", "10.89.3.1", "webserver"), local("10.89.3.2", "10.89.2.2"));
+  assert.deepEqual(zone.lookupName("10.89.2.2", "10.89.2.1", "webserver"), local("10.89.2.2", "10.89.3.2"));
+});
+
+test("Zone.lookupName() returns every address of a shared alias", () => {
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "www"), local("10.89.3.5", "10.89.3.6"));
+});
+
+test("Zone.lookupName() never leaks names across networks: NXDOMAIN, not forwarded", () => {
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "database"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "db.dns.berth"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "dddddddddddd"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.89.9.2", "10.89.9.1", "webserver"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "hermit.dns.berth"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.99.0.9", "10.89.2.1", "database"), { kind: "nxdomain" }, "an unknown client sees nothing");
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "nobody.dns.berth"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "dns.berth"), { kind: "nxdomain" });
+});
+
+test("Zone.lookupName() forwards names it does not own, and upstreamsFor() picks container, then network servers", () => {
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "example.com"), { kind: "forward" });
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "printer"), { kind: "forward" });
+  assert.deepEqual(zone.upstreamsFor("10.89.3.3", "10.89.3.1"), ["1.1.1.1"], "the container's --dns wins");
+  assert.deepEqual(zone.upstreamsFor("10.89.3.2", "10.89.3.1"), ["9.9.9.9"], "else its networks' --dns");
+  assert.deepEqual(zone.upstreamsFor("10.89.2.3", "10.89.2.1"), [], "else the host's (empty here)");
+  assert.deepEqual(zone.upstreamsFor("10.89.9.77", "10.89.9.1"), ["8.8.8.8"], "unknown client: the network it asked on");
+});
+
+test("Zone.lookupAddress() answers PTR for shared addresses only; other addresses in our subnets are NXDOMAIN", () => {
+  assert.deepEqual(zone.lookupAddress("10.89.2.4", "10.89.2.1", ip("10.89.2.3")), { kind: "ptr", names: ["Database.dns.berth", "db.dns.berth"] });
+  assert.deepEqual(zone.lookupAddress("10.89.3.3", "10.89.3.1", ip("10.89.2.3")), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupAddress("10.89.3.3", "10.89.3.1", ip("10.89.9.2")), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupAddress("10.89.3.3", "10.89.3.1", ip("192.0.2.1")), { kind: "forward" });
+});
+
+test("reverseNameToIpv4() reads in-addr.arpa names strictly", () => {
+  assert.equal(reverseNameToIpv4("3.2.89.10.in-addr.arpa"), ip("10.89.2.3"));
+  assert.equal(reverseNameToIpv4("3.2.89.in-addr.arpa"), undefined);
+  assert.equal(reverseNameToIpv4("300.2.89.10.in-addr.arpa"), undefined);
+  assert.equal(reverseNameToIpv4("03.2.89.10.in-addr.arpa"), undefined);
+});
+
+test("Zone knows its gateways and whether it is empty", () => {
+  assert.deepEqual(zone.gateways, ["10.89.3.1", "10.89.2.1", "10.89.9.1"]);
+  assert.equal(zone.empty, false);
+  assert.equal(new Zone({ version: 1, networks: [] }).empty, true);
 });

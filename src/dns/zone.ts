@@ -1,89 +1,181 @@
-/** The snapshot the engine publishes (zone.json): DNS-enabled networks with their containers. */
-export interface DnsZoneSnapshot {
-  readonly version: 1;
-  readonly networks: readonly DnsNetwork[];
-}
+import { cidrContains, parseCidr4, tryParseIpv4, type Cidr4 } from "../model/ipv4.js";
+import type { DnsZoneSnapshot } from "./zone-snapshot.js";
 
-export interface DnsNetwork {
-  readonly id: string;
-  readonly name: string;
-  /** Where the resolver listens for this network. */
-  readonly gateway: string;
-  readonly subnet: string;
-  readonly dnsServers: readonly string[];
-  readonly containers: readonly DnsContainer[];
-}
-
-export interface DnsContainer {
-  readonly id: string;
-  readonly name: string;
-  readonly aliases: readonly string[];
-  readonly ipv4: string;
-  readonly dnsServers: readonly string[];
-}
-
+/** The search domain containers get in resolv.conf; every name is also served under it. */
 export const SEARCH_DOMAIN = "dns.berth";
 
-export type Lookup =
-  | { readonly kind: "answer"; readonly ips: readonly string[] }
-  | { readonly kind: "ptr"; readonly names: readonly string[] }
-  | { readonly kind: "nxdomain" }
-  | { readonly kind: "forward"; readonly upstreams: readonly string[] };
+/** A name the client may see: its addresses on the networks it shares with the client (maybe none, for NODATA). */
+export interface LocalAnswer {
+  readonly kind: "local";
+  readonly ips: readonly number[];
+}
+export interface PtrAnswer {
+  readonly kind: "ptr";
+  readonly names: readonly string[];
+}
+export interface NxDomain {
+  readonly kind: "nxdomain";
+}
+export interface Forward {
+  readonly kind: "forward";
+}
+
+export const NXDOMAIN: NxDomain = { kind: "nxdomain" };
+export const FORWARD: Forward = { kind: "forward" };
+
+interface NetIndex {
+  readonly gateway: string;
+  readonly subnet: Cidr4 | undefined;
+  readonly dnsServers: readonly string[];
+  /** lowercased name, alias, short id, each bare and under dns.berth -> addresses on this network */
+  readonly names: Map<string, LocalAnswer>;
+  /** address -> FQDNs of the container that has it */
+  readonly ptr: Map<number, readonly string[]>;
+}
+
+/** A container seen as a client: every network it is on, and where its forwarded queries go. */
+interface ClientView {
+  readonly nets: readonly NetIndex[];
+  readonly upstreams: readonly string[];
+}
+
+function namesOf(c: { id: string; name: string; aliases: readonly string[] }): string[] {
+  const bare = [c.name, ...c.aliases, c.id.slice(0, 12)].map((n) => n.toLowerCase().replace(/\.$/, ""));
+  return [...new Set(bare.flatMap((n) => [n, `${n}.${SEARCH_DOMAIN}`]))];
+}
+
+function add(map: Map<string, LocalAnswer>, key: string, ip: number): void {
+  const prev = map.get(key);
+  if (!prev) map.set(key, { kind: "local", ips: [ip] });
+  else if (!prev.ips.includes(ip)) map.set(key, { kind: "local", ips: [...prev.ips, ip] });
+}
 
 /**
- * Names as a client container sees them: only containers that share a
- * network with the client, by name, alias or 12-hex short id, bare or under
- * dns.berth, case-insensitively.
+ * The names a client container may resolve: only containers that share a
+ * network with it, by name, alias or 12-hex short id, bare or under
+ * dns.berth, case-insensitively, with their addresses on the shared
+ * networks. Built once per snapshot (immutable; the daemon swaps whole
+ * zones), so a lookup is a map hit per network of the client.
  */
 export class Zone {
-  readonly #networks: readonly DnsNetwork[];
-  /** client address -> every network of the container that has that address */
-  readonly #clientNets = new Map<string, DnsNetwork[]>();
+  readonly gateways: readonly string[];
+  readonly #byGateway = new Map<string, NetIndex>();
+  /** client address -> the containers that have it (more than one only with overlapping subnets) */
+  readonly #clients = new Map<string, ClientView[]>();
+  /** every name on any network: a miss for a name known elsewhere is NXDOMAIN, never forwarded */
+  readonly #everyName = new Set<string>();
+  readonly #nets: NetIndex[] = [];
 
   constructor(snapshot: DnsZoneSnapshot) {
-    this.#networks = snapshot.networks;
-    const netsOf = new Map<string, DnsNetwork[]>();
-    for (const n of snapshot.networks) for (const c of n.containers) netsOf.set(c.id, [...(netsOf.get(c.id) ?? []), n]);
-    for (const n of snapshot.networks) for (const c of n.containers) this.#clientNets.set(c.ipv4, netsOf.get(c.id) ?? []);
-  }
-
-  get gateways(): string[] {
-    return [...new Set(this.#networks.map((n) => n.gateway))];
+    const netsOf = new Map<string, NetIndex[]>();
+    const serversOf = new Map<string, readonly string[]>();
+    for (const n of snapshot.networks) {
+      let subnet: Cidr4 | undefined;
+      try {
+        subnet = parseCidr4(n.subnet);
+      } catch {
+        subnet = undefined;
+      }
+      const idx: NetIndex = { gateway: n.gateway, subnet, dnsServers: n.dnsServers, names: new Map(), ptr: new Map() };
+      for (const c of n.containers) {
+        const ip = tryParseIpv4(c.ipv4);
+        if (ip === undefined) continue;
+        const names = namesOf(c);
+        for (const key of names) {
+          add(idx.names, key, ip);
+          this.#everyName.add(key);
+        }
+        const fqdns = [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`);
+        idx.ptr.set(ip, [...new Set([...(idx.ptr.get(ip) ?? []), ...fqdns])]);
+        netsOf.set(c.id, [...(netsOf.get(c.id) ?? []), idx]);
+        if (c.dnsServers.length > 0) serversOf.set(c.id, c.dnsServers);
+      }
+      this.#nets.push(idx);
+      if (!this.#byGateway.has(n.gateway)) this.#byGateway.set(n.gateway, idx);
+    }
+    for (const n of snapshot.networks) {
+      for (const c of n.containers) {
+        const nets = netsOf.get(c.id) ?? [];
+        const fromNets = [...new Set(nets.flatMap((x) => x.dnsServers))];
+        const view: ClientView = { nets, upstreams: serversOf.get(c.id) ?? fromNets };
+        const list = this.#clients.get(c.ipv4) ?? [];
+        if (!list.some((v) => v.nets === nets)) list.push(view);
+        this.#clients.set(c.ipv4, list);
+      }
+    }
+    this.gateways = [...this.#byGateway.keys()];
   }
 
   get empty(): boolean {
-    return this.#networks.length === 0;
+    return this.#nets.length === 0;
   }
 
-  /** Answer `qname` (type A or PTR) for the client at `clientIp`. */
-  lookup(clientIp: string, qname: string, qtype: "A" | "PTR" | "OTHER"): Lookup {
-    const nets = this.#clientNets.get(clientIp) ?? [];
-    const name = qname.toLowerCase().replace(/\.$/, "");
-    const client = nets.flatMap((n) => n.containers).find((c) => c.ipv4 === clientIp);
-    const upstreams = [...(client?.dnsServers ?? []), ...nets.flatMap((n) => n.dnsServers)];
-    if (qtype === "PTR") {
-      const m = /^([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)\.in-addr\.arpa$/.exec(name);
-      if (m) {
-        const ip = `${m[4]}.${m[3]}.${m[2]}.${m[1]}`;
-        const names = nets.flatMap((n) => n.containers.filter((c) => c.ipv4 === ip).map((c) => `${c.name}.${SEARCH_DOMAIN}`));
-        if (names.length > 0) return { kind: "ptr", names };
-      }
-      return { kind: "forward", upstreams };
-    }
-    const bare = name.endsWith(`.${SEARCH_DOMAIN}`) ? name.slice(0, -SEARCH_DOMAIN.length - 1) : name;
-    const ips: string[] = [];
-    for (const n of nets) {
-      for (const c of n.containers) {
-        if (c.name.toLowerCase() === bare || c.id.slice(0, 12) === bare || c.aliases.some((a) => a.toLowerCase() === bare)) ips.push(c.ipv4);
-      }
-    }
-    if (ips.length > 0) return qtype === "A" ? { kind: "answer", ips } : { kind: "answer", ips: [] };
-    if (name.endsWith(`.${SEARCH_DOMAIN}`) || name === SEARCH_DOMAIN || (!name.includes(".") && this.#knownAnywhere(bare))) return { kind: "nxdomain" };
-    return { kind: "forward", upstreams };
+  /** The container behind `clientIp`, preferring the one on the network whose gateway got the query. */
+  #client(clientIp: string, gateway: string): ClientView | undefined {
+    const list = this.#clients.get(clientIp);
+    if (!list) return undefined;
+    if (list.length === 1) return list[0];
+    const net = this.#byGateway.get(gateway);
+    return list.find((v) => net !== undefined && v.nets.includes(net)) ?? list[0];
   }
 
-  /** A name that exists on some other network: answer NXDOMAIN rather than leak it upstream. */
-  #knownAnywhere(bare: string): boolean {
-    return this.#networks.some((n) => n.containers.some((c) => c.name.toLowerCase() === bare || c.aliases.some((a) => a.toLowerCase() === bare)));
+  /** Networks of the client, the one the query arrived on first (its addresses are the directly reachable ones). */
+  #netsFor(view: ClientView, gateway: string): readonly NetIndex[] {
+    const first = this.#byGateway.get(gateway);
+    if (view.nets.length < 2 || first === undefined || view.nets[0] === first || !view.nets.includes(first)) return view.nets;
+    return [first, ...view.nets.filter((n) => n !== first)];
   }
+
+  /**
+   * Resolve `name` (lowercased, no trailing dot) for the client at
+   * `clientIp` that asked the resolver at `gateway`: its addresses when
+   * the client may see it, NXDOMAIN for names under dns.berth or known on
+   * other networks, otherwise forward upstream.
+   */
+  lookupName(clientIp: string, gateway: string, name: string): LocalAnswer | NxDomain | Forward {
+    const view = this.#client(clientIp, gateway);
+    if (view) {
+      const nets = view.nets;
+      if (nets.length === 1) {
+        const hit = nets[0]!.names.get(name);
+        if (hit) return hit;
+      } else {
+        let merged: number[] | undefined;
+        for (const n of this.#netsFor(view, gateway)) {
+          const hit = n.names.get(name);
+          if (!hit) continue;
+          merged ??= [];
+          for (const ip of hit.ips) if (!merged.includes(ip)) merged.push(ip);
+        }
+        if (merged) return { kind: "local", ips: merged };
+      }
+    }
+    if (this.#everyName.has(name) || name === SEARCH_DOMAIN || name.endsWith(`.${SEARCH_DOMAIN}`)) return NXDOMAIN;
+    return FORWARD;
+  }
+
+  /** Reverse lookup of `ip`: names of a container sharing a network with the client; NXDOMAIN for other addresses in our subnets. */
+  lookupAddress(clientIp: string, gateway: string, ip: number): PtrAnswer | NxDomain | Forward {
+    const view = this.#client(clientIp, gateway);
+    if (view) {
+      const names: string[] = [];
+      for (const n of this.#netsFor(view, gateway)) for (const x of n.ptr.get(ip) ?? []) if (!names.includes(x)) names.push(x);
+      if (names.length > 0) return { kind: "ptr", names };
+    }
+    return this.#nets.some((n) => n.subnet !== undefined && cidrContains(n.subnet, ip)) ? NXDOMAIN : FORWARD;
+  }
+
+  /** Where the client's other queries go: its --dns servers, else its networks' --dns servers; empty means the host's. */
+  upstreamsFor(clientIp: string, gateway: string): readonly string[] {
+    const view = this.#client(clientIp, gateway);
+    if (view) return view.upstreams;
+    return this.#byGateway.get(gateway)?.dnsServers ?? [];
+  }
+}
+
+/** "4.3.2.1.in-addr.arpa" (lowercased, no trailing dot) -> 1.2.3.4 as a number; undefined for any other name. */
+export function reverseNameToIpv4(name: string): number | undefined {
+  const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.in-addr\.arpa$/.exec(name);
+  if (!m) return undefined;
+  return tryParseIpv4(`${m[4]}.${m[3]}.${m[2]}.${m[1]}`);
 }

@@ -1,6 +1,10 @@
-import { decodeAttrs, readS32, readStr, readU32 } from "./nl/attrs.js";
-import { IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFF_UP } from "./nl/constants.js";
-import { IFINFOMSG_LEN } from "./nl/messages.js";
+import { attr, decodeAttrs, encodeAttrs, readS32, readStr, readU32, type Attr } from "./nl/attrs.js";
+import {
+  IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFLA_NET_NS_FD,
+  VETH_INFO_PEER,
+} from "./nl/constants.js";
+import { IFINFOMSG_LEN, decodeIfinfomsg, ifinfomsg } from "./nl/messages.js";
+import { macFromBytes, macToBytes, parseMac } from "../model/mac.js";
 
 /** A network interface as rtnetlink reports it. */
 export interface Link {
@@ -10,6 +14,7 @@ export interface Link {
   readonly kind: string | undefined;
   readonly mtu: number;
   readonly mac: string;
+  /** IFF_UP: administratively up. */
   readonly up: boolean;
   readonly masterIndex: number | undefined;
   /** For a veth: the peer's ifindex (in the peer's namespace). */
@@ -18,24 +23,69 @@ export interface Link {
   readonly peerNetnsId: number | undefined;
 }
 
-/** Decode an RTM_NEWLINK message body. */
+export interface BridgeSpec {
+  readonly name: string;
+  readonly mtu?: number;
+  readonly mac?: string;
+}
+
+export interface VethSpec {
+  readonly name: string;
+  readonly peerName: string;
+  /** An open fd of the namespace the peer is created in (IFLA_NET_NS_FD inside VETH_INFO_PEER). */
+  readonly peerNetnsFd: number;
+  readonly mtu?: number;
+  readonly peerMac?: string;
+  readonly masterIndex?: number;
+  readonly up?: boolean;
+}
+
+/** Decode an RTM_NEWLINK message body (ifinfomsg + IFLA_* attributes). */
 export function decodeLink(body: Buffer): Link {
-  const index = body.readInt32LE(4);
-  const flags = body.readUInt32LE(8);
+  const hdr = decodeIfinfomsg(body);
   const a = decodeAttrs(body, IFINFOMSG_LEN);
   const info = a.get(IFLA_LINKINFO);
-  const kind = info ? readStr(decodeAttrs(info).get(IFLA_INFO_KIND)) : undefined;
   const mac = a.get(IFLA_ADDRESS);
-  const peer = readU32(a.get(IFLA_LINK));
+  const peer = readS32(a.get(IFLA_LINK));
   return {
-    index,
+    index: hdr.index,
     name: readStr(a.get(IFLA_IFNAME)) ?? "",
-    kind,
+    kind: info ? readStr(decodeAttrs(info).get(IFLA_INFO_KIND)) : undefined,
     mtu: readU32(a.get(IFLA_MTU)) ?? 0,
-    mac: mac ? [...mac].map((x) => x.toString(16).padStart(2, "0")).join(":") : "",
-    up: (flags & IFF_UP) !== 0,
-    masterIndex: readU32(a.get(IFLA_MASTER)),
-    peerIndex: peer === undefined || peer === index ? undefined : peer,
+    mac: mac ? macFromBytes(mac) : "",
+    up: (hdr.flags & IFF_UP) !== 0,
+    masterIndex: readU32(a.get(IFLA_MASTER)) || undefined,
+    peerIndex: peer === undefined || peer === 0 || peer === hdr.index ? undefined : peer,
     peerNetnsId: readS32(a.get(IFLA_LINK_NETNSID)),
   };
+}
+
+/** Attributes of RTM_NEWLINK for: ip link add NAME [address MAC] [mtu N] type bridge */
+export function bridgeAttrs(spec: BridgeSpec): Attr[] {
+  const attrs: Attr[] = [attr.str(IFLA_IFNAME, spec.name), attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "bridge")])];
+  if (spec.mtu !== undefined) attrs.push(attr.u32(IFLA_MTU, spec.mtu));
+  if (spec.mac !== undefined) attrs.push(attr.bytes(IFLA_ADDRESS, macToBytes(parseMac(spec.mac))));
+  return attrs;
+}
+
+/**
+ * Attributes of RTM_NEWLINK for:
+ * ip link add NAME [mtu N] [master M] type veth peer name PEER netns FD [mtu N] [address MAC]
+ *
+ * The peer is a whole ifinfomsg + attributes inside
+ * IFLA_LINKINFO > IFLA_INFO_DATA > VETH_INFO_PEER, so the kernel creates it
+ * directly in the target namespace (no create-then-move).
+ */
+export function vethAttrs(spec: VethSpec): Attr[] {
+  const peerAttrs: Attr[] = [attr.str(IFLA_IFNAME, spec.peerName), attr.u32(IFLA_NET_NS_FD, spec.peerNetnsFd)];
+  if (spec.mtu !== undefined) peerAttrs.push(attr.u32(IFLA_MTU, spec.mtu));
+  if (spec.peerMac !== undefined) peerAttrs.push(attr.bytes(IFLA_ADDRESS, macToBytes(parseMac(spec.peerMac))));
+  const peer = Buffer.concat([ifinfomsg({}), encodeAttrs(peerAttrs)]);
+  const attrs: Attr[] = [
+    attr.str(IFLA_IFNAME, spec.name),
+    attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "veth"), attr.nested(IFLA_INFO_DATA, [attr.bytes(VETH_INFO_PEER, peer)])]),
+  ];
+  if (spec.mtu !== undefined) attrs.push(attr.u32(IFLA_MTU, spec.mtu));
+  if (spec.masterIndex !== undefined) attrs.push(attr.u32(IFLA_MASTER, spec.masterIndex));
+  return attrs;
 }

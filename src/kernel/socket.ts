@@ -1,10 +1,13 @@
 import { AF_NETLINK, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW, SOL_NETLINK, errno, libc } from "./libc.js";
-import { NLMSGERR_ATTR_MSG, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from "./nl/constants.js";
-import { decodeAttrs, readStr } from "./nl/attrs.js";
-import { NLMSG_HDRLEN, decodeMessages, encodeMessage, type NlMsg } from "./nl/messages.js";
+import { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from "./nl/constants.js";
+import { decodeMessages, encodeMessage, type NlMsg } from "./nl/messages.js";
+import { decodeNlMsgErr } from "./nl/nlmsgerr.js";
 import { KernelError } from "../errors.js";
 
+/** Kernel dump datagrams are at most 32 KiB (or a page more); 64 KiB leaves room. */
 const RECV_BUF = 1 << 16;
+const MSG_TRUNC = 0x20;
+const EINTR = 4;
 
 /** A failed request: errno plus the kernel's extended-ACK message, if any. */
 export interface NetlinkFailure {
@@ -26,6 +29,7 @@ export class NetlinkSocket {
     if (fd < 0) throw new KernelError("open netlink socket", errno());
     const one = Buffer.alloc(4);
     one.writeUInt32LE(1);
+    // extended ACKs carry the kernel's reason as text; kernels before 4.12 lack them, which is fine
     libc.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, one, 4);
     const sa = Buffer.alloc(12);
     sa.writeUInt16LE(AF_NETLINK, 0);
@@ -103,21 +107,17 @@ export class NetlinkSocket {
   }
 
   #recv(): NlMsg[] {
-    const n = Number(libc.recv(this.#fd, this.#buf, this.#buf.length, 0));
+    let n: number;
+    do n = Number(libc.recv(this.#fd, this.#buf, this.#buf.length, MSG_TRUNC));
+    while (n < 0 && errno() === EINTR);
     if (n < 0) throw new KernelError("receive netlink reply", errno());
+    if (n > this.#buf.length) throw new KernelError("receive netlink reply", 90, { extack: `reply of ${n} bytes exceeds the ${this.#buf.length}-byte buffer` });
     // copy out: the buffer is reused by the next recv
     return decodeMessages(Buffer.from(this.#buf.subarray(0, n)));
   }
 }
 
-/** struct nlmsgerr { int error; struct nlmsghdr msg; } followed by extack TLVs when NLM_F_ACK_TLVS is set. */
 function parseError(m: NlMsg): NetlinkFailure {
-  const code = m.body.readInt32LE(0);
-  let extack: string | undefined;
-  if (m.flags & NLM_F_ACK_TLVS) {
-    const origLen = m.body.readUInt32LE(4);
-    const tlvStart = 4 + (m.flags & NLM_F_CAPPED ? NLMSG_HDRLEN : origLen);
-    extack = readStr(decodeAttrs(m.body, tlvStart).get(NLMSGERR_ATTR_MSG));
-  }
-  return { errno: -code, extack: extack || undefined };
+  const e = decodeNlMsgErr(m);
+  return { errno: e.errno, extack: e.extack };
 }

@@ -1,14 +1,24 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { KernelError } from "../errors.js";
 
+const EINVAL = 22;
+
 function pathOf(key: string): string {
-  if (!/^[a-z0-9_.-]+$/i.test(key) || key.includes("..")) throw new KernelError(`sysctl ${key}`, 22, { extack: "invalid sysctl name" });
+  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/i.test(key)) {
+    throw new KernelError(`sysctl "${key}"`, EINVAL, { code: "INVALID_ARGUMENT", extack: "not a sysctl name like net.ipv4.ip_forward", hint: "Use dotted names as `sysctl -a` lists them" });
+  }
   return `/proc/sys/${key.replace(/\./g, "/")}`;
 }
 
+function errnoOf(e: unknown): number {
+  const n = (e as NodeJS.ErrnoException).errno;
+  return typeof n === "number" ? Math.abs(n) : EINVAL;
+}
+
 /**
- * Write a sysctl in the calling thread's network namespace (use inside
- * withNetns() for a container). Equivalent to: sysctl -w KEY=VALUE
+ * Write a sysctl in the calling thread's network namespace (wrap in
+ * withNetns() for a container's). Skips the write when the value is already set.
+ * Equivalent to: sysctl -w KEY=VALUE
  */
 export function sysctlWrite(key: string, value: string): void {
   const p = pathOf(key);
@@ -16,12 +26,16 @@ export function sysctlWrite(key: string, value: string): void {
     if (readFileSync(p, "utf8").trim() === value) return;
     writeFileSync(p, value);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KernelError(`set sysctl ${key}=${value}`, code === "ENOENT" ? 2 : code === "EACCES" || code === "EROFS" ? 13 : 22, { cause: e });
+    throw new KernelError(`set sysctl ${key}=${value}`, errnoOf(e));
   }
 }
 
 /** Equivalent to: sysctl -n KEY */
 export function sysctlRead(key: string): string {
-  return readFileSync(pathOf(key), "utf8").trim();
+  const p = pathOf(key);
+  try {
+    return readFileSync(p, "utf8").trim();
+  } catch (e) {
+    throw new KernelError(`read sysctl ${key}`, errnoOf(e));
+  }
 }

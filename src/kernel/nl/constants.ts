@@ -18,6 +18,7 @@ export const NLM_F_CAPPED = 0x100;
 /** In an NLMSG_ERROR: extended-ACK TLVs follow. */
 export const NLM_F_ACK_TLVS = 0x200;
 export const NLMSGERR_ATTR_MSG = 1;
+export const NLMSGERR_ATTR_OFFS = 2;
 
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;
@@ -41,9 +42,6 @@ export const IFLA_IFNAME = 3;
 export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_MASTER = 10;
-export const IFLA_PROTINFO = 12;
-/** Inside IFLA_PROTINFO of an AF_BRIDGE message: hairpin mode (u8). */
-export const IFLA_BRPORT_MODE = 4;
 export const IFLA_LINKINFO = 18;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_LINK_NETNSID = 37;
@@ -66,5 +64,11 @@ export const RTPROT_BOOT = 3;
 export const RT_SCOPE_UNIVERSE = 0;
 export const RT_SCOPE_LINK = 253;
 export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
 
 export const NLA_F_NESTED = 0x8000;
+
+/** struct ifinfomsg family AF_BRIDGE: per-port bridge settings, nested. */
+export const IFLA_PROTINFO = 12;
+/** Inside IFLA_PROTINFO: hairpin mode (u8). */
+export const IFLA_BRPORT_MODE = 4;

@@ -1,0 +1,52 @@
+// In-process cost of answering one A query, without sockets: the wire-level
+// fast path against decoding and encoding with dns-packet. Part of
+// dns-throughput.ts; also runs alone: node dist/bench/dns-responder.js
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { Forwarder } from "../src/dns/forwarder.js";
+import { Responder } from "../src/dns/responder.js";
+import { Zone } from "../src/dns/zone.js";
+import { makeQuery } from "../src/dns/testing/dns-client.js";
+import type { DnsZoneSnapshot } from "../src/dns/zone-snapshot.js";
+
+export interface ResponderCost {
+  path: string;
+  nsPerQuery: number;
+  queriesPerSecond: number;
+  /** Time spent in garbage collection per 100k queries. */
+  gcPauseMsPer100k: number;
+}
+
+/** Answer `n` queries in a loop with each path; returns ns per query and GC time. */
+export async function responderCost(n = 1_000_000): Promise<ResponderCost[]> {
+  const zone: DnsZoneSnapshot = {
+    version: 1,
+    networks: [{
+      id: "b", name: "b", gateway: "10.79.0.1", subnet: "10.79.0.0/24", dnsServers: [],
+      containers: Array.from({ length: 100 }, (_, i) => ({ id: i.toString(16).padStart(64, "0"), name: `svc${i}`, aliases: [], ipv4: `10.79.0.${10 + i}`, dnsServers: [] })),
+    }],
+  };
+  const state = { zone: new Zone(zone), hostUpstreams: [], ownAddresses: new Set<string>() };
+  const queries = Array.from({ length: 100 }, (_, i) => makeQuery(`svc${i}`, "A", i));
+  const out: ResponderCost[] = [];
+  for (const fastPath of [true, false]) {
+    const r = new Responder(state, new Forwarder(), { fastPath });
+    for (let i = 0; i < 50_000; i++) r.respond(queries[i % 100]!, "10.79.0.10", "10.79.0.1", "udp");
+    let gcMs = 0;
+    const obs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcMs += e.duration;
+    });
+    obs.observe({ entryTypes: ["gc"] });
+    const t = performance.now();
+    for (let i = 0; i < n; i++) r.respond(queries[i % 100]!, "10.79.0.10", "10.79.0.1", "udp");
+    const ms = performance.now() - t;
+    await new Promise((res) => setTimeout(res, 10)); // GC entries arrive asynchronously
+    obs.disconnect();
+    out.push({ path: fastPath ? "fast path" : "dns-packet", nsPerQuery: (ms * 1e6) / n, queriesPerSecond: Math.round((n / ms) * 1000), gcPauseMsPer100k: (gcMs * 100_000) / n });
+  }
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const c of await responderCost()) console.log(`${c.path}: ${c.nsPerQuery.toFixed(0)} ns/query, ${c.queriesPerSecond} queries/s in one thread, GC ${c.gcPauseMsPer100k.toFixed(2)} ms per 100k queries`);
+}

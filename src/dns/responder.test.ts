@@ -1,0 +1,109 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import dnsPacket from "dns-packet";
+import { Responder, type Reply } from "./responder.js";
+import { Forwarder } from "./forwarder.js";
+import { Zone } from "./zone.js";
+import type { ResolverState } from "./resolver-state.js";
+import { sampleZone } from "./testing/sample-zone.js";
+import { makeQuery, summarize } from "./testing/dns-client.js";
+import { FakeUpstream } from "./testing/fake-upstream.js";
+
+function responders(hostUpstreams: string[] = []): { fast: Responder; slow: Responder; state: ResolverState } {
+  const state: ResolverState = { zone: new Zone(sampleZone()), hostUpstreams, ownAddresses: new Set(["10.89.3.1", "10.89.2.1"]) };
+  const fwd = new Forwarder({ failoverMs: 200, lingerMs: 200 });
+  return { fast: new Responder(state, fwd), slow: new Responder(state, fwd, { fastPath: false }), state };
+}
+
+function sync(r: Reply | Promise<Reply>): Reply {
+  assert.ok(!(r instanceof Promise), "a local answer comes back synchronously");
+  return r;
+}
+
+const CLIENT = "10.89.3.3";
+const GW = "10.89.3.1";
+
+test("Responder: fast path and dns-packet path give the same answers", () => {
+  const { fast, slow } = responders();
+  const cases: [string, dnsPacket.RecordType, { rcode: string; answers: string[] }][] = [
+    ["web", "A", { rcode: "NOERROR", answers: ["10.89.3.2"] }],
+    ["WWW.dns.berth", "A", { rcode: "NOERROR", answers: ["10.89.3.2"] }],
+    ["aaaaaaaaaaaa", "A", { rcode: "NOERROR", answers: ["10.89.3.2"] }],
+    ["web", "AAAA", { rcode: "NOERROR", answers: [] }],
+    ["db", "A", { rcode: "NXDOMAIN", answers: [] }],
+    ["db.dns.berth", "AAAA", { rcode: "NXDOMAIN", answers: [] }],
+  ];
+  for (const [name, type, want] of cases) {
+    const q = makeQuery(name, type, 42);
+    const a = summarize(sync(fast.respond(q, CLIENT, GW, "udp")));
+    const b = summarize(sync(slow.respond(q, CLIENT, GW, "udp")));
+    assert.deepEqual({ rcode: a?.rcode, answers: a?.answers }, want, `fast ${name} ${type}`);
+    assert.deepEqual({ rcode: b?.rcode, answers: b?.answers }, want, `slow ${name} ${type}`);
+  }
+});
+
+test("Responder: PTR, ANY and other types for local names go through dns-packet", () => {
+  const { fast } = responders();
+  assert.deepEqual(summarize(sync(fast.respond(makeQuery("2.3.89.10.in-addr.arpa", "PTR"), CLIENT, GW, "udp")))?.answers, ["web.dns.berth", "www.dns.berth"]);
+  assert.equal(summarize(sync(fast.respond(makeQuery("3.2.89.10.in-addr.arpa", "PTR"), CLIENT, GW, "udp")))?.rcode, "NXDOMAIN");
+  assert.deepEqual(summarize(sync(fast.respond(makeQuery("web", "ANY" as dnsPacket.RecordType), CLIENT, GW, "udp")))?.answers, ["10.89.3.2"]);
+  assert.deepEqual(summarize(sync(fast.respond(makeQuery("web", "MX"), CLIENT, GW, "udp"))), { rcode: "NOERROR", answers: [], tc: false });
+  assert.equal(summarize(sync(fast.respond(makeQuery("web", "AXFR"), CLIENT, GW, "tcp")))?.rcode, "NOTIMP");
+});
+
+test("Responder: bad packets get FORMERR or NOTIMP, responses and runts are dropped", () => {
+  const { fast, slow } = responders();
+  for (const r of [fast, slow]) {
+    assert.equal(sync(r.respond(Buffer.alloc(5), CLIENT, GW, "udp")), undefined);
+    assert.equal(sync(r.respond(dnsPacket.encode({ id: 1, type: "response", questions: [] }), CLIENT, GW, "udp")), undefined);
+    const opcode = dnsPacket.encode({ id: 1, type: "query", flags: 4 << 11, questions: [{ type: "A", name: "web" }] });
+    assert.equal(summarize(sync(r.respond(opcode, CLIENT, GW, "udp")))?.rcode, "NOTIMP");
+    const chaos = dnsPacket.encode({ id: 1, type: "query", questions: [{ type: "TXT", name: "version.bind", class: "CH" }] });
+    assert.equal(summarize(sync(r.respond(chaos, CLIENT, GW, "udp")))?.rcode, "NOTIMP");
+    const truncated = makeQuery("web").subarray(0, 15);
+    assert.equal(summarize(sync(r.respond(truncated, CLIENT, GW, "udp")))?.rcode, "FORMERR");
+    const loop = Buffer.concat([makeQuery("x").subarray(0, 12), Buffer.from("c00c00010001", "hex")]);
+    assert.equal(summarize(sync(r.respond(loop, CLIENT, GW, "udp")))?.rcode, "FORMERR", "a compression pointer to itself");
+  }
+});
+
+test("Responder: a label holding a dot (found by fuzzing) still gets a well-formed reply on both paths", async () => {
+  const { fast, slow } = responders();
+  // labels "0A-." and "Aa-0", type A, with an OPT record
+  const q = Buffer.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 4, 48, 65, 45, 46, 4, 65, 97, 45, 48, 0, 0, 1, 0, 1, 0, 0, 41, 0, 4, 208, 0, 0, 0, 0, 0, 0]);
+  for (const r of [fast, slow]) assert.equal(summarize(await r.respond(q, CLIENT, GW, "udp"))?.rcode, "SERVFAIL", "forwarded, and no upstream here");
+});
+
+test("Responder forwards other names to the host's upstreams and answers SERVFAIL when none answers", async () => {
+  const up = await FakeUpstream.start();
+  try {
+    const { fast, slow } = responders([up.server]);
+    for (const r of [fast, slow]) {
+      const reply = await r.respond(makeQuery("example.com"), CLIENT, GW, "udp");
+      assert.deepEqual(summarize(reply)?.answers, ["198.51.100.7"]);
+    }
+    assert.equal(up.seen.udp, 2);
+    const tcp = await fast.respond(makeQuery("example.org"), CLIENT, GW, "tcp");
+    assert.deepEqual(summarize(tcp)?.answers, ["198.51.100.7"]);
+    assert.equal(up.seen.tcp, 1);
+  } finally {
+    await up.close();
+  }
+  const { fast } = responders([]);
+  const q = makeQuery("example.com", "A", 99);
+  const reply = await fast.respond(q, CLIENT, GW, "udp");
+  const p = dnsPacket.decode(reply ?? Buffer.alloc(0));
+  assert.equal((p as { rcode?: string }).rcode, "SERVFAIL");
+  assert.equal(p.id, 99);
+  assert.equal(p.questions?.[0]?.name, "example.com", "SERVFAIL echoes the question");
+});
+
+test("Responder swaps zones: a query uses the zone current when it arrives", async () => {
+  const { fast, state } = responders();
+  const before = fast.respond(makeQuery("newbie"), CLIENT, GW, "udp");
+  assert.ok(before instanceof Promise, "unknown before the swap: forwarded");
+  assert.equal(summarize(await before)?.rcode, "SERVFAIL", "no upstream configured");
+  const snap = sampleZone();
+  state.zone = new Zone({ ...snap, networks: [{ ...snap.networks[0]!, containers: [...snap.networks[0]!.containers, { id: "e".repeat(64), name: "newbie", aliases: [], ipv4: "10.89.3.9", dnsServers: [] }] }] });
+  assert.deepEqual(summarize(sync(fast.respond(makeQuery("newbie"), CLIENT, GW, "udp")))?.answers, ["10.89.3.9"]);
+});

@@ -1,0 +1,90 @@
+import { BerthError } from "../errors.js";
+import { tryParseIpv4 } from "../model/ipv4.js";
+
+/** The snapshot the engine publishes in `<runDir>/dns/zone.json`: DNS-enabled networks with their containers. */
+export interface DnsZoneSnapshot {
+  readonly version: 1;
+  readonly networks: readonly DnsNetwork[];
+}
+
+export interface DnsNetwork {
+  readonly id: string;
+  readonly name: string;
+  /** IPv4 gateway of the network: where the resolver listens for it. */
+  readonly gateway: string;
+  readonly subnet: string;
+  /** `network create --dns` servers. */
+  readonly dnsServers: readonly string[];
+  readonly containers: readonly DnsContainer[];
+}
+
+export interface DnsContainer {
+  /** Full 64-hex id; the first 12 characters are the short id. */
+  readonly id: string;
+  readonly name: string;
+  /** `--network-alias` / `network connect --alias` names on this network. */
+  readonly aliases: readonly string[];
+  /** The container's address on this network. */
+  readonly ipv4: string;
+  /** `run --dns` servers. */
+  readonly dnsServers: readonly string[];
+}
+
+export const EMPTY_ZONE: DnsZoneSnapshot = { version: 1, networks: [] };
+
+function bad(what: string): BerthError {
+  return new BerthError("STATE", `Invalid DNS zone snapshot: ${what}`, {
+    hint: "The engine rewrites zone.json on the next container or network change; run `berth system reconcile` to force it",
+  });
+}
+
+function str(v: unknown, what: string): string {
+  if (typeof v !== "string") throw bad(`${what} is not a string`);
+  return v;
+}
+
+function strs(v: unknown, what: string): string[] {
+  if (!Array.isArray(v)) throw bad(`${what} is not a list`);
+  return v.map((s, i) => str(s, `${what}[${i}]`));
+}
+
+function ipv4(v: unknown, what: string): string {
+  const s = str(v, what);
+  if (tryParseIpv4(s) === undefined) throw bad(`${what} "${s}" is not an IPv4 address`);
+  return s;
+}
+
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(`${what} is not an object`);
+  return v as Record<string, unknown>;
+}
+
+function container(v: unknown, what: string): DnsContainer {
+  const o = obj(v, what);
+  const id = str(o["id"], `${what}.id`);
+  if (!/^[0-9a-f]{12,64}$/.test(id)) throw bad(`${what}.id "${id}" is not a hex container id`);
+  return { id, name: str(o["name"], `${what}.name`), aliases: strs(o["aliases"] ?? [], `${what}.aliases`), ipv4: ipv4(o["ipv4"], `${what}.ipv4`), dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`) };
+}
+
+function network(v: unknown, what: string): DnsNetwork {
+  const o = obj(v, what);
+  const containers = o["containers"];
+  if (!Array.isArray(containers)) throw bad(`${what}.containers is not a list`);
+  return {
+    id: str(o["id"], `${what}.id`),
+    name: str(o["name"], `${what}.name`),
+    gateway: ipv4(o["gateway"], `${what}.gateway`),
+    subnet: str(o["subnet"], `${what}.subnet`),
+    dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`),
+    containers: containers.map((c, i) => container(c, `${what}.containers[${i}]`)),
+  };
+}
+
+/** Check a parsed zone.json and return it typed; throws BerthError (code STATE) naming the first bad field. */
+export function parseZoneSnapshot(json: unknown): DnsZoneSnapshot {
+  const o = obj(json, "the top level");
+  if (o["version"] !== 1) throw bad(`version ${JSON.stringify(o["version"])} is not 1`);
+  const networks = o["networks"];
+  if (!Array.isArray(networks)) throw bad("networks is not a list");
+  return { version: 1, networks: networks.map((n, i) => network(n, `networks[${i}]`)) };
+}

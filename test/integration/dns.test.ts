@@ -1,0 +1,283 @@
+// The resolver daemon on the real kernel, inside the test sandbox: two
+// bridges with gateway addresses, container namespaces (files under a temp
+// dir) wired to them with veth pairs, a fake upstream on the sandbox's
+// loopback, and queries sent from inside the container namespaces.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { inSandbox, requireSandbox, tempRoot } from "../helpers.js";
+import { berthPaths, type BerthPaths } from "../../src/paths.js";
+import { ensureResolverRunning, resolverPid, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../../src/dns/index.js";
+import { FakeUpstream } from "../../src/dns/testing/fake-upstream.js";
+
+const DAEMON_MAIN = fileURLToPath(new URL("../../src/dns/daemon-main.js", import.meta.url));
+const PROBE = fileURLToPath(new URL("../../src/dns/testing/probe.js", import.meta.url));
+const GW_A = "10.77.1.1";
+const GW_B = "10.77.2.1";
+const GW_C = "10.77.3.1";
+const UPSTREAM = "127.0.0.53";
+const DEAD_UPSTREAM = "127.0.0.54";
+
+interface Result {
+  rcode?: string;
+  answers?: string[];
+  ms: number;
+}
+
+function sh(cmd: string, ...args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+let root: ReturnType<typeof tempRoot>;
+let paths: BerthPaths;
+let upstream: FakeUpstream;
+let deadUpstream: FakeUpstream;
+const namespaces: string[] = [];
+const links: string[] = [];
+const savedRoot = process.env["BERTH_ROOT"];
+
+const id = (c: string) => c.repeat(64);
+const ct = (c: string, name: string, ipv4: string, aliases: string[] = []): DnsContainer => ({ id: id(c), name, aliases, ipv4, dnsServers: [] });
+let alpha: DnsNetwork;
+let beta: DnsNetwork;
+
+function writeZone(networks: DnsNetwork[]): void {
+  const file = join(paths.runDir, "dns", "zone.json");
+  mkdirSync(join(paths.runDir, "dns"), { recursive: true });
+  const zone: DnsZoneSnapshot = { version: 1, networks };
+  writeFileSync(`${file}.tmp`, JSON.stringify(zone));
+  renameSync(`${file}.tmp`, file);
+}
+
+function bridge(name: string, cidr: string): void {
+  sh("ip", "link", "add", name, "type", "bridge");
+  links.push(name);
+  sh("ip", "addr", "add", cidr, "dev", name);
+  sh("ip", "link", "set", name, "up");
+}
+
+/** A container namespace bound to a file, with eth0 on `br` at `cidr` and a default route via `gw`. */
+function containerNs(label: string, br: string, cidr: string, gw: string): string {
+  const file = join(root.root, `ns-${label}`);
+  writeFileSync(file, "");
+  sh("unshare", `--net=${file}`, "true");
+  namespaces.push(file);
+  const host = `vd-${label}`;
+  sh("ip", "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", file);
+  links.push(host);
+  sh("ip", "link", "set", host, "master", br, "up");
+  sh("nsenter", `--net=${file}`, "ip", "link", "set", "lo", "up");
+  sh("nsenter", `--net=${file}`, "ip", "addr", "add", cidr, "dev", "eth0");
+  sh("nsenter", `--net=${file}`, "ip", "link", "set", "eth0", "up");
+  sh("nsenter", `--net=${file}`, "ip", "route", "add", "default", "via", gw);
+  return file;
+}
+
+/** Run the probe script inside a namespace (async, so the test can change the zone meanwhile). */
+function probe(ns: string, spec: object): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("nsenter", [`--net=${ns}`, process.execPath, PROBE, JSON.stringify(spec)]);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${code}): ${err}`))));
+  });
+}
+
+async function ask(ns: string, server: string, name: string, type = "A", proto: "udp" | "tcp" = "udp"): Promise<Result> {
+  const r = await probe(ns, { server, queries: [{ name, type, proto }] });
+  return (r["results"] as Result[])[0] ?? { ms: -1 };
+}
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let nsWeb: string;
+let nsClient: string;
+let nsOutsider: string;
+let firstPid: number | undefined;
+
+before(async () => {
+  if (!inSandbox()) return;
+  root = tempRoot("berth-dns-");
+  process.env["BERTH_ROOT"] = root.root;
+  paths = berthPaths(process.env);
+  bridge("bdns-a", `${GW_A}/24`);
+  bridge("bdns-b", `${GW_B}/24`);
+  nsWeb = containerNs("web", "bdns-a", "10.77.1.2/24", GW_A);
+  nsClient = containerNs("client", "bdns-a", "10.77.1.3/24", GW_A);
+  nsOutsider = containerNs("outsider", "bdns-b", "10.77.2.2/24", GW_B);
+  upstream = await FakeUpstream.start({ host: UPSTREAM, port: 53 });
+  deadUpstream = await FakeUpstream.start({ host: DEAD_UPSTREAM, port: 53, silent: true });
+  writeFileSync(join(root.root, "resolv.conf"), `nameserver ${UPSTREAM}\n`);
+  alpha = { id: "na", name: "alpha", gateway: GW_A, subnet: "10.77.1.0/24", dnsServers: [], containers: [ct("a", "web", "10.77.1.2", ["www"]), ct("c", "Client", "10.77.1.3")] };
+  beta = { id: "nb", name: "beta", gateway: GW_B, subnet: "10.77.2.0/24", dnsServers: [], containers: [ct("b", "outsider", "10.77.2.2")] };
+  writeZone([alpha, beta]);
+  await ensureResolverRunning(paths, [DAEMON_MAIN, join(root.root, "resolv.conf")]);
+  firstPid = resolverPid(paths);
+});
+
+after(async () => {
+  if (!inSandbox()) return;
+  const pid = firstPid ?? resolverPid(paths);
+  if (pid !== undefined) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await upstream?.close();
+  await deadUpstream?.close();
+  for (const l of links) spawnSync("ip", ["link", "del", l]);
+  for (const ns of namespaces) spawnSync("umount", [ns]);
+  if (savedRoot === undefined) delete process.env["BERTH_ROOT"];
+  else process.env["BERTH_ROOT"] = savedRoot;
+  root?.cleanup();
+});
+
+test("dns: the daemon starts once, listens on every DNS network's gateway and writes its pid", async (t) => {
+  if (!requireSandbox(t)) return;
+  assert.ok(firstPid, "resolver.pid names a live process");
+  await ensureResolverRunning(paths, [DAEMON_MAIN]);
+  assert.equal(resolverPid(paths), firstPid, "a second ensureResolverRunning() keeps the running daemon");
+  const udp = sh("ss", "-Hlun", "sport", "=", ":53");
+  assert.match(udp, /10\.77\.1\.1:53/);
+  assert.match(udp, /10\.77\.2\.1:53/);
+  assert.match(sh("ss", "-Hltn", "sport", "=", ":53"), /10\.77\.2\.1:53/);
+});
+
+test("dns: containers sharing a network resolve each other by name, alias, short id and FQDN, any case, over UDP and TCP", async (t) => {
+  if (!requireSandbox(t)) return;
+  const r = await probe(nsClient, {
+    server: GW_A,
+    queries: [
+      { name: "web" }, { name: "WWW" }, { name: "aaaaaaaaaaaa" }, { name: "web.dns.berth" }, { name: "client", proto: "tcp" },
+      { name: "www.dns.berth", proto: "tcp" }, { name: "web", type: "AAAA" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" },
+    ],
+  });
+  const results = r["results"] as Result[];
+  assert.deepEqual(results.map((x) => [x.rcode, x.answers]), [
+    ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.3"]],
+    ["NOERROR", ["10.77.1.2"]], ["NOERROR", []], ["NOERROR", ["web.dns.berth", "www.dns.berth"]],
+  ]);
+  // a stock client too: busybox nslookup from inside the container
+  const ns = spawnSync("nsenter", [`--net=${nsWeb}`, "busybox", "nslookup", "client.dns.berth", GW_A], { encoding: "utf8" });
+  assert.match(ns.stdout, /10\.77\.1\.3/, ns.stdout + ns.stderr);
+});
+
+test("dns: a name on another network is NXDOMAIN, never leaked or forwarded", async (t) => {
+  if (!requireSandbox(t)) return;
+  const seen = upstream.seen.udp;
+  const a = await probe(nsOutsider, { server: GW_B, queries: [{ name: "web" }, { name: "client.dns.berth" }, { name: "aaaaaaaaaaaa" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" }] });
+  assert.deepEqual((a["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN", "NXDOMAIN", "NXDOMAIN", "NXDOMAIN"]);
+  const b = await probe(nsWeb, { server: GW_A, queries: [{ name: "outsider" }] });
+  assert.deepEqual((b["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN"]);
+  // asking the other network's gateway does not help: the client is known by its address
+  const c = await probe(nsOutsider, { server: GW_A, queries: [{ name: "web" }] });
+  assert.deepEqual((c["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN"]);
+  assert.equal(upstream.seen.udp, seen, "nothing went upstream");
+});
+
+test("dns: other names are forwarded to the host's upstream over the query's own protocol", async (t) => {
+  if (!requireSandbox(t)) return;
+  const before = { ...upstream.seen };
+  const r = await probe(nsClient, { server: GW_A, queries: [{ name: "example.com" }, { name: "example.org", proto: "tcp" }] });
+  assert.deepEqual((r["results"] as Result[]).map((x) => [x.rcode, x.answers]), [["NOERROR", ["198.51.100.7"]], ["NOERROR", ["198.51.100.7"]]]);
+  assert.deepEqual(upstream.seen, { udp: before.udp + 1, tcp: before.tcp + 1 });
+});
+
+test("dns: a change to the host's resolv.conf is picked up without a restart", async (t) => {
+  if (!requireSandbox(t)) return;
+  const other = await FakeUpstream.start({ host: "127.0.0.55", port: 53, answer: "198.51.100.55" });
+  try {
+    writeFileSync(join(root.root, "resolv.conf"), "nameserver 127.0.0.55\n");
+    await waitFor("the new upstream", async () => (await ask(nsClient, GW_A, "changed.example")).answers?.[0] === "198.51.100.55");
+    writeFileSync(join(root.root, "resolv.conf"), `nameserver ${UPSTREAM}\n`);
+    await waitFor("the old upstream again", async () => (await ask(nsClient, GW_A, "changed.example")).answers?.[0] === "198.51.100.7");
+  } finally {
+    await other.close();
+  }
+});
+
+test("dns: a dead first upstream costs under ~1 s once, then is skipped", async (t) => {
+  if (!requireSandbox(t)) return;
+  writeZone([alpha, { ...beta, dnsServers: [DEAD_UPSTREAM, UPSTREAM] }]);
+  await new Promise((r) => setTimeout(r, 100));
+  const r = await probe(nsOutsider, { server: GW_B, queries: [{ name: "one.example" }, { name: "two.example" }, { name: "three.example" }] });
+  const [first, second, third] = r["results"] as Result[];
+  assert.deepEqual(first?.answers, ["198.51.100.7"]);
+  assert.ok((first?.ms ?? 9999) < 1300, `first lookup behind a dead upstream took ${first?.ms} ms`);
+  assert.ok((second?.ms ?? 9999) < 200 && (third?.ms ?? 9999) < 200, `later lookups skip it: ${second?.ms} ms, ${third?.ms} ms`);
+  assert.equal(deadUpstream.seen.udp, 1, "the dead server was asked once");
+  assert.equal(resolverPid(paths), firstPid);
+});
+
+test("dns: zone changes apply without a restart and without dropping queries in flight", async (t) => {
+  if (!requireSandbox(t)) return;
+  const load = probe(nsClient, { server: GW_A, loop: { name: "web", count: 400 } });
+  const extra: DnsContainer[] = [];
+  for (let i = 0; i < 15; i++) {
+    extra.push(ct("e", `late${i}`, `10.77.1.${50 + i}`));
+    writeZone([{ ...alpha, containers: [...alpha.containers, ...extra] }, beta]);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  assert.equal((await load)["answered"], 400, "every query during 15 reloads got its answer");
+  assert.deepEqual((await ask(nsClient, GW_A, "late14")).answers, ["10.77.1.64"]);
+  // rename web -> api with a new alias
+  writeZone([{ ...alpha, containers: [ct("a", "api", "10.77.1.2", ["backend"]), alpha.containers[1]!] }, beta]);
+  await waitFor("the rename", async () => (await ask(nsClient, GW_A, "backend")).answers?.[0] === "10.77.1.2");
+  assert.notDeepEqual((await ask(nsClient, GW_A, "web")).answers, ["10.77.1.2"], "the old name is gone");
+  assert.equal(resolverPid(paths), firstPid, "same daemon");
+});
+
+test("dns: a network that appears later gets a listener once its gateway address exists", async (t) => {
+  if (!requireSandbox(t)) return;
+  const gamma: DnsNetwork = { id: "nc", name: "gamma", gateway: GW_C, subnet: "10.77.3.0/24", dnsServers: [], containers: [ct("f", "late-web", "10.77.3.2"), ct("a", "web", "10.77.3.3")] };
+  writeZone([alpha, beta, gamma]); // before the bridge has its address: the daemon retries the bind
+  await new Promise((r) => setTimeout(r, 300));
+  bridge("bdns-c", `${GW_C}/24`);
+  const nsLate = containerNs("late", "bdns-c", "10.77.3.2/24", GW_C);
+  await waitFor("the listener on the new gateway", () => /10\.77\.3\.1:53/.test(sh("ss", "-Hlun", "sport", "=", ":53")));
+  assert.deepEqual((await ask(nsLate, GW_C, "web")).answers, ["10.77.3.3"], "web is on gamma too, at its gamma address");
+  // web (on alpha and gamma) now sees late-web, and it answers with the gamma address
+  assert.deepEqual((await ask(nsWeb, GW_A, "late-web")).answers, ["10.77.3.2"]);
+  writeZone([alpha, beta]);
+  await waitFor("the gamma listener to close", () => !/10\.77\.3\.1:53/.test(sh("ss", "-Hlun", "sport", "=", ":53")));
+  assert.equal(resolverPid(paths), firstPid);
+});
+
+test("dns: the daemon survives 1,000 malformed packets", async (t) => {
+  if (!requireSandbox(t)) return;
+  await probe(nsClient, { server: GW_A, garbage: 1000 });
+  assert.equal(resolverPid(paths), firstPid, "still the same process");
+  assert.deepEqual((await ask(nsClient, GW_A, "client")).answers, ["10.77.1.3"]);
+});
+
+test("dns: the daemon exits by itself when the zone becomes empty", async (t) => {
+  if (!requireSandbox(t)) return;
+  const pid = firstPid ?? 0;
+  writeZone([]);
+  await waitFor("the daemon to exit", () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  assert.equal(existsSync(join(paths.runDir, "dns", "resolver.pid")), false, "pid file removed");
+  assert.equal(sh("ss", "-Hlun", "sport", "=", ":53").includes("10.77.1.1"), false, "listeners closed");
+  assert.match(readFileSync(join(paths.runDir, "dns", "resolver.log"), "utf8"), /no DNS-enabled network left/);
+});
