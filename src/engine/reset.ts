@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "./context.js";
 import { netnsDelete, netnsDirRelease } from "../kernel/index.js";
 import { NETNS_PREFIX, VETH_PREFIX } from "./names.js";
 import { messageOf } from "../errors.js";
 import { zonePath } from "./dns-sync.js";
+import { resolverPid } from "../dns/index.js";
 
 /**
  * `berth system reset -f`: remove everything Berth made on this host:
@@ -60,26 +61,14 @@ export async function resetSystem(engine: Engine): Promise<string[]> {
   return problems;
 }
 
+/** SIGTERM the resolver daemon (if any) and wait up to a second for it to go. */
 async function stopResolver(engine: Engine): Promise<void> {
-  const pidFile = join(engine.paths.runDir, "dns", "resolver.pid");
-  let pid: number | undefined;
-  try {
-    pid = Number(readFileSync(pidFile, "utf8").trim());
-  } catch {
-    return;
-  }
-  if (!pid) return;
+  const pid = resolverPid(engine.paths);
+  if (pid === undefined) return;
   try {
     process.kill(pid, "SIGTERM");
   } catch {
     return;
   }
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  for (let i = 0; i < 50 && resolverPid(engine.paths) === pid; i++) await new Promise((r) => setTimeout(r, 20));
 }
