@@ -1,6 +1,5 @@
-import { rmSync } from "node:fs";
 import type { Engine } from "./context.js";
-import { containerRunDir } from "../paths.js";
+import { forgetContainer } from "./forget-container.js";
 import { teardownContainerNetwork } from "./container-network.js";
 import { syncDns } from "./dns-sync.js";
 import { TeardownError } from "../errors.js";
@@ -28,8 +27,7 @@ export async function finishContainer(engine: Engine, id: string, exitCode: numb
   errors.push(...teardownContainerNetwork(engine, c));
   await syncDns(engine);
   if (c.autoRemove) {
-    engine.store.write(() => engine.store.containers.delete(id));
-    rmSync(containerRunDir(engine.paths, id), { recursive: true, force: true });
+    forgetContainer(engine, id);
   }
   if (errors.length > 0) throw new TeardownError(`clean up container "${c.name}"`, errors);
 }

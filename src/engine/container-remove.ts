@@ -1,8 +1,7 @@
-import { rmSync } from "node:fs";
 import type { Engine } from "./context.js";
+import { forgetContainer } from "./forget-container.js";
 import type { Container } from "../model/container.js";
 import { shortId } from "../model/container.js";
-import { containerRunDir } from "../paths.js";
 import { BerthError, TeardownError } from "../errors.js";
 import { requireContainer } from "./network-lookup.js";
 import { teardownContainerNetwork } from "./container-network.js";
@@ -47,8 +46,7 @@ export async function removeContainer(engine: Engine, nameOrId: string, opts: { 
   }
   faultPoint("rm:after-runtime");
   errors.push(...teardownContainerNetwork(engine, c));
-  engine.store.write(() => engine.store.containers.delete(c.id));
-  rmSync(containerRunDir(engine.paths, c.id), { recursive: true, force: true });
+  forgetContainer(engine, c.id);
   await syncDns(engine);
   if (errors.length > 0) throw new TeardownError(`remove container "${c.name}"`, errors);
   return c;

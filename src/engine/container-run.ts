@@ -1,7 +1,8 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import type { Engine } from "./context.js";
+import { forgetContainer } from "./forget-container.js";
 import type { Container, NetworkRequest } from "../model/container.js";
 import { shortId } from "../model/container.js";
 import { containerRunDir } from "../paths.js";
@@ -50,7 +51,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
       return { container: engine.store.containers.byId(c.id) ?? c, exitCode: undefined };
     }
     engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid: null, ownerPid: process.pid, started: new Date().toISOString() }));
-    const r = await engine.runtime.runForeground(spec, bundle, io.capture ? { capture: true } : {});
+    const r = await engine.runtime.runForeground(spec, bundle, io.capture ? { capture: true } : { interactive: opts.interactive ?? false });
     await finishContainer(engine, c.id, r.exitCode);
     return {
       container: engine.store.containers.byId(c.id) ?? { ...c, status: "exited", exitCode: r.exitCode },
@@ -68,8 +69,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
         err.rollbackErrors.push(d);
       }
       err.rollbackErrors.push(...teardownContainerNetwork(engine, c));
-      engine.store.write(() => engine.store.containers.delete(c.id));
-      rmSync(containerRunDir(engine.paths, c.id), { recursive: true, force: true });
+      forgetContainer(engine, c.id);
       await syncDns(engine);
     }
     throw err;

@@ -1,7 +1,6 @@
-import { rmSync } from "node:fs";
 import type { Engine } from "./context.js";
+import { forgetContainer } from "./forget-container.js";
 import type { Container } from "../model/container.js";
-import { containerRunDir } from "../paths.js";
 import { teardownContainerNetwork } from "./container-network.js";
 
 /** Whether a process with this pid exists. */
@@ -38,8 +37,7 @@ export async function repairInterrupted(engine: Engine): Promise<Container[]> {
       // the runtime never got that far
     }
     teardownContainerNetwork(engine, c);
-    engine.store.write(() => engine.store.containers.delete(c.id));
-    rmSync(containerRunDir(engine.paths, c.id), { recursive: true, force: true });
+    forgetContainer(engine, c.id);
   }
   return broken;
 }
