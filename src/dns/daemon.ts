@@ -91,6 +91,12 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
 
+  const loadedFile = join(dir, "zone.loaded");
+  const writeLoaded = (serial: number | undefined) => {
+    if (serial === undefined || stopping) return;
+    writeFileSync(`${loadedFile}.tmp`, `${serial}\n`);
+    renameSync(`${loadedFile}.tmp`, loadedFile);
+  };
   const writePid = () => {
     writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`);
     renameSync(`${pidFile}.tmp`, pidFile);
@@ -105,6 +111,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     listeners.clear();
     clearInterval(retry);
     rmSync(pidFile, { force: true });
+    rmSync(loadedFile, { force: true });
     lock.close();
     process.off("uncaughtException", onCrash);
     process.off("SIGTERM", onTerm);
@@ -160,7 +167,9 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
         return stop("no DNS-enabled network left");
       }
     }
+    const serial = state.zone.serial;
     await syncListeners();
+    writeLoaded(serial);
   };
 
   const onTerm = () => stop("signal");

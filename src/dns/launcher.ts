@@ -78,3 +78,28 @@ export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readon
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** The zone serial the running daemon serves (it writes `zone.loaded` after each reload), or 0. */
+export function loadedZoneSerial(paths: BerthPaths): number {
+  try {
+    const n = Number(readFileSync(join(dnsDir(paths), "zone.loaded"), "utf8").trim());
+    return Number.isSafeInteger(n) ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Wait until the daemon serves zone `serial` or a newer one, so a name is
+ * resolvable when the berth command that added it returns. Returns false
+ * when the daemon is gone or `timeoutMs` passes (the daemon still picks
+ * the zone up; only the promise of "at once" is lost).
+ */
+export async function waitForZoneLoaded(paths: BerthPaths, serial: number, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+    if (loadedZoneSerial(paths) >= serial) return true;
+    if (resolverPid(paths) === undefined || Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

@@ -4,6 +4,12 @@ import { tryParseIpv4 } from "../model/ipv4.js";
 /** The snapshot the engine publishes in `<runDir>/dns/zone.json`: DNS-enabled networks with their containers. */
 export interface DnsZoneSnapshot {
   readonly version: 1;
+  /**
+   * Grows with every snapshot the engine publishes. The daemon writes the
+   * serial it serves to `zone.loaded` once its tables and listeners match,
+   * so a berth command can return only when its change resolves.
+   */
+  readonly serial?: number;
   readonly networks: readonly DnsNetwork[];
 }
 
@@ -86,5 +92,7 @@ export function parseZoneSnapshot(json: unknown): DnsZoneSnapshot {
   if (o["version"] !== 1) throw bad(`version ${JSON.stringify(o["version"])} is not 1`);
   const networks = o["networks"];
   if (!Array.isArray(networks)) throw bad("networks is not a list");
-  return { version: 1, networks: networks.map((n, i) => network(n, `networks[${i}]`)) };
+  const serial = o["serial"];
+  if (serial !== undefined && (typeof serial !== "number" || !Number.isSafeInteger(serial) || serial < 0)) throw bad(`serial ${JSON.stringify(serial)} is not a whole number`);
+  return { version: 1, ...(serial === undefined ? {} : { serial }), networks: networks.map((n, i) => network(n, `networks[${i}]`)) };
 }

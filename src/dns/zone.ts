@@ -59,6 +59,8 @@ function add(map: Map<string, LocalAnswer>, key: string, ip: number): void {
  */
 export class Zone {
   readonly gateways: readonly string[];
+  /** The snapshot's serial (see DnsZoneSnapshot). */
+  readonly serial: number | undefined;
   readonly #byGateway = new Map<string, NetIndex>();
   /** client address -> the containers that have it (more than one only with overlapping subnets) */
   readonly #clients = new Map<string, ClientView[]>();
@@ -104,6 +106,7 @@ export class Zone {
       }
     }
     this.gateways = [...this.#byGateway.keys()];
+    this.serial = snapshot.serial;
   }
 
   get empty(): boolean {

@@ -1,11 +1,11 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "./context.js";
-import { ensureResolverRunning, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../dns/index.js";
+import { ensureResolverRunning, waitForZoneLoaded, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../dns/index.js";
 import { selfScriptArgs } from "./self-command.js";
 
 /** The zone the resolver serves: DNS-enabled networks that have containers, with their names and aliases. */
-export function buildZone(engine: Engine): DnsZoneSnapshot {
+export function buildZone(engine: Engine, serial?: number): DnsZoneSnapshot {
   const networks: DnsNetwork[] = [];
   for (const n of engine.store.networks.list()) {
     if (!n.dnsEnabled) continue;
@@ -18,7 +18,16 @@ export function buildZone(engine: Engine): DnsZoneSnapshot {
     if (containers.length === 0) continue;
     networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, dnsServers: [...n.dnsServers], containers });
   }
-  return { version: 1, networks };
+  return { version: 1, ...(serial === undefined ? {} : { serial }), networks };
+}
+
+function publishedSerial(file: string): number {
+  try {
+    const serial: unknown = (JSON.parse(readFileSync(file, "utf8")) as { serial?: unknown }).serial;
+    return typeof serial === "number" && Number.isSafeInteger(serial) ? serial : 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function zonePath(engine: Engine): string {
@@ -28,15 +37,24 @@ export function zonePath(engine: Engine): string {
 /**
  * Publish the zone to the resolver (atomic file replace; the daemon watches
  * it and swaps its tables without a restart), starting the daemon when the
- * first DNS-enabled network gets a container. It exits by itself when the
- * zone is empty.
+ * first DNS-enabled network gets a container, then wait until the daemon
+ * serves it: when a berth command returns, its names resolve. The zone is
+ * built and written under the store's write lock, so a slower berth process
+ * can never publish an older view over a newer one, and every snapshot gets
+ * a larger serial than the last. The daemon exits by itself when the zone
+ * is empty.
  */
 export async function syncDns(engine: Engine): Promise<void> {
-  const zone = buildZone(engine);
   const file = zonePath(engine);
   mkdirSync(join(engine.paths.runDir, "dns"), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(zone), { mode: 0o600 });
-  renameSync(tmp, file);
-  if (zone.networks.length > 0) await ensureResolverRunning(engine.paths, selfScriptArgs(["dns", "serve"]));
+  const zone = engine.store.write(() => {
+    const z = buildZone(engine, Math.max(publishedSerial(file) + 1, Date.now()));
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(z), { mode: 0o600 });
+    renameSync(tmp, file);
+    return z;
+  });
+  if (zone.networks.length === 0) return;
+  await ensureResolverRunning(engine.paths, selfScriptArgs(["dns", "serve"]));
+  await waitForZoneLoaded(engine.paths, zone.serial ?? 0);
 }
