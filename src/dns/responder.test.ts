@@ -74,6 +74,18 @@ test("Responder: a label holding a dot (found by fuzzing) still gets a well-form
   for (const r of [fast, slow]) assert.equal(summarize(await r.respond(q, CLIENT, GW, "udp"))?.rcode, "SERVFAIL", "forwarded, and no upstream here");
 });
 
+test("Responder: a dotted label in a query of another class gets NOTIMP without echoing the name (found by fuzzing)", async () => {
+  const { fast, slow } = responders();
+  // labels "2", "3", "89", ".0", "in-addr", "arpa"; type A, class 257; an OPT record
+  const q = Buffer.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 50, 1, 51, 2, 56, 57, 2, 46, 48, 7, 105, 110, 45, 97, 100, 100, 114, 4, 97, 114, 112, 97, 0, 0, 1, 1, 1, 0, 0, 41, 4, 208, 0, 0, 0, 0, 0, 0]);
+  for (const r of [fast, slow]) {
+    for (const proto of ["udp", "tcp"] as const) {
+      const reply = await r.respond(q, CLIENT, GW, proto);
+      assert.equal(summarize(reply)?.rcode, "NOTIMP");
+    }
+  }
+});
+
 test("Responder forwards other names to the host's upstreams and answers SERVFAIL when none answers", async () => {
   const up = await FakeUpstream.start();
   try {

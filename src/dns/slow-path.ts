@@ -58,15 +58,16 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
     return full.length <= max ? full : dnsPacket.encode({ ...base, flags: base.flags | FLAG_TC, answers: [] });
   };
   const respond = (rcode: number, answers: dnsPacket.Answer[]): SlowOutcome => reply(build(rcode, answers));
-  if (q.class !== "IN") return respond(RCODE_NOTIMP, []);
   const name = q.name.toLowerCase().replace(/\.$/, "");
   if (!echoable(q.name)) {
+    if (q.class !== "IN") return reply(encodeErrorReply(query, RCODE_NOTIMP));
     // dns-packet could not write this question back as it came (it reads labels as UTF-8
     // and joins them with dots): no container has such a name, so forward it untouched
     // (or refuse it in our domain) with replies that do not echo it
     if (name.endsWith(`.${SEARCH_DOMAIN}`)) return reply(encodeErrorReply(query, RCODE_NXDOMAIN));
     return { kind: "forward", servfail: () => encodeErrorReply(query, RCODE_SERVFAIL) };
   }
+  if (q.class !== "IN") return respond(RCODE_NOTIMP, []);
   const forward: SlowOutcome = { kind: "forward", servfail: () => build(RCODE_SERVFAIL, []) };
 
   if (q.type === "AXFR" || q.type === "IXFR") return respond(RCODE_NOTIMP, []);
