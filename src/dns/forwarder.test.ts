@@ -74,3 +74,19 @@ test("Forwarder: a closed port fails over at once; all servers dead gives undefi
     await live.close();
   }
 });
+
+test("Forwarder: an upstream the kernel will not connect to (no route, broadcast) fails at once instead of hanging", async () => {
+  // connect() to 255.255.255.255 without SO_BROADCAST fails with EACCES, like ENETUNREACH for an unroutable server: no packet leaves
+  const crashes: unknown[] = [];
+  const onCrash = (e: unknown) => crashes.push(e);
+  process.on("uncaughtException", onCrash);
+  try {
+    const t0 = Date.now();
+    assert.equal(await new Forwarder().forward(makeQuery("c.example"), ["255.255.255.255"], "udp"), undefined);
+    assert.ok(Date.now() - t0 < 500, `gave up after ${Date.now() - t0} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(crashes, []);
+  } finally {
+    process.off("uncaughtException", onCrash);
+  }
+});

@@ -34,15 +34,23 @@ export function udpAttempt(query: Buffer, up: Upstream, onReply: (reply: Buffer)
     cancel();
     onReply(msg);
   });
-  sock.connect(up.port, up.host, () => {
+  // Node calls this back with the error when connect fails (ENETUNREACH when
+  // no route leads to the upstream), and the socket is then not connected
+  const connected: (err?: Error) => void = (err) => {
     if (closed) return;
+    if (err) {
+      cancel();
+      onError();
+      return;
+    }
     sock.send(query, (err) => {
       if (err) {
         cancel();
         onError();
       }
     });
-  });
+  };
+  sock.connect(up.port, up.host, connected);
   return { cancel };
 }
 

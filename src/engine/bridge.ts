@@ -1,6 +1,7 @@
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import { parseCidr4 } from "../model/ipv4.js";
+import { randomMac } from "../model/mac.js";
 import { sysctlWrite } from "../kernel/index.js";
 import { BerthError } from "../errors.js";
 
@@ -33,7 +34,9 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
   // (its address and sysctls were set when it was made; reconcile repairs drift)
   if (link && link.up) return link.index;
   if (!link) {
-    link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine) });
+    // A MAC of its own: a bridge without one takes the lowest MAC of its ports, so it would change
+    // as containers come and go, and every container would lose its gateway until its ARP entry expires
+    link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine), mac: randomMac() });
   }
   if (!h.addrList(link.index).some((a) => a.ip === net.gateway && a.prefix === prefix)) {
     h.addrReplace(link.index, net.gateway, prefix);

@@ -29,7 +29,9 @@ test("containers on a custom network resolve each other by name, alias, short id
   b.ok("run", "-d", "--name", "plain", "--dns-option", "timeout:1", "--dns-option", "attempts:1", "sleep", "600");
   const dbIp = b.ip("database");
   const shortId = b.ok("inspect", "-f", "{{.Id}}", "database").trim().slice(0, 12);
-  for (const name of ["database", "DATABASE", "db", shortId, "database.dns.berth"]) {
+  // glibc never asks DNS for an all-digit name (it is taken as an address), so such a short id is skipped
+  const names = ["database", "DATABASE", "db", "database.dns.berth", ...(/^[0-9]+$/.test(shortId) ? [] : [shortId])];
+  for (const name of names) {
     assert.equal(getent("webapp", name), dbIp, `webapp resolves ${name}`);
   }
   assert.equal(b.run("exec", "webapp", "ping", "-c1", "-W2", "database").code, 0, "ping by name");

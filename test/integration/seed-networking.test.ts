@@ -51,6 +51,19 @@ test("Bridge networking: two containers on one network reach each other", (t) =>
   assert.equal(b.run("exec", "app", "ping", "-c1", "-W2", b.ip("web")).code, 0);
 });
 
+test("The bridge keeps its own MAC as containers come and go, so no container loses its gateway", (t) => {
+  if (!requireSandbox(t)) return;
+  const macOf = (args: string[]) => (JSON.parse(spawnSync("ip", ["-j", "link", "show", ...args], { encoding: "utf8" }).stdout) as { address: string }[]).map((l) => l.address);
+  const before = macOf(["dev", "berth0"])[0];
+  for (const n of ["mac1", "mac2", "mac3"]) b.ok("run", "-d", "--name", n, "sleep", "600");
+  const ports = macOf(["master", "berth0"]);
+  assert.ok(ports.length >= 4, "the containers' veths are ports of berth0");
+  assert.equal(macOf(["dev", "berth0"])[0], before, "same MAC after joins");
+  assert.ok(!ports.includes(before ?? ""), "not borrowed from a port (a bridge without its own MAC takes its lowest port's)");
+  b.ok("rm", "-f", "mac1", "mac2", "mac3");
+  assert.equal(macOf(["dev", "berth0"])[0], before, "same MAC after leaves");
+});
+
 test("Multiple network attachment: eth0 and eth1 with an address each, one default route; connect adds eth2", (t) => {
   if (!requireSandbox(t)) return;
   b.ok("network", "create", "mynetwork");
