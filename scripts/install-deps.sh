@@ -15,6 +15,10 @@ command -v busybox >/dev/null || need+=(busybox-static)
 command -v curl >/dev/null || need+=(curl)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v nsenter >/dev/null || need+=(util-linux)
+# --test: what only the test suite uses (the iptables FORWARD-policy detection test)
+if [ "${1:-}" = "--test" ]; then
+  command -v iptables-legacy >/dev/null && command -v iptables-nft >/dev/null || need+=(iptables)
+fi
 
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -23,7 +23,7 @@ if (process.getuid?.() !== 0) {
   process.exit(1);
 }
 
-if (run("bash", ["scripts/install-deps.sh"]) !== 0) process.exit(1);
+if (run("bash", ["scripts/install-deps.sh", "--test"]) !== 0) process.exit(1);
 if (run("npx", ["tsc", "-p", "tsconfig.json"]) !== 0) process.exit(1);
 
 function findTests(dir) {

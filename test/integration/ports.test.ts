@@ -162,6 +162,42 @@ test("a forward chain with policy drop in another table is reported when publish
   }
 });
 
+test("an iptables FORWARD policy of DROP is reported when publishing, through iptables-nft and iptables-legacy", (t) => {
+  if (!requireSandbox(t)) return;
+  const cases = [
+    { program: "iptables-nft", warning: /Warning: nftables table "ip filter" has a forward chain "FORWARD" with policy drop/ },
+    { program: "iptables-legacy", warning: /Warning: iptables-legacy has FORWARD policy DROP: .*-I FORWARD -i BRIDGE -j ACCEPT/ },
+  ];
+  for (const { program, warning } of cases) {
+    sh(program, "-w", "-P", "FORWARD", "DROP");
+    try {
+      const r = b.run("run", "-d", "--name", "dropped", "-p", "9401:8080", "sleep", "600");
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, warning, program);
+    } finally {
+      spawnSync(program, ["-w", "-P", "FORWARD", "ACCEPT"]);
+      if (program === "iptables-nft") spawnSync("nft", ["delete", "table", "ip", "filter"]);
+      b.run("rm", "-f", "dropped");
+    }
+  }
+  const quiet = b.run("run", "-d", "--name", "dropped", "-p", "9401:8080", "sleep", "600");
+  assert.doesNotMatch(quiet.stderr, /Warning/, "no warning once the policies accept again");
+  b.ok("rm", "-f", "dropped");
+});
+
+test("a run killed after publishing (kill -9) is repaired by the next command: its mappings go, the port is free again", (t) => {
+  if (!requireSandbox(t)) return;
+  const r = b.runWith({ BERTH_FAULT: "run:before-start" }, "run", "-d", "--name", "crashed", "-p", "9402:8080", "-p", "9403:8080/udp", "sleep", "600");
+  assert.equal(r.code, 137, "killed after its ports were published");
+  assert.match(spawnSync("nft", ["list", "map", "inet", "berth", "dnat_any"], { encoding: "utf8" }).stdout, /9402/, "the crash left the element behind");
+  b.ok("ps", "-a");
+  assert.doesNotMatch(spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout, /940[23]/, "repair removed the mappings");
+  b.ok("run", "-d", "--name", "crashed", "-p", "9402:8080", "-p", "9403:8080/udp", ...ECHO);
+  spawnSync("sleep", ["0.5"]);
+  assert.ok(ask("tcp", "198.51.100.1", 9402, outsideNs), "the port works for the next container");
+  b.ok("rm", "-f", "crashed");
+});
+
 test("removing a container removes its map elements", (t) => {
   if (!requireSandbox(t)) return;
   b.ok("rm", "-f", "web", "pinned");
