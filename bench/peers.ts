@@ -26,7 +26,7 @@ import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.j
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
 
-const LEVELS = [1, 100, 500];
+const LEVELS = (process.env["BENCH_LEVELS"] ?? "1,100,500").split(",").map(Number);
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
 const NETAVARK = process.env["BENCH_NETAVARK"] ?? "/usr/lib/podman/netavark";
 const CNI_PATH = process.env["BENCH_CNI_PATH"] ?? "/usr/lib/cni";
@@ -207,6 +207,7 @@ function main(): void {
     }
   } finally {
     for (const s of made) netnsDelete(s.netns);
+    netnsDirRelease(nsDir);
     rmSync(root, { recursive: true, force: true });
   }
   process.stdout.write(`\nsetup / teardown of one container with one published TCP port, median ms over ${SAMPLES} samples\n`);
