@@ -28,7 +28,7 @@ const NAMES = Array.from({ length: 100 }, (_, i) => `svc${i}`);
 const DAEMON_MAIN = fileURLToPath(new URL("../src/dns/daemon-main.js", import.meta.url));
 const LOAD = fileURLToPath(new URL("./dns-load.js", import.meta.url));
 const AARDVARK = ["/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-dns"].find((p) => existsSync(p));
-const DNSPERF = spawnSync("sh", ["-c", "command -v dnsperf"], { encoding: "utf8" }).stdout.trim() || undefined;
+const DNSPERF = (process.env["PATH"] ?? "/usr/sbin:/usr/bin").split(":").map((d) => join(d, "dnsperf")).find((p) => existsSync(p));
 
 function sh(cmd: string, ...args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
