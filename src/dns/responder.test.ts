@@ -119,3 +119,21 @@ test("Responder swaps zones: a query uses the zone current when it arrives", asy
   state.zone = new Zone({ ...snap, networks: [{ ...snap.networks[0]!, containers: [...snap.networks[0]!.containers, { id: "e".repeat(64), name: "newbie", aliases: [], ipv4: "10.89.3.9", dnsServers: [] }] }] });
   assert.deepEqual(summarize(sync(fast.respond(makeQuery("newbie"), CLIENT, GW, "udp")))?.answers, ["10.89.3.9"]);
 });
+
+test("Responder: a client that is not a container in the zone gets REFUSED, and nothing is forwarded for it", async () => {
+  const up = await FakeUpstream.start();
+  try {
+    const { fast, slow } = responders([up.server]);
+    for (const r of [fast, slow]) {
+      for (const name of ["web", "example.com"]) {
+        for (const client of ["10.89.3.1", "10.89.3.200", "192.0.2.10"]) {
+          assert.equal(summarize(await r.respond(makeQuery(name), client, GW, "udp"))?.rcode, "REFUSED", `${name} from ${client}`);
+        }
+      }
+    }
+    assert.deepEqual(up.seen, { udp: 0, tcp: 0 });
+    assert.equal(summarize(await fast.respond(makeQuery("web"), CLIENT, GW, "udp"))?.rcode, "NOERROR", "a container is still served");
+  } finally {
+    await up.close();
+  }
+});

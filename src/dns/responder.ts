@@ -1,7 +1,7 @@
 import type { Forwarder } from "./forwarder.js";
 import type { ResolverState } from "./resolver-state.js";
 import { slowPath } from "./slow-path.js";
-import { RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_SERVFAIL, TYPE_A } from "./wire/constants.js";
+import { FLAG_QR, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_REFUSED, RCODE_SERVFAIL, TYPE_A } from "./wire/constants.js";
 import { encodeErrorReply } from "./wire/error-reply.js";
 import { newFastQuery, parseFastQuery, Verdict } from "./wire/fast-query.js";
 import { encodeFastReply } from "./wire/fast-reply.js";
@@ -19,7 +19,10 @@ const NO_IPS: readonly number[] = [];
  * Turns one query into its reply. Local answers come back synchronously
  * (no promise, no allocation beyond the reply on the fast path); only
  * forwarded queries return a promise. Never throws: garbage is dropped or
- * answered FORMERR/NOTIMP.
+ * answered FORMERR/NOTIMP. Only containers in the zone are served: any
+ * other client (the host, another machine that routes to a gateway) gets
+ * REFUSED and nothing is forwarded for it, so the resolver is not an open
+ * resolver.
  */
 export class Responder {
   readonly #state: ResolverState;
@@ -44,6 +47,9 @@ export class Responder {
 
   #respond(query: Buffer, clientIp: string, gateway: string, proto: "udp" | "tcp"): Reply | Promise<Reply> {
     const zone = this.#state.zone;
+    if (!zone.knowsClient(clientIp)) {
+      return query.length >= 12 && (query.readUInt16BE(2) & FLAG_QR) === 0 ? encodeErrorReply(query, RCODE_REFUSED) : undefined;
+    }
     if (this.#fast) {
       const q = this.#q;
       const verdict = parseFastQuery(query, q);

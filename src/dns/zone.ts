@@ -109,6 +109,11 @@ export class Zone {
     this.serial = snapshot.serial;
   }
 
+  /** Whether `ip` is the address of a container in the zone (only those are served). */
+  knowsClient(ip: string): boolean {
+    return this.#clients.has(ip);
+  }
+
   get empty(): boolean {
     return this.#nets.length === 0;
   }

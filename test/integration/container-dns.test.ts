@@ -1,6 +1,7 @@
 // Name resolution between berth containers, through the embedded resolver.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
@@ -43,6 +44,11 @@ test("containers on a custom network resolve each other by name, alias, short id
   assert.match(resolv, /^nameserver 10\.89\.[0-9]+\.1$/m);
   assert.doesNotMatch(b.ok("exec", "plain", "cat", "/etc/resolv.conf"), /dns\.berth/);
   assert.equal(getent("webapp", "extra.test"), "10.1.2.3", "--add-host shows up in /etc/hosts");
+  // not an open resolver: the host (or anything else that is not a container on the network) is refused
+  const gw = /^nameserver (\S+)$/m.exec(resolv)?.[1] ?? "";
+  const fromHost = spawnSync("busybox", ["nslookup", "database", gw], { encoding: "utf8" });
+  assert.doesNotMatch(fromHost.stdout, new RegExp(dbIp.replaceAll(".", "\\.")), "the host gets no answer");
+  assert.match(`${fromHost.stdout}${fromHost.stderr}`, /REFUSED/i, "the host is refused");
 });
 
 test("--dns servers are written for a container on the default network", (t) => {

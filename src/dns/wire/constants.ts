@@ -13,6 +13,7 @@ export const RCODE_FORMERR = 1;
 export const RCODE_SERVFAIL = 2;
 export const RCODE_NXDOMAIN = 3;
 export const RCODE_NOTIMP = 4;
+export const RCODE_REFUSED = 5;
 
 /** Header flag bits (the 16-bit word at offset 2). */
 export const FLAG_QR = 0x8000;
