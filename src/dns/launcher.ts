@@ -3,26 +3,19 @@ import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
+import { processAlive } from "../process-alive.js";
 
 /** Where the resolver keeps its zone, pid file and log: `<runDir>/dns`. */
 export function dnsDir(paths: BerthPaths): string {
   return join(paths.runDir, "dns");
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** The resolver daemon's pid if it is running (its pid file names a live process). */
 export function resolverPid(paths: BerthPaths): number | undefined {
   try {
     const pid = Number(readFileSync(join(dnsDir(paths), "resolver.pid"), "utf8").trim());
-    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,8 @@
 import type { Engine } from "./context.js";
+import { dnatMappings } from "./ports.js";
+import { describeMapping } from "../firewall/index.js";
 
-/** Make the nft table match the store's networks (one transaction). */
+/** Make the nft table's base chains and network sets match the store's networks (one transaction). */
 export function syncFirewall(engine: Engine): void {
   const nets = engine.store.networks.list().map((n) => ({
     name: n.name,
@@ -11,4 +13,17 @@ export function syncFirewall(engine: Engine): void {
   }));
   engine.firewall.ensureBase();
   engine.firewall.syncNetworks(nets);
+}
+
+/**
+ * Make the port maps hold exactly the published ports of the store's
+ * containers (after `nft flush ruleset`, or a crash between the kernel and
+ * the store). Only for reconcile: a verb that publishes or unpublishes
+ * changes its own elements, and a sweep racing with it could re-add an
+ * element it has just removed. Returns one line per change.
+ */
+export function syncPublishedPorts(engine: Engine): string[] {
+  const wanted = engine.store.containers.list().flatMap((c) => dnatMappings(engine, c));
+  const { added, removed } = engine.firewall.syncPortMappings(wanted);
+  return [...added.map((m) => `re-published ${describeMapping(m)}`), ...removed.map((m) => `removed stale port mapping ${describeMapping(m)}`)];
 }

@@ -4,7 +4,7 @@ import type { Engine } from "./context.js";
 import { netnsDelete } from "../kernel/index.js";
 import { repairInterrupted } from "./repair.js";
 import { finishContainer } from "./container-cleanup.js";
-import { syncFirewall } from "./firewall-sync.js";
+import { syncFirewall, syncPublishedPorts } from "./firewall-sync.js";
 import { syncDns } from "./dns-sync.js";
 import { NETNS_PREFIX, VETH_PREFIX } from "./names.js";
 import { ensureBridge } from "./bridge.js";
@@ -81,6 +81,7 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   }
 
   syncFirewall(engine);
+  actions.push(...syncPublishedPorts(engine));
   await syncDns(engine);
   return { actions, problems };
 }

@@ -1,18 +1,9 @@
 import type { Engine } from "./context.js";
+import { processAlive } from "../process-alive.js";
 import { forgetContainer } from "./forget-container.js";
 import type { Container } from "../model/container.js";
 import { teardownContainerNetwork } from "./container-network.js";
 
-/** Whether a process with this pid exists. */
-export function pidAlive(pid: number | undefined): boolean {
-  if (pid === undefined || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * Containers whose `run` or `rm` was interrupted (the berth process that
@@ -20,7 +11,7 @@ export function pidAlive(pid: number | undefined): boolean {
  * "removing". Cheap enough to check at the start of every command.
  */
 export function interruptedContainers(engine: Engine): Container[] {
-  return engine.store.containers.list().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !pidAlive(c.ownerPid));
+  return engine.store.containers.list().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !processAlive(c.ownerPid));
 }
 
 /**

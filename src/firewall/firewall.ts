@@ -72,6 +72,20 @@ export class Firewall {
   }
 
   /** The published ports in the live maps (for reconcile); empty when the table is missing. */
+  /**
+   * Make the maps hold exactly `wanted`: remove live elements that are not
+   * wanted, add the missing ones (e.g. after another tool ran `nft flush
+   * ruleset`). Returns what it changed.
+   */
+  syncPortMappings(wanted: readonly PortMapping[]): { added: PortMapping[]; removed: PortMapping[] } {
+    const live = this.listPortMappings();
+    const removed = live.filter((l) => !wanted.some((w) => samePortMapping(l, w)));
+    const added = wanted.filter((w) => !live.some((l) => samePortMapping(l, w)));
+    if (removed.length > 0) this.#nft.apply(renderDeleteLivePortMappings(removed), `Cannot unpublish ${removed.map(describeMapping).join(", ")}`);
+    this.addPortMappings(added);
+    return { added, removed };
+  }
+
   listPortMappings(): PortMapping[] {
     return parsePortMappings(this.#nft.listTable()?.nftables ?? []);
   }

@@ -1,0 +1,94 @@
+// Recovery from what other tools and crashes do to a running host: a
+// firewall reload that flushes every nftables rule, and the resolver daemon
+// killed behind Berth's back.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BerthSandbox } from "../berth-cli.js";
+import { inSandbox, requireSandbox } from "../helpers.js";
+
+const HTTPD = ["sh", "-c", "echo served > /tmp/index.html && exec busybox httpd -f -p 8080 -h /tmp"];
+let b: BerthSandbox;
+
+before(() => {
+  if (inSandbox()) b = new BerthSandbox();
+});
+after(() => {
+  if (b) b.dispose();
+});
+
+/** Berth's table as `nft list` prints it, lines sorted (element order is the kernel's). */
+function berthTable(): string {
+  const r = spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean).sort().join("\n") : "";
+}
+
+function curl(url: string): string | undefined {
+  const r = spawnSync("curl", ["-s", "--max-time", "2", url], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function getent(ctr: string, name: string): string | undefined {
+  const r = b.run("exec", ctr, "getent", "hosts", name);
+  return r.code === 0 ? r.stdout.trim().split(/\s+/)[0] : undefined;
+}
+
+test("after `nft flush ruleset` (a firewall reload), reconcile restores every rule and published port", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "reload-a");
+  b.ok("network", "create", "reload-b", "--internal");
+  b.ok("run", "-d", "--name", "served", "--network", "reload-a", "-p", "9600:8080", "-p", "127.0.0.1:9601:8080", ...HTTPD);
+  b.ok("run", "-d", "--name", "inside", "--network", "reload-b", "sleep", "600");
+  spawnSync("sleep", ["0.5"]);
+  assert.equal(curl("http://127.0.0.1:9600/"), "served");
+  const before = berthTable();
+  assert.match(before, /9600/);
+
+  assert.equal(spawnSync("nft", ["flush", "ruleset"]).status, 0);
+  assert.equal(berthTable(), "", "the reload took Berth's table with it");
+  assert.equal(curl("http://127.0.0.1:9600/"), undefined, "so the published port is dead");
+
+  const out = b.ok("system", "reconcile");
+  assert.match(out, /re-published tcp 0\.0\.0\.0:9600/);
+  assert.match(out, /re-published tcp 127\.0\.0\.1:9601/);
+  assert.equal(berthTable(), before, "the same table as before the flush");
+  assert.equal(curl("http://127.0.0.1:9600/"), "served");
+  assert.equal(curl("http://127.0.0.1:9601/"), "served");
+  assert.doesNotMatch(b.ok("system", "reconcile"), /re-published|removed stale/, "a second reconcile has nothing to do");
+  b.ok("rm", "-f", "served", "inside");
+  b.ok("network", "rm", "reload-a", "reload-b");
+});
+
+test("reconcile removes a port mapping that no container holds any more", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("run", "-d", "--name", "holder", "-p", "9602:8080", "sleep", "600");
+  const ip = b.ip("holder");
+  assert.equal(spawnSync("nft", ["add", "element", "inet", "berth", "dnat_any", `{ tcp . 9603 : ${ip} . 8080 }`]).status, 0, "a stale element planted");
+  const out = b.ok("system", "reconcile");
+  assert.match(out, /removed stale port mapping tcp 0\.0\.0\.0:9603/);
+  assert.doesNotMatch(berthTable(), /9603/);
+  assert.match(berthTable(), /9602/, "the container's own mapping stays");
+  b.ok("rm", "-f", "holder");
+});
+
+test("the resolver killed with SIGKILL: the next berth command restarts it and no name is lost", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "names");
+  b.ok("run", "-d", "--name", "alpha", "--network", "names", "sleep", "600");
+  b.ok("run", "-d", "--name", "beta", "--network", "names", "sleep", "600");
+  assert.equal(getent("beta", "alpha"), b.ip("alpha"));
+  const pidFile = join(b.root, "run", "dns", "resolver.pid");
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  process.kill(pid, "SIGKILL");
+  spawnSync("sleep", ["0.2"]);
+  assert.equal(getent("beta", "alpha"), undefined, "no resolver, no names");
+  b.ok("run", "-d", "--name", "gamma", "--network", "names", "sleep", "600");
+  const again = Number(readFileSync(pidFile, "utf8").trim());
+  assert.notEqual(again, pid, "a new daemon");
+  assert.equal(getent("beta", "alpha"), b.ip("alpha"), "an old name");
+  assert.equal(getent("alpha", "gamma"), b.ip("gamma"), "the new one");
+  b.ok("rm", "-f", "alpha", "beta", "gamma");
+  b.ok("network", "rm", "names");
+});
