@@ -5,59 +5,31 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync, spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
-
-const ECHO = [
-  "node",
-  "-e",
-  "const net=require('net'),d=require('dgram');net.createServer(s=>s.end(s.remoteAddress.replace('::ffff:','')+'\\n')).listen(8080);" +
-    "const u=d.createSocket('udp4');u.on('message',(m,r)=>u.send(r.address+'\\n',r.port,r.address));u.bind(8080)",
-];
-const CLIENT =
-  "const [p,h,port]=process.argv.slice(1);const done=(s)=>{process.stdout.write(s);process.exit(0)};setTimeout(()=>process.exit(3),2500);" +
-  "if(p==='tcp'){const c=require('net').connect(+port,h);let b='';c.on('data',x=>b+=x);c.on('end',()=>done(b));c.on('error',()=>process.exit(2))}" +
-  "else{const u=require('dgram').createSocket('udp4');u.on('message',m=>done(m.toString()));u.send('hi',+port,h)}";
+import { ECHO, ask } from "../echo.js";
+import { makeOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
 let outsideNs: string;
+let outside: Outside | undefined;
 
 function sh(...argv: string[]): void {
   const r = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
 }
 
-/** Ask the echo server who we are, over tcp or udp, from the host or from a namespace. */
-function ask(proto: "tcp" | "udp", host: string, port: number, netns?: string): string | undefined {
-  const argv = [process.execPath, "-e", CLIENT, proto, host, String(port)];
-  const r = netns ? spawnSync("nsenter", [`--net=${netns}`, ...argv], { encoding: "utf8" }) : spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
 before(() => {
   if (!inSandbox()) return;
   b = new BerthSandbox();
-  outsideNs = join(b.root, "outside");
-  sh("touch", outsideNs);
-  sh("unshare", `--net=${outsideNs}`, "true");
-  sh("ip", "link", "add", "vhost0", "type", "veth", "peer", "name", "vout0");
-  sh("ip", "link", "set", "vout0", "netns", outsideNs);
-  sh("ip", "addr", "add", "198.51.100.1/24", "dev", "vhost0");
-  sh("ip", "addr", "add", "198.51.100.3/24", "dev", "vhost0");
-  sh("ip", "link", "set", "vhost0", "up");
-  sh("nsenter", `--net=${outsideNs}`, "ip", "addr", "add", "198.51.100.2/24", "dev", "vout0");
-  sh("nsenter", `--net=${outsideNs}`, "ip", "link", "set", "vout0", "up");
-  sh("nsenter", `--net=${outsideNs}`, "ip", "link", "set", "lo", "up");
+  outside = makeOutside(b.root);
+  outsideNs = outside.ns;
 });
 
 after(() => {
   if (!b) return;
-  spawnSync("umount", [outsideNs]);
+  outside?.remove();
   b.dispose();
-  spawnSync("ip", ["link", "del", "vhost0"]);
-  spawnSync("umount", [outsideNs]);
-  spawnSync("rm", ["-f", outsideNs]);
 });
 
 test("-p 9090:8080 is reachable on every host address, from outside, from the host via 127.0.0.1, from other networks and from itself", (t) => {
