@@ -16,7 +16,8 @@ export function processAlive(pid: number | undefined): boolean {
     // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ")"
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const close = stat.lastIndexOf(")");
-    return stat.charAt(close + 2) !== "Z";
+    const state = stat.charAt(close + 2);
+    return state !== "Z" && state !== "X";
   } catch {
     return false;
   }

@@ -6,7 +6,7 @@ import { forgetContainer } from "./forget-container.js";
 import type { Container, NetworkRequest } from "../model/container.js";
 import { shortId } from "../model/container.js";
 import { containerRunDir } from "../paths.js";
-import { BerthError, wrap } from "../errors.js";
+import { BerthError, isBerthError, wrap } from "../errors.js";
 import { newId, netnsPath } from "./names.js";
 import { planRun, type RunOptions, type RunPlan } from "./run-options.js";
 import { requireContainer, requireNetwork } from "./network-lookup.js";
@@ -36,6 +36,8 @@ export interface RunResult {
 export async function runContainer(engine: Engine, opts: RunOptions, io: { capture?: boolean } = {}): Promise<RunResult> {
   const plan = planRun(opts);
   const c = createContainerRecord(engine, plan, opts);
+  /** Whether the runtime was asked to create anything (only then is there runtime state to delete). */
+  let runtimeCalled = false;
   try {
     setupContainerNetwork(engine, c);
     publishPorts(engine, c);
@@ -45,6 +47,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
     const spec = processSpec(c, etc, opts);
     const bundle = join(containerRunDir(engine.paths, c.id), "bundle");
     mkdirSync(bundle, { recursive: true });
+    runtimeCalled = true;
     if (c.detached) {
       const { pid } = await engine.runtime.startDetached(spec, bundle, { exitCommand: selfCommand(["container", "cleanup", c.id]) });
       engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid, ownerPid: null, started: new Date().toISOString() }));
@@ -64,9 +67,10 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
     const current = engine.store.containers.byId(c.id);
     if (current && current.status !== "exited") {
       try {
-        await engine.runtime.delete(c.id, { force: true });
+        if (runtimeCalled) await engine.runtime.delete(c.id, { force: true });
       } catch (d) {
-        err.rollbackErrors.push(d);
+        // a runtime that cannot be found was the error itself, not a failed undo
+        if (!isBerthError(d) || d.code !== "MISSING_DEPENDENCY") err.rollbackErrors.push(d);
       }
       err.rollbackErrors.push(...teardownContainerNetwork(engine, c));
       forgetContainer(engine, c.id);

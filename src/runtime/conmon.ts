@@ -83,6 +83,8 @@ function readFirstLine(stream: Readable, timeoutMs: number): Promise<SyncMessage
     });
     stream.on("end", () => done(buf ? parseSyncMessage(buf) : undefined));
     stream.on("error", () => done(undefined));
+    // destroyed by the caller (conmon could not even be started): stop the timer too
+    stream.on("close", () => done(buf ? parseSyncMessage(buf) : undefined));
   });
 }
 

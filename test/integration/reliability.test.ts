@@ -92,3 +92,18 @@ test("the resolver killed with SIGKILL: the next berth command restarts it and n
   b.ok("rm", "-f", "alpha", "beta", "gamma");
   b.ok("network", "rm", "names");
 });
+
+test("the OCI runtime or the monitor missing: a clear error, and nothing half-made", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "noruntime");
+  for (const env of [{ BERTH_RUNTIME: "/nonexistent/runc" }, { PATH: "/nonexistent" }]) {
+    const r = b.runWith(env, "run", "-d", "--name", "orphan", "--network", "noruntime", "-p", "9610:8080", "sleep", "600");
+    assert.equal(r.code, 125, JSON.stringify(env));
+    assert.match(r.stderr, /^Error: .*(runc|runtime|conmon)/m, `says what is missing: ${r.stderr}`);
+    assert.match(r.stderr, /^Hint: .*(install|BERTH_RUNTIME|PATH)/im, `says what to do: ${r.stderr}`);
+    assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container row");
+    assert.doesNotMatch(berthTable(), /9610/, "no port mapping");
+    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, namespace or process");
+  }
+  b.ok("network", "rm", "noruntime");
+});
