@@ -46,6 +46,7 @@ export async function removeContainer(engine: Engine, nameOrId: string, opts: { 
   }
   faultPoint("rm:after-runtime");
   errors.push(...teardownContainerNetwork(engine, c));
+  faultPoint("rm:after-network");
   forgetContainer(engine, c.id);
   await syncDns(engine);
   if (errors.length > 0) throw new TeardownError(`remove container "${c.name}"`, errors);

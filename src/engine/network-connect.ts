@@ -9,6 +9,7 @@ import { requireContainer, requireNetwork } from "./network-lookup.js";
 import { attachNetwork, detachNetwork } from "./attach.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
+import { faultPoint } from "./fault.js";
 
 export interface ConnectOptions {
   readonly ip?: string;
@@ -32,6 +33,7 @@ export async function connectNetwork(engine: Engine, netName: string, ctrName: s
     engine.store.containers.setNetworks(c.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
     return att;
   });
+  faultPoint("connect:after-attach");
   writeEtcFiles(engine, engine.store.containers.byId(c.id) ?? c);
   await syncDns(engine);
   return a;
@@ -52,6 +54,7 @@ export async function disconnectNetwork(engine: Engine, netName: string, ctrName
     if (attached) detachNetwork(engine, c, net);
     engine.store.containers.setNetworks(c.id, c.networks.filter((r) => r.network !== net.name));
   });
+  faultPoint("disconnect:after-detach");
   if (attached && c.netns) restoreDefaultRoute(engine, c);
   if (c.status === "running") writeEtcFiles(engine, engine.store.containers.byId(c.id) ?? c);
   await syncDns(engine);

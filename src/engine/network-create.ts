@@ -7,6 +7,7 @@ import { pickFreeSubnet } from "../ipam/index.js";
 import { BerthError } from "../errors.js";
 import { newId } from "./names.js";
 import { syncFirewall } from "./firewall-sync.js";
+import { faultPoint } from "./fault.js";
 
 export interface NetworkCreateOptions {
   readonly name: string;
@@ -38,14 +39,13 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
     }
     const n = planNetwork(engine, name, opts);
     engine.store.networks.insert(n);
+    faultPoint("network-create:after-insert");
+    // the rules go in before the row commits: a crash (or an nft failure) never leaves
+    // a network without its isolation and masquerade rules, at worst rules for no network,
+    // which the next firewall sync drops
+    syncFirewall(engine);
     return n;
   });
-  try {
-    syncFirewall(engine);
-  } catch (e) {
-    engine.store.write(() => engine.store.networks.delete(net.id));
-    throw e;
-  }
   return net;
 }
 

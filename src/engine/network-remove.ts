@@ -5,6 +5,7 @@ import { requireNetwork } from "./network-lookup.js";
 import { removeContainer } from "./container-remove.js";
 import { syncFirewall } from "./firewall-sync.js";
 import { syncDns } from "./dns-sync.js";
+import { faultPoint } from "./fault.js";
 
 /**
  * `berth network rm [-f] NAME`: refuses while containers use the network
@@ -30,6 +31,7 @@ export async function removeNetwork(engine: Engine, nameOrId: string, opts: { fo
     for (const a of engine.store.attachments.forNetwork(net.id)) engine.store.attachments.delete(a.containerId, net.id);
     engine.store.networks.delete(net.id);
   });
+  faultPoint("network-rm:after-rows");
   try {
     engine.host.linkRemove(net.bridge);
   } catch (e) {
