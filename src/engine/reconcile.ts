@@ -5,6 +5,7 @@ import { netnsDelete } from "../kernel/index.js";
 import { repairInterrupted } from "./repair.js";
 import { finishContainer } from "./container-cleanup.js";
 import { syncFirewall } from "./firewall-sync.js";
+import { resyncPortMappings } from "./ports-resync.js";
 import { syncDns } from "./dns-sync.js";
 import { NETNS_PREFIX, VETH_PREFIX } from "./names.js";
 import { ensureBridge } from "./bridge.js";
@@ -22,7 +23,7 @@ export interface ReconcileReport {
  * another tool's interference. Removes leaked veths, bridges and namespaces;
  * finishes interrupted operations; records containers that died while no
  * berth was watching; re-applies the firewall table (e.g. after
- * `nft flush ruleset`) and the DNS zone.
+ * `nft flush ruleset`) with the published ports, and the DNS zone.
  */
 export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   const actions: string[] = [];
@@ -81,6 +82,11 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   }
 
   syncFirewall(engine);
+  try {
+    actions.push(...resyncPortMappings(engine));
+  } catch (e) {
+    problems.push(messageOf(e));
+  }
   await syncDns(engine);
   return { actions, problems };
 }

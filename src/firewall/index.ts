@@ -9,6 +9,7 @@ export {
   describeMapping,
   renderAddPortMappings,
   renderDeletePortMappings,
+  samePortMapping,
   type DnatMapping,
   type PortMapping,
 } from "./render-ports.js";
