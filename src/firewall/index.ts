@@ -16,3 +16,4 @@ export {
 export { parsePortMappings } from "./parse-ports.js";
 export { foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
 export { CHAIN, MAP, SET, TABLE } from "./table.js";
+export { summarizeTable, type TableSummary } from "./table-summary.js";
