@@ -33,8 +33,10 @@ export function missingToolFindings(which: (name: string) => string | undefined,
   return out;
 }
 
-/** Check 1: nft, ip, runc (or crun) and conmon on PATH. */
+/** Check 1: nft, ip, runc (or crun, or $BERTH_RUNTIME) and conmon on PATH. */
 export function checkTools(): Finding[] {
   const env = process.env;
-  return missingToolFindings((n) => findExecutable(n, env), env["PATH"] ?? "");
+  const runtime = env["BERTH_RUNTIME"];
+  const which = (n: string) => findExecutable(runtime && (n === "runc" || n === "crun") ? runtime : n, env);
+  return missingToolFindings(which, env["PATH"] ?? "");
 }
