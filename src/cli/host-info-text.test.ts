@@ -28,6 +28,8 @@ test("hostInfoText() shows each section with the bridge, its gateway address, po
   assert.match(t, /^ {2}web +berth1 +10\.89\.0\.0\/24 +10\.89\.0\.1 +on +1$/m);
 });
 
-test("a missing table says how to get it back", () => {
+test("a missing table says how to get it back; before the first network it is simply not there yet", () => {
   assert.match(hostInfoText({ ...info, firewall: { table: "inet berth", present: false } }), /table inet berth is missing \(run `berth system reconcile`\)/);
+  const fresh = hostInfoText({ ...info, firewall: { table: "inet berth", present: false }, berth: { networks: [], containers: 0, running: 0 } });
+  assert.match(fresh, /table inet berth not created yet/);
 });

@@ -9,8 +9,9 @@ function indent(text: string): string {
     .join("\n");
 }
 
-function firewallText(f: HostInfo["firewall"]): string {
+function firewallText(f: HostInfo["firewall"], networks: number): string {
   if (f.error !== undefined) return `  cannot read table ${f.table}: ${f.error}`;
+  if (!f.present && networks === 0) return `  table ${f.table} not created yet (Berth makes it with the first network)`;
   if (!f.present) return `  table ${f.table} is missing (run \`berth system reconcile\`)`;
   const chains = (f.chains ?? []).map((c) => `${c.name}${c.hook ? ` (hook ${c.hook}${c.policy ? `, policy ${c.policy}` : ""})` : ""}: ${c.rules} rule${c.rules === 1 ? "" : "s"}`);
   const counted = (xs: readonly { name: string; elements: number }[] | undefined) => (xs ?? []).map((s) => `${s.name} ${s.elements}`).join(", ") || "none";
@@ -24,7 +25,7 @@ export function hostInfoText(h: HostInfo): string {
     `Interfaces:\n${indent(table(["NAME", "KIND", "STATE", "MTU", "MAC", "MASTER", "ADDRESSES"], h.interfaces.map((i) => [i.name, i.kind ?? "-", i.state, String(i.mtu), i.mac || "-", i.master ?? "-", i.addresses.join(" ") || "-"])))}`,
   );
   sections.push(`Routes (main table):\n${indent(table(["DESTINATION", "VIA", "DEV"], h.routes.map((r) => [r.dst, r.via ?? "-", r.dev ?? "-"])))}`);
-  sections.push(`Firewall:\n${firewallText(h.firewall)}`);
+  sections.push(`Firewall:\n${firewallText(h.firewall, h.berth.networks.length)}`);
   const d = h.dns;
   sections.push(
     [
