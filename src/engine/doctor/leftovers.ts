@@ -62,7 +62,10 @@ export function leftoverFindings(input: LeftoverInput): Finding[] {
     out.push({
       code: "INTERRUPTED_CONTAINER",
       severity: "warning",
-      summary: `Container ${c.name} was left half-${c.status === "removing" ? "removed" : c.status === "creating" ? "created" : "running"}: the berth process working on it died`,
+      summary:
+        c.status === "running"
+          ? `Foreground container ${c.name} lost the berth process attached to it (it died); nothing will clean up after it`
+          : `Container ${c.name} was left half-${c.status === "removing" ? "removed" : "created"}: the berth process working on it died`,
       evidence: `status ${c.status}, owner pid ${c.ownerPid ?? "none"} is not running`,
       fix: RECONCILE,
     });
