@@ -7,6 +7,7 @@ import { registerContainers } from "./verbs/containers.js";
 import { registerSystem } from "./verbs/system.js";
 import { registerWalkthrough } from "./verbs/walkthrough.js";
 import { registerPort } from "./verbs/port.js";
+import { registerDoctor } from "./verbs/doctor.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerNetwork(program);
   registerPort(program);
   registerSystem(program);
+  registerDoctor(program);
   registerWalkthrough(program);
 
   return program;

@@ -11,23 +11,34 @@ export interface HostSocket {
 const TCP_LISTEN = "0A";
 const UDP_UNCONNECTED = "07";
 
-/** Listening TCP and bound UDP sockets of the host's network namespace, from /proc/net. */
-export function hostSockets(proto: Proto): HostSocket[] {
+/**
+ * Listening TCP and bound UDP sockets of the host's network namespace, from
+ * /proc/net. Pass `procNetDir` "/proc/thread-self/net" inside withNetns() to
+ * read another namespace's (/proc/net follows the main thread's namespace).
+ */
+export function hostSockets(proto: Proto, procNetDir = "/proc/net"): HostSocket[] {
   const out: HostSocket[] = [];
   for (const v6 of [false, true]) {
     let text = "";
     try {
-      text = readFileSync(`/proc/net/${proto}${v6 ? "6" : ""}`, "utf8");
+      text = readFileSync(`${procNetDir}/${proto}${v6 ? "6" : ""}`, "utf8");
     } catch {
       continue;
     }
-    for (const line of text.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      const [local, state, inode] = [f[1], f[3], f[9]];
-      if (!local || state !== (proto === "tcp" ? TCP_LISTEN : UDP_UNCONNECTED)) continue;
-      const [hexAddr, hexPort] = local.split(":");
-      out.push({ proto, address: v6 ? v6Address(hexAddr ?? "") : v4Address(hexAddr ?? ""), port: parseInt(hexPort ?? "0", 16), inode: Number(inode) });
-    }
+    out.push(...parseProcNetSockets(text, proto, v6));
+  }
+  return out;
+}
+
+/** The listening (tcp) or unconnected (udp) sockets in the text of /proc/net/{tcp,udp}[6]. */
+export function parseProcNetSockets(text: string, proto: Proto, v6: boolean): HostSocket[] {
+  const out: HostSocket[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const [local, state, inode] = [f[1], f[3], f[9]];
+    if (!local || state !== (proto === "tcp" ? TCP_LISTEN : UDP_UNCONNECTED)) continue;
+    const [hexAddr, hexPort] = local.split(":");
+    out.push({ proto, address: v6 ? v6Address(hexAddr ?? "") : v4Address(hexAddr ?? ""), port: parseInt(hexPort ?? "0", 16), inode: Number(inode) });
   }
   return out;
 }

@@ -22,7 +22,7 @@ export interface ReconcileReport {
  * another tool's interference. Removes leaked veths, bridges and namespaces;
  * finishes interrupted operations; records containers that died while no
  * berth was watching; re-applies the firewall table (e.g. after
- * `nft flush ruleset`) and the DNS zone.
+ * `nft flush ruleset`) with the published ports, and the DNS zone.
  */
 export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   const actions: string[] = [];
@@ -81,7 +81,11 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   }
 
   syncFirewall(engine);
-  actions.push(...syncPublishedPorts(engine));
+  try {
+    actions.push(...syncPublishedPorts(engine));
+  } catch (e) {
+    problems.push(messageOf(e));
+  }
   await syncDns(engine);
   return { actions, problems };
 }

@@ -15,6 +15,7 @@ import {
   type PortMapping,
 } from "./render-ports.js";
 import { TABLE_FAMILY, TABLE_NAME } from "./table.js";
+import { summarizeTable, type TableSummary } from "./table-summary.js";
 
 export interface FirewallOptions {
   /** The applier to use (tests pass one with a forced backend). */
@@ -88,6 +89,12 @@ export class Firewall {
 
   listPortMappings(): PortMapping[] {
     return parsePortMappings(this.#nft.listTable()?.nftables ?? []);
+  }
+
+  /** Chains, sets and maps of the table with their rule and element counts; undefined when the table is missing. */
+  tableSummary(): TableSummary | undefined {
+    const t = this.#nft.listTable();
+    return t === undefined ? undefined : summarizeTable(t.nftables);
   }
 
   /** Delete the whole table; fine when it is already gone. */

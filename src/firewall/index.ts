@@ -9,9 +9,11 @@ export {
   describeMapping,
   renderAddPortMappings,
   renderDeletePortMappings,
+  samePortMapping,
   type DnatMapping,
   type PortMapping,
 } from "./render-ports.js";
 export { parsePortMappings } from "./parse-ports.js";
 export { foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
 export { CHAIN, MAP, SET, TABLE } from "./table.js";
+export { summarizeTable, type TableSummary } from "./table-summary.js";

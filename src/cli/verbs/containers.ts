@@ -4,6 +4,7 @@ import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { ago, formatItems, printJson, table } from "../output.js";
 import { networkView } from "../../engine/index.js";
+import { meansHost, printHostInfo } from "./system-info.js";
 
 export function registerContainers(program: Command): void {
   program
@@ -35,11 +36,12 @@ export function registerContainers(program: Command): void {
 
   program
     .command("inspect")
-    .description("Show containers (or networks) in detail")
+    .description("Show containers (or networks) in detail; `berth inspect host` shows the host (as `berth system info`)")
     .argument("<name...>")
     .option("-f, --format <template>", "Go template, e.g. '{{.NetworkSettings.IPAddress}}'")
     .action(async (names: string[], f: { format?: string }) => {
       await withEngine((e) => {
+        if (meansHost(e, names)) return printHostInfo(e, f.format);
         const views = names.map((n) => {
           const c = e.store.containers.find(n);
           if (c) return containerView(e, c);

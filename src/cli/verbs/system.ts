@@ -4,6 +4,7 @@ import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { printJson, table } from "../output.js";
 import { berthPaths } from "../../paths.js";
+import { printHostInfo } from "./system-info.js";
 
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("Manage Berth itself");
@@ -30,6 +31,14 @@ export function registerSystem(program: Command): void {
       for (const p of r.problems) process.stderr.write(`Problem: ${p}\n`);
       if (r.actions.length === 0 && r.problems.length === 0) process.stdout.write("nothing to repair\n");
       process.exitCode = r.problems.length > 0 ? 1 : 0;
+    });
+
+  system
+    .command("info")
+    .description("The host as Berth sees it: interfaces, routes, the nft table, DNS, sysctls, networks (also `berth inspect host`)")
+    .option("--format <format>", "json, or a Go template")
+    .action(async (f: { format?: string }) => {
+      await withEngine((e) => printHostInfo(e, f.format), { repair: false });
     });
 
   const ns = program.command("ns").description("Network namespaces");

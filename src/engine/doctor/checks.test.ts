@@ -1,0 +1,37 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { missingToolFindings } from "./tools.js";
+import { ipForwardFindings } from "./ip-forward.js";
+import { brNetfilterFindings } from "./br-netfilter.js";
+import { net } from "./fixtures.test-support.js";
+
+test("missingToolFindings() reports each missing tool once with its apt package; crun stands in for runc", () => {
+  const have = new Set(["ip", "crun"]);
+  const f = missingToolFindings((n) => (have.has(n) ? `/usr/bin/${n}` : undefined), "/usr/bin:/bin");
+  assert.deepEqual(f.map((x) => [x.code, x.severity, x.fix]), [
+    ["TOOL_MISSING", "error", "apt-get install nftables"],
+    ["TOOL_MISSING", "error", "apt-get install conmon"],
+  ]);
+  assert.equal(f[0]?.evidence, "nft not found on PATH (/usr/bin:/bin)");
+  assert.deepEqual(missingToolFindings(() => "/x", ""), []);
+  assert.match(missingToolFindings(() => undefined, "")[2]?.evidence ?? "", /^runc or crun not found/);
+});
+
+test("ipForwardFindings() is an error only when forwarding is off and a non-internal network has containers", () => {
+  const web = { network: net("web"), containers: 2 };
+  const internal = { network: net("db", { internal: true }), containers: 1 };
+  const [f] = ipForwardFindings("0", [web, internal]);
+  assert.equal(f?.code, "IP_FORWARD_OFF");
+  assert.equal(f?.severity, "error");
+  assert.equal(f?.fix, "sysctl -w net.ipv4.ip_forward=1");
+  assert.match(f?.evidence ?? "", /^net\.ipv4\.ip_forward = 0; non-internal networks with containers: web \(2 containers\)$/);
+  assert.deepEqual(ipForwardFindings("1", [web]), []);
+  assert.deepEqual(ipForwardFindings("0", [internal]), [], "internal networks forward nothing");
+  assert.deepEqual(ipForwardFindings("0", []), [], "no containers, nothing broken yet");
+});
+
+test("brNetfilterFindings() is an info note when bridge-nf-call-iptables is 1, nothing when 0 or absent", () => {
+  assert.deepEqual(brNetfilterFindings("1").map((f) => [f.code, f.severity, f.evidence]), [["BR_NETFILTER_ON", "info", "net.bridge.bridge-nf-call-iptables = 1"]]);
+  assert.deepEqual(brNetfilterFindings("0"), []);
+  assert.deepEqual(brNetfilterFindings(undefined), []);
+});

@@ -1,0 +1,26 @@
+import type { Engine } from "../context.js";
+import type { DoctorScope, Finding } from "./finding.js";
+import { networksInUse, plural, type NetworkUse } from "./networks-in-use.js";
+import { readProcValue } from "./read-proc.js";
+
+export const IP_FORWARD_PATH = "/proc/sys/net/ipv4/ip_forward";
+
+/** IP_FORWARD_OFF when forwarding is off while a non-internal network has containers. */
+export function ipForwardFindings(value: string | undefined, inUse: readonly NetworkUse[]): Finding[] {
+  if (value === undefined || value === "1") return [];
+  const routed = inUse.filter((u) => !u.network.internal);
+  if (routed.length === 0) return [];
+  const which = routed.map((u) => `${u.network.name} (${plural(u.containers, "container")})`).join(", ");
+  return [{
+    code: "IP_FORWARD_OFF",
+    severity: "error",
+    summary: `IPv4 forwarding is off: containers on ${routed.map((u) => u.network.name).join(", ")} cannot reach outside the host and published ports do not answer`,
+    evidence: `net.ipv4.ip_forward = ${value}; non-internal networks with containers: ${which}`,
+    fix: "sysctl -w net.ipv4.ip_forward=1",
+  }];
+}
+
+/** Check 2: read the kernel's ip_forward (not what Berth wrote when it made the bridge). */
+export function checkIpForward(engine: Engine, scope: DoctorScope): Finding[] {
+  return ipForwardFindings(readProcValue(IP_FORWARD_PATH), networksInUse(engine, scope.networks));
+}
