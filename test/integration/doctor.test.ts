@@ -112,7 +112,7 @@ test("(b) a deleted nft table is FIREWALL_TABLE_MISSING; berth system reconcile 
   assert.match(f?.evidence ?? "", /no such table; the store has 1 network and 1 published port/);
   assert.equal(f?.fix, "berth system reconcile");
   const rec = b.ok("system", "reconcile");
-  assert.match(rec, /re-published port mapping tcp 0\.0\.0\.0:9090 -> 10\.89\.0\.[0-9]+:8080/);
+  assert.match(rec, /re-published tcp 0\.0\.0\.0:9090 -> 10\.89\.0\.[0-9]+:8080/);
   assert.match(sh("nft", "list", "map", "inet", "berth", "dnat_any"), /tcp \. 9090 : 10\.89\.0\.[0-9]+ \. 8080/);
   assertClean("after reconcile");
 });
@@ -131,12 +131,12 @@ test("(c) another table's forward chain with policy drop is a FOREIGN_DROP_POLIC
   if (!requireSandbox(t)) return;
   sh("nft", "add", "table", "inet", "otherfw");
   try {
-    sh("nft", "add", "chain", "inet", "otherfw", "fwd", "{ type filter hook forward priority 0; policy drop; }");
+    sh("nft", "add", "chain", "inet", "otherfw", "gate", "{ type filter hook forward priority 0; policy drop; }");
     const r = b.run("doctor");
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^WARNING FOREIGN_DROP_POLICY: /m);
-    assert.match(r.stdout, /evidence: table inet otherfw chain fwd hook forward policy drop/);
-    assert.match(r.stdout, /fix: +accept Berth's traffic in that chain .*nft insert rule inet otherfw fwd/);
+    assert.match(r.stdout, /evidence: table inet otherfw chain gate hook forward policy drop/);
+    assert.match(r.stdout, /fix: +accept Berth's traffic in that chain .*nft insert rule inet otherfw gate/);
     assert.match(r.stdout, /^1 problem found \(1 warning\)/m);
   } finally {
     spawnSync("nft", ["delete", "table", "inet", "otherfw"]);

@@ -1,0 +1,113 @@
+// Crash consistency: berth killed (SIGKILL, through BERTH_FAULT) at a named
+// step of each verb that changes the kernel. Afterwards the next command,
+// or `berth system reconcile`, must leave kernel and state matching: no
+// leaked namespace, veth, bridge, nft element, lease or DNS record, as
+// `berth doctor` and the sandbox's own inventory see it, and the same
+// names, addresses and ports work again.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { BerthSandbox } from "../berth-cli.js";
+import { inSandbox, requireSandbox } from "../helpers.js";
+
+let b: BerthSandbox;
+
+before(() => {
+  if (inSandbox()) b = new BerthSandbox();
+});
+after(() => {
+  if (b) b.dispose();
+});
+
+interface Finding {
+  readonly code: string;
+  readonly severity: string;
+  readonly summary: string;
+}
+
+/** Doctor's problems (errors and warnings) on the whole host. */
+function problems(): string[] {
+  const r = b.run("doctor", "--format", "json");
+  const report = JSON.parse(r.stdout) as { findings: Finding[]; ok: boolean };
+  return report.findings.filter((f) => f.severity !== "info").map((f) => `${f.code}: ${f.summary}`);
+}
+
+function nftTable(): string {
+  return spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout;
+}
+
+interface Scenario {
+  readonly step: string;
+  /** Made before the crashing command. */
+  readonly setup: readonly (readonly string[])[];
+  /** The command killed at `step`. */
+  readonly crash: readonly string[];
+  /** Must work afterwards (proves names, addresses and ports are free or consistent). */
+  readonly then: readonly (readonly string[])[];
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    step: "network-create:after-insert",
+    setup: [],
+    crash: ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
+    then: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"]],
+  },
+  {
+    step: "network-rm:after-rows",
+    setup: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "-p", "9800:8080", "sleep", "600"]],
+    crash: ["network", "rm", "-f", "crashnet"],
+    then: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "-p", "9800:8080", "sleep", "600"]],
+  },
+  {
+    step: "attach:after-veth",
+    setup: [["network", "create", "crashnet"], ["network", "create", "crashnet2"], ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"]],
+    crash: ["network", "connect", "crashnet2", "x"],
+    then: [["network", "connect", "crashnet2", "x"], ["network", "disconnect", "crashnet2", "x"]],
+  },
+  {
+    step: "connect:after-attach",
+    setup: [["network", "create", "crashnet"], ["network", "create", "crashnet2"], ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"]],
+    crash: ["network", "connect", "crashnet2", "x"],
+    then: [["network", "disconnect", "crashnet2", "x"], ["network", "connect", "crashnet2", "x"]],
+  },
+  {
+    step: "disconnect:after-detach",
+    setup: [["network", "create", "crashnet"], ["network", "create", "crashnet2"], ["run", "-d", "--name", "x", "--network", "crashnet,crashnet2", "sleep", "600"]],
+    crash: ["network", "disconnect", "crashnet2", "x"],
+    then: [["network", "connect", "crashnet2", "x"]],
+  },
+  {
+    step: "rm:after-runtime",
+    setup: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
+    crash: ["rm", "-f", "x"],
+    then: [["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
+  },
+  {
+    step: "rm:after-network",
+    setup: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
+    crash: ["rm", "-f", "x"],
+    then: [["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
+  },
+];
+
+for (const s of SCENARIOS) {
+  test(`killed at ${s.step} (${s.crash.slice(0, 2).join(" ")}): reconcile leaves kernel and state matching`, (t) => {
+    if (!requireSandbox(t)) return;
+    try {
+      for (const cmd of s.setup) b.ok(...cmd);
+      assert.deepEqual(problems(), [], "healthy before the crash");
+      const r = b.runWith({ BERTH_FAULT: s.step }, ...s.crash);
+      assert.equal(r.code, 137, `killed at ${s.step}: ${r.stderr}`);
+      b.ok("system", "reconcile");
+      assert.deepEqual(problems(), [], "doctor finds nothing after reconcile");
+      for (const cmd of s.then) b.ok(...cmd);
+      assert.deepEqual(problems(), [], "and nothing after using the same names again");
+    } finally {
+      b.run("rm", "-f", "x");
+      b.run("network", "rm", "-f", "crashnet", "crashnet2");
+    }
+    assert.doesNotMatch(nftTable(), /9800/, "no port mapping left");
+    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
+  });
+}
