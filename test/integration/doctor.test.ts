@@ -131,12 +131,12 @@ test("(c) another table's forward chain with policy drop is a FOREIGN_DROP_POLIC
   if (!requireSandbox(t)) return;
   sh("nft", "add", "table", "inet", "otherfw");
   try {
-    sh("nft", "add", "chain", "inet", "otherfw", "fwd", "{ type filter hook forward priority 0; policy drop; }");
+    sh("nft", "add", "chain", "inet", "otherfw", "filterfwd", "{ type filter hook forward priority 0; policy drop; }");
     const r = b.run("doctor");
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^WARNING FOREIGN_DROP_POLICY: /m);
-    assert.match(r.stdout, /evidence: table inet otherfw chain fwd hook forward policy drop/);
-    assert.match(r.stdout, /fix: +accept Berth's traffic in that chain .*nft insert rule inet otherfw fwd/);
+    assert.match(r.stdout, /evidence: table inet otherfw chain filterfwd hook forward policy drop/);
+    assert.match(r.stdout, /fix: +accept Berth's traffic in that chain .*nft insert rule inet otherfw filterfwd/);
     assert.match(r.stdout, /^1 problem found \(1 warning\)/m);
   } finally {
     spawnSync("nft", ["delete", "table", "inet", "otherfw"]);
