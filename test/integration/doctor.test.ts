@@ -227,6 +227,26 @@ test("a host process bound on a published port is HOST_PORT_IN_USE naming it and
   assert.ok(waitFor(() => b.run("doctor").code === 0), "clean once the process is gone");
 });
 
+test("a host route over a network's subnet (a VPN's) is SUBNET_OVERLAP naming the route and its interface", (t) => {
+  if (!requireSandbox(t)) return;
+  // a veth pair plays the VPN's interface (this kernel has no dummy module)
+  sh("ip", "link", "add", "vpn0", "type", "veth", "peer", "name", "vpn0peer");
+  try {
+    sh("ip", "link", "set", "vpn0peer", "up");
+    sh("ip", "link", "set", "vpn0", "up");
+    sh("ip", "route", "add", "10.0.0.0/8", "dev", "vpn0");
+    const j = doctorJson();
+    assert.equal(j.code, 1);
+    const f = j.findings.find((x) => x.code === "SUBNET_OVERLAP" && /network docnet/.test(x.evidence));
+    assert.equal(f?.severity, "warning");
+    assert.match(f?.evidence ?? "", /^network docnet subnet 10\.89\.0\.0\/24 on berth[0-9]+; host route 10\.0\.0\.0\/8 dev vpn0$/);
+    assert.match(f?.summary ?? "", /hosts behind vpn0 are unreachable/);
+  } finally {
+    spawnSync("ip", ["link", "del", "vpn0"]);
+  }
+  assertClean("after the route is gone");
+});
+
 test("berth system info (and inspect host) prints the bridge with its gateway, the table, DNS and sysctls", (t) => {
   if (!requireSandbox(t)) return;
   const net = JSON.parse(b.ok("network", "inspect", "docnet")) as { network_interface: string; subnets: { subnet: string; gateway: string }[] }[];
