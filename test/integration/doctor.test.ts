@@ -131,12 +131,12 @@ test("(c) another table's forward chain with policy drop is a FOREIGN_DROP_POLIC
   if (!requireSandbox(t)) return;
   sh("nft", "add", "table", "inet", "otherfw");
   try {
-    sh("nft", "add", "chain", "inet", "otherfw", "gate", "{ type filter hook forward priority 0; policy drop; }");
+    sh("nft", "add", "chain", "inet", "otherfw", "filterfwd", "{ type filter hook forward priority 0; policy drop; }");
     const r = b.run("doctor");
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^WARNING FOREIGN_DROP_POLICY: /m);
-    assert.match(r.stdout, /evidence: table inet otherfw chain gate hook forward policy drop/);
-    assert.match(r.stdout, /fix: +accept Berth's traffic in that chain .*nft insert rule inet otherfw gate/);
+    assert.match(r.stdout, /evidence: table inet otherfw chain filterfwd hook forward policy drop/);
+    assert.match(r.stdout, /fix: +accept Berth's traffic in that chain .*nft insert rule inet otherfw filterfwd/);
     assert.match(r.stdout, /^1 problem found \(1 warning\)/m);
   } finally {
     spawnSync("nft", ["delete", "table", "inet", "otherfw"]);
@@ -225,6 +225,26 @@ test("a host process bound on a published port is HOST_PORT_IN_USE naming it and
     holder.kill();
   }
   assert.ok(waitFor(() => b.run("doctor").code === 0), "clean once the process is gone");
+});
+
+test("a host route over a network's subnet (a VPN's) is SUBNET_OVERLAP naming the route and its interface", (t) => {
+  if (!requireSandbox(t)) return;
+  // a veth pair plays the VPN's interface (this kernel has no dummy module)
+  sh("ip", "link", "add", "vpn0", "type", "veth", "peer", "name", "vpn0peer");
+  try {
+    sh("ip", "link", "set", "vpn0peer", "up");
+    sh("ip", "link", "set", "vpn0", "up");
+    sh("ip", "route", "add", "10.0.0.0/8", "dev", "vpn0");
+    const j = doctorJson();
+    assert.equal(j.code, 1);
+    const f = j.findings.find((x) => x.code === "SUBNET_OVERLAP" && /network docnet/.test(x.evidence));
+    assert.equal(f?.severity, "warning");
+    assert.match(f?.evidence ?? "", /^network docnet subnet 10\.89\.0\.0\/24 on berth[0-9]+; host route 10\.0\.0\.0\/8 dev vpn0$/);
+    assert.match(f?.summary ?? "", /hosts behind vpn0 are unreachable/);
+  } finally {
+    spawnSync("ip", ["link", "del", "vpn0"]);
+  }
+  assertClean("after the route is gone");
 });
 
 test("berth system info (and inspect host) prints the bridge with its gateway, the table, DNS and sysctls", (t) => {
