@@ -8,6 +8,7 @@ import { registerSystem } from "./verbs/system.js";
 import { registerWalkthrough } from "./verbs/walkthrough.js";
 import { registerPort } from "./verbs/port.js";
 import { registerDoctor } from "./verbs/doctor.js";
+import { registerTrace } from "./verbs/trace.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerPort(program);
   registerSystem(program);
   registerDoctor(program);
+  registerTrace(program);
   registerWalkthrough(program);
 
   return program;

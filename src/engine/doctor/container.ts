@@ -1,17 +1,10 @@
 import type { Engine } from "../context.js";
 import type { Container } from "../../model/container.js";
 import { DEFAULT_NETWORK } from "../../model/network.js";
-import { withNetns } from "../../kernel/index.js";
-import { hostSockets, type HostSocket } from "../host-sockets.js";
+import { socketsIn } from "../netns-sockets.js";
 import type { Finding } from "./finding.js";
 import { listenerFindings } from "./container-listeners.js";
 
-/** The sockets in a namespace, read through /proc/thread-self/net while this thread is inside it. */
-function socketsIn(netns: string | undefined): HostSocket[] {
-  const read = (dir: string) => [...hostSockets("tcp", dir), ...hostSockets("udp", dir)];
-  if (netns === undefined) return read("/proc/net");
-  return withNetns(netns, () => read("/proc/thread-self/net"));
-}
 
 /** CONTAINER_NOT_RUNNING from the store's status and the runtime's view (the store may say running after a crash). */
 async function runningProblem(engine: Engine, c: Container): Promise<Finding | undefined> {

@@ -1,0 +1,13 @@
+import { withNetns } from "../kernel/index.js";
+import { hostSockets, type HostSocket } from "./host-sockets.js";
+
+/**
+ * Listening TCP and bound UDP sockets in a network namespace (the host's
+ * when `netns` is undefined), read through /proc/thread-self/net while this
+ * thread is inside it: /proc/net shows the namespace of the reading thread.
+ */
+export function socketsIn(netns: string | undefined): HostSocket[] {
+  const read = (dir: string) => [...hostSockets("tcp", dir), ...hostSockets("udp", dir)];
+  if (netns === undefined) return read("/proc/net");
+  return withNetns(netns, () => read("/proc/thread-self/net"));
+}

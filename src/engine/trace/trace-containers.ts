@@ -1,0 +1,54 @@
+import type { Engine } from "../context.js";
+import type { Proto } from "../../model/port-spec.js";
+import { requireContainer } from "../network-lookup.js";
+import { HopList, type TraceResult } from "./hop.js";
+import { traceIntoContainer } from "./into-container.js";
+
+/**
+ * `berth trace FROM TO[:PORT[/proto]]`: container to container by name.
+ * The two must share a network (Berth isolates networks); on it, TO's name
+ * resolves when the network has DNS, and the path goes over the bridge
+ * into TO.
+ */
+export function traceContainers(engine: Engine, fromName: string, toName: string, port: number | undefined, proto: Proto): TraceResult {
+  const connection = `${fromName} -> ${toName}${port === undefined ? "" : `:${port}/${proto}`}`;
+  const hops = new HopList();
+  const done = (as = "") => hops.result(connection, as);
+  const from = requireContainer(engine, fromName);
+  const to = requireContainer(engine, toName);
+  if (from.status !== "running") {
+    hops.fail("source", `${from.name} is ${from.status}`, `start it again with \`berth run -d --name ${from.name} ...\``);
+    return done();
+  }
+  const fromAtt = engine.store.attachments.forContainer(from.id);
+  hops.ok("source", `${from.name} on ${fromAtt.map((a) => engine.store.networks.byId(a.networkId)?.name ?? a.networkId).join(", ") || `no network (--network ${from.mode})`}`);
+
+  if (to.status !== "running") {
+    hops.fail("destination", `${to.name} is ${to.status}, and a stopped container holds no address`, `start it again with \`berth run -d --name ${to.name} ...\``);
+    return done();
+  }
+  const toAtt = engine.store.attachments.forContainer(to.id);
+  const shared = toAtt.find((a) => fromAtt.some((f) => f.networkId === a.networkId));
+  const netName = (id: string) => engine.store.networks.byId(id)?.name ?? id;
+  if (!shared) {
+    const toNets = toAtt.map((a) => netName(a.networkId));
+    hops.fail(
+      "shared network",
+      `${from.name} is on ${fromAtt.map((a) => netName(a.networkId)).join(", ") || "none"}, ${to.name} on ${toNets.join(", ") || "none"}: no network in common, and Berth isolates networks from each other`,
+      toNets[0] ? `berth network connect ${toNets[0]} ${from.name}` : `${to.name} has no network; re-run it with --network`,
+    );
+    return done();
+  }
+  const net = engine.store.networks.byId(shared.networkId);
+  if (!net) {
+    hops.fail("shared network", `network ${shared.networkId} is gone from the store`, "run `berth system reconcile`");
+    return done();
+  }
+  hops.ok("shared network", `${net.name} (${net.subnet})`);
+  hops.ok(
+    "name",
+    net.dnsEnabled ? `${to.name} resolves to ${shared.ip} on ${net.name} (DNS at ${net.gateway})` : `network ${net.name} has no DNS: use ${shared.ip}, or put both on a network made with \`berth network create\``,
+  );
+  if (!traceIntoContainer(engine, hops, to, shared, net, port, proto)) return done();
+  return done(`${from.name} -> ${to.name} ${shared.ip}${port === undefined ? "" : `:${port}/${proto}`} over ${net.bridge}`);
+}
