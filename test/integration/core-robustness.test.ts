@@ -1,6 +1,7 @@
 // Bad input, concurrency and crash consistency of the core verbs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
@@ -50,6 +51,42 @@ test("bad input is refused with a message and a hint, and leaves no state", (t) 
   assert.ok(nets.includes("taken") && !nets.includes("n1"), `networks: ${nets.join(" ")}`);
   assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container was left behind");
   assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no interface or namespace left behind");
+});
+
+test("hostile input (metacharacters, paths, newlines, unicode, huge strings) is refused everywhere with a reason and a hint, and changes nothing", (t) => {
+  if (!requireSandbox(t)) return;
+  const before = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout };
+  const cases: [string[], RegExp][] = [
+    [["run", "--name", "a\nb", "true"], /Invalid container name "a\\u000ab"/],
+    [["run", "--name", "w\u00e9b", "true"], /Invalid container name "w\\u00e9b"/],
+    [["run", "--name", "$(reboot)", "true"], /Invalid container name "\$\(reboot\)"/],
+    [["run", "--name", "../../etc", "true"], /Invalid container name "\.\.\/\.\.\/etc"/],
+    [["run", "--name", "a".repeat(5000), "true"], /Invalid container name "a+\.\.\."/],
+    [["network", "create", "n\u00e9t"], /Invalid network name/],
+    [["network", "create", "a`id`"], /Invalid network name/],
+    [["network", "create", "ok1", "--interface-name", "br;rm"], /Invalid bridge name/],
+    [["network", "create", "ok1", "--dns", "1.1.1.1\nnameserver 6.6.6.6"], /Invalid IPv4 DNS server/],
+    [["run", "--network", "taken", "--network-alias", "x;y", "true"], /Invalid alias name "x;y"/],
+    [["run", "--dns", "1.1.1.1\nnameserver 6.6.6.6", "true"], /Invalid IPv4 DNS server for --dns/],
+    [["run", "--add-host", "a:1.2.3.4\n5.6.7.8 evil", "true"], /Invalid IPv4 address for --add-host/],
+    [["run", "--dns-search", "a b", "true"], /Invalid hostname "a b"/],
+    [["run", "--hostname", "a;b", "true"], /Invalid hostname "a;b"/],
+    [["run", "-p", "1-70000:1-70000", "true"], /container port 70000 is outside 1-65535/],
+    [["run", "-p", "80:80/sctp", "true"], /SCTP is not supported/],
+    [["run", "-p", "0:80", "true"], /Invalid port mapping/],
+    [["run", "-p", "9000-9001:80-82", "true"], /Invalid port mapping/],
+    [["run", "-p", "[::1]:80:80", "true"], /IPv6/],
+    [["trace", "127.0.0.1:80/sctp"], /not tcp or udp/],
+  ];
+  for (const [args, message] of cases) {
+    const r = b.run(...args);
+    const what = `berth ${args.join(" ").slice(0, 80)}`;
+    assert.equal(r.code, 125, `${what}: exit code (stderr: ${r.stderr.slice(0, 300)})`);
+    assert.match(r.stderr, message, what);
+    assert.match(r.stderr, /^Hint: .+/m, `${what} gives a hint`);
+  }
+  const after = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout };
+  assert.deepEqual(after, before, "no container, network or rule changed");
 });
 
 test("a static IP already taken names the container holding it", (t) => {
