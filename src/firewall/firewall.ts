@@ -15,6 +15,7 @@ import {
   type PortMapping,
 } from "./render-ports.js";
 import { TABLE_FAMILY, TABLE_NAME } from "./table.js";
+import { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
 import { summarizeTable, type TableSummary } from "./table-summary.js";
 
 export interface FirewallOptions {
@@ -122,6 +123,11 @@ export class Firewall {
    */
   detectForeignDropPolicies(): string[] {
     return [...foreignForwardDropChains(this.#nft.listRuleset().nftables), ...legacyIptablesForwardDrop()];
+  }
+
+  /** Base chains of other tables (another firewall's input, forward, ... hooks). */
+  foreignBaseChains(): ForeignBaseChain[] {
+    return foreignBaseChains(this.#nft.listRuleset().nftables);
   }
 
   /** Same as detectForeignDropPolicies() (the name the CLI used first). */

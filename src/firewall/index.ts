@@ -14,6 +14,7 @@ export {
   type PortMapping,
 } from "./render-ports.js";
 export { parsePortMappings } from "./parse-ports.js";
+export { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
 export { foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
 export { CHAIN, MAP, SET, TABLE } from "./table.js";
 export { summarizeTable, type TableSummary } from "./table-summary.js";
