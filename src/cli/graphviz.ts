@@ -1,0 +1,37 @@
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
+
+/**
+ * Lay out Graphviz dot text as SVG with Graphviz compiled to WebAssembly
+ * (@hpcc-js/wasm-graphviz): no system Graphviz needed. Loaded only when a
+ * picture is asked for (~150 ms).
+ */
+export async function dotToSvg(dot: string): Promise<string> {
+  const gv = await Graphviz.load();
+  return gv.dot(dot, "svg");
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** A self-contained HTML page around an SVG picture (opens in any browser, no network needed). */
+export function svgPage(svg: string, title: string): string {
+  const body = svg.replace(/^<\?xml[^>]*>\s*/, "").replace(/^<!DOCTYPE[^>]*>\s*/, "");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font-family: sans-serif; margin: 1.5rem; background: #fff; color: #222; }
+h1 { font-size: 1.2rem; }
+svg { max-width: 100%; height: auto; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body>
+</html>
+`;
+}
