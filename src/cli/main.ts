@@ -7,6 +7,7 @@ import { registerContainers } from "./verbs/containers.js";
 import { registerSystem } from "./verbs/system.js";
 import { registerWalkthrough } from "./verbs/walkthrough.js";
 import { registerPort } from "./verbs/port.js";
+import { registerTopology } from "./verbs/topology.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerContainers(program);
   registerNetwork(program);
   registerPort(program);
+  registerTopology(program);
   registerSystem(program);
   registerWalkthrough(program);
 
