@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { requireContainer } from "../../engine/index.js";
+import { requireContainer, type Engine } from "../../engine/index.js";
 import { collectTopology, nodeId, renderDot, renderJson, renderText, restrictToBridge, restrictToContainer, type TopologyGraph } from "../../engine/topology/index.js";
 import { BerthError } from "../../errors.js";
 import { BRIDGE_MODE, DEFAULT_NETWORK } from "../../model/network.js";
@@ -22,16 +22,23 @@ export function registerTopology(program: Command): void {
       }
       // read-only: no repair of interrupted operations, so what is drawn is what is there
       const graph = await withEngine((e) => {
-        let g = collectTopology(e);
-        if (name !== undefined) g = restrictToContainer(g, nodeId.container(requireContainer(e, name).name));
-        if (f.network !== undefined) {
-          const wanted = f.network === BRIDGE_MODE ? DEFAULT_NETWORK.name : f.network;
-          const n = e.store.networks.find(wanted);
-          if (!n) throw new BerthError("NETWORK_NOT_FOUND", `Network "${f.network}" does not exist`, { hint: "List networks with `berth network ls`" });
-          g = restrictToBridge(g, nodeId.bridge(n.bridge));
+        const container = name === undefined ? undefined : requireContainer(e, name);
+        if (container?.status === "exited") {
+          throw new BerthError("CONTAINER_NOT_RUNNING", `Container "${container.name}" is not running: it has no network to draw`, { hint: `Start a new one, or draw everything with \`berth topology\`` });
         }
+        const bridge = f.network === undefined ? undefined : networkBridge(e, f.network);
+        let g = collectTopology(e);
+        if (container) g = restrictToContainer(g, nodeId.container(container.name));
+        if (bridge) g = restrictToBridge(g, nodeId.bridge(bridge));
         return g;
       }, { repair: false });
       process.stdout.write(render(graph));
     });
+}
+
+/** The bridge of network `nameOrId` ("bridge" is the default network), without creating anything. */
+function networkBridge(e: Engine, nameOrId: string): string {
+  const n = e.store.networks.find(nameOrId === BRIDGE_MODE ? DEFAULT_NETWORK.name : nameOrId);
+  if (!n) throw new BerthError("NETWORK_NOT_FOUND", `Network "${nameOrId}" does not exist`, { hint: "List networks with `berth network ls`" });
+  return n.bridge;
 }

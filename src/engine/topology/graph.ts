@@ -36,6 +36,8 @@ export const EDGE_KINDS: readonly EdgeKind[] = ["enslaved", "peer", "in-namespac
 
 /** The id of the host (its network namespace). */
 export const HOST_ID = "host";
+/** The host's namespace name in interface ids: "interface:host/eth0". */
+export const HOST_NS = "host";
 
 /** Stable node ids, one function per kind. */
 export const nodeId = {
