@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildTopology } from "./build.js";
-import { fakeKernel, fakeStore } from "./fixture.js";
+import { fakeKernel, fakeStore, NETNS } from "./fixture.js";
 import { renderText, wrap } from "./render-text.js";
 import type { KernelSnapshot } from "./snapshot.js";
 
@@ -30,4 +30,19 @@ test("wrap() splits at spaces when it can, hard when it must", () => {
   assert.deepEqual(wrap("aaa bbb ccc", 7, "  "), ["aaa bbb", "  ccc"]);
   assert.deepEqual(wrap("abcdefghij", 4, ""), ["abcd", "efgh", "ij"]);
   assert.deepEqual(wrap("short", 10, "  "), ["short"]);
+});
+
+test("renderText(): --network container:NAME shares the owner's box; --network host uses the host's namespace", () => {
+  const s = fakeStore();
+  const web = s.containers.find((c) => c.name === "web");
+  assert.ok(web);
+  const sidecar = { ...web, id: "d4".repeat(32), name: "sidecar", mode: "container" as const, modeTarget: web.id, netns: NETNS.web, networks: [] };
+  const hostc = { ...web, id: "e5".repeat(32), name: "hostc", mode: "host" as const, netns: undefined, networks: [] };
+  const text = renderText(buildTopology(fakeKernel(), { ...s, containers: [...s.containers, sidecar, hostc] }));
+  const boxOf = (name: string) => text.slice(text.indexOf(`container ${name} `), text.indexOf("└", text.indexOf(`container ${name} `)));
+  assert.match(boxOf("sidecar"), /shares the namespace of web/);
+  assert.doesNotMatch(boxOf("sidecar"), /eth0/);
+  assert.match(boxOf("web"), /eth0 .*10\.89\.0\.2\/24/);
+  assert.match(boxOf("hostc"), /uses the host's namespace/);
+  assert.match(text, /eth0 of web\+sidecar|eth0 of sidecar\+web/);
 });

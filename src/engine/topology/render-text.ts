@@ -15,8 +15,7 @@ export function renderText(graph: TopologyGraph, width = TEXT_WIDTH): string {
   const out: string[] = [];
   const host = ix.node(HOST_ID);
   out.push(...box(`host ${attrText(host, "hostname")}`.trim(), hostLines(ix, host), width));
-  const seen = new Map<string, string>();
-  for (const c of ix.ofKind("container")) out.push(...box(containerTitle(c), containerLines(ix, c, seen), width));
+  for (const c of ix.ofKind("container")) out.push(...box(containerTitle(c), containerLines(ix, c), width));
   const problems = graph.nodes.filter((n) => n.problem);
   if (problems.length > 0) {
     out.push(`problems (${problems.length}):`);
@@ -86,7 +85,7 @@ function containerTitle(c: TopoNode): string {
   return `container ${c.label}  ${attrText(c, "id")}  ${attrText(c, "status")}`;
 }
 
-function containerLines(ix: GraphIndex, c: TopoNode, seen: Map<string, string>): string[] {
+function containerLines(ix: GraphIndex, c: TopoNode): string[] {
   const lines: string[] = [];
   const mode = attrText(c, "mode");
   if (mode !== "bridge") lines.push(`network mode ${mode}`);
@@ -101,12 +100,12 @@ function containerLines(ix: GraphIndex, c: TopoNode, seen: Map<string, string>):
     return lines;
   }
   lines.push(`netns ${attrText(ns, "path")}`);
-  const first = seen.get(ns.id);
-  if (first) {
-    lines.push(`shares the namespace of ${first}`);
-    return lines;
+  if (mode === "container") {
+    // --network container:NAME: the interfaces are drawn in the owner's box
+    const owners = ix.in(ns.id, "in-namespace").filter((n) => n.kind === "container" && attrText(n, "mode") !== "container");
+    lines.push(`shares the namespace of ${owners.map((o) => o.label).join(", ") || ns.label}`);
+    if (owners.length > 0) return lines;
   }
-  seen.set(ns.id, c.label);
   const ifaces = ix.in(ns.id, "in-namespace").filter((n) => n.kind === "interface");
   const w = Math.max(4, ...ifaces.map((i) => i.label.length));
   for (const i of ifaces) {
