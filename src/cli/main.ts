@@ -9,6 +9,7 @@ import { registerWalkthrough } from "./verbs/walkthrough.js";
 import { registerPort } from "./verbs/port.js";
 import { registerDoctor } from "./verbs/doctor.js";
 import { registerTrace } from "./verbs/trace.js";
+import { registerTopology } from "./verbs/topology.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerContainers(program);
   registerNetwork(program);
   registerPort(program);
+  registerTopology(program);
   registerSystem(program);
   registerDoctor(program);
   registerTrace(program);
