@@ -4,8 +4,17 @@ import { collectTopology, nodeId, renderDot, renderJson, renderText, restrictToB
 import { BerthError } from "../../errors.js";
 import { BRIDGE_MODE, DEFAULT_NETWORK } from "../../model/network.js";
 import { withEngine } from "../with-engine.js";
+import { dotToSvg, svgPage } from "../graphviz.js";
+import { hostname } from "node:os";
 
-const RENDERERS: Record<string, (g: TopologyGraph) => string> = { text: renderText, json: renderJson, dot: renderDot };
+const RENDERERS: Record<string, (g: TopologyGraph) => string | Promise<string>> = {
+  text: renderText,
+  json: renderJson,
+  dot: renderDot,
+  // laid out by Graphviz compiled to WebAssembly: no system Graphviz needed
+  svg: (g) => dotToSvg(renderDot(g)),
+  html: async (g) => svgPage(await dotToSvg(renderDot(g)), `Berth topology of ${hostname()}`),
+};
 
 /** `berth topology`: the host's container networking as the kernel has it, checked against the store. */
 export function registerTopology(program: Command): void {
@@ -14,11 +23,11 @@ export function registerTopology(program: Command): void {
     .description("Draw bridges, veth pairs, container namespaces and published ports from the live kernel, marking what disagrees with Berth's state")
     .argument("[container]", "only this container and the bridges and ports it touches")
     .option("--network <network>", "only this network")
-    .option("--format <format>", "text, json or dot (Graphviz)", "text")
+    .option("--format <format>", "text, json, dot (Graphviz), svg or html (a picture, laid out by Graphviz in WebAssembly)", "text")
     .action(async (name: string | undefined, f: { network?: string; format: string }) => {
       const render = RENDERERS[f.format];
       if (!render) {
-        throw new BerthError("INVALID_ARGUMENT", `Unknown topology format "${f.format}"`, { hint: "Use --format text, json or dot" });
+        throw new BerthError("INVALID_ARGUMENT", `Unknown topology format "${f.format}"`, { hint: "Use --format text, json, dot, svg or html" });
       }
       // read-only: no repair of interrupted operations, so what is drawn is what is there
       const graph = await withEngine((e) => {
@@ -32,7 +41,7 @@ export function registerTopology(program: Command): void {
         if (bridge) g = restrictToBridge(g, nodeId.bridge(bridge));
         return g;
       }, { repair: false });
-      process.stdout.write(render(graph));
+      process.stdout.write(await render(graph));
     });
 }
 
