@@ -33,8 +33,11 @@ function hostLines(ix: GraphIndex, host: TopoNode | undefined): string[] {
   for (const i of hostIfaces) lines.push(`${i.label.padEnd(6)} ${attrList(i, "addresses").join(" ") || "(no address)"}`);
   const bridges = ix.ofKind("bridge");
   const veths = ix.ofKind("veth");
+  const gap = () => {
+    if (lines.length > 0) lines.push("");
+  };
   for (const b of bridges) {
-    lines.push("");
+    gap();
     const addrs = attrList(b, "addresses").join(" ") || (attrText(b, "missing") ? "(missing)" : "(no address)");
     const net = attrText(b, "network");
     lines.push(`bridge ${b.label}  ${addrs}${net ? `  network ${net}` : ""}`);
@@ -44,12 +47,14 @@ function hostLines(ix: GraphIndex, host: TopoNode | undefined): string[] {
   }
   const loose = veths.filter((v) => ix.out(v.id, "enslaved").length === 0);
   if (loose.length > 0) {
-    lines.push("", "veths on no Berth bridge");
+    gap();
+    lines.push("veths on no Berth bridge");
     loose.forEach((v, i) => lines.push(...vethLines(ix, v, i === loose.length - 1 ? "  └── " : "  ├── ", i === loose.length - 1 ? "      " : "  │   ")));
   }
   const ports = ix.ofKind("port");
   if (ports.length > 0) {
-    lines.push("", "published ports");
+    gap();
+    lines.push("published ports");
     for (const p of ports) {
       const to = ix.out(p.id, "publishes")[0];
       lines.push(`  ${portText(p)}${to ? `  (${where(ix, to)})` : ""}`);
