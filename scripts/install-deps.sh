@@ -15,9 +15,11 @@ command -v busybox >/dev/null || need+=(busybox-static)
 command -v curl >/dev/null || need+=(curl)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v nsenter >/dev/null || need+=(util-linux)
-# --test: what only the test suite uses (the iptables FORWARD-policy detection test)
+# --test: what only the test suite uses (the iptables FORWARD-policy detection
+# test, and headless Chromium that photographs the topology picture)
 if [ "${1:-}" = "--test" ]; then
   command -v iptables-legacy >/dev/null && command -v iptables-nft >/dev/null || need+=(iptables)
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then
