@@ -70,13 +70,28 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
   };
   engine.store.attachments.insert(attachment);
   const needsDefaultRoute = !net.internal && !existing.some((a) => isDefaultRouteNetwork(engine, a));
-  plumb(engine, c.netns, net, attachment, needsDefaultRoute);
+  if (engine.plan) describePlumb(engine, c, net, attachment, needsDefaultRoute);
+  else plumb(engine, c.netns, net, attachment, needsDefaultRoute);
   return attachment;
 }
 
 function isDefaultRouteNetwork(engine: Engine, a: Attachment): boolean {
   const n = engine.store.networks.byId(a.networkId);
   return n !== undefined && !n.internal;
+}
+
+/** What plumb() would do, for --dry-run (reads the kernel, changes nothing). */
+function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment, defaultRoute: boolean): void {
+  const plan = engine.plan;
+  if (!plan) return;
+  const prefix = parseCidr4(net.subnet).prefix;
+  const mtu = net.mtu === undefined ? "" : `, mtu ${net.mtu}`;
+  if (!engine.host.linkByName(net.bridge)) plan.add("link", `create bridge ${net.bridge} (network ${net.name}${mtu}) with address ${net.gateway}/${prefix}, up`);
+  plan.add("state", `lease ${a.ip} on network ${net.name} for ${c.name}`);
+  plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
+  plan.add("address", `${a.ip}/${prefix} on ${a.ifname} inside ${c.name}, up`);
+  if (defaultRoute) plan.add("route", `default via ${net.gateway} dev ${a.ifname} inside ${c.name}`);
+  if (net.dnsEnabled) plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${a.ip} for containers on ${net.name} (resolver at ${net.gateway}:53)`);
 }
 
 /** The kernel part of attachNetwork, undone step by step on failure. */

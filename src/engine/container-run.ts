@@ -80,7 +80,8 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
   }
 }
 
-function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOptions): Container {
+/** Record the container (status creating) and reserve its ports, in one transaction; conflicts throw before anything changes. */
+export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOptions): Container {
   return engine.store.write(() => {
     const name = plan.name ?? generateName((n) => engine.store.containers.find(n) !== undefined);
     const holder = engine.store.containers.find(name);

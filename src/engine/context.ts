@@ -4,6 +4,7 @@ import { NetlinkHandle } from "../kernel/index.js";
 import { Firewall } from "../firewall/index.js";
 import { Runtime } from "../runtime/index.js";
 import { BerthError } from "../errors.js";
+import type { ChangePlan } from "./dry-run/planned-change.js";
 
 /**
  * Everything an engine verb needs, opened once per process. The host netlink
@@ -15,6 +16,12 @@ export class Engine {
   readonly runtime: Runtime;
   #host: NetlinkHandle | undefined;
   #firewall: Firewall | undefined;
+  /**
+   * Set during --dry-run (see dry-run/preview.ts): the steps that would
+   * touch the kernel, the nft table, DNS or the runtime record themselves
+   * here instead.
+   */
+  plan: ChangePlan | undefined;
   /** Bridge ifindexes seen by this process: an attach need not look the bridge up again. */
   readonly bridgeIndexes = new Map<string, number>();
 

@@ -19,6 +19,15 @@ export interface ConnectOptions {
 
 /** `berth network connect [--ip IP] [--alias A] NET CTR` on a running container. */
 export async function connectNetwork(engine: Engine, netName: string, ctrName: string, opts: ConnectOptions = {}): Promise<Attachment> {
+  const { attachment: a, container: c } = connectInStore(engine, netName, ctrName, opts);
+  faultPoint("connect:after-attach");
+  writeEtcFiles(engine, engine.store.containers.byId(c.id) ?? c);
+  await syncDns(engine);
+  return a;
+}
+
+/** The synchronous part of connect: validate, lease, plumb (or, under --dry-run, describe), record. */
+export function connectInStore(engine: Engine, netName: string, ctrName: string, opts: ConnectOptions = {}): { attachment: Attachment; container: Container } {
   const net = requireNetwork(engine, netName);
   const c = requireRunningBridgeContainer(engine, ctrName, "connect");
   const req = {
@@ -33,10 +42,7 @@ export async function connectNetwork(engine: Engine, netName: string, ctrName: s
     engine.store.containers.setNetworks(c.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
     return att;
   });
-  faultPoint("connect:after-attach");
-  writeEtcFiles(engine, engine.store.containers.byId(c.id) ?? c);
-  await syncDns(engine);
-  return a;
+  return { attachment: a, container: c };
 }
 
 /** `berth network disconnect [-f] NET CTR`; the default route moves to another network if needed. */

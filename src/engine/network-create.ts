@@ -43,10 +43,21 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
     // the rules go in before the row commits: a crash (or an nft failure) never leaves
     // a network without its isolation and masquerade rules, at worst rules for no network,
     // which the next firewall sync drops
-    syncFirewall(engine);
+    if (engine.plan) describeNetworkRules(engine, n);
+    else syncFirewall(engine);
     return n;
   });
   return net;
+}
+
+/** What createNetwork would record and apply, for --dry-run. */
+function describeNetworkRules(engine: Engine, n: Network): void {
+  const plan = engine.plan;
+  if (!plan) return;
+  plan.add("state", `record network ${n.name}: subnet ${n.subnet}, gateway ${n.gateway}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
+  const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : [])];
+  plan.add("nft", `add ${n.bridge} / ${n.subnet} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
+  plan.add("link", `bridge ${n.bridge} is made with the network's first container, not now`);
 }
 
 /** The default network `berth` (bridge berth0, 10.88.0.0/16 unless taken), made on first use. */

@@ -72,6 +72,10 @@ function pickRandom(engine: Engine, r: PortRequest, takenHere: (m: PortMapping) 
 export function publishPorts(engine: Engine, c: Container): void {
   const ms = dnatMappings(engine, c);
   if (ms.length === 0) return;
+  if (engine.plan) {
+    for (const m of ms) engine.plan.add("nft", `add element ${m.hostIp === "0.0.0.0" ? `${m.proto} . ${m.hostPort}` : `${m.proto} . ${m.hostIp} . ${m.hostPort}`} : ${m.containerIp} . ${m.containerPort} to map ${m.hostIp === "0.0.0.0" ? "dnat_any" : "dnat_addr"}`);
+    return;
+  }
   const first = engine.store.attachments.forContainer(c.id)[0];
   const port = first ? engine.host.linkByName(first.hostVeth) : undefined;
   if (port) engine.host.bridgePortSetHairpin(port.index, true);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { containerView, portsText, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
+import { dryRunRemove, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
 import { ago, formatItems, printJson, table } from "../output.js";
 import { networkView } from "../../engine/index.js";
@@ -104,8 +105,13 @@ export function registerContainers(program: Command): void {
     .description("Remove containers")
     .argument("<container...>")
     .option("-f, --force", "kill running containers first")
-    .action(async (names: string[], f: { force?: boolean }) => {
+    .option("--dry-run", "print the planned changes and change nothing")
+    .action(async (names: string[], f: { force?: boolean; dryRun?: boolean }) => {
       await withEngine(async (e) => {
+        if (f.dryRun) {
+          process.stdout.write(renderPlan("rm", dryRunRemove(e, names, f.force ?? false)));
+          return;
+        }
         for (const n of names) process.stdout.write(`${(await removeContainer(e, n, { force: f.force ?? false })).id}\n`);
       });
     });

@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { dryRunConnect, dryRunDisconnect, dryRunNetworkCreate, renderPlan } from "../../engine/dry-run/index.js";
+import type { Engine } from "../../engine/context.js";
+import type { NetworkCreateOptions } from "../../engine/network-create.js";
 import { BerthError } from "../../errors.js";
 import { connectNetwork, createNetwork, disconnectNetwork, networkView, pruneNetworks, removeNetwork, requireNetwork } from "../../engine/index.js";
 import { withEngine } from "../with-engine.js";
@@ -6,6 +9,7 @@ import { collect, keyValues } from "../collect.js";
 import { formatItems, printJson, table } from "../output.js";
 
 interface CreateFlags {
+  dryRun?: boolean;
   subnet?: string;
   gateway?: string;
   ipRange?: string;
@@ -37,12 +41,17 @@ export function registerNetwork(program: Command): void {
     .option("--dns <ip>", "upstream DNS server for containers on this network", collect)
     .option("-d, --driver <driver>", "network driver (bridge)", "bridge")
     .option("--ignore", "do not fail if the network exists")
+    .option("--dry-run", "print the planned changes (state, nft) and change nothing")
     .action(async (name: string | undefined, flags: CreateFlags) => {
       if (flags.driver !== "bridge") {
         throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge" });
       }
+      const create = flags.dryRun ? (e: Engine, o: NetworkCreateOptions) => {
+        process.stdout.write(renderPlan("network create", dryRunNetworkCreate(e, o)));
+        return undefined;
+      } : createNetwork;
       const n = await withEngine((e) =>
-        createNetwork(e, {
+        create(e, {
           name: name ?? `network${Date.now().toString(36)}`,
           ...(flags.subnet === undefined ? {} : { subnet: flags.subnet }),
           ...(flags.gateway === undefined ? {} : { gateway: flags.gateway }),
@@ -56,7 +65,7 @@ export function registerNetwork(program: Command): void {
           ignoreExisting: flags.ignore ?? false,
         }),
       );
-      process.stdout.write(`${n.name}\n`);
+      if (n) process.stdout.write(`${n.name}\n`);
     });
 
   network
@@ -128,14 +137,17 @@ export function registerNetwork(program: Command): void {
     .option("--ip <ip>", "static IPv4 address")
     .option("--mac-address <mac>", "static MAC address")
     .option("--alias <name>", "extra DNS name on this network", collect)
-    .action(async (net: string, ctr: string, flags: { ip?: string; macAddress?: string; alias?: string[] }) => {
-      await withEngine((e) =>
-        connectNetwork(e, net, ctr, {
-          ...(flags.ip === undefined ? {} : { ip: flags.ip }),
-          ...(flags.macAddress === undefined ? {} : { mac: flags.macAddress }),
-          aliases: flags.alias ?? [],
-        }),
-      );
+    .option("--dry-run", "print the planned changes (lease, veth, addresses, routes, DNS) and change nothing")
+    .action(async (net: string, ctr: string, flags: { ip?: string; macAddress?: string; alias?: string[]; dryRun?: boolean }) => {
+      const opts = {
+        ...(flags.ip === undefined ? {} : { ip: flags.ip }),
+        ...(flags.macAddress === undefined ? {} : { mac: flags.macAddress }),
+        aliases: flags.alias ?? [],
+      };
+      await withEngine(async (e) => {
+        if (flags.dryRun) process.stdout.write(renderPlan("network connect", dryRunConnect(e, net, ctr, opts)));
+        else await connectNetwork(e, net, ctr, opts);
+      });
     });
 
   network
@@ -144,7 +156,11 @@ export function registerNetwork(program: Command): void {
     .argument("<network>")
     .argument("<container>")
     .option("-f, --force", "disconnect even if the container is not running")
-    .action(async (net: string, ctr: string) => {
-      await withEngine((e) => disconnectNetwork(e, net, ctr));
+    .option("--dry-run", "print the planned changes and change nothing")
+    .action(async (net: string, ctr: string, flags: { dryRun?: boolean }) => {
+      await withEngine(async (e) => {
+        if (flags.dryRun) process.stdout.write(renderPlan("network disconnect", dryRunDisconnect(e, net, ctr)));
+        else await disconnectNetwork(e, net, ctr);
+      });
     });
 }

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { runContainer, type RunOptions } from "../../engine/index.js";
+import { dryRunContainer, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
 import { collect } from "../collect.js";
 
 interface RunFlags {
+  dryRun?: boolean;
   detach?: boolean;
   name?: string;
   network?: string[];
@@ -50,6 +52,7 @@ export function registerRun(program: Command): void {
     .option("-p, --publish <spec>", "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], ranges allowed (repeatable)", collect)
     .option("-P, --publish-all", "publish every --expose port on a random host port")
     .option("--expose <port>", "declare a port the container listens on: PORT[/proto] (repeatable)", collect)
+    .option("--dry-run", "print the planned changes (namespace, veths, addresses, routes, nft elements, DNS) and change nothing")
     .helpOption("--help", "display help for command")
     .action(async (command: string[], f: RunFlags) => {
       const opts: RunOptions = {
@@ -74,6 +77,10 @@ export function registerRun(program: Command): void {
         ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
         ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
       };
+      if (f.dryRun) {
+        await withEngine((e) => process.stdout.write(renderPlan("run", dryRunContainer(e, opts))));
+        return;
+      }
       const r = await withEngine(async (e) => {
         if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
           for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${w}\n`);
