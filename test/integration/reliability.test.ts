@@ -107,3 +107,29 @@ test("the OCI runtime or the monitor missing: a clear error, and nothing half-ma
   }
   b.ok("network", "rm", "noruntime");
 });
+
+test("a reboot (processes gone, /run wiped, namespaces, links and rules lost): reconcile marks the containers stopped and the host clean", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "survivor");
+  b.ok("run", "-d", "--name", "booted", "--network", "survivor", "-p", "9620:8080", "sleep", "600");
+  const netns = b.netns("booted");
+  // what a reboot does: every process, the tmpfs /run (runtime state, netns mounts), every link and rule
+  const pids = spawnSync("pgrep", ["-f", b.root], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+  for (const p of pids) spawnSync("kill", ["-9", p]);
+  spawnSync("sleep", ["0.3"]);
+  spawnSync("umount", [netns]);
+  spawnSync("rm", ["-rf", join(b.root, "run"), join(b.root, "netns")]);
+  for (const l of JSON.parse(spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" }).stdout) as { ifname: string }[]) {
+    if (/^(bth|berth)/.test(l.ifname)) spawnSync("ip", ["link", "del", l.ifname]);
+  }
+  spawnSync("nft", ["flush", "ruleset"]);
+
+  b.ok("system", "reconcile");
+  assert.match(b.ok("ps", "-a", "--format", "{{.Name}} {{.State.Status}}"), /^booted (exited|stopped)/m, "the container is recorded as stopped");
+  const doctor = JSON.parse(b.run("doctor", "--format", "json").stdout) as { findings: { code: string; severity: string }[] };
+  assert.deepEqual(doctor.findings.filter((f) => f.severity !== "info").map((f) => f.code), [], "doctor finds nothing");
+  b.ok("rm", "booted");
+  b.ok("run", "-d", "--name", "booted", "--network", "survivor", "-p", "9620:8080", "sleep", "600");
+  b.ok("rm", "-f", "booted");
+  b.ok("network", "rm", "survivor");
+});
