@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
-import { dnsDir } from "./launcher.js";
+import { dnsDir, resolverPort } from "./launcher.js";
 import { Zone } from "./zone.js";
 import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snapshot.js";
 import { Forwarder } from "./forwarder.js";
@@ -48,12 +48,6 @@ function readNameservers(path: string): string[] {
   }
 }
 
-/** Listen port: 53, or $BERTH_DNS_PORT (tests and benchmarks). */
-function dnsPort(): number {
-  const p = Number(process.env["BERTH_DNS_PORT"] ?? 53);
-  return Number.isInteger(p) && p > 0 && p < 65536 ? p : 53;
-}
-
 /**
  * The resolver daemon: one per host (per run dir), in its own process so
  * that blocking kernel work in berth never stalls a lookup. It serves the
@@ -71,7 +65,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const zoneFile = join(dir, "zone.json");
   const pidFile = join(dir, "resolver.pid");
   const resolvConf = opts.resolvConfPath ?? "/etc/resolv.conf";
-  const port = dnsPort();
+  const port = resolverPort();
 
   const lock = await acquireSingleton(dir);
   if (!lock) {

@@ -11,6 +11,12 @@ export function dnsDir(paths: BerthPaths): string {
 }
 
 
+/** The resolver's listen port: 53, or $BERTH_DNS_PORT (tests and benchmarks). */
+export function resolverPort(env: NodeJS.ProcessEnv = process.env): number {
+  const p = Number(env["BERTH_DNS_PORT"] ?? 53);
+  return Number.isInteger(p) && p > 0 && p < 65536 ? p : 53;
+}
+
 /** The resolver daemon's pid if it is running (its pid file names a live process). */
 export function resolverPid(paths: BerthPaths): number | undefined {
   try {

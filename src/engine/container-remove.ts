@@ -19,6 +19,15 @@ export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec
   return engine.store.containers.byId(c.id) ?? c;
 }
 
+/** `rm` without -f refuses a running container. */
+export function refuseRunning(c: Container, force: boolean): void {
+  if (c.status === "running" && !force) {
+    throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}" (${shortId(c.id)}): it is running`, {
+      hint: `Stop it first with \`berth stop ${c.name}\`, or use \`berth rm -f ${c.name}\``,
+    });
+  }
+}
+
 /**
  * `berth rm [-f] NAME`: a running container needs -f (it is then killed).
  * Teardown is a sweep: it keeps going after errors and reports all of them.
@@ -31,11 +40,7 @@ export async function removeContainer(engine: Engine, nameOrId: string, opts: { 
       hint: `Remove those first, or use \`berth rm -f ${c.name}\` to remove them too`,
     });
   }
-  if (c.status === "running" && !opts.force) {
-    throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}" (${shortId(c.id)}): it is running`, {
-      hint: `Stop it first with \`berth stop ${c.name}\`, or use \`berth rm -f ${c.name}\``,
-    });
-  }
+  refuseRunning(c, opts.force ?? false);
   for (const d of dependents) await removeContainer(engine, d.id, { force: true });
   engine.store.write(() => engine.store.containers.setStatus(c.id, "removing", { ownerPid: process.pid }));
   const errors: unknown[] = [];

@@ -5,7 +5,7 @@ import { nameserversOf } from "../dns/upstream.js";
 import { messageOf } from "../errors.js";
 import type { TableSummary } from "../firewall/index.js";
 import { hostSockets, socketOwner } from "./host-sockets.js";
-import { resolverPort } from "./doctor/dns.js";
+import { resolverPort } from "../dns/index.js";
 import { readProcValue } from "./doctor/read-proc.js";
 
 export interface InterfaceInfo {

@@ -11,3 +11,8 @@ export function socketsIn(netns: string | undefined): HostSocket[] {
   if (netns === undefined) return read("/proc/net");
   return withNetns(netns, () => read("/proc/thread-self/net"));
 }
+
+/** Whether traffic sent to `ip` reaches a socket bound on `address` (the address itself, or a wildcard). */
+export function socketReaches(address: string, ip: string): boolean {
+  return address === "0.0.0.0" || address === "::" || address === ip;
+}

@@ -3,7 +3,7 @@ import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import { shortId } from "../model/container.js";
 import type { PortMapping, PortRequest } from "../model/port-spec.js";
-import type { DnatMapping } from "../firewall/index.js";
+import { mapElementOf, type DnatMapping } from "../firewall/index.js";
 import { BerthError } from "../errors.js";
 import { hostSocketOn, socketOwner } from "./host-sockets.js";
 
@@ -73,7 +73,10 @@ export function publishPorts(engine: Engine, c: Container): void {
   const ms = dnatMappings(engine, c);
   if (ms.length === 0) return;
   if (engine.plan) {
-    for (const m of ms) engine.plan.add("nft", `add element ${m.hostIp === "0.0.0.0" ? `${m.proto} . ${m.hostPort}` : `${m.proto} . ${m.hostIp} . ${m.hostPort}`} : ${m.containerIp} . ${m.containerPort} to map ${m.hostIp === "0.0.0.0" ? "dnat_any" : "dnat_addr"}`);
+    for (const m of ms) {
+      const { map, element } = mapElementOf(m);
+      engine.plan.add("nft", `add element ${element} to map ${map}`);
+    }
     return;
   }
   const first = engine.store.attachments.forContainer(c.id)[0];

@@ -7,6 +7,7 @@ export {
   ANY_HOST_IP,
   checkPortMapping,
   describeMapping,
+  mapElementOf,
   renderAddPortMappings,
   renderDeletePortMappings,
   samePortMapping,

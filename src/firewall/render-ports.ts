@@ -59,6 +59,11 @@ function elementOf(m: PortMapping): string {
   return `${keyOf(m)} : ${m.containerIp} . ${m.containerPort}`;
 }
 
+/** The kernel element of a mapping as `nft list` prints it, and the map that holds it. */
+export function mapElementOf(m: PortMapping): { readonly map: string; readonly element: string } {
+  return { map: mapOf(m), element: elementOf(m) };
+}
+
 /** Checked, deduplicated mappings; two different targets for one key is a caller bug. */
 function checkAll(ms: readonly PortMapping[]): PortMapping[] {
   const byKey = new Map<string, PortMapping>();

@@ -1,11 +1,7 @@
 import type { HostSocket } from "../host-sockets.js";
 import type { StoredPort } from "../../store/index.js";
 import type { Finding } from "./finding.js";
-
-/** Whether DNATed traffic to `containerIp` reaches a socket bound on `address`. */
-export function reachable(address: string, containerIp: string): boolean {
-  return address === "0.0.0.0" || address === "::" || address === containerIp;
-}
+import { socketReaches } from "../netns-sockets.js";
 
 /**
  * PORT_NOT_LISTENING when nothing in the container's namespace is bound to
@@ -37,7 +33,7 @@ export function listenerFindings(input: {
         evidence: `no ${p.proto === "tcp" ? "listening tcp" : "bound udp"} socket on port ${p.containerPort} in the container's network namespace (published ${p.hostIp}:${p.hostPort} -> ${input.containerIp}:${p.containerPort})`,
         fix: `start the service on 0.0.0.0:${p.containerPort} inside ${input.container} (or publish the port it really uses); see what listens with \`${ss}\``,
       });
-    } else if (!on.some((s) => reachable(s.address, input.containerIp))) {
+    } else if (!on.some((s) => socketReaches(s.address, input.containerIp))) {
       out.push({
         code: "PORT_NOT_REACHABLE",
         severity: "error",

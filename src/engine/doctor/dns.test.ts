@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bindsGateway, dnsFindings, resolverPort, type BoundSocket } from "./dns.js";
+import { bindsGateway, dnsFindings, type BoundSocket } from "./dns.js";
+import { resolverPort } from "../../dns/index.js";
 import { net } from "./fixtures.test-support.js";
 import type { HostSocket } from "../host-sockets.js";
 

@@ -1,14 +1,8 @@
 import type { Engine } from "../context.js";
-import { resolverPid } from "../../dns/index.js";
+import { resolverPid, resolverPort } from "../../dns/index.js";
 import { hostSockets, socketOwner, type HostSocket } from "../host-sockets.js";
 import type { DoctorScope, Finding } from "./finding.js";
 import { networksInUse, type NetworkUse } from "./networks-in-use.js";
-
-/** The resolver's port: 53, or $BERTH_DNS_PORT as the daemon reads it (src/dns/daemon.ts). */
-export function resolverPort(env: NodeJS.ProcessEnv = process.env): number {
-  const p = Number(env["BERTH_DNS_PORT"] ?? 53);
-  return Number.isInteger(p) && p > 0 && p < 65536 ? p : 53;
-}
 
 /** A socket bound where the resolver must listen, with its owner when known. */
 export interface BoundSocket {

@@ -4,12 +4,14 @@ import { shortId } from "../../model/container.js";
 import type { RunOptions } from "../run-options.js";
 import { planRun } from "../run-options.js";
 import { createContainerRecord } from "../container-run.js";
+import { refuseRunning } from "../container-remove.js";
 import { createNetwork, type NetworkCreateOptions } from "../network-create.js";
 import { connectInStore, type ConnectOptions } from "../network-connect.js";
 import { attachNetwork } from "../attach.js";
 import { dnatMappings, publishPorts } from "../ports.js";
 import { requireContainer, requireNetwork, resolveRequestedNetworks } from "../network-lookup.js";
 import { BerthError } from "../../errors.js";
+import { describeMapping } from "../../firewall/index.js";
 import { preview } from "./preview.js";
 import type { ChangePlan, PlannedChange } from "./planned-change.js";
 
@@ -73,11 +75,9 @@ export function dryRunRemove(engine: Engine, names: readonly string[], force: bo
   return preview(engine, (plan) => {
     for (const name of names) {
       const c = requireContainer(engine, name);
-      if (c.status === "running" && !force) {
-        throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}": it is running`, { hint: `Stop it first with \`berth stop ${c.name}\`, or use \`berth rm -f ${c.name}\`` });
-      }
+      refuseRunning(c, force);
       plan.add("runtime", `${c.status === "running" ? "kill and " : ""}delete container ${c.name} (${shortId(c.id)})`);
-      for (const m of dnatMappings(engine, c)) plan.add("nft", `delete element ${m.proto} ${m.hostIp}:${m.hostPort} -> ${m.containerIp}:${m.containerPort}`);
+      for (const m of dnatMappings(engine, c)) plan.add("nft", `delete element ${describeMapping(m)}`);
       const ownNetns = c.netns !== undefined && c.mode !== "container" && c.mode !== "host";
       if (ownNetns) plan.add("namespace", `delete ${c.netns ?? ""}`);
       describeRelease(engine, plan, c, new Set(engine.store.attachments.forContainer(c.id).map((a) => a.networkId)), ownNetns);

@@ -3,13 +3,8 @@ import type { Attachment, Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import type { Proto } from "../../model/port-spec.js";
 import { NetlinkHandle } from "../../kernel/index.js";
-import { socketsIn } from "../netns-sockets.js";
+import { socketReaches, socketsIn } from "../netns-sockets.js";
 import type { HopList } from "./hop.js";
-
-/** Whether a socket bound on `address` gets traffic sent to `ip`. */
-function boundFor(address: string, ip: string): boolean {
-  return address === "0.0.0.0" || address === "::" || address === ip;
-}
 
 /**
  * The last part of every path: from a network's bridge through the veth
@@ -56,7 +51,7 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
   if (sockets.length === 0) {
     return hops.fail("listening", `nothing listens on ${port}/${proto} inside ${c.name}`, `start the service on 0.0.0.0:${port} inside ${c.name}; see what listens with \`${nsenter}\``);
   }
-  if (!sockets.some((s) => boundFor(s.address, a.ip))) {
+  if (!sockets.some((s) => socketReaches(s.address, a.ip))) {
     return hops.fail("listening", `${port}/${proto} inside ${c.name} is bound only to ${sockets.map((s) => s.address).join(", ")}, not ${a.ip}`, `make the service listen on 0.0.0.0:${port}; check with \`${nsenter}\``);
   }
   hops.ok("listening", `${sockets.map((s) => `${s.address.includes(":") ? `[${s.address}]` : s.address}:${s.port}`).join(", ")} ${proto} inside ${c.name}`);

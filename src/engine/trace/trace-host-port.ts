@@ -1,7 +1,7 @@
 import type { Engine } from "../context.js";
 import type { Proto } from "../../model/port-spec.js";
 import { sysctlRead } from "../../kernel/index.js";
-import { ANY_HOST_IP, MAP } from "../../firewall/index.js";
+import { ANY_HOST_IP, MAP, mapElementOf } from "../../firewall/index.js";
 import { HopList, type TraceResult } from "./hop.js";
 import { traceIntoContainer } from "./into-container.js";
 
@@ -43,9 +43,8 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
     );
     return done();
   }
-  const map = m.hostIp === ANY_HOST_IP ? MAP.anyAddress : MAP.byAddress;
-  const key = m.hostIp === ANY_HOST_IP ? `${proto} . ${port}` : `${proto} . ${m.hostIp} . ${port}`;
-  hops.ok("nft map element", `${key} : ${m.containerIp} . ${m.containerPort} in map inet berth ${map}`);
+  const { map, element } = mapElementOf(m);
+  hops.ok("nft map element", `${element} in map inet berth ${map}`);
 
   const a = engine.store.attachments.all().find((x) => x.ip === m.containerIp);
   const c = a ? engine.store.containers.byId(a.containerId) : undefined;
