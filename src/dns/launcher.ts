@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
@@ -35,30 +35,91 @@ function logTail(file: string): string {
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Claim the right to start the daemon: create `resolver.starting` with
+ * O_EXCL, so when many berth processes find no resolver at once (50
+ * concurrent `run`s) exactly one spawns it and the rest wait for its pid
+ * file, instead of a herd of daemons fighting for the lock on a busy host.
+ * A marker left by a spawner that was killed is taken over once neither
+ * the spawner nor the daemon it names is alive, or after a minute.
+ */
+function claimStart(marker: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(marker, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let stale: boolean;
+    try {
+      const pids = readFileSync(marker, "utf8").split(/\s+/).filter(Boolean).map(Number);
+      const age = Date.now() - statSync(marker).mtimeMs;
+      stale = age > 60_000 || (age > 2_000 && !pids.some((p) => Number.isInteger(p) && p > 0 && processAlive(p)));
+    } catch {
+      stale = false; // it vanished between the two calls: look again next round
+    }
+    if (!stale) return false;
+    rmSync(marker, { force: true });
+  }
+  return false;
+}
+
 /**
  * Start the resolver daemon unless it runs: spawn `process.execPath
- * ...spawnArgs` detached, output appended to `<runDir>/dns/resolver.log`,
- * and wait until it listens (it writes its pid file once its sockets are
- * bound). Returns quietly when the daemon exits 0 without serving (the zone
- * was empty, or another daemon won the race and serves). Kept apart from
- * the daemon's code so berth commands do not load the DNS server to use it.
+ * ...spawnArgs` detached (with BERTH_RUN_DIR set to this run dir), output
+ * appended to `<runDir>/dns/resolver.log`, and wait until it listens (it
+ * writes its pid file once its sockets are bound). Only one caller spawns
+ * (see claimStart); the others wait. Returns quietly when the daemon exits
+ * 0 without serving (the zone was empty, or another daemon won the race
+ * and serves). The wait ends early if the daemon dies; while it lives it
+ * is given `timeoutMs`, since a host starting 50 containers at once can be
+ * slow to schedule a new process. Kept apart from the daemon's code so
+ * berth commands do not load the DNS server to use it.
  */
-export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readonly string[], timeoutMs = 10_000): Promise<void> {
+export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readonly string[], timeoutMs = 60_000): Promise<void> {
   if (resolverPid(paths) !== undefined) return;
   const dir = dnsDir(paths);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const logFile = join(dir, "resolver.log");
+  const marker = join(dir, "resolver.starting");
+  const deadline = Date.now() + timeoutMs;
+  while (resolverPid(paths) === undefined) {
+    if (claimStart(marker)) {
+      try {
+        await spawnAndWait(paths, spawnArgs, marker, deadline, timeoutMs);
+      } finally {
+        rmSync(marker, { force: true });
+      }
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new BerthError("RUNTIME", `The DNS resolver daemon did not start listening within ${timeoutMs} ms`, {
+        hint: `Another berth process is starting it (${marker}); see ${join(dir, "resolver.log")}`,
+      });
+    }
+    await sleep(10);
+  }
+}
+
+async function spawnAndWait(paths: BerthPaths, spawnArgs: readonly string[], marker: string, deadline: number, timeoutMs: number): Promise<void> {
+  const logFile = join(dnsDir(paths), "resolver.log");
   const log = openSync(logFile, "a");
   let exit: number | null | undefined;
   try {
-    const child = spawn(process.execPath, [...spawnArgs], { detached: true, stdio: ["ignore", log, log] });
+    const child = spawn(process.execPath, [...spawnArgs], {
+      detached: true,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, BERTH_RUN_DIR: paths.runDir },
+    });
     child.on("exit", (code, signal) => (exit = signal ? 128 : code));
     child.on("error", () => (exit = 127));
     child.unref();
+    if (child.pid !== undefined) writeFileSync(marker, `${process.pid} ${child.pid}\n`);
   } finally {
     closeSync(log);
   }
-  const deadline = Date.now() + timeoutMs;
   let exitedAt: number | undefined;
   while (resolverPid(paths) === undefined) {
     if (exit !== undefined) {
@@ -72,9 +133,11 @@ export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readon
       }
     }
     if (Date.now() > deadline) {
-      throw new BerthError("RUNTIME", `The DNS resolver daemon did not start listening within ${timeoutMs} ms`, { hint: `See ${logFile}` });
+      throw new BerthError("RUNTIME", `The DNS resolver daemon did not start listening within ${timeoutMs} ms`, {
+        hint: `It is still starting or hung; see ${logFile}, and check the host's load`,
+      });
     }
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
   }
 }
 
@@ -99,6 +162,6 @@ export async function waitForZoneLoaded(paths: BerthPaths, serial: number, timeo
   for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
     if (loadedZoneSerial(paths) >= serial) return true;
     if (resolverPid(paths) === undefined || Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, delay));
+    await sleep(delay);
   }
 }

@@ -108,22 +108,25 @@ test("a static IP already taken names the container holding it", (t) => {
 test("50 concurrent runs on one network all succeed, with distinct addresses and MACs", async (t) => {
   if (!requireSandbox(t)) return;
   b.ok("network", "create", "busy");
-  const n = 50;
-  const t0 = Date.now();
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => b.start("run", "-d", "--name", `c${i}`, "--network", "busy", "sleep", "600")));
-  t.diagnostic(`${n} concurrent runs took ${Date.now() - t0} ms in all`);
-  for (const r of results) assert.equal(r.code, 0, r.stderr);
-  const names = Array.from({ length: n }, (_, i) => `c${i}`);
-  const rows = b.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.MacAddress}}", ...names).trim().split("\n");
-  assert.equal(rows.length, n, "one line per container");
-  const ips = new Set(rows.map((r) => r.split(" ")[0]));
-  const macs = new Set(rows.map((r) => r.split(" ")[1]));
-  assert.equal(ips.size, n, `distinct addresses: ${[...ips].join(" ")}`);
-  assert.equal(macs.size, n);
-  const same = await Promise.all([b.start("run", "-d", "--name", "twin", "sleep", "600"), b.start("run", "-d", "--name", "twin", "sleep", "600")]);
-  assert.deepEqual(same.map((r) => r.code).sort(), [0, 125], "exactly one of two same-name runs wins");
-  b.ok("network", "rm", "-f", "busy");
-  b.ok("rm", "-f", "twin");
+  try {
+    const n = 50;
+    const t0 = Date.now();
+    const results = await Promise.all(Array.from({ length: n }, (_, i) => b.start("run", "-d", "--name", `c${i}`, "--network", "busy", "sleep", "600")));
+    t.diagnostic(`${n} concurrent runs took ${Date.now() - t0} ms in all`);
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const names = Array.from({ length: n }, (_, i) => `c${i}`);
+    const rows = b.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.MacAddress}}", ...names).trim().split("\n");
+    assert.equal(rows.length, n, "one line per container");
+    const ips = new Set(rows.map((r) => r.split(" ")[0]));
+    const macs = new Set(rows.map((r) => r.split(" ")[1]));
+    assert.equal(ips.size, n, `distinct addresses: ${[...ips].join(" ")}`);
+    assert.equal(macs.size, n);
+    const same = await Promise.all([b.start("run", "-d", "--name", "twin", "sleep", "600"), b.start("run", "-d", "--name", "twin", "sleep", "600")]);
+    assert.deepEqual(same.map((r) => r.code).sort(), [0, 125], "exactly one of two same-name runs wins");
+  } finally {
+    b.run("network", "rm", "-f", "busy");
+    b.run("rm", "-f", "twin");
+  }
 });
 
 for (const step of ["run:after-netns", "attach:after-veth", "run:after-attach", "run:before-start"]) {
