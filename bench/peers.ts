@@ -21,7 +21,7 @@ import { Engine } from "../src/engine/context.js";
 import { createNetwork } from "../src/engine/network-create.js";
 import { attachNetwork, detachNetwork } from "../src/engine/attach.js";
 import { dnatMappings, publishPorts, reservePorts } from "../src/engine/ports.js";
-import { newId, netnsPath } from "../src/engine/names.js";
+import { newId } from "../src/engine/names.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";

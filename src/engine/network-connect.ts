@@ -1,5 +1,6 @@
 import type { Engine } from "./context.js";
 import type { Attachment, Container } from "../model/container.js";
+import type { Network } from "../model/network.js";
 import { parseAlias } from "../model/names.js";
 import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
 import { parseMac } from "../model/mac.js";
@@ -45,17 +46,26 @@ export function connectInStore(engine: Engine, netName: string, ctrName: string,
   return { attachment: a, container: c };
 }
 
-/** `berth network disconnect [-f] NET CTR`; the default route moves to another network if needed. */
-export async function disconnectNetwork(engine: Engine, netName: string, ctrName: string): Promise<void> {
+/**
+ * What `network disconnect NET CTR` acts on: the network, the container,
+ * and whether it is attached in the kernel now (a stopped container is only
+ * asked to join). Refuses a container that is on neither.
+ */
+export function disconnectTarget(engine: Engine, netName: string, ctrName: string): { net: Network; c: Container; attached: boolean } {
   const net = requireNetwork(engine, netName);
   const c = requireContainer(engine, ctrName);
   const attached = engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id);
-  const requested = c.networks.some((r) => r.network === net.name);
-  if (!attached && !requested) {
+  if (!attached && !c.networks.some((r) => r.network === net.name)) {
     throw new BerthError("NOT_CONNECTED", `Container "${c.name}" is not connected to network "${net.name}"`, {
       hint: `See its networks with \`berth inspect -f '{{json .NetworkSettings.Networks}}' ${c.name}\``,
     });
   }
+  return { net, c, attached };
+}
+
+/** `berth network disconnect [-f] NET CTR`; the default route moves to another network if needed. */
+export async function disconnectNetwork(engine: Engine, netName: string, ctrName: string): Promise<void> {
+  const { net, c, attached } = disconnectTarget(engine, netName, ctrName);
   engine.store.write(() => {
     if (attached) detachNetwork(engine, c, net);
     engine.store.containers.setNetworks(c.id, c.networks.filter((r) => r.network !== net.name));

@@ -1,5 +1,5 @@
 import { BerthError } from "../errors.js";
-import { foreignForwardDropChains } from "./foreign-policies.js";
+import { foreignForwardDropChains, type ForeignDropPolicy } from "./foreign-policies.js";
 import { legacyIptablesForwardDrop } from "./iptables-probe.js";
 import { NftApplier } from "./nft-applier.js";
 import { parsePortMappings } from "./parse-ports.js";
@@ -119,20 +119,15 @@ export class Firewall {
   /**
    * Other firewalls that would silently drop what Berth accepts: forward
    * base chains with policy drop in other nftables tables, and a legacy
-   * iptables FORWARD policy of DROP. One user-facing sentence each.
+   * iptables FORWARD policy of DROP.
    */
-  detectForeignDropPolicies(): string[] {
+  foreignDropPolicies(): ForeignDropPolicy[] {
     return [...foreignForwardDropChains(this.#nft.listRuleset().nftables), ...legacyIptablesForwardDrop()];
   }
 
   /** Base chains of other tables (another firewall's input, forward, ... hooks). */
   foreignBaseChains(): ForeignBaseChain[] {
     return foreignBaseChains(this.#nft.listRuleset().nftables);
-  }
-
-  /** Same as detectForeignDropPolicies() (the name the CLI used first). */
-  foreignDropPolicies(): string[] {
-    return this.detectForeignDropPolicies();
   }
 
   /** Release the libnftables context. */

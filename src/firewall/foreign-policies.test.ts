@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
+import { describeForeignDropPolicy, foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
 
 const chain = (family: string, table: string, name: string, hook: string, policy: string) => ({ chain: { family, table, name, handle: 1, type: "filter", hook, prio: 0, policy } });
 
@@ -13,7 +13,7 @@ test("foreignForwardDropChains() reports forward chains with policy drop in othe
     chain("inet", "fw", "fwd", "forward", "accept"),
     chain("bridge", "br", "forward", "forward", "drop"),
     { chain: { family: "inet", table: "fw", name: "regular" } },
-  ]);
+  ]).map(describeForeignDropPolicy);
   assert.equal(found.length, 2);
   assert.match(found[0] ?? "", /^nftables table "ip filter" has a forward chain "FORWARD" with policy drop: .*containers may not reach the outside/);
   assert.match(found[0] ?? "", /nft insert rule ip filter FORWARD iifname "BRIDGE" accept/);
@@ -21,7 +21,8 @@ test("foreignForwardDropChains() reports forward chains with policy drop in othe
 });
 
 test("iptablesForwardDrop() reads the policy line of `iptables -S FORWARD`", () => {
-  assert.match(iptablesForwardDrop("iptables-legacy", "-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n") ?? "", /^iptables-legacy has FORWARD policy DROP/);
+  const legacy = iptablesForwardDrop("iptables-legacy", "-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n");
+  assert.match(legacy ? describeForeignDropPolicy(legacy) : "", /^iptables-legacy has FORWARD policy DROP: .*; accept Berth's bridges there .*\.$/);
   assert.equal(iptablesForwardDrop("iptables", "-P FORWARD ACCEPT\n"), undefined);
   assert.equal(iptablesForwardDrop("iptables", ""), undefined);
 });

@@ -16,11 +16,32 @@ function fixFor(family: string, table: string, chain: string): string {
 }
 
 /**
- * One user-facing sentence per base chain with hook forward and policy drop
- * in a table other than Berth's, read from `nft -j list ruleset` output.
+ * Another firewall's default that would silently drop what Berth accepts.
+ * `where` names it as the user would look it up, `effect` says what breaks,
+ * `fix` what to run; describeForeignDropPolicy() makes the one-line warning.
  */
-export function foreignForwardDropChains(ruleset: readonly NftObject[]): string[] {
-  const out: string[] = [];
+export interface ForeignDropPolicy {
+  /** The warning's opening words: `nftables table "ip filter" has a forward chain "FORWARD" with policy drop`. */
+  readonly where: string;
+  /** How to see it for oneself: `table ip filter chain FORWARD hook forward policy drop`. */
+  readonly evidence: string;
+  readonly effect: string;
+  readonly fix: string;
+  /** `info` when it cannot affect Berth's traffic (an ip6 table while networks are IPv4). */
+  readonly severity: "warning" | "info";
+}
+
+/** The one-line warning `run` prints: where, effect and fix. */
+export function describeForeignDropPolicy(p: ForeignDropPolicy): string {
+  return `${p.where}: ${p.effect}; ${p.fix}.`;
+}
+
+/**
+ * Base chains with hook forward and policy drop in a table other than
+ * Berth's, read from `nft -j list ruleset` output.
+ */
+export function foreignForwardDropChains(ruleset: readonly NftObject[]): ForeignDropPolicy[] {
+  const out: ForeignDropPolicy[] = [];
   for (const o of ruleset) {
     const c = o["chain"];
     if (typeof c !== "object" || c === null) continue;
@@ -30,18 +51,29 @@ export function foreignForwardDropChains(ruleset: readonly NftObject[]): string[
     const table = String(chain["table"] ?? "");
     const name = String(chain["name"] ?? "");
     if (family === TABLE_FAMILY && table === TABLE_NAME) continue;
-    const effect = EFFECT[family] ?? "forwarded traffic may be dropped there";
-    out.push(`nftables table "${family} ${table}" has a forward chain "${name}" with policy drop: ${effect}; ${fixFor(family, table, name)}.`);
+    out.push({
+      where: `nftables table "${family} ${table}" has a forward chain "${name}" with policy drop`,
+      evidence: `table ${family} ${table} chain ${name} hook forward policy drop`,
+      effect: EFFECT[family] ?? "forwarded traffic may be dropped there",
+      fix: fixFor(family, table, name),
+      severity: family === "ip6" ? "info" : "warning",
+    });
   }
   return out;
 }
 
 /**
- * The sentence for an iptables FORWARD policy of DROP, from the output of
- * `PROGRAM -S FORWARD` (whose first line is `-P FORWARD DROP`), or
- * undefined when the policy is not drop.
+ * An iptables FORWARD policy of DROP, from the output of `PROGRAM -S
+ * FORWARD` (whose first line is `-P FORWARD DROP`), or undefined when the
+ * policy is not drop.
  */
-export function iptablesForwardDrop(program: string, output: string): string | undefined {
+export function iptablesForwardDrop(program: string, output: string): ForeignDropPolicy | undefined {
   if (!/^-P FORWARD DROP\b/m.test(output)) return undefined;
-  return `${program} has FORWARD policy DROP: forwarded traffic that Berth accepts is still dropped by iptables, so containers may not reach the outside and published ports may not answer; accept Berth's bridges there (e.g. \`${program} -I FORWARD -i BRIDGE -j ACCEPT\` and \`${program} -I FORWARD -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT\` for each bridge in \`nft list set inet berth bridges\`), or set the policy to ACCEPT.`;
+  return {
+    where: `${program} has FORWARD policy DROP`,
+    evidence: `${program} -S FORWARD: -P FORWARD DROP`,
+    effect: "forwarded traffic that Berth accepts is still dropped by iptables, so containers may not reach the outside and published ports may not answer",
+    fix: `accept Berth's bridges there (e.g. \`${program} -I FORWARD -i BRIDGE -j ACCEPT\` and \`${program} -I FORWARD -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT\` for each bridge in \`nft list set inet berth bridges\`), or set the policy to ACCEPT`,
+    severity: "warning",
+  };
 }

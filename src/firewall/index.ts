@@ -16,6 +16,6 @@ export {
 } from "./render-ports.js";
 export { parsePortMappings } from "./parse-ports.js";
 export { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
-export { foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
+export { describeForeignDropPolicy, foreignForwardDropChains, iptablesForwardDrop, type ForeignDropPolicy } from "./foreign-policies.js";
 export { CHAIN, MAP, SET, TABLE } from "./table.js";
 export { summarizeTable, type TableSummary } from "./table-summary.js";

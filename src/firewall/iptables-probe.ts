@@ -1,7 +1,7 @@
 import { accessSync, constants, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { execFileSync } from "../exec.js";
-import { iptablesForwardDrop } from "./foreign-policies.js";
+import { iptablesForwardDrop, type ForeignDropPolicy } from "./foreign-policies.js";
 
 /** The program's full path on PATH, or undefined. */
 function onPath(program: string): string | undefined {
@@ -28,13 +28,13 @@ function legacyFilterLoaded(): boolean {
 }
 
 /**
- * Sentences for an iptables FORWARD policy of DROP that nftables cannot
+ * An iptables FORWARD policy of DROP that nftables cannot
  * show: the legacy (x_tables) filter table. iptables-nft rules already show
  * up in `nft list ruleset`. Reads /proc first, so no program runs (and no
  * module loads) when no legacy filter table exists.
  * Equivalent to: iptables-legacy -S FORWARD
  */
-export function legacyIptablesForwardDrop(): string[] {
+export function legacyIptablesForwardDrop(): ForeignDropPolicy[] {
   if (!legacyFilterLoaded()) return [];
   for (const program of ["iptables-legacy", "iptables"]) {
     const path = onPath(program);

@@ -315,13 +315,14 @@ test("port mappings: listed from the live maps, kept across syncNetworks, remova
 
 test("foreign forward chains with policy drop are reported", (t) => {
   if (!requireSandbox(t)) return;
-  assert.deepEqual(fw.detectForeignDropPolicies(), []);
+  assert.deepEqual(fw.foreignDropPolicies(), []);
   sh("nft", "add table ip fwtest");
   sh("nft", "add chain ip fwtest gate { type filter hook forward priority 0; policy drop; }");
   try {
-    const found = fw.detectForeignDropPolicies();
+    const found = fw.foreignDropPolicies();
     assert.equal(found.length, 1);
-    assert.match(found[0] ?? "", /^nftables table "ip fwtest" has a forward chain "gate" with policy drop/);
+    assert.match(found[0]?.where ?? "", /^nftables table "ip fwtest" has a forward chain "gate" with policy drop$/);
+    assert.equal(found[0]?.evidence, "table ip fwtest chain gate hook forward policy drop");
   } finally {
     sh("nft", "delete table ip fwtest");
   }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { runContainer, type RunOptions } from "../../engine/index.js";
+import { describeForeignDropPolicy, runContainer, type RunOptions } from "../../engine/index.js";
 import { dryRunContainer, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
 import { collect } from "../collect.js";
@@ -83,7 +83,7 @@ export function registerRun(program: Command): void {
       }
       const r = await withEngine(async (e) => {
         if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
-          for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${w}\n`);
+          for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${describeForeignDropPolicy(w)}\n`);
         }
         return runContainer(e, opts);
       });

@@ -6,11 +6,10 @@ import { planRun } from "../run-options.js";
 import { createContainerRecord } from "../container-run.js";
 import { refuseRunning } from "../container-remove.js";
 import { createNetwork, type NetworkCreateOptions } from "../network-create.js";
-import { connectInStore, type ConnectOptions } from "../network-connect.js";
+import { connectInStore, disconnectTarget, type ConnectOptions } from "../network-connect.js";
 import { attachNetwork } from "../attach.js";
 import { dnatMappings, publishPorts } from "../ports.js";
-import { requireContainer, requireNetwork, resolveRequestedNetworks } from "../network-lookup.js";
-import { BerthError } from "../../errors.js";
+import { requireContainer, resolveRequestedNetworks } from "../network-lookup.js";
 import { describeMapping } from "../../firewall/index.js";
 import { preview } from "./preview.js";
 import type { ChangePlan, PlannedChange } from "./planned-change.js";
@@ -62,11 +61,7 @@ function describeRelease(engine: Engine, plan: ChangePlan, c: Container, network
 
 /** `berth network disconnect --dry-run` (reads only). */
 export function dryRunDisconnect(engine: Engine, netName: string, ctrName: string): PlannedChange[] {
-  const net = requireNetwork(engine, netName);
-  const c = requireContainer(engine, ctrName);
-  if (!engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id)) {
-    throw new BerthError("NOT_CONNECTED", `Container "${c.name}" is not connected to network "${net.name}"`, { hint: `See its networks with \`berth inspect ${c.name}\`` });
-  }
+  const { net, c } = disconnectTarget(engine, netName, ctrName);
   return preview(engine, (plan) => describeRelease(engine, plan, c, new Set([net.id]), false));
 }
 
