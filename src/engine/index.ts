@@ -13,3 +13,4 @@ export { resetSystem } from "./reset.js";
 export { containerView, networkModeText, portsText, portsView } from "./container-view.js";
 export { networkView } from "./network-view.js";
 export { listNamespaces, type NamespaceView } from "./namespaces.js";
+export { attachSandbox, detachSandbox, setNetworkDnsServers, refuseForeign, type SandboxAttachSpec, type SandboxDetachSpec, type SandboxEndpoint, type SandboxNetworkDefinition, type SandboxNetworkRequest } from "./sandbox/index.js";

@@ -10,6 +10,7 @@ import { attachNetwork, detachNetwork } from "./attach.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
 import { faultPoint } from "./fault.js";
+import { refuseForeign } from "./sandbox/foreign.js";
 
 export interface ConnectOptions {
   readonly ip?: string;
@@ -49,6 +50,7 @@ export function connectInStore(engine: Engine, netName: string, ctrName: string,
 export async function disconnectNetwork(engine: Engine, netName: string, ctrName: string): Promise<void> {
   const net = requireNetwork(engine, netName);
   const c = requireContainer(engine, ctrName);
+  refuseForeign(c, "disconnect");
   const attached = engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id);
   const requested = c.networks.some((r) => r.network === net.name);
   if (!attached && !requested) {
@@ -68,6 +70,7 @@ export async function disconnectNetwork(engine: Engine, netName: string, ctrName
 
 function requireRunningBridgeContainer(engine: Engine, name: string, verb: string): Container {
   const c = requireContainer(engine, name);
+  refuseForeign(c, verb);
   if (c.mode !== "bridge" && c.mode !== "none") {
     throw new BerthError("INVALID_ARGUMENT", `Cannot ${verb} container "${c.name}": it uses --network ${c.mode === "container" ? "container:..." : c.mode}`, {
       hint: "Only containers with their own network namespace can join networks",

@@ -5,6 +5,7 @@ import type { RunOptions } from "../run-options.js";
 import { planRun } from "../run-options.js";
 import { createContainerRecord } from "../container-run.js";
 import { refuseRunning } from "../container-remove.js";
+import { refuseForeign } from "../sandbox/foreign.js";
 import { createNetwork, type NetworkCreateOptions } from "../network-create.js";
 import { connectInStore, type ConnectOptions } from "../network-connect.js";
 import { attachNetwork } from "../attach.js";
@@ -64,6 +65,7 @@ function describeRelease(engine: Engine, plan: ChangePlan, c: Container, network
 export function dryRunDisconnect(engine: Engine, netName: string, ctrName: string): PlannedChange[] {
   const net = requireNetwork(engine, netName);
   const c = requireContainer(engine, ctrName);
+  refuseForeign(c, "disconnect");
   if (!engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id)) {
     throw new BerthError("NOT_CONNECTED", `Container "${c.name}" is not connected to network "${net.name}"`, { hint: `See its networks with \`berth inspect ${c.name}\`` });
   }
@@ -75,6 +77,7 @@ export function dryRunRemove(engine: Engine, names: readonly string[], force: bo
   return preview(engine, (plan) => {
     for (const name of names) {
       const c = requireContainer(engine, name);
+      refuseForeign(c, "remove");
       refuseRunning(c, force);
       plan.add("runtime", `${c.status === "running" ? "kill and " : ""}delete container ${c.name} (${shortId(c.id)})`);
       for (const m of dnatMappings(engine, c)) plan.add("nft", `delete element ${describeMapping(m)}`);
