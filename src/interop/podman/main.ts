@@ -13,10 +13,12 @@ const VERSION = { version: "1.4.0", commit: "berth", build_time: "", target: `${
  * netlink, nftables) is loaded only for the verbs that need it.
  */
 export async function netavarkMain(argv: readonly string[]): Promise<number> {
+  mark("main");
   try {
     const cmd = parseNetavarkArgs(argv);
     const out = await run(cmd);
     if (out !== undefined) process.stdout.write(`${JSON.stringify(out)}\n`);
+    mark("done");
     return 0;
   } catch (e) {
     const hint = e instanceof BerthError && e.hint ? `. Hint: ${e.hint}` : "";
@@ -62,12 +64,22 @@ type EngineApi = typeof import("../../engine/sandbox/index.js");
 type EngineContext = import("../../engine/context.js").Engine;
 
 async function withEngine<T>(fn: (engine: EngineContext, api: EngineApi) => Promise<T>): Promise<T> {
+  mark("input read");
   const [{ Engine }, { repairInterrupted }, api] = await Promise.all([import("../../engine/context.js"), import("../../engine/repair.js"), import("../../engine/sandbox/index.js")]);
+  mark("engine loaded");
   const engine = Engine.open();
   try {
     await repairInterrupted(engine);
-    return await fn(engine, api);
+    mark("state opened");
+    const r = await fn(engine, api);
+    mark("engine call");
+    return r;
   } finally {
     engine.close();
   }
+}
+
+/** BERTH_TIMING=1: where the process's time goes, on stderr (ms since the process started). */
+function mark(what: string): void {
+  if (process.env["BERTH_TIMING"]) process.stderr.write(`berth-netavark: ${performance.now().toFixed(1)} ms ${what}\n`);
 }
