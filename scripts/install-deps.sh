@@ -16,10 +16,13 @@ command -v curl >/dev/null || need+=(curl)
 command -v unshare >/dev/null || need+=(util-linux)
 command -v nsenter >/dev/null || need+=(util-linux)
 # --test: what only the test suite uses (the iptables FORWARD-policy detection
-# test, and headless Chromium that photographs the topology picture)
+# test, headless Chromium that photographs the topology picture, and Podman
+# with Debian's netavark for the Podman backend test and bench)
 if [ "${1:-}" = "--test" ]; then
   command -v iptables-legacy >/dev/null && command -v iptables-nft >/dev/null || need+=(iptables)
   command -v chromium >/dev/null || need+=(chromium)
+  command -v podman >/dev/null || need+=(podman)
+  [ -x /usr/lib/podman/netavark ] || need+=(netavark)
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then

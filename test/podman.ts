@@ -1,0 +1,111 @@
+// Real Podman with Berth as its network backend, for integration tests and
+// the bench: a temp containers.conf (helper_binaries_dir = bin/podman, so
+// Podman runs Berth's netavark), temp storage (vfs), and a mount namespace
+// of its own with a tmpfs on /run, so nothing Podman, runc or conmon writes
+// under /run (netns files, runtime state) reaches the machine.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const BUSYBOX = "/usr/bin/busybox";
+export const IMAGE = "localhost/berth-busybox:latest";
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+export const BACKEND_DIR = join(REPO, "bin", "podman");
+
+export interface CmdResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Whether this machine has what the Podman test needs. */
+export function podmanMissing(): string | undefined {
+  for (const p of ["/usr/bin/podman", BUSYBOX, "/usr/sbin/runc", "/usr/bin/conmon"]) if (!existsSync(p)) return `${p} is missing (scripts/install-deps.sh --test installs it)`;
+  return undefined;
+}
+
+export class PodmanSandbox {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly #holder: ChildProcess;
+
+  /** `berthEnv`: the BERTH_* settings the backend (and so Berth) runs with. */
+  private constructor(dir: string, env: NodeJS.ProcessEnv, holder: ChildProcess) {
+    this.dir = dir;
+    this.env = env;
+    this.#holder = holder;
+  }
+
+  static async start(berthEnv: NodeJS.ProcessEnv, opts: { backendDir?: string } = {}): Promise<PodmanSandbox> {
+    const dir = mkdtempSync(join(tmpdir(), "berth-podman-"));
+    writeFileSync(
+      join(dir, "containers.conf"),
+      [
+        "[containers]",
+        'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]',
+        "[engine]",
+        'runtime = "runc"',
+        'cgroup_manager = "cgroupfs"',
+        'events_logger = "file"',
+        `tmp_dir = "${join(dir, "tmp")}"`,
+        `helper_binaries_dir = ["${opts.backendDir ?? BACKEND_DIR}"]`,
+        "[network]",
+        'network_backend = "netavark"',
+        `network_config_dir = "${join(dir, "networks")}"`,
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(dir, "storage.conf"), ["[storage]", 'driver = "vfs"', `graphroot = "${join(dir, "root")}"`, `runroot = "${join(dir, "runroot")}"`, ""].join("\n"));
+    const env: NodeJS.ProcessEnv = { ...berthEnv, CONTAINERS_CONF: join(dir, "containers.conf"), CONTAINERS_STORAGE_CONF: join(dir, "storage.conf") };
+    // the mount namespace everything Podman does runs in: /run is a tmpfs that dies with the holder
+    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs -o mode=755 tmpfs /run && echo ready && exec sleep 3600"], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout?.once("data", () => resolve());
+      holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${code}`)));
+    });
+    return new PodmanSandbox(dir, env, holder);
+  }
+
+  /** Run a program in Podman's mount namespace. */
+  exec(argv: readonly string[], input?: string): CmdResult {
+    const r = spawnSync("nsenter", [`--mount=/proc/${this.#holder.pid ?? 0}/ns/mnt`, "--", ...argv], { env: this.env, encoding: "utf8", timeout: 120_000, ...(input === undefined ? {} : { input }) });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  podman(...args: string[]): CmdResult {
+    return this.exec(["podman", ...args]);
+  }
+
+  /** `podman ARGS...`, failing with its output unless it succeeds. */
+  ok(...args: string[]): string {
+    const r = this.podman(...args);
+    if (r.code !== 0) throw new Error(`podman ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Import a tiny image: busybox-static with its applets, and /www/index.html saying `page`. */
+  importBusybox(page: string): void {
+    const rootfs = join(this.dir, "rootfs");
+    for (const d of ["bin", "etc", "proc", "sys", "dev", "tmp", "www"]) mkdirSync(join(rootfs, d), { recursive: true });
+    cpSync(BUSYBOX, join(rootfs, "bin", "busybox"));
+    chmodSync(join(rootfs, "bin", "busybox"), 0o755);
+    for (const a of ["sh", "ping", "nslookup", "httpd", "cat", "sleep", "wget", "ip"]) symlinkSync("busybox", join(rootfs, "bin", a));
+    writeFileSync(join(rootfs, "www", "index.html"), `${page}\n`);
+    const tar = join(this.dir, "rootfs.tar");
+    const t = spawnSync("tar", ["-C", rootfs, "-cf", tar, "."], { encoding: "utf8" });
+    if (t.status !== 0) throw new Error(`tar: ${t.stderr}`);
+    this.ok("import", tar, IMAGE);
+  }
+
+  /** Remove every container and network, stop the holder, delete the temp dir. */
+  dispose(): void {
+    this.podman("rm", "-a", "-f", "-t", "0");
+    this.podman("network", "prune", "-f");
+    this.#holder.kill("SIGKILL");
+    // vfs layers may hold read-only dirs
+    spawnSync("chmod", ["-R", "u+w", this.dir]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
