@@ -32,7 +32,7 @@ function fakeContainer(engine: Engine, name: string): Container {
   const c: Container = {
     id, name, command: ["sleep"], hostname: name, mode: "bridge", modeTarget: undefined, netns: netnsPath(engine.paths, id),
     rootfs: undefined, autoRemove: false, detached: true, dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: [],
-    status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined,
+    status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined, managedBy: undefined,
   };
   netnsCreate(c.netns ?? "");
   engine.store.write(() => engine.store.containers.insert(c));

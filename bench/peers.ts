@@ -72,7 +72,7 @@ function berthTool(root: string): Tool {
       const c: Container = {
         id, name: `c${slot.index}`, command: ["sleep"], hostname: "c", mode: "bridge", modeTarget: undefined, netns: slot.netns,
         rootfs: undefined, autoRemove: false, detached: true, dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: [],
-        status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined,
+        status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined, managedBy: undefined,
       };
       engine.store.write(() => {
         engine.store.containers.insert(c);

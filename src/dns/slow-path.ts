@@ -2,7 +2,7 @@ import dnsPacket from "dns-packet";
 import { EDNS_PAYLOAD, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, OPCODE_MASK, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_SERVFAIL, UDP_PLAIN_MAX } from "./wire/constants.js";
 import { encodeErrorReply } from "./wire/error-reply.js";
 import { formatIpv4 } from "../model/ipv4.js";
-import { reverseNameToIpv4, SEARCH_DOMAIN, type Zone } from "./zone.js";
+import { inServedDomain, reverseNameToIpv4, type Zone } from "./zone.js";
 
 /**
  * True when dns-packet can encode `name` back to the labels it came as:
@@ -64,7 +64,7 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
     // dns-packet could not write this question back as it came (it reads labels as UTF-8
     // and joins them with dots): no container has such a name, so forward it untouched
     // (or refuse it in our domain) with replies that do not echo it
-    if (name.endsWith(`.${SEARCH_DOMAIN}`)) return reply(encodeErrorReply(query, RCODE_NXDOMAIN));
+    if (inServedDomain(name)) return reply(encodeErrorReply(query, RCODE_NXDOMAIN));
     return { kind: "forward", servfail: () => encodeErrorReply(query, RCODE_SERVFAIL) };
   }
   if (q.class !== "IN") return respond(RCODE_NOTIMP, []);

@@ -100,3 +100,12 @@ test("Zone knows its gateways and whether it is empty", () => {
   assert.equal(zone.empty, false);
   assert.equal(new Zone({ version: 1, networks: [] }).empty, true);
 });
+
+test("Zone.lookupName() serves every name under dns.podman too, and answers NXDOMAIN for unknown names there", () => {
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "database.dns.podman"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "db.dns.podman"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "dddddddddddd.dns.podman"), local("10.89.2.3"));
+  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "database.dns.podman"), { kind: "nxdomain" }, "not across networks");
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "nobody.dns.podman"), { kind: "nxdomain" });
+  assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "dns.podman"), { kind: "nxdomain" });
+});

@@ -3,6 +3,15 @@ import type { DnsZoneSnapshot } from "./zone-snapshot.js";
 
 /** The search domain containers get in resolv.conf; every name is also served under it. */
 export const SEARCH_DOMAIN = "dns.berth";
+/** Podman's search domain (netavark returns it): names are served under it too, for Podman's containers. */
+export const PODMAN_DOMAIN = "dns.podman";
+/** Every name is served bare and under each of these. */
+export const SERVED_DOMAINS: readonly string[] = [SEARCH_DOMAIN, PODMAN_DOMAIN];
+
+/** Whether `name` (lowercased, no trailing dot) is one of the served domains or under one. */
+export function inServedDomain(name: string): boolean {
+  return SERVED_DOMAINS.some((d) => name === d || name.endsWith(`.${d}`));
+}
 
 /** A name the client may see: its addresses on the networks it shares with the client (maybe none, for NODATA). */
 export interface LocalAnswer {
@@ -41,7 +50,7 @@ interface ClientView {
 
 function namesOf(c: { id: string; name: string; aliases: readonly string[] }): string[] {
   const bare = [c.name, ...c.aliases, c.id.slice(0, 12)].map((n) => n.toLowerCase().replace(/\.$/, ""));
-  return [...new Set(bare.flatMap((n) => [n, `${n}.${SEARCH_DOMAIN}`]))];
+  return [...new Set(bare.flatMap((n) => [n, ...SERVED_DOMAINS.map((d) => `${n}.${d}`)]))];
 }
 
 function add(map: Map<string, LocalAnswer>, key: string, ip: number): void {
@@ -158,7 +167,7 @@ export class Zone {
         if (merged) return { kind: "local", ips: merged };
       }
     }
-    if (this.#everyName.has(name) || name === SEARCH_DOMAIN || name.endsWith(`.${SEARCH_DOMAIN}`)) return NXDOMAIN;
+    if (this.#everyName.has(name) || inServedDomain(name)) return NXDOMAIN;
     return FORWARD;
   }
 

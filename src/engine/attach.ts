@@ -58,10 +58,16 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
       hint: "Create another network for more containers",
     });
   }
+  const ifname = req.ifname ?? nextIfName(existing);
+  if (existing.some((a) => a.ifname === ifname)) {
+    throw new BerthError("IFNAME_IN_USE", `Cannot attach "${c.name}" to network "${net.name}": it already has an interface ${ifname}`, {
+      hint: "Choose another interface name",
+    });
+  }
   const attachment: Attachment = {
     containerId: c.id,
     networkId: net.id,
-    ifname: nextIfName(existing),
+    ifname,
     hostVeth: hostVethName(c.id, net.id),
     ip: leaseAddress(engine, net, req.ip),
     mac: req.mac ?? randomMac(),

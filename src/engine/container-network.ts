@@ -52,7 +52,8 @@ export function teardownContainerNetwork(engine: Engine, c: Container): unknown[
       errors.push(wrap("unpublish ports", e));
     }
   }
-  const ownNetns = c.netns !== undefined && c.mode !== "container" && c.mode !== "host";
+  // another engine's sandbox keeps its namespace: only its veths go
+  const ownNetns = c.netns !== undefined && c.mode !== "container" && c.mode !== "host" && c.managedBy === undefined;
   try {
     engine.store.write(() => {
       for (const a of attachments) engine.store.attachments.delete(c.id, a.networkId);

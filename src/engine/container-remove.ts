@@ -8,10 +8,12 @@ import { teardownContainerNetwork } from "./container-network.js";
 import { syncDns } from "./dns-sync.js";
 import { finishContainer } from "./container-cleanup.js";
 import { faultPoint } from "./fault.js";
+import { refuseForeign } from "./sandbox/foreign.js";
 
 /** `berth stop [-t S] NAME`: SIGTERM, then SIGKILL after the timeout; then network cleanup. */
 export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec = 10): Promise<Container> {
   const c = requireContainer(engine, nameOrId);
+  refuseForeign(c, "stop");
   if (c.status === "running") {
     await engine.runtime.stop(c.id, timeoutSec);
     await finishContainer(engine, c.id, engine.runtime.exitCode(c.id));
@@ -34,6 +36,7 @@ export function refuseRunning(c: Container, force: boolean): void {
  */
 export async function removeContainer(engine: Engine, nameOrId: string, opts: { force?: boolean } = {}): Promise<Container> {
   const c = requireContainer(engine, nameOrId);
+  refuseForeign(c, "remove");
   const dependents = engine.store.containers.dependents(c.id);
   if (dependents.length > 0 && !opts.force) {
     throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}": ${dependents.map((d) => `"${d.name}"`).join(", ")} share its network namespace`, {

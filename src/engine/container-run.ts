@@ -140,6 +140,7 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
       created: new Date().toISOString(),
       started: undefined,
       finished: undefined,
+      managedBy: undefined,
     };
     engine.store.containers.insert(c);
     // conflicts are errors before anything changes: the whole transaction rolls back

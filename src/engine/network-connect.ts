@@ -11,6 +11,7 @@ import { attachNetwork, detachNetwork } from "./attach.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
 import { faultPoint } from "./fault.js";
+import { refuseForeign } from "./sandbox/foreign.js";
 
 export interface ConnectOptions {
   readonly ip?: string;
@@ -54,6 +55,7 @@ export function connectInStore(engine: Engine, netName: string, ctrName: string,
 export function disconnectTarget(engine: Engine, netName: string, ctrName: string): { net: Network; c: Container; attached: boolean } {
   const net = requireNetwork(engine, netName);
   const c = requireContainer(engine, ctrName);
+  refuseForeign(c, "disconnect");
   const attached = engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id);
   if (!attached && !c.networks.some((r) => r.network === net.name)) {
     throw new BerthError("NOT_CONNECTED", `Container "${c.name}" is not connected to network "${net.name}"`, {
@@ -78,6 +80,7 @@ export async function disconnectNetwork(engine: Engine, netName: string, ctrName
 
 function requireRunningBridgeContainer(engine: Engine, name: string, verb: string): Container {
   const c = requireContainer(engine, name);
+  refuseForeign(c, verb);
   if (c.mode !== "bridge" && c.mode !== "none") {
     throw new BerthError("INVALID_ARGUMENT", `Cannot ${verb} container "${c.name}": it uses --network ${c.mode === "container" ? "container:..." : c.mode}`, {
       hint: "Only containers with their own network namespace can join networks",

@@ -22,6 +22,8 @@ export interface NetworkCreateOptions {
   readonly dnsServers?: readonly string[];
   /** Refuse nothing, return the existing network (Podman's --ignore). */
   readonly ignoreExisting?: boolean;
+  /** Adopted from another engine's definition (see sandbox/adopt-network.ts). */
+  readonly managedBy?: string;
 }
 
 const KNOWN_OPTIONS = new Set(["mtu", "isolate"]);
@@ -143,6 +145,7 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     labels: { ...(opts.labels ?? {}) },
     dnsServers,
     created: new Date().toISOString(),
+    managedBy: opts.managedBy,
   };
 }
 

@@ -9,6 +9,9 @@ import { syncDns } from "./dns-sync.js";
 import { NETNS_PREFIX, VETH_PREFIX } from "./names.js";
 import { ensureBridge } from "./bridge.js";
 import { messageOf } from "../errors.js";
+import { detachSandbox } from "./sandbox/sandbox-detach.js";
+import { sandboxIsGone } from "./sandbox/foreign.js";
+import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
 
 export interface ReconcileReport {
   /** One line per repair made, for the user. */
@@ -31,6 +34,18 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
 
   for (const c of engine.store.containers.list()) {
     if (c.status !== "running") continue;
+    if (c.managedBy !== undefined) {
+      // another engine owns it: Berth never stops it, only forgets it once nothing of it is left in the kernel
+      if (sandboxIsGone(engine, c)) {
+        try {
+          await detachSandbox(engine, { managedBy: c.managedBy, id: c.id });
+          actions.push(`forgot ${c.managedBy} container ${c.name}: its namespace and veths are gone`);
+        } catch (e) {
+          problems.push(messageOf(e));
+        }
+      }
+      continue;
+    }
     const st = await engine.runtime.state(c.id);
     if (st.status !== "running" && st.status !== "created") {
       try {
@@ -40,6 +55,10 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
         problems.push(messageOf(e));
       }
     }
+  }
+
+  for (const n of releaseAdoptedNetworks(engine, engine.store.networks.list().filter((x) => x.managedBy !== undefined).map((x) => x.id))) {
+    actions.push(`removed network ${n.name} adopted from ${n.managedBy ?? "another engine"}: no container uses it`);
   }
 
   const h = engine.host;

@@ -3,6 +3,7 @@ import { processAlive } from "../process-alive.js";
 import { forgetContainer } from "./forget-container.js";
 import type { Container } from "../model/container.js";
 import { teardownContainerNetwork } from "./container-network.js";
+import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
 
 
 /**
@@ -22,13 +23,16 @@ export function interruptedContainers(engine: Engine): Container[] {
 export async function repairInterrupted(engine: Engine): Promise<Container[]> {
   const broken = interruptedContainers(engine);
   for (const c of broken) {
+    const networkIds = engine.store.attachments.forContainer(c.id).map((a) => a.networkId);
     try {
-      await engine.runtime.delete(c.id, { force: true });
+      // another engine's sandbox has no runtime state of Berth's
+      if (c.managedBy === undefined) await engine.runtime.delete(c.id, { force: true });
     } catch {
       // the runtime never got that far
     }
     teardownContainerNetwork(engine, c);
     forgetContainer(engine, c.id);
+    if (c.managedBy !== undefined) releaseAdoptedNetworks(engine, networkIds);
   }
   return broken;
 }

@@ -23,6 +23,7 @@ export async function resetSystem(engine: Engine): Promise<string[]> {
   };
   const containers = engine.store.containers.list();
   for (const c of containers) {
+    if (c.managedBy !== undefined) continue;
     try {
       await engine.runtime.delete(c.id, { force: true });
     } catch (e) {
@@ -31,6 +32,7 @@ export async function resetSystem(engine: Engine): Promise<string[]> {
   }
   // the state goes away below: give each monitor time to finish its exit command first
   for (const c of containers) {
+    if (c.managedBy !== undefined) continue;
     if (!(await engine.runtime.waitMonitorGone(c.id))) problems.push(`the monitor (conmon) of container ${c.name} is still running`);
   }
   const h = engine.host;

@@ -10,6 +10,8 @@ export interface NetworkRequest {
   readonly ip?: string;
   readonly mac?: string;
   readonly aliases?: readonly string[];
+  /** Interface name inside the container (default: the next free ethN). */
+  readonly ifname?: string;
 }
 
 export type ContainerStatus = "creating" | "running" | "exited" | "removing";
@@ -50,6 +52,12 @@ export interface Container {
   readonly created: string;
   readonly started: string | undefined;
   readonly finished: string | undefined;
+  /**
+   * The engine that owns the container and its network namespace when it is
+   * not Berth (e.g. "podman", "cni"): Berth only made its network (see
+   * engine/sandbox/). Undefined for containers Berth runs.
+   */
+  readonly managedBy: string | undefined;
 }
 
 /** A container's membership of one network: its interface and lease. */

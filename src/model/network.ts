@@ -16,6 +16,12 @@ export interface Network {
   readonly labels: Readonly<Record<string, string>>;
   readonly dnsServers: readonly string[];
   readonly created: string;
+  /**
+   * Set when the network was adopted from another engine's definition
+   * (e.g. "podman"): Berth removes it when that engine's last container
+   * leaves it. Undefined for networks made by `berth network create`.
+   */
+  readonly managedBy: string | undefined;
 }
 
 /** The built-in default network, made on first use. */

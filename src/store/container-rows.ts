@@ -23,6 +23,7 @@ interface ContainerRow {
   created: string;
   started: string | null;
   finished: string | null;
+  managed_by: string | null;
 }
 
 function toContainer(r: ContainerRow): Container {
@@ -47,6 +48,7 @@ function toContainer(r: ContainerRow): Container {
     created: r.created,
     started: r.started ?? undefined,
     finished: r.finished ?? undefined,
+    managedBy: r.managed_by ?? undefined,
   };
 }
 
@@ -57,8 +59,8 @@ export class ContainerRows {
   insert(c: Container): void {
     this.db
       .prepare(
-        `INSERT INTO containers (id, name, command, hostname, mode, mode_target, netns, rootfs, auto_remove, detached, dns, extra_hosts, networks, status, owner_pid, pid, exit_code, created, started, finished)
-         VALUES (@id, @name, @command, @hostname, @mode, @modeTarget, @netns, @rootfs, @autoRemove, @detached, @dns, @extraHosts, @networks, @status, @ownerPid, @pid, @exitCode, @created, @started, @finished)`,
+        `INSERT INTO containers (id, name, command, hostname, mode, mode_target, netns, rootfs, auto_remove, detached, dns, extra_hosts, networks, status, owner_pid, pid, exit_code, created, started, finished, managed_by)
+         VALUES (@id, @name, @command, @hostname, @mode, @modeTarget, @netns, @rootfs, @autoRemove, @detached, @dns, @extraHosts, @networks, @status, @ownerPid, @pid, @exitCode, @created, @started, @finished, @managedBy)`,
       )
       .run({
         id: c.id,
@@ -81,6 +83,7 @@ export class ContainerRows {
         created: c.created,
         started: c.started ?? null,
         finished: c.finished ?? null,
+        managedBy: c.managedBy ?? null,
       });
   }
 

@@ -69,6 +69,9 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX ports_container ON ports(container_id);
    CREATE INDEX ports_host_port ON ports(proto, host_port);`,
+  // sandboxes and networks owned by another engine (Podman, a CNI runtime)
+  `ALTER TABLE containers ADD COLUMN managed_by TEXT;
+   ALTER TABLE networks ADD COLUMN managed_by TEXT;`,
 ];
 
 /**

@@ -18,6 +18,7 @@ interface NetworkRow {
   dns_servers: string;
   next_ip: number;
   created: string;
+  managed_by: string | null;
 }
 
 function toNetwork(r: NetworkRow): Network {
@@ -36,6 +37,7 @@ function toNetwork(r: NetworkRow): Network {
     labels: JSON.parse(r.labels) as Record<string, string>,
     dnsServers: JSON.parse(r.dns_servers) as string[],
     created: r.created,
+    managedBy: r.managed_by ?? undefined,
   };
 }
 
@@ -46,8 +48,8 @@ export class NetworkRows {
   insert(n: Network): void {
     this.db
       .prepare(
-        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, internal, dns_enabled, isolate, mtu, labels, dns_servers, created)
-         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @created)`,
+        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, internal, dns_enabled, isolate, mtu, labels, dns_servers, created, managed_by)
+         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @created, @managedBy)`,
       )
       .run({
         ...n,
@@ -58,6 +60,7 @@ export class NetworkRows {
         mtu: n.mtu ?? null,
         labels: JSON.stringify(n.labels),
         dnsServers: JSON.stringify(n.dnsServers),
+        managedBy: n.managedBy ?? null,
       });
   }
 
@@ -79,6 +82,10 @@ export class NetworkRows {
   find(nameOrId: string): Network | undefined {
     const r = findByNameOrId<NetworkRow>(this.db, "networks", nameOrId);
     return r && toNetwork(r);
+  }
+
+  setDnsServers(id: string, servers: readonly string[]): void {
+    this.db.prepare("UPDATE networks SET dns_servers = ? WHERE id = ?").run(JSON.stringify(servers), id);
   }
 
   delete(id: string): void {

@@ -35,6 +35,10 @@ export class PortRows {
     return (this.db.prepare("SELECT * FROM ports ORDER BY container_id, container_port").all() as PortRow[]).map(toPort);
   }
 
+  deleteOne(m: Pick<PortMapping, "proto" | "hostIp" | "hostPort">): void {
+    this.db.prepare("DELETE FROM ports WHERE proto = ? AND host_ip = ? AND host_port = ?").run(m.proto, m.hostIp, m.hostPort);
+  }
+
   deleteForContainer(containerId: string): void {
     this.db.prepare("DELETE FROM ports WHERE container_id = ?").run(containerId);
   }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { containerView, portsText, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
+import { refuseForeign } from "../../engine/sandbox/index.js";
 import { dryRunRemove, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
 import { ago, formatItems, printJson, table } from "../output.js";
@@ -67,6 +68,7 @@ export function registerContainers(program: Command): void {
     .action(async (name: string, command: string[], f: { interactive?: boolean; tty?: boolean; env?: string[] }) => {
       const code = await withEngine(async (e) => {
         const c = requireContainer(e, name);
+        refuseForeign(c, "exec");
         if (c.status !== "running") {
           throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container "${c.name}": it is not running`, { hint: "Start a new container with `berth run -d ...`" });
         }
@@ -83,6 +85,7 @@ export function registerContainers(program: Command): void {
     .action(async (name: string) => {
       await withEngine((e) => {
         const c = requireContainer(e, name);
+        refuseForeign(c, "logs");
         process.stdout.write(e.runtime.readLogs(c.id));
       });
     });

@@ -2,6 +2,7 @@ import type { Engine } from "../context.js";
 import type { Container } from "../../model/container.js";
 import { DEFAULT_NETWORK } from "../../model/network.js";
 import { socketsIn } from "../netns-sockets.js";
+import { netnsExists } from "../../kernel/index.js";
 import type { Finding } from "./finding.js";
 import { listenerFindings } from "./container-listeners.js";
 
@@ -16,6 +17,16 @@ async function runningProblem(engine: Engine, c: Container): Promise<Finding | u
       summary: `Container ${c.name} is not running, so none of its networking is live`,
       evidence: `status ${c.status}${exited}`,
       fix: c.status === "exited" ? `see why with \`berth logs ${c.name}\`, then start it again: berth rm ${c.name} && berth run -d --name ${c.name} ...` : "berth system reconcile",
+    };
+  }
+  if (c.managedBy !== undefined) {
+    if (c.netns !== undefined && netnsExists(c.netns)) return undefined;
+    return {
+      code: "CONTAINER_NOT_RUNNING",
+      severity: "error",
+      summary: `${c.managedBy} container ${c.name} is recorded as running but its network namespace is gone`,
+      evidence: `namespace file ${c.netns ?? "(none)"} is missing`,
+      fix: `${c.managedBy === "podman" ? `podman rm -f ${c.name}; ` : ""}berth system reconcile`,
     };
   }
   const st = await engine.runtime.state(c.id);

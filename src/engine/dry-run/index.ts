@@ -5,6 +5,7 @@ import type { RunOptions } from "../run-options.js";
 import { planRun } from "../run-options.js";
 import { createContainerRecord } from "../container-run.js";
 import { refuseRunning } from "../container-remove.js";
+import { refuseForeign } from "../sandbox/foreign.js";
 import { createNetwork, type NetworkCreateOptions } from "../network-create.js";
 import { connectInStore, disconnectTarget, type ConnectOptions } from "../network-connect.js";
 import { attachNetwork } from "../attach.js";
@@ -70,6 +71,7 @@ export function dryRunRemove(engine: Engine, names: readonly string[], force: bo
   return preview(engine, (plan) => {
     for (const name of names) {
       const c = requireContainer(engine, name);
+      refuseForeign(c, "remove");
       refuseRunning(c, force);
       plan.add("runtime", `${c.status === "running" ? "kill and " : ""}delete container ${c.name} (${shortId(c.id)})`);
       for (const m of dnatMappings(engine, c)) plan.add("nft", `delete element ${describeMapping(m)}`);

@@ -18,14 +18,14 @@ function link(index: number, name: string, more: Partial<Link> = {}): Link {
 }
 
 function network(id: string, name: string, bridge: string, subnet: string, gateway: string): Network {
-  return { id, name, driver: "bridge", bridge, subnet, gateway, ipRange: undefined, internal: false, dnsEnabled: true, isolate: false, mtu: undefined, labels: {}, dnsServers: [], created: "2026-01-01T00:00:00Z" };
+  return { id, name, driver: "bridge", bridge, subnet, gateway, ipRange: undefined, internal: false, dnsEnabled: true, isolate: false, mtu: undefined, labels: {}, dnsServers: [], created: "2026-01-01T00:00:00Z", managedBy: undefined };
 }
 
 function container(id: string, name: string, mode: Container["mode"], netns: string | undefined, networks: string[]): Container {
   return {
     id, name, command: ["sleep", "600"], hostname: name, mode, modeTarget: undefined, netns, rootfs: undefined, autoRemove: false, detached: true,
     dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: networks.map((network) => ({ network })), status: "running",
-    ownerPid: undefined, pid: 100, exitCode: undefined, created: "2026-01-01T00:00:00Z", started: undefined, finished: undefined,
+    ownerPid: undefined, pid: 100, exitCode: undefined, created: "2026-01-01T00:00:00Z", started: undefined, finished: undefined, managedBy: undefined,
   };
 }
 

@@ -1,0 +1,106 @@
+import type { Engine } from "../context.js";
+import type { Network } from "../../model/network.js";
+import { BerthError, isBerthError } from "../../errors.js";
+import { createNetwork } from "../network-create.js";
+import { syncFirewall } from "../firewall-sync.js";
+import type { SandboxNetworkDefinition } from "./spec.js";
+
+/** Where the caller's definition and a Berth network of the same name differ (empty: they agree). */
+function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): string[] {
+  const out: string[] = [];
+  if (n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
+  if (n.subnet !== d.subnet) out.push(`subnet ${n.subnet} vs ${d.subnet}`);
+  if (n.gateway !== d.gateway) out.push(`gateway ${n.gateway} vs ${d.gateway}`);
+  if (!strict) return out;
+  if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
+  if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
+  if (n.isolate !== d.isolate) out.push(`isolate ${n.isolate} vs ${d.isolate}`);
+  if (n.mtu !== d.mtu) out.push(`mtu ${n.mtu ?? "default"} vs ${d.mtu ?? "default"}`);
+  return out;
+}
+
+/**
+ * The Berth network for another engine's network definition:
+ *
+ * - no Berth network has the name: it is adopted (recorded with the caller's
+ *   bridge, subnet and gateway, marked as managed by `owner`, firewall sets
+ *   applied) and goes away when that engine's last container leaves it;
+ * - a network adopted from the same owner with the same definition: used;
+ *   one with a changed definition is replaced while no container uses it;
+ * - a network made with `berth network create` of that name: shared when
+ *   bridge, subnet and gateway agree (Berth's flags govern: internal, DNS,
+ *   isolation, MTU), otherwise NETWORK_CONFLICT;
+ * - a subnet overlapping another network, or a bridge name another network
+ *   uses: refused as for `berth network create`.
+ */
+export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owner: string): { network: Network; adopted: boolean } {
+  const existing = engine.store.networks.byName(def.name);
+  if (existing) {
+    const diff = differences(existing, def, existing.managedBy !== undefined);
+    if (diff.length === 0) return { network: existing, adopted: false };
+    if (existing.managedBy === owner && engine.store.attachments.countForNetwork(existing.id) === 0) {
+      replaceUnused(engine, existing);
+      return adoptNetwork(engine, def, owner);
+    }
+    const whose = existing.managedBy === undefined ? "a Berth network" : `a network adopted from ${existing.managedBy} (in use)`;
+    throw new BerthError("NETWORK_CONFLICT", `Cannot use network "${def.name}": ${whose} of that name differs (${diff.join(", ")})`, {
+      hint:
+        existing.managedBy === undefined
+          ? `Give the ${owner} network another name, or the same subnet, gateway and bridge as \`berth network inspect ${def.name}\` shows`
+          : `Remove the containers that use it first, or give the ${owner} network another name`,
+    });
+  }
+  try {
+    const network = createNetwork(engine, {
+      name: def.name,
+      subnet: def.subnet,
+      gateway: def.gateway,
+      interfaceName: def.bridge,
+      internal: def.internal,
+      disableDns: !def.dnsEnabled,
+      options: { isolate: String(def.isolate), ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }) },
+      ...(def.dnsServers === undefined ? {} : { dnsServers: def.dnsServers }),
+      managedBy: owner,
+    });
+    return { network, adopted: true };
+  } catch (e) {
+    // another process adopted it at the same moment: use theirs if it agrees
+    if (isBerthError(e) && e.code === "NAME_IN_USE") return { network: adoptNetwork(engine, def, owner).network, adopted: false };
+    throw e;
+  }
+}
+
+function replaceUnused(engine: Engine, n: Network): void {
+  engine.store.write(() => {
+    if (engine.store.attachments.countForNetwork(n.id) > 0) return;
+    engine.store.networks.delete(n.id);
+    syncFirewall(engine);
+  });
+  engine.bridgeIndexes.delete(n.bridge);
+  engine.host.linkRemove(n.bridge);
+}
+
+/**
+ * Remove adopted networks that no container uses any more (rows and
+ * firewall sets in one transaction, then the bridge). Networks made with
+ * `berth network create` stay.
+ */
+export function releaseAdoptedNetworks(engine: Engine, networkIds: Iterable<string>): Network[] {
+  const gone = engine.store.write(() => {
+    const out: Network[] = [];
+    for (const id of new Set(networkIds)) {
+      const n = engine.store.networks.byId(id);
+      if (!n || n.managedBy === undefined || engine.store.attachments.countForNetwork(id) > 0) continue;
+      if (engine.store.containers.list().some((c) => c.networks.some((r) => r.network === n.name))) continue;
+      engine.store.networks.delete(id);
+      out.push(n);
+    }
+    if (out.length > 0) syncFirewall(engine);
+    return out;
+  });
+  for (const n of gone) {
+    engine.bridgeIndexes.delete(n.bridge);
+    engine.host.linkRemove(n.bridge);
+  }
+  return gone;
+}

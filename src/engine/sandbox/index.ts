@@ -1,0 +1,5 @@
+export { attachSandbox } from "./sandbox-attach.js";
+export { detachSandbox } from "./sandbox-detach.js";
+export { setNetworkDnsServers } from "./network-dns.js";
+export { isForeign, refuseForeign, sandboxIsGone } from "./foreign.js";
+export type { SandboxAttachSpec, SandboxDetachSpec, SandboxEndpoint, SandboxNetworkDefinition, SandboxNetworkRequest } from "./spec.js";

@@ -1,0 +1,209 @@
+import type { Engine } from "../context.js";
+import type { Container, NetworkRequest } from "../../model/container.js";
+import type { Network } from "../../model/network.js";
+import { parseCidr4 } from "../../model/ipv4.js";
+import { printable } from "../../model/names.js";
+import { shortId } from "../../model/container.js";
+import { BerthError, wrap } from "../../errors.js";
+import { netnsExists } from "../../kernel/index.js";
+import type { PortMapping } from "../../model/port-spec.js";
+import { attachNetwork } from "../attach.js";
+import { requireNetwork } from "../network-lookup.js";
+import { reservePorts, dnatMappings } from "../ports.js";
+import { syncDns } from "../dns-sync.js";
+import { faultPoint } from "../fault.js";
+import { forgetContainer } from "../forget-container.js";
+import { teardownContainerNetwork } from "../container-network.js";
+import { adoptNetwork, releaseAdoptedNetworks } from "./adopt-network.js";
+import { checkAttachSpec } from "./validate.js";
+import { sandboxIsGone } from "./foreign.js";
+import { detachSandbox } from "./sandbox-detach.js";
+import type { SandboxAttachSpec, SandboxEndpoint } from "./spec.js";
+
+/**
+ * Build the networking of a container that another engine owns, in the
+ * network namespace it made: record the sandbox (no runtime, namespace not
+ * Berth's, `managedBy` set), adopt the networks it describes, attach each
+ * through the same path as `berth run` (veth made directly in the
+ * namespace, bridge, address, routes), publish its ports and serve its
+ * names. Calling it again for a sandbox that exists adds networks (CNI
+ * calls ADD once per network). Everything is checked before the first
+ * change, and a failure undoes what this call made.
+ */
+export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): Promise<SandboxEndpoint[]> {
+  const spec = checkAttachSpec(input);
+  if (!netnsExists(spec.netns)) {
+    throw new BerthError("NETNS_NOT_FOUND", `Network namespace "${printable(spec.netns)}" does not exist or is not a network namespace`, {
+      hint: "Give the path of the container's network namespace (the runtime creates it before calling the network backend)",
+    });
+  }
+  await clearStale(engine, spec);
+  const adoptedIds: string[] = [];
+  let created = false;
+  const attachedNets: Network[] = [];
+  let newPorts: PortMapping[] = [];
+  try {
+    const nets = spec.networks.map((r) => {
+      if (typeof r.network === "string") return requireNetwork(engine, r.network);
+      const { network, adopted } = adoptNetwork(engine, r.network, spec.managedBy);
+      if (adopted) adoptedIds.push(network.id);
+      return network;
+    });
+    const requests: NetworkRequest[] = spec.networks.map((r, i) => ({
+      network: nets[i]?.name ?? "",
+      ...(r.ifname === undefined ? {} : { ifname: r.ifname }),
+      ...(r.ip === undefined ? {} : { ip: r.ip }),
+      ...(r.mac === undefined ? {} : { mac: r.mac }),
+      aliases: r.aliases ?? [],
+    }));
+    const container = engine.store.write(() => {
+      let c = engine.store.containers.byId(spec.id);
+      if (!c) {
+        c = sandboxRecord(spec);
+        engine.store.containers.insert(c);
+        created = true;
+      }
+      newPorts = reservePorts(engine, c, spec.ports ?? []);
+      return c;
+    });
+    faultPoint("sandbox:after-record");
+    for (const [i, net] of nets.entries()) {
+      const req = requests[i];
+      if (!req) continue;
+      engine.store.write(() => {
+        const cur = engine.store.containers.byId(container.id) ?? container;
+        attachNetwork(engine, cur, net, req);
+        engine.store.containers.setNetworks(cur.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
+      });
+      attachedNets.push(net);
+      faultPoint("sandbox:after-attach");
+    }
+    if (newPorts.length > 0) {
+      const ms = freshMappings(engine, container, newPorts);
+      const first = engine.store.attachments.forContainer(container.id)[0];
+      const port = first ? engine.host.linkByName(first.hostVeth) : undefined;
+      if (port) engine.host.bridgePortSetHairpin(port.index, true);
+      engine.firewall.addPortMappings(ms);
+    }
+    await syncDns(engine);
+    if (created) engine.store.write(() => engine.store.containers.setStatus(container.id, "running", { ownerPid: null, started: new Date().toISOString() }));
+    return endpointsOf(engine, container.id, nets);
+  } catch (e) {
+    const err = wrap(`Cannot set up the network of ${spec.managedBy} container "${spec.name}"`, e);
+    err.rollbackErrors.push(...(await undoAttach(engine, spec, { created, attached: attachedNets, adoptedIds, newPorts })));
+    throw err;
+  }
+}
+
+function sandboxRecord(spec: SandboxAttachSpec): Container {
+  return {
+    id: spec.id,
+    name: spec.name,
+    command: [],
+    hostname: spec.name,
+    mode: "bridge",
+    modeTarget: undefined,
+    netns: spec.netns,
+    rootfs: undefined,
+    autoRemove: false,
+    detached: true,
+    dns: { servers: [...(spec.dnsServers ?? [])], search: [], options: [] },
+    extraHosts: [],
+    networks: [],
+    // "creating" with this process as owner: a crash before the end is rolled back by the next berth command
+    status: "creating",
+    ownerPid: process.pid,
+    pid: undefined,
+    exitCode: undefined,
+    created: new Date().toISOString(),
+    started: undefined,
+    finished: undefined,
+    managedBy: spec.managedBy,
+  };
+}
+
+/**
+ * Before attaching: a sandbox of the same id in another namespace, or one
+ * holding the name whose namespace is gone, was left by a crash or reboot
+ * without a teardown; it is torn down first. A live holder of the name, or
+ * the id used by another owner, is a conflict.
+ */
+async function clearStale(engine: Engine, spec: SandboxAttachSpec): Promise<void> {
+  const same = engine.store.containers.byId(spec.id);
+  if (same && same.managedBy !== spec.managedBy) {
+    throw new BerthError("NAME_IN_USE", `Container id ${shortId(spec.id)} is already used by ${same.managedBy ?? "Berth"} container "${same.name}"`, {
+      hint: "Remove that container first",
+    });
+  }
+  if (same && (same.netns !== spec.netns || same.name !== spec.name)) await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id });
+  const holder = engine.store.containers.find(spec.name);
+  if (holder && holder.name === spec.name && holder.id !== spec.id) {
+    if (sandboxIsGone(engine, holder) && holder.managedBy !== undefined) {
+      await detachSandbox(engine, { managedBy: holder.managedBy, id: holder.id });
+    } else {
+      throw new BerthError("NAME_IN_USE", `Cannot set up container "${spec.name}": ${holder.managedBy ?? "Berth"} container ${shortId(holder.id)} has that name`, {
+        hint: holder.managedBy === undefined ? `Give the container another name, or remove Berth's with \`berth rm -f ${spec.name}\`` : "Give the container another name",
+      });
+    }
+  }
+}
+
+interface AttachProgress {
+  readonly created: boolean;
+  readonly attached: readonly Network[];
+  readonly adoptedIds: readonly string[];
+  readonly newPorts: readonly PortMapping[];
+}
+
+/** The DNAT mappings of just these newly reserved ports. */
+function freshMappings(engine: Engine, c: Container, ports: readonly PortMapping[]) {
+  const key = (m: { proto: string; hostIp: string; hostPort: number }) => `${m.proto} ${m.hostIp} ${m.hostPort}`;
+  const fresh = new Set(ports.map(key));
+  return dnatMappings(engine, c).filter((m) => fresh.has(key(m)));
+}
+
+/** Undo what a failed attachSandbox made; returns the errors of the undo itself. */
+async function undoAttach(engine: Engine, spec: SandboxAttachSpec, made: AttachProgress): Promise<unknown[]> {
+  const { created, attached, adoptedIds, newPorts } = made;
+  const errors: unknown[] = [];
+  const c = engine.store.containers.byId(spec.id);
+  try {
+    if (c && created) {
+      errors.push(...teardownContainerNetwork(engine, c));
+      forgetContainer(engine, c.id);
+    } else if (c) {
+      if (newPorts.length > 0) {
+        engine.firewall.removePortMappings(freshMappings(engine, c, newPorts));
+        engine.store.write(() => {
+          for (const m of newPorts) engine.store.ports.deleteOne(m);
+        });
+      }
+      if (attached.length > 0) await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id, networks: attached.map((n) => n.name) });
+    }
+    releaseAdoptedNetworks(engine, [...adoptedIds, ...attached.map((n) => n.id)]);
+    await syncDns(engine);
+  } catch (e) {
+    errors.push(e);
+  }
+  return errors;
+}
+
+function endpointsOf(engine: Engine, id: string, nets: readonly Network[]): SandboxEndpoint[] {
+  const atts = engine.store.attachments.forContainer(id);
+  return nets.map((n) => {
+    const a = atts.find((x) => x.networkId === n.id);
+    if (!a) throw new BerthError("INTERNAL", `The attachment of ${shortId(id)} to network "${n.name}" is missing after setup`);
+    return {
+      network: n.name,
+      networkId: n.id,
+      ifname: a.ifname,
+      hostVeth: a.hostVeth,
+      mac: a.mac,
+      ip: a.ip,
+      prefix: parseCidr4(n.subnet).prefix,
+      gateway: n.gateway,
+      bridge: n.bridge,
+      dnsServerIps: n.dnsEnabled ? [n.gateway] : [],
+    };
+  });
+}

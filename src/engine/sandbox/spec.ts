@@ -1,0 +1,77 @@
+import type { PortRequest } from "../../model/port-spec.js";
+
+/**
+ * The engine API for sandboxes owned by another engine (Podman through the
+ * netavark protocol, a CNI runtime): that engine owns the container and its
+ * network namespace, Berth builds the container's networking in it. These
+ * types are adapter-neutral: an adapter translates its wire format into them.
+ */
+
+/** A network as the other engine defines it; Berth adopts it (see adopt-network.ts). */
+export interface SandboxNetworkDefinition {
+  readonly name: string;
+  /** Host bridge interface name (e.g. podman1). */
+  readonly bridge: string;
+  /** IPv4 subnet in CIDR notation. */
+  readonly subnet: string;
+  readonly gateway: string;
+  readonly internal: boolean;
+  readonly dnsEnabled: boolean;
+  /** Whether the network is cut off from other Berth networks. */
+  readonly isolate: boolean;
+  readonly mtu?: number;
+  /** Upstream DNS servers for the network's containers (empty: the host's). */
+  readonly dnsServers?: readonly string[];
+}
+
+/** One network the sandbox joins. */
+export interface SandboxNetworkRequest {
+  /** A Berth network by name or id, or a definition to adopt. */
+  readonly network: string | SandboxNetworkDefinition;
+  /** Interface name inside the sandbox (default: the next free ethN). */
+  readonly ifname?: string;
+  /** A static IPv4 address; absent: Berth's IPAM picks one. */
+  readonly ip?: string;
+  /** A static MAC address; absent: a random one. */
+  readonly mac?: string;
+  /** Extra DNS names for the container on this network. */
+  readonly aliases?: readonly string[];
+}
+
+export interface SandboxAttachSpec {
+  /** Who owns the sandbox, a short lowercase word: "podman", "cni". */
+  readonly managedBy: string;
+  /** The owner's container id: letters, digits, "_", ".", "-" (at most 128). */
+  readonly id: string;
+  /** The container's name, served by Berth's resolver. */
+  readonly name: string;
+  /** Path of the network namespace the owner made (e.g. /run/netns/netns-...). */
+  readonly netns: string;
+  readonly networks: readonly SandboxNetworkRequest[];
+  /** Published ports, DNATed to the sandbox's address on its first network. */
+  readonly ports?: readonly PortRequest[];
+  /** Upstream DNS servers for this container's queries that Berth does not answer. */
+  readonly dnsServers?: readonly string[];
+}
+
+export interface SandboxDetachSpec {
+  readonly managedBy: string;
+  readonly id: string;
+  /** Only these networks (names); absent: all of them, and the sandbox is forgotten. */
+  readonly networks?: readonly string[];
+}
+
+/** What the sandbox got on one network, for the adapter's reply. */
+export interface SandboxEndpoint {
+  readonly network: string;
+  readonly networkId: string;
+  readonly ifname: string;
+  readonly hostVeth: string;
+  readonly mac: string;
+  readonly ip: string;
+  readonly prefix: number;
+  readonly gateway: string;
+  readonly bridge: string;
+  /** The resolver's addresses for this sandbox on this network (empty when the network has no DNS). */
+  readonly dnsServerIps: readonly string[];
+}
