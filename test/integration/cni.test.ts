@@ -81,7 +81,7 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
     assert.equal(seen, ipB, "B reaches A directly and A sees B's own address");
     assert.ok(ask("tcp", "127.0.0.1", 18080), "the published port answers on the host's 127.0.0.1");
     assert.match(b.ok("port", "--all"), /8080\/tcp -> 0\.0\.0\.0:18080/);
-    assert.match(b.ok("ps", "--format", "{{.Names}}"), /web\.shop/, "berth ps shows the pod by its Kubernetes name");
+    assert.match(b.ok("ps", "--format", "{{.Name}}"), /web\.shop/, "berth ps shows the pod by its Kubernetes name");
     const dig = spawnSync("nsenter", [`--net=${nsB}`, "busybox", "nslookup", "web.shop", "10.23.0.1"], { encoding: "utf8" });
     assert.match(dig.stdout, new RegExp(ipA.replace(/\./g, "\\.")), `B resolves A's name through Berth's resolver: ${dig.stdout}${dig.stderr}`);
 
@@ -136,7 +136,7 @@ test("STATUS says ready; GC removes what the runtime no longer lists and keeps t
     assert.equal(cni.call("berth", { command: "ADD", containerId: "leak", netns: leak, ifname: "eth0" }, v11()).code, 0);
     const gc = cni.call("berth", { command: "GC" }, v11({ "cni.dev/valid-attachments": [{ containerID: "keep", ifname: "eth0" }] }));
     assert.equal(gc.code, 0, gc.stdout + gc.stderr);
-    assert.equal(b.ok("ps", "-a", "--format", "{{.Names}}").trim(), "cni-keep");
+    assert.equal(b.ok("ps", "-a", "--format", "{{.Name}}").trim(), "cni-keep");
     assert.equal(spawnSync("nsenter", [`--net=${leak}`, "ip", "link", "show", "eth0"]).status, 1, "the leaked attachment's interface is gone");
     assert.equal(cni.call("berth", { command: "DEL", containerId: "keep", netns: keep, ifname: "eth0" }, v11()).code, 0);
   } finally {
@@ -214,7 +214,8 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
     let ipOne = "";
     for (let i = 0; i < 100 && !ipOne; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      ipOne = b.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "cni-one").stdout.trim();
+      // ctr passes "NAMESPACE-ID" as the CNI container id
+      ipOne = b.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "cni-default-one").stdout.trim();
     }
     assert.match(ipOne, /^10\.24\.0\.\d+$/, "the first container got an address from Berth");
     const two = ctr("run", "--rm", "--rootfs", "--cni", "--cgroup", "", rootfs, "two", "/bin/ping", "-c", "1", "-W", "5", ipOne);
@@ -225,7 +226,7 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
     ctr("container", "rm", "one");
     let left = "";
     for (let i = 0; i < 50; i++) {
-      left = b.ok("ps", "-a", "--format", "{{.Names}}").trim();
+      left = b.ok("ps", "-a", "--format", "{{.Name}}").trim();
       if (!left) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,8 +1,10 @@
 import { Engine, repairInterrupted } from "../../engine/index.js";
 import { attachSandbox, detachSandbox, listSandboxes } from "../../engine/sandbox/index.js";
 import type { SandboxNetworkDefinition } from "../../engine/sandbox/spec.js";
+import { createHash } from "node:crypto";
 import { parseCidr4, formatIpv4 } from "../../model/ipv4.js";
 import { parseContainerName } from "../../model/names.js";
+import { ANY_IPV4 } from "../../model/port-spec.js";
 import { NetlinkHandle } from "../../kernel/index.js";
 import { CniError } from "./cni-error.js";
 import type { CniBackend } from "./plugin.js";
@@ -29,14 +31,20 @@ function networkOf(c: BerthCniConfig): string | SandboxNetworkDefinition {
   const subnet = parseCidr4(c.subnet);
   return {
     name: c.network,
-    bridge: "",
+    bridge: c.bridge ?? defaultBridge(c.network),
     subnet: c.subnet,
-    gateway: c.gateway ?? formatIpv4(subnet.network + 1),
+    gateway: c.gateway ?? formatIpv4(subnet.addr + 1),
     internal: c.internal,
     dnsEnabled: c.enableDns,
     isolate: c.isolate,
     ...(c.mtu !== undefined ? { mtu: c.mtu } : {}),
   };
+}
+
+/** `cni-NETWORK` when that fits an interface name (15 characters), else `cni-` and a hash of the name. */
+function defaultBridge(network: string): string {
+  const plain = `cni-${network}`;
+  return plain.length <= 15 ? plain : `cni-${createHash("sha256").update(network).digest("hex").slice(0, 11)}`;
 }
 
 /** A Berth container name for the sandbox: the pod's name and namespace when Kubernetes says them, else the id's start. */
@@ -63,7 +71,7 @@ export function engineBackend(): CniBackend {
           name: sandboxName(env.containerId, env.args),
           netns: env.netns,
           networks: [{ network: networkOf(config), ifname: env.ifname }],
-          ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? "", hostPort: m.hostPort, containerPort: m.containerPort })),
+          ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_IPV4, hostPort: m.hostPort, containerPort: m.containerPort })),
         });
         if (!ep) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no network", "run `berth doctor` on this node");
         return {

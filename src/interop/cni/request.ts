@@ -14,6 +14,8 @@ export interface BerthCniConfig {
   /** This node's subnet for the network; the network is created with it on first ADD. */
   readonly subnet?: string;
   readonly gateway?: string;
+  /** The host bridge for a network the plugin creates (default cni-NETWORK). */
+  readonly bridge?: string;
   readonly internal: boolean;
   readonly isolate: boolean;
   readonly mtu?: number;
@@ -41,7 +43,7 @@ const COMMANDS: readonly CniCommand[] = ["ADD", "DEL", "CHECK", "VERSION", "STAT
 const CONTAINER_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const KNOWN_KEYS = new Set([
   "cniVersion", "cniVersions", "name", "type", "args", "ipMasq", "ipam", "dns", "capabilities", "runtimeConfig", "prevResult",
-  "network", "subnet", "gateway", "internal", "isolate", "mtu", "enableDns", "cni.dev/valid-attachments", "cni.dev/attachments",
+  "network", "subnet", "gateway", "bridge", "internal", "isolate", "mtu", "enableDns", "cni.dev/valid-attachments", "cni.dev/attachments",
 ]);
 
 const envError = (msg: string, details: string) => new CniError(CniErrorCode.INVALID_ENVIRONMENT, msg, details);
@@ -183,6 +185,8 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   berthValidated("network", () => parseNetworkName(network));
   const subnet = optionalString(o, "subnet");
   if (subnet !== undefined) berthValidated("subnet", () => parseCidr4(subnet));
+  const bridge = optionalString(o, "bridge");
+  if (bridge !== undefined) berthValidated("bridge", () => parseIfName(bridge, "bridge"));
   const gateway = optionalString(o, "gateway");
   if (gateway !== undefined) berthValidated("gateway", () => parseIpv4(gateway, "gateway"));
   if (o["ipMasq"] === false) throw new CniError(CniErrorCode.UNSUPPORTED_FIELD, `"ipMasq": false is not supported`, "Berth masquerades a network's outbound traffic; use \"internal\": true for a network without outside access");
@@ -205,6 +209,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     portMappings: parsePortMappings(o["runtimeConfig"]),
     ...(subnet !== undefined ? { subnet } : {}),
     ...(gateway !== undefined ? { gateway } : {}),
+    ...(bridge !== undefined ? { bridge } : {}),
     ...(typeof mtuRaw === "number" ? { mtu: mtuRaw } : {}),
     ...(dnsRaw !== undefined ? { dns: dnsRaw as CniDns } : {}),
     ...(prev !== undefined ? { prevResult: prev as unknown as CniResult } : {}),
