@@ -20,6 +20,9 @@ command -v nsenter >/dev/null || need+=(util-linux)
 if [ "${1:-}" = "--test" ]; then
   command -v iptables-legacy >/dev/null && command -v iptables-nft >/dev/null || need+=(iptables)
   command -v chromium >/dev/null || need+=(chromium)
+  # the CNI plugin's tests: containerd's ctr as the runtime, the reference plugins to chain with
+  command -v ctr >/dev/null && command -v containerd >/dev/null || need+=(containerd)
+  [ -x /usr/lib/cni/tuning ] || need+=(containernetworking-plugins)
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then
