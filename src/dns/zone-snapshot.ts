@@ -68,7 +68,8 @@ function obj(v: unknown, what: string): Record<string, unknown> {
 function container(v: unknown, what: string): DnsContainer {
   const o = obj(v, what);
   const id = str(o["id"], `${what}.id`);
-  if (!/^[0-9a-f]{12,64}$/.test(id)) throw bad(`${what}.id "${id}" is not a hex container id`);
+  // Berth's and Podman's ids are 64 hex digits; a CNI runtime's container id is any word of letters, digits, "_", "." and "-"
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(id)) throw bad(`${what}.id "${id}" is not a container id`);
   return { id, name: str(o["name"], `${what}.name`), aliases: strs(o["aliases"] ?? [], `${what}.aliases`), ipv4: ipv4(o["ipv4"], `${what}.ipv4`), dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`) };
 }
 

@@ -109,3 +109,15 @@ test("Zone.lookupName() serves every name under dns.podman too, and answers NXDO
   assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "nobody.dns.podman"), { kind: "nxdomain" });
   assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "dns.podman"), { kind: "nxdomain" });
 });
+
+test("a CNI runtime's container id (any word, not hex) is accepted; its name resolves and the id is not served as a short id", () => {
+  const z = new Zone({
+    version: 1,
+    networks: [{ id: "p", name: "pods", gateway: "10.23.0.1", subnet: "10.23.0.0/24", dnsServers: [], containers: [
+      { id: "default-web", name: "web.shop", aliases: [], ipv4: "10.23.0.2", dnsServers: [] },
+      { id: "default-cli", name: "cni-default-cli", aliases: [], ipv4: "10.23.0.3", dnsServers: [] },
+    ] }],
+  });
+  assert.deepEqual(z.lookupName("10.23.0.3", "10.23.0.1", "web.shop"), local("10.23.0.2"));
+  assert.equal(z.lookupName("10.23.0.3", "10.23.0.1", "default-web.dns.berth").kind, "nxdomain");
+});

@@ -49,7 +49,9 @@ interface ClientView {
 }
 
 function namesOf(c: { id: string; name: string; aliases: readonly string[] }): string[] {
-  const bare = [c.name, ...c.aliases, c.id.slice(0, 12)].map((n) => n.toLowerCase().replace(/\.$/, ""));
+  // the 12-character short id, for ids that are hex like Berth's and Podman's (a CNI runtime's may be any word)
+  const short = /^[0-9a-f]{12,}$/.test(c.id) ? [c.id.slice(0, 12)] : [];
+  const bare = [c.name, ...c.aliases, ...short].map((n) => n.toLowerCase().replace(/\.$/, ""));
   return [...new Set(bare.flatMap((n) => [n, ...SERVED_DOMAINS.map((d) => `${n}.${d}`)]))];
 }
 

@@ -1,0 +1,124 @@
+import { Engine, repairInterrupted } from "../../engine/index.js";
+import { attachSandbox, detachSandbox, listSandboxes } from "../../engine/sandbox/index.js";
+import type { SandboxNetworkDefinition } from "../../engine/sandbox/spec.js";
+import { createHash } from "node:crypto";
+import { parseCidr4, formatIpv4 } from "../../model/ipv4.js";
+import { parseContainerName } from "../../model/names.js";
+import { ANY_IPV4 } from "../../model/port-spec.js";
+import { NetlinkHandle } from "../../kernel/index.js";
+import { CniError } from "./cni-error.js";
+import type { CniBackend } from "./plugin.js";
+import type { BerthCniConfig } from "./request.js";
+import type { AttachedInterface } from "./result.js";
+import { CniErrorCode } from "./spec.js";
+
+const OWNER = "cni";
+
+/** Open the engine for one plugin call, repairing what an interrupted berth process left. */
+async function withEngine<T>(fn: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = Engine.open();
+  try {
+    await repairInterrupted(engine);
+    return await fn(engine);
+  } finally {
+    engine.close();
+  }
+}
+
+/** The network to join: a node subnet in the configuration is adopted as a Berth network; otherwise it must exist. */
+function networkOf(c: BerthCniConfig): string | SandboxNetworkDefinition {
+  if (c.subnet === undefined) return c.network;
+  const subnet = parseCidr4(c.subnet);
+  return {
+    name: c.network,
+    bridge: c.bridge ?? defaultBridge(c.network),
+    subnet: c.subnet,
+    gateway: c.gateway ?? formatIpv4(subnet.addr + 1),
+    internal: c.internal,
+    dnsEnabled: c.enableDns,
+    isolate: c.isolate,
+    ...(c.mtu !== undefined ? { mtu: c.mtu } : {}),
+  };
+}
+
+/** `cni-NETWORK` when that fits an interface name (15 characters), else `cni-` and a hash of the name. */
+function defaultBridge(network: string): string {
+  const plain = `cni-${network}`;
+  return plain.length <= 15 ? plain : `cni-${createHash("sha256").update(network).digest("hex").slice(0, 11)}`;
+}
+
+/** A Berth container name for the sandbox: the pod's name and namespace when Kubernetes says them, else the id's start. */
+function sandboxName(containerId: string, args: ReadonlyMap<string, string>): string {
+  const pod = args.get("K8S_POD_NAME");
+  const ns = args.get("K8S_POD_NAMESPACE");
+  if (pod && ns) {
+    try {
+      return parseContainerName(`${pod}.${ns}`);
+    } catch {
+      // fall back to the id
+    }
+  }
+  return `cni-${containerId.slice(0, 12)}`;
+}
+
+export function engineBackend(): CniBackend {
+  return {
+    add: (env, config) =>
+      withEngine(async (engine) => {
+        const [ep] = await attachSandbox(engine, {
+          managedBy: OWNER,
+          id: env.containerId,
+          name: sandboxName(env.containerId, env.args),
+          netns: env.netns,
+          networks: [{ network: networkOf(config), ifname: env.ifname }],
+          ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_IPV4, hostPort: m.hostPort, containerPort: m.containerPort })),
+        });
+        if (!ep) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no network", "run `berth doctor` on this node");
+        return {
+          bridge: { name: ep.bridge },
+          hostVeth: { name: ep.hostVeth },
+          container: { name: ep.ifname, mac: ep.mac, sandbox: env.netns, ...(config.mtu ? { mtu: config.mtu } : {}) },
+          address: `${ep.ip}/${ep.prefix}`,
+          gateway: ep.gateway,
+          ...(ep.dnsServerIps[0] ? { nameserver: ep.dnsServerIps[0], searchDomain: "dns.berth" } : {}),
+        } satisfies AttachedInterface;
+      }),
+    del: (env, config) => withEngine(async (engine) => void (await detachSandbox(engine, { managedBy: OWNER, id: env.containerId, networks: [config.network] }))),
+    check: (env, config) =>
+      withEngine(async (engine) => {
+        const sb = listSandboxes(engine, OWNER).find((s) => s.id === env.containerId);
+        const ep = sb?.endpoints.find((e) => e.network === config.network && e.ifname === env.ifname);
+        if (!sb || !ep) throw new CniError(CniErrorCode.UNKNOWN_CONTAINER, `container ${env.containerId} has no ${env.ifname} on network ${config.network}`, "run ADD first (or DEL and ADD again)");
+        const h = NetlinkHandle.open(env.netns);
+        try {
+          const link = h.linkByName(env.ifname);
+          if (!link) throw new CniError(CniErrorCode.BERTH_REFUSED, `interface ${env.ifname} is missing in ${env.netns}`, "DEL and ADD the container again; `berth system reconcile` cleans up the rest");
+          const addrs = h.addrList(link.index).map((a) => `${a.ip}/${a.prefix}`);
+          if (!addrs.includes(`${ep.ip}/${ep.prefix}`)) throw new CniError(CniErrorCode.BERTH_REFUSED, `${env.ifname} in ${env.netns} lost its address ${ep.ip}/${ep.prefix} (has: ${addrs.join(", ") || "none"})`, "DEL and ADD the container again");
+        } finally {
+          h.close();
+        }
+      }),
+    status: () =>
+      withEngine(async (engine) => {
+        try {
+          engine.firewall.ensureBase();
+        } catch (e) {
+          throw new CniError(CniErrorCode.PLUGIN_NOT_AVAILABLE, `Berth cannot program nftables on this node: ${(e as Error).message}`, "run `berth doctor` on this node");
+        }
+      }),
+    gc: (config, valid) =>
+      withEngine(async (engine) => {
+        const keep = new Set(valid.map((v) => `${v.containerID}\0${v.ifname}`));
+        let n = 0;
+        for (const sb of listSandboxes(engine, OWNER)) {
+          for (const ep of sb.endpoints) {
+            if (ep.network !== config.network || keep.has(`${sb.id}\0${ep.ifname}`)) continue;
+            await detachSandbox(engine, { managedBy: OWNER, id: sb.id, networks: [ep.network] });
+            n++;
+          }
+        }
+        return n;
+      }),
+  };
+}

@@ -1,0 +1,15 @@
+// The CNI plugin executable's entry (bin/cni/berth): a runtime runs it with
+// CNI_* in the environment and the network configuration on stdin.
+import { runCniPlugin, type CniBackend } from "./plugin.js";
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const loadBackend = async (): Promise<CniBackend> => (await import("./engine-backend.js")).engineBackend();
+const outcome = await runCniPlugin(process.env, await readStdin(), loadBackend);
+process.stdout.write(outcome.stdout);
+process.exitCode = outcome.exitCode;

@@ -1,0 +1,65 @@
+import { toCniError } from "./cni-error.js";
+import { parseConfig, parseEnvironment, peekVersion, type BerthCniConfig, type CniEnvironment } from "./request.js";
+import { buildResult, type AttachedInterface } from "./result.js";
+import { SUPPORTED_VERSIONS, type CniResult, type CniValidAttachment } from "./spec.js";
+
+/** What the plugin asks of Berth; engine-backend.ts implements it on the engine. */
+export interface CniBackend {
+  add(env: Required<Pick<CniEnvironment, "containerId" | "ifname" | "netns">> & CniEnvironment, config: BerthCniConfig): Promise<AttachedInterface>;
+  /** Idempotent: succeeds when the container or the network is already gone. */
+  del(env: Required<Pick<CniEnvironment, "containerId" | "ifname">> & CniEnvironment, config: BerthCniConfig): Promise<void>;
+  /** Throws a CniError when the attachment is not as ADD left it. */
+  check(env: Required<Pick<CniEnvironment, "containerId" | "ifname" | "netns">> & CniEnvironment, config: BerthCniConfig, prev: CniResult | undefined): Promise<void>;
+  /** Throws CniError 50/51 when Berth cannot take ADDs on this node. */
+  status(config: BerthCniConfig): Promise<void>;
+  /** Detach every attachment of this network not in `valid`; returns how many went. */
+  gc(config: BerthCniConfig, valid: readonly CniValidAttachment[]): Promise<number>;
+}
+
+export interface PluginOutcome {
+  readonly stdout: string;
+  readonly exitCode: number;
+}
+
+/**
+ * One plugin invocation: CNI_* environment and stdin in, the spec's JSON
+ * result (or error) and exit code out. Nothing here touches the kernel;
+ * the backend is loaded only for commands that need it, so VERSION and
+ * bad input answer fast.
+ */
+export async function runCniPlugin(env: NodeJS.ProcessEnv, stdin: string, loadBackend: () => Promise<CniBackend>): Promise<PluginOutcome> {
+  const answerVersion = peekVersion(stdin);
+  try {
+    const e = parseEnvironment(env);
+    if (e.command === "VERSION") {
+      return ok({ cniVersion: SUPPORTED_VERSIONS.includes(answerVersion as never) ? answerVersion : "1.1.0", supportedVersions: [...SUPPORTED_VERSIONS] });
+    }
+    const config = parseConfig(stdin, e.command);
+    const backend = await loadBackend();
+    switch (e.command) {
+      case "ADD": {
+        const a = await backend.add(e as Parameters<CniBackend["add"]>[0], config);
+        return ok(buildResult(config.cniVersion, a, config.prevResult, config.dns));
+      }
+      case "DEL":
+        await backend.del(e as Parameters<CniBackend["del"]>[0], config);
+        return { stdout: "", exitCode: 0 };
+      case "CHECK":
+        await backend.check(e as Parameters<CniBackend["check"]>[0], config, config.prevResult);
+        return { stdout: "", exitCode: 0 };
+      case "STATUS":
+        await backend.status(config);
+        return { stdout: "", exitCode: 0 };
+      case "GC":
+        await backend.gc(config, config.validAttachments ?? []);
+        return { stdout: "", exitCode: 0 };
+    }
+  } catch (err) {
+    const ce = toCniError(err);
+    return { stdout: `${JSON.stringify(ce.toResult(answerVersion))}\n`, exitCode: 1 };
+  }
+}
+
+function ok(v: unknown): PluginOutcome {
+  return { stdout: `${JSON.stringify(v)}\n`, exitCode: 0 };
+}

@@ -1,0 +1,240 @@
+// Berth's CNI plugin, driven as a runtime drives it: spec tests that call
+// the plugin with the CNI_* environment (alone and chained with Debian's
+// reference plugins), and containerd running containers with `ctr run --cni`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync, chmodSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BerthSandbox } from "../berth-cli.js";
+import { requireSandbox } from "../helpers.js";
+import { CniRuntime } from "../cni-runner.js";
+import { ask, ECHO } from "../echo.js";
+
+const PLUGIN = fileURLToPath(new URL("../../../bin/cni/berth", import.meta.url));
+const REFERENCE_PLUGINS = "/usr/lib/cni";
+let b: BerthSandbox;
+let dir: string;
+let cni: CniRuntime;
+
+before(() => {
+  b = new BerthSandbox();
+  dir = mkdtempSync(join(b.root, "cni-"));
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  symlinkSync(PLUGIN, join(bin, "berth"));
+  for (const p of ["tuning", "portmap", "loopback"]) if (existsSync(join(REFERENCE_PLUGINS, p))) symlinkSync(join(REFERENCE_PLUGINS, p), join(bin, p));
+  cni = new CniRuntime(bin, b.env);
+});
+after(() => b?.dispose());
+
+/** A network namespace as a runtime makes one: a file under the test's dir. */
+function makeNetns(name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, "");
+  const r = spawnSync("unshare", [`--net=${path}`, "ip", "link", "set", "lo", "up"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return path;
+}
+function dropNetns(path: string): void {
+  spawnSync("umount", [path]);
+  rmSync(path, { force: true });
+}
+
+const conf = (over: Record<string, unknown> = {}) => ({ cniVersion: "1.0.0", name: "pods", type: "berth", subnet: "10.23.0.0/24", capabilities: { portMappings: true }, ...over });
+
+test("VERSION names the spec versions, 1.0.0 and 1.1.0 among them", (t) => {
+  if (!requireSandbox(t)) return;
+  const r = cni.call("berth", { command: "VERSION" }, JSON.stringify({ cniVersion: "1.1.0" }));
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(r.json?.["cniVersion"], "1.1.0");
+  for (const v of ["0.4.0", "1.0.0", "1.1.0"]) assert.ok((r.json?.["supportedVersions"] as string[]).includes(v), v);
+});
+
+test("ADD: Berth's address, a route, the resolver; containers reach each other and a published port; CHECK; DEL is idempotent", (t) => {
+  if (!requireSandbox(t)) return;
+  const nsA = makeNetns("a");
+  const nsB = makeNetns("b");
+  let server: ChildProcess | undefined;
+  try {
+    const addA = cni.call("berth", { command: "ADD", containerId: "ctr-a", netns: nsA, ifname: "eth0", args: "K8S_POD_NAME=web;K8S_POD_NAMESPACE=shop;IgnoreUnknown=1" }, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }] } }));
+    assert.equal(addA.code, 0, addA.stdout + addA.stderr);
+    const ipsA = addA.json?.["ips"] as { address: string; gateway: string; interface: number }[];
+    assert.match(ipsA[0]?.address ?? "", /^10\.23\.0\.\d+\/24$/);
+    assert.equal(ipsA[0]?.gateway, "10.23.0.1");
+    const ifs = addA.json?.["interfaces"] as { name: string; sandbox?: string; mac?: string }[];
+    assert.deepEqual(ifs[ipsA[0]?.interface ?? -1], { name: "eth0", sandbox: nsA, mac: ifs[2]?.mac });
+    assert.deepEqual((addA.json?.["dns"] as { nameservers: string[] }).nameservers, ["10.23.0.1"]);
+    const ipA = (ipsA[0]?.address ?? "").split("/")[0] ?? "";
+    const inA = spawnSync("nsenter", [`--net=${nsA}`, "ip", "-j", "addr", "show", "eth0"], { encoding: "utf8" });
+    assert.match(inA.stdout, new RegExp(`"local":"${ipA.replace(/\./g, "\\.")}"`), "the address is on eth0 in the runtime's namespace");
+
+    const addB = cni.call("berth", { command: "ADD", containerId: "ctr-b", netns: nsB, ifname: "eth0" }, JSON.stringify(conf()));
+    assert.equal(addB.code, 0, addB.stdout + addB.stderr);
+    assert.notEqual((addB.json?.["ips"] as { address: string }[])[0]?.address, ipsA[0]?.address, "IPAM hands out distinct addresses");
+
+    server = spawn("nsenter", [`--net=${nsA}`, ...ECHO], { stdio: "ignore" });
+    const ipB = (addB.json?.["ips"] as { address: string }[])[0]?.address.split("/")[0] ?? "";
+    let seen: string | undefined;
+    for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", ipA, 8080, nsB, 1000);
+    assert.equal(seen, ipB, "B reaches A directly and A sees B's own address");
+    assert.ok(ask("tcp", "127.0.0.1", 18080), "the published port answers on the host's 127.0.0.1");
+    assert.match(b.ok("port", "--all"), /8080\/tcp -> 0\.0\.0\.0:18080/);
+    assert.match(b.ok("ps", "--format", "{{.Name}}"), /web\.shop/, "berth ps shows the pod by its Kubernetes name");
+    const dig = spawnSync("nsenter", [`--net=${nsB}`, "busybox", "nslookup", "web.shop", "10.23.0.1"], { encoding: "utf8" });
+    assert.match(dig.stdout, new RegExp(ipA.replace(/\./g, "\\.")), `B resolves A's name through Berth's resolver: ${dig.stdout}${dig.stderr}`);
+
+    const check = cni.call("berth", { command: "CHECK", containerId: "ctr-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...conf(), prevResult: addA.json }));
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    spawnSync("nsenter", [`--net=${nsA}`, "ip", "addr", "flush", "dev", "eth0"]);
+    const broken = cni.call("berth", { command: "CHECK", containerId: "ctr-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...conf(), prevResult: addA.json }));
+    assert.equal(broken.code, 1);
+    assert.match(String(broken.json?.["msg"]), /lost its address/);
+
+    for (const id of ["ctr-a", "ctr-b", "ctr-a"]) {
+      const del = cni.call("berth", { command: "DEL", containerId: id, netns: id === "ctr-a" ? nsA : nsB, ifname: "eth0" }, JSON.stringify(conf()));
+      assert.equal(del.code, 0, `DEL ${id}: ${del.stdout}${del.stderr}`);
+    }
+    const gone = cni.call("berth", { command: "DEL", containerId: "never-added", ifname: "eth0" }, JSON.stringify(conf({ name: "no-such-net" })));
+    assert.equal(gone.code, 0, "DEL of something never added succeeds");
+    assert.equal(b.ok("ps", "-a", "-q").trim(), "");
+    assert.equal(ask("tcp", "127.0.0.1", 18080, undefined, 500), undefined, "the port is unpublished");
+    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link bth")), [], "no veth is left");
+  } finally {
+    server?.kill();
+    dropNetns(nsA);
+    dropNetns(nsB);
+  }
+});
+
+test("chained with the reference plugins: tuning after Berth gets Berth's result as prevResult, DEL runs in reverse", (t) => {
+  if (!requireSandbox(t)) return;
+  if (!existsSync(join(REFERENCE_PLUGINS, "tuning"))) return t.skip("containernetworking-plugins not installed");
+  const ns = makeNetns("chained");
+  const list = { cniVersion: "1.0.0", name: "pods", plugins: [conf(), { type: "tuning", sysctl: { "net.ipv4.conf.eth0.arp_notify": "1" } }] };
+  try {
+    const add = cni.list(list, { command: "ADD", containerId: "chained", netns: ns, ifname: "eth0" });
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    assert.match(JSON.stringify(add.json?.["ips"]), /10\.23\.0\./, "tuning passed Berth's result through");
+    const v = spawnSync("nsenter", [`--net=${ns}`, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_notify"], { encoding: "utf8" });
+    assert.equal(v.stdout.trim(), "1", "tuning found Berth's interface");
+    assert.equal(cni.list(list, { command: "DEL", containerId: "chained", netns: ns, ifname: "eth0" }, undefined, add.json).code, 0);
+  } finally {
+    dropNetns(ns);
+  }
+});
+
+test("STATUS says ready; GC removes what the runtime no longer lists and keeps the rest", (t) => {
+  if (!requireSandbox(t)) return;
+  const v11 = (over: Record<string, unknown> = {}) => JSON.stringify(conf({ cniVersion: "1.1.0", ...over }));
+  assert.equal(cni.call("berth", { command: "STATUS" }, v11()).code, 0);
+  const keep = makeNetns("keep");
+  const leak = makeNetns("leak");
+  try {
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "keep", netns: keep, ifname: "eth0" }, v11()).code, 0);
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "leak", netns: leak, ifname: "eth0" }, v11()).code, 0);
+    const gc = cni.call("berth", { command: "GC" }, v11({ "cni.dev/valid-attachments": [{ containerID: "keep", ifname: "eth0" }] }));
+    assert.equal(gc.code, 0, gc.stdout + gc.stderr);
+    assert.equal(b.ok("ps", "-a", "--format", "{{.Name}}").trim(), "cni-keep");
+    assert.equal(spawnSync("nsenter", [`--net=${leak}`, "ip", "link", "show", "eth0"]).status, 1, "the leaked attachment's interface is gone");
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "keep", netns: keep, ifname: "eth0" }, v11()).code, 0);
+  } finally {
+    dropNetns(keep);
+    dropNetns(leak);
+  }
+});
+
+test("bad input gets the spec's error JSON with a code and what to do, exit 1, and changes nothing", (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("hostile");
+  try {
+    const before = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), links: spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").length };
+    const add = { command: "ADD", containerId: "h1", netns: ns, ifname: "eth0" };
+    const cases: [typeof add, string, number, RegExp][] = [
+      [{ ...add, command: "PWN" }, JSON.stringify(conf()), 4, /CNI_COMMAND/],
+      [{ ...add, containerId: "$(reboot)" }, JSON.stringify(conf()), 4, /CNI_CONTAINERID is invalid/],
+      [{ ...add, ifname: "eth0;ls" }, JSON.stringify(conf()), 4, /Invalid CNI_IFNAME/],
+      [{ ...add, netns: join(dir, "no-such-ns") }, JSON.stringify(conf()), 3, /does not exist/],
+      [add, "{", 6, /not JSON/],
+      [add, JSON.stringify(conf({ cniVersion: "0.1.0" })), 1, /not supported/],
+      [add, JSON.stringify(conf({ subnet: "10.23.0.0/40" })), 7, /subnet/],
+      [add, JSON.stringify(conf({ name: "../../etc" })), 7, /Invalid network name/],
+      [add, JSON.stringify(conf({ network: "x".repeat(300) })), 7, /Invalid network name/],
+      [add, JSON.stringify(conf({ ipam: { type: "host-local" } })), 2, /ipam/],
+      [add, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 70000, containerPort: 80 }] } }), 7, /hostPort/],
+      [add, JSON.stringify(conf({ gateway: "10.99.0.1" })), 7, /gateway/i],
+    ];
+    for (const [inv, stdin, code, msg] of cases) {
+      const r = cni.call("berth", inv, stdin);
+      assert.equal(r.code, 1, `${JSON.stringify(inv)} ${stdin}: exit 1`);
+      assert.equal(r.json?.["code"], code, `${stdin}: code ${code}, got ${r.stdout}`);
+      assert.match(String(r.json?.["msg"]), msg);
+      assert.ok(String(r.json?.["details"] ?? "").length > 0, `${stdin}: details say what to do`);
+    }
+    const after = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), links: spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").length };
+    assert.deepEqual(after, before, "no container, network or interface was made");
+  } finally {
+    dropNetns(ns);
+  }
+});
+
+/**
+ * containerd and ctr in a mount namespace of their own, where Berth's
+ * plugin is in /opt/cni/bin and its conflist in /etc/cni/net.d (bind
+ * mounts of temp dirs: the machine's own directories are never touched).
+ */
+test("containerd: `ctr run --cni` containers get Berth's network, reach each other by address, and leave nothing behind", async (t) => {
+  if (!requireSandbox(t)) return;
+  if (!existsSync("/usr/bin/containerd") || !existsSync("/usr/bin/ctr")) return t.skip("containerd is not installed");
+  const cd = mkdtempSync(join(dir, "containerd-"));
+  for (const d of ["netd", "bin", "root", "state", "varlibcni", "runcd", "rootfs/bin"]) mkdirSync(join(cd, d), { recursive: true });
+  symlinkSync(PLUGIN, join(cd, "bin", "berth"));
+  copyFileSync(existsSync("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox", join(cd, "rootfs/bin/busybox"));
+  chmodSync(join(cd, "rootfs/bin/busybox"), 0o755);
+  for (const a of ["sh", "sleep", "ping", "ip", "cat"]) symlinkSync("busybox", join(cd, "rootfs/bin", a));
+  writeFileSync(join(cd, "netd", "10-berth.conflist"), JSON.stringify({ cniVersion: "1.0.0", name: "ctrnet", plugins: [{ type: "berth", subnet: "10.24.0.0/24" }] }));
+  const sock = join(cd, "containerd.sock");
+  writeFileSync(join(cd, "config.toml"), `version = 2\nroot = "${join(cd, "root")}"\nstate = "${join(cd, "state")}"\n[grpc]\n  address = "${sock}"\n`);
+  const script = [
+    "set -e",
+    'mount --bind "$1/netd" /etc/cni/net.d 2>/dev/null || { mkdir -p /etc/cni/net.d; mount --bind "$1/netd" /etc/cni/net.d; }',
+    'mkdir -p /opt/cni/bin /var/lib/cni /run/containerd && mount --bind "$1/bin" /opt/cni/bin && mount --bind "$1/varlibcni" /var/lib/cni && mount --bind "$1/runcd" /run/containerd',
+    'exec containerd --config "$1/config.toml"',
+  ].join("\n");
+  const daemon = spawn("unshare", ["--mount", "--propagation", "private", "--", "bash", "-c", script, "containerd-in-ns", cd], { env: b.env, stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  daemon.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+  const ctr = (...args: string[]) => spawnSync("nsenter", [`--mount=/proc/${daemon.pid}/ns/mnt`, "ctr", "--address", sock, ...args], { env: b.env, encoding: "utf8", timeout: 60_000 });
+  try {
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(existsSync(sock), `containerd started: ${log.slice(-2000)}`);
+    const rootfs = join(cd, "rootfs");
+    const one = spawn("nsenter", [`--mount=/proc/${daemon.pid}/ns/mnt`, "ctr", "--address", sock, "run", "--rootfs", "--cni", "--cgroup", "", rootfs, "one", "/bin/sleep", "600"], { env: b.env, stdio: "ignore" });
+    let ipOne = "";
+    for (let i = 0; i < 100 && !ipOne; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      // ctr passes "NAMESPACE-ID" as the CNI container id
+      ipOne = b.run("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "cni-default-one").stdout.trim();
+    }
+    assert.match(ipOne, /^10\.24\.0\.\d+$/, "the first container got an address from Berth");
+    const two = ctr("run", "--rm", "--rootfs", "--cni", "--cgroup", "", rootfs, "two", "/bin/ping", "-c", "1", "-W", "5", ipOne);
+    assert.equal(two.status, 0, `the second container pings the first: ${two.stdout}${two.stderr}`);
+    assert.match(two.stdout, /1 packets received/);
+    ctr("task", "kill", "-s", "KILL", "one");
+    await new Promise<void>((r) => (one.exitCode !== null ? r() : one.once("exit", () => r())));
+    ctr("container", "rm", "one");
+    let left = "";
+    for (let i = 0; i < 50; i++) {
+      left = b.ok("ps", "-a", "--format", "{{.Name}}").trim();
+      if (!left) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(left, "", "ctr's DEL removed both sandboxes from Berth");
+    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link bth")), []);
+  } finally {
+    daemon.kill("SIGTERM");
+    await new Promise<void>((r) => (daemon.exitCode !== null ? r() : daemon.once("exit", () => r())));
+    for (const m of ["rootfs"]) spawnSync("umount", ["-R", join(cd, m)]);
+  }
+});
