@@ -75,6 +75,13 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /**
+ * How long a berth process waits for another one's write transaction.
+ * Attaches run inside it, so on a busy host 50 concurrent `run`s queue for
+ * a while; only a holder stuck for minutes should make a command fail.
+ */
+export const LOCK_WAIT_MS = 120_000;
+
+/**
  * Open (and migrate) the state database. WAL mode lets readers run while one
  * writer holds the lock; `busy_timeout` makes concurrent berth processes wait
  * for each other instead of failing.
@@ -86,7 +93,7 @@ export function openDatabase(file: string): Db {
     chmodSync(file, 0o600);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 30000");
+    db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
     db.pragma("foreign_keys = ON");
     migrate(db);
     return db;

@@ -1,4 +1,5 @@
-import { openDatabase, type Db } from "./database.js";
+import { BerthError } from "../errors.js";
+import { LOCK_WAIT_MS, openDatabase, type Db } from "./database.js";
 import { NetworkRows } from "./network-rows.js";
 import { ContainerRows } from "./container-rows.js";
 import { AttachmentRows } from "./attachment-rows.js";
@@ -32,7 +33,17 @@ export class Store {
 
   /** Run `fn` in one IMMEDIATE transaction; a throw rolls the store back. */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      if ((e as { code?: unknown }).code === "SQLITE_BUSY") {
+        throw new BerthError("STATE", `Another berth process held the state database's write lock for more than ${LOCK_WAIT_MS / 1000} s`, {
+          hint: "Look for a stuck berth process (`ps -eo pid,etime,args | grep berth`) and stop it, then retry",
+          cause: e,
+        });
+      }
+      throw e;
+    }
   }
 
   close(): void {
