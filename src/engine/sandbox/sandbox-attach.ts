@@ -11,6 +11,7 @@ import { attachNetwork } from "../attach.js";
 import { requireNetwork } from "../network-lookup.js";
 import { reservePorts, dnatMappings } from "../ports.js";
 import { syncDns } from "../dns-sync.js";
+import { syncFirewall } from "../firewall-sync.js";
 import { faultPoint } from "../fault.js";
 import { forgetContainer } from "../forget-container.js";
 import { teardownContainerNetwork } from "../container-network.js";
@@ -18,7 +19,7 @@ import { adoptNetwork, releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkAttachSpec } from "./validate.js";
 import { sandboxIsGone } from "./foreign.js";
 import { detachSandbox } from "./sandbox-detach.js";
-import type { SandboxAttachSpec, SandboxEndpoint } from "./spec.js";
+import type { SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "./spec.js";
 
 /**
  * Build the networking of a container that another engine owns, in the
@@ -43,19 +44,6 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
   const attachedNets: Network[] = [];
   let newPorts: PortMapping[] = [];
   try {
-    const nets = spec.networks.map((r) => {
-      if (typeof r.network === "string") return requireNetwork(engine, r.network);
-      const { network, adopted } = adoptNetwork(engine, r.network, spec.managedBy);
-      if (adopted) adoptedIds.push(network.id);
-      return network;
-    });
-    const requests: NetworkRequest[] = spec.networks.map((r, i) => ({
-      network: nets[i]?.name ?? "",
-      ...(r.ifname === undefined ? {} : { ifname: r.ifname }),
-      ...(r.ip === undefined ? {} : { ip: r.ip }),
-      ...(r.mac === undefined ? {} : { mac: r.mac }),
-      aliases: r.aliases ?? [],
-    }));
     const container = engine.store.write(() => {
       let c = engine.store.containers.byId(spec.id);
       if (!c) {
@@ -67,13 +55,22 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
       return c;
     });
     faultPoint("sandbox:after-record");
-    for (const [i, net] of nets.entries()) {
-      const req = requests[i];
-      if (!req) continue;
-      engine.store.write(() => {
+    for (const r of spec.networks) {
+      // the network is looked up (or adopted) under the same lock as the attach: a concurrent
+      // teardown of its last other container cannot remove an adopted network in between
+      const net = engine.store.write(() => {
+        const n = networkFor(engine, r.network, spec.managedBy, adoptedIds);
+        const req: NetworkRequest = {
+          network: n.name,
+          ...(r.ifname === undefined ? {} : { ifname: r.ifname }),
+          ...(r.ip === undefined ? {} : { ip: r.ip }),
+          ...(r.mac === undefined ? {} : { mac: r.mac }),
+          aliases: r.aliases ?? [],
+        };
         const cur = engine.store.containers.byId(container.id) ?? container;
-        attachNetwork(engine, cur, net, req);
-        engine.store.containers.setNetworks(cur.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
+        attachNetwork(engine, cur, n, req);
+        engine.store.containers.setNetworks(cur.id, [...cur.networks.filter((x) => x.network !== n.name), req]);
+        return n;
       });
       attachedNets.push(net);
       faultPoint("sandbox:after-attach");
@@ -87,12 +84,20 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
     }
     await syncDns(engine);
     if (created) engine.store.write(() => engine.store.containers.setStatus(container.id, "running", { ownerPid: null, started: new Date().toISOString() }));
-    return endpointsOf(engine, container.id, nets);
+    return endpointsOf(engine, container.id, attachedNets);
   } catch (e) {
     const err = wrap(`Cannot set up the network of ${spec.managedBy} container "${spec.name}"`, e);
     err.rollbackErrors.push(...(await undoAttach(engine, spec, { created, attached: attachedNets, adoptedIds, newPorts })));
     throw err;
   }
+}
+
+/** A Berth network by name, or the caller's definition adopted (its id noted in `adoptedIds`). Call inside store.write(). */
+function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], owner: string, adoptedIds: string[]): Network {
+  if (typeof network === "string") return requireNetwork(engine, network);
+  const { network: n, adopted } = adoptNetwork(engine, network, owner);
+  if (adopted) adoptedIds.push(n.id);
+  return n;
 }
 
 function sandboxRecord(spec: SandboxAttachSpec): Container {
@@ -181,6 +186,8 @@ async function undoAttach(engine: Engine, spec: SandboxAttachSpec, made: AttachP
       if (attached.length > 0) await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id, networks: attached.map((n) => n.name) });
     }
     releaseAdoptedNetworks(engine, [...adoptedIds, ...attached.map((n) => n.id)]);
+    // an adoption rolled back with its transaction may have left its sets in the firewall
+    if (adoptedIds.length > 0) syncFirewall(engine);
     await syncDns(engine);
   } catch (e) {
     errors.push(e);
