@@ -17,14 +17,18 @@
 // (default 20000): the fixed rate of the latency run. BENCH_ROUNDS
 // (default 3). BENCH_TARGETS (default berth,aardvark; also berth-decode).
 // BENCH_LOAD=dnsperf|node|both (default: dnsperf if installed, else node).
+// BENCH_NICE=-10: the resolvers and the fixed-rate load run at that nice
+// level (all alike), to measure latency as on a quiet VM when other work
+// shares it; the max-qps runs stay at normal priority so as not to starve
+// that work.
 // BENCH_NODE_FLAGS: extra node flags for the Berth daemons, BENCH_LOG_DIR:
 // keep their logs there (experiments: --trace-gc, --cpu-prof). A target
 // berth:LABEL is a Berth daemon with the node flags in BENCH_NODE_FLAGS_LABEL
 // and, if BENCH_MAIN_LABEL names one, another build's daemon-main.js, to
 // compare settings or builds in one run.
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg } from "node:os";
+import { closeSync, copyFileSync, existsSync, readdirSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, setPriority } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempRoot } from "../test/helpers.js";
@@ -45,6 +49,7 @@ const LOAD = fileURLToPath(new URL("./dns-load.js", import.meta.url));
 const AARDVARK = ["/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-dns"].find((p) => existsSync(p));
 const DNSPERF = (process.env["PATH"] ?? "/usr/sbin:/usr/bin").split(":").map((d) => join(d, "dnsperf")).find((p) => existsSync(p));
 const LOAD_TOOLS = (process.env["BENCH_LOAD"] ?? (DNSPERF ? "dnsperf" : "node")).split(",").flatMap((t) => (t === "both" ? ["dnsperf", "node"] : [t]));
+const NICE = Number(process.env["BENCH_NICE"] ?? 0);
 const TARGETS = (process.env["BENCH_TARGETS"] ?? "berth,aardvark").split(",").filter(Boolean);
 
 function sh(cmd: string, ...args: string[]): string {
@@ -70,7 +75,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 /** dnsperf: -v prints one line per reply whose last field is the latency in seconds. */
 async function dnsperf(ns: string, port: number, queryFile: string, outFile: string, opts: { rate?: number; seconds: number }): Promise<LoadResult> {
-  const args = [`--net=${ns}`, DNSPERF ?? "dnsperf", "-s", GW, "-p", String(port), "-d", queryFile, "-l", String(opts.seconds), "-t", "1", "-q", "200"];
+  const nice = opts.rate && NICE !== 0 ? ["nice", "-n", String(NICE)] : [];
+  const args = [`--net=${ns}`, ...nice, DNSPERF ?? "dnsperf", "-s", GW, "-p", String(port), "-d", queryFile, "-l", String(opts.seconds), "-t", "1", "-q", "200"];
   if (opts.rate) args.push("-Q", String(opts.rate), "-v");
   const out = await run("nsenter", args, outFile);
   const qps = Number(/Queries per second:\s+([0-9.]+)/.exec(out)?.[1] ?? NaN);
@@ -83,7 +89,8 @@ async function dnsperf(ns: string, port: number, queryFile: string, outFile: str
 }
 
 async function nodeLoad(ns: string, port: number, outFile: string, opts: { rate?: number; inflight?: number; seconds: number }): Promise<LoadResult> {
-  const out = await run("nsenter", [`--net=${ns}`, process.execPath, LOAD, JSON.stringify({ server: GW, port, names: NAMES, ...opts })], outFile);
+  const nice = opts.rate && NICE !== 0 ? ["nice", "-n", String(NICE)] : [];
+  const out = await run("nsenter", [`--net=${ns}`, ...nice, process.execPath, LOAD, JSON.stringify({ server: GW, port, names: NAMES, ...opts })], outFile);
   return JSON.parse(out) as LoadResult;
 }
 
@@ -241,6 +248,8 @@ async function main(): Promise<void> {
         throw new Error(`unknown BENCH_TARGETS entry ${spec}: use berth, berth-decode, aardvark (berth:LABEL takes node flags from BENCH_NODE_FLAGS_LABEL)`);
       }
     }
+    // every thread: aardvark answers on tokio worker threads, Node scavenges with helper threads
+    if (NICE !== 0) for (const t of targets) for (const tid of readdirSync(`/proc/${t.pid}/task`)) setPriority(Number(tid), NICE);
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(k + round) % targets.length]!;
@@ -266,7 +275,7 @@ async function main(): Promise<void> {
   console.log("| path | ns/query | queries/s (one thread) | GC ms per 100k queries |");
   console.log("|---|---|---|---|");
   for (const c of await responderCost()) console.log(`| ${c.path} | ${c.nsPerQuery.toFixed(0)} | ${c.queriesPerSecond} | ${c.gcPauseMsPer100k.toFixed(2)} |`);
-  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds\n`);
+  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}\n`);
   console.log("| round | resolver | load tool | load avg | max qps | qps at fixed rate | p50 ms | p99 ms | p99.9 ms | lost | resolver CPU µs/query |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
