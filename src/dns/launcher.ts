@@ -18,11 +18,14 @@ export function dnsDir(paths: BerthPaths): string {
  * 1 MiB young generation and grows it only when much survives, which here
  * almost nothing does: at 20k qps that was a scavenge every ~70 ms, and
  * every query arriving during one waited for it. With 16 MiB it is one
- * scavenge per ~20k queries, and each stays short because only a few
- * hundred bytes survive (bench/README.md). Costs up to 32 MiB of memory
- * once the daemon has been busy.
+ * scavenge per ~20k queries; a few hundred bytes survive it, so one thread
+ * does it in well under a millisecond. A young generation that size would
+ * otherwise be scavenged by several threads, and on a busy host the main
+ * thread then waits for a helper the scheduler has not run yet (pauses of
+ * 5-10 ms measured at load 15 on 2 cores): hence no parallel scavenge.
+ * Costs up to 32 MiB of memory once the daemon has been busy.
  */
-export const RESOLVER_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=16", "--max-semi-space-size=16"];
+export const RESOLVER_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=16", "--max-semi-space-size=16", "--no-parallel-scavenge"];
 
 /** The resolver's listen port: 53, or $BERTH_DNS_PORT (tests and benchmarks). */
 export function resolverPort(env: NodeJS.ProcessEnv = process.env): number {
