@@ -22,7 +22,7 @@ export function dnsDir(paths: BerthPaths): string {
  * does it in well under a millisecond. A young generation that size would
  * otherwise be scavenged by several threads, and on a busy host the main
  * thread then waits for a helper the scheduler has not run yet (pauses of
- * 5-10 ms measured at load 15 on 2 cores): hence no parallel scavenge.
+ * 5-10 ms measured at load 13 on 2 cores): hence no parallel scavenge.
  * Costs up to 32 MiB of memory once the daemon has been busy.
  */
 export const RESOLVER_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=16", "--max-semi-space-size=16", "--no-parallel-scavenge"];
