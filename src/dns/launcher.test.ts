@@ -67,3 +67,22 @@ test("ensureResolverRunning(): a daemon that fails to start is reported with its
     stop(paths, root);
   }
 });
+
+test("ensureResolverRunning(): the daemon runs with a young generation large enough that scavenges are rare under load", async () => {
+  const { root, paths } = sandbox();
+  const daemon = `
+const { writeFileSync } = require("node:fs");
+const dir = process.env.BERTH_RUN_DIR + "/dns";
+const young = require("node:v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+writeFileSync(dir + "/new-space", String(young.space_size));
+writeFileSync(dir + "/resolver.pid", process.pid + "\\n");
+setTimeout(() => process.exit(0), 5000);
+`;
+  try {
+    await ensureResolverRunning(paths, ["-e", daemon]);
+    const bytes = Number(readFileSync(join(dnsDir(paths), "new-space"), "utf8"));
+    assert.ok(bytes >= 16 * 1024 * 1024, `new space of the daemon: ${bytes} bytes (V8's default is 1 MiB)`);
+  } finally {
+    stop(paths, root);
+  }
+});
