@@ -44,7 +44,7 @@ export class Listener {
    * bound) when the address is not configured yet or the port is taken.
    */
   static async open(address: string, port: number, handle: QueryHandler, opts: ListenerOptions = {}): Promise<Listener> {
-    const udp = dgram.createSocket({ type: "udp4" });
+    const udp = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4" });
     const reply = (b: Reply, port: number, to: string) => {
       if (!b) return;
       try {

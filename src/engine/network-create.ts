@@ -2,8 +2,10 @@ import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import { DEFAULT_NETWORK } from "../model/network.js";
 import { cidrContains, cidrOverlaps, cidrWithin, formatCidr4, formatIpv4, parseCidr4, parseIpv4, type Cidr4 } from "../model/ipv4.js";
+import { cidr6Contains, cidr6Overlaps, formatCidr6, formatIpv6, isLinkLocal6, parseCidr6, parseIpv6, type Cidr6 } from "../model/ipv6.js";
+import { familyOf } from "../model/ip.js";
 import { parseIfName, parseNetworkName } from "../model/names.js";
-import { pickFreeSubnet } from "../ipam/index.js";
+import { pickFreeSubnet, pickFreeSubnet6 } from "../ipam/index.js";
 import { BerthError } from "../errors.js";
 import { newId } from "./names.js";
 import { syncFirewall } from "./firewall-sync.js";
@@ -11,8 +13,12 @@ import { faultPoint } from "./fault.js";
 
 export interface NetworkCreateOptions {
   readonly name: string;
-  readonly subnet?: string;
-  readonly gateway?: string;
+  /** One subnet, or one per family (`--subnet` given twice); an IPv6 subnet alone makes an IPv6-only network. */
+  readonly subnet?: string | readonly string[];
+  /** The gateway, or one per family. */
+  readonly gateway?: string | readonly string[];
+  /** Give the network an IPv6 subnet as well (a free ULA /64 unless --subnet names one). */
+  readonly ipv6?: boolean;
   readonly ipRange?: string;
   readonly internal?: boolean;
   readonly disableDns?: boolean;
@@ -54,9 +60,11 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
 function describeNetworkRules(engine: Engine, n: Network): void {
   const plan = engine.plan;
   if (!plan) return;
-  plan.add("state", `record network ${n.name}: subnet ${n.subnet}, gateway ${n.gateway}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
+  const subnets = [n.subnet && `subnet ${n.subnet}, gateway ${n.gateway ?? ""}`, n.subnet6 && `IPv6 subnet ${n.subnet6}, gateway ${n.gateway6 ?? ""}`].filter(Boolean).join(", ");
+  plan.add("state", `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
   const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : [])];
-  plan.add("nft", `add ${n.bridge} / ${n.subnet} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
+  if (n.subnet6 !== undefined) sets.push("hairpin6", ...(n.internal ? [] : ["nat_subnets6"]));
+  plan.add("nft", `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
   plan.add("link", `bridge ${n.bridge} is made with the network's first container, not now`);
 }
 
@@ -90,10 +98,75 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   }
   const mtu = options["mtu"] === undefined ? undefined : parseMtu(options["mtu"]);
   const isolate = options["isolate"] === undefined ? true : parseBool("isolate", options["isolate"]);
+  const subnets = byFamily(listOf(opts.subnet), "--subnet");
+  const gateways = byFamily(listOf(opts.gateway), "--gateway");
+  const want4 = subnets[4] !== undefined || subnets[6] === undefined;
+  const want6 = subnets[6] !== undefined || (opts.ipv6 ?? false);
+  if (!want4 && gateways[4] !== undefined) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv4 gateway ${gateways[4]} on an IPv6-only network`, { hint: "Give an IPv4 --subnet as well, or leave out the IPv4 --gateway" });
+  }
+  if (!want6 && gateways[6] !== undefined) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv6 gateway ${gateways[6]} without an IPv6 subnet`, { hint: "Add --ipv6 or an IPv6 --subnet" });
+  }
+  const v4 = want4 ? planIpv4(engine, name, subnets[4], gateways[4], opts.ipRange) : undefined;
+  if (!want4 && opts.ipRange !== undefined) {
+    throw new BerthError("INVALID_ARGUMENT", "--ip-range is for the IPv4 subnet, and this network is IPv6-only", { hint: "Leave out --ip-range" });
+  }
+  const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6]) : undefined;
+  const bridge = opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
+  const owner = engine.store.networks.list().find((n) => n.bridge === bridge);
+  if (owner) {
+    throw new BerthError("IFNAME_IN_USE", `Cannot use bridge "${bridge}": network "${owner.name}" uses it`, { hint: "Choose another --interface-name" });
+  }
+  const dnsServers = (opts.dnsServers ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server")));
+  return {
+    id: newId(),
+    name,
+    driver: "bridge",
+    bridge,
+    subnet: v4?.subnet,
+    gateway: v4?.gateway,
+    ipRange: v4?.ipRange,
+    subnet6: v6?.subnet,
+    gateway6: v6?.gateway,
+    driverOptions: {},
+    internal: opts.internal ?? false,
+    dnsEnabled: !(opts.disableDns ?? false),
+    isolate,
+    mtu,
+    labels: { ...(opts.labels ?? {}) },
+    dnsServers,
+    created: new Date().toISOString(),
+  };
+}
+
+function listOf(v: string | readonly string[] | undefined): readonly string[] {
+  return v === undefined ? [] : typeof v === "string" ? [v] : v;
+}
+
+/** At most one value per address family, by its text. */
+function byFamily(values: readonly string[], flag: string): { 4?: string; 6?: string } {
+  const out: { 4?: string; 6?: string } = {};
+  for (const v of values) {
+    const f = familyOf(v);
+    if (f === undefined) {
+      throw new BerthError(flag === "--subnet" ? "INVALID_SUBNET" : "INVALID_ADDRESS", `Invalid ${flag} "${v}": neither IPv4 nor IPv6`, {
+        hint: flag === "--subnet" ? "Write it like 10.89.1.0/24 or fd00:89:1::/64" : "Write it like 10.89.1.1 or fd00:89:1::1",
+      });
+    }
+    if (out[f] !== undefined) {
+      throw new BerthError("INVALID_ARGUMENT", `${flag} is given twice for IPv${f} (${out[f]} and ${v})`, { hint: `Give ${flag} at most once per address family` });
+    }
+    out[f] = v;
+  }
+  return out;
+}
+
+function planIpv4(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined, ipRangeText: string | undefined): { subnet: string; gateway: string; ipRange: string | undefined } {
   const taken = takenRanges(engine);
   let subnet: Cidr4;
-  if (opts.subnet !== undefined) {
-    subnet = parseCidr4(opts.subnet);
+  if (subnetText !== undefined) {
+    subnet = parseCidr4(subnetText);
     if (subnet.prefix > 30) {
       throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
     }
@@ -106,15 +179,15 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   } else {
     subnet = pickFreeSubnet(taken.map((t) => t.cidr));
   }
-  const gateway = opts.gateway !== undefined ? parseIpv4(opts.gateway, "gateway") : (subnet.addr + 1) >>> 0;
+  const gateway = gatewayText !== undefined ? parseIpv4(gatewayText, "gateway") : (subnet.addr + 1) >>> 0;
   if (!cidrContains(subnet, gateway) || gateway === subnet.addr || gateway === ((subnet.addr + 2 ** (32 - subnet.prefix) - 1) >>> 0)) {
     throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv4(gateway)} is not a host address of subnet ${formatCidr4(subnet)}`, {
       hint: `Choose a gateway inside ${formatCidr4(subnet)} (e.g. ${formatIpv4(subnet.addr + 1)}), or leave out --gateway`,
     });
   }
   let ipRange: string | undefined;
-  if (opts.ipRange !== undefined) {
-    const r = parseCidr4(opts.ipRange);
+  if (ipRangeText !== undefined) {
+    const r = parseCidr4(ipRangeText);
     if (!cidrWithin(r, subnet)) {
       throw new BerthError("INVALID_SUBNET", `IP range ${formatCidr4(r)} is not inside subnet ${formatCidr4(subnet)}`, {
         hint: "Give an --ip-range that lies within the --subnet",
@@ -122,28 +195,68 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     }
     ipRange = formatCidr4(r);
   }
-  const bridge = opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
-  const owner = engine.store.networks.list().find((n) => n.bridge === bridge);
-  if (owner) {
-    throw new BerthError("IFNAME_IN_USE", `Cannot use bridge "${bridge}": network "${owner.name}" uses it`, { hint: "Choose another --interface-name" });
+  return { subnet: formatCidr4(subnet), gateway: formatIpv4(gateway), ipRange };
+}
+
+function planIpv6(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined): { subnet: string; gateway: string } {
+  const taken = takenRanges6(engine);
+  let subnet: Cidr6;
+  if (subnetText !== undefined) {
+    subnet = parseCidr6(subnetText);
+    if (subnet.prefix > 124) {
+      throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet)} is too small`, { hint: "Use a prefix of /124 or shorter (a /64 is typical)" });
+    }
+    if (isLinkLocal6(subnet.addr) || subnet.addr >> 120n === 0xffn || subnet.prefix < 8) {
+      throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet)} cannot be a network's subnet (link-local, multicast or too large)`, {
+        hint: "Use a unique local prefix (fd00::/8, e.g. fd00:89:1::/64) or a global prefix routed to this host",
+      });
+    }
+    const clash = taken.find((t) => cidr6Overlaps(t.cidr, subnet));
+    if (clash) {
+      throw new BerthError("SUBNET_OVERLAP", `Cannot create network "${name}": IPv6 subnet ${formatCidr6(subnet)} overlaps ${clash.what}`, {
+        hint: clash.network ? `Choose a free range with --subnet, or remove network "${clash.network}"` : "Choose a subnet that no host route or address uses",
+      });
+    }
+  } else {
+    subnet = pickFreeSubnet6(taken.map((t) => t.cidr));
   }
-  const dnsServers = (opts.dnsServers ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server")));
-  return {
-    id: newId(),
-    name,
-    driver: "bridge",
-    bridge,
-    subnet: formatCidr4(subnet),
-    gateway: formatIpv4(gateway),
-    ipRange,
-    internal: opts.internal ?? false,
-    dnsEnabled: !(opts.disableDns ?? false),
-    isolate,
-    mtu,
-    labels: { ...(opts.labels ?? {}) },
-    dnsServers,
-    created: new Date().toISOString(),
-  };
+  const gateway = gatewayText !== undefined ? parseIpv6(gatewayText, "gateway") : subnet.addr + 1n;
+  if (!cidr6Contains(subnet, gateway) || gateway === subnet.addr) {
+    throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv6(gateway)} is not a host address of subnet ${formatCidr6(subnet)}`, {
+      hint: `Choose a gateway inside ${formatCidr6(subnet)} (e.g. ${formatIpv6(subnet.addr + 1n)}), or leave out the IPv6 --gateway`,
+    });
+  }
+  return { subnet: formatCidr6(subnet), gateway: formatIpv6(gateway) };
+}
+
+interface TakenRange6 {
+  readonly cidr: Cidr6;
+  readonly what: string;
+  readonly network: string | undefined;
+}
+
+/** IPv6 subnets of other networks, and the host's IPv6 routes and addresses (not default, link-local, loopback or multicast). */
+function takenRanges6(engine: Engine): TakenRange6[] {
+  const nets = engine.store.networks.list();
+  const out: TakenRange6[] = nets.flatMap((n) => (n.subnet6 === undefined ? [] : [{ cidr: parseCidr6(n.subnet6), what: `network "${n.name}" (${n.subnet6})`, network: n.name }]));
+  const bridges = new Set(nets.map((n) => n.bridge));
+  const h = engine.host;
+  const names = new Map(h.linkList().map((l) => [l.index, l.name]));
+  const skip = (c: Cidr6) => c.prefix === 0 || isLinkLocal6(c.addr) || c.addr >> 120n === 0xffn || (c.addr === 1n && c.prefix === 128);
+  for (const r of h.routeList6()) {
+    if (r.dst === undefined) continue;
+    const dev = r.ifindex === undefined ? undefined : names.get(r.ifindex);
+    const cidr = parseCidr6(r.dst);
+    if ((dev !== undefined && bridges.has(dev)) || skip(cidr)) continue;
+    out.push({ cidr, what: `the host route ${r.dst}${dev ? ` on ${dev}` : ""}`, network: undefined });
+  }
+  for (const a of h.addrList6()) {
+    const dev = names.get(a.ifindex);
+    const cidr = parseCidr6(`${a.ip}/${a.prefix}`);
+    if ((dev !== undefined && bridges.has(dev)) || skip(cidr) || skip({ addr: parseIpv6(a.ip), prefix: 128 })) continue;
+    out.push({ cidr, what: `the host address ${a.ip}/${a.prefix}${dev ? ` on ${dev}` : ""}`, network: undefined });
+  }
+  return out;
 }
 
 interface TakenRange {
@@ -154,7 +267,7 @@ interface TakenRange {
 
 /** Subnets of other networks, and the host's routes and addresses (except default routes). */
 function takenRanges(engine: Engine): TakenRange[] {
-  const out: TakenRange[] = engine.store.networks.list().map((n) => ({ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }));
+  const out: TakenRange[] = engine.store.networks.list().flatMap((n) => (n.subnet === undefined ? [] : [{ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }]));
   const bridges = new Set(engine.store.networks.list().map((n) => n.bridge));
   const h = engine.host;
   const names = new Map(h.linkList().map((l) => [l.index, l.name]));

@@ -59,7 +59,7 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
         const where = `table ${ch.family} ${ch.table} chain ${ch.name} (hook ${ch.hook}, policy ${ch.policy})`;
         if (ch.hook === "input" && fromOtherMachines.length > 0) {
           firewall.push(
-            `${where} does not protect this port: Berth DNATs it in prerouting, so connections are forwarded to the container and never pass an input chain; filter them in a forward chain instead (e.g. \`nft add rule ${ch.family} ${ch.table} FORWARDCHAIN ${p.proto} dport ${p.containerPort} ct status dnat ip daddr ${first.ip} drop\`), or publish on 127.0.0.1 only`,
+            `${where} does not protect this port: Berth DNATs it in prerouting, so connections are forwarded to the container and never pass an input chain; filter them in a forward chain instead (e.g. \`nft add rule ${ch.family} ${ch.table} FORWARDCHAIN ${p.proto} dport ${p.containerPort} ct status dnat ${p.hostIp.includes(":") ? `ip6 daddr ${first.ip6 ?? ""}` : `ip daddr ${first.ip ?? ""}`} drop\`), or publish on 127.0.0.1 only`,
           );
         }
         if (ch.hook === "forward" && ch.policy === "drop") {
@@ -67,7 +67,7 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
         }
       }
       out.push({
-        container: c.name, proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: first.ip, containerPort: p.containerPort,
+        container: c.name, proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: (p.hostIp.includes(":") ? first.ip6 : first.ip) ?? "", containerPort: p.containerPort,
         loopback, hostAddresses, fromOtherMachines, fromOtherNetworks: hostAddresses.length > 0, firewall,
       });
     }

@@ -41,7 +41,7 @@ test("renderNetworks() puts each network in the sets its options call for", () =
 test("renderNetworks() with no networks empties the sets", () => {
   const s = renderNetworks([]);
   assert.ok(!s.includes("add element"));
-  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 6);
+  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 8);
 });
 
 test("renderNetworks() normalizes a subnet written with host bits", () => {

@@ -5,12 +5,12 @@ import {
   IFLA_BRPORT_MODE,
   IFLA_PROTINFO,
   AF_BRIDGE,
-  AF_INET, AF_UNSPEC, IFF_UP, IFLA_IFNAME, IFLA_MASTER, IFLA_MTU, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
+  AF_INET, AF_INET6, AF_UNSPEC, IFF_UP, IFLA_IFNAME, IFLA_MASTER, IFLA_MTU, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
   RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
 } from "./nl/constants.js";
 import { ifaddrmsg, ifinfomsg, rtmsg } from "./nl/messages.js";
 import { bridgeAttrs, decodeLink, vethAttrs, type BridgeSpec, type Link, type VethSpec } from "./link.js";
-import { addrRequest, decodeAddr, type Addr4 } from "./addr.js";
+import { addrRequest, decodeAddr, type Addr4, type Addr6 } from "./addr.js";
 import { decodeRoute, describeRoute, routeRequest, type Route4, type RouteSpec } from "./route.js";
 import { describeNetnsFd, withNetns, withNetnsFd } from "./netns.js";
 import { KernelError } from "../errors.js";
@@ -207,9 +207,18 @@ export class NetlinkHandle {
 
   /** Equivalent to: ip -4 addr show [dev IDX] */
   addrList(index?: number): Addr4[] {
+    return this.#addrList(AF_INET, index);
+  }
+
+  /** Equivalent to: ip -6 addr show [dev IDX] (link-local addresses included). */
+  addrList6(index?: number): Addr6[] {
+    return this.#addrList(AF_INET6, index);
+  }
+
+  #addrList(family: number, index: number | undefined): Addr4[] {
     const out: Addr4[] = [];
-    for (const m of this.#sock.dump(`list addresses in ${this.#where}`, RTM_GETADDR, ifaddrmsg({ family: AF_INET }))) {
-      const a = decodeAddr(m.body);
+    for (const m of this.#sock.dump(`list addresses in ${this.#where}`, RTM_GETADDR, ifaddrmsg({ family }))) {
+      const a = decodeAddr(m.body, family);
       if (a && (index === undefined || a.ifindex === index)) out.push(a);
     }
     return out;
@@ -229,9 +238,18 @@ export class NetlinkHandle {
 
   /** Equivalent to: ip -4 route show table main (unicast routes only). */
   routeList(): Route4[] {
+    return this.#routeList(AF_INET);
+  }
+
+  /** Equivalent to: ip -6 route show table main (unicast routes only). */
+  routeList6(): Route4[] {
+    return this.#routeList(AF_INET6);
+  }
+
+  #routeList(family: number): Route4[] {
     const out: Route4[] = [];
-    for (const m of this.#sock.dump(`list routes in ${this.#where}`, RTM_GETROUTE, rtmsg({ family: AF_INET }))) {
-      const r = decodeRoute(m.body);
+    for (const m of this.#sock.dump(`list routes in ${this.#where}`, RTM_GETROUTE, rtmsg({ family }))) {
+      const r = decodeRoute(m.body, family);
       if (r) out.push(r);
     }
     return out;

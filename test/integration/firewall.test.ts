@@ -16,7 +16,7 @@ import { execFile } from "../../src/exec.js";
 import { Firewall, NftApplier, type FirewallNetwork, type PortMapping } from "../../src/firewall/index.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
-const NETS: FirewallNetwork[] = [
+const NETS: (FirewallNetwork & { subnet: string })[] = [
   { name: "neta", bridge: "brA", subnet: "10.89.1.0/24", internal: false, isolate: true },
   { name: "netb", bridge: "brB", subnet: "10.89.2.0/24", internal: false, isolate: true },
   { name: "netc", bridge: "brC", subnet: "10.89.3.0/24", internal: false, isolate: false },

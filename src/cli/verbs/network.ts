@@ -10,8 +10,9 @@ import { formatItems, printJson, table } from "../output.js";
 
 interface CreateFlags {
   dryRun?: boolean;
-  subnet?: string;
-  gateway?: string;
+  subnet?: string[];
+  gateway?: string[];
+  ipv6?: boolean;
   ipRange?: string;
   internal?: boolean;
   disableDns?: boolean;
@@ -30,8 +31,9 @@ export function registerNetwork(program: Command): void {
     .command("create")
     .description("Create a bridge network")
     .argument("[name]", "network name (default: generated)")
-    .option("--subnet <cidr>", "IPv4 subnet, e.g. 10.89.1.0/24 (default: a free /24)")
-    .option("--gateway <ip>", "gateway address on the bridge (default: first address)")
+    .option("--subnet <cidr>", "subnet, e.g. 10.89.1.0/24 or fd00:89:1::/64; once per family (default: a free IPv4 /24; an IPv6 subnet alone makes an IPv6-only network)", collect)
+    .option("--gateway <ip>", "gateway address on the bridge, once per family (default: first address)", collect)
+    .option("--ipv6", "give the network an IPv6 subnet too (default: a free unique local /64)")
     .option("--ip-range <cidr>", "allocate container addresses from this sub-range")
     .option("--internal", "no traffic in or out of the network's bridge")
     .option("--disable-dns", "no name resolution on this network")
@@ -55,6 +57,7 @@ export function registerNetwork(program: Command): void {
           name: name ?? `network${Date.now().toString(36)}`,
           ...(flags.subnet === undefined ? {} : { subnet: flags.subnet }),
           ...(flags.gateway === undefined ? {} : { gateway: flags.gateway }),
+          ipv6: flags.ipv6 ?? false,
           ...(flags.ipRange === undefined ? {} : { ipRange: flags.ipRange }),
           internal: flags.internal ?? false,
           disableDns: flags.disableDns ?? false,
@@ -135,12 +138,14 @@ export function registerNetwork(program: Command): void {
     .argument("<network>")
     .argument("<container>")
     .option("--ip <ip>", "static IPv4 address")
+    .option("--ip6 <ip>", "static IPv6 address")
     .option("--mac-address <mac>", "static MAC address")
     .option("--alias <name>", "extra DNS name on this network", collect)
     .option("--dry-run", "print the planned changes (lease, veth, addresses, routes, DNS) and change nothing")
-    .action(async (net: string, ctr: string, flags: { ip?: string; macAddress?: string; alias?: string[]; dryRun?: boolean }) => {
+    .action(async (net: string, ctr: string, flags: { ip?: string; ip6?: string; macAddress?: string; alias?: string[]; dryRun?: boolean }) => {
       const opts = {
         ...(flags.ip === undefined ? {} : { ip: flags.ip }),
+        ...(flags.ip6 === undefined ? {} : { ip6: flags.ip6 }),
         ...(flags.macAddress === undefined ? {} : { mac: flags.macAddress }),
         aliases: flags.alias ?? [],
       };
