@@ -8,6 +8,7 @@ export function syncFirewall(engine: Engine): void {
     name: n.name,
     bridge: n.bridge,
     subnet: n.subnet,
+    subnet6: n.subnet6,
     internal: n.internal,
     isolate: n.isolate,
   }));

@@ -1,3 +1,4 @@
+import { hostPort } from "../model/ip.js";
 import type { Engine } from "./context.js";
 import { requireContainer } from "./network-lookup.js";
 import { ANY_HOST_IP } from "../firewall/index.js";
@@ -80,7 +81,7 @@ export function renderPortAudit(audits: readonly PortAudit[]): string {
   if (audits.length === 0) return "No published ports.\n";
   const list = (as: readonly HostAddress[]) => as.map((a) => `${a.ip} (${a.ifname})`).join(", ");
   const blocks = audits.map((a) => {
-    const lines = [`${a.proto} ${a.hostIp}:${a.hostPort} -> ${a.container} ${a.containerIp}:${a.containerPort}`];
+    const lines = [`${a.proto} ${hostPort(a.hostIp, a.hostPort)} -> ${a.container} ${hostPort(a.containerIp, a.containerPort)}`];
     lines.push(`  this host (127.0.0.1):  ${a.loopback ? "yes" : "no"}`);
     lines.push(`  host addresses:         ${a.hostAddresses.length > 0 ? list(a.hostAddresses) : a.hostIp.startsWith("127.") ? "none (loopback only)" : `none: ${a.hostIp} is not an address of this host`}`);
     lines.push(`  other machines:         ${a.fromOtherMachines.length > 0 ? `yes, anyone who can route to ${list(a.fromOtherMachines)}` : "no"}`);
