@@ -12,6 +12,7 @@ import { BRIDGE_MAX_PORTS, ensureBridge, removeBridgeIfUnused } from "./bridge.j
 import { hostVethName } from "./names.js";
 import { faultPoint } from "./fault.js";
 import { prefixesOf } from "./prefixes.js";
+import { detachMacvlan, plumbMacvlan } from "./macvlan-attach.js";
 import { hostPort as hostPortText } from "../model/ip.js";
 
 export function poolOf(net: Network): AllocationPool {
@@ -101,7 +102,7 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
       hint: `Disconnect it first with \`berth network disconnect ${net.name} ${c.name}\``,
     });
   }
-  if (engine.store.attachments.countForNetwork(net.id) >= BRIDGE_MAX_PORTS) {
+  if (net.driver === "bridge" && engine.store.attachments.countForNetwork(net.id) >= BRIDGE_MAX_PORTS) {
     throw new BerthError("BRIDGE_FULL", `Cannot attach "${c.name}" to network "${net.name}": its bridge ${net.bridge} already has ${BRIDGE_MAX_PORTS} ports, the Linux bridge maximum`, {
       hint: "Create another network for more containers",
     });
@@ -125,6 +126,7 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
     v6: !net.internal && net.gateway6 !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 6)),
   };
   if (engine.plan) describePlumb(engine, c, net, attachment, needsDefaultRoute);
+  else if (net.driver === "macvlan") plumbMacvlan(engine, c.netns, net, attachment, needsDefaultRoute);
   else plumb(engine, c.netns, net, attachment, needsDefaultRoute);
   return attachment;
 }
@@ -148,10 +150,12 @@ function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment
   const p = prefixesOf(net);
   const mtu = net.mtu === undefined ? "" : `, mtu ${net.mtu}`;
   const gateways = [net.gateway && `${net.gateway}/${p.v4 ?? ""}`, net.gateway6 && `${net.gateway6}/${p.v6 ?? ""} (nodad)`].filter(Boolean).join(" and ");
-  if (!engine.host.linkByName(net.bridge)) plan.add("link", `create bridge ${net.bridge} (network ${net.name}${mtu}) with address ${gateways}, up`);
+  if (net.driver === "macvlan") {
+    plan.add("link", `create macvlan ${a.ifname} (mode ${net.driverOptions["mode"] ?? "bridge"}, MAC ${a.mac}) on ${net.driverOptions["parent"] ?? ""} directly inside ${c.netns ?? "the container's namespace"}`);
+  } else if (!engine.host.linkByName(net.bridge)) plan.add("link", `create bridge ${net.bridge} (network ${net.name}${mtu}) with address ${gateways}, up`);
   const leases = [a.ip, a.ip6].filter((x) => x !== undefined);
   plan.add("state", `lease ${leases.join(" and ")} on network ${net.name} for ${c.name}`);
-  plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
+  if (net.driver === "bridge") plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
   if (a.ip !== undefined) plan.add("address", `${a.ip}/${p.v4 ?? ""} on ${a.ifname} inside ${c.name}, up`);
   if (a.ip6 !== undefined) plan.add("address", `${a.ip6}/${p.v6 ?? ""} (nodad) on ${a.ifname} inside ${c.name}`);
   if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname} inside ${c.name}`);
@@ -182,19 +186,7 @@ function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, d
     } finally {
       closeSync(fd);
     }
-    const ch = NetlinkHandle.open(netnsPath);
-    try {
-      const link = ch.linkByName(a.ifname);
-      if (!link) throw new BerthError("KERNEL", `The container end "${a.ifname}" of veth ${a.hostVeth} did not appear in ${netnsPath}`);
-      const p = prefixesOf(net);
-      if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
-      if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
-      ch.linkSetUp(link.index);
-      if (defaultRoute.v4 && net.gateway !== undefined) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
-      if (defaultRoute.v6 && net.gateway6 !== undefined) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
-    } finally {
-      ch.close();
-    }
+    configureInside(netnsPath, net, a, defaultRoute, `veth ${a.hostVeth}`);
   } catch (e) {
     const err = e instanceof BerthError ? e : new BerthError("KERNEL", String(e), { cause: e });
     try {
@@ -207,7 +199,24 @@ function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, d
   }
 }
 
-function mtuOf(net: Network): { mtu?: number } {
+/** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways. */
+export function configureInside(netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes, what: string): void {
+  const ch = NetlinkHandle.open(netnsPath);
+  try {
+    const link = ch.linkByName(a.ifname);
+    if (!link) throw new BerthError("KERNEL", `The container end "${a.ifname}" of ${what} did not appear in ${netnsPath}`);
+    const p = prefixesOf(net);
+    if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
+    if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
+    ch.linkSetUp(link.index);
+    if (defaultRoute.v4 && net.gateway !== undefined) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
+    if (defaultRoute.v6 && net.gateway6 !== undefined) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
+  } finally {
+    ch.close();
+  }
+}
+
+export function mtuOf(net: Network): { mtu?: number } {
   return net.mtu === undefined ? {} : { mtu: net.mtu };
 }
 
@@ -218,7 +227,8 @@ function mtuOf(net: Network): { mtu?: number } {
  */
 export function detachNetwork(engine: Engine, c: Container, net: Network): void {
   const a = engine.store.attachments.forContainer(c.id).find((x) => x.networkId === net.id);
-  engine.host.linkRemove(a?.hostVeth ?? hostVethName(c.id, net.id));
+  if (net.driver === "macvlan") detachMacvlan(engine, c, net, a);
+  else engine.host.linkRemove(a?.hostVeth ?? hostVethName(c.id, net.id));
   engine.store.attachments.delete(c.id, net.id);
   removeBridgeIfUnused(engine, net);
 }

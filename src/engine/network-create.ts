@@ -1,6 +1,7 @@
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
-import { DEFAULT_NETWORK } from "../model/network.js";
+import { DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
+import { planMacvlan } from "./macvlan.js";
 import { cidrContains, cidrOverlaps, cidrWithin, formatCidr4, formatIpv4, parseCidr4, parseIpv4, type Cidr4 } from "../model/ipv4.js";
 import { cidr6Contains, cidr6Overlaps, formatCidr6, formatIpv6, isLinkLocal6, parseCidr6, parseIpv6, type Cidr6 } from "../model/ipv6.js";
 import { familyOf } from "../model/ip.js";
@@ -26,11 +27,20 @@ export interface NetworkCreateOptions {
   readonly labels?: Readonly<Record<string, string>>;
   readonly interfaceName?: string;
   readonly dnsServers?: readonly string[];
+  /** "bridge" (the default) or "macvlan" (with --opt parent=IFACE). */
+  readonly driver?: NetworkDriver;
   /** Refuse nothing, return the existing network (Podman's --ignore). */
   readonly ignoreExisting?: boolean;
 }
 
-const KNOWN_OPTIONS = new Set(["mtu", "isolate"]);
+const KNOWN_OPTIONS: Record<NetworkDriver, ReadonlySet<string>> = {
+  bridge: new Set(["mtu", "isolate"]),
+  macvlan: new Set(["mtu", "parent", "mode", "host_shim"]),
+};
+const OPTION_HINT: Record<NetworkDriver, string> = {
+  bridge: "Known options: mtu=N, isolate=true|false",
+  macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N",
+};
 
 /** `berth network create`: validate everything, then record the network and its firewall rules. */
 export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Network {
@@ -91,13 +101,20 @@ export function ensureDefaultNetwork(engine: Engine): Network {
 
 function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): Network {
   const options = opts.options ?? {};
+  const driver = opts.driver ?? "bridge";
   for (const k of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(k)) {
-      throw new BerthError("INVALID_ARGUMENT", `Unknown network option "${k}"`, { hint: "Known options: mtu=N, isolate=true|false" });
+    if (!KNOWN_OPTIONS[driver].has(k)) {
+      throw new BerthError("INVALID_ARGUMENT", `Unknown ${driver} network option "${k}"`, { hint: OPTION_HINT[driver] });
     }
   }
+  const macvlan = driver === "macvlan" ? planMacvlan(engine, options) : undefined;
   const mtu = options["mtu"] === undefined ? undefined : parseMtu(options["mtu"]);
   const isolate = options["isolate"] === undefined ? true : parseBool("isolate", options["isolate"]);
+  if (driver === "macvlan" && opts.internal) {
+    throw new BerthError("INVALID_ARGUMENT", "A macvlan network cannot be --internal: its containers sit on the parent's segment, not behind Berth's firewall", {
+      hint: "Use a bridge network with --internal, or --opt mode=private to keep the macvlan containers apart",
+    });
+  }
   const subnets = byFamily(listOf(opts.subnet), "--subnet");
   const gateways = byFamily(listOf(opts.gateway), "--gateway");
   const want4 = subnets[4] !== undefined || subnets[6] === undefined;
@@ -108,30 +125,35 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   if (!want6 && gateways[6] !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv6 gateway ${gateways[6]} without an IPv6 subnet`, { hint: "Add --ipv6 or an IPv6 --subnet" });
   }
-  const v4 = want4 ? planIpv4(engine, name, subnets[4], gateways[4], opts.ipRange) : undefined;
+  // a macvlan network usually shares the parent's LAN subnet: routes and addresses on the parent are no clash
+  const onParent = macvlan?.parent;
+  const v4 = want4 ? planIpv4(engine, name, subnets[4], gateways[4], opts.ipRange, onParent) : undefined;
   if (!want4 && opts.ipRange !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", "--ip-range is for the IPv4 subnet, and this network is IPv6-only", { hint: "Leave out --ip-range" });
   }
-  const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6]) : undefined;
-  const bridge = opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
+  const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6], onParent) : undefined;
+  const id = newId();
+  // for macvlan, `bridge` names the host shim interface (made only with host_shim=true)
+  const bridge = macvlan ? macvlan.shimName(id) : opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
   const owner = engine.store.networks.list().find((n) => n.bridge === bridge);
   if (owner) {
     throw new BerthError("IFNAME_IN_USE", `Cannot use bridge "${bridge}": network "${owner.name}" uses it`, { hint: "Choose another --interface-name" });
   }
   const dnsServers = (opts.dnsServers ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server")));
   return {
-    id: newId(),
+    id,
     name,
-    driver: "bridge",
+    driver,
     bridge,
     subnet: v4?.subnet,
     gateway: v4?.gateway,
     ipRange: v4?.ipRange,
     subnet6: v6?.subnet,
     gateway6: v6?.gateway,
-    driverOptions: {},
+    driverOptions: macvlan?.options ?? {},
     internal: opts.internal ?? false,
-    dnsEnabled: !(opts.disableDns ?? false),
+    // the resolver listens on the gateway, which a macvlan network's host does not own
+    dnsEnabled: !(opts.disableDns ?? false) && driver === "bridge",
     isolate,
     mtu,
     labels: { ...(opts.labels ?? {}) },
@@ -162,8 +184,8 @@ function byFamily(values: readonly string[], flag: string): { 4?: string; 6?: st
   return out;
 }
 
-function planIpv4(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined, ipRangeText: string | undefined): { subnet: string; gateway: string; ipRange: string | undefined } {
-  const taken = takenRanges(engine);
+function planIpv4(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined, ipRangeText: string | undefined, parent?: string): { subnet: string; gateway: string; ipRange: string | undefined } {
+  const taken = takenRanges(engine).filter((t) => parent === undefined || !t.what.endsWith(` on ${parent}`));
   let subnet: Cidr4;
   if (subnetText !== undefined) {
     subnet = parseCidr4(subnetText);
@@ -198,8 +220,8 @@ function planIpv4(engine: Engine, name: string, subnetText: string | undefined, 
   return { subnet: formatCidr4(subnet), gateway: formatIpv4(gateway), ipRange };
 }
 
-function planIpv6(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined): { subnet: string; gateway: string } {
-  const taken = takenRanges6(engine);
+function planIpv6(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined, parent?: string): { subnet: string; gateway: string } {
+  const taken = takenRanges6(engine).filter((t) => parent === undefined || !t.what.endsWith(` on ${parent}`));
   let subnet: Cidr6;
   if (subnetText !== undefined) {
     subnet = parseCidr6(subnetText);
@@ -308,7 +330,7 @@ function parseMtu(v: string): number {
   return n;
 }
 
-function parseBool(key: string, v: string): boolean {
+export function parseBool(key: string, v: string): boolean {
   if (v === "true" || v === "1") return true;
   if (v === "false" || v === "0") return false;
   throw new BerthError("INVALID_ARGUMENT", `Invalid value "${v}" for option ${key}`, { hint: `Write --opt ${key}=true or --opt ${key}=false` });

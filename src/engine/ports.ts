@@ -46,6 +46,11 @@ function portFamilies(engine: Engine, c: Container): { v4: boolean; v6: boolean 
   const first = c.networks[0];
   const net = first === undefined ? undefined : engine.store.networks.find(first.network);
   if (!net) return { v4: true, v6: false };
+  if (net.driver === "macvlan") {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot publish ports of a container on macvlan network "${net.name}": its traffic does not pass through the host`, {
+      hint: "Reach the container at its own address on the parent's segment, or put it on a bridge network first (--network BRIDGENET,MACVLANNET) to publish there",
+    });
+  }
   return { v4: net.subnet !== undefined, v6: net.subnet6 !== undefined };
 }
 

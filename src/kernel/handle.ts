@@ -6,10 +6,10 @@ import {
   IFLA_PROTINFO,
   AF_BRIDGE,
   AF_INET, AF_INET6, AF_UNSPEC, IFF_UP, IFLA_IFNAME, IFLA_MASTER, IFLA_MTU, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
-  RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
+  RTM_DELROUTE, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
 } from "./nl/constants.js";
 import { ifaddrmsg, ifinfomsg, rtmsg } from "./nl/messages.js";
-import { bridgeAttrs, decodeLink, vethAttrs, type BridgeSpec, type Link, type VethSpec } from "./link.js";
+import { bridgeAttrs, decodeLink, macvlanAttrs, vethAttrs, type BridgeSpec, type Link, type MacvlanSpec, type VethSpec } from "./link.js";
 import { addrRequest, decodeAddr, type Addr4, type Addr6 } from "./addr.js";
 import { decodeRoute, describeRoute, routeRequest, type Route4, type RouteSpec } from "./route.js";
 import { describeNetnsFd, withNetns, withNetnsFd } from "./netns.js";
@@ -17,6 +17,7 @@ import { KernelError } from "../errors.js";
 
 const ENODEV = 19;
 const EEXIST = 17;
+const ESRCH = 3;
 
 function fail(op: string, f: NetlinkFailure): KernelError {
   return new KernelError(op, f.errno, f.extack === undefined ? {} : { extack: f.extack });
@@ -127,6 +128,19 @@ export class NetlinkHandle {
     return `interface "${opts.name}" in ${this.#where} or "${opts.peerName}" in the peer's namespace ${peerNs} already exists`;
   }
 
+  /**
+   * Create a macvlan link on a parent interface, optionally directly inside
+   * another namespace; fails with IFNAME_IN_USE when the name is taken there.
+   * Equivalent to: ip link add link PARENT name NAME [netns NS] [address MAC] type macvlan mode MODE
+   */
+  macvlanAdd(opts: MacvlanSpec): void {
+    const where = opts.netnsFd === undefined ? this.#where : `the namespace ${describeNetnsFd(opts.netnsFd)}`;
+    const op = `create macvlan "${opts.name}" on link ${opts.parentIndex} in ${where}`;
+    const f = this.#newLink(macvlanAttrs(opts), opts.netnsFd === undefined);
+    if (f?.errno === EEXIST) throw nameInUse(op, `interface "${opts.name}" already exists in ${where}`, f);
+    if (f) throw fail(op, f);
+  }
+
   #newLink(attrs: Attr[], up: boolean): NetlinkFailure | undefined {
     const fixed = ifinfomsg({ family: AF_UNSPEC, ...(up ? { flags: IFF_UP, change: IFF_UP } : {}) });
     return this.#sock.tryRequest(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, fixed, encodeAttrs(attrs));
@@ -234,6 +248,15 @@ export class NetlinkHandle {
   routeReplace(r: RouteSpec): void {
     const { fixed, attrs } = routeRequest(r);
     this.#sock.request(`replace route ${describeRoute(r)} in ${this.#where}`, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, fixed, attrs);
+  }
+
+  /** Equivalent to: ip route del [DST|default] [via GW] [dev IDX], succeeding when it is already gone (ESRCH). */
+  routeRemove(r: RouteSpec): boolean {
+    const { fixed, attrs } = routeRequest(r);
+    const f = this.#sock.tryRequest(RTM_DELROUTE, 0, fixed, attrs);
+    if (!f) return true;
+    if (f.errno === ESRCH || f.errno === ENODEV) return false;
+    throw fail(`delete route ${describeRoute(r)} in ${this.#where}`, f);
   }
 
   /** Equivalent to: ip -4 route show table main (unicast routes only). */

@@ -29,7 +29,7 @@ export function registerNetwork(program: Command): void {
 
   network
     .command("create")
-    .description("Create a bridge network")
+    .description("Create a bridge or macvlan network")
     .argument("[name]", "network name (default: generated)")
     .option("--subnet <cidr>", "subnet, e.g. 10.89.1.0/24 or fd00:89:1::/64; once per family (default: a free IPv4 /24; an IPv6 subnet alone makes an IPv6-only network)", collect)
     .option("--gateway <ip>", "gateway address on the bridge, once per family (default: first address)", collect)
@@ -37,17 +37,18 @@ export function registerNetwork(program: Command): void {
     .option("--ip-range <cidr>", "allocate container addresses from this sub-range")
     .option("--internal", "no traffic in or out of the network's bridge")
     .option("--disable-dns", "no name resolution on this network")
-    .option("-o, --opt <key=value>", "driver option: mtu=N, isolate=true|false", collect)
+    .option("-o, --opt <key=value>", "driver option: mtu=N, isolate=true|false (bridge); parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true (macvlan)", collect)
     .option("--label <key=value>", "label", collect)
     .option("--interface-name <name>", "bridge interface name")
     .option("--dns <ip>", "upstream DNS server for containers on this network", collect)
-    .option("-d, --driver <driver>", "network driver (bridge)", "bridge")
+    .option("-d, --driver <driver>", "network driver: bridge or macvlan", "bridge")
     .option("--ignore", "do not fail if the network exists")
     .option("--dry-run", "print the planned changes (state, nft) and change nothing")
     .action(async (name: string | undefined, flags: CreateFlags) => {
-      if (flags.driver !== "bridge") {
-        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge" });
+      if (flags.driver !== "bridge" && flags.driver !== "macvlan") {
+        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge, or --driver macvlan --opt parent=IFACE" });
       }
+      const driver = flags.driver;
       const create = flags.dryRun ? (e: Engine, o: NetworkCreateOptions) => {
         process.stdout.write(renderPlan("network create", dryRunNetworkCreate(e, o)));
         return undefined;
@@ -58,6 +59,7 @@ export function registerNetwork(program: Command): void {
           ...(flags.subnet === undefined ? {} : { subnet: flags.subnet }),
           ...(flags.gateway === undefined ? {} : { gateway: flags.gateway }),
           ipv6: flags.ipv6 ?? false,
+          driver,
           ...(flags.ipRange === undefined ? {} : { ipRange: flags.ipRange }),
           internal: flags.internal ?? false,
           disableDns: flags.disableDns ?? false,
