@@ -40,14 +40,30 @@ export function leaseAddresses(engine: Engine, net: Network, req: Pick<NetworkRe
       hint: "Leave out --ip6, or create the network with --ipv6",
     });
   }
+  const hostOwned = hostAddressesOnSegment(engine, net);
+  for (const ip of [req.ip, req.ip6]) {
+    if (ip !== undefined && hostOwned.has(ip)) {
+      throw new BerthError("ADDRESS_IN_USE", `Cannot use ${ip} on network "${net.name}": the host has it on ${net.driverOptions["parent"] ?? ""}`, {
+        hint: "Choose another address, or leave out --ip/--ip6 to get one assigned",
+      });
+    }
+  }
   return {
-    ip: net.subnet === undefined ? undefined : leaseAddress(engine, net, req.ip),
-    ip6: net.subnet6 === undefined ? undefined : leaseAddress6(engine, net, req.ip6),
+    ip: net.subnet === undefined ? undefined : leaseAddress(engine, net, req.ip, hostOwned),
+    ip6: net.subnet6 === undefined ? undefined : leaseAddress6(engine, net, req.ip6, hostOwned),
   };
 }
 
+/** A macvlan network shares the parent's segment: the host's own addresses there are never leased. */
+function hostAddressesOnSegment(engine: Engine, net: Network): ReadonlySet<string> {
+  if (net.driver !== "macvlan") return new Set();
+  const parent = engine.host.linkByName(net.driverOptions["parent"] ?? "");
+  if (!parent) return new Set();
+  return new Set([...engine.host.addrList(parent.index), ...engine.host.addrList6(parent.index)].map((a) => a.ip));
+}
+
 /** Reserve an IPv6 address (static or the next free one). Call inside store.write(). */
-export function leaseAddress6(engine: Engine, net: Network, requested: string | undefined): string {
+export function leaseAddress6(engine: Engine, net: Network, requested: string | undefined, reserved: ReadonlySet<string> = new Set()): string {
   const pool = pool6Of(net);
   const rows = engine.store.attachments;
   if (requested !== undefined) {
@@ -59,14 +75,14 @@ export function leaseAddress6(engine: Engine, net: Network, requested: string | 
     return text;
   }
   const cursor = engine.store.networks.nextIp6(net.id);
-  const ip = allocateNext6(pool, cursor === undefined ? undefined : parseIpv6(cursor), (cand) => rows.holderOf6(net.id, formatIpv6(cand)) !== undefined, net.name);
+  const ip = allocateNext6(pool, cursor === undefined ? undefined : parseIpv6(cursor), (cand) => reserved.has(formatIpv6(cand)) || rows.holderOf6(net.id, formatIpv6(cand)) !== undefined, net.name);
   const text = formatIpv6(ip);
   engine.store.networks.setNextIp6(net.id, text);
   return text;
 }
 
 /** Reserve an IPv4 address (static or the next free one) for a container on a network. Call inside store.write(). */
-export function leaseAddress(engine: Engine, net: Network, requested: string | undefined): string {
+export function leaseAddress(engine: Engine, net: Network, requested: string | undefined, reserved: ReadonlySet<string> = new Set()): string {
   const pool = poolOf(net);
   const rows = engine.store.attachments;
   if (requested !== undefined) {
@@ -76,7 +92,7 @@ export function leaseAddress(engine: Engine, net: Network, requested: string | u
     checkStaticIp(pool, ip, net.name, holder);
     return requested;
   }
-  const ip = allocateNext(pool, engine.store.networks.nextIp(net.id), (cand) => rows.holderOf(net.id, formatIpv4(cand)) !== undefined, net.name);
+  const ip = allocateNext(pool, engine.store.networks.nextIp(net.id), (cand) => reserved.has(formatIpv4(cand)) || rows.holderOf(net.id, formatIpv4(cand)) !== undefined, net.name);
   engine.store.networks.setNextIp(net.id, ip);
   return formatIpv4(ip);
 }

@@ -21,6 +21,7 @@ export function reservePorts(engine: Engine, c: Container, requests: readonly Po
   const sameFamily = (a: string, b: string) => a.includes(":") === b.includes(":");
   const taken = (m: PortMapping) =>
     out.some((o) => o.proto === m.proto && o.hostPort === m.hostPort && sameFamily(o.hostIp, m.hostIp) && (o.hostIp === m.hostIp || o.hostIp === ANY_IPV4 || m.hostIp === ANY_IPV4 || o.hostIp === ANY_IPV6 || m.hostIp === ANY_IPV6));
+  if (requests.length === 0) return out;
   const families = portFamilies(engine, c);
   for (const r of requests) {
     const hostIps = hostAddressesOf(r, families);

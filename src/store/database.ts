@@ -5,7 +5,7 @@ import { BerthError, messageOf } from "../errors.js";
 
 export type Db = Database.Database;
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE networks (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL UNIQUE,
