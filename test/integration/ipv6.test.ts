@@ -35,8 +35,8 @@ function ip6(name: string): string {
   return field(name, "{{.NetworkSettings.GlobalIPv6Address}}");
 }
 
-function ping6(from: string, to: string): boolean {
-  return spawnSync("nsenter", [`--net=${b.netns(from)}`, "ping", "-6", "-c1", "-W2", to], { encoding: "utf8" }).status === 0;
+function ping6(netns: string, to: string): boolean {
+  return spawnSync("nsenter", [`--net=${netns}`, "ping", "-6", "-c1", "-W2", to], { encoding: "utf8" }).status === 0;
 }
 
 test("ipv6: dual-stack and IPv6-only networks, addresses, routes, ping6, echo, egress, published ports and DNS", (t) => {
@@ -57,47 +57,50 @@ test("ipv6: dual-stack and IPv6-only networks, addresses, routes, ping6, echo, e
     b.ok("run", "-d", "--name", "o1", "--network", "only6", ...ECHO);
     b.ok("run", "-d", "--name", "o2", "--network", "only6", "sleep", "600");
 
+    // every inspect is a berth process: look each address up once
+    const v6 = { a1: ip6("a1"), a2: ip6("a2"), o1: ip6("o1"), o2: ip6("o2") };
+    const nsOf = { a1: b.netns("a1"), a2: b.netns("a2"), o1: b.netns("o1"), o2: b.netns("o2") };
     // inspect: Docker's fields; the IPv6-only container has no IPv4 address
     assert.match(b.ip("a1"), /^10\./);
     assert.equal(field("a1", "{{.NetworkSettings.IPv6Gateway}}"), gw6);
     assert.equal(field("a1", "{{.NetworkSettings.GlobalIPv6PrefixLen}}"), "64");
-    assert.equal(ip6("a2"), subnets[1]?.subnet.replace("::/64", "::99"), "--ip6 is honoured");
+    assert.equal(v6.a2, subnets[1]?.subnet.replace("::/64", "::99"), "--ip6 is honoured");
     assert.equal(b.ip("o1"), "", "IPv6-only: no IPv4 address");
-    assert.equal(ip6("o1"), "fd00:b6:1::2", "first address after the ::1 gateway");
+    assert.equal(v6.o1, "fd00:b6:1::2", "first address after the ::1 gateway");
     assert.equal(field("o1", "{{.NetworkSettings.IPv6Gateway}}"), "fd00:b6:1::1");
 
     // kernel: the addresses are usable at once (no DAD, not tentative), default routes for both families
-    const addrs = b.inNetns(b.netns("a1"), "ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global").stdout;
-    assert.match(addrs, new RegExp(`inet6 ${ip6("a1")}/64`));
+    const addrs = b.inNetns(nsOf.a1, "ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global").stdout;
+    assert.match(addrs, new RegExp(`inet6 ${v6.a1}/64`));
     assert.doesNotMatch(addrs, /tentative/);
-    assert.match(b.inNetns(b.netns("a1"), "ip", "-6", "route", "show", "default").stdout, new RegExp(`default via ${gw6} dev eth0`));
-    assert.match(b.inNetns(b.netns("a1"), "ip", "-4", "route", "show", "default").stdout, /default via 10\./);
-    assert.match(b.inNetns(b.netns("o1"), "ip", "-6", "route", "show", "default").stdout, /default via fd00:b6:1::1 dev eth0/);
-    assert.equal(b.inNetns(b.netns("o1"), "ip", "-4", "route", "show", "default").stdout.trim(), "", "IPv6-only: no IPv4 default route");
+    assert.match(b.inNetns(nsOf.a1, "ip", "-6", "route", "show", "default").stdout, new RegExp(`default via ${gw6} dev eth0`));
+    assert.match(b.inNetns(nsOf.a1, "ip", "-4", "route", "show", "default").stdout, /default via 10\./);
+    assert.match(b.inNetns(nsOf.o1, "ip", "-6", "route", "show", "default").stdout, /default via fd00:b6:1::1 dev eth0/);
+    assert.equal(b.inNetns(nsOf.o1, "ip", "-4", "route", "show", "default").stdout.trim(), "", "IPv6-only: no IPv4 default route");
 
     // ping6 and echo between containers of one network, real source addresses
-    assert.ok(ping6("a2", ip6("a1")), "ping6 a2 -> a1");
-    assert.ok(ping6("o2", ip6("o1")), "ping6 o2 -> o1");
-    assert.ok(ping6("a1", gw6), "ping6 a1 -> its gateway");
+    assert.ok(ping6(nsOf.a2, v6.a1), "ping6 a2 -> a1");
+    assert.ok(ping6(nsOf.o2, v6.o1), "ping6 o2 -> o1");
+    assert.ok(ping6(nsOf.a1, gw6), "ping6 a1 -> its gateway");
     for (const proto of ["tcp", "udp"] as const) {
-      assert.equal(ask(proto, ip6("a1"), 8080, b.netns("a2")), ip6("a2"), `${proto} a2 -> a1 over IPv6`);
-      assert.equal(ask(proto, ip6("o1"), 8080, b.netns("o2")), ip6("o2"), `${proto} o2 -> o1 over IPv6`);
+      assert.equal(ask(proto, v6.a1, 8080, nsOf.a2), v6.a2, `${proto} a2 -> a1 over IPv6`);
+      assert.equal(ask(proto, v6.o1, 8080, nsOf.o2), v6.o2, `${proto} o2 -> o1 over IPv6`);
       // egress over IPv6: masqueraded to the host's address
       // (the kernel's source address selection may pick either of the host's two addresses on that link)
       const hostSide = [HOST_ADDR6, HOST_ADDR6_2];
-      assert.ok(hostSide.includes(ask(proto, OUTSIDE_ADDR6, 8080, b.netns("a1")) ?? ""), `${proto} a1 -> outside over IPv6, masqueraded`);
-      assert.ok(hostSide.includes(ask(proto, OUTSIDE_ADDR6, 8080, b.netns("o1")) ?? ""), `${proto} o1 -> outside over IPv6, masqueraded`);
+      assert.ok(hostSide.includes(ask(proto, OUTSIDE_ADDR6, 8080, nsOf.a1) ?? ""), `${proto} a1 -> outside over IPv6, masqueraded`);
+      assert.ok(hostSide.includes(ask(proto, OUTSIDE_ADDR6, 8080, nsOf.o1) ?? ""), `${proto} o1 -> outside over IPv6, masqueraded`);
       // a bare -p publishes on :: too: reachable from outside over IPv6 on every host IPv6 address, real client address
       assert.equal(ask(proto, HOST_ADDR6, 9800, outside.ns), OUTSIDE_ADDR6, `${proto} outside -> [${HOST_ADDR6}]:9800`);
       assert.equal(ask(proto, HOST_ADDR6_2, 9800, outside.ns), OUTSIDE_ADDR6, `${proto} outside -> [${HOST_ADDR6_2}]:9800`);
       // and from another network's container (hairpin-free path through the host address)
-      assert.ok(ask(proto, HOST_ADDR6, 9800, b.netns("o2")), `${proto} o2 (other network) -> [${HOST_ADDR6}]:9800`);
+      assert.ok(ask(proto, HOST_ADDR6, 9800, nsOf.o2), `${proto} o2 (other network) -> [${HOST_ADDR6}]:9800`);
     }
     // published on one IPv6 host address: only there
     assert.equal(ask("tcp", HOST_ADDR6, 9801, outside.ns), OUTSIDE_ADDR6, "outside -> [HOST_ADDR6]:9801");
     assert.equal(ask("tcp", HOST_ADDR6_2, 9801, outside.ns, 1000), undefined, "outside -> [HOST_ADDR6_2]:9801 must not connect");
     // hairpin over IPv6: a1 reaches its own published port through the host's address
-    assert.ok(ask("tcp", HOST_ADDR6, 9800, b.netns("a1")), "hairpin a1 -> [HOST_ADDR6]:9800");
+    assert.ok(ask("tcp", HOST_ADDR6, 9800, nsOf.a1), "hairpin a1 -> [HOST_ADDR6]:9800");
     const port = b.ok("port", "a1");
     assert.match(port, /8080\/tcp -> 0\.0\.0\.0:9800/);
     assert.match(port, /8080\/tcp -> \[::\]:9800/);
@@ -105,7 +108,7 @@ test("ipv6: dual-stack and IPv6-only networks, addresses, routes, ping6, echo, e
     // DNS: AAAA for names on the network, PTR under ip6.arpa, the resolver answers on the IPv6 gateway
     const aaaa = b.run("exec", "a2", "getent", "ahostsv6", "a1");
     assert.equal(aaaa.code, 0, `getent ahostsv6 a1: ${aaaa.stderr}`);
-    assert.match(aaaa.stdout, new RegExp(`^${ip6("a1")}\\s`, "m"), "AAAA answer");
+    assert.match(aaaa.stdout, new RegExp(`^${v6.a1}\\s`, "m"), "AAAA answer");
     const v6only = b.run("exec", "o2", "getent", "ahostsv6", "o1");
     assert.match(v6only.stdout, /^fd00:b6:1::2\s/m, "AAAA on an IPv6-only network (resolver on fd00:b6:1::1)");
     assert.match(b.ok("exec", "o2", "cat", "/etc/resolv.conf"), /^nameserver fd00:b6:1::1$/m);
