@@ -15,16 +15,12 @@ export function listOf(v: string | readonly string[] | undefined): readonly stri
   return v === undefined ? [] : typeof v === "string" ? [v] : v;
 }
 
-/** At most one value per address family, by its text. */
+/** At most one value per address family, by its text (checked in full by planIpv4 / planIpv6). */
 export function byFamily(values: readonly string[], flag: string): { 4?: string; 6?: string } {
   const out: { 4?: string; 6?: string } = {};
   for (const v of values) {
-    const f = familyOf(v);
-    if (f === undefined) {
-      throw new BerthError(flag === "--subnet" ? "INVALID_SUBNET" : "INVALID_ADDRESS", `Invalid ${flag} "${v}": neither IPv4 nor IPv6`, {
-        hint: flag === "--subnet" ? "Write it like 10.89.1.0/24 or fd00:89:1::/64" : "Write it like 10.89.1.1 or fd00:89:1::1",
-      });
-    }
+    // text that is neither goes to the parser of the family it looks like, which says what is wrong with it
+    const f = familyOf(v) ?? (v.includes(":") ? 6 : 4);
     if (out[f] !== undefined) {
       throw new BerthError("INVALID_ARGUMENT", `${flag} is given twice for IPv${f} (${out[f]} and ${v})`, { hint: `Give ${flag} at most once per address family` });
     }
