@@ -7,6 +7,10 @@ import { join } from "node:path";
 export const HOST_ADDR = "198.51.100.1";
 export const HOST_ADDR2 = "198.51.100.3";
 export const OUTSIDE_ADDR = "198.51.100.2";
+/** IPv6 addresses of the same link (documentation prefix), with makeOutside({ ipv6: true }). */
+export const HOST_ADDR6 = "2001:db8:100::1";
+export const HOST_ADDR6_2 = "2001:db8:100::3";
+export const OUTSIDE_ADDR6 = "2001:db8:100::2";
 
 function sh(...argv: string[]): void {
   const r = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
@@ -21,7 +25,7 @@ export interface Outside {
 }
 
 /** Make the outside namespace under `dir`, optionally with a default route back through the host. */
-export function makeOutside(dir: string, opts: { defaultRoute?: boolean } = {}): Outside {
+export function makeOutside(dir: string, opts: { defaultRoute?: boolean; ipv6?: boolean } = {}): Outside {
   const ns = join(dir, "outside");
   sh("touch", ns);
   sh("unshare", `--net=${ns}`, "true");
@@ -34,6 +38,12 @@ export function makeOutside(dir: string, opts: { defaultRoute?: boolean } = {}):
   sh("nsenter", `--net=${ns}`, "ip", "link", "set", "vout0", "up");
   sh("nsenter", `--net=${ns}`, "ip", "link", "set", "lo", "up");
   if (opts.defaultRoute) sh("nsenter", `--net=${ns}`, "ip", "route", "add", "default", "via", HOST_ADDR);
+  if (opts.ipv6) {
+    sh("ip", "addr", "add", `${HOST_ADDR6}/64`, "dev", "vhost0", "nodad");
+    sh("ip", "addr", "add", `${HOST_ADDR6_2}/64`, "dev", "vhost0", "nodad");
+    sh("nsenter", `--net=${ns}`, "ip", "addr", "add", `${OUTSIDE_ADDR6}/64`, "dev", "vout0", "nodad");
+    if (opts.defaultRoute) sh("nsenter", `--net=${ns}`, "ip", "-6", "route", "add", "default", "via", HOST_ADDR6);
+  }
   return {
     ns,
     remove() {

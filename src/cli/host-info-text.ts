@@ -39,7 +39,7 @@ export function hostInfoText(h: HostInfo): string {
   const b = h.berth;
   sections.push(
     `Berth: ${b.networks.length} network${b.networks.length === 1 ? "" : "s"}, ${b.containers} container${b.containers === 1 ? "" : "s"} (${b.running} running)\n` +
-      (b.networks.length === 0 ? "" : indent(table(["NETWORK", "BRIDGE", "SUBNET", "GATEWAY", "DNS", "CONTAINERS"], b.networks.map((n) => [n.name, n.bridge, n.subnet, n.gateway, n.dns ? "on" : "off", String(n.containers)])))),
+      (b.networks.length === 0 ? "" : indent(table(["NETWORK", "BRIDGE", "SUBNET", "GATEWAY", "DNS", "CONTAINERS"], b.networks.map((n) => [n.name, n.bridge, [n.subnet, n.subnet6].filter(Boolean).join(" "), [n.gateway, n.gateway6].filter(Boolean).join(" "), n.dns ? "on" : "off", String(n.containers)])))),
   );
   return sections.map((s) => s.trimEnd()).join("\n\n") + "\n";
 }

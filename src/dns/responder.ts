@@ -63,6 +63,8 @@ export class Responder {
           return q.hasQuestion ? encodeFastReply(query, q, RCODE_NOTIMP, NO_IPS, max) : encodeErrorReply(query, RCODE_NOTIMP);
         case Verdict.Fast: {
           const r = zone.lookupName(clientIp, gateway, q.name);
+          // AAAA answers with addresses are built by the full encoder (the fast path writes A records only)
+          if (r.kind === "local" && q.qtype !== TYPE_A && r.ips6.length > 0) break;
           if (r.kind === "local") return encodeFastReply(query, q, RCODE_NOERROR, q.qtype === TYPE_A ? r.ips : NO_IPS, max);
           if (r.kind === "nxdomain") return encodeFastReply(query, q, RCODE_NXDOMAIN, NO_IPS, max);
           const snapshot = { ...q };

@@ -16,12 +16,12 @@ const MAX_TCP_PIPELINE = 64;
 
 /**
  * The UDP socket's "DNS lookup" of a reply's destination. Replies only go
- * to the source address of a query, always an IPv4 literal, so this hands
+ * to the source address of a query, always an IP literal, so this hands
  * it back at once: dgram's default (dns.lookup) would validate it again and
  * defer the send to the next tick, costing allocations on every reply.
  */
 function literalAddress(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  callback(null, address, 4);
+  callback(null, address, address.includes(":") ? 6 : 4);
 }
 
 /** Call `send` with the reply once there is one (undefined: drop), synchronously when it is ready. */
@@ -54,7 +54,7 @@ export class Listener {
    * bound) when the address is not configured yet or the port is taken.
    */
   static async open(address: string, port: number, handle: QueryHandler, opts: ListenerOptions = {}): Promise<Listener> {
-    const udp = dgram.createSocket({ type: "udp4", lookup: literalAddress });
+    const udp = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4", lookup: literalAddress });
     const reply = (b: Reply, port: number, to: string) => {
       if (!b) return;
       try {

@@ -2,7 +2,7 @@ import dnsPacket from "dns-packet";
 import { EDNS_PAYLOAD, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, OPCODE_MASK, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_SERVFAIL, UDP_PLAIN_MAX } from "./wire/constants.js";
 import { encodeErrorReply } from "./wire/error-reply.js";
 import { formatIpv4 } from "../model/ipv4.js";
-import { inServedDomain, reverseNameToIpv4, type Zone } from "./zone.js";
+import { inServedDomain, reverseNameToIpv4, reverseNameToIpv6, type Zone } from "./zone.js";
 
 /**
  * True when dns-packet can encode `name` back to the labels it came as:
@@ -78,10 +78,18 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
       if (r.kind === "ptr") return respond(RCODE_NOERROR, r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })));
       return r.kind === "nxdomain" ? respond(RCODE_NXDOMAIN, []) : forward;
     }
+    const ip6 = reverseNameToIpv6(name);
+    if (ip6 !== undefined) {
+      const r = zone.lookupAddress6(clientIp, gateway, ip6);
+      if (r.kind === "ptr") return respond(RCODE_NOERROR, r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })));
+      return r.kind === "nxdomain" ? respond(RCODE_NXDOMAIN, []) : forward;
+    }
   }
   const r = zone.lookupName(clientIp, gateway, name);
   if (r.kind === "nxdomain") return respond(RCODE_NXDOMAIN, []);
   if (r.kind === "forward") return forward;
-  const wantsA = q.type === "A" || (q.type as string) === "ANY";
-  return respond(RCODE_NOERROR, wantsA ? r.ips.map((ip) => ({ type: "A" as const, class: "IN" as const, name: q.name, ttl: 0, data: formatIpv4(ip) })) : []);
+  const any = (q.type as string) === "ANY";
+  const a = q.type === "A" || any ? r.ips.map((ip) => ({ type: "A" as const, class: "IN" as const, name: q.name, ttl: 0, data: formatIpv4(ip) })) : [];
+  const aaaa = q.type === "AAAA" || any ? r.ips6.map((ip) => ({ type: "AAAA" as const, class: "IN" as const, name: q.name, ttl: 0, data: ip })) : [];
+  return respond(RCODE_NOERROR, [...a, ...aaaa]);
 }

@@ -1,5 +1,6 @@
 import { BerthError } from "../errors.js";
 import { tryParseIpv4 } from "../model/ipv4.js";
+import { formatIpv6, tryParseIpv6 } from "../model/ipv6.js";
 
 /** The snapshot the engine publishes in `<runDir>/dns/zone.json`: DNS-enabled networks with their containers. */
 export interface DnsZoneSnapshot {
@@ -16,9 +17,12 @@ export interface DnsZoneSnapshot {
 export interface DnsNetwork {
   readonly id: string;
   readonly name: string;
-  /** IPv4 gateway of the network: where the resolver listens for it. */
-  readonly gateway: string;
-  readonly subnet: string;
+  /** IPv4 gateway of the network: where the resolver listens for it (undefined on an IPv6-only network). */
+  readonly gateway: string | undefined;
+  readonly subnet: string | undefined;
+  /** IPv6 gateway: the resolver listens there too. */
+  readonly gateway6?: string | undefined;
+  readonly subnet6?: string | undefined;
   /** `network create --dns` servers. */
   readonly dnsServers: readonly string[];
   readonly containers: readonly DnsContainer[];
@@ -30,8 +34,10 @@ export interface DnsContainer {
   readonly name: string;
   /** `--network-alias` / `network connect --alias` names on this network. */
   readonly aliases: readonly string[];
-  /** The container's address on this network. */
-  readonly ipv4: string;
+  /** The container's IPv4 address on this network (undefined on an IPv6-only network). */
+  readonly ipv4: string | undefined;
+  /** The container's IPv6 address on this network, if it has one. */
+  readonly ipv6?: string | undefined;
   /** `run --dns` servers. */
   readonly dnsServers: readonly string[];
 }
@@ -60,6 +66,22 @@ function ipv4(v: unknown, what: string): string {
   return s;
 }
 
+function optIpv4(v: unknown, what: string): string | undefined {
+  return v === undefined || v === null ? undefined : ipv4(v, what);
+}
+
+function optIpv6(v: unknown, what: string): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const s = str(v, what);
+  const ip = tryParseIpv6(s);
+  if (ip === undefined) throw bad(`${what} "${s}" is not an IPv6 address`);
+  return formatIpv6(ip);
+}
+
+function optStr(v: unknown, what: string): string | undefined {
+  return v === undefined || v === null ? undefined : str(v, what);
+}
+
 function obj(v: unknown, what: string): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(`${what} is not an object`);
   return v as Record<string, unknown>;
@@ -70,7 +92,10 @@ function container(v: unknown, what: string): DnsContainer {
   const id = str(o["id"], `${what}.id`);
   // Berth's and Podman's ids are 64 hex digits; a CNI runtime's container id is any word of letters, digits, "_", "." and "-"
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/.test(id)) throw bad(`${what}.id "${id}" is not a container id`);
-  return { id, name: str(o["name"], `${what}.name`), aliases: strs(o["aliases"] ?? [], `${what}.aliases`), ipv4: ipv4(o["ipv4"], `${what}.ipv4`), dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`) };
+  const ip4 = optIpv4(o["ipv4"], `${what}.ipv4`);
+  const ip6 = optIpv6(o["ipv6"], `${what}.ipv6`);
+  if (ip4 === undefined && ip6 === undefined) throw bad(`${what} has neither ipv4 nor ipv6`);
+  return { id, name: str(o["name"], `${what}.name`), aliases: strs(o["aliases"] ?? [], `${what}.aliases`), ipv4: ip4, ipv6: ip6, dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`) };
 }
 
 function network(v: unknown, what: string): DnsNetwork {
@@ -80,8 +105,10 @@ function network(v: unknown, what: string): DnsNetwork {
   return {
     id: str(o["id"], `${what}.id`),
     name: str(o["name"], `${what}.name`),
-    gateway: ipv4(o["gateway"], `${what}.gateway`),
-    subnet: str(o["subnet"], `${what}.subnet`),
+    gateway: optIpv4(o["gateway"], `${what}.gateway`),
+    subnet: optStr(o["subnet"], `${what}.subnet`),
+    gateway6: optIpv6(o["gateway6"], `${what}.gateway6`),
+    subnet6: optStr(o["subnet6"], `${what}.subnet6`),
     dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`),
     containers: containers.map((c, i) => container(c, `${what}.containers[${i}]`)),
   };

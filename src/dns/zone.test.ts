@@ -33,7 +33,7 @@ const snapshot: DnsZoneSnapshot = {
   ],
 };
 const zone = new Zone(snapshot);
-const local = (...ips: string[]) => ({ kind: "local", ips: ips.map(ip) });
+const local = (...ips: string[]) => ({ kind: "local", ips: ips.map(ip), ips6: [] });
 
 test("Zone.lookupName() finds containers sharing a network by name, alias, short id and under dns.berth", () => {
   assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "database"), local("10.89.2.3"));

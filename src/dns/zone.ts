@@ -1,4 +1,5 @@
 import { cidrContains, parseCidr4, tryParseIpv4, type Cidr4 } from "../model/ipv4.js";
+import { cidr6Contains, formatIpv6, parseCidr6, tryParseIpv6, type Cidr6 } from "../model/ipv6.js";
 import type { DnsZoneSnapshot } from "./zone-snapshot.js";
 
 /** The search domain containers get in resolv.conf; every name is also served under it. */
@@ -16,7 +17,10 @@ export function inServedDomain(name: string): boolean {
 /** A name the client may see: its addresses on the networks it shares with the client (maybe none, for NODATA). */
 export interface LocalAnswer {
   readonly kind: "local";
+  /** IPv4 addresses (A records). */
   readonly ips: readonly number[];
+  /** IPv6 addresses in canonical text (AAAA records). */
+  readonly ips6: readonly string[];
 }
 export interface PtrAnswer {
   readonly kind: "ptr";
@@ -33,13 +37,15 @@ export const NXDOMAIN: NxDomain = { kind: "nxdomain" };
 export const FORWARD: Forward = { kind: "forward" };
 
 interface NetIndex {
-  readonly gateway: string;
   readonly subnet: Cidr4 | undefined;
+  readonly subnet6: Cidr6 | undefined;
   readonly dnsServers: readonly string[];
   /** lowercased name, alias, short id, each bare and under dns.berth -> addresses on this network */
   readonly names: Map<string, LocalAnswer>;
   /** address -> FQDNs of the container that has it */
   readonly ptr: Map<number, readonly string[]>;
+  /** IPv6 address (canonical text) -> FQDNs of the container that has it */
+  readonly ptr6: Map<string, readonly string[]>;
 }
 
 /** A container seen as a client: every network it is on, and where its forwarded queries go. */
@@ -55,10 +61,22 @@ function namesOf(c: { id: string; name: string; aliases: readonly string[] }): s
   return [...new Set(bare.flatMap((n) => [n, ...SERVED_DOMAINS.map((d) => `${n}.${d}`)]))];
 }
 
-function add(map: Map<string, LocalAnswer>, key: string, ip: number): void {
-  const prev = map.get(key);
-  if (!prev) map.set(key, { kind: "local", ips: [ip] });
-  else if (!prev.ips.includes(ip)) map.set(key, { kind: "local", ips: [...prev.ips, ip] });
+function add(map: Map<string, LocalAnswer>, key: string, ip: number | undefined, ip6: string | undefined): void {
+  const prev = map.get(key) ?? { kind: "local", ips: [], ips6: [] };
+  map.set(key, {
+    kind: "local",
+    ips: ip === undefined || prev.ips.includes(ip) ? prev.ips : [...prev.ips, ip],
+    ips6: ip6 === undefined || prev.ips6.includes(ip6) ? prev.ips6 : [...prev.ips6, ip6],
+  });
+}
+
+function tryCidr<T>(parse: (s: string) => T, text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -83,37 +101,37 @@ export class Zone {
     const netsOf = new Map<string, NetIndex[]>();
     const serversOf = new Map<string, readonly string[]>();
     for (const n of snapshot.networks) {
-      let subnet: Cidr4 | undefined;
-      try {
-        subnet = parseCidr4(n.subnet);
-      } catch {
-        subnet = undefined;
-      }
-      const idx: NetIndex = { gateway: n.gateway, subnet, dnsServers: n.dnsServers, names: new Map(), ptr: new Map() };
+      const idx: NetIndex = { subnet: tryCidr(parseCidr4, n.subnet), subnet6: tryCidr(parseCidr6, n.subnet6), dnsServers: n.dnsServers, names: new Map(), ptr: new Map(), ptr6: new Map() };
       for (const c of n.containers) {
-        const ip = tryParseIpv4(c.ipv4);
-        if (ip === undefined) continue;
+        const ip = c.ipv4 === undefined ? undefined : tryParseIpv4(c.ipv4);
+        const parsed6 = c.ipv6 === undefined ? undefined : tryParseIpv6(c.ipv6);
+        const ip6 = parsed6 === undefined ? undefined : formatIpv6(parsed6);
+        if (ip === undefined && ip6 === undefined) continue;
         const names = namesOf(c);
         for (const key of names) {
-          add(idx.names, key, ip);
+          add(idx.names, key, ip, ip6);
           this.#everyName.add(key);
         }
         const fqdns = [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`);
-        idx.ptr.set(ip, [...new Set([...(idx.ptr.get(ip) ?? []), ...fqdns])]);
+        if (ip !== undefined) idx.ptr.set(ip, [...new Set([...(idx.ptr.get(ip) ?? []), ...fqdns])]);
+        if (ip6 !== undefined) idx.ptr6.set(ip6, [...new Set([...(idx.ptr6.get(ip6) ?? []), ...fqdns])]);
         netsOf.set(c.id, [...(netsOf.get(c.id) ?? []), idx]);
         if (c.dnsServers.length > 0) serversOf.set(c.id, c.dnsServers);
       }
       this.#nets.push(idx);
-      if (!this.#byGateway.has(n.gateway)) this.#byGateway.set(n.gateway, idx);
+      for (const g of [n.gateway, n.gateway6]) if (g !== undefined && !this.#byGateway.has(g)) this.#byGateway.set(g, idx);
     }
     for (const n of snapshot.networks) {
       for (const c of n.containers) {
         const nets = netsOf.get(c.id) ?? [];
         const fromNets = [...new Set(nets.flatMap((x) => x.dnsServers))];
         const view: ClientView = { nets, upstreams: serversOf.get(c.id) ?? fromNets };
-        const list = this.#clients.get(c.ipv4) ?? [];
-        if (!list.some((v) => v.nets === nets)) list.push(view);
-        this.#clients.set(c.ipv4, list);
+        for (const addr of [c.ipv4, c.ipv6]) {
+          if (addr === undefined) continue;
+          const list = this.#clients.get(addr) ?? [];
+          if (!list.some((v) => v.nets === nets)) list.push(view);
+          this.#clients.set(addr, list);
+        }
       }
     }
     this.gateways = [...this.#byGateway.keys()];
@@ -159,14 +177,15 @@ export class Zone {
         const hit = nets[0]!.names.get(name);
         if (hit) return hit;
       } else {
-        let merged: number[] | undefined;
+        let merged: { ips: number[]; ips6: string[] } | undefined;
         for (const n of this.#netsFor(view, gateway)) {
           const hit = n.names.get(name);
           if (!hit) continue;
-          merged ??= [];
-          for (const ip of hit.ips) if (!merged.includes(ip)) merged.push(ip);
+          merged ??= { ips: [], ips6: [] };
+          for (const ip of hit.ips) if (!merged.ips.includes(ip)) merged.ips.push(ip);
+          for (const ip of hit.ips6) if (!merged.ips6.includes(ip)) merged.ips6.push(ip);
         }
-        if (merged) return { kind: "local", ips: merged };
+        if (merged) return { kind: "local", ...merged };
       }
     }
     if (this.#everyName.has(name) || inServedDomain(name)) return NXDOMAIN;
@@ -184,6 +203,18 @@ export class Zone {
     return this.#nets.some((n) => n.subnet !== undefined && cidrContains(n.subnet, ip)) ? NXDOMAIN : FORWARD;
   }
 
+  /** Reverse lookup of an IPv6 address (canonical text), as lookupAddress. */
+  lookupAddress6(clientIp: string, gateway: string, ip6: string): PtrAnswer | NxDomain | Forward {
+    const view = this.#client(clientIp, gateway);
+    if (view) {
+      const names: string[] = [];
+      for (const n of this.#netsFor(view, gateway)) for (const x of n.ptr6.get(ip6) ?? []) if (!names.includes(x)) names.push(x);
+      if (names.length > 0) return { kind: "ptr", names };
+    }
+    const ip = tryParseIpv6(ip6);
+    return ip !== undefined && this.#nets.some((n) => n.subnet6 !== undefined && cidr6Contains(n.subnet6, ip)) ? NXDOMAIN : FORWARD;
+  }
+
   /** Where the client's other queries go: its --dns servers, else its networks' --dns servers; empty means the host's. */
   upstreamsFor(clientIp: string, gateway: string): readonly string[] {
     const view = this.#client(clientIp, gateway);
@@ -197,4 +228,12 @@ export function reverseNameToIpv4(name: string): number | undefined {
   const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.in-addr\.arpa$/.exec(name);
   if (!m) return undefined;
   return tryParseIpv4(`${m[4]}.${m[3]}.${m[2]}.${m[1]}`);
+}
+
+/** "b.a.9.8....ip6.arpa" (32 nibbles, lowercased, no trailing dot) -> the IPv6 address in canonical text; undefined for any other name. */
+export function reverseNameToIpv6(name: string): string | undefined {
+  const m = /^((?:[0-9a-f]\.){32})ip6\.arpa$/.exec(name);
+  if (!m) return undefined;
+  const nibbles = (m[1] ?? "").split(".").filter((x) => x !== "").reverse().join("");
+  return formatIpv6(BigInt(`0x${nibbles}`));
 }

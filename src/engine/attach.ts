@@ -3,21 +3,86 @@ import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import type { Attachment, Container, NetworkRequest } from "../model/container.js";
 import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
+import { formatIpv6, parseCidr6, parseIpv6 } from "../model/ipv6.js";
 import { randomMac } from "../model/mac.js";
-import { allocateNext, checkStaticIp, type AllocationPool } from "../ipam/index.js";
+import { allocateNext, allocateNext6, checkStaticIp, checkStaticIp6, type AllocationPool, type AllocationPool6 } from "../ipam/index.js";
 import { NetlinkHandle } from "../kernel/index.js";
 import { BerthError, KernelError } from "../errors.js";
 import { BRIDGE_MAX_PORTS, ensureBridge, removeBridgeIfUnused } from "./bridge.js";
 import { hostVethName } from "./names.js";
 import { faultPoint } from "./fault.js";
+import { prefixesOf } from "./prefixes.js";
+import { detachMacvlan, plumbMacvlan } from "./macvlan-attach.js";
+import { hostPort as hostPortText } from "../model/ip.js";
 
 export function poolOf(net: Network): AllocationPool {
+  if (net.subnet === undefined || net.gateway === undefined) throw new BerthError("INTERNAL", `Network "${net.name}" has no IPv4 subnet`);
   const subnet = parseCidr4(net.subnet);
   return { subnet, range: net.ipRange ? parseCidr4(net.ipRange) : subnet, gateway: parseIpv4(net.gateway) };
 }
 
-/** Reserve an address (static or the next free one) for a container on a network. Call inside store.write(). */
-export function leaseAddress(engine: Engine, net: Network, requested: string | undefined): string {
+export function pool6Of(net: Network): AllocationPool6 {
+  if (net.subnet6 === undefined || net.gateway6 === undefined) throw new BerthError("INTERNAL", `Network "${net.name}" has no IPv6 subnet`);
+  return { subnet: parseCidr6(net.subnet6), gateway: parseIpv6(net.gateway6) };
+}
+
+/**
+ * Reserve the container's addresses on a network, one per family the
+ * network has: static (`--ip`, `--ip6`) or the next free ones. Asking for an
+ * address of a family the network lacks fails. Call inside store.write().
+ */
+export function leaseAddresses(engine: Engine, net: Network, req: Pick<NetworkRequest, "ip" | "ip6">): { ip: string | undefined; ip6: string | undefined } {
+  if (req.ip !== undefined && net.subnet === undefined) {
+    throw new BerthError("ADDRESS_OUTSIDE_SUBNET", `Cannot use ${req.ip} on network "${net.name}": the network is IPv6-only`, { hint: "Give an IPv6 address with --ip6, or leave out --ip" });
+  }
+  if (req.ip6 !== undefined && net.subnet6 === undefined) {
+    throw new BerthError("ADDRESS_OUTSIDE_SUBNET", `Cannot use ${req.ip6} on network "${net.name}": the network has no IPv6 subnet`, {
+      hint: "Leave out --ip6, or create the network with --ipv6",
+    });
+  }
+  const hostOwned = hostAddressesOnSegment(engine, net);
+  for (const ip of [req.ip, req.ip6]) {
+    if (ip !== undefined && hostOwned.has(ip)) {
+      throw new BerthError("ADDRESS_IN_USE", `Cannot use ${ip} on network "${net.name}": the host has it on ${net.driverOptions["parent"] ?? ""}`, {
+        hint: "Choose another address, or leave out --ip/--ip6 to get one assigned",
+      });
+    }
+  }
+  return {
+    ip: net.subnet === undefined ? undefined : leaseAddress(engine, net, req.ip, hostOwned),
+    ip6: net.subnet6 === undefined ? undefined : leaseAddress6(engine, net, req.ip6, hostOwned),
+  };
+}
+
+/** A macvlan network shares the parent's segment: the host's own addresses there are never leased. */
+function hostAddressesOnSegment(engine: Engine, net: Network): ReadonlySet<string> {
+  if (net.driver !== "macvlan") return new Set();
+  const parent = engine.host.linkByName(net.driverOptions["parent"] ?? "");
+  if (!parent) return new Set();
+  return new Set([...engine.host.addrList(parent.index), ...engine.host.addrList6(parent.index)].map((a) => a.ip));
+}
+
+/** Reserve an IPv6 address (static or the next free one). Call inside store.write(). */
+export function leaseAddress6(engine: Engine, net: Network, requested: string | undefined, reserved: ReadonlySet<string> = new Set()): string {
+  const pool = pool6Of(net);
+  const rows = engine.store.attachments;
+  if (requested !== undefined) {
+    const ip = parseIpv6(requested, "address for --ip6");
+    const text = formatIpv6(ip);
+    const holderId = rows.holderOf6(net.id, text);
+    const holder = holderId === undefined ? undefined : (engine.store.containers.byId(holderId)?.name ?? holderId.slice(0, 12));
+    checkStaticIp6(pool, ip, net.name, holder);
+    return text;
+  }
+  const cursor = engine.store.networks.nextIp6(net.id);
+  const ip = allocateNext6(pool, cursor === undefined ? undefined : parseIpv6(cursor), (cand) => reserved.has(formatIpv6(cand)) || rows.holderOf6(net.id, formatIpv6(cand)) !== undefined, net.name);
+  const text = formatIpv6(ip);
+  engine.store.networks.setNextIp6(net.id, text);
+  return text;
+}
+
+/** Reserve an IPv4 address (static or the next free one) for a container on a network. Call inside store.write(). */
+export function leaseAddress(engine: Engine, net: Network, requested: string | undefined, reserved: ReadonlySet<string> = new Set()): string {
   const pool = poolOf(net);
   const rows = engine.store.attachments;
   if (requested !== undefined) {
@@ -27,7 +92,7 @@ export function leaseAddress(engine: Engine, net: Network, requested: string | u
     checkStaticIp(pool, ip, net.name, holder);
     return requested;
   }
-  const ip = allocateNext(pool, engine.store.networks.nextIp(net.id), (cand) => rows.holderOf(net.id, formatIpv4(cand)) !== undefined, net.name);
+  const ip = allocateNext(pool, engine.store.networks.nextIp(net.id), (cand) => reserved.has(formatIpv4(cand)) || rows.holderOf(net.id, formatIpv4(cand)) !== undefined, net.name);
   engine.store.networks.setNextIp(net.id, ip);
   return formatIpv4(ip);
 }
@@ -53,7 +118,7 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
       hint: `Disconnect it first with \`berth network disconnect ${net.name} ${c.name}\``,
     });
   }
-  if (engine.store.attachments.countForNetwork(net.id) >= BRIDGE_MAX_PORTS) {
+  if (net.driver === "bridge" && engine.store.attachments.countForNetwork(net.id) >= BRIDGE_MAX_PORTS) {
     throw new BerthError("BRIDGE_FULL", `Cannot attach "${c.name}" to network "${net.name}": its bridge ${net.bridge} already has ${BRIDGE_MAX_PORTS} ports, the Linux bridge maximum`, {
       hint: "Create another network for more containers",
     });
@@ -64,44 +129,65 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
       hint: "Choose another interface name",
     });
   }
+  const { ip, ip6 } = leaseAddresses(engine, net, req);
   const attachment: Attachment = {
     containerId: c.id,
     networkId: net.id,
     ifname,
     hostVeth: hostVethName(c.id, net.id),
-    ip: leaseAddress(engine, net, req.ip),
+    ip,
+    ip6,
     mac: req.mac ?? randomMac(),
     aliases: req.aliases ?? [],
     staticIp: req.ip !== undefined,
+    staticIp6: req.ip6 !== undefined,
   };
   engine.store.attachments.insert(attachment);
-  const needsDefaultRoute = !net.internal && !existing.some((a) => isDefaultRouteNetwork(engine, a));
+  const needsDefaultRoute = {
+    v4: !net.internal && net.gateway !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 4)),
+    v6: !net.internal && net.gateway6 !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 6)),
+  };
   if (engine.plan) describePlumb(engine, c, net, attachment, needsDefaultRoute);
+  else if (net.driver === "macvlan") plumbMacvlan(engine, c.netns, net, attachment, needsDefaultRoute);
   else plumb(engine, c.netns, net, attachment, needsDefaultRoute);
   return attachment;
 }
 
-function isDefaultRouteNetwork(engine: Engine, a: Attachment): boolean {
+/** Which families get a default route through a network's gateway. */
+export interface DefaultRoutes {
+  readonly v4: boolean;
+  readonly v6: boolean;
+}
+
+/** Whether the attachment's network carries the container's default route of that family. */
+export function isDefaultRouteNetwork(engine: Engine, a: Attachment, family: 4 | 6): boolean {
   const n = engine.store.networks.byId(a.networkId);
-  return n !== undefined && !n.internal;
+  return n !== undefined && !n.internal && (family === 4 ? n.gateway !== undefined : n.gateway6 !== undefined);
 }
 
 /** What plumb() would do, for --dry-run (reads the kernel, changes nothing). */
-function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment, defaultRoute: boolean): void {
+function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment, defaultRoute: DefaultRoutes): void {
   const plan = engine.plan;
   if (!plan) return;
-  const prefix = parseCidr4(net.subnet).prefix;
+  const p = prefixesOf(net);
   const mtu = net.mtu === undefined ? "" : `, mtu ${net.mtu}`;
-  if (!engine.host.linkByName(net.bridge)) plan.add("link", `create bridge ${net.bridge} (network ${net.name}${mtu}) with address ${net.gateway}/${prefix}, up`);
-  plan.add("state", `lease ${a.ip} on network ${net.name} for ${c.name}`);
-  plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
-  plan.add("address", `${a.ip}/${prefix} on ${a.ifname} inside ${c.name}, up`);
-  if (defaultRoute) plan.add("route", `default via ${net.gateway} dev ${a.ifname} inside ${c.name}`);
-  if (net.dnsEnabled) plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${a.ip} for containers on ${net.name} (resolver at ${net.gateway}:53)`);
+  const gateways = [net.gateway && `${net.gateway}/${p.v4 ?? ""}`, net.gateway6 && `${net.gateway6}/${p.v6 ?? ""} (nodad)`].filter(Boolean).join(" and ");
+  if (net.driver === "macvlan") {
+    plan.add("link", `create macvlan ${a.ifname} (mode ${net.driverOptions["mode"] ?? "bridge"}, MAC ${a.mac}) on ${net.driverOptions["parent"] ?? ""} directly inside ${c.netns ?? "the container's namespace"}`);
+  } else if (!engine.host.linkByName(net.bridge)) plan.add("link", `create bridge ${net.bridge} (network ${net.name}${mtu}) with address ${gateways}, up`);
+  const leases = [a.ip, a.ip6].filter((x) => x !== undefined);
+  plan.add("state", `lease ${leases.join(" and ")} on network ${net.name} for ${c.name}`);
+  if (net.driver === "bridge") plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
+  if (a.ip !== undefined) plan.add("address", `${a.ip}/${p.v4 ?? ""} on ${a.ifname} inside ${c.name}, up`);
+  if (a.ip6 !== undefined) plan.add("address", `${a.ip6}/${p.v6 ?? ""} (nodad) on ${a.ifname} inside ${c.name}`);
+  if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname} inside ${c.name}`);
+  if (defaultRoute.v6) plan.add("route", `default via ${net.gateway6 ?? ""} dev ${a.ifname} inside ${c.name} (IPv6)`);
+  const resolver = [net.gateway, net.gateway6].filter((x) => x !== undefined).map((g) => hostPortText(g, 53)).join(" and ");
+  if (net.dnsEnabled) plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${leases.join(", ")} for containers on ${net.name} (resolver at ${resolver})`);
 }
 
 /** The kernel part of attachNetwork, undone step by step on failure. */
-function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, defaultRoute: boolean): void {
+function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes): void {
   const h = engine.host;
   const bridgeExisted = h.linkByName(net.bridge) !== undefined;
   let vethMade = false;
@@ -122,16 +208,7 @@ function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, d
     } finally {
       closeSync(fd);
     }
-    const ch = NetlinkHandle.open(netnsPath);
-    try {
-      const link = ch.linkByName(a.ifname);
-      if (!link) throw new BerthError("KERNEL", `The container end "${a.ifname}" of veth ${a.hostVeth} did not appear in ${netnsPath}`);
-      ch.addrAdd(link.index, a.ip, parseCidr4(net.subnet).prefix);
-      ch.linkSetUp(link.index);
-      if (defaultRoute) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
-    } finally {
-      ch.close();
-    }
+    configureInside(netnsPath, net, a, defaultRoute, `veth ${a.hostVeth}`);
   } catch (e) {
     const err = e instanceof BerthError ? e : new BerthError("KERNEL", String(e), { cause: e });
     try {
@@ -144,7 +221,24 @@ function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, d
   }
 }
 
-function mtuOf(net: Network): { mtu?: number } {
+/** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways. */
+export function configureInside(netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes, what: string): void {
+  const ch = NetlinkHandle.open(netnsPath);
+  try {
+    const link = ch.linkByName(a.ifname);
+    if (!link) throw new BerthError("KERNEL", `The container end "${a.ifname}" of ${what} did not appear in ${netnsPath}`);
+    const p = prefixesOf(net);
+    if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
+    if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
+    ch.linkSetUp(link.index);
+    if (defaultRoute.v4 && net.gateway !== undefined) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
+    if (defaultRoute.v6 && net.gateway6 !== undefined) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
+  } finally {
+    ch.close();
+  }
+}
+
+export function mtuOf(net: Network): { mtu?: number } {
   return net.mtu === undefined ? {} : { mtu: net.mtu };
 }
 
@@ -155,7 +249,8 @@ function mtuOf(net: Network): { mtu?: number } {
  */
 export function detachNetwork(engine: Engine, c: Container, net: Network): void {
   const a = engine.store.attachments.forContainer(c.id).find((x) => x.networkId === net.id);
-  engine.host.linkRemove(a?.hostVeth ?? hostVethName(c.id, net.id));
+  if (net.driver === "macvlan") detachMacvlan(engine, c, net, a);
+  else engine.host.linkRemove(a?.hostVeth ?? hostVethName(c.id, net.id));
   engine.store.attachments.delete(c.id, net.id);
   removeBridgeIfUnused(engine, net);
 }

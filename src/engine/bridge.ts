@@ -1,6 +1,6 @@
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
-import { parseCidr4 } from "../model/ipv4.js";
+import { prefixesOf } from "./prefixes.js";
 import { randomMac } from "../model/mac.js";
 import { sysctlWrite } from "../kernel/index.js";
 import { BerthError } from "../errors.js";
@@ -23,7 +23,7 @@ export function ensureBridge(engine: Engine, net: Network, opts: { useCache?: bo
 
 function lookUpOrCreateBridge(engine: Engine, net: Network): number {
   const h = engine.host;
-  const prefix = parseCidr4(net.subnet).prefix;
+  const prefix = prefixesOf(net);
   let link = h.linkByName(net.bridge);
   if (link && link.kind !== "bridge") {
     throw new BerthError("IFNAME_IN_USE", `Cannot create bridge "${net.bridge}" for network "${net.name}": an interface of type ${link.kind ?? "unknown"} has that name`, {
@@ -38,11 +38,17 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
     // as containers come and go, and every container would lose its gateway until its ARP entry expires
     link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine), mac: randomMac() });
   }
-  if (!h.addrList(link.index).some((a) => a.ip === net.gateway && a.prefix === prefix)) {
-    h.addrReplace(link.index, net.gateway, prefix);
+  if (net.gateway !== undefined && prefix.v4 !== undefined && !h.addrList(link.index).some((a) => a.ip === net.gateway && a.prefix === prefix.v4)) {
+    h.addrReplace(link.index, net.gateway, prefix.v4);
+  }
+  if (net.gateway6 !== undefined && prefix.v6 !== undefined) {
+    // IPv6 must be on for the bridge (a host may default it off), and the gateway is added without DAD
+    sysctlWrite(`net.ipv6.conf.${net.bridge}.disable_ipv6`, "0");
+    if (!h.addrList6(link.index).some((a) => a.ip === net.gateway6 && a.prefix === prefix.v6)) h.addrReplace(link.index, net.gateway6, prefix.v6);
   }
   if (!link.up) h.linkSetUp(link.index);
-  if (!net.internal) sysctlWrite("net.ipv4.ip_forward", "1");
+  if (!net.internal && net.gateway !== undefined) sysctlWrite("net.ipv4.ip_forward", "1");
+  if (!net.internal && net.gateway6 !== undefined) sysctlWrite("net.ipv6.conf.all.forwarding", "1");
   for (const s of engine.firewall.requiredSysctls(net.bridge)) sysctlWrite(s.key, s.value);
   return link.index;
 }

@@ -1,6 +1,7 @@
 import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
-import { parseCidr4 } from "../model/ipv4.js";
+import { prefixesOf } from "./prefixes.js";
+import { hostPort } from "../model/ip.js";
 import { etcFilePaths } from "./etc-files.js";
 
 export interface EndpointView {
@@ -27,15 +28,16 @@ export function containerView(engine: Engine, c: Container): Record<string, unkn
   for (const req of c.networks) {
     const net = engine.store.networks.byName(req.network);
     const a = net ? attachments.find((x) => x.networkId === net.id) : undefined;
+    const p = net ? prefixesOf(net) : { v4: undefined, v6: undefined };
     networks[req.network] = {
       NetworkID: net?.id ?? "",
       EndpointID: "",
-      Gateway: a && net ? net.gateway : "",
+      Gateway: a?.ip !== undefined ? (net?.gateway ?? "") : "",
       IPAddress: a?.ip ?? "",
-      IPPrefixLen: a && net ? parseCidr4(net.subnet).prefix : 0,
-      IPv6Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
+      IPPrefixLen: a?.ip !== undefined ? (p.v4 ?? 0) : 0,
+      IPv6Gateway: a?.ip6 !== undefined ? (net?.gateway6 ?? "") : "",
+      GlobalIPv6Address: a?.ip6 ?? "",
+      GlobalIPv6PrefixLen: a?.ip6 !== undefined ? (p.v6 ?? 0) : 0,
       MacAddress: a?.mac ?? "",
       Aliases: a ? [c.name, c.id.slice(0, 12), ...a.aliases] : [],
       DriverOpts: null,
@@ -84,9 +86,9 @@ export function containerView(engine: Engine, c: Container): Record<string, unkn
       IPPrefixLen: first?.IPPrefixLen ?? 0,
       Gateway: first?.Gateway ?? "",
       MacAddress: first?.MacAddress ?? "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      IPv6Gateway: "",
+      GlobalIPv6Address: first?.GlobalIPv6Address ?? "",
+      GlobalIPv6PrefixLen: first?.GlobalIPv6PrefixLen ?? 0,
+      IPv6Gateway: first?.IPv6Gateway ?? "",
       Ports: portsView(engine, c),
       Networks: networks,
     },
@@ -107,7 +109,7 @@ export function portsView(engine: Engine, c: Container): Record<string, { HostIp
 export function portsText(engine: Engine, c: Container): string {
   return engine.store.ports
     .forContainer(c.id)
-    .map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`)
+    .map((p) => `${hostPort(p.hostIp, p.hostPort)}->${p.containerPort}/${p.proto}`)
     .join(", ");
 }
 

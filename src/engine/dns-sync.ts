@@ -13,10 +13,10 @@ export function buildZone(engine: Engine, serial?: number): DnsZoneSnapshot {
     for (const a of engine.store.attachments.forNetwork(n.id)) {
       const c = engine.store.containers.byId(a.containerId);
       if (!c) continue;
-      containers.push({ id: c.id, name: c.name, aliases: [...a.aliases], ipv4: a.ip, dnsServers: [...c.dns.servers] });
+      containers.push({ id: c.id, name: c.name, aliases: [...a.aliases], ipv4: a.ip, ipv6: a.ip6, dnsServers: [...c.dns.servers] });
     }
     if (containers.length === 0) continue;
-    networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, dnsServers: [...n.dnsServers], containers });
+    networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, gateway6: n.gateway6, subnet6: n.subnet6, dnsServers: [...n.dnsServers], containers });
   }
   return { version: 1, ...(serial === undefined ? {} : { serial }), networks };
 }

@@ -29,15 +29,20 @@ export function writeEtcFiles(engine: Engine, c: Container, hostResolvConf = "/e
   mkdirSync(containerRunDir(engine.paths, c.id), { recursive: true, mode: 0o711 });
   const attachments = engine.store.attachments.forContainer(c.id);
   const dnsGateways: string[] = [];
+  const dnsGateways6: string[] = [];
   for (const a of attachments) {
     const n = engine.store.networks.byId(a.networkId);
-    if (n?.dnsEnabled) dnsGateways.push(n.gateway);
+    if (!n?.dnsEnabled) continue;
+    if (n.gateway !== undefined && a.ip !== undefined) dnsGateways.push(n.gateway);
+    if (n.gateway6 !== undefined && a.ip6 !== undefined) dnsGateways6.push(n.gateway6);
   }
+  // IPv4 resolvers first (as Docker orders them), then the IPv6 gateways
+  dnsGateways.push(...dnsGateways6);
   const host = readHostResolvConf(hostResolvConf);
   const nameservers = c.dns.servers.length > 0 ? [...c.dns.servers] : dnsGateways.length > 0 ? dnsGateways : host.nameservers;
   const search = [...(dnsGateways.length > 0 ? [DNS_SEARCH_DOMAIN] : []), ...(c.dns.search.length > 0 ? c.dns.search : host.search)];
   writeInPlace(files.resolvConf, resolvConfFor({ nameservers, search, options: [...c.dns.options] }));
-  writeInPlace(files.hosts, hostsFileFor({ hostname: c.hostname, selfIps: attachments.map((a) => a.ip), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"));
+  writeInPlace(files.hosts, hostsFileFor({ hostname: c.hostname, selfIps: attachments.flatMap((a) => [a.ip, a.ip6].filter((x): x is string => x !== undefined)), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"));
   writeInPlace(files.hostname, `${c.hostname}\n`);
   return files;
 }

@@ -39,7 +39,7 @@ export interface HostInfo {
   /** Sysctl name to value; undefined when the key does not exist (module not loaded, bridge absent). */
   readonly sysctls: Record<string, string | undefined>;
   readonly berth: {
-    readonly networks: { readonly name: string; readonly bridge: string; readonly subnet: string; readonly gateway: string; readonly dns: boolean; readonly containers: number }[];
+    readonly networks: { readonly name: string; readonly bridge: string; readonly subnet: string; readonly gateway: string; readonly subnet6?: string; readonly gateway6?: string; readonly dns: boolean; readonly containers: number }[];
     readonly containers: number;
     readonly running: number;
   };
@@ -113,7 +113,7 @@ export function hostInfo(engine: Engine): HostInfo {
     dns: dnsInfo(engine),
     sysctls,
     berth: {
-      networks: nets.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet, gateway: n.gateway, dns: n.dnsEnabled, containers: engine.store.attachments.countForNetwork(n.id) })),
+      networks: nets.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet ?? "", gateway: n.gateway ?? "", ...(n.subnet6 === undefined ? {} : { subnet6: n.subnet6, gateway6: n.gateway6 ?? "" }), dns: n.dnsEnabled, containers: engine.store.attachments.countForNetwork(n.id) })),
       containers: containers.length,
       running: containers.filter((c) => c.status === "running").length,
     },

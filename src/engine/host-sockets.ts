@@ -57,6 +57,10 @@ function v6Address(hex: string): string {
 
 /** A host socket that would clash with publishing (proto, hostIp, port). */
 export function hostSocketOn(proto: Proto, hostIp: string, port: number): HostSocket | undefined {
+  if (hostIp.includes(":")) {
+    const v6 = (a: string) => a.includes(":") || a === "ipv6";
+    return hostSockets(proto).find((s) => s.port === port && v6(s.address) && (hostIp === "::" || s.address === hostIp || s.address === "::"));
+  }
   return hostSockets(proto).find((s) => s.port === port && (hostIp === "0.0.0.0" || s.address === hostIp || s.address === "0.0.0.0" || s.address === "::"));
 }
 

@@ -3,6 +3,7 @@ import type { Attachment, Container } from "../model/container.js";
 import type { Network } from "../model/network.js";
 import { parseAlias } from "../model/names.js";
 import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
+import { normalizeIpv6 } from "../model/ipv6.js";
 import { parseMac } from "../model/mac.js";
 import { BerthError } from "../errors.js";
 import { NetlinkHandle } from "../kernel/index.js";
@@ -15,6 +16,7 @@ import { refuseForeign } from "./sandbox/foreign.js";
 
 export interface ConnectOptions {
   readonly ip?: string;
+  readonly ip6?: string;
   readonly mac?: string;
   readonly aliases?: readonly string[];
 }
@@ -35,6 +37,7 @@ export function connectInStore(engine: Engine, netName: string, ctrName: string,
   const req = {
     network: net.name,
     ...(opts.ip === undefined ? {} : { ip: formatIpv4(parseIpv4(opts.ip, "address for --ip")) }),
+    ...(opts.ip6 === undefined ? {} : { ip6: normalizeIpv6(opts.ip6, "address for --ip6") }),
     ...(opts.mac === undefined ? {} : { mac: parseMac(opts.mac) }),
     aliases: (opts.aliases ?? []).map(parseAlias),
   };
@@ -99,15 +102,21 @@ function restoreDefaultRoute(engine: Engine, c: Container): void {
   if (!c.netns) return;
   const h = NetlinkHandle.open(c.netns);
   try {
-    if (h.routeList().some((r) => r.dst === undefined)) return;
-    for (const a of engine.store.attachments.forContainer(c.id)) {
-      const n = engine.store.networks.byId(a.networkId);
-      const link = h.linkByName(a.ifname);
-      if (n && !n.internal && link) {
-        h.routeReplace({ gateway: n.gateway, ifindex: link.index });
-        return;
+    const need4 = !h.routeList().some((r) => r.dst === undefined);
+    const need6 = !h.routeList6().some((r) => r.dst === undefined);
+    const pick = (gw: (n: Network) => string | undefined) => {
+      for (const a of engine.store.attachments.forContainer(c.id)) {
+        const n = engine.store.networks.byId(a.networkId);
+        const link = h.linkByName(a.ifname);
+        const gateway = n && !n.internal ? gw(n) : undefined;
+        if (gateway !== undefined && link) {
+          h.routeReplace({ gateway, ifindex: link.index });
+          return;
+        }
       }
-    }
+    };
+    if (need4) pick((n) => n.gateway);
+    if (need6) pick((n) => n.gateway6);
   } finally {
     h.close();
   }

@@ -1,9 +1,10 @@
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
-import { DEFAULT_NETWORK } from "../model/network.js";
-import { cidrContains, cidrOverlaps, cidrWithin, formatCidr4, formatIpv4, parseCidr4, parseIpv4, type Cidr4 } from "../model/ipv4.js";
+import { DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
+import { planMacvlan } from "./macvlan.js";
+import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { parseIfName, parseNetworkName } from "../model/names.js";
-import { pickFreeSubnet } from "../ipam/index.js";
+import { byFamily, listOf, planIpv4, planIpv6, subnetIsFree } from "./network-subnets.js";
 import { BerthError } from "../errors.js";
 import { newId } from "./names.js";
 import { syncFirewall } from "./firewall-sync.js";
@@ -11,8 +12,12 @@ import { faultPoint } from "./fault.js";
 
 export interface NetworkCreateOptions {
   readonly name: string;
-  readonly subnet?: string;
-  readonly gateway?: string;
+  /** One subnet, or one per family (`--subnet` given twice); an IPv6 subnet alone makes an IPv6-only network. */
+  readonly subnet?: string | readonly string[];
+  /** The gateway, or one per family. */
+  readonly gateway?: string | readonly string[];
+  /** Give the network an IPv6 subnet as well (a free ULA /64 unless --subnet names one). */
+  readonly ipv6?: boolean;
   readonly ipRange?: string;
   readonly internal?: boolean;
   readonly disableDns?: boolean;
@@ -20,13 +25,22 @@ export interface NetworkCreateOptions {
   readonly labels?: Readonly<Record<string, string>>;
   readonly interfaceName?: string;
   readonly dnsServers?: readonly string[];
+  /** "bridge" (the default) or "macvlan" (with --opt parent=IFACE). */
+  readonly driver?: NetworkDriver;
   /** Refuse nothing, return the existing network (Podman's --ignore). */
   readonly ignoreExisting?: boolean;
   /** Adopted from another engine's definition (see sandbox/adopt-network.ts). */
   readonly managedBy?: string;
 }
 
-const KNOWN_OPTIONS = new Set(["mtu", "isolate"]);
+const KNOWN_OPTIONS: Record<NetworkDriver, ReadonlySet<string>> = {
+  bridge: new Set(["mtu", "isolate"]),
+  macvlan: new Set(["mtu", "parent", "mode", "host_shim"]),
+};
+const OPTION_HINT: Record<NetworkDriver, string> = {
+  bridge: "Known options: mtu=N, isolate=true|false",
+  macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N",
+};
 
 /** `berth network create`: validate everything, then record the network and its firewall rules. */
 export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Network {
@@ -56,9 +70,11 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
 function describeNetworkRules(engine: Engine, n: Network): void {
   const plan = engine.plan;
   if (!plan) return;
-  plan.add("state", `record network ${n.name}: subnet ${n.subnet}, gateway ${n.gateway}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
+  const subnets = [n.subnet && `subnet ${n.subnet}, gateway ${n.gateway ?? ""}`, n.subnet6 && `IPv6 subnet ${n.subnet6}, gateway ${n.gateway6 ?? ""}`].filter(Boolean).join(", ");
+  plan.add("state", `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
   const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : [])];
-  plan.add("nft", `add ${n.bridge} / ${n.subnet} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
+  if (n.subnet6 !== undefined) sets.push("hairpin6", ...(n.internal ? [] : ["nat_subnets6"]));
+  plan.add("nft", `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
   plan.add("link", `bridge ${n.bridge} is made with the network's first container, not now`);
 }
 
@@ -85,61 +101,59 @@ export function ensureDefaultNetwork(engine: Engine): Network {
 
 function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): Network {
   const options = opts.options ?? {};
+  const driver = opts.driver ?? "bridge";
   for (const k of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(k)) {
-      throw new BerthError("INVALID_ARGUMENT", `Unknown network option "${k}"`, { hint: "Known options: mtu=N, isolate=true|false" });
+    if (!KNOWN_OPTIONS[driver].has(k)) {
+      throw new BerthError("INVALID_ARGUMENT", `Unknown ${driver} network option "${k}"`, { hint: OPTION_HINT[driver] });
     }
   }
+  const macvlan = driver === "macvlan" ? planMacvlan(engine, options) : undefined;
   const mtu = options["mtu"] === undefined ? undefined : parseMtu(options["mtu"]);
   const isolate = options["isolate"] === undefined ? true : parseBool("isolate", options["isolate"]);
-  const taken = takenRanges(engine);
-  let subnet: Cidr4;
-  if (opts.subnet !== undefined) {
-    subnet = parseCidr4(opts.subnet);
-    if (subnet.prefix > 30) {
-      throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
-    }
-    const clash = taken.find((t) => cidrOverlaps(t.cidr, subnet));
-    if (clash) {
-      throw new BerthError("SUBNET_OVERLAP", `Cannot create network "${name}": subnet ${formatCidr4(subnet)} overlaps ${clash.what}`, {
-        hint: clash.network ? `Choose a free range with --subnet, or remove network "${clash.network}"` : "Choose a subnet that no host route or address uses",
-      });
-    }
-  } else {
-    subnet = pickFreeSubnet(taken.map((t) => t.cidr));
-  }
-  const gateway = opts.gateway !== undefined ? parseIpv4(opts.gateway, "gateway") : (subnet.addr + 1) >>> 0;
-  if (!cidrContains(subnet, gateway) || gateway === subnet.addr || gateway === ((subnet.addr + 2 ** (32 - subnet.prefix) - 1) >>> 0)) {
-    throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv4(gateway)} is not a host address of subnet ${formatCidr4(subnet)}`, {
-      hint: `Choose a gateway inside ${formatCidr4(subnet)} (e.g. ${formatIpv4(subnet.addr + 1)}), or leave out --gateway`,
+  if (driver === "macvlan" && opts.internal) {
+    throw new BerthError("INVALID_ARGUMENT", "A macvlan network cannot be --internal: its containers sit on the parent's segment, not behind Berth's firewall", {
+      hint: "Use a bridge network with --internal, or --opt mode=private to keep the macvlan containers apart",
     });
   }
-  let ipRange: string | undefined;
-  if (opts.ipRange !== undefined) {
-    const r = parseCidr4(opts.ipRange);
-    if (!cidrWithin(r, subnet)) {
-      throw new BerthError("INVALID_SUBNET", `IP range ${formatCidr4(r)} is not inside subnet ${formatCidr4(subnet)}`, {
-        hint: "Give an --ip-range that lies within the --subnet",
-      });
-    }
-    ipRange = formatCidr4(r);
+  const subnets = byFamily(listOf(opts.subnet), "--subnet");
+  const gateways = byFamily(listOf(opts.gateway), "--gateway");
+  const want4 = subnets[4] !== undefined || subnets[6] === undefined;
+  const want6 = subnets[6] !== undefined || (opts.ipv6 ?? false);
+  if (!want4 && gateways[4] !== undefined) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv4 gateway ${gateways[4]} on an IPv6-only network`, { hint: "Give an IPv4 --subnet as well, or leave out the IPv4 --gateway" });
   }
-  const bridge = opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
+  if (!want6 && gateways[6] !== undefined) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv6 gateway ${gateways[6]} without an IPv6 subnet`, { hint: "Add --ipv6 or an IPv6 --subnet" });
+  }
+  // a macvlan network usually shares the parent's LAN subnet: routes and addresses on the parent are no clash
+  const onParent = macvlan?.parent;
+  const v4 = want4 ? planIpv4(engine, name, subnets[4], gateways[4], opts.ipRange, onParent) : undefined;
+  if (!want4 && opts.ipRange !== undefined) {
+    throw new BerthError("INVALID_ARGUMENT", "--ip-range is for the IPv4 subnet, and this network is IPv6-only", { hint: "Leave out --ip-range" });
+  }
+  const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6], onParent) : undefined;
+  const id = newId();
+  // for macvlan, `bridge` names the host shim interface (made only with host_shim=true)
+  const bridge = macvlan ? macvlan.shimName(id) : opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
   const owner = engine.store.networks.list().find((n) => n.bridge === bridge);
   if (owner) {
     throw new BerthError("IFNAME_IN_USE", `Cannot use bridge "${bridge}": network "${owner.name}" uses it`, { hint: "Choose another --interface-name" });
   }
   const dnsServers = (opts.dnsServers ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server")));
   return {
-    id: newId(),
+    id,
     name,
-    driver: "bridge",
+    driver,
     bridge,
-    subnet: formatCidr4(subnet),
-    gateway: formatIpv4(gateway),
-    ipRange,
+    subnet: v4?.subnet,
+    gateway: v4?.gateway,
+    ipRange: v4?.ipRange,
+    subnet6: v6?.subnet,
+    gateway6: v6?.gateway,
+    driverOptions: macvlan?.options ?? {},
     internal: opts.internal ?? false,
-    dnsEnabled: !(opts.disableDns ?? false),
+    // the resolver listens on the gateway, which a macvlan network's host does not own
+    dnsEnabled: !(opts.disableDns ?? false) && driver === "bridge",
     isolate,
     mtu,
     labels: { ...(opts.labels ?? {}) },
@@ -147,39 +161,6 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     created: new Date().toISOString(),
     managedBy: opts.managedBy,
   };
-}
-
-interface TakenRange {
-  readonly cidr: Cidr4;
-  readonly what: string;
-  readonly network: string | undefined;
-}
-
-/** Subnets of other networks, and the host's routes and addresses (except default routes). */
-function takenRanges(engine: Engine): TakenRange[] {
-  const out: TakenRange[] = engine.store.networks.list().map((n) => ({ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }));
-  const bridges = new Set(engine.store.networks.list().map((n) => n.bridge));
-  const h = engine.host;
-  const names = new Map(h.linkList().map((l) => [l.index, l.name]));
-  for (const r of h.routeList()) {
-    if (r.dst === undefined) continue;
-    const dev = r.ifindex === undefined ? undefined : names.get(r.ifindex);
-    if (dev !== undefined && bridges.has(dev)) continue;
-    const cidr = parseCidr4(r.dst);
-    if (cidr.addr >>> 24 === 127) continue;
-    out.push({ cidr, what: `the host route ${r.dst}${dev ? ` on ${dev}` : ""}`, network: undefined });
-  }
-  for (const a of h.addrList()) {
-    const dev = names.get(a.ifindex);
-    if ((dev !== undefined && bridges.has(dev)) || a.ip.startsWith("127.")) continue;
-    const cidr = parseCidr4(`${a.ip}/${a.prefix}`);
-    out.push({ cidr, what: `the host address ${a.ip}/${a.prefix}${dev ? ` on ${dev}` : ""}`, network: undefined });
-  }
-  return out;
-}
-
-function subnetIsFree(engine: Engine, c: Cidr4): boolean {
-  return !takenRanges(engine).some((t) => cidrOverlaps(t.cidr, c));
 }
 
 function nextBridgeName(engine: Engine): string {
@@ -198,7 +179,7 @@ function parseMtu(v: string): number {
   return n;
 }
 
-function parseBool(key: string, v: string): boolean {
+export function parseBool(key: string, v: string): boolean {
   if (v === "true" || v === "1") return true;
   if (v === "false" || v === "0") return false;
   throw new BerthError("INVALID_ARGUMENT", `Invalid value "${v}" for option ${key}`, { hint: `Write --opt ${key}=true or --opt ${key}=false` });

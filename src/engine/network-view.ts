@@ -10,7 +10,10 @@ export function networkView(engine: Engine, n: Network): Record<string, unknown>
       name: c?.name ?? "",
       interfaces: {
         [a.ifname]: {
-          subnets: [{ ipnet: `${a.ip}/${n.subnet.split("/")[1] ?? ""}`, gateway: n.gateway }],
+          subnets: [
+            ...(a.ip !== undefined && n.subnet !== undefined ? [{ ipnet: `${a.ip}/${n.subnet.split("/")[1] ?? ""}`, gateway: n.gateway ?? "" }] : []),
+            ...(a.ip6 !== undefined && n.subnet6 !== undefined ? [{ ipnet: `${a.ip6}/${n.subnet6.split("/")[1] ?? ""}`, gateway: n.gateway6 ?? "" }] : []),
+          ],
           mac_address: a.mac,
           host_interface: a.hostVeth,
         },
@@ -18,7 +21,7 @@ export function networkView(engine: Engine, n: Network): Record<string, unknown>
       aliases: [...a.aliases],
     };
   }
-  const options: Record<string, string> = { isolate: String(n.isolate) };
+  const options: Record<string, string> = { ...n.driverOptions, isolate: String(n.isolate) };
   if (n.mtu !== undefined) options["mtu"] = String(n.mtu);
   return {
     name: n.name,
@@ -26,8 +29,11 @@ export function networkView(engine: Engine, n: Network): Record<string, unknown>
     driver: n.driver,
     network_interface: n.bridge,
     created: n.created,
-    subnets: [{ subnet: n.subnet, gateway: n.gateway, ...(n.ipRange ? { ip_range: n.ipRange } : {}) }],
-    ipv6_enabled: false,
+    subnets: [
+      ...(n.subnet === undefined ? [] : [{ subnet: n.subnet, gateway: n.gateway ?? "", ...(n.ipRange ? { ip_range: n.ipRange } : {}) }]),
+      ...(n.subnet6 === undefined ? [] : [{ subnet: n.subnet6, gateway: n.gateway6 ?? "" }]),
+    ],
+    ipv6_enabled: n.subnet6 !== undefined,
     internal: n.internal,
     dns_enabled: n.dnsEnabled,
     ...(n.dnsServers.length > 0 ? { network_dns_servers: [...n.dnsServers] } : {}),

@@ -1,3 +1,4 @@
+import { hostPort } from "../model/ip.js";
 import type { Engine } from "./context.js";
 import { requireContainer } from "./network-lookup.js";
 import { ANY_HOST_IP } from "../firewall/index.js";
@@ -59,7 +60,7 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
         const where = `table ${ch.family} ${ch.table} chain ${ch.name} (hook ${ch.hook}, policy ${ch.policy})`;
         if (ch.hook === "input" && fromOtherMachines.length > 0) {
           firewall.push(
-            `${where} does not protect this port: Berth DNATs it in prerouting, so connections are forwarded to the container and never pass an input chain; filter them in a forward chain instead (e.g. \`nft add rule ${ch.family} ${ch.table} FORWARDCHAIN ${p.proto} dport ${p.containerPort} ct status dnat ip daddr ${first.ip} drop\`), or publish on 127.0.0.1 only`,
+            `${where} does not protect this port: Berth DNATs it in prerouting, so connections are forwarded to the container and never pass an input chain; filter them in a forward chain instead (e.g. \`nft add rule ${ch.family} ${ch.table} FORWARDCHAIN ${p.proto} dport ${p.containerPort} ct status dnat ${p.hostIp.includes(":") ? `ip6 daddr ${first.ip6 ?? ""}` : `ip daddr ${first.ip ?? ""}`} drop\`), or publish on 127.0.0.1 only`,
           );
         }
         if (ch.hook === "forward" && ch.policy === "drop") {
@@ -67,7 +68,7 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
         }
       }
       out.push({
-        container: c.name, proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: first.ip, containerPort: p.containerPort,
+        container: c.name, proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: (p.hostIp.includes(":") ? first.ip6 : first.ip) ?? "", containerPort: p.containerPort,
         loopback, hostAddresses, fromOtherMachines, fromOtherNetworks: hostAddresses.length > 0, firewall,
       });
     }
@@ -80,7 +81,7 @@ export function renderPortAudit(audits: readonly PortAudit[]): string {
   if (audits.length === 0) return "No published ports.\n";
   const list = (as: readonly HostAddress[]) => as.map((a) => `${a.ip} (${a.ifname})`).join(", ");
   const blocks = audits.map((a) => {
-    const lines = [`${a.proto} ${a.hostIp}:${a.hostPort} -> ${a.container} ${a.containerIp}:${a.containerPort}`];
+    const lines = [`${a.proto} ${hostPort(a.hostIp, a.hostPort)} -> ${a.container} ${hostPort(a.containerIp, a.containerPort)}`];
     lines.push(`  this host (127.0.0.1):  ${a.loopback ? "yes" : "no"}`);
     lines.push(`  host addresses:         ${a.hostAddresses.length > 0 ? list(a.hostAddresses) : a.hostIp.startsWith("127.") ? "none (loopback only)" : `none: ${a.hostIp} is not an address of this host`}`);
     lines.push(`  other machines:         ${a.fromOtherMachines.length > 0 ? `yes, anyone who can route to ${list(a.fromOtherMachines)}` : "no"}`);

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import { shortId } from "../model/container.js";
-import type { PortMapping, PortRequest } from "../model/port-spec.js";
+import { ANY_FAMILY, ANY_IPV4, ANY_IPV6, type PortMapping, type PortRequest } from "../model/port-spec.js";
 import { mapElementOf, type DnatMapping } from "../firewall/index.js";
 import { BerthError } from "../errors.js";
 import { hostSocketOn, socketOwner } from "./host-sockets.js";
@@ -18,22 +18,53 @@ const RANDOM_LAST = 60999;
  */
 export function reservePorts(engine: Engine, c: Container, requests: readonly PortRequest[]): PortMapping[] {
   const out: PortMapping[] = [];
-  const taken = (m: PortMapping) => out.some((o) => o.proto === m.proto && o.hostPort === m.hostPort && (o.hostIp === m.hostIp || o.hostIp === "0.0.0.0" || m.hostIp === "0.0.0.0"));
+  const sameFamily = (a: string, b: string) => a.includes(":") === b.includes(":");
+  const taken = (m: PortMapping) =>
+    out.some((o) => o.proto === m.proto && o.hostPort === m.hostPort && sameFamily(o.hostIp, m.hostIp) && (o.hostIp === m.hostIp || o.hostIp === ANY_IPV4 || m.hostIp === ANY_IPV4 || o.hostIp === ANY_IPV6 || m.hostIp === ANY_IPV6));
+  if (requests.length === 0) return out;
+  const families = portFamilies(engine, c);
   for (const r of requests) {
-    let m: PortMapping;
-    if (r.hostPort === 0) {
-      m = pickRandom(engine, r, (cand) => taken(cand));
-    } else {
-      m = r;
-      if (taken(m)) {
-        throw new BerthError("PORT_IN_USE", `Port ${m.hostPort}/${m.proto} on ${m.hostIp} is given twice`, { hint: "Publish each host port once" });
+    const hostIps = hostAddressesOf(r, families);
+    let port = r.hostPort;
+    if (port === 0) port = pickRandom(engine, r, hostIps, (cand) => taken(cand)).hostPort;
+    for (const hostIp of hostIps) {
+      const m: PortMapping = { proto: r.proto, hostIp, hostPort: port, containerPort: r.containerPort };
+      if (r.hostPort !== 0) {
+        if (taken(m)) {
+          throw new BerthError("PORT_IN_USE", `Port ${m.hostPort}/${m.proto} on ${m.hostIp} is given twice`, { hint: "Publish each host port once" });
+        }
+        checkFree(engine, m);
       }
-      checkFree(engine, m);
+      engine.store.ports.insert(c.id, m);
+      out.push(m);
     }
-    engine.store.ports.insert(c.id, m);
-    out.push(m);
   }
   return out;
+}
+
+/** The address families of the container's first network (the one its ports are DNATed to). */
+function portFamilies(engine: Engine, c: Container): { v4: boolean; v6: boolean } {
+  const first = c.networks[0];
+  const net = first === undefined ? undefined : engine.store.networks.find(first.network);
+  if (!net) return { v4: true, v6: false };
+  if (net.driver === "macvlan") {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot publish ports of a container on macvlan network "${net.name}": its traffic does not pass through the host`, {
+      hint: "Reach the container at its own address on the parent's segment, or put it on a bridge network first (--network BRIDGENET,MACVLANNET) to publish there",
+    });
+  }
+  return { v4: net.subnet !== undefined, v6: net.subnet6 !== undefined };
+}
+
+/** A bare -p publishes on 0.0.0.0 and :: for the families the network has; a given host address must match one. */
+function hostAddressesOf(r: PortRequest, families: { v4: boolean; v6: boolean }): string[] {
+  if (r.hostIp === ANY_FAMILY) return [...(families.v4 ? [ANY_IPV4] : []), ...(families.v6 ? [ANY_IPV6] : [])];
+  const v6 = r.hostIp.includes(":");
+  if (v6 ? !families.v6 : !families.v4) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot publish port ${r.containerPort}/${r.proto} on ${r.hostIp}: the container's first network has no IPv${v6 ? 6 : 4} subnet`, {
+      hint: v6 ? "Publish on an IPv4 address, or use a network made with --ipv6" : "Publish on an IPv6 address in brackets (-p [::]:8080:80), or leave out the host address",
+    });
+  }
+  return [r.hostIp];
 }
 
 function checkFree(engine: Engine, m: PortMapping): void {
@@ -55,11 +86,16 @@ function checkFree(engine: Engine, m: PortMapping): void {
   }
 }
 
-function pickRandom(engine: Engine, r: PortRequest, takenHere: (m: PortMapping) => boolean): PortMapping {
+/** One random host port free on every address in `hostIps` (so a bare -p gets the same port for both families). */
+function pickRandom(engine: Engine, r: PortRequest, hostIps: readonly string[], takenHere: (m: PortMapping) => boolean): PortMapping {
   for (let i = 0; i < 200; i++) {
-    const m: PortMapping = { ...r, hostPort: randomInt(RANDOM_FIRST, RANDOM_LAST + 1) };
-    if (takenHere(m) || engine.store.ports.holder(m.proto, m.hostIp, m.hostPort) || hostSocketOn(m.proto, m.hostIp, m.hostPort)) continue;
-    return m;
+    const hostPort = randomInt(RANDOM_FIRST, RANDOM_LAST + 1);
+    const clash = hostIps.some((hostIp) => {
+      const m: PortMapping = { proto: r.proto, hostIp, hostPort, containerPort: r.containerPort };
+      return takenHere(m) || engine.store.ports.holder(m.proto, m.hostIp, m.hostPort) || hostSocketOn(m.proto, m.hostIp, m.hostPort);
+    });
+    if (clash) continue;
+    return { proto: r.proto, hostIp: hostIps[0] ?? ANY_IPV4, hostPort, containerPort: r.containerPort };
   }
   throw new BerthError("PORT_IN_USE", `Cannot find a free host port for ${r.containerPort}/${r.proto}`, { hint: "Give a host port explicitly with -p HOSTPORT:CONTAINERPORT" });
 }
@@ -85,9 +121,12 @@ export function publishPorts(engine: Engine, c: Container): void {
   engine.firewall.addPortMappings(ms);
 }
 
-/** The kernel side of a container's published ports: DNAT to its address on its first network. */
+/** The kernel side of a container's published ports: DNAT to its address of the same family on its first network. */
 export function dnatMappings(engine: Engine, c: Container): DnatMapping[] {
   const first = engine.store.attachments.forContainer(c.id)[0];
   if (!first) return [];
-  return engine.store.ports.forContainer(c.id).map((p) => ({ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: first.ip, containerPort: p.containerPort }));
+  return engine.store.ports.forContainer(c.id).flatMap((p) => {
+    const containerIp = p.hostIp.includes(":") ? first.ip6 : first.ip;
+    return containerIp === undefined ? [] : [{ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp, containerPort: p.containerPort }];
+  });
 }

@@ -79,13 +79,15 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
     }
   }
   for (const n of networks) {
+    if (n.driver === "macvlan") continue; // no bridge; its host shim is made again by the next attach
     if (engine.store.attachments.countForNetwork(n.id) > 0 && !h.linkByName(n.bridge)) {
       ensureBridge(engine, n);
       actions.push(`re-created missing bridge ${n.bridge} of network ${n.name}`);
     }
   }
+  const macvlanNets = new Set(networks.filter((n) => n.driver === "macvlan").map((n) => n.id));
   for (const a of engine.store.attachments.all()) {
-    if (!h.linkByName(a.hostVeth)) problems.push(`veth ${a.hostVeth} of container ${a.containerId.slice(0, 12)} is missing; remove and re-run that container`);
+    if (!macvlanNets.has(a.networkId) && !h.linkByName(a.hostVeth)) problems.push(`veth ${a.hostVeth} of container ${a.containerId.slice(0, 12)} is missing; remove and re-run that container`);
   }
 
   const wantedNetns = new Set(engine.store.containers.list().map((c) => c.netns).filter((p): p is string => p !== undefined));

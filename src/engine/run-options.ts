@@ -2,9 +2,10 @@ import type { DnsSettings, ExtraHost, NetworkMode, NetworkRequest } from "../mod
 import { BRIDGE_MODE } from "../model/network.js";
 import { parseAlias, parseContainerName, parseHostname, printable } from "../model/names.js";
 import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
+import { normalizeIpv6 } from "../model/ipv6.js";
 import { parseMac } from "../model/mac.js";
 import { BerthError } from "../errors.js";
-import { ANY_IPV4, parseExpose, parsePortSpec, type PortRequest } from "../model/port-spec.js";
+import { ANY_FAMILY, parseExpose, parsePortSpec, type PortRequest } from "../model/port-spec.js";
 
 /** What `berth run` was asked for, before validation. */
 export interface RunOptions {
@@ -15,6 +16,7 @@ export interface RunOptions {
   /** Each --network value (repeatable; each may be a comma-separated list). */
   readonly networks?: readonly string[];
   readonly ip?: string;
+  readonly ip6?: string;
   readonly mac?: string;
   readonly aliases?: readonly string[];
   readonly hostname?: string;
@@ -46,7 +48,7 @@ export interface RunPlan {
 }
 
 /** Parse `--network` values as Podman does: bridge | host | none | container:NAME | NAME[,NAME...] with NAME:ip=..,mac=..,alias=.. */
-export function parseNetworkMode(values: readonly string[], perNet: { ip?: string; mac?: string; aliases?: readonly string[] }): NetworkMode {
+export function parseNetworkMode(values: readonly string[], perNet: { ip?: string; ip6?: string; mac?: string; aliases?: readonly string[] }): NetworkMode {
   const pieces = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0);
   if (pieces.length === 0) pieces.push(BRIDGE_MODE);
   const special = pieces.find((p) => p === "host" || p === "none" || p.startsWith("container:"));
@@ -56,8 +58,8 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
         hint: "Give either host, none, container:NAME, or a list of networks",
       });
     }
-    if (perNet.ip !== undefined || perNet.mac !== undefined || (perNet.aliases?.length ?? 0) > 0) {
-      throw new BerthError("INVALID_ARGUMENT", `--ip, --mac-address and --network-alias need a bridge network, not --network ${special}`, {
+    if (perNet.ip !== undefined || perNet.ip6 !== undefined || perNet.mac !== undefined || (perNet.aliases?.length ?? 0) > 0) {
+      throw new BerthError("INVALID_ARGUMENT", `--ip, --ip6, --mac-address and --network-alias need a bridge network, not --network ${special}`, {
         hint: "Drop those options, or use a bridge network",
       });
     }
@@ -67,7 +69,7 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
     if (target.length === 0) throw new BerthError("INVALID_ARGUMENT", "--network container: needs a container name", { hint: "Write --network container:NAME" });
     return { kind: "container", target };
   }
-  const reqs: { network: string; ip?: string; mac?: string; aliases: string[] }[] = [];
+  const reqs: { network: string; ip?: string; ip6?: string; mac?: string; aliases: string[] }[] = [];
   for (const piece of pieces) {
     const colon = piece.indexOf(":");
     const eq = piece.indexOf("=");
@@ -79,42 +81,45 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
       continue;
     }
     const name = colon < 0 ? piece : piece.slice(0, colon);
-    const req: { network: string; ip?: string; mac?: string; aliases: string[] } = { network: name === BRIDGE_MODE ? BRIDGE_MODE : name, aliases: [] };
+    const req: { network: string; ip?: string; ip6?: string; mac?: string; aliases: string[] } = { network: name === BRIDGE_MODE ? BRIDGE_MODE : name, aliases: [] };
     if (colon >= 0) applyNetOption(req, piece.slice(colon + 1));
     if (reqs.some((r) => r.network === req.network)) {
       throw new BerthError("INVALID_ARGUMENT", `Network "${name}" is given twice`, { hint: "Name each network once" });
     }
     reqs.push(req);
   }
-  if (perNet.ip !== undefined || perNet.mac !== undefined) {
+  if (perNet.ip !== undefined || perNet.ip6 !== undefined || perNet.mac !== undefined) {
     if (reqs.length > 1) {
-      throw new BerthError("INVALID_ARGUMENT", "--ip and --mac-address apply to one network, but several were given", {
-        hint: "Use --network NAME:ip=ADDR,mac=MAC for each network instead",
+      throw new BerthError("INVALID_ARGUMENT", "--ip, --ip6 and --mac-address apply to one network, but several were given", {
+        hint: "Use --network NAME:ip=ADDR,ip6=ADDR,mac=MAC for each network instead",
       });
     }
   }
   const first = reqs[0];
   if (first) {
     if (perNet.ip !== undefined) first.ip = perNet.ip;
+    if (perNet.ip6 !== undefined) first.ip6 = perNet.ip6;
     if (perNet.mac !== undefined) first.mac = perNet.mac;
   }
   const aliases = (perNet.aliases ?? []).map(parseAlias);
   const networks: NetworkRequest[] = reqs.map((r) => ({
     network: r.network,
     ...(r.ip === undefined ? {} : { ip: formatIpv4(parseIpv4(r.ip, "address for --ip")) }),
+    ...(r.ip6 === undefined ? {} : { ip6: normalizeIpv6(r.ip6, "address for --ip6") }),
     ...(r.mac === undefined ? {} : { mac: parseMac(r.mac) }),
     aliases: [...r.aliases.map(parseAlias), ...aliases],
   }));
   return { kind: "bridge", networks };
 }
 
-function applyNetOption(req: { ip?: string; mac?: string; aliases: string[] }, text: string): void {
+function applyNetOption(req: { ip?: string; ip6?: string; mac?: string; aliases: string[] }, text: string): void {
   for (const opt of text.split(",")) {
     const eq = opt.indexOf("=");
     const key = opt.slice(0, eq);
     const value = opt.slice(eq + 1);
     if (eq < 0 || value.length === 0) throw badOpt(opt);
     if (key === "ip") req.ip = value;
+    else if (key === "ip6") req.ip6 = value;
     else if (key === "mac") req.mac = value;
     else if (key === "alias") req.aliases.push(value);
     else throw badOpt(opt);
@@ -122,7 +127,7 @@ function applyNetOption(req: { ip?: string; mac?: string; aliases: string[] }, t
 }
 
 function badOpt(opt: string): BerthError {
-  return new BerthError("INVALID_ARGUMENT", `Unknown network option "${printable(opt)}"`, { hint: "Per-network options are ip=ADDR, mac=MAC and alias=NAME" });
+  return new BerthError("INVALID_ARGUMENT", `Unknown network option "${printable(opt)}"`, { hint: "Per-network options are ip=ADDR, ip6=ADDR, mac=MAC and alias=NAME" });
 }
 
 /** Validate everything `run` was given, with no side effects. */
@@ -132,6 +137,7 @@ export function planRun(opts: RunOptions): RunPlan {
   }
   const mode = parseNetworkMode(opts.networks ?? [], {
     ...(opts.ip === undefined ? {} : { ip: opts.ip }),
+    ...(opts.ip6 === undefined ? {} : { ip6: opts.ip6 }),
     ...(opts.mac === undefined ? {} : { mac: opts.mac }),
     ...(opts.aliases === undefined ? {} : { aliases: opts.aliases }),
   });
@@ -147,7 +153,7 @@ export function planRun(opts: RunOptions): RunPlan {
   const ports: PortRequest[] = (opts.publish ?? []).flatMap(parsePortSpec);
   if (opts.publishAll) {
     for (const e of (opts.expose ?? []).flatMap(parseExpose)) {
-      if (!ports.some((p) => p.containerPort === e.port && p.proto === e.proto)) ports.push({ proto: e.proto, hostIp: ANY_IPV4, hostPort: 0, containerPort: e.port });
+      if (!ports.some((p) => p.containerPort === e.port && p.proto === e.proto)) ports.push({ proto: e.proto, hostIp: ANY_FAMILY, hostPort: 0, containerPort: e.port });
     }
   }
   if (ports.length > 0 && mode.kind !== "bridge") {

@@ -5,6 +5,7 @@ export { renderBaseTable } from "./render-base.js";
 export { renderNetworks, requiredSysctls, type FirewallNetwork, type Sysctl } from "./render-networks.js";
 export {
   ANY_HOST_IP,
+  ANY_HOST_IP6,
   checkPortMapping,
   describeMapping,
   mapElementOf,

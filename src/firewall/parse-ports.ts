@@ -1,5 +1,6 @@
 import { MAP, TABLE_FAMILY, TABLE_NAME } from "./table.js";
-import { ANY_HOST_IP, type PortMapping } from "./render-ports.js";
+import { ANY_HOST_IP, ANY_HOST_IP6, type PortMapping } from "./render-ports.js";
+import { tryParseIpv6, formatIpv6 } from "../model/ipv6.js";
 import type { NftObject } from "./nft-json.js";
 
 const PROTO_NUMBERS: Record<number, "tcp" | "udp"> = { 6: "tcp", 17: "udp" };
@@ -14,8 +15,11 @@ function port(v: unknown): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
 }
 
-function address(v: unknown): string | undefined {
-  return typeof v === "string" && /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/.test(v) ? v : undefined;
+function address(v: unknown, v6: boolean): string | undefined {
+  if (typeof v !== "string") return undefined;
+  if (!v6) return /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/.test(v) ? v : undefined;
+  const ip = tryParseIpv6(v);
+  return ip === undefined ? undefined : formatIpv6(ip);
 }
 
 /** The concatenation's parts: `{"concat": [...]}`, possibly wrapped as `{"elem": {"val": ...}}`. */
@@ -33,16 +37,17 @@ function parseElement(mapName: string, e: unknown): PortMapping | undefined {
   const k = parts(e[0]);
   const v = parts(e[1]);
   if (!k || !v || v.length !== 2) return undefined;
-  const containerIp = address(v[0]);
+  const v6 = mapName === MAP.anyAddress6 || mapName === MAP.byAddress6;
+  const containerIp = address(v[0], v6);
   const containerPort = port(v[1]);
   const p = proto(k[0]);
   if (!p || containerIp === undefined || containerPort === undefined) return undefined;
-  if (mapName === MAP.anyAddress && k.length === 2) {
+  if ((mapName === MAP.anyAddress || mapName === MAP.anyAddress6) && k.length === 2) {
     const hostPort = port(k[1]);
-    return hostPort === undefined ? undefined : { proto: p, hostIp: ANY_HOST_IP, hostPort, containerIp, containerPort };
+    return hostPort === undefined ? undefined : { proto: p, hostIp: v6 ? ANY_HOST_IP6 : ANY_HOST_IP, hostPort, containerIp, containerPort };
   }
-  if (mapName === MAP.byAddress && k.length === 3) {
-    const hostIp = address(k[1]);
+  if ((mapName === MAP.byAddress || mapName === MAP.byAddress6) && k.length === 3) {
+    const hostIp = address(k[1], v6);
     const hostPort = port(k[2]);
     return hostIp === undefined || hostPort === undefined ? undefined : { proto: p, hostIp, hostPort, containerIp, containerPort };
   }
@@ -62,7 +67,7 @@ export function parsePortMappings(objects: readonly NftObject[]): PortMapping[] 
     const m = map as Record<string, unknown>;
     if (m["family"] !== TABLE_FAMILY || m["table"] !== TABLE_NAME) continue;
     const name = m["name"];
-    if (name !== MAP.anyAddress && name !== MAP.byAddress) continue;
+    if (typeof name !== "string" || !(Object.values(MAP) as string[]).includes(name)) continue;
     const elems = m["elem"];
     if (!Array.isArray(elems)) continue;
     for (const e of elems) {

@@ -54,19 +54,23 @@ test("forward: replies, then same bridge, then internal drops, then published po
   assert.equal(r.length, order.length);
 });
 
-test("prerouting and output DNAT through the two maps: the one-address map first, the any-address map only for local destinations", () => {
+test("prerouting and output DNAT through the maps: per family, the one-address map first, the any-address map only for local destinations (never ::1)", () => {
   for (const chain of ["prerouting", "output"]) {
     const r = rulesOf(chain);
-    assert.equal(r.length, 2);
-    assert.match(r[0] ?? "", /dnat ip to meta l4proto \. ip daddr \. th dport map @dnat_addr/);
-    assert.match(r[1] ?? "", /fib daddr type local dnat ip to meta l4proto \. th dport map @dnat_any/);
+    assert.equal(r.length, 4);
+    assert.match(r[0] ?? "", /dnat ip to meta l4proto \. ip daddr \. th dport map @dnat_addr /);
+    assert.match(r[1] ?? "", /fib daddr type local dnat ip to meta l4proto \. th dport map @dnat_any /);
+    assert.match(r[2] ?? "", /dnat ip6 to meta l4proto \. ip6 daddr \. th dport map @dnat_addr6 /);
+    assert.match(r[3] ?? "", /ip6 daddr != ::1 .*fib daddr type local dnat ip6 to meta l4proto \. th dport map @dnat_any6 /);
   }
 });
 
 test("postrouting masquerades outbound, localhost and hairpin traffic, and nothing else", () => {
   const r = rulesOf("postrouting");
-  assert.equal(r.length, 3);
+  assert.equal(r.length, 5);
   assert.match(r[0] ?? "", /^ip saddr @nat_subnets oifname != @bridges masquerade/);
   assert.match(r[1] ?? "", /^ip saddr 127\.0\.0\.0\/8 oifname @bridges masquerade/);
   assert.match(r[2] ?? "", /^ct status dnat ip saddr \. oifname @hairpin masquerade/);
+  assert.match(r[3] ?? "", /^ip6 saddr @nat_subnets6 oifname != @bridges masquerade/);
+  assert.match(r[4] ?? "", /^ct status dnat ip6 saddr \. oifname @hairpin6 masquerade/);
 });

@@ -13,6 +13,10 @@ const DECLARATIONS: readonly string[] = [
   `add set ${T} ${SET.hairpin} { type ipv4_addr . ifname; flags interval; comment "subnet . bridge of every network, for hairpin masquerade"; }`,
   `add map ${T} ${MAP.byAddress} { type inet_proto . ipv4_addr . inet_service : ipv4_addr . inet_service; comment "ports published on one host address"; }`,
   `add map ${T} ${MAP.anyAddress} { type inet_proto . inet_service : ipv4_addr . inet_service; comment "ports published on every host address"; }`,
+  `add set ${T} ${SET.natSubnets6} { type ipv6_addr; flags interval; auto-merge; comment "IPv6 subnets masqueraded when leaving the host"; }`,
+  `add set ${T} ${SET.hairpin6} { type ipv6_addr . ifname; flags interval; comment "IPv6 subnet . bridge of every network, for hairpin masquerade"; }`,
+  `add map ${T} ${MAP.byAddress6} { type inet_proto . ipv6_addr . inet_service : ipv6_addr . inet_service; comment "ports published on one IPv6 host address"; }`,
+  `add map ${T} ${MAP.anyAddress6} { type inet_proto . inet_service : ipv6_addr . inet_service; comment "ports published on every IPv6 host address"; }`,
   `add chain ${T} ${CHAIN.forward} { type filter hook forward priority filter; policy accept; }`,
   `add chain ${T} ${CHAIN.prerouting} { type nat hook prerouting priority dstnat; policy accept; }`,
   // nft 1.0.6 accepts the name "dstnat" only on prerouting; -100 is the same priority
@@ -41,12 +45,17 @@ const FORWARD: readonly string[] = [
 const DNAT: readonly string[] = [
   `meta l4proto { tcp, udp } dnat ip to meta l4proto . ip daddr . th dport map @${MAP.byAddress} comment "published on one host address"`,
   `meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @${MAP.anyAddress} comment "published on every host address"`,
+  `meta l4proto { tcp, udp } dnat ip6 to meta l4proto . ip6 daddr . th dport map @${MAP.byAddress6} comment "published on one IPv6 host address"`,
+  // ::1 is left alone: the kernel drops a packet from ::1 that is routed out of lo (IPv6 has no route_localnet)
+  `meta nfproto ipv6 ip6 daddr != ::1 meta l4proto { tcp, udp } fib daddr type local dnat ip6 to meta l4proto . th dport map @${MAP.anyAddress6} comment "published on every IPv6 host address but ::1"`,
 ];
 
 const POSTROUTING: readonly string[] = [
   `ip saddr @${SET.natSubnets} oifname != @${SET.bridges} masquerade comment "containers leave with the host's address"`,
   `ip saddr 127.0.0.0/8 oifname @${SET.bridges} masquerade comment "published port reached through localhost (route_localnet on the bridge)"`,
   `ct status dnat ip saddr . oifname @${SET.hairpin} masquerade comment "hairpin: a container reaching a published port of its own network"`,
+  `ip6 saddr @${SET.natSubnets6} oifname != @${SET.bridges} masquerade comment "containers leave with the host's IPv6 address"`,
+  `ct status dnat ip6 saddr . oifname @${SET.hairpin6} masquerade comment "hairpin over IPv6"`,
 ];
 
 /**

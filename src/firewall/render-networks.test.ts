@@ -41,7 +41,7 @@ test("renderNetworks() puts each network in the sets its options call for", () =
 test("renderNetworks() with no networks empties the sets", () => {
   const s = renderNetworks([]);
   assert.ok(!s.includes("add element"));
-  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 6);
+  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 8);
 });
 
 test("renderNetworks() normalizes a subnet written with host bits", () => {
@@ -82,4 +82,17 @@ test("requiredSysctls() asks for forwarding and route_localnet on the bridge; in
   assert.deepEqual(requiredSysctls({ bridge: "berth3", internal: true }), [{ key: "net.ipv4.conf.berth3.route_localnet", value: "1" }]);
   assert.deepEqual(requiredSysctls("berth0"), [{ key: "net.ipv4.conf.berth0.route_localnet", value: "1" }]);
   assert.throws(() => requiredSysctls("../../x"), { code: "INVALID_NAME" });
+});
+
+test("renderNetworks() fills the IPv6 sets from IPv6 subnets; an IPv6-only network has no IPv4 elements", () => {
+  const s = renderNetworks([
+    net({ name: "dual", bridge: "berth4", subnet: "10.89.4.0/24", subnet6: "fd00:89:4::/64" }),
+    { name: "only6", bridge: "berth5", subnet: undefined, subnet6: "FD00:89:5::9/64", internal: false, isolate: true },
+    { name: "in6", bridge: "berth6", subnet: undefined, subnet6: "fd00:89:6::/64", internal: true, isolate: true },
+  ]);
+  assert.equal(elements(s, "nat_subnets"), "10.89.4.0/24");
+  assert.equal(elements(s, "nat_subnets6"), "fd00:89:4::/64, fd00:89:5::/64", "normalized; internal networks are never masqueraded");
+  assert.equal(elements(s, "hairpin6"), `fd00:89:4::/64 . "berth4", fd00:89:5::/64 . "berth5", fd00:89:6::/64 . "berth6"`);
+  assert.equal(elements(s, "hairpin"), `10.89.4.0/24 . "berth4"`);
+  assert.throws(() => renderNetworks([{ name: "x", bridge: "berth7", subnet: undefined, subnet6: "fd00::/64; flush ruleset", internal: false, isolate: true }]), BerthError);
 });

@@ -1,5 +1,6 @@
 import { BerthError } from "../errors.js";
 import { formatCidr4, parseCidr4 } from "../model/ipv4.js";
+import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
 import { parseIfName, parseNetworkName } from "../model/names.js";
 import { SET, TABLE } from "./table.js";
 
@@ -8,8 +9,10 @@ export interface FirewallNetwork {
   readonly name: string;
   /** The network's Linux bridge, e.g. "berth1". */
   readonly bridge: string;
-  /** IPv4 subnet in CIDR form, e.g. "10.89.0.0/24". */
-  readonly subnet: string;
+  /** IPv4 subnet in CIDR form, e.g. "10.89.0.0/24"; undefined for an IPv6-only network. */
+  readonly subnet: string | undefined;
+  /** IPv6 subnet, e.g. "fd00:89::/64"; undefined for an IPv4-only network. */
+  readonly subnet6?: string | undefined;
   /** No traffic leaves the bridge and none enters from elsewhere; never masqueraded. */
   readonly internal: boolean;
   /** No traffic to or from other Berth bridges (published ports excepted). */
@@ -25,7 +28,8 @@ export interface Sysctl {
 interface CheckedNetwork {
   readonly name: string;
   readonly bridge: string;
-  readonly subnet: string;
+  readonly subnet: string | undefined;
+  readonly subnet6: string | undefined;
   readonly internal: boolean;
   readonly isolate: boolean;
 }
@@ -34,7 +38,8 @@ function check(n: FirewallNetwork): CheckedNetwork {
   return {
     name: parseNetworkName(n.name),
     bridge: parseIfName(n.bridge, "bridge"),
-    subnet: formatCidr4(parseCidr4(n.subnet)),
+    subnet: n.subnet === undefined ? undefined : formatCidr4(parseCidr4(n.subnet)),
+    subnet6: n.subnet6 === undefined ? undefined : formatCidr6(parseCidr6(n.subnet6)),
     internal: n.internal,
     isolate: n.isolate,
   };
@@ -73,8 +78,12 @@ export function renderNetworks(nets: readonly FirewallNetwork[]): string {
   fill(SET.internal, checked.filter((n) => n.internal).map((n) => q(n.bridge)));
   fill(SET.isolated, checked.filter((n) => !n.internal && n.isolate).map((n) => q(n.bridge)));
   fill(SET.sameBridge, checked.map((n) => `${q(n.bridge)} . ${q(n.bridge)}`));
-  fill(SET.natSubnets, checked.filter((n) => !n.internal).map((n) => n.subnet));
-  fill(SET.hairpin, checked.map((n) => `${n.subnet} . ${q(n.bridge)}`));
+  const v4 = checked.flatMap((n) => (n.subnet === undefined ? [] : [{ ...n, subnet: n.subnet }]));
+  const v6 = checked.flatMap((n) => (n.subnet6 === undefined ? [] : [{ ...n, subnet: n.subnet6 }]));
+  fill(SET.natSubnets, v4.filter((n) => !n.internal).map((n) => n.subnet));
+  fill(SET.hairpin, v4.map((n) => `${n.subnet} . ${q(n.bridge)}`));
+  fill(SET.natSubnets6, v6.filter((n) => !n.internal).map((n) => n.subnet));
+  fill(SET.hairpin6, v6.map((n) => `${n.subnet} . ${q(n.bridge)}`));
   return lines.join("\n") + "\n";
 }
 

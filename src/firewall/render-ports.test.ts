@@ -59,3 +59,24 @@ test("checkPortMapping() normalizes and rejects what nft must never see", () => 
     assert.throws(() => renderAddPortMappings([m]), (e: unknown) => e instanceof BerthError && e.code === code, JSON.stringify(over));
   }
 });
+
+test("IPv6 mappings go to dnat_any6 (host ::) and dnat_addr6 (one IPv6 host address), in canonical form", () => {
+  const any6: PortMapping = { proto: "tcp", hostIp: "::", hostPort: 8080, containerIp: "FD00:89:0::2", containerPort: 80 };
+  const one6: PortMapping = { proto: "udp", hostIp: "2001:db8:0::1", hostPort: 5353, containerIp: "fd00:89::3", containerPort: 53 };
+  assert.equal(
+    renderAddPortMappings([any, any6, one6]),
+    "add element inet berth dnat_any { tcp . 8080 : 10.89.1.2 . 80 }\n" +
+      "add element inet berth dnat_any6 { tcp . 8080 : fd00:89::2 . 80 }\n" +
+      "add element inet berth dnat_addr6 { udp . 2001:db8::1 . 5353 : fd00:89::3 . 53 }\n",
+  );
+});
+
+test("checkPortMapping() refuses mixed families and a ::1 host address", () => {
+  const cases: [PortMapping, RegExp][] = [
+    [{ proto: "tcp", hostIp: "0.0.0.0", hostPort: 1, containerIp: "fd00::2", containerPort: 1 }, /different families/],
+    [{ proto: "tcp", hostIp: "::", hostPort: 1, containerIp: "10.0.0.2", containerPort: 1 }, /different families/],
+    [{ proto: "tcp", hostIp: "::1", hostPort: 1, containerIp: "fd00::2", containerPort: 1 }, /cannot DNAT from ::1/],
+    [{ proto: "tcp", hostIp: "::", hostPort: 1, containerIp: "::", containerPort: 1 }, /container address is ::/],
+  ];
+  for (const [m, re] of cases) assert.throws(() => checkPortMapping(m), (e: unknown) => e instanceof BerthError && re.test(e.message), JSON.stringify(m));
+});

@@ -1,11 +1,13 @@
 import { BerthError } from "../errors.js";
 import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
+import { normalizeIpv6 } from "../model/ipv6.js";
+import { hostPort } from "../model/ip.js";
 import { MAP, TABLE } from "./table.js";
 
 /** One published port, as the kernel sees it: host (proto, address, port) to container (address, port). */
 export interface PortMapping {
   readonly proto: "tcp" | "udp";
-  /** "0.0.0.0" means every local address of the host. */
+  /** "0.0.0.0" means every local IPv4 address of the host, "::" every IPv6 one (but ::1); same family as containerIp. */
   readonly hostIp: string;
   readonly hostPort: number;
   readonly containerIp: string;
@@ -16,10 +18,11 @@ export interface PortMapping {
 export type DnatMapping = PortMapping;
 
 export const ANY_HOST_IP = "0.0.0.0";
+export const ANY_HOST_IP6 = "::";
 
 function badMapping(m: PortMapping, why: string): BerthError {
   return new BerthError("INVALID_ARGUMENT", `Invalid port mapping ${describeMapping(m)}: ${why}`, {
-    hint: "Host and container ports are 1-65535, the protocol is tcp or udp, addresses are IPv4",
+    hint: "Host and container ports are 1-65535, the protocol is tcp or udp, host and container addresses are of one family",
   });
 }
 
@@ -31,11 +34,15 @@ function checkPort(m: PortMapping, port: number, what: string): number {
 /** Validate and normalize a mapping; nothing unparsed reaches an nft script. */
 export function checkPortMapping(m: PortMapping): PortMapping {
   if (m.proto !== "tcp" && m.proto !== "udp") throw badMapping(m, `protocol "${String(m.proto)}" is not tcp or udp`);
-  const containerIp = formatIpv4(parseIpv4(m.containerIp, "container address"));
-  if (containerIp === ANY_HOST_IP) throw badMapping(m, "the container address is 0.0.0.0");
+  const v6 = m.containerIp.includes(":");
+  if (m.hostIp.includes(":") !== v6) throw badMapping(m, "the host and container addresses are of different families");
+  const containerIp = v6 ? normalizeIpv6(m.containerIp, "container address") : formatIpv4(parseIpv4(m.containerIp, "container address"));
+  if (containerIp === ANY_HOST_IP || containerIp === ANY_HOST_IP6) throw badMapping(m, `the container address is ${containerIp}`);
+  const hostIp = v6 ? normalizeIpv6(m.hostIp, "host address") : formatIpv4(parseIpv4(m.hostIp, "host address"));
+  if (hostIp === "::1") throw badMapping(m, "the kernel cannot DNAT from ::1 into a container (IPv6 has no route_localnet)");
   return {
     proto: m.proto,
-    hostIp: formatIpv4(parseIpv4(m.hostIp, "host address")),
+    hostIp,
     hostPort: checkPort(m, m.hostPort, "host port"),
     containerIp,
     containerPort: checkPort(m, m.containerPort, "container port"),
@@ -44,15 +51,20 @@ export function checkPortMapping(m: PortMapping): PortMapping {
 
 /** "tcp 0.0.0.0:8080 -> 10.89.0.2:80", for messages. */
 export function describeMapping(m: PortMapping): string {
-  return `${String(m.proto)} ${m.hostIp}:${String(m.hostPort)} -> ${m.containerIp}:${String(m.containerPort)}`;
+  return `${String(m.proto)} ${hostPort(m.hostIp, m.hostPort)} -> ${hostPort(m.containerIp, m.containerPort)}`;
+}
+
+function isAny(m: PortMapping): boolean {
+  return m.hostIp === ANY_HOST_IP || m.hostIp === ANY_HOST_IP6;
 }
 
 function mapOf(m: PortMapping): string {
-  return m.hostIp === ANY_HOST_IP ? MAP.anyAddress : MAP.byAddress;
+  if (m.containerIp.includes(":")) return isAny(m) ? MAP.anyAddress6 : MAP.byAddress6;
+  return isAny(m) ? MAP.anyAddress : MAP.byAddress;
 }
 
 function keyOf(m: PortMapping): string {
-  return m.hostIp === ANY_HOST_IP ? `${m.proto} . ${m.hostPort}` : `${m.proto} . ${m.hostIp} . ${m.hostPort}`;
+  return isAny(m) ? `${m.proto} . ${m.hostPort}` : `${m.proto} . ${m.hostIp} . ${m.hostPort}`;
 }
 
 function elementOf(m: PortMapping): string {
@@ -72,7 +84,7 @@ function checkAll(ms: readonly PortMapping[]): PortMapping[] {
     const k = `${mapOf(m)} ${keyOf(m)}`;
     const prev = byKey.get(k);
     if (prev && elementOf(prev) !== elementOf(m)) {
-      throw new BerthError("PORT_IN_USE", `Cannot publish ${describeMapping(m)}: the same request also maps it to ${prev.containerIp}:${prev.containerPort}`, {
+      throw new BerthError("PORT_IN_USE", `Cannot publish ${describeMapping(m)}: the same request also maps it to ${hostPort(prev.containerIp, prev.containerPort)}`, {
         hint: "Publish each host address and port once",
       });
     }
@@ -83,7 +95,7 @@ function checkAll(ms: readonly PortMapping[]): PortMapping[] {
 
 function perMap(ms: readonly PortMapping[], verb: string, render: (m: PortMapping) => string): string[] {
   const lines: string[] = [];
-  for (const map of [MAP.anyAddress, MAP.byAddress]) {
+  for (const map of [MAP.anyAddress, MAP.byAddress, MAP.anyAddress6, MAP.byAddress6]) {
     const items = ms.filter((m) => mapOf(m) === map).map(render);
     if (items.length > 0) lines.push(`${verb} element ${TABLE} ${map} { ${items.join(", ")} }`);
   }

@@ -24,6 +24,10 @@ export const SET = {
   natSubnets: "nat_subnets",
   /** ipv4_addr . ifname interval: subnet . its bridge, for hairpin masquerade. */
   hairpin: "hairpin",
+  /** ipv6_addr interval: IPv6 subnets masqueraded when they leave through a non-Berth interface. */
+  natSubnets6: "nat_subnets6",
+  /** ipv6_addr . ifname interval: IPv6 subnet . its bridge, for hairpin masquerade. */
+  hairpin6: "hairpin6",
 } as const;
 
 /** DNAT maps for published ports. */
@@ -32,6 +36,10 @@ export const MAP = {
   byAddress: "dnat_addr",
   /** inet_proto . inet_service : ipv4_addr . inet_service (every local address, host IP 0.0.0.0). */
   anyAddress: "dnat_any",
+  /** inet_proto . ipv6_addr . inet_service : ipv6_addr . inet_service (one IPv6 host address). */
+  byAddress6: "dnat_addr6",
+  /** inet_proto . inet_service : ipv6_addr . inet_service (every local IPv6 address but ::1, host IP ::). */
+  anyAddress6: "dnat_any6",
 } as const;
 
 /** Base chains. */

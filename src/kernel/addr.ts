@@ -1,5 +1,5 @@
-import { attr, decodeAttrs, encodeAttrs, readIpv4 } from "./nl/attrs.js";
-import { AF_INET, IFA_ADDRESS, IFA_LOCAL } from "./nl/constants.js";
+import { attr, decodeAttrs, encodeAttrs, readIpv4, readIpv6 } from "./nl/attrs.js";
+import { AF_INET, AF_INET6, IFA_ADDRESS, IFA_FLAGS, IFA_F_NODAD, IFA_LOCAL } from "./nl/constants.js";
 import { IFADDRMSG_LEN, decodeIfaddrmsg, ifaddrmsg } from "./nl/messages.js";
 import { BerthError } from "../errors.js";
 
@@ -10,10 +10,26 @@ export interface Addr4 {
   readonly prefix: number;
 }
 
-/** ifaddrmsg + IFA_LOCAL/IFA_ADDRESS for RTM_NEWADDR / RTM_DELADDR of IP/PREFIX on link `index`. */
+/** An IPv6 address on an interface. */
+export type Addr6 = Addr4;
+
+/**
+ * ifaddrmsg + attributes for RTM_NEWADDR / RTM_DELADDR of IP/PREFIX on link
+ * `index`. The family follows the address text; IPv6 addresses are added
+ * with IFA_F_NODAD, so they are usable at once instead of "tentative" for
+ * the second or so duplicate address detection takes.
+ */
 export function addrRequest(index: number, ip: string, prefix: number): { fixed: Buffer; attrs: Buffer } {
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) {
-    throw new BerthError("INVALID_ADDRESS", `Invalid IPv4 prefix length ${prefix} for ${ip}`, { hint: "Use a prefix length from 0 to 32" });
+  const v6 = ip.includes(":");
+  const max = v6 ? 128 : 32;
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+    throw new BerthError("INVALID_ADDRESS", `Invalid IPv${v6 ? 6 : 4} prefix length ${prefix} for ${ip}`, { hint: `Use a prefix length from 0 to ${max}` });
+  }
+  if (v6) {
+    return {
+      fixed: ifaddrmsg({ family: AF_INET6, prefixlen: prefix, flags: IFA_F_NODAD, index }),
+      attrs: encodeAttrs([attr.ipv6(IFA_ADDRESS, ip), attr.u32(IFA_FLAGS, IFA_F_NODAD)]),
+    };
   }
   return {
     fixed: ifaddrmsg({ family: AF_INET, prefixlen: prefix, index }),
@@ -21,11 +37,12 @@ export function addrRequest(index: number, ip: string, prefix: number): { fixed:
   };
 }
 
-/** Decode an RTM_NEWADDR body; undefined for a non-IPv4 address. */
-export function decodeAddr(body: Buffer): Addr4 | undefined {
+/** Decode an RTM_NEWADDR body of the given family; undefined for another family. */
+export function decodeAddr(body: Buffer, family: number = AF_INET): Addr4 | undefined {
   const hdr = decodeIfaddrmsg(body);
-  if (hdr.family !== AF_INET) return undefined;
+  if (hdr.family !== family) return undefined;
   const a = decodeAttrs(body, IFADDRMSG_LEN);
-  const ip = readIpv4(a.get(IFA_LOCAL) ?? a.get(IFA_ADDRESS));
+  const read = family === AF_INET6 ? readIpv6 : readIpv4;
+  const ip = read(a.get(IFA_LOCAL) ?? a.get(IFA_ADDRESS));
   return ip === undefined ? undefined : { ifindex: hdr.index, ip, prefix: hdr.prefixlen };
 }

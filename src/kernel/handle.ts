@@ -5,18 +5,19 @@ import {
   IFLA_BRPORT_MODE,
   IFLA_PROTINFO,
   AF_BRIDGE,
-  AF_INET, AF_UNSPEC, IFF_UP, IFLA_IFNAME, IFLA_MASTER, IFLA_MTU, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
-  RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
+  AF_INET, AF_INET6, AF_UNSPEC, IFF_UP, IFLA_IFNAME, IFLA_MASTER, IFLA_MTU, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
+  RTM_DELROUTE, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
 } from "./nl/constants.js";
 import { ifaddrmsg, ifinfomsg, rtmsg } from "./nl/messages.js";
-import { bridgeAttrs, decodeLink, vethAttrs, type BridgeSpec, type Link, type VethSpec } from "./link.js";
-import { addrRequest, decodeAddr, type Addr4 } from "./addr.js";
+import { bridgeAttrs, decodeLink, macvlanAttrs, vethAttrs, type BridgeSpec, type Link, type MacvlanSpec, type VethSpec } from "./link.js";
+import { addrRequest, decodeAddr, type Addr4, type Addr6 } from "./addr.js";
 import { decodeRoute, describeRoute, routeRequest, type Route4, type RouteSpec } from "./route.js";
 import { describeNetnsFd, withNetns, withNetnsFd } from "./netns.js";
 import { KernelError } from "../errors.js";
 
 const ENODEV = 19;
 const EEXIST = 17;
+const ESRCH = 3;
 
 function fail(op: string, f: NetlinkFailure): KernelError {
   return new KernelError(op, f.errno, f.extack === undefined ? {} : { extack: f.extack });
@@ -127,6 +128,19 @@ export class NetlinkHandle {
     return `interface "${opts.name}" in ${this.#where} or "${opts.peerName}" in the peer's namespace ${peerNs} already exists`;
   }
 
+  /**
+   * Create a macvlan link on a parent interface, optionally directly inside
+   * another namespace; fails with IFNAME_IN_USE when the name is taken there.
+   * Equivalent to: ip link add link PARENT name NAME [netns NS] [address MAC] type macvlan mode MODE
+   */
+  macvlanAdd(opts: MacvlanSpec): void {
+    const where = opts.netnsFd === undefined ? this.#where : `the namespace ${describeNetnsFd(opts.netnsFd)}`;
+    const op = `create macvlan "${opts.name}" on link ${opts.parentIndex} in ${where}`;
+    const f = this.#newLink(macvlanAttrs(opts), opts.netnsFd === undefined);
+    if (f?.errno === EEXIST) throw nameInUse(op, `interface "${opts.name}" already exists in ${where}`, f);
+    if (f) throw fail(op, f);
+  }
+
   #newLink(attrs: Attr[], up: boolean): NetlinkFailure | undefined {
     const fixed = ifinfomsg({ family: AF_UNSPEC, ...(up ? { flags: IFF_UP, change: IFF_UP } : {}) });
     return this.#sock.tryRequest(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, fixed, encodeAttrs(attrs));
@@ -207,9 +221,18 @@ export class NetlinkHandle {
 
   /** Equivalent to: ip -4 addr show [dev IDX] */
   addrList(index?: number): Addr4[] {
+    return this.#addrList(AF_INET, index);
+  }
+
+  /** Equivalent to: ip -6 addr show [dev IDX] (link-local addresses included). */
+  addrList6(index?: number): Addr6[] {
+    return this.#addrList(AF_INET6, index);
+  }
+
+  #addrList(family: number, index: number | undefined): Addr4[] {
     const out: Addr4[] = [];
-    for (const m of this.#sock.dump(`list addresses in ${this.#where}`, RTM_GETADDR, ifaddrmsg({ family: AF_INET }))) {
-      const a = decodeAddr(m.body);
+    for (const m of this.#sock.dump(`list addresses in ${this.#where}`, RTM_GETADDR, ifaddrmsg({ family }))) {
+      const a = decodeAddr(m.body, family);
       if (a && (index === undefined || a.ifindex === index)) out.push(a);
     }
     return out;
@@ -227,11 +250,29 @@ export class NetlinkHandle {
     this.#sock.request(`replace route ${describeRoute(r)} in ${this.#where}`, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, fixed, attrs);
   }
 
+  /** Equivalent to: ip route del [DST|default] [via GW] [dev IDX], succeeding when it is already gone (ESRCH). */
+  routeRemove(r: RouteSpec): boolean {
+    const { fixed, attrs } = routeRequest(r);
+    const f = this.#sock.tryRequest(RTM_DELROUTE, 0, fixed, attrs);
+    if (!f) return true;
+    if (f.errno === ESRCH || f.errno === ENODEV) return false;
+    throw fail(`delete route ${describeRoute(r)} in ${this.#where}`, f);
+  }
+
   /** Equivalent to: ip -4 route show table main (unicast routes only). */
   routeList(): Route4[] {
+    return this.#routeList(AF_INET);
+  }
+
+  /** Equivalent to: ip -6 route show table main (unicast routes only). */
+  routeList6(): Route4[] {
+    return this.#routeList(AF_INET6);
+  }
+
+  #routeList(family: number): Route4[] {
     const out: Route4[] = [];
-    for (const m of this.#sock.dump(`list routes in ${this.#where}`, RTM_GETROUTE, rtmsg({ family: AF_INET }))) {
-      const r = decodeRoute(m.body);
+    for (const m of this.#sock.dump(`list routes in ${this.#where}`, RTM_GETROUTE, rtmsg({ family }))) {
+      const r = decodeRoute(m.body, family);
       if (r) out.push(r);
     }
     return out;

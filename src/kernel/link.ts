@@ -1,7 +1,7 @@
 import { attr, decodeAttrs, encodeAttrs, readS32, readStr, readU32, type Attr } from "./nl/attrs.js";
 import {
   IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFLA_NET_NS_FD,
-  VETH_INFO_PEER,
+  VETH_INFO_PEER, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE, MACVLAN_MODE_PASSTHRU, MACVLAN_MODE_PRIVATE, MACVLAN_MODE_VEPA,
 } from "./nl/constants.js";
 import { IFINFOMSG_LEN, decodeIfinfomsg, ifinfomsg } from "./nl/messages.js";
 import { macFromBytes, macToBytes, parseMac } from "../model/mac.js";
@@ -87,5 +87,41 @@ export function vethAttrs(spec: VethSpec): Attr[] {
   ];
   if (spec.mtu !== undefined) attrs.push(attr.u32(IFLA_MTU, spec.mtu));
   if (spec.masterIndex !== undefined) attrs.push(attr.u32(IFLA_MASTER, spec.masterIndex));
+  return attrs;
+}
+
+export type MacvlanMode = "bridge" | "private" | "vepa" | "passthru";
+
+const MACVLAN_MODES: Record<MacvlanMode, number> = {
+  private: MACVLAN_MODE_PRIVATE,
+  vepa: MACVLAN_MODE_VEPA,
+  bridge: MACVLAN_MODE_BRIDGE,
+  passthru: MACVLAN_MODE_PASSTHRU,
+};
+
+export interface MacvlanSpec {
+  readonly name: string;
+  /** ifindex of the parent interface (in the namespace the request is sent in). */
+  readonly parentIndex: number;
+  readonly mode: MacvlanMode;
+  /** Create it directly inside this namespace (an open fd), as for a container's interface. */
+  readonly netnsFd?: number;
+  readonly mac?: string;
+  readonly mtu?: number;
+}
+
+/**
+ * Attributes of RTM_NEWLINK for:
+ * ip link add link PARENT name NAME [netns FD] [address MAC] [mtu N] type macvlan mode MODE
+ */
+export function macvlanAttrs(spec: MacvlanSpec): Attr[] {
+  const attrs: Attr[] = [
+    attr.str(IFLA_IFNAME, spec.name),
+    attr.u32(IFLA_LINK, spec.parentIndex),
+    attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "macvlan"), attr.nested(IFLA_INFO_DATA, [attr.u32(IFLA_MACVLAN_MODE, MACVLAN_MODES[spec.mode])])]),
+  ];
+  if (spec.netnsFd !== undefined) attrs.push(attr.u32(IFLA_NET_NS_FD, spec.netnsFd));
+  if (spec.mac !== undefined) attrs.push(attr.bytes(IFLA_ADDRESS, macToBytes(parseMac(spec.mac))));
+  if (spec.mtu !== undefined) attrs.push(attr.u32(IFLA_MTU, spec.mtu));
   return attrs;
 }

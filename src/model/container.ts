@@ -8,6 +8,7 @@ export type NetworkMode =
 export interface NetworkRequest {
   readonly network: string;
   readonly ip?: string;
+  readonly ip6?: string;
   readonly mac?: string;
   readonly aliases?: readonly string[];
   /** Interface name inside the container (default: the next free ethN). */
@@ -68,10 +69,14 @@ export interface Attachment {
   readonly ifname: string;
   /** Host end of the veth pair. */
   readonly hostVeth: string;
-  readonly ip: string;
+  /** IPv4 lease; undefined on an IPv6-only network. */
+  readonly ip: string | undefined;
+  /** IPv6 lease; undefined on an IPv4-only network. */
+  readonly ip6: string | undefined;
   readonly mac: string;
   readonly aliases: readonly string[];
   readonly staticIp: boolean;
+  readonly staticIp6: boolean;
 }
 
 export function shortId(id: string): string {

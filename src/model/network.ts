@@ -2,12 +2,20 @@
 export interface Network {
   readonly id: string;
   readonly name: string;
-  readonly driver: "bridge";
-  /** Bridge interface on the host (berth0, berth1, ...). */
+  readonly driver: NetworkDriver;
+  /** Bridge interface on the host (berth0, berth1, ...); for macvlan, the name reserved for the host shim. */
   readonly bridge: string;
-  readonly subnet: string;
-  readonly gateway: string;
+  /** IPv4 subnet; undefined for an IPv6-only network. */
+  readonly subnet: string | undefined;
+  /** IPv4 gateway; undefined for an IPv6-only network. */
+  readonly gateway: string | undefined;
   readonly ipRange: string | undefined;
+  /** IPv6 subnet (a /64 unless given); undefined for an IPv4-only network. */
+  readonly subnet6: string | undefined;
+  /** IPv6 gateway on the bridge; undefined for an IPv4-only network. */
+  readonly gateway6: string | undefined;
+  /** Driver options (`--opt`), e.g. parent and mode of a macvlan network. */
+  readonly driverOptions: Readonly<Record<string, string>>;
   readonly internal: boolean;
   readonly dnsEnabled: boolean;
   /** Isolated networks cannot exchange traffic with other Berth networks. */
@@ -23,6 +31,8 @@ export interface Network {
    */
   readonly managedBy: string | undefined;
 }
+
+export type NetworkDriver = "bridge" | "macvlan";
 
 /** The built-in default network, made on first use. */
 export const DEFAULT_NETWORK = {

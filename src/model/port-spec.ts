@@ -1,12 +1,13 @@
 import { BerthError } from "../errors.js";
 import { formatIpv4, parseIpv4 } from "./ipv4.js";
+import { formatIpv6, tryParseIpv6 } from "./ipv6.js";
 
 export type Proto = "tcp" | "udp";
 
 /** One published port: host (address, port) forwarded to a container port. */
 export interface PortMapping {
   readonly proto: Proto;
-  /** "0.0.0.0" means every host address. */
+  /** "0.0.0.0" means every IPv4 host address, "::" every IPv6 one. */
   readonly hostIp: string;
   readonly hostPort: number;
   readonly containerPort: number;
@@ -15,12 +16,16 @@ export interface PortMapping {
 /** A -p request before random host ports are chosen (hostPort 0 = pick one). */
 export interface PortRequest {
   readonly proto: Proto;
+  /** A host address, or ANY_FAMILY ("") for a bare -p: every host address of each family the container has. */
   readonly hostIp: string;
   readonly hostPort: number;
   readonly containerPort: number;
 }
 
 export const ANY_IPV4 = "0.0.0.0";
+export const ANY_IPV6 = "::";
+/** The host address of a -p without one: 0.0.0.0 and :: (for the families the container has). */
+export const ANY_FAMILY = "";
 
 function bad(spec: string, why: string, hint = "Write -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], e.g. -p 9090:8080 or -p 127.0.0.1:9090:8080/udp"): BerthError {
   return new BerthError("INVALID_ARGUMENT", `Invalid port mapping "${spec}": ${why}`, { hint });
@@ -61,21 +66,33 @@ export function parsePortSpec(spec: string): PortRequest[] {
     proto = p;
     body = spec.slice(0, slash);
   }
-  if (body.startsWith("[") || (body.match(/:/g)?.length ?? 0) > 2) {
-    throw bad(spec, "IPv6 host addresses are not supported yet", "Publish on an IPv4 address (e.g. 0.0.0.0 or 127.0.0.1) until IPv6 support lands");
+  let hostIp = ANY_FAMILY;
+  if (body.startsWith("[")) {
+    const close = body.indexOf("]");
+    const ip = close < 0 ? undefined : tryParseIpv6(body.slice(1, close));
+    if (ip === undefined || body[close + 1] !== ":") throw bad(spec, `"${close < 0 ? body : body.slice(0, close + 1)}" is not an IPv6 host address in brackets`, "Write -p [IPV6]:HOSTPORT:CONTAINERPORT, e.g. -p [fd00::1]:8080:80 or -p [::]:8080:80");
+    hostIp = formatIpv6(ip);
+    if (hostIp === "::1") {
+      throw bad(spec, "the kernel cannot forward connections from ::1 into a container (IPv6 has no route_localnet, so a packet from ::1 never leaves lo)",
+        "Publish on 127.0.0.1 for host-local access (-p 127.0.0.1:HOSTPORT:PORT), or on another IPv6 address of the host or the network's gateway");
+    }
+    body = `IPV6${body.slice(close + 1)}`;
+  } else if ((body.match(/:/g)?.length ?? 0) > 2) {
+    throw bad(spec, "an IPv6 host address must be written in brackets", "Write -p [IPV6]:HOSTPORT:CONTAINERPORT, e.g. -p [::]:8080:80");
   }
   const parts = body.split(":");
-  let hostIp = ANY_IPV4;
   let hostText = "";
   let ctrText: string;
   if (parts.length === 1) ctrText = parts[0] ?? "";
   else if (parts.length === 2) [hostText, ctrText] = [parts[0] ?? "", parts[1] ?? ""];
   else {
     const ip = parts[0] ?? "";
-    try {
-      hostIp = formatIpv4(parseIpv4(ip, "host address"));
-    } catch {
-      throw bad(spec, `"${ip}" is not an IPv4 host address`);
+    if (hostIp === ANY_FAMILY) {
+      try {
+        hostIp = formatIpv4(parseIpv4(ip, "host address"));
+      } catch {
+        throw bad(spec, `"${ip}" is not an IPv4 host address`, "Write an IPv4 host address, or an IPv6 one in brackets: -p [fd00::1]:8080:80");
+      }
     }
     [hostText, ctrText] = [parts[1] ?? "", parts[2] ?? ""];
   }

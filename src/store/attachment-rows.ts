@@ -6,10 +6,12 @@ interface AttachmentRow {
   network_id: string;
   ifname: string;
   host_veth: string;
-  ip: string;
+  ip: string | null;
+  ip6: string | null;
   mac: string;
   aliases: string;
   static_ip: number;
+  static_ip6: number;
 }
 
 function toAttachment(r: AttachmentRow): Attachment {
@@ -18,10 +20,12 @@ function toAttachment(r: AttachmentRow): Attachment {
     networkId: r.network_id,
     ifname: r.ifname,
     hostVeth: r.host_veth,
-    ip: r.ip,
+    ip: r.ip ?? undefined,
+    ip6: r.ip6 ?? undefined,
     mac: r.mac,
     aliases: JSON.parse(r.aliases) as string[],
     staticIp: r.static_ip === 1,
+    staticIp6: r.static_ip6 === 1,
   };
 }
 
@@ -32,10 +36,10 @@ export class AttachmentRows {
   insert(a: Attachment): void {
     this.db
       .prepare(
-        `INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip)
-         VALUES (@containerId, @networkId, @ifname, @hostVeth, @ip, @mac, @aliases, @staticIp)`,
+        `INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, ip6, mac, aliases, static_ip, static_ip6)
+         VALUES (@containerId, @networkId, @ifname, @hostVeth, @ip, @ip6, @mac, @aliases, @staticIp, @staticIp6)`,
       )
-      .run({ ...a, aliases: JSON.stringify(a.aliases), staticIp: a.staticIp ? 1 : 0 });
+      .run({ ...a, ip: a.ip ?? null, ip6: a.ip6 ?? null, aliases: JSON.stringify(a.aliases), staticIp: a.staticIp ? 1 : 0, staticIp6: a.staticIp6 ? 1 : 0 });
   }
 
   forContainer(containerId: string): Attachment[] {
@@ -58,6 +62,12 @@ export class AttachmentRows {
   /** Who holds `ip` on the network, if anyone (an indexed lookup). */
   holderOf(networkId: string, ip: string): string | undefined {
     const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip = ?").get(networkId, ip) as { container_id: string } | undefined;
+    return r?.container_id;
+  }
+
+  /** Who holds the IPv6 address `ip6` (canonical text) on the network, if anyone. */
+  holderOf6(networkId: string, ip6: string): string | undefined {
+    const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip6 = ?").get(networkId, ip6) as { container_id: string } | undefined;
     return r?.container_id;
   }
 

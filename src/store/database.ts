@@ -5,7 +5,7 @@ import { BerthError, messageOf } from "../errors.js";
 
 export type Db = Database.Database;
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE networks (
      id TEXT PRIMARY KEY,
      name TEXT NOT NULL UNIQUE,
@@ -69,9 +69,60 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX ports_container ON ports(container_id);
    CREATE INDEX ports_host_port ON ports(proto, host_port);`,
-  // sandboxes and networks owned by another engine (Podman, a CNI runtime)
+  // 2: sandboxes and networks owned by another engine (Podman, a CNI runtime)
   `ALTER TABLE containers ADD COLUMN managed_by TEXT;
    ALTER TABLE networks ADD COLUMN managed_by TEXT;`,
+  // 3: IPv6 (per-family subnets, gateways and leases; IPv4 columns may be empty for
+  // IPv6-only networks) and driver options. SQLite cannot drop NOT NULL, so both
+  // tables are rebuilt; openDatabase() turns foreign keys off while migrating.
+  `CREATE TABLE networks_v2 (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     driver TEXT NOT NULL,
+     bridge TEXT NOT NULL UNIQUE,
+     subnet TEXT,
+     gateway TEXT,
+     ip_range TEXT,
+     subnet6 TEXT,
+     gateway6 TEXT,
+     internal INTEGER NOT NULL,
+     dns_enabled INTEGER NOT NULL,
+     isolate INTEGER NOT NULL,
+     mtu INTEGER,
+     labels TEXT NOT NULL,
+     dns_servers TEXT NOT NULL,
+     driver_options TEXT NOT NULL DEFAULT '{}',
+     next_ip INTEGER NOT NULL DEFAULT 0,
+     next_ip6 TEXT,
+     created TEXT NOT NULL,
+     managed_by TEXT,
+     CHECK (subnet IS NOT NULL OR subnet6 IS NOT NULL)
+   );
+   INSERT INTO networks_v2 (id, name, driver, bridge, subnet, gateway, ip_range, internal, dns_enabled, isolate, mtu, labels, dns_servers, next_ip, created, managed_by)
+     SELECT id, name, driver, bridge, subnet, gateway, ip_range, internal, dns_enabled, isolate, mtu, labels, dns_servers, next_ip, created, managed_by FROM networks;
+   DROP TABLE networks;
+   ALTER TABLE networks_v2 RENAME TO networks;
+   CREATE TABLE attachments_v2 (
+     container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+     network_id TEXT NOT NULL REFERENCES networks(id),
+     ifname TEXT NOT NULL,
+     host_veth TEXT NOT NULL UNIQUE,
+     ip TEXT,
+     ip6 TEXT,
+     mac TEXT NOT NULL,
+     aliases TEXT NOT NULL,
+     static_ip INTEGER NOT NULL,
+     static_ip6 INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (container_id, network_id),
+     UNIQUE (network_id, ip),
+     UNIQUE (network_id, ip6),
+     UNIQUE (container_id, ifname)
+   );
+   INSERT INTO attachments_v2 (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip)
+     SELECT container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip FROM attachments;
+   DROP TABLE attachments;
+   ALTER TABLE attachments_v2 RENAME TO attachments;
+   CREATE INDEX attachments_network ON attachments(network_id);`,
 ];
 
 /**
@@ -94,8 +145,10 @@ export function openDatabase(file: string): Db {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
-    db.pragma("foreign_keys = ON");
+    // off while migrating: rebuilding a referenced table must not cascade or fail
+    db.pragma("foreign_keys = OFF");
     migrate(db);
+    db.pragma("foreign_keys = ON");
     return db;
   } catch (e) {
     if (e instanceof BerthError) throw e;
@@ -119,6 +172,8 @@ function migrate(db: Db): void {
     for (let v = current; v < MIGRATIONS.length; v++) {
       db.exec(MIGRATIONS[v] ?? "");
     }
+    const broken = db.pragma("foreign_key_check") as unknown[];
+    if (broken.length > 0) throw new BerthError("STATE", `Migrating the state database left ${broken.length} dangling references`, { hint: "Run `berth system reset -f` to start over" });
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
 }

@@ -7,9 +7,12 @@ interface NetworkRow {
   name: string;
   driver: string;
   bridge: string;
-  subnet: string;
-  gateway: string;
+  subnet: string | null;
+  gateway: string | null;
   ip_range: string | null;
+  subnet6: string | null;
+  gateway6: string | null;
+  driver_options: string;
   internal: number;
   dns_enabled: number;
   isolate: number;
@@ -25,11 +28,14 @@ function toNetwork(r: NetworkRow): Network {
   return {
     id: r.id,
     name: r.name,
-    driver: "bridge",
+    driver: r.driver === "macvlan" ? "macvlan" : "bridge",
     bridge: r.bridge,
-    subnet: r.subnet,
-    gateway: r.gateway,
+    subnet: r.subnet ?? undefined,
+    gateway: r.gateway ?? undefined,
     ipRange: r.ip_range ?? undefined,
+    subnet6: r.subnet6 ?? undefined,
+    gateway6: r.gateway6 ?? undefined,
+    driverOptions: JSON.parse(r.driver_options) as Record<string, string>,
     internal: r.internal === 1,
     dnsEnabled: r.dns_enabled === 1,
     isolate: r.isolate === 1,
@@ -48,12 +54,17 @@ export class NetworkRows {
   insert(n: Network): void {
     this.db
       .prepare(
-        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, internal, dns_enabled, isolate, mtu, labels, dns_servers, created, managed_by)
-         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @created, @managedBy)`,
+        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, subnet6, gateway6, internal, dns_enabled, isolate, mtu, labels, dns_servers, driver_options, created, managed_by)
+         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @subnet6, @gateway6, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @driverOptions, @created, @managedBy)`,
       )
       .run({
         ...n,
+        subnet: n.subnet ?? null,
+        gateway: n.gateway ?? null,
         ipRange: n.ipRange ?? null,
+        subnet6: n.subnet6 ?? null,
+        gateway6: n.gateway6 ?? null,
+        driverOptions: JSON.stringify(n.driverOptions),
         internal: n.internal ? 1 : 0,
         dnsEnabled: n.dnsEnabled ? 1 : 0,
         isolate: n.isolate ? 1 : 0,
@@ -100,5 +111,15 @@ export class NetworkRows {
 
   setNextIp(id: string, ip: number): void {
     this.db.prepare("UPDATE networks SET next_ip = ? WHERE id = ?").run(ip, id);
+  }
+
+  /** The IPv6 round-robin cursor (an address text), undefined before the first lease. */
+  nextIp6(id: string): string | undefined {
+    const r = this.db.prepare("SELECT next_ip6 FROM networks WHERE id = ?").get(id) as { next_ip6: string | null } | undefined;
+    return r?.next_ip6 ?? undefined;
+  }
+
+  setNextIp6(id: string, ip: string): void {
+    this.db.prepare("UPDATE networks SET next_ip6 = ? WHERE id = ?").run(ip, id);
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from "./database.js";
-import { ANY_IPV4, type PortMapping, type Proto } from "../model/port-spec.js";
+import { ANY_IPV4, ANY_IPV6, type PortMapping, type Proto } from "../model/port-spec.js";
 
 interface PortRow {
   container_id: string;
@@ -43,11 +43,12 @@ export class PortRows {
     this.db.prepare("DELETE FROM ports WHERE container_id = ?").run(containerId);
   }
 
-  /** Who publishes (proto, port) on `hostIp`, counting 0.0.0.0 as every address. */
+  /** Who publishes (proto, port) on `hostIp`, counting 0.0.0.0 as every IPv4 address and :: as every IPv6 one. */
   holder(proto: Proto, hostIp: string, hostPort: number): StoredPort | undefined {
-    const r = this.db
-      .prepare("SELECT * FROM ports WHERE proto = ? AND host_port = ? AND (host_ip = ? OR host_ip = ? OR ? = ?) LIMIT 1")
-      .get(proto, hostPort, hostIp, ANY_IPV4, hostIp, ANY_IPV4) as PortRow | undefined;
+    const v6 = hostIp.includes(":");
+    const any = v6 ? ANY_IPV6 : ANY_IPV4;
+    const rows = this.db.prepare("SELECT * FROM ports WHERE proto = ? AND host_port = ?").all(proto, hostPort) as PortRow[];
+    const r = rows.find((x) => x.host_ip.includes(":") === v6 && (x.host_ip === hostIp || x.host_ip === any || hostIp === any));
     return r && toPort(r);
   }
 }

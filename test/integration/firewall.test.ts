@@ -16,7 +16,7 @@ import { execFile } from "../../src/exec.js";
 import { Firewall, NftApplier, type FirewallNetwork, type PortMapping } from "../../src/firewall/index.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
-const NETS: FirewallNetwork[] = [
+const NETS: (FirewallNetwork & { subnet: string })[] = [
   { name: "neta", bridge: "brA", subnet: "10.89.1.0/24", internal: false, isolate: true },
   { name: "netb", bridge: "brB", subnet: "10.89.2.0/24", internal: false, isolate: true },
   { name: "netc", bridge: "brC", subnet: "10.89.3.0/24", internal: false, isolate: false },
@@ -194,7 +194,7 @@ test("the table exists with its chains, sets and hooks (nft -j list table inet b
   assert.deepEqual(sets["internal_bridges"], ["brI"]);
   assert.deepEqual([...(sets["isolated_bridges"] as string[])].sort(), ["brA", "brB"]);
   const rules = doc.nftables.filter((o) => o["rule"]).length;
-  assert.equal(rules, 9 + 2 + 2 + 3, "forward 9, prerouting 2, output 2, postrouting 3");
+  assert.equal(rules, 9 + 4 + 4 + 5, "forward 9, prerouting 4 and output 4 (two maps per family), postrouting 5 (3 IPv4, 2 IPv6)");
   // ensureBase and syncNetworks again: same rules, no duplicates
   fw.ensureBase();
   fw.syncNetworks(NETS);

@@ -10,8 +10,9 @@ import { formatItems, printJson, table } from "../output.js";
 
 interface CreateFlags {
   dryRun?: boolean;
-  subnet?: string;
-  gateway?: string;
+  subnet?: string[];
+  gateway?: string[];
+  ipv6?: boolean;
   ipRange?: string;
   internal?: boolean;
   disableDns?: boolean;
@@ -28,24 +29,26 @@ export function registerNetwork(program: Command): void {
 
   network
     .command("create")
-    .description("Create a bridge network")
+    .description("Create a bridge or macvlan network")
     .argument("[name]", "network name (default: generated)")
-    .option("--subnet <cidr>", "IPv4 subnet, e.g. 10.89.1.0/24 (default: a free /24)")
-    .option("--gateway <ip>", "gateway address on the bridge (default: first address)")
+    .option("--subnet <cidr>", "subnet, e.g. 10.89.1.0/24 or fd00:89:1::/64; once per family (default: a free IPv4 /24; an IPv6 subnet alone makes an IPv6-only network)", collect)
+    .option("--gateway <ip>", "gateway address on the bridge, once per family (default: first address)", collect)
+    .option("--ipv6", "give the network an IPv6 subnet too (default: a free unique local /64)")
     .option("--ip-range <cidr>", "allocate container addresses from this sub-range")
     .option("--internal", "no traffic in or out of the network's bridge")
     .option("--disable-dns", "no name resolution on this network")
-    .option("-o, --opt <key=value>", "driver option: mtu=N, isolate=true|false", collect)
+    .option("-o, --opt <key=value>", "driver option: mtu=N, isolate=true|false (bridge); parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true (macvlan)", collect)
     .option("--label <key=value>", "label", collect)
     .option("--interface-name <name>", "bridge interface name")
     .option("--dns <ip>", "upstream DNS server for containers on this network", collect)
-    .option("-d, --driver <driver>", "network driver (bridge)", "bridge")
+    .option("-d, --driver <driver>", "network driver: bridge or macvlan", "bridge")
     .option("--ignore", "do not fail if the network exists")
     .option("--dry-run", "print the planned changes (state, nft) and change nothing")
     .action(async (name: string | undefined, flags: CreateFlags) => {
-      if (flags.driver !== "bridge") {
-        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge" });
+      if (flags.driver !== "bridge" && flags.driver !== "macvlan") {
+        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge, or --driver macvlan --opt parent=IFACE" });
       }
+      const driver = flags.driver;
       const create = flags.dryRun ? (e: Engine, o: NetworkCreateOptions) => {
         process.stdout.write(renderPlan("network create", dryRunNetworkCreate(e, o)));
         return undefined;
@@ -55,6 +58,8 @@ export function registerNetwork(program: Command): void {
           name: name ?? `network${Date.now().toString(36)}`,
           ...(flags.subnet === undefined ? {} : { subnet: flags.subnet }),
           ...(flags.gateway === undefined ? {} : { gateway: flags.gateway }),
+          ipv6: flags.ipv6 ?? false,
+          driver,
           ...(flags.ipRange === undefined ? {} : { ipRange: flags.ipRange }),
           internal: flags.internal ?? false,
           disableDns: flags.disableDns ?? false,
@@ -135,12 +140,14 @@ export function registerNetwork(program: Command): void {
     .argument("<network>")
     .argument("<container>")
     .option("--ip <ip>", "static IPv4 address")
+    .option("--ip6 <ip>", "static IPv6 address")
     .option("--mac-address <mac>", "static MAC address")
     .option("--alias <name>", "extra DNS name on this network", collect)
     .option("--dry-run", "print the planned changes (lease, veth, addresses, routes, DNS) and change nothing")
-    .action(async (net: string, ctr: string, flags: { ip?: string; macAddress?: string; alias?: string[]; dryRun?: boolean }) => {
+    .action(async (net: string, ctr: string, flags: { ip?: string; ip6?: string; macAddress?: string; alias?: string[]; dryRun?: boolean }) => {
       const opts = {
         ...(flags.ip === undefined ? {} : { ip: flags.ip }),
+        ...(flags.ip6 === undefined ? {} : { ip6: flags.ip6 }),
         ...(flags.macAddress === undefined ? {} : { mac: flags.macAddress }),
         aliases: flags.alias ?? [],
       };

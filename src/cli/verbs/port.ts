@@ -1,3 +1,4 @@
+import { hostPort } from "../../model/ip.js";
 import type { Command } from "commander";
 import { requireContainer } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
@@ -29,7 +30,7 @@ export function registerPort(program: Command): void {
         }
         if (f.all) {
           for (const c of e.store.containers.list().filter((x) => x.status === "running")) {
-            for (const p of e.store.ports.forContainer(c.id)) process.stdout.write(`${shortId(c.id)}    ${p.containerPort}/${p.proto} -> ${p.hostIp}:${p.hostPort}\n`);
+            for (const p of e.store.ports.forContainer(c.id)) process.stdout.write(`${shortId(c.id)}    ${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
           }
           return;
         }
@@ -37,7 +38,7 @@ export function registerPort(program: Command): void {
         const c = requireContainer(e, name);
         const ports = e.store.ports.forContainer(c.id);
         if (port === undefined) {
-          for (const p of ports) process.stdout.write(`${p.containerPort}/${p.proto} -> ${p.hostIp}:${p.hostPort}\n`);
+          for (const p of ports) process.stdout.write(`${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
           return;
         }
         const [num, proto = "tcp"] = port.split("/");
@@ -45,7 +46,7 @@ export function registerPort(program: Command): void {
         if (hits.length === 0) {
           throw new BerthError("INVALID_ARGUMENT", `Container "${c.name}" does not publish port ${num}/${proto}`, { hint: `See its ports with \`berth port ${c.name}\`` });
         }
-        for (const p of hits) process.stdout.write(`${p.hostIp}:${p.hostPort}\n`);
+        for (const p of hits) process.stdout.write(`${hostPort(p.hostIp, p.hostPort)}\n`);
       });
     });
 }

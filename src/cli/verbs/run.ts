@@ -10,6 +10,7 @@ interface RunFlags {
   name?: string;
   network?: string[];
   ip?: string;
+  ip6?: string;
   macAddress?: string;
   networkAlias?: string[];
   hostname?: string;
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option("--name <name>", "container name")
     .option("--network <mode>", "bridge | host | none | container:NAME | NET[,NET...] (repeatable)", collect)
     .option("--ip <ip>", "static IPv4 address on the (single) network")
+    .option("--ip6 <ip>", "static IPv6 address on the (single) network")
     .option("--mac-address <mac>", "static MAC address on the (single) network")
     .option("--network-alias <name>", "extra DNS name on the networks", collect)
     .option("-h, --hostname <name>", "container hostname")
@@ -49,7 +51,7 @@ export function registerRun(program: Command): void {
     .option("-i, --interactive", "keep stdin open")
     .option("-t, --tty", "allocate a terminal")
     .option("-e, --env <k=v>", "environment variable", collect)
-    .option("-p, --publish <spec>", "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], ranges allowed (repeatable)", collect)
+    .option("-p, --publish <spec>", "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], HOSTIP an IPv4 address or [IPv6]; without one, on 0.0.0.0 and :: (repeatable)", collect)
     .option("-P, --publish-all", "publish every --expose port on a random host port")
     .option("--expose <port>", "declare a port the container listens on: PORT[/proto] (repeatable)", collect)
     .option("--dry-run", "print the planned changes (namespace, veths, addresses, routes, nft elements, DNS) and change nothing")
@@ -73,6 +75,7 @@ export function registerRun(program: Command): void {
         expose: f.expose ?? [],
         ...(f.name === undefined ? {} : { name: f.name }),
         ...(f.ip === undefined ? {} : { ip: f.ip }),
+        ...(f.ip6 === undefined ? {} : { ip6: f.ip6 }),
         ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
         ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
         ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),

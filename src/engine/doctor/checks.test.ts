@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { missingToolFindings } from "./tools.js";
-import { ipForwardFindings } from "./ip-forward.js";
+import { ipForwardFindings, ipv6ForwardFindings } from "./ip-forward.js";
 import { brNetfilterFindings } from "./br-netfilter.js";
 import { net } from "./fixtures.test-support.js";
 
@@ -28,6 +28,18 @@ test("ipForwardFindings() is an error only when forwarding is off and a non-inte
   assert.deepEqual(ipForwardFindings("1", [web]), []);
   assert.deepEqual(ipForwardFindings("0", [internal]), [], "internal networks forward nothing");
   assert.deepEqual(ipForwardFindings("0", []), [], "no containers, nothing broken yet");
+});
+
+test("ipv6ForwardFindings() is an error only when IPv6 forwarding is off and a non-internal IPv6 network has containers", () => {
+  const dual = { network: net("dual", { subnet6: "fd00:89::/64", gateway6: "fd00:89::1" }), containers: 1 };
+  const v4 = { network: net("web"), containers: 2 };
+  const [f] = ipv6ForwardFindings("0", [dual, v4]);
+  assert.equal(f?.code, "IPV6_FORWARD_OFF");
+  assert.match(f?.evidence ?? "", /^net\.ipv6\.conf\.all\.forwarding = 0; non-internal IPv6 networks with containers: dual \(1 container\)$/);
+  assert.deepEqual(ipv6ForwardFindings("0", [v4]), [], "IPv4-only networks do not need it");
+  assert.deepEqual(ipv6ForwardFindings("1", [dual]), []);
+  const only6 = { network: net("only6", { subnet: undefined, gateway: undefined, subnet6: "fd00:1::/64", gateway6: "fd00:1::1" }), containers: 1 };
+  assert.deepEqual(ipForwardFindings("0", [only6]), [], "an IPv6-only network does not need IPv4 forwarding");
 });
 
 test("brNetfilterFindings() is an info note when bridge-nf-call-iptables is 1, nothing when 0 or absent", () => {

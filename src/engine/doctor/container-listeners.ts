@@ -1,3 +1,4 @@
+import { hostPort } from "../../model/ip.js";
 import type { HostSocket } from "../host-sockets.js";
 import type { StoredPort } from "../../store/index.js";
 import type { Finding } from "./finding.js";
@@ -30,7 +31,7 @@ export function listenerFindings(input: {
         code: "PORT_NOT_LISTENING",
         severity: "error",
         summary: `nothing listens on ${key} inside ${input.container}: connections to host port ${p.hostPort} are refused`,
-        evidence: `no ${p.proto === "tcp" ? "listening tcp" : "bound udp"} socket on port ${p.containerPort} in the container's network namespace (published ${p.hostIp}:${p.hostPort} -> ${input.containerIp}:${p.containerPort})`,
+        evidence: `no ${p.proto === "tcp" ? "listening tcp" : "bound udp"} socket on port ${p.containerPort} in the container's network namespace (published ${hostPort(p.hostIp, p.hostPort)} -> ${hostPort(input.containerIp, p.containerPort)})`,
         fix: `start the service on 0.0.0.0:${p.containerPort} inside ${input.container} (or publish the port it really uses); see what listens with \`${ss}\``,
       });
     } else if (!on.some((s) => socketReaches(s.address, input.containerIp))) {
@@ -38,7 +39,7 @@ export function listenerFindings(input: {
         code: "PORT_NOT_REACHABLE",
         severity: "error",
         summary: `${key} inside ${input.container} listens only on ${on.map((s) => s.address).join(", ")}, which forwarded traffic to ${input.containerIp} does not reach`,
-        evidence: `sockets on port ${p.containerPort}: ${on.map((s) => `${s.address}:${s.port}`).join(", ")}; DNAT target ${input.containerIp}:${p.containerPort}`,
+        evidence: `sockets on port ${p.containerPort}: ${on.map((s) => `${hostPort(s.address, s.port)}`).join(", ")}; DNAT target ${hostPort(input.containerIp, p.containerPort)}`,
         fix: `make the service listen on 0.0.0.0:${p.containerPort} (or ${input.containerIp}) instead; check with \`${ss}\``,
       });
     }

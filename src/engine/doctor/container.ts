@@ -65,7 +65,7 @@ export async function checkContainer(engine: Engine, c: Container): Promise<Find
   const first = engine.store.attachments.forContainer(c.id)[0];
   if (ports.length > 0 && first) {
     const netns = c.mode === "host" ? undefined : c.netns;
-    out.push(...listenerFindings({ container: c.name, containerIp: first.ip, netns, ports, sockets: socketsIn(netns) }));
+    out.push(...listenerFindings({ container: c.name, containerIp: first.ip ?? first.ip6 ?? "", netns, ports, sockets: socketsIn(netns) }));
   }
   const note = defaultNetworkNote(engine, c);
   if (note) out.push(note);

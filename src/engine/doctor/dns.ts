@@ -40,7 +40,8 @@ export function dnsFindings(input: {
     });
   }
   for (const u of dnsNets) {
-    const gw = u.network.gateway;
+    const gw = u.network.gateway ?? u.network.gateway6;
+    if (gw === undefined) continue;
     const bound = input.bound(gw);
     const others = bound.filter((b) => b.owner?.pid !== input.resolverPid || input.resolverPid === undefined);
     const ours = bound.filter((b) => input.resolverPid !== undefined && b.owner?.pid === input.resolverPid);

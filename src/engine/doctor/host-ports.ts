@@ -1,3 +1,4 @@
+import { hostPort } from "../../model/ip.js";
 import type { Engine } from "../context.js";
 import type { StoredPort } from "../../store/index.js";
 import { hostSocketOn, socketOwner, type HostSocket } from "../host-sockets.js";
@@ -10,7 +11,7 @@ export function hostPortFinding(container: string, p: StoredPort, s: HostSocket,
     code: "HOST_PORT_IN_USE",
     severity: "warning",
     summary: `Port ${p.hostPort}/${p.proto} published by container ${container} is also bound by host process ${who}: connections from other machines reach the container, local ones to 127.0.0.1 or the host's address may reach ${owner?.name ?? "that process"}`,
-    evidence: `${p.proto} ${s.address}:${s.port} bound by ${who}; published ${p.hostIp}:${p.hostPort} -> ${container}:${p.containerPort}`,
+    evidence: `${p.proto} ${hostPort(s.address, s.port)} bound by ${who}; published ${hostPort(p.hostIp, p.hostPort)} -> ${container}:${p.containerPort}`,
     fix: owner ? `stop ${owner.name} (kill ${owner.pid}) or move it to another port, or publish the container on another host port` : `find the owner with \`ss -l${p.proto === "tcp" ? "t" : "u"}pn 'sport = :${p.hostPort}'\`, then stop it or publish the container on another host port`,
   };
 }

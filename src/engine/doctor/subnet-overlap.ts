@@ -34,7 +34,7 @@ export function subnetOverlapFindings(networks: readonly Network[], prefixes: re
   for (const n of networks) {
     for (const p of prefixes) {
       if (p.dev === n.bridge || p.dev === "lo" || p.cidr.startsWith("127.")) continue;
-      if (!overlaps(n.subnet, p.cidr)) continue;
+      if (n.subnet === undefined || !overlaps(n.subnet, p.cidr)) continue;
       const where = `${p.dev === undefined ? "" : ` dev ${p.dev}`}`;
       const what = p.kind === "route" ? `route ${p.cidr}${p.via ? ` via ${p.via}` : ""}${where}` : `address ${p.cidr}${where}`;
       out.push({

@@ -27,7 +27,7 @@ export function listSandboxes(engine: Engine, owner: string): SandboxSummary[] {
       netns: c.netns,
       endpoints: engine.store.attachments.forContainer(c.id).flatMap((a) => {
         const net = engine.store.networks.byId(a.networkId);
-        return net ? [{ network: net.name, ifname: a.ifname, ip: a.ip, prefix: Number(net.subnet.split("/")[1]) }] : [];
+        return net?.subnet && a.ip ? [{ network: net.name, ifname: a.ifname, ip: a.ip, prefix: Number(net.subnet.split("/")[1]) }] : [];
       }),
     }));
 }

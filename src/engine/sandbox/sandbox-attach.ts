@@ -94,7 +94,15 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
 
 /** A Berth network by name, or the caller's definition adopted (its id noted in `adoptedIds`). Call inside store.write(). */
 function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], owner: string, adoptedIds: string[]): Network {
-  if (typeof network === "string") return requireNetwork(engine, network);
+  if (typeof network === "string") {
+    const n = requireNetwork(engine, network);
+    if (n.subnet === undefined || n.gateway === undefined || n.driver !== "bridge") {
+      throw new BerthError("INVALID_ARGUMENT", `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`, {
+        hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
+      });
+    }
+    return n;
+  }
   const { network: n, adopted } = adoptNetwork(engine, network, owner);
   if (adopted) adoptedIds.push(n.id);
   return n;
@@ -199,7 +207,7 @@ function endpointsOf(engine: Engine, id: string, nets: readonly Network[]): Sand
   const atts = engine.store.attachments.forContainer(id);
   return nets.map((n) => {
     const a = atts.find((x) => x.networkId === n.id);
-    if (!a) throw new BerthError("INTERNAL", `The attachment of ${shortId(id)} to network "${n.name}" is missing after setup`);
+    if (!a || a.ip === undefined || n.subnet === undefined || n.gateway === undefined) throw new BerthError("INTERNAL", `The IPv4 attachment of ${shortId(id)} to network "${n.name}" is missing after setup`);
     return {
       network: n.name,
       networkId: n.id,

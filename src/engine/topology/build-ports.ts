@@ -1,3 +1,4 @@
+import { hostPort } from "../../model/ip.js";
 import { basename } from "node:path";
 import type { PortMapping } from "../../firewall/index.js";
 import { GraphBuilder, HOST_ID, HOST_NS, nodeId } from "./graph.js";
@@ -46,7 +47,7 @@ export function addPorts(g: GraphBuilder, k: KernelSnapshot, s: StoreSnapshot): 
     g.addNode({
       id,
       kind: "port",
-      label: `${p.proto} ${p.hostIp}:${p.hostPort} -> :${p.containerPort}`,
+      label: `${p.proto} ${hostPort(p.hostIp, p.hostPort)} -> :${p.containerPort}`,
       attributes: { proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerPort: p.containerPort, ...(c ? { container: c.name } : {}) },
       problem: "in the store, but missing from the nft map",
     });
@@ -67,7 +68,7 @@ function addHostAddressIface(g: GraphBuilder, host: NamespaceSnapshot, ip: strin
 }
 
 export function portLabel(m: PortMapping): string {
-  return `${m.proto} ${m.hostIp}:${m.hostPort} -> ${m.containerIp}:${m.containerPort}`;
+  return `${m.proto} ${hostPort(m.hostIp, m.hostPort)} -> ${hostPort(m.containerIp, m.containerPort)}`;
 }
 
 function portAttributes(m: PortMapping): Record<string, string | number> {

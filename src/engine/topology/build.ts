@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import type { Link } from "../../kernel/index.js";
 import type { Container } from "../../model/container.js";
+import type { Network } from "../../model/network.js";
 import { shortId } from "../../model/container.js";
 import { VETH_PREFIX } from "../names.js";
 import { GraphBuilder, HOST_ID, HOST_NS, nodeId, type TopologyGraph } from "./graph.js";
@@ -50,12 +51,12 @@ export function buildTopology(k: KernelSnapshot, s: StoreSnapshot): TopologyGrap
     const id = nodeId.bridge(l.name);
     const n = networkByBridge.get(l.name);
     const addrs = addrsOf(host, l.index);
-    g.addNode({ id, kind: "bridge", label: l.name, attributes: { ...linkAttributes(l, addrs), ...(n ? { network: n.name, subnet: n.subnet, gateway: n.gateway } : {}) } });
+    g.addNode({ id, kind: "bridge", label: l.name, attributes: { ...linkAttributes(l, addrs), ...(n ? networkAttributes(n) : {}) } });
     g.addEdge(id, HOST_ID, "in-namespace");
     bridgeByIndex.set(l.index, l.name);
     for (const a of host.addrs.filter((x) => x.ifindex === l.index)) bridgeByGateway.set(a.ip, l.name);
     if (!n) g.problem(id, "Berth bridge without a network row in the store");
-    else if (!host.addrs.some((a) => a.ifindex === l.index && a.ip === n.gateway)) g.problem(id, `gateway ${n.gateway} of network ${n.name} is not on the bridge`);
+    else if (n.gateway !== undefined && !host.addrs.some((a) => a.ifindex === l.index && a.ip === n.gateway)) g.problem(id, `gateway ${n.gateway} of network ${n.name} is not on the bridge`);
   }
   for (const n of s.networks) {
     const users = s.attachments.filter((a) => a.networkId === n.id).length;
@@ -65,7 +66,7 @@ export function buildTopology(k: KernelSnapshot, s: StoreSnapshot): TopologyGrap
       id,
       kind: "bridge",
       label: n.bridge,
-      attributes: { network: n.name, subnet: n.subnet, gateway: n.gateway, missing: true },
+      attributes: { ...networkAttributes(n), missing: true },
       problem: `bridge missing from the kernel while network ${n.name} has ${users} container(s)`,
     });
     g.addEdge(id, HOST_ID, "in-namespace");
@@ -183,4 +184,13 @@ function containerAttributes(c: Container): Record<string, string> {
 function describeDefault(gateway: string | undefined, ifindex: number | undefined, links: ReadonlyMap<number, Link>): string {
   const dev = ifindex === undefined ? undefined : links.get(ifindex)?.name ?? String(ifindex);
   return [gateway && `via ${gateway}`, dev && `dev ${dev}`].filter(Boolean).join(" ");
+}
+
+/** The network facts a bridge node shows: name, and subnet and gateway of each family it has. */
+function networkAttributes(n: Network): Record<string, string> {
+  return {
+    network: n.name,
+    ...(n.subnet === undefined ? {} : { subnet: n.subnet, gateway: n.gateway ?? "" }),
+    ...(n.subnet6 === undefined ? {} : { subnet6: n.subnet6, gateway6: n.gateway6 ?? "" }),
+  };
 }

@@ -18,7 +18,7 @@ function link(index: number, name: string, more: Partial<Link> = {}): Link {
 }
 
 function network(id: string, name: string, bridge: string, subnet: string, gateway: string): Network {
-  return { id, name, driver: "bridge", bridge, subnet, gateway, ipRange: undefined, internal: false, dnsEnabled: true, isolate: false, mtu: undefined, labels: {}, dnsServers: [], created: "2026-01-01T00:00:00Z", managedBy: undefined };
+  return { id, name, driver: "bridge", bridge, subnet, gateway, ipRange: undefined, subnet6: undefined, gateway6: undefined, driverOptions: {}, internal: false, dnsEnabled: true, isolate: false, mtu: undefined, labels: {}, dnsServers: [], created: "2026-01-01T00:00:00Z", managedBy: undefined };
 }
 
 function container(id: string, name: string, mode: Container["mode"], netns: string | undefined, networks: string[]): Container {
@@ -30,7 +30,7 @@ function container(id: string, name: string, mode: Container["mode"], netns: str
 }
 
 function attachment(containerId: string, networkId: string, ifname: string, hostVeth: string, ip: string): Attachment {
-  return { containerId, networkId, ifname, hostVeth, ip, mac: "", aliases: [], staticIp: false };
+  return { containerId, networkId, ifname, hostVeth, ip, ip6: undefined, mac: "", aliases: [], staticIp: false, staticIp6: false };
 }
 
 function lo(): Pick<NamespaceSnapshot, "links" | "addrs"> {

@@ -79,6 +79,8 @@ function readNamespace(path: string): NamespaceSnapshot | Unreadable {
   }
 }
 
+/** Links, addresses (IPv4, and IPv6 but link-local fe80::/10 and ::1, which every namespace has) and IPv4 routes of one namespace. */
 function readHandle(h: NetlinkHandle): NamespaceSnapshot {
-  return { links: h.linkList(), addrs: h.addrList(), routes: h.routeList() };
+  const global6 = h.addrList6().filter((a) => a.ip !== "::1" && !/^fe[89ab]/i.test(a.ip));
+  return { links: h.linkList(), addrs: [...h.addrList(), ...global6], routes: h.routeList() };
 }

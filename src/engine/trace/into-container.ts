@@ -22,7 +22,7 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
   const bridge = h.linkByName(net.bridge);
   if (!bridge) return hops.fail("bridge", `bridge ${net.bridge} of network ${net.name} does not exist`, "run `berth system reconcile` to re-create it");
   if (!bridge.up) return hops.fail("bridge", `bridge ${net.bridge} is down`, `ip link set ${net.bridge} up (or \`berth system reconcile\`)`);
-  hops.ok("bridge", `${net.bridge} (network ${net.name}, gateway ${net.gateway}), up`);
+  hops.ok("bridge", `${net.bridge} (network ${net.name}, gateway ${[net.gateway, net.gateway6].filter(Boolean).join(" and ")}), up`);
 
   const veth = h.linkByName(a.hostVeth);
   if (!veth) return hops.fail("veth", `host end ${a.hostVeth} is missing`, `remove and re-run ${c.name}, or run \`berth system reconcile\``);
@@ -34,16 +34,18 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
   const ns = NetlinkHandle.open(c.netns);
   try {
     const link = ns.linkByName(a.ifname);
-    inner = link ? { link, addrs: ns.addrList(link.index) } : undefined;
+    inner = link ? { link, addrs: [...ns.addrList(link.index), ...ns.addrList6(link.index)] } : undefined;
   } finally {
     ns.close();
   }
   if (!inner) return hops.fail("container interface", `${a.ifname} is missing inside ${c.name}`, `remove and re-run ${c.name}`);
   if (!inner.link.up) return hops.fail("container interface", `${a.ifname} is down inside ${c.name}`, `ip netns exec ${c.netns} ip link set ${a.ifname} up`);
-  if (!inner.addrs.some((x) => x.ip === a.ip)) {
-    return hops.fail("container interface", `${a.ifname} inside ${c.name} does not have ${a.ip}`, `remove and re-run ${c.name}, or run \`berth system reconcile\``);
+  const wanted = [a.ip, a.ip6].filter((x): x is string => x !== undefined);
+  const absent = wanted.find((ip) => !inner.addrs.some((x) => x.ip === ip));
+  if (absent !== undefined) {
+    return hops.fail("container interface", `${a.ifname} inside ${c.name} does not have ${absent}`, `remove and re-run ${c.name}, or run \`berth system reconcile\``);
   }
-  hops.ok("container interface", `${a.ifname} ${a.ip} (${a.mac}), up`);
+  hops.ok("container interface", `${a.ifname} ${wanted.join(" ")} (${a.mac}), up`);
 
   if (port === undefined) return true;
   const sockets = socketsIn(c.netns).filter((s) => s.proto === proto && s.port === port);
@@ -51,8 +53,8 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
   if (sockets.length === 0) {
     return hops.fail("listening", `nothing listens on ${port}/${proto} inside ${c.name}`, `start the service on 0.0.0.0:${port} inside ${c.name}; see what listens with \`${nsenter}\``);
   }
-  if (!sockets.some((s) => socketReaches(s.address, a.ip))) {
-    return hops.fail("listening", `${port}/${proto} inside ${c.name} is bound only to ${sockets.map((s) => s.address).join(", ")}, not ${a.ip}`, `make the service listen on 0.0.0.0:${port}; check with \`${nsenter}\``);
+  if (!wanted.some((ip) => sockets.some((s) => socketReaches(s.address, ip)))) {
+    return hops.fail("listening", `${port}/${proto} inside ${c.name} is bound only to ${sockets.map((s) => s.address).join(", ")}, not ${wanted.join(" or ")}`, `make the service listen on 0.0.0.0:${port}; check with \`${nsenter}\``);
   }
   hops.ok("listening", `${sockets.map((s) => `${s.address.includes(":") ? `[${s.address}]` : s.address}:${s.port}`).join(", ")} ${proto} inside ${c.name}`);
   return true;

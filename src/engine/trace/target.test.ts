@@ -5,6 +5,7 @@ import { parseTraceTarget } from "./target.js";
 test("parseTraceTarget() reads addresses and container names with ports and protocols", () => {
   assert.deepEqual(parseTraceTarget("127.0.0.1:9090"), { kind: "address", address: "127.0.0.1", port: 9090, proto: "tcp" });
   assert.deepEqual(parseTraceTarget("10.0.0.5:53/udp"), { kind: "address", address: "10.0.0.5", port: 53, proto: "udp" });
+  assert.deepEqual(parseTraceTarget("[2001:DB8::0001]:9090/udp"), { kind: "address", address: "2001:db8::1", port: 9090, proto: "udp" });
   assert.deepEqual(parseTraceTarget("db:5432"), { kind: "container", name: "db", port: 5432, proto: "tcp" });
   assert.deepEqual(parseTraceTarget("web"), { kind: "container", name: "web", port: undefined, proto: "tcp" });
 });

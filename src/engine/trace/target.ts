@@ -1,3 +1,4 @@
+import { formatIpv6, tryParseIpv6 } from "../../model/ipv6.js";
 import { BerthError } from "../../errors.js";
 import { tryParseIpv4 } from "../../model/ipv4.js";
 import type { Proto } from "../../model/port-spec.js";
@@ -31,6 +32,13 @@ export function parseTraceTarget(text: string): TraceTarget {
     rest = rest.slice(0, slash);
   }
   const colon = rest.lastIndexOf(":");
+  if (rest.startsWith("[")) {
+    // [IPV6]:PORT
+    const close = rest.indexOf("]");
+    const ip = close < 0 ? undefined : tryParseIpv6(rest.slice(1, close));
+    if (ip === undefined || rest[close + 1] !== ":") throw badTarget(text, "an IPv6 address is written [ADDRESS]:PORT");
+    return { kind: "address", address: formatIpv6(ip), port: parsePort(text, rest.slice(close + 2)), proto };
+  }
   const host = colon >= 0 ? rest.slice(0, colon) : rest;
   const port = colon >= 0 ? parsePort(text, rest.slice(colon + 1)) : undefined;
   if (host === "") throw badTarget(text, "no address or container name");

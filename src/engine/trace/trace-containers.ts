@@ -44,11 +44,12 @@ export function traceContainers(engine: Engine, fromName: string, toName: string
     hops.fail("shared network", `network ${shared.networkId} is gone from the store`, "run `berth system reconcile`");
     return done();
   }
-  hops.ok("shared network", `${net.name} (${net.subnet})`);
+  hops.ok("shared network", `${net.name} (${[net.subnet, net.subnet6].filter(Boolean).join(", ")})`);
+  const addr = [shared.ip, shared.ip6].filter(Boolean).join(" and ");
   hops.ok(
     "name",
-    net.dnsEnabled ? `${to.name} resolves to ${shared.ip} on ${net.name} (DNS at ${net.gateway})` : `network ${net.name} has no DNS: use ${shared.ip}, or put both on a network made with \`berth network create\``,
+    net.dnsEnabled ? `${to.name} resolves to ${addr} on ${net.name} (DNS at ${[net.gateway, net.gateway6].filter(Boolean).join(" and ")})` : `network ${net.name} has no DNS: use ${addr}, or put both on a network made with \`berth network create\``,
   );
   if (!traceIntoContainer(engine, hops, to, shared, net, port, proto)) return done();
-  return done(`${from.name} -> ${to.name} ${shared.ip}${port === undefined ? "" : `:${port}/${proto}`} over ${net.bridge}`);
+  return done(`${from.name} -> ${to.name} ${shared.ip ?? shared.ip6 ?? ""}${port === undefined ? "" : `:${port}/${proto}`} over ${net.bridge}`);
 }

@@ -1,7 +1,7 @@
 import type { Engine } from "../context.js";
 import type { Proto } from "../../model/port-spec.js";
 import { sysctlRead } from "../../kernel/index.js";
-import { ANY_HOST_IP, MAP, mapElementOf } from "../../firewall/index.js";
+import { ANY_HOST_IP, ANY_HOST_IP6, MAP, mapElementOf } from "../../firewall/index.js";
 import { HopList, type TraceResult } from "./hop.js";
 import { traceIntoContainer } from "./into-container.js";
 
@@ -24,8 +24,13 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
   const connection = `${proto} ${address}:${port}`;
   const hops = new HopList();
   const done = (as = "") => hops.result(connection, as);
+  const v6 = address.includes(":");
+  if (address === "::1") {
+    hops.fail("host address", "::1 is never forwarded into a container: IPv6 has no route_localnet, so the kernel cannot route a packet from ::1 off lo", "connect to 127.0.0.1, another IPv6 address of the host, or the container's own address");
+    return done();
+  }
   const loopback = address.startsWith("127.");
-  const hostAddrs = engine.host.addrList().map((x) => x.ip);
+  const hostAddrs = v6 ? engine.host.addrList6().map((x) => x.ip) : engine.host.addrList().map((x) => x.ip);
   if (!loopback && !hostAddrs.includes(address)) {
     hops.fail("host address", `${address} is not an address of this host`, `use one of ${["127.0.0.1", ...hostAddrs].join(", ")}`);
     return done();
@@ -33,7 +38,7 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
   hops.ok("host address", loopback ? `${address} (loopback: DNAT in the output hook, then route_localnet and masquerade)` : `${address} (DNAT in the prerouting hook, then forwarded)`);
 
   const all = engine.firewall.listPortMappings().filter((m) => m.proto === proto && m.hostPort === port);
-  const m = all.find((x) => x.hostIp === address) ?? all.find((x) => x.hostIp === ANY_HOST_IP);
+  const m = all.find((x) => x.hostIp === address) ?? all.find((x) => x.hostIp === (v6 ? ANY_HOST_IP6 : ANY_HOST_IP));
   if (!m) {
     const elsewhere = all.map((x) => x.hostIp);
     hops.fail(
@@ -46,7 +51,7 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
   const { map, element } = mapElementOf(m);
   hops.ok("nft map element", `${element} in map inet berth ${map}`);
 
-  const a = engine.store.attachments.all().find((x) => x.ip === m.containerIp);
+  const a = engine.store.attachments.all().find((x) => x.ip === m.containerIp || x.ip6 === m.containerIp);
   const c = a ? engine.store.containers.byId(a.containerId) : undefined;
   const net = a ? engine.store.networks.byId(a.networkId) : undefined;
   if (!a || !c || !net) {

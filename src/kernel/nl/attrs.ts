@@ -1,5 +1,6 @@
 import { NLA_F_NESTED } from "./constants.js";
 import { formatIpv4, parseIpv4 } from "../../model/ipv4.js";
+import { formatIpv6, parseIpv6 } from "../../model/ipv6.js";
 
 /**
  * One netlink attribute:
@@ -85,7 +86,21 @@ export const attr = {
     b.writeUInt32BE(parseIpv4(ip));
     return { type, data: b };
   },
+  /** An IPv6 address in network byte order (16 bytes); throws INVALID_ADDRESS for anything else. */
+  ipv6(type: number, ip: string): Attr {
+    const v = parseIpv6(ip);
+    const b = Buffer.alloc(16);
+    for (let i = 0; i < 16; i++) b[i] = Number((v >> BigInt((15 - i) * 8)) & 0xffn);
+    return { type, data: b };
+  },
 };
+
+export function readIpv6(b: Buffer | undefined): string | undefined {
+  if (!b || b.length !== 16) return undefined;
+  let v = 0n;
+  for (const byte of b) v = (v << 8n) | BigInt(byte);
+  return formatIpv6(v);
+}
 
 export function readStr(b: Buffer | undefined): string | undefined {
   if (!b) return undefined;

@@ -34,6 +34,7 @@ export const RTM_GETROUTE = 26;
 export const AF_UNSPEC = 0;
 export const AF_INET = 2;
 export const AF_BRIDGE = 7;
+export const AF_INET6 = 10;
 
 export const IFF_UP = 0x1;
 
@@ -49,9 +50,18 @@ export const IFLA_LINK_NETNSID = 37;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const VETH_INFO_PEER = 1;
+/** IFLA_INFO_DATA of a macvlan link: its mode (u32). */
+export const IFLA_MACVLAN_MODE = 1;
+export const MACVLAN_MODE_PRIVATE = 1;
+export const MACVLAN_MODE_VEPA = 2;
+export const MACVLAN_MODE_BRIDGE = 4;
+export const MACVLAN_MODE_PASSTHRU = 8;
 
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
+export const IFA_FLAGS = 8;
+/** ifa_flags: no duplicate address detection, the address is usable at once (not "tentative"). */
+export const IFA_F_NODAD = 0x02;
 
 export const RTA_DST = 1;
 export const RTA_OIF = 4;
