@@ -3,6 +3,7 @@ import { processAlive } from "../process-alive.js";
 import { forgetContainer } from "./forget-container.js";
 import type { Container } from "../model/container.js";
 import { teardownContainerNetwork } from "./container-network.js";
+import { syncDns } from "./dns-sync.js";
 
 
 /**
@@ -17,7 +18,9 @@ export function interruptedContainers(engine: Engine): Container[] {
 /**
  * Finish what a dead berth process left half-done: an interrupted run or rm
  * is rolled back (container removed with its veths, leases, bridge if
- * unused and namespace); a foreground container whose berth died is stopped.
+ * unused and namespace, and its names taken out of the DNS zone, which the
+ * run may already have published); a foreground container whose berth died
+ * is stopped.
  */
 export async function repairInterrupted(engine: Engine): Promise<Container[]> {
   const broken = interruptedContainers(engine);
@@ -30,5 +33,6 @@ export async function repairInterrupted(engine: Engine): Promise<Container[]> {
     teardownContainerNetwork(engine, c);
     forgetContainer(engine, c.id);
   }
+  if (broken.length > 0) await syncDns(engine);
   return broken;
 }
