@@ -10,6 +10,7 @@ import { attachNetwork, detachNetwork } from "./attach.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
 import { faultPoint } from "./fault.js";
+import { dnatMappings, followFirstNetwork } from "./ports.js";
 
 export interface ConnectOptions {
   readonly ip?: string;
@@ -38,8 +39,10 @@ export function connectInStore(engine: Engine, netName: string, ctrName: string,
   };
   const a = engine.store.write(() => {
     const cur = engine.store.containers.byId(c.id) ?? c;
+    const published = dnatMappings(engine, cur);
     const att = attachNetwork(engine, cur, net, req);
     engine.store.containers.setNetworks(c.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
+    followFirstNetwork(engine, cur, published);
     return att;
   });
   return { attachment: a, container: c };
@@ -57,8 +60,10 @@ export async function disconnectNetwork(engine: Engine, netName: string, ctrName
     });
   }
   engine.store.write(() => {
+    const published = dnatMappings(engine, c);
     if (attached) detachNetwork(engine, c, net);
     engine.store.containers.setNetworks(c.id, c.networks.filter((r) => r.network !== net.name));
+    followFirstNetwork(engine, c, published);
   });
   faultPoint("disconnect:after-detach");
   if (attached && c.netns) restoreDefaultRoute(engine, c);
