@@ -12,7 +12,7 @@ import { syncDns } from "./dns-sync.js";
  * "removing". Cheap enough to check at the start of every command.
  */
 export function interruptedContainers(engine: Engine): Container[] {
-  return engine.store.containers.list().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !processAlive(c.ownerPid));
+  return engine.store.containers.unfinished().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !processAlive(c.ownerPid));
 }
 
 /**
