@@ -7,7 +7,7 @@
 // Seeded and reproducible: the seed is printed; rerun a failure with
 // BERTH_MODEL_SEED=<seed> (and BERTH_MODEL_PATH=<path> from the report to
 // replay exactly the failing sequence). Sizes: BERTH_MODEL_RUNS and
-// BERTH_MODEL_COMMANDS (CI: 3 x 25; `npm run test:stress`: 25 x 60).
+// BERTH_MODEL_COMMANDS (CI: 2 x 25; `npm run test:stress`: 25 x 60).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -27,7 +27,7 @@ after(() => {
   if (b) b.dispose();
 });
 
-const RUNS = sized("BERTH_MODEL_RUNS", 3, 25);
+const RUNS = sized("BERTH_MODEL_RUNS", 2, 25);
 const COMMANDS = sized("BERTH_MODEL_COMMANDS", 25, 60);
 const SEED = process.env["BERTH_MODEL_SEED"] ? Number(process.env["BERTH_MODEL_SEED"]) : Date.now() ^ (Math.random() * 0x7fffffff);
 const PATH = process.env["BERTH_MODEL_PATH"];
