@@ -103,7 +103,7 @@ export function dnatMappings(engine: Engine, c: Container): DnatMapping[] {
  */
 export function followFirstNetwork(engine: Engine, c: Container, before: readonly DnatMapping[]): void {
   const after = dnatMappings(engine, c);
-  if (before.length === after.length && before.every((m, i) => { const a = after[i]; return a !== undefined && samePortMapping(m, a); })) return;
+  if (sameMappings(before, after)) return;
   if (engine.plan) {
     for (const m of before) engine.plan.add("nft", `delete element ${mapElementOf(m).element} from map ${mapElementOf(m).map}`);
     for (const m of after) engine.plan.add("nft", `add element ${mapElementOf(m).element} to map ${mapElementOf(m).map}`);
@@ -122,4 +122,11 @@ export function followFirstNetwork(engine: Engine, c: Container, before: readonl
       cause: e,
     });
   }
+}
+
+function sameMappings(a: readonly DnatMapping[], b: readonly DnatMapping[]): boolean {
+  return a.length === b.length && a.every((m, i) => {
+    const other = b[i];
+    return other !== undefined && samePortMapping(m, other);
+  });
 }
