@@ -9,12 +9,9 @@ export function buildZone(engine: Engine, serial?: number): DnsZoneSnapshot {
   const networks: DnsNetwork[] = [];
   for (const n of engine.store.networks.list()) {
     if (!n.dnsEnabled) continue;
-    const containers: DnsContainer[] = [];
-    for (const a of engine.store.attachments.forNetwork(n.id)) {
-      const c = engine.store.containers.byId(a.containerId);
-      if (!c) continue;
-      containers.push({ id: c.id, name: c.name, aliases: [...a.aliases], ipv4: a.ip, ipv6: a.ip6, dnsServers: [...c.dns.servers] });
-    }
+    const containers: DnsContainer[] = engine.store.attachments
+      .namedForNetwork(n.id)
+      .map((a) => ({ id: a.containerId, name: a.name, aliases: a.aliases, ipv4: a.ip, ipv6: a.ip6, dnsServers: a.dnsServers }));
     if (containers.length === 0) continue;
     networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, gateway6: n.gateway6, subnet6: n.subnet6, dnsServers: [...n.dnsServers], containers });
   }

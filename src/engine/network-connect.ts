@@ -13,6 +13,7 @@ import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
 import { faultPoint } from "./fault.js";
 import { refuseForeign } from "./sandbox/foreign.js";
+import { dnatMappings, followFirstNetwork } from "./ports.js";
 
 export interface ConnectOptions {
   readonly ip?: string;
@@ -43,8 +44,10 @@ export function connectInStore(engine: Engine, netName: string, ctrName: string,
   };
   const a = engine.store.write(() => {
     const cur = engine.store.containers.byId(c.id) ?? c;
+    const published = dnatMappings(engine, cur);
     const att = attachNetwork(engine, cur, net, req);
     engine.store.containers.setNetworks(c.id, [...cur.networks.filter((r) => r.network !== net.name), req]);
+    followFirstNetwork(engine, cur, published);
     return att;
   });
   return { attachment: a, container: c };
@@ -72,8 +75,10 @@ export function disconnectTarget(engine: Engine, netName: string, ctrName: strin
 export async function disconnectNetwork(engine: Engine, netName: string, ctrName: string): Promise<void> {
   const { net, c, attached } = disconnectTarget(engine, netName, ctrName);
   engine.store.write(() => {
+    const published = dnatMappings(engine, c);
     if (attached) detachNetwork(engine, c, net);
     engine.store.containers.setNetworks(c.id, c.networks.filter((r) => r.network !== net.name));
+    followFirstNetwork(engine, c, published);
   });
   faultPoint("disconnect:after-detach");
   if (attached && c.netns) restoreDefaultRoute(engine, c);

@@ -3,7 +3,7 @@ import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import { shortId } from "../model/container.js";
 import { ANY_FAMILY, ANY_IPV4, ANY_IPV6, type PortMapping, type PortRequest } from "../model/port-spec.js";
-import { mapElementOf, type DnatMapping } from "../firewall/index.js";
+import { describeMapping, mapElementOf, samePortMapping, type DnatMapping } from "../firewall/index.js";
 import { BerthError } from "../errors.js";
 import { hostSocketOn, socketOwner } from "./host-sockets.js";
 
@@ -128,5 +128,44 @@ export function dnatMappings(engine: Engine, c: Container): DnatMapping[] {
   return engine.store.ports.forContainer(c.id).flatMap((p) => {
     const containerIp = p.hostIp.includes(":") ? first.ip6 : first.ip;
     return containerIp === undefined ? [] : [{ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp, containerPort: p.containerPort }];
+  });
+}
+
+/**
+ * A container's ports follow its first network. When a connect or
+ * disconnect changes which attachment is first (or leaves none), move its
+ * map elements to the new address (or remove them), in one nft
+ * transaction, and give the new first bridge port hairpin mode. Call inside
+ * the store.write() that changed the attachments, with the mappings from
+ * before the change: no other berth process can lease the old address
+ * while the map still points at it.
+ */
+export function followFirstNetwork(engine: Engine, c: Container, before: readonly DnatMapping[]): void {
+  const after = dnatMappings(engine, c);
+  if (sameMappings(before, after)) return;
+  if (engine.plan) {
+    for (const m of before) engine.plan.add("nft", `delete element ${mapElementOf(m).element} from map ${mapElementOf(m).map}`);
+    for (const m of after) engine.plan.add("nft", `add element ${mapElementOf(m).element} to map ${mapElementOf(m).map}`);
+    return;
+  }
+  if (after.length > 0) {
+    const first = engine.store.attachments.forContainer(c.id)[0];
+    const port = first ? engine.host.linkByName(first.hostVeth) : undefined;
+    if (port) engine.host.bridgePortSetHairpin(port.index, true);
+  }
+  try {
+    engine.firewall.replacePortMappings(before, after);
+  } catch (e) {
+    throw new BerthError("FIREWALL", `Cannot move the published ports of container "${c.name}" (${before.concat(after).map(describeMapping).join(", ")})`, {
+      hint: "Run `berth system reconcile` to re-apply every published port",
+      cause: e,
+    });
+  }
+}
+
+function sameMappings(a: readonly DnatMapping[], b: readonly DnatMapping[]): boolean {
+  return a.length === b.length && a.every((m, i) => {
+    const other = b[i];
+    return other !== undefined && samePortMapping(m, other);
   });
 }

@@ -4,6 +4,7 @@ import { forgetContainer } from "./forget-container.js";
 import type { Container } from "../model/container.js";
 import { teardownContainerNetwork } from "./container-network.js";
 import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
+import { syncDns } from "./dns-sync.js";
 
 
 /**
@@ -12,13 +13,15 @@ import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
  * "removing". Cheap enough to check at the start of every command.
  */
 export function interruptedContainers(engine: Engine): Container[] {
-  return engine.store.containers.list().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !processAlive(c.ownerPid));
+  return engine.store.containers.unfinished().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !processAlive(c.ownerPid));
 }
 
 /**
  * Finish what a dead berth process left half-done: an interrupted run or rm
  * is rolled back (container removed with its veths, leases, bridge if
- * unused and namespace); a foreground container whose berth died is stopped.
+ * unused and namespace, and its names taken out of the DNS zone, which the
+ * run may already have published); a foreground container whose berth died
+ * is stopped.
  */
 export async function repairInterrupted(engine: Engine): Promise<Container[]> {
   const broken = interruptedContainers(engine);
@@ -34,5 +37,6 @@ export async function repairInterrupted(engine: Engine): Promise<Container[]> {
     forgetContainer(engine, c.id);
     if (c.managedBy !== undefined) releaseAdoptedNetworks(engine, networkIds);
   }
+  if (broken.length > 0) await syncDns(engine);
   return broken;
 }

@@ -73,6 +73,27 @@ export class Firewall {
     if (ours.length > 0) this.#nft.apply(renderDeleteLivePortMappings(ours), `Cannot unpublish ${ours.map(describeMapping).join(", ")}`);
   }
 
+  /**
+   * Point published ports somewhere else (a container's first network
+   * changed): `from` is unpublished and `to` published in one transaction,
+   * so there is no moment without a mapping. An element of `from` that is
+   * already gone is fine, as in removePortMappings.
+   */
+  replacePortMappings(from: readonly PortMapping[], to: readonly PortMapping[]): void {
+    if (from.length === 0) return this.addPortMappings(to);
+    if (to.length === 0) return this.removePortMappings(from);
+    const what = `Cannot move ${from.map(describeMapping).join(", ")} to ${to.map((m) => `${m.containerIp}:${m.containerPort}`).join(", ")}`;
+    try {
+      this.#nft.apply(renderDeletePortMappings(from) + renderAddPortMappings(to), what);
+      return;
+    } catch (e) {
+      if (!(e instanceof BerthError) || e.code !== "FIREWALL") throw e;
+      // a key points elsewhere or the table is gone: the sweeping path
+    }
+    this.removePortMappings(from);
+    this.addPortMappings(to);
+  }
+
   /** The published ports in the live maps (for reconcile); empty when the table is missing. */
   /**
    * Make the maps hold exactly `wanted`: remove live elements that are not

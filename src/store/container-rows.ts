@@ -91,6 +91,15 @@ export class ContainerRows {
     return (this.db.prepare("SELECT * FROM containers ORDER BY created, name").all() as ContainerRow[]).map(toContainer);
   }
 
+  /**
+   * Containers whose berth process may have died mid-way: creating,
+   * removing, or running in the foreground (the caller checks the owner).
+   * A filtered query: it runs at the start of every command.
+   */
+  unfinished(): Container[] {
+    return (this.db.prepare("SELECT * FROM containers WHERE status IN ('creating', 'removing') OR (status = 'running' AND detached = 0) ORDER BY created, name").all() as ContainerRow[]).map(toContainer);
+  }
+
   byId(id: string): Container | undefined {
     const r = this.db.prepare("SELECT * FROM containers WHERE id = ?").get(id) as ContainerRow | undefined;
     return r && toContainer(r);

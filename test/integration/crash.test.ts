@@ -111,3 +111,26 @@ for (const s of SCENARIOS) {
     assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
   });
 }
+
+// Found by the model-based test: the repair that the next command makes
+// removed the container but left its name in the resolver's zone.
+for (const step of ["rm:after-runtime", "run:before-start"]) {
+  test(`killed at ${step}: the next command (any) also takes the container's name out of DNS`, (t) => {
+    if (!requireSandbox(t)) return;
+    try {
+      b.ok("network", "create", "crashnet", "--subnet", "10.67.0.0/24");
+      b.ok("run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600");
+      const crash = step.startsWith("rm:") ? ["rm", "-f", "y"] : ["run", "-d", "--name", "y", "--network", "crashnet", "sleep", "600"];
+      if (step.startsWith("rm:")) b.ok("run", "-d", "--name", "y", "--network", "crashnet", "sleep", "600");
+      const gw = "10.67.0.1";
+      const r = b.runWith({ BERTH_FAULT: step }, ...crash);
+      assert.equal(r.code, 137, `killed at ${step}: ${r.stderr}`);
+      b.ok("ps", "-a");
+      const answer = b.inNetns(b.netns("x"), "busybox", "nslookup", "-type=a", "y.dns.berth", gw);
+      assert.match(`${answer.stdout}${answer.stderr}`, /NXDOMAIN/, `y no longer resolves: ${answer.stdout}`);
+    } finally {
+      b.run("rm", "-f", "x", "y");
+      b.run("network", "rm", "-f", "crashnet");
+    }
+  });
+}

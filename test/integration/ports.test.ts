@@ -177,3 +177,34 @@ test("removing a container removes its map elements", (t) => {
   assert.doesNotMatch(nft, /9090|9092/);
   b.ok("run", "-d", "--name", "again", "-p", "9090:8080", "sleep", "600");
 });
+
+// Found by the model-based test: a disconnect from the first network left
+// the DNAT element pointing at the released address, which the next
+// container on that network was then given.
+test("published ports follow the container's first network through disconnect and connect", (t) => {
+  if (!requireSandbox(t)) return;
+  const dnat = () => spawnSync("nft", ["list", "map", "inet", "berth", "dnat_any"], { encoding: "utf8" }).stdout;
+  try {
+    b.ok("network", "create", "porta", "--subnet", "10.68.0.0/24");
+    b.ok("network", "create", "portb", "--subnet", "10.68.1.0/24");
+    b.ok("run", "-d", "--name", "mover", "--network", "porta", "--ip", "10.68.0.5", "-p", "9095:8080", ...ECHO);
+    b.ok("network", "connect", "portb", "mover");
+    b.ok("network", "disconnect", "porta", "mover");
+    const newIp = b.ip("mover");
+    assert.match(newIp, /^10\.68\.1\./);
+    assert.match(dnat(), new RegExp(`tcp \\. 9095 : ${newIp.replaceAll(".", "\\.")} \\. 8080`), "the element points at the address on portb");
+    // the released address goes to another container, which must not get the traffic
+    b.ok("run", "-d", "--name", "impostor", "--network", "porta", "--ip", "10.68.0.5", "sleep", "600");
+    spawnSync("sleep", ["0.5"]);
+    assert.ok(ask("tcp", "127.0.0.1", 9095), "the published port still reaches mover");
+    b.ok("network", "disconnect", "portb", "mover");
+    assert.doesNotMatch(dnat(), /9095/, "no network left: nothing is published");
+    b.ok("network", "connect", "porta", "mover");
+    spawnSync("sleep", ["0.5"]);
+    assert.match(dnat(), new RegExp(`tcp \\. 9095 : ${b.ip("mover").replaceAll(".", "\\.")} \\. 8080`), "published again on connect");
+    assert.ok(ask("tcp", "127.0.0.1", 9095), "and reachable");
+  } finally {
+    b.run("rm", "-f", "mover", "impostor");
+    b.run("network", "rm", "-f", "porta", "portb");
+  }
+});
