@@ -26,8 +26,8 @@ after(() => {
 });
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-const CONTAINERS = sized("BERTH_SCALE_CONTAINERS", 30, 1000);
-const NETWORKS = sized("BERTH_SCALE_NETWORKS", 8, 100);
+const CONTAINERS = sized("BERTH_SCALE_CONTAINERS", 20, 1000);
+const NETWORKS = sized("BERTH_SCALE_NETWORKS", 5, 100);
 /** Berth processes at once while filling (the VM has 2 cores). */
 const PARALLEL = 3;
 

@@ -24,7 +24,7 @@ after(() => {
   if (b) b.dispose();
 });
 
-const SECONDS = sized("BERTH_SOAK_SECONDS", 15, 600);
+const SECONDS = sized("BERTH_SOAK_SECONDS", 8, 600);
 /** The resolver may grow this much (GC noise of a Node.js process), no more. */
 const RSS_TOLERANCE_KB = 8 * 1024;
 const FD_TOLERANCE = 2;
