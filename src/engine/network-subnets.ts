@@ -96,18 +96,10 @@ export function planIpv6(engine: Engine, name: string, subnetText: string | unde
   return { subnet: formatCidr6(subnet), gateway: formatIpv6(gateway) };
 }
 
-interface TakenRange6 {
-  readonly cidr: Cidr6;
-  readonly what: string;
-  readonly network: string | undefined;
-  /** The host interface of a route or address (undefined for another network's subnet). */
-  readonly dev?: string | undefined;
-}
-
 /** IPv6 subnets of other networks, and the host's IPv6 routes and addresses (not default, link-local, loopback or multicast). */
-function takenRanges6(engine: Engine): TakenRange6[] {
+function takenRanges6(engine: Engine): TakenRange<Cidr6>[] {
   const nets = engine.store.networks.list();
-  const out: TakenRange6[] = nets.flatMap((n) => (n.subnet6 === undefined ? [] : [{ cidr: parseCidr6(n.subnet6), what: `network "${n.name}" (${n.subnet6})`, network: n.name }]));
+  const out: TakenRange<Cidr6>[] = nets.flatMap((n) => (n.subnet6 === undefined ? [] : [{ cidr: parseCidr6(n.subnet6), what: `network "${n.name}" (${n.subnet6})`, network: n.name }]));
   const bridges = new Set(nets.map((n) => n.bridge));
   const h = engine.host;
   const names = new Map(h.linkList().map((l) => [l.index, l.name]));
@@ -128,8 +120,9 @@ function takenRanges6(engine: Engine): TakenRange6[] {
   return out;
 }
 
-interface TakenRange {
-  readonly cidr: Cidr4;
+/** An address range a new network's subnet must not overlap, in either family. */
+interface TakenRange<C = Cidr4> {
+  readonly cidr: C;
   readonly what: string;
   readonly network: string | undefined;
   /** The host interface of a route or address (undefined for another network's subnet). */
@@ -138,8 +131,9 @@ interface TakenRange {
 
 /** Subnets of other networks, and the host's routes and addresses (except default routes). */
 function takenRanges(engine: Engine): TakenRange[] {
-  const out: TakenRange[] = engine.store.networks.list().flatMap((n) => (n.subnet === undefined ? [] : [{ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }]));
-  const bridges = new Set(engine.store.networks.list().map((n) => n.bridge));
+  const nets = engine.store.networks.list();
+  const out: TakenRange[] = nets.flatMap((n) => (n.subnet === undefined ? [] : [{ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }]));
+  const bridges = new Set(nets.map((n) => n.bridge));
   const h = engine.host;
   const names = new Map(h.linkList().map((l) => [l.index, l.name]));
   for (const r of h.routeList()) {
