@@ -1,4 +1,4 @@
-import { Engine, repairInterrupted } from "../../engine/index.js";
+import { withEngine } from "../../engine/with-engine.js";
 import { attachSandbox, detachSandbox, listSandboxes } from "../../engine/sandbox/index.js";
 import type { SandboxNetworkDefinition } from "../../engine/sandbox/spec.js";
 import { createHash } from "node:crypto";
@@ -13,17 +13,6 @@ import type { AttachedInterface } from "./result.js";
 import { CniErrorCode } from "./spec.js";
 
 const OWNER = "cni";
-
-/** Open the engine for one plugin call, repairing what an interrupted berth process left. */
-async function withEngine<T>(fn: (e: Engine) => Promise<T>): Promise<T> {
-  const engine = Engine.open();
-  try {
-    await repairInterrupted(engine);
-    return await fn(engine);
-  } finally {
-    engine.close();
-  }
-}
 
 /** The network to join: a node subnet in the configuration is adopted as a Berth network; otherwise it must exist. */
 function networkOf(c: BerthCniConfig): string | SandboxNetworkDefinition {

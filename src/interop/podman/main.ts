@@ -65,18 +65,11 @@ type EngineContext = import("../../engine/context.js").Engine;
 
 async function withEngine<T>(fn: (engine: EngineContext, api: EngineApi) => Promise<T>): Promise<T> {
   mark("input read");
-  const [{ Engine }, { repairInterrupted }, api] = await Promise.all([import("../../engine/context.js"), import("../../engine/repair.js"), import("../../engine/sandbox/index.js")]);
+  const [{ withEngine: openEngine }, api] = await Promise.all([import("../../engine/with-engine.js"), import("../../engine/sandbox/index.js")]);
   mark("engine loaded");
-  const engine = Engine.open();
-  try {
-    await repairInterrupted(engine);
-    mark("state opened");
-    const r = await fn(engine, api);
-    mark("engine call");
-    return r;
-  } finally {
-    engine.close();
-  }
+  const r = await openEngine((engine) => fn(engine, api));
+  mark("engine call");
+  return r;
 }
 
 /** BERTH_TIMING=1: where the process's time goes, on stderr (ms since the process started). */

@@ -1,0 +1,17 @@
+import { Engine } from "./context.js";
+import { repairInterrupted } from "./repair.js";
+
+/**
+ * Open the engine for one command (a CLI verb, a Podman or CNI call),
+ * repair what an interrupted berth process left behind (cheap: one query
+ * unless something is broken), run it, and close the engine.
+ */
+export async function withEngine<T>(fn: (engine: Engine) => Promise<T> | T, opts: { repair?: boolean } = {}): Promise<T> {
+  const engine = Engine.open();
+  try {
+    if (opts.repair ?? true) await repairInterrupted(engine);
+    return await fn(engine);
+  } finally {
+    engine.close();
+  }
+}
