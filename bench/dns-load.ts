@@ -24,6 +24,9 @@ export interface LoadResult {
   p50: number;
   p99: number;
   p999: number;
+  /** dnsperf runs only: runs of consecutive replies slower than 1 ms, and the share of replies in them. */
+  stalls?: number;
+  stalledShare?: number;
   max: number;
 }
 

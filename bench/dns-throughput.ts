@@ -21,6 +21,10 @@
 // level (all alike), to measure latency as on a quiet VM when other work
 // shares it; the max-qps runs stay at normal priority so as not to starve
 // that work.
+// BENCH_PIN=S,C: pin every resolver thread to CPU S and the load tool to CPU
+// C (taskset), so load generator and resolver do not take turns on one core;
+// The default on a machine with 2 or more CPUs is 1,0; BENCH_PIN=none lets
+// the scheduler place them.
 // BENCH_NODE_FLAGS: extra node flags for the Berth daemons, BENCH_LOG_DIR:
 // keep their logs there (experiments: --trace-gc, --cpu-prof). A target
 // berth:LABEL is a Berth daemon with the node flags in BENCH_NODE_FLAGS_LABEL
@@ -28,7 +32,7 @@
 // compare settings or builds in one run.
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, copyFileSync, existsSync, readdirSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, setPriority } from "node:os";
+import { cpus, loadavg, setPriority } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempRoot } from "../test/helpers.js";
@@ -50,6 +54,8 @@ const AARDVARK = ["/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-
 const DNSPERF = (process.env["PATH"] ?? "/usr/sbin:/usr/bin").split(":").map((d) => join(d, "dnsperf")).find((p) => existsSync(p));
 const LOAD_TOOLS = (process.env["BENCH_LOAD"] ?? (DNSPERF ? "dnsperf" : "node")).split(",").flatMap((t) => (t === "both" ? ["dnsperf", "node"] : [t]));
 const NICE = Number(process.env["BENCH_NICE"] ?? 0);
+const PIN = (process.env["BENCH_PIN"] ?? (cpus().length >= 2 ? "1,0" : "none")).split(",").filter((c) => c !== "" && c !== "none");
+const PIN_LOAD = PIN[1] === undefined ? [] : ["taskset", "-c", PIN[1]];
 const TARGETS = (process.env["BENCH_TARGETS"] ?? "berth,aardvark").split(",").filter(Boolean);
 
 function sh(cmd: string, ...args: string[]): string {
@@ -76,21 +82,44 @@ function percentile(sorted: Float64Array, p: number): number {
 /** dnsperf: -v prints one line per reply whose last field is the latency in seconds. */
 async function dnsperf(ns: string, port: number, queryFile: string, outFile: string, opts: { rate?: number; seconds: number }): Promise<LoadResult> {
   const nice = opts.rate && NICE !== 0 ? ["nice", "-n", String(NICE)] : [];
-  const args = [`--net=${ns}`, ...nice, DNSPERF ?? "dnsperf", "-s", GW, "-p", String(port), "-d", queryFile, "-l", String(opts.seconds), "-t", "1", "-q", "200"];
+  const args = [`--net=${ns}`, ...nice, ...PIN_LOAD, DNSPERF ?? "dnsperf", "-s", GW, "-p", String(port), "-d", queryFile, "-l", String(opts.seconds), "-t", "1", "-q", "200"];
   if (opts.rate) args.push("-Q", String(opts.rate), "-v");
   const out = await run("nsenter", args, outFile);
+  const keep = process.env["BENCH_LOG_DIR"];
+  if (keep && opts.rate) copyFileSync(outFile, join(keep, `dnsperf-${port}-${Date.now()}.out`));
   const qps = Number(/Queries per second:\s+([0-9.]+)/.exec(out)?.[1] ?? NaN);
   const sent = Number(/Queries sent:\s+([0-9]+)/.exec(out)?.[1] ?? NaN);
   const lost = Number(/Queries lost:\s+([0-9]+)/.exec(out)?.[1] ?? NaN);
   const lat: number[] = [];
   for (const m of out.matchAll(/^> \S+ .* ([0-9]+\.[0-9]+)$/gm)) lat.push(Number(m[1]) * 1000);
   const sorted = Float64Array.from(lat).sort();
-  return { sent, answered: sent - lost, lost, qps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1] ?? NaN };
+  return { sent, answered: sent - lost, lost, qps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1] ?? NaN, ...stalls(lat) };
+}
+
+/**
+ * Stalls in a fixed-rate run: runs of consecutive replies (in arrival order)
+ * slower than 1 ms. A stall of the resolver, the load tool or the VM delays
+ * every query sent during it, so the share of replies inside stalls is what
+ * sets the p99; comparing it between resolvers in one run tells the
+ * machine's share from the resolver's.
+ */
+function stalls(latencies: readonly number[]): { stalls: number; stalledShare: number } {
+  let count = 0;
+  let delayed = 0;
+  let inStall = false;
+  for (const ms of latencies) {
+    if (ms > 1) {
+      delayed++;
+      if (!inStall) count++;
+    }
+    inStall = ms > 1;
+  }
+  return { stalls: count, stalledShare: latencies.length === 0 ? NaN : delayed / latencies.length };
 }
 
 async function nodeLoad(ns: string, port: number, outFile: string, opts: { rate?: number; inflight?: number; seconds: number }): Promise<LoadResult> {
   const nice = opts.rate && NICE !== 0 ? ["nice", "-n", String(NICE)] : [];
-  const out = await run("nsenter", [`--net=${ns}`, ...nice, process.execPath, LOAD, JSON.stringify({ server: GW, port, names: NAMES, ...opts })], outFile);
+  const out = await run("nsenter", [`--net=${ns}`, ...nice, ...PIN_LOAD, process.execPath, LOAD, JSON.stringify({ server: GW, port, names: NAMES, ...opts })], outFile);
   return JSON.parse(out) as LoadResult;
 }
 
@@ -250,6 +279,7 @@ async function main(): Promise<void> {
     }
     // every thread: aardvark answers on tokio worker threads, Node scavenges with helper threads
     if (NICE !== 0) for (const t of targets) for (const tid of readdirSync(`/proc/${t.pid}/task`)) setPriority(Number(tid), NICE);
+    if (PIN[0] !== undefined) for (const t of targets) sh("taskset", "-a", "-p", "-c", PIN[0], String(t.pid));
     for (let round = 0; round < ROUNDS; round++) {
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(k + round) % targets.length]!;
@@ -275,11 +305,11 @@ async function main(): Promise<void> {
   console.log("| path | ns/query | queries/s (one thread) | GC ms per 100k queries |");
   console.log("|---|---|---|---|");
   for (const c of await responderCost()) console.log(`| ${c.path} | ${c.nsPerQuery.toFixed(0)} | ${c.queriesPerSecond} | ${c.gcPauseMsPer100k.toFixed(2)} |`);
-  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}\n`);
-  console.log("| round | resolver | load tool | load avg | max qps | qps at fixed rate | p50 ms | p99 ms | p99.9 ms | lost | resolver CPU µs/query |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}${PIN.length ? `, resolvers on CPU ${PIN[0]}, load on CPU ${PIN[1] ?? "any"}` : ""}\n`);
+  console.log("| round | resolver | load tool | load avg | max qps | qps at fixed rate | p50 ms | p99 ms | p99.9 ms | lost | stalls > 1 ms (share of replies) | resolver CPU µs/query |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.round} | ${r.target} | ${r.tool} | ${r.load.toFixed(2)} | ${int(r.maxQps)} | ${int(r.atRate.qps)} | ${f(r.atRate.p50)} | ${f(r.atRate.p99)} | ${f(r.atRate.p999)} | ${r.atRate.lost} | ${r.cpuUsPerQuery.toFixed(1)} |`);
+    console.log(`| ${r.round} | ${r.target} | ${r.tool} | ${r.load.toFixed(2)} | ${int(r.maxQps)} | ${int(r.atRate.qps)} | ${f(r.atRate.p50)} | ${f(r.atRate.p99)} | ${f(r.atRate.p999)} | ${r.atRate.lost} | ${r.atRate.stalls ?? "n/a"} (${r.atRate.stalledShare === undefined ? "n/a" : `${(r.atRate.stalledShare * 100).toFixed(2)}%`}) | ${r.cpuUsPerQuery.toFixed(1)} |`);
   }
   console.log("\nMedian over the rounds, and the round with the lowest p99:\n");
   console.log("| resolver | load tool | max qps | p50 ms | p99 ms | best p99 ms (load avg) |");
