@@ -1,4 +1,4 @@
-import koffi from "koffi";
+import { koffi } from "../native/koffi.js";
 import type { NftBackend, NftRunResult } from "./nft-backend.js";
 
 /** NFT_CTX_OUTPUT_JSON from <nftables/libnftables.h>. */

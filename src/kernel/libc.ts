@@ -1,4 +1,4 @@
-import koffi from "koffi";
+import { koffi } from "../native/koffi.js";
 
 /**
  * The few libc calls Berth makes directly, through koffi. All run on the

@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { sqliteNativeBinding } from "../native/sqlite-binding.js";
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BerthError, messageOf } from "../errors.js";
@@ -140,7 +141,8 @@ export const LOCK_WAIT_MS = 120_000;
 export function openDatabase(file: string): Db {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const db = new Database(file);
+    const nativeBinding = sqliteNativeBinding();
+    const db = new Database(file, nativeBinding === undefined ? {} : { nativeBinding });
     chmodSync(file, 0o600);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");

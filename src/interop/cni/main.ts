@@ -10,6 +10,10 @@ async function readStdin(): Promise<string> {
 }
 
 const loadBackend = async (): Promise<CniBackend> => (await import("./engine-backend.js")).engineBackend();
-const outcome = await runCniPlugin(process.env, await readStdin(), loadBackend);
-process.stdout.write(outcome.stdout);
-process.exitCode = outcome.exitCode;
+
+/** One plugin call: the result or error JSON on stdout; returns the exit code. */
+export async function cniMain(): Promise<number> {
+  const outcome = await runCniPlugin(process.env, await readStdin(), loadBackend);
+  process.stdout.write(outcome.stdout);
+  return outcome.exitCode;
+}
