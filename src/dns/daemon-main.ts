@@ -1,6 +1,8 @@
-// Entry point for running the resolver daemon directly (tests, benchmarks):
+// The resolver daemon's entry: what Berth spawns (engine/dns-sync.ts), and
+// what tests and benchmarks run directly:
 //   node dist/src/dns/daemon-main.js [RESOLV_CONF]
-// Berth itself runs it as the hidden `berth dns serve` verb.
+// It loads only the resolver's modules, not the CLI's (a few hundred ms less
+// on the first container of a DNS network). `berth dns serve` does the same.
 import { berthPaths } from "../paths.js";
 import { runResolverDaemon } from "./daemon.js";
 

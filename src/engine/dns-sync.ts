@@ -2,7 +2,10 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "./context.js";
 import { ensureResolverRunning, waitForZoneLoaded, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../dns/index.js";
-import { selfScriptArgs } from "./self-command.js";
+import { fileURLToPath } from "node:url";
+
+/** The resolver daemon's own entry (from engine/ and from the adapters' bundles in interop/ alike). */
+const RESOLVER_MAIN = fileURLToPath(new URL("../dns/daemon-main.js", import.meta.url));
 
 /** The zone the resolver serves: DNS-enabled networks that have containers, with their names and aliases. */
 export function buildZone(engine: Engine, serial?: number): DnsZoneSnapshot {
@@ -52,6 +55,6 @@ export async function syncDns(engine: Engine): Promise<void> {
     return z;
   });
   if (zone.networks.length === 0) return;
-  await ensureResolverRunning(engine.paths, selfScriptArgs(["dns", "serve"]));
+  await ensureResolverRunning(engine.paths, [RESOLVER_MAIN]);
   await waitForZoneLoaded(engine.paths, zone.serial ?? 0);
 }

@@ -12,8 +12,3 @@ export function selfCommand(args: readonly string[], env: NodeJS.ProcessEnv = pr
     .map(([k, v]) => `${k}=${v ?? ""}`);
   return ["/usr/bin/env", ...vars, process.execPath, main, ...args];
 }
-
-/** The CLI entry script plus `args`, for spawning with process.execPath and the current environment. */
-export function selfScriptArgs(args: readonly string[]): string[] {
-  return [fileURLToPath(new URL("../cli/main.js", import.meta.url)), ...args];
-}
