@@ -93,7 +93,7 @@ export class BerthSandbox {
     const out: string[] = [];
     const links = spawnSync("ip", ["-j", "link", "show"], { encoding: "utf8" });
     for (const l of JSON.parse(links.stdout || "[]") as { ifname: string }[]) {
-      if (/^(bth|berth)/.test(l.ifname)) out.push(`link ${l.ifname}`);
+      if (/^(bth|berth|bmv)/.test(l.ifname)) out.push(`link ${l.ifname}`);
     }
     const nft = spawnSync("nft", ["list", "tables"], { encoding: "utf8" });
     if (/berth/.test(nft.stdout)) out.push("nft table inet berth");

@@ -29,9 +29,9 @@ export function hostLinks(): HostLink[] {
   return json<IpLink[]>(["ip", "-j", "-d", "link", "show"], []).map((l) => ({ name: l.ifname, kind: l.linkinfo?.info_kind, master: l.master }));
 }
 
-/** Berth's links: host veth ends (bth...) and bridges (berth...). */
+/** Berth's links: host veth ends (bth...), bridges (berth...) and macvlan host shims (bmv...). */
 export function berthLinks(): HostLink[] {
-  return hostLinks().filter((l) => /^(bth|berth)/.test(l.name));
+  return hostLinks().filter((l) => /^(bth|berth|bmv)/.test(l.name));
 }
 
 /** Files in the namespace directory (BERTH_ROOT/netns). */

@@ -70,11 +70,13 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
       h.linkRemove(link.name);
       actions.push(`removed leaked veth ${link.name}`);
     }
-    if (link.kind === "bridge" && /^berth[0-9]+$/.test(link.name)) {
+    // a bridge, or a macvlan network's host shim (made with its first container, removed with its last)
+    const shared = link.kind === "bridge" && /^berth[0-9]+$/.test(link.name) ? "bridge" : link.kind === "macvlan" && /^bmv[0-9a-f]{12}$/.test(link.name) ? "macvlan host shim" : undefined;
+    if (shared) {
       const n = bridges.get(link.name);
       if (!n || engine.store.attachments.countForNetwork(n.id) === 0) {
         h.linkRemove(link.name);
-        actions.push(`removed unused bridge ${link.name}`);
+        actions.push(`removed unused ${shared} ${link.name}`);
       }
     }
   }

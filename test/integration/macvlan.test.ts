@@ -110,6 +110,10 @@ test("macvlan: --opt host_shim=true lets the host reach its macvlan containers; 
     for (const proto of ["tcp", "udp"] as const) assert.equal(ask(proto, s1, 8080), "10.124.0.1", `${proto} host -> s1 through the shim`);
     b.ok("rm", "-f", "s1");
     assert.equal(spawnSync("ip", ["link", "show", shim], { encoding: "utf8" }).status, 1, "the shim goes with the last container");
+    // a shim left behind (a berth process killed between its steps): reconcile removes it
+    sh("ip", "link", "add", "link", "mvpar1", "name", shim, "type", "macvlan", "mode", "bridge");
+    assert.match(b.ok("system", "reconcile"), new RegExp(`removed unused macvlan host shim ${shim}`));
+    assert.equal(spawnSync("ip", ["link", "show", shim], { encoding: "utf8" }).status, 1, "reconcile removed the unused shim");
   } finally {
     b.run("rm", "-f", "s1");
     b.run("network", "rm", "shimnet");
