@@ -6,12 +6,12 @@ import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
 import { normalizeIpv6 } from "../model/ipv6.js";
 import { parseMac } from "../model/mac.js";
 import { BerthError } from "../errors.js";
-import { NetlinkHandle } from "../kernel/index.js";
 import { requireContainer, requireNetwork } from "./network-lookup.js";
 import { attachNetwork, detachNetwork } from "./attach.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
 import { faultPoint } from "./fault.js";
+import { restoreDefaultRoute } from "./default-route.js";
 import { refuseForeign } from "./sandbox/foreign.js";
 import { dnatMappings, followFirstNetwork } from "./ports.js";
 
@@ -100,29 +100,4 @@ function requireRunningBridgeContainer(engine: Engine, name: string, verb: strin
     });
   }
   return c;
-}
-
-/** After a disconnect, route through the first remaining non-internal network if no default route is left. */
-function restoreDefaultRoute(engine: Engine, c: Container): void {
-  if (!c.netns) return;
-  const h = NetlinkHandle.open(c.netns);
-  try {
-    const need4 = !h.routeList().some((r) => r.dst === undefined);
-    const need6 = !h.routeList6().some((r) => r.dst === undefined);
-    const pick = (gw: (n: Network) => string | undefined) => {
-      for (const a of engine.store.attachments.forContainer(c.id)) {
-        const n = engine.store.networks.byId(a.networkId);
-        const link = h.linkByName(a.ifname);
-        const gateway = n && !n.internal ? gw(n) : undefined;
-        if (gateway !== undefined && link) {
-          h.routeReplace({ gateway, ifindex: link.index });
-          return;
-        }
-      }
-    };
-    if (need4) pick((n) => n.gateway);
-    if (need6) pick((n) => n.gateway6);
-  } finally {
-    h.close();
-  }
 }

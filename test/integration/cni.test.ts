@@ -125,6 +125,27 @@ test("chained with the reference plugins: tuning after Berth gets Berth's result
   }
 });
 
+test("a pod on two networks: DEL of the first moves the default route to the second; DEL of both leaves nothing", (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("twonets");
+  const first = conf({ name: "front", subnet: "10.25.0.0/24" });
+  const second = conf({ name: "back", subnet: "10.26.0.0/24" });
+  const defaultRoute = () => spawnSync("nsenter", [`--net=${ns}`, "ip", "route", "show", "default"], { encoding: "utf8" }).stdout.trim();
+  try {
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "twonets", netns: ns, ifname: "eth0" }, JSON.stringify(first)).code, 0);
+    const add2 = cni.call("berth", { command: "ADD", containerId: "twonets", netns: ns, ifname: "eth1" }, JSON.stringify(second));
+    assert.equal(add2.code, 0, add2.stdout + add2.stderr);
+    assert.match(defaultRoute(), /^default via 10\.25\.0\.1 dev eth0/, "the first network carries the default route");
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "twonets", netns: ns, ifname: "eth0" }, JSON.stringify(first)).code, 0);
+    assert.match(defaultRoute(), /^default via 10\.26\.0\.1 dev eth1/, "the default route moved to the remaining network");
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "twonets", netns: ns, ifname: "eth1" }, JSON.stringify(second)).code, 0);
+    assert.equal(defaultRoute(), "");
+    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), [], "no veth or bridge left");
+  } finally {
+    dropNetns(ns);
+  }
+});
+
 test("STATUS says ready; GC removes what the runtime no longer lists and keeps the rest", (t) => {
   if (!requireSandbox(t)) return;
   const v11 = (over: Record<string, unknown> = {}) => JSON.stringify(conf({ cniVersion: "1.1.0", ...over }));

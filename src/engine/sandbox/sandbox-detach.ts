@@ -6,6 +6,7 @@ import { forgetContainer } from "../forget-container.js";
 import { dnatMappings } from "../ports.js";
 import { syncDns } from "../dns-sync.js";
 import { faultPoint } from "../fault.js";
+import { restoreDefaultRoute } from "../default-route.js";
 import { releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkOwner, checkSandboxId } from "./validate.js";
 import type { SandboxDetachSpec } from "./spec.js";
@@ -15,7 +16,8 @@ import type { SandboxDetachSpec } from "./spec.js";
  * removes the ends inside the namespace, which stays: it is the owner's),
  * leases, bridges left without ports, names in the resolver, and adopted
  * networks no container uses any more. With `networks`, only those
- * memberships go (the ports move to the remaining first network); when none
+ * memberships go (the ports and, if it went with them, the default route
+ * move to the remaining first network); when none
  * is left, or without `networks`, the sandbox is forgotten. Idempotent: a
  * sandbox or membership that is already gone counts as done. A sweep: it
  * keeps going after errors and reports them all in one TeardownError.
@@ -63,6 +65,11 @@ export async function detachSandbox(engine: Engine, spec: SandboxDetachSpec): Pr
       engine.firewall.addPortMappings(dnatMappings(engine, c));
     } catch (e) {
       errors.push(wrap("publish ports on the remaining network", e));
+    }
+    try {
+      restoreDefaultRoute(engine, c);
+    } catch (e) {
+      errors.push(wrap("route through the remaining network", e));
     }
   }
   try {
