@@ -20,6 +20,27 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
 }
 
 /**
+ * Whether `def` can use the Berth network of its name (`existing`, used as
+ * is) or replace it (`replace`: adopted from the same owner, changed, unused),
+ * or there is none. Throws NETWORK_CONFLICT otherwise. Changes nothing, so
+ * attachSandbox can check every network before its first change.
+ */
+export function checkAdoptable(engine: Engine, def: SandboxNetworkDefinition, owner: string): { existing: Network | undefined; replace: boolean } {
+  const existing = engine.store.networks.byName(def.name);
+  if (!existing) return { existing: undefined, replace: false };
+  const diff = differences(existing, def, existing.managedBy !== undefined);
+  if (diff.length === 0) return { existing, replace: false };
+  if (existing.managedBy === owner && engine.store.attachments.countForNetwork(existing.id) === 0) return { existing, replace: true };
+  const whose = existing.managedBy === undefined ? "a Berth network" : `a network adopted from ${existing.managedBy} (in use)`;
+  throw new BerthError("NETWORK_CONFLICT", `Cannot use network "${def.name}": ${whose} of that name differs (${diff.join(", ")})`, {
+    hint:
+      existing.managedBy === undefined
+        ? `Give the ${owner} network another name, or the same subnet, gateway and bridge as \`berth network inspect ${def.name}\` shows`
+        : `Remove the containers that use it first, or give the ${owner} network another name`,
+  });
+}
+
+/**
  * The Berth network for another engine's network definition:
  *
  * - no Berth network has the name: it is adopted (recorded with the caller's
@@ -34,21 +55,11 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
  *   uses: refused as for `berth network create`.
  */
 export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owner: string): { network: Network; adopted: boolean } {
-  const existing = engine.store.networks.byName(def.name);
+  const { existing, replace } = checkAdoptable(engine, def, owner);
+  if (existing && !replace) return { network: existing, adopted: false };
   if (existing) {
-    const diff = differences(existing, def, existing.managedBy !== undefined);
-    if (diff.length === 0) return { network: existing, adopted: false };
-    if (existing.managedBy === owner && engine.store.attachments.countForNetwork(existing.id) === 0) {
-      replaceUnused(engine, existing);
-      return adoptNetwork(engine, def, owner);
-    }
-    const whose = existing.managedBy === undefined ? "a Berth network" : `a network adopted from ${existing.managedBy} (in use)`;
-    throw new BerthError("NETWORK_CONFLICT", `Cannot use network "${def.name}": ${whose} of that name differs (${diff.join(", ")})`, {
-      hint:
-        existing.managedBy === undefined
-          ? `Give the ${owner} network another name, or the same subnet, gateway and bridge as \`berth network inspect ${def.name}\` shows`
-          : `Remove the containers that use it first, or give the ${owner} network another name`,
-    });
+    replaceUnused(engine, existing);
+    return adoptNetwork(engine, def, owner);
   }
   try {
     const network = createNetwork(engine, {

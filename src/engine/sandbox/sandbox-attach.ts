@@ -15,7 +15,7 @@ import { syncFirewall } from "../firewall-sync.js";
 import { faultPoint } from "../fault.js";
 import { forgetContainer } from "../forget-container.js";
 import { teardownContainerNetwork } from "../container-network.js";
-import { adoptNetwork, releaseAdoptedNetworks } from "./adopt-network.js";
+import { adoptNetwork, checkAdoptable, releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkAttachSpec } from "./validate.js";
 import { sandboxIsGone } from "./foreign.js";
 import { detachSandbox } from "./sandbox-detach.js";
@@ -39,6 +39,7 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
     });
   }
   await clearStale(engine, spec);
+  checkNetworks(engine, spec);
   const adoptedIds: string[] = [];
   let created = false;
   const attachedNets: Network[] = [];
@@ -94,18 +95,29 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
 
 /** A Berth network by name, or the caller's definition adopted (its id noted in `adoptedIds`). Call inside store.write(). */
 function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], owner: string, adoptedIds: string[]): Network {
-  if (typeof network === "string") {
-    const n = requireNetwork(engine, network);
-    if (n.subnet === undefined || n.gateway === undefined || n.driver !== "bridge") {
-      throw new BerthError("INVALID_ARGUMENT", `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`, {
-        hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
-      });
-    }
-    return n;
-  }
+  if (typeof network === "string") return joinableNetwork(engine, network);
   const { network: n, adopted } = adoptNetwork(engine, network, owner);
   if (adopted) adoptedIds.push(n.id);
   return n;
+}
+
+/** A Berth network that a sandbox can join: an IPv4 bridge network. */
+function joinableNetwork(engine: Engine, name: string): Network {
+  const n = requireNetwork(engine, name);
+  if (n.subnet === undefined || n.gateway === undefined || n.driver !== "bridge") {
+    throw new BerthError("INVALID_ARGUMENT", `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`, {
+      hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
+    });
+  }
+  return n;
+}
+
+/** Refuse, before anything changes, a network the sandbox cannot join or whose definition conflicts with Berth's. */
+function checkNetworks(engine: Engine, spec: SandboxAttachSpec): void {
+  for (const r of spec.networks) {
+    if (typeof r.network === "string") joinableNetwork(engine, r.network);
+    else checkAdoptable(engine, r.network, spec.managedBy);
+  }
 }
 
 function sandboxRecord(spec: SandboxAttachSpec): Container {
