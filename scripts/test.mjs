@@ -25,7 +25,7 @@ if (process.getuid?.() !== 0) {
 
 if (run("bash", ["scripts/install-deps.sh", "--test"]) !== 0) process.exit(1);
 if (run("npx", ["tsc", "-p", "tsconfig.json"]) !== 0) process.exit(1);
-if (run(process.execPath, ["scripts/bundle-adapters.mjs"]) !== 0) process.exit(1);
+if (run(process.execPath, ["scripts/bundle.mjs"]) !== 0) process.exit(1);
 
 function findTests(dir) {
   const out = [];

@@ -9,5 +9,5 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 bash scripts/install-deps.sh
-npx tsc -p tsconfig.json
-exec node dist/src/cli/main.js walkthrough
+npm run build
+exec bin/berth walkthrough

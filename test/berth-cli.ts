@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempRoot } from "./helpers.js";
 
-const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+/** The CLI as users run it: bin/berth, through the bundle `npm run build` makes. */
+const BERTH = fileURLToPath(new URL("../../bin/berth", import.meta.url));
 
 export interface CliResult {
   readonly code: number;
@@ -31,7 +32,7 @@ export class BerthSandbox {
 
   /** Run `berth ARGS...` synchronously. */
   run(...args: string[]): CliResult {
-    const r = spawnSync(process.execPath, [MAIN, ...args], { env: this.env, encoding: "utf8", timeout: 180_000 });
+    const r = spawnSync(BERTH, [...args], { env: this.env, encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
@@ -44,14 +45,14 @@ export class BerthSandbox {
 
   /** Run with extra environment (fault injection). */
   runWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
-    const r = spawnSync(process.execPath, [MAIN, ...args], { env: { ...this.env, ...env }, encoding: "utf8", timeout: 180_000 });
+    const r = spawnSync(BERTH, [...args], { env: { ...this.env, ...env }, encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? (r.signal === "SIGKILL" ? 137 : 1), stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
   /** Start `berth ARGS...` without waiting (for concurrency tests). */
   start(...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [MAIN, ...args], { env: this.env });
+      const child = spawn(BERTH, [...args], { env: this.env });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -1,11 +1,11 @@
-import { Graphviz } from "@hpcc-js/wasm-graphviz";
-
 /**
  * Lay out Graphviz dot text as SVG with Graphviz compiled to WebAssembly
  * (@hpcc-js/wasm-graphviz): no system Graphviz needed. Loaded only when a
- * picture is asked for (~150 ms).
+ * picture is asked for (~150 ms): the package (mostly the 850 KB WebAssembly
+ * module) stays out of the CLI's bundle, which every command loads.
  */
 export async function dotToSvg(dot: string): Promise<string> {
+  const { Graphviz } = await import("@hpcc-js/wasm-graphviz");
   const gv = await Graphviz.load();
   return gv.dot(dot, "svg");
 }

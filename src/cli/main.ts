@@ -1,65 +1,6 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
-import { isBerthError, messageOf } from "../errors.js";
-import { registerNetwork } from "./verbs/network.js";
-import { registerRun } from "./verbs/run.js";
-import { registerContainers } from "./verbs/containers.js";
-import { registerSystem } from "./verbs/system.js";
-import { registerWalkthrough } from "./verbs/walkthrough.js";
-import { registerPort } from "./verbs/port.js";
-import { registerDoctor } from "./verbs/doctor.js";
-import { registerTrace } from "./verbs/trace.js";
-import { registerTopology } from "./verbs/topology.js";
+// The CLI's module entry (`node dist/src/cli/main.js ...`). bin/berth runs
+// the same program from its one-file bundle, which starts faster.
+import { main } from "./program.js";
 
-
-/** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
-const EXIT_BERTH_ERROR = 125;
-
-export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name("berth")
-    .description("Container networking for Linux: namespaces, veth pairs, bridges, nftables NAT and DNS")
-    .version("0.1.0")
-    .enablePositionalOptions()
-    .showSuggestionAfterError()
-    .exitOverride();
-  registerRun(program);
-  registerContainers(program);
-  registerNetwork(program);
-  registerPort(program);
-  registerTopology(program);
-  registerSystem(program);
-  registerDoctor(program);
-  registerTrace(program);
-  registerWalkthrough(program);
-
-  return program;
-}
-
-/** The one exit point: print errors as "Error: ..." and "Hint: ...", pick the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync([...argv], { from: "user" });
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
-      return EXIT_BERTH_ERROR;
-    }
-    if (isBerthError(e)) {
-      process.stderr.write(`Error: ${e.message}\n`);
-      if (e.hint) process.stderr.write(`Hint: ${e.hint}\n`);
-      for (const r of e.rollbackErrors) process.stderr.write(`  (while undoing: ${messageOf(r)})\n`);
-      if (process.env["BERTH_DEBUG"]) process.stderr.write(`${e.stack ?? ""}\n`);
-      return EXIT_BERTH_ERROR;
-    }
-    process.stderr.write(`Error: ${messageOf(e)}\n`);
-    if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    return EXIT_BERTH_ERROR;
-  }
-}
-
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+process.exitCode = await main(process.argv.slice(2));

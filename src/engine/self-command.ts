@@ -1,14 +1,19 @@
 import { fileURLToPath } from "node:url";
 
 /**
+ * This installation's `bin/berth` (the CLI through its bundle), from a
+ * module in dist/src/DIR/ or a bundle beside them alike.
+ */
+export const BERTH_CLI = fileURLToPath(new URL("../../../bin/berth", import.meta.url));
+
+/**
  * argv that runs this berth installation's CLI, carrying the BERTH_* settings
  * (state location) along. Used for processes that outlive the CLI: conmon's
- * exit command and the DNS resolver daemon.
+ * exit command.
  */
 export function selfCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
-  const main = fileURLToPath(new URL("../cli/main.js", import.meta.url));
   const vars = Object.entries(env)
     .filter(([k, v]) => k.startsWith("BERTH_") && k !== "BERTH_TEST_SANDBOX" && v !== undefined)
     .map(([k, v]) => `${k}=${v ?? ""}`);
-  return ["/usr/bin/env", ...vars, process.execPath, main, ...args];
+  return ["/usr/bin/env", ...vars, process.execPath, BERTH_CLI, ...args];
 }

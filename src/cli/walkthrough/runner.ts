@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { BERTH_CLI } from "../../engine/self-command.js";
 
 /** One command the walkthrough runs and shows: a berth verb or an evidence command (ip, ping, curl). */
 export interface Shown {
@@ -8,8 +8,6 @@ export interface Shown {
   readonly stderr: string;
   readonly code: number;
 }
-
-const MAIN = fileURLToPath(new URL("../main.js", import.meta.url));
 
 const color = process.stdout.isTTY && !process.env["NO_COLOR"];
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
@@ -33,7 +31,7 @@ export class Walkthrough {
 
   /** Run `berth ARGS...` (this installation's CLI) and show it. */
   berth(...args: string[]): Shown {
-    return this.run(["berth", ...args], [process.execPath, MAIN, ...args]);
+    return this.run(["berth", ...args], [process.execPath, BERTH_CLI, ...args]);
   }
 
   /** Run an evidence program (ip, ping, curl, ...) and show it. */
@@ -43,7 +41,7 @@ export class Walkthrough {
 
   /** Run quietly: for values the walkthrough needs (an address), not shown. */
   value(...args: string[]): string {
-    const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [BERTH_CLI, ...args], { encoding: "utf8" });
     return (r.stdout ?? "").trim();
   }
 

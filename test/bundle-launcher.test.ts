@@ -1,4 +1,4 @@
-// bin/adapter-launcher.cjs: the adapters' CommonJS bundles run through a V8
+// bin/bundle-launcher.cjs: the CommonJS bundles of the CLI and the adapters run through a V8
 // code cache that must never run code of an older bundle.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const LAUNCHER = fileURLToPath(new URL("../../bin/adapter-launcher.cjs", import.meta.url));
+const LAUNCHER = fileURLToPath(new URL("../../bin/bundle-launcher.cjs", import.meta.url));
 
 /** Run `bundle` in a fresh process as an adapter call would; its answer and whether the cache was used. */
 function call(bundle: string, full: boolean): { answer: string; usedCache: boolean } {

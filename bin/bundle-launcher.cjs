@@ -1,11 +1,11 @@
-// Starts an adapter that a runtime runs once per call (Podman's network
-// backend, the CNI plugin), as cheaply as Node allows: Node.js start-up is
-// most of such a call (see bench/README.md). The adapter comes from its
-// one-file CommonJS bundle (scripts/bundle-adapters.mjs), compiled with a V8
-// code cache kept next to it, so a call neither resolves ~100 modules nor
-// starts the ES module loader nor re-parses the code. When the compiled
-// modules are newer than the bundle (a `tsc` without `npm run build`), they
-// are imported instead.
+// Starts a Berth program that runs once per call (the CLI, Podman's network
+// backend, the CNI plugin) as cheaply as Node allows: Node.js start-up is
+// most of such a call (see bench/README.md). The program comes from its
+// one-file CommonJS bundle (scripts/bundle.mjs), compiled with a V8 code
+// cache kept next to it, so a call neither resolves ~100 modules nor starts
+// the ES module loader nor re-parses the code. When the compiled modules are
+// newer than the bundle (a `tsc` without `npm run build`), they are imported
+// instead.
 "use strict";
 const { readFileSync, renameSync, statSync, writeFileSync } = require("node:fs");
 const { createRequire } = require("node:module");
@@ -64,16 +64,15 @@ function runBundle(file, writeCacheAtExit) {
 }
 
 /**
- * Load adapter `bundleName` (dist/src/interop/NAME.cjs), or the compiled
- * module `modulePath` (under dist/src/) when that is newer. `opts.full`:
- * this call does the adapter's real work (not `version`), so it may write
- * the code cache.
+ * Load the bundle dist/src/BUNDLE.cjs, or the compiled module `modulePath`
+ * (under dist/src/) when that is newer. `opts.full`: this call does the
+ * program's real work (not `version`), so it may write the code cache.
  */
-async function loadAdapter(bundleName, modulePath, opts = {}) {
-  const bundle = join(DIST, "interop", `${bundleName}.cjs`);
+async function loadBundle(bundle, modulePath, opts = {}) {
+  const file = join(DIST, `${bundle}.cjs`);
   const modules = join(DIST, modulePath);
-  if (mtime(bundle) >= mtime(modules)) return runBundle(bundle, opts.full === true).exports;
+  if (mtime(file) >= mtime(modules)) return runBundle(file, opts.full === true).exports;
   return import(pathToFileURL(modules).href);
 }
 
-module.exports = { loadAdapter, runBundle };
+module.exports = { loadBundle, runBundle };
