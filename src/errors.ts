@@ -119,6 +119,7 @@ const ERRNO: Record<number, [string, string]> = {
   24: ["EMFILE", "too many open files"],
   28: ["ENOSPC", "no space left on device"],
   34: ["ERANGE", "numerical result out of range"],
+  54: ["EXFULL", "exchange full"],
   61: ["ENODATA", "no data available"],
   95: ["EOPNOTSUPP", "operation not supported"],
   97: ["EAFNOSUPPORT", "address family not supported by protocol"],

@@ -8,7 +8,7 @@ import { randomMac } from "../model/mac.js";
 import { allocateNext, allocateNext6, checkStaticIp, checkStaticIp6, type AllocationPool, type AllocationPool6 } from "../ipam/index.js";
 import { NetlinkHandle } from "../kernel/index.js";
 import { BerthError, KernelError } from "../errors.js";
-import { BRIDGE_MAX_PORTS, ensureBridge, removeBridgeIfUnused } from "./bridge.js";
+import { BRIDGE_MAX_PORTS, EXFULL, ensureBridge, removeBridgeIfUnused } from "./bridge.js";
 import { hostVethName } from "./names.js";
 import { faultPoint } from "./fault.js";
 import { prefixesOf } from "./prefixes.js";
@@ -118,11 +118,7 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
       hint: `Disconnect it first with \`berth network disconnect ${net.name} ${c.name}\``,
     });
   }
-  if (net.driver === "bridge" && engine.store.attachments.countForNetwork(net.id) >= BRIDGE_MAX_PORTS) {
-    throw new BerthError("BRIDGE_FULL", `Cannot attach "${c.name}" to network "${net.name}": its bridge ${net.bridge} already has ${BRIDGE_MAX_PORTS} ports, the Linux bridge maximum`, {
-      hint: "Create another network for more containers",
-    });
-  }
+  if (net.driver === "bridge" && engine.store.attachments.countForNetwork(net.id) >= BRIDGE_MAX_PORTS) throw bridgeFull(c.name, net);
   const ifname = req.ifname ?? nextIfName(existing);
   if (existing.some((a) => a.ifname === ifname)) {
     throw new BerthError("IFNAME_IN_USE", `Cannot attach "${c.name}" to network "${net.name}": it already has an interface ${ifname}`, {
@@ -149,8 +145,21 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
   };
   if (engine.plan) describePlumb(engine, c, net, attachment, needsDefaultRoute);
   else if (net.driver === "macvlan") plumbMacvlan(engine, c.netns, net, attachment, needsDefaultRoute);
-  else plumb(engine, c.netns, net, attachment, needsDefaultRoute);
+  else plumb(engine, c.name, c.netns, net, attachment, needsDefaultRoute);
   return attachment;
+}
+
+/**
+ * The bridge has no port left: Berth's own attachments fill it (checked
+ * before any kernel change), or ports that something else added do (the
+ * kernel refuses the veth with EXFULL and creates neither end).
+ */
+function bridgeFull(containerName: string, net: Network, cause?: KernelError): BerthError {
+  const why = cause === undefined ? `already has ${BRIDGE_MAX_PORTS} containers` : `has no free port (the kernel refused a new one: ${cause.message})`;
+  return new BerthError("BRIDGE_FULL", `Cannot attach "${containerName}" to network "${net.name}": its bridge ${net.bridge} ${why}; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`, {
+    hint: `Create another network for more containers${cause === undefined ? "" : `, or remove the interfaces not made by Berth from ${net.bridge} (\`ip link show master ${net.bridge}\`)`}`,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** Which families get a default route through a network's gateway. */
@@ -187,7 +196,7 @@ function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment
 }
 
 /** The kernel part of attachNetwork, undone step by step on failure. */
-function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes): void {
+function plumb(engine: Engine, containerName: string, netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes): void {
   const h = engine.host;
   const bridgeExisted = h.linkByName(net.bridge) !== undefined;
   let vethMade = false;
@@ -201,6 +210,7 @@ function plumb(engine: Engine, netnsPath: string, net: Network, a: Attachment, d
         // the cached bridge may have been removed and re-made by another berth process: look it up once more
         engine.bridgeIndexes.delete(net.bridge);
         if (!(e instanceof KernelError) || e.code === "IFNAME_IN_USE") throw e;
+        if (e.errno === EXFULL) throw bridgeFull(containerName, net, e);
         veth(ensureBridge(engine, net));
       }
       vethMade = true;

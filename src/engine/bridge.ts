@@ -5,8 +5,15 @@ import { randomMac } from "../model/mac.js";
 import { sysctlWrite } from "../kernel/index.js";
 import { BerthError } from "../errors.js";
 
-/** A Linux bridge takes at most this many ports (BR_MAX_PORTS). */
-export const BRIDGE_MAX_PORTS = 1024;
+/**
+ * A Linux bridge takes at most this many ports: port numbers come from a
+ * bitmap of BR_MAX_PORTS (1,024) bits whose bit 0 is reserved, so the
+ * 1,024th port fails with EXFULL.
+ */
+export const BRIDGE_MAX_PORTS = 1023;
+
+/** The errno of adding a port to a bridge that has BRIDGE_MAX_PORTS already. */
+export const EXFULL = 54;
 
 /**
  * Create the network's bridge if it is missing (with its gateway address, up),

@@ -1,20 +1,23 @@
 // Scale: many containers on one network and many networks on one host
-// work (run, resolve, publish, remove) and leave nothing behind. The
-// normal suite holds 30 containers and 8 networks; `npm run test:stress`
-// 1,000 containers (the Linux bridge takes 1,024 ports) and 100 networks
-// (BERTH_SCALE_CONTAINERS, BERTH_SCALE_NETWORKS override). The time of
+// work (run, resolve, publish, remove) and leave nothing behind, and a
+// full bridge is refused cleanly. The normal suite holds 20 containers and
+// 5 networks; `npm run test:stress` 1,000 containers (the Linux bridge
+// takes 1,023 ports) and 100 networks (BERTH_SCALE_CONTAINERS,
+// BERTH_SCALE_NETWORKS override). The time of
 // single runs at the first, middle and last container is reported as a
 // diagnostic, never asserted (figures: docs/reliability.md).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BerthSandbox, type CliResult } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 import { sized } from "../stress-size.js";
 import { ECHO, ask } from "../echo.js";
-import { berthLinks, netnsFiles, nftInventory, publishedZone } from "../kernel-inventory.js";
+import { berthLinks, hostLinks, netnsFiles, nftInventory, publishedZone } from "../kernel-inventory.js";
+import { BRIDGE_MAX_PORTS } from "../../src/engine/bridge.js";
 
 let b: BerthSandbox;
 
@@ -148,6 +151,55 @@ test(`${NETWORKS} networks on one host: each gets a container that resolves only
     assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
   } finally {
     // (no time limit: resetting 1,000 containers on a busy host can take minutes)
+    const reset = await b.start("system", "reset", "-f");
+    if (reset.code !== 0) t.diagnostic(`reset: ${reset.stderr}`);
+  }
+});
+
+/** `ip -batch` of the given commands (one per line); fails the test if any fails. */
+function ipBatch(lines: readonly string[]): void {
+  const r = spawnSync("ip", ["-batch", "-"], { input: lines.join("\n") + "\n", encoding: "utf8", timeout: 600_000 });
+  assert.equal(r.status, 0, `ip -batch: ${r.stderr}`);
+}
+
+test("a full bridge: run is refused with BRIDGE_FULL, the kernel and the store unchanged", { timeout: 600_000 }, async (t) => {
+  if (!requireSandbox(t)) return;
+  // One container plus ports that something else put on the bridge fill it (1,023 ports): the
+  // next run cannot get a port. Berth counts only its own containers, so it learns this from
+  // the kernel (EXFULL, and the kernel makes neither veth end); it must say so, not fail half way.
+  // The foreign veths' peers live in a scratch namespace held by a sleep: killing it deletes them all.
+  const bridge = "berthfull";
+  const foreign = Array.from({ length: BRIDGE_MAX_PORTS - 1 }, (_, i) => `xfull${i}`);
+  const scratch = spawn("unshare", ["--net", "sleep", "600"], { stdio: "ignore" });
+  try {
+    b.ok("network", "create", "full", "--subnet", "10.123.0.0/24", "--interface-name", bridge);
+    b.ok("run", "-d", "--name", "f0", "--network", "full", "sleep", "7200");
+    const ownNetns = readlinkSync("/proc/self/ns/net");
+    for (let i = 0; i < 100 && readlinkSync(`/proc/${scratch.pid ?? 0}/ns/net`) === ownNetns; i++) spawnSync("sleep", ["0.05"]);
+    assert.notEqual(readlinkSync(`/proc/${scratch.pid ?? 0}/ns/net`), ownNetns, "the scratch namespace exists");
+    ipBatch(foreign.map((n) => `link add ${n} master ${bridge} type veth peer name ${n}p netns ${scratch.pid ?? 0}`));
+    const ports = () => hostLinks().filter((l) => l.master === bridge).length;
+    assert.equal(ports(), BRIDGE_MAX_PORTS, "the bridge is full");
+
+    const r = b.run("run", "-d", "--name", "f1", "--network", "full", "sleep", "7200");
+    assert.equal(r.code, 125, r.stderr);
+    assert.match(r.stderr, /Cannot attach "f1" to network "full": its bridge berthfull has no free port .*a Linux bridge takes at most 1023 ports/);
+    assert.match(r.stderr, /Hint: Create another network for more containers, or remove the interfaces not made by Berth from berthfull/);
+    assert.equal(b.ok("ps", "-a", "--format", "{{.Name}}").trim(), "f0", "no container f1");
+    assert.equal(netnsFiles(b.root).length, 1, "no namespace for f1");
+    assert.equal(ports(), BRIDGE_MAX_PORTS, "no port added or lost");
+    assert.equal(berthLinks().filter((l) => l.kind === "veth").length, 1, "no veth of f1 left");
+    assert.deepEqual(publishedZone(b.root)?.networks.find((n) => n.name === "full")?.containers.map((c) => c.name), ["f0"], "no DNS record of f1");
+
+    // with one port free again, the same name runs and gets the address f1 would have leased
+    ipBatch([`link del ${foreign[0] ?? ""}`]);
+    b.ok("run", "-d", "--name", "f1", "--network", "full", "sleep", "7200");
+    assert.equal(b.ip("f1"), "10.123.0.3", "the refused run held no lease");
+    b.ok("rm", "-f", "f0", "f1");
+    b.ok("network", "rm", "full");
+    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
+  } finally {
+    scratch.kill("SIGKILL");
     const reset = await b.start("system", "reset", "-f");
     if (reset.code !== 0) t.diagnostic(`reset: ${reset.stderr}`);
   }
