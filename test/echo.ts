@@ -1,5 +1,5 @@
 // A TCP+UDP "who am I" echo server to run in containers, and its client.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 /** Container command: on port 8080 (TCP and UDP, IPv4 and IPv6), answer each client with the source address it sees. */
 export const ECHO = [
@@ -20,7 +20,47 @@ const CLIENT =
  * address it saw, or undefined when nothing answered within `timeoutMs`.
  */
 export function ask(proto: "tcp" | "udp", host: string, port: number, netns?: string, timeoutMs = 2500): string | undefined {
-  const argv = [process.execPath, "-e", CLIENT, proto, host, String(port), String(timeoutMs)];
-  const r = netns ? spawnSync("nsenter", [`--net=${netns}`, ...argv], { encoding: "utf8" }) : spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
+  const [cmd, ...args] = clientArgv({ proto, host, port, netns, timeoutMs });
+  const r = spawnSync(cmd ?? "", args, { encoding: "utf8" });
   return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** One question for askAll: the same arguments as ask(). */
+export interface Probe {
+  readonly proto: "tcp" | "udp";
+  readonly host: string;
+  readonly port: number;
+  readonly netns?: string | undefined;
+  readonly timeoutMs?: number | undefined;
+}
+
+function clientArgv(p: Probe): string[] {
+  const argv = [process.execPath, "-e", CLIENT, p.proto, p.host, String(p.port), String(p.timeoutMs ?? 2500)];
+  return p.netns ? ["nsenter", `--net=${p.netns}`, ...argv] : argv;
+}
+
+/**
+ * ask() for many probes at once, `parallel` clients at a time: a probe that
+ * must stay unanswered costs its whole timeout, and these overlap instead of
+ * adding up. Each probe is still its own client process (own socket, own
+ * source port); the answers come back in the order of `probes`.
+ */
+export async function askAll(probes: readonly Probe[], parallel = 8): Promise<(string | undefined)[]> {
+  const answers: (string | undefined)[] = new Array<string | undefined>(probes.length).fill(undefined);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < probes.length) {
+      const i = next++;
+      const [cmd, ...args] = clientArgv(probes[i] as Probe);
+      answers[i] = await new Promise<string | undefined>((resolve) => {
+        const child = spawn(cmd ?? "", args, { stdio: ["ignore", "pipe", "ignore"] });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("error", () => resolve(undefined));
+        child.on("close", (code) => resolve(code === 0 ? out.trim() : undefined));
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, probes.length) }, worker));
+  return answers;
 }

@@ -3,13 +3,14 @@
 // sandbox), an outside machine (a namespace behind the host), and ports
 // published on 0.0.0.0 and on one host address. Every pair that must
 // connect does; every pair that must not, does not. The same matrix runs
-// again over IPv6 with dual-stack networks.
+// again over IPv6 with dual-stack networks. The probes of one matrix run
+// at once (askAll), so the refused ones wait out their second together.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
-import { ECHO, ask } from "../echo.js";
+import { ECHO, askAll, type Probe } from "../echo.js";
 import { HOST_ADDR, HOST_ADDR2, HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR, OUTSIDE_ADDR6, makeOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
@@ -35,8 +36,37 @@ interface Case {
   readonly seenAs?: string | undefined;
 }
 
-test("isolation and exposure matrix over TCP and UDP", (t) => {
+/** One probe and what it must get: nothing, any answer, this source address, or one of these. */
+interface Check {
+  readonly what: string;
+  readonly probe: Probe;
+  readonly answer: "none" | "any" | string | readonly string[];
+}
+
+/** Run every check's probe at once, then assert each answer. */
+async function verify(checks: readonly Check[]): Promise<void> {
+  const seen = await askAll(checks.map((c) => c.probe));
+  checks.forEach((c, i) => {
+    const got = seen[i];
+    if (c.answer === "none") assert.equal(got, undefined, `${c.what} must not connect`);
+    else if (c.answer === "any") assert.ok(got, `${c.what} connects`);
+    else if (typeof c.answer === "string") assert.equal(got, c.answer, `${c.what} connects, seen as ${c.answer}`);
+    else assert.ok(c.answer.includes(got ?? ""), `${c.what}: seen as ${String(got)}, one of ${c.answer.join(", ")}`);
+  });
+}
+
+/** The matrix's cases as checks: same port 8080 on the target, a refused one waits `no` ms. */
+function caseChecks(proto: "tcp" | "udp", cases: readonly Case[], target: (name: string) => string, ns: Record<string, string | undefined>, no: number, suffix = ""): Check[] {
+  return cases.map((c) => ({
+    what: `${proto} ${c.from} -> ${c.to}${suffix}`,
+    probe: { proto, host: target(c.to), port: 8080, netns: ns[c.from], timeoutMs: c.reach ? undefined : no },
+    answer: !c.reach ? "none" : (c.seenAs ?? "any"),
+  }));
+}
+
+test("isolation and exposure matrix over TCP and UDP", async (t) => {
   if (!requireSandbox(t) || !outside) return;
+  const outsideNs = outside.ns;
   b.ok("network", "create", "net-a");
   b.ok("network", "create", "net-b");
   b.ok("network", "create", "net-c", "--internal");
@@ -71,24 +101,19 @@ test("isolation and exposure matrix over TCP and UDP", (t) => {
       { from: "outside", to: "a1", reach: false },
       { from: "outside", to: "c1", reach: false },
     ];
-    for (const proto of ["tcp", "udp"] as const) {
-      for (const c of cases) {
-        const seen = ask(proto, target(c.to), 8080, ns[c.from], c.reach ? undefined : NO);
-        const what = `${proto} ${c.from} -> ${c.to}`;
-        if (!c.reach) assert.equal(seen, undefined, `${what} must not connect`);
-        else if (c.seenAs) assert.equal(seen, c.seenAs, `${what} connects, seen as ${c.seenAs}`);
-        else assert.ok(seen, `${what} connects`);
-      }
+    const checks = (["tcp", "udp"] as const).flatMap((proto): Check[] => [
+      ...caseChecks(proto, cases, target, ns, NO),
       // published on 0.0.0.0: every host address, from outside (real client address), the host and another network
-      assert.equal(ask(proto, HOST_ADDR, 9700, outside.ns), OUTSIDE_ADDR, `${proto} outside -> ${HOST_ADDR}:9700`);
-      assert.equal(ask(proto, HOST_ADDR2, 9700, outside.ns), OUTSIDE_ADDR, `${proto} outside -> ${HOST_ADDR2}:9700`);
-      assert.ok(ask(proto, "127.0.0.1", 9700), `${proto} host -> 127.0.0.1:9700`);
-      assert.ok(ask(proto, HOST_ADDR, 9700, ns["b1"]), `${proto} b1 (other network) -> ${HOST_ADDR}:9700`);
+      { what: `${proto} outside -> ${HOST_ADDR}:9700`, probe: { proto, host: HOST_ADDR, port: 9700, netns: outsideNs }, answer: OUTSIDE_ADDR },
+      { what: `${proto} outside -> ${HOST_ADDR2}:9700`, probe: { proto, host: HOST_ADDR2, port: 9700, netns: outsideNs }, answer: OUTSIDE_ADDR },
+      { what: `${proto} host -> 127.0.0.1:9700`, probe: { proto, host: "127.0.0.1", port: 9700 }, answer: "any" },
+      { what: `${proto} b1 (other network) -> ${HOST_ADDR}:9700`, probe: { proto, host: HOST_ADDR, port: 9700, netns: ns["b1"] }, answer: "any" },
       // published on one host address: only there
-      assert.equal(ask(proto, HOST_ADDR, 9701, outside.ns), OUTSIDE_ADDR, `${proto} outside -> ${HOST_ADDR}:9701`);
-      assert.equal(ask(proto, HOST_ADDR2, 9701, outside.ns, NO), undefined, `${proto} outside -> ${HOST_ADDR2}:9701 must not connect`);
-      assert.equal(ask(proto, "127.0.0.1", 9701, undefined, NO), undefined, `${proto} host -> 127.0.0.1:9701 must not connect`);
-    }
+      { what: `${proto} outside -> ${HOST_ADDR}:9701`, probe: { proto, host: HOST_ADDR, port: 9701, netns: outsideNs }, answer: OUTSIDE_ADDR },
+      { what: `${proto} outside -> ${HOST_ADDR2}:9701`, probe: { proto, host: HOST_ADDR2, port: 9701, netns: outsideNs, timeoutMs: NO }, answer: "none" },
+      { what: `${proto} host -> 127.0.0.1:9701`, probe: { proto, host: "127.0.0.1", port: 9701, timeoutMs: NO }, answer: "none" },
+    ]);
+    await verify(checks);
   } finally {
     echoOutside.kill("SIGKILL");
     b.run("rm", "-f", "a1", "a2", "b1", "c1", "c2");
@@ -96,8 +121,9 @@ test("isolation and exposure matrix over TCP and UDP", (t) => {
   }
 });
 
-test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP", (t) => {
+test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP", async (t) => {
   if (!requireSandbox(t) || !outside) return;
+  const outsideNs = outside.ns;
   b.ok("network", "create", "--ipv6", "net6-a");
   b.ok("network", "create", "--ipv6", "net6-b");
   b.ok("network", "create", "--ipv6", "net6-c", "--internal");
@@ -129,29 +155,24 @@ test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP
       { from: "outside", to: "a1", reach: false },
       { from: "outside", to: "c1", reach: false },
     ];
-    for (const proto of ["tcp", "udp"] as const) {
-      for (const c of cases) {
-        const seen = ask(proto, target(c.to), 8080, ns[c.from], c.reach ? undefined : NO);
-        const what = `${proto} ${c.from} -> ${c.to} over IPv6`;
-        if (!c.reach) assert.equal(seen, undefined, `${what} must not connect`);
-        else if (c.seenAs) assert.equal(seen, c.seenAs, `${what} connects, seen as ${c.seenAs}`);
-        else assert.ok(seen, `${what} connects`);
-      }
+    const checks = (["tcp", "udp"] as const).flatMap((proto): Check[] => [
+      ...caseChecks(proto, cases, target, ns, NO, " over IPv6"),
       // egress leaves with one of the host's IPv6 addresses (masquerade)
-      assert.ok(hostSide.includes(ask(proto, OUTSIDE_ADDR6, 8080, ns["a1"]) ?? ""), `${proto} a1 -> outside is masqueraded`);
+      { what: `${proto} a1 -> outside is masqueraded`, probe: { proto, host: OUTSIDE_ADDR6, port: 8080, netns: ns["a1"] }, answer: hostSide },
       // published on :: (bare -p): every host IPv6 address, real client address, and from another network
-      assert.equal(ask(proto, HOST_ADDR6, 9710, outside.ns), OUTSIDE_ADDR6, `${proto} outside -> [${HOST_ADDR6}]:9710`);
-      assert.equal(ask(proto, HOST_ADDR6_2, 9710, outside.ns), OUTSIDE_ADDR6, `${proto} outside -> [${HOST_ADDR6_2}]:9710`);
-      assert.ok(ask(proto, HOST_ADDR6, 9710, ns["b1"]), `${proto} b1 (other network) -> [${HOST_ADDR6}]:9710`);
+      { what: `${proto} outside -> [${HOST_ADDR6}]:9710`, probe: { proto, host: HOST_ADDR6, port: 9710, netns: outsideNs }, answer: OUTSIDE_ADDR6 },
+      { what: `${proto} outside -> [${HOST_ADDR6_2}]:9710`, probe: { proto, host: HOST_ADDR6_2, port: 9710, netns: outsideNs }, answer: OUTSIDE_ADDR6 },
+      { what: `${proto} b1 (other network) -> [${HOST_ADDR6}]:9710`, probe: { proto, host: HOST_ADDR6, port: 9710, netns: ns["b1"] }, answer: "any" },
       // ...and IPv4 still, the same bare -p
-      assert.equal(ask(proto, HOST_ADDR, 9710, outside.ns), OUTSIDE_ADDR, `${proto} outside -> ${HOST_ADDR}:9710 (IPv4 of the same -p)`);
+      { what: `${proto} outside -> ${HOST_ADDR}:9710 (IPv4 of the same -p)`, probe: { proto, host: HOST_ADDR, port: 9710, netns: outsideNs }, answer: OUTSIDE_ADDR },
       // ::1 is never DNATed (the kernel cannot route it into a bridge): nothing answers there
-      assert.equal(ask(proto, "::1", 9710, undefined, NO), undefined, `${proto} host -> [::1]:9710 is not forwarded`);
+      { what: `${proto} host -> [::1]:9710 (never forwarded)`, probe: { proto, host: "::1", port: 9710, timeoutMs: NO }, answer: "none" },
       // published on one IPv6 host address: only there
-      assert.equal(ask(proto, HOST_ADDR6, 9711, outside.ns), OUTSIDE_ADDR6, `${proto} outside -> [${HOST_ADDR6}]:9711`);
-      assert.equal(ask(proto, HOST_ADDR6_2, 9711, outside.ns, NO), undefined, `${proto} outside -> [${HOST_ADDR6_2}]:9711 must not connect`);
-      assert.equal(ask(proto, HOST_ADDR2, 9711, outside.ns, NO), undefined, `${proto} outside -> ${HOST_ADDR2}:9711 (IPv4) must not connect`);
-    }
+      { what: `${proto} outside -> [${HOST_ADDR6}]:9711`, probe: { proto, host: HOST_ADDR6, port: 9711, netns: outsideNs }, answer: OUTSIDE_ADDR6 },
+      { what: `${proto} outside -> [${HOST_ADDR6_2}]:9711`, probe: { proto, host: HOST_ADDR6_2, port: 9711, netns: outsideNs, timeoutMs: NO }, answer: "none" },
+      { what: `${proto} outside -> ${HOST_ADDR2}:9711 (IPv4)`, probe: { proto, host: HOST_ADDR2, port: 9711, netns: outsideNs, timeoutMs: NO }, answer: "none" },
+    ]);
+    await verify(checks);
   } finally {
     echoOutside.kill("SIGKILL");
     b.run("rm", "-f", "a1", "a2", "b1", "c1", "c2");
