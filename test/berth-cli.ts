@@ -4,8 +4,19 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempRoot } from "./helpers.js";
 
-/** The CLI as users run it: bin/berth, through the bundle `npm run build` makes. */
+/**
+ * The CLI as users run it: bin/berth, through the bundle `npm run build`
+ * makes. Started with this node (not through its `env` shebang, so that a
+ * test may take `node` off PATH) and, as the shebang does, without
+ * NODE_EXTRA_CA_CERTS.
+ */
 const BERTH = fileURLToPath(new URL("../../bin/berth", import.meta.url));
+
+function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  delete out["NODE_EXTRA_CA_CERTS"];
+  return out;
+}
 
 export interface CliResult {
   readonly code: number;
@@ -32,7 +43,7 @@ export class BerthSandbox {
 
   /** Run `berth ARGS...` synchronously. */
   run(...args: string[]): CliResult {
-    const r = spawnSync(BERTH, [...args], { env: this.env, encoding: "utf8", timeout: 180_000 });
+    const r = spawnSync(process.execPath, [BERTH, ...args], { env: cliEnv(this.env), encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
@@ -45,14 +56,14 @@ export class BerthSandbox {
 
   /** Run with extra environment (fault injection). */
   runWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
-    const r = spawnSync(BERTH, [...args], { env: { ...this.env, ...env }, encoding: "utf8", timeout: 180_000 });
+    const r = spawnSync(process.execPath, [BERTH, ...args], { env: cliEnv({ ...this.env, ...env }), encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? (r.signal === "SIGKILL" ? 137 : 1), stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
   /** Start `berth ARGS...` without waiting (for concurrency tests). */
   start(...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {
-      const child = spawn(BERTH, [...args], { env: this.env });
+      const child = spawn(process.execPath, [BERTH, ...args], { env: cliEnv(this.env) });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
