@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import type { Engine } from "./context.js";
 import { forgetContainer } from "./forget-container.js";
 import type { Container, NetworkRequest } from "../model/container.js";
-import { shortId } from "../model/container.js";
+import { creatingContainer, shortId } from "../model/container.js";
 import { containerRunDir } from "../paths.js";
 import { BerthError, isBerthError, wrap } from "../errors.js";
 import { newId, netnsPath } from "./names.js";
@@ -119,7 +119,7 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
         networks = plan.mode.networks.map((r) => ({ ...r, network: requireNetwork(engine, r.network).name }));
         break;
     }
-    const c: Container = {
+    const c = creatingContainer({
       id,
       name,
       command: plan.command,
@@ -133,15 +133,8 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
       dns: plan.dns,
       extraHosts: plan.extraHosts,
       networks,
-      status: "creating",
-      ownerPid: process.pid,
-      pid: undefined,
-      exitCode: undefined,
-      created: new Date().toISOString(),
-      started: undefined,
-      finished: undefined,
       managedBy: undefined,
-    };
+    });
     engine.store.containers.insert(c);
     // conflicts are errors before anything changes: the whole transaction rolls back
     reservePorts(engine, c, plan.ports);

@@ -61,6 +61,18 @@ export interface Container {
   readonly managedBy: string | undefined;
 }
 
+/** What a new container's record says about itself; its life-cycle fields start as for every container. */
+export type NewContainer = Omit<Container, "status" | "ownerPid" | "pid" | "exitCode" | "created" | "started" | "finished">;
+
+/**
+ * A container record as it is first written: "creating", owned by this
+ * process (a crash before the end is rolled back by the next berth
+ * command), created now, never started.
+ */
+export function creatingContainer(fields: NewContainer): Container {
+  return { ...fields, status: "creating", ownerPid: process.pid, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined };
+}
+
 /** A container's membership of one network: its interface and lease. */
 export interface Attachment {
   readonly containerId: string;

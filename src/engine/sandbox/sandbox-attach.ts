@@ -3,7 +3,7 @@ import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import { parseCidr4 } from "../../model/ipv4.js";
 import { printable } from "../../model/names.js";
-import { shortId } from "../../model/container.js";
+import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
 import { netnsExists } from "../../kernel/index.js";
 import type { PortMapping } from "../../model/port-spec.js";
@@ -121,7 +121,7 @@ function checkNetworks(engine: Engine, spec: SandboxAttachSpec): void {
 }
 
 function sandboxRecord(spec: SandboxAttachSpec): Container {
-  return {
+  return creatingContainer({
     id: spec.id,
     name: spec.name,
     command: [],
@@ -135,16 +135,8 @@ function sandboxRecord(spec: SandboxAttachSpec): Container {
     dns: { servers: [...(spec.dnsServers ?? [])], search: [], options: [] },
     extraHosts: [],
     networks: [],
-    // "creating" with this process as owner: a crash before the end is rolled back by the next berth command
-    status: "creating",
-    ownerPid: process.pid,
-    pid: undefined,
-    exitCode: undefined,
-    created: new Date().toISOString(),
-    started: undefined,
-    finished: undefined,
     managedBy: spec.managedBy,
-  };
+  });
 }
 
 /**
