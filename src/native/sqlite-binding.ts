@@ -1,5 +1,4 @@
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
 
 const require = createRequire(import.meta.url);
 
@@ -12,8 +11,7 @@ const require = createRequire(import.meta.url);
  */
 export function sqliteNativeBinding(): string | undefined {
   try {
-    const path = require.resolve("better-sqlite3/build/Release/better_sqlite3.node");
-    return existsSync(path) ? path : undefined;
+    return require.resolve("better-sqlite3/build/Release/better_sqlite3.node");
   } catch {
     return undefined;
   }
