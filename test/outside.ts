@@ -3,6 +3,9 @@
 // .3 on its end; the outside namespace has 198.51.100.2.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { before, after } from "node:test";
+import { BerthSandbox } from "./berth-cli.js";
+import { inSandbox } from "./helpers.js";
 
 export const HOST_ADDR = "198.51.100.1";
 export const HOST_ADDR2 = "198.51.100.3";
@@ -52,4 +55,24 @@ export function makeOutside(dir: string, opts: { defaultRoute?: boolean; ipv6?: 
       spawnSync("rm", ["-f", ns]);
     },
   };
+}
+
+/**
+ * The common fixture of the files that test traffic from outside: a
+ * BerthSandbox and an outside machine, made before the file's tests (inside
+ * the test sandbox only) and removed after them. `use` receives both.
+ */
+export function sandboxWithOutside(opts: { defaultRoute?: boolean; ipv6?: boolean }, use: (b: BerthSandbox, outside: Outside) => void): void {
+  let b: BerthSandbox | undefined;
+  let outside: Outside | undefined;
+  before(() => {
+    if (!inSandbox()) return;
+    b = new BerthSandbox();
+    outside = makeOutside(b.root, opts);
+    use(b, outside);
+  });
+  after(() => {
+    outside?.remove();
+    b?.dispose();
+  });
 }

@@ -4,27 +4,20 @@
 // published port reached over IPv6 from another namespace, AAAA and
 // ip6.arpa PTR answers from the resolver on the IPv6 gateway, --ip6, and
 // the refusal of -p [::1]:... with its reason.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
-import { inSandbox, requireSandbox } from "../helpers.js";
+import { requireSandbox } from "../helpers.js";
 import { ECHO, ask } from "../echo.js";
-import { HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR6, makeOutside, type Outside } from "../outside.js";
+import { HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR6, sandboxWithOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
 let outside: Outside | undefined;
 
-before(() => {
-  if (!inSandbox()) return;
-  b = new BerthSandbox();
-  outside = makeOutside(b.root, { defaultRoute: true, ipv6: true });
-});
-
-after(() => {
-  if (!b) return;
-  outside?.remove();
-  b.dispose();
+sandboxWithOutside({ defaultRoute: true, ipv6: true }, (sandbox, out) => {
+  b = sandbox;
+  outside = out;
 });
 
 function field(name: string, template: string): string {

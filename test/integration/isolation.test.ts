@@ -5,27 +5,20 @@
 // connect does; every pair that must not, does not. The same matrix runs
 // again over IPv6 with dual-stack networks. The probes of one matrix run
 // at once (askAll), so the refused ones wait out their second together.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
-import { inSandbox, requireSandbox } from "../helpers.js";
+import { requireSandbox } from "../helpers.js";
 import { ECHO, askAll, type Probe } from "../echo.js";
-import { HOST_ADDR, HOST_ADDR2, HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR, OUTSIDE_ADDR6, makeOutside, type Outside } from "../outside.js";
+import { HOST_ADDR, HOST_ADDR2, HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR, OUTSIDE_ADDR6, sandboxWithOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
 let outside: Outside | undefined;
 
-before(() => {
-  if (!inSandbox()) return;
-  b = new BerthSandbox();
-  outside = makeOutside(b.root, { defaultRoute: true, ipv6: true });
-});
-
-after(() => {
-  if (!b) return;
-  outside?.remove();
-  b.dispose();
+sandboxWithOutside({ defaultRoute: true, ipv6: true }, (sandbox, out) => {
+  b = sandbox;
+  outside = out;
 });
 
 interface Case {
