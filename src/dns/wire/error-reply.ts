@@ -7,9 +7,16 @@ import { FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, HEADER_LENGTH, OPCODE_MASK } from "
  */
 export function encodeErrorReply(query: Buffer, rcode: number): Buffer {
   const out = Buffer.alloc(HEADER_LENGTH);
+  encodeErrorReplyInto(out, query, rcode);
+  return out;
+}
+
+/** encodeErrorReply() into the first HEADER_LENGTH bytes of `out`; returns that length. */
+export function encodeErrorReplyInto(out: Buffer, query: Buffer, rcode: number): number {
+  out.fill(0, 0, HEADER_LENGTH);
   out[0] = query[0] ?? 0;
   out[1] = query[1] ?? 0;
-  const qflags = query.readUInt16BE(2);
+  const qflags = (query[2]! << 8) | query[3]!;
   out.writeUInt16BE(FLAG_QR | FLAG_RA | (qflags & (OPCODE_MASK | FLAG_RD | FLAG_CD)) | (rcode & 0xf), 2);
-  return out;
+  return HEADER_LENGTH;
 }

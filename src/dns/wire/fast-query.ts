@@ -40,13 +40,12 @@ export function newFastQuery(): FastQuery {
 const scratch = Buffer.allocUnsafe(MAX_NAME_LENGTH + 1);
 
 /**
- * Parse `buf` as a query without building objects: header checks, the one
- * question's name (lowercased into `q.name`), type and class, and an
- * optional trailing OPT record. Anything unusual is `Other`, for the full
+ * Parse the first `n` bytes of `buf` as a query without building objects:
+ * header checks, the one question's name (lowercased into `q.name`), type
+ * and class, and an optional trailing OPT record. Anything unusual is `Other`, for the full
  * decoder to judge.
  */
-export function parseFastQuery(buf: Buffer, q: FastQuery): Verdict {
-  const n = buf.length;
+export function parseFastQuery(buf: Buffer, q: FastQuery, n = buf.length): Verdict {
   q.hasQuestion = false;
   q.edns = false;
   q.udpMax = UDP_PLAIN_MAX;

@@ -14,23 +14,23 @@ function writeOpt(out: Buffer, o: number): void {
 }
 
 /**
- * Build the reply to a query parsed by parseFastQuery(): the header and
- * question are copied from the query (keeping the client's id and name
- * case), then one compressed A record per address, TTL 0, and an OPT
- * record if the query had one. Too big for the client's UDP limit:
- * no answers and TC set, so it retries over TCP.
+ * Write the reply to a query parsed by parseFastQuery() into `out` and
+ * return its length: the header and question are copied from the query
+ * (keeping the client's id and name case), then one compressed A record per
+ * address, TTL 0, and an OPT record if the query had one. Too big for the
+ * client's limit (`maxSize`) or for `out`: no answers and TC set, so it
+ * retries over TCP. `out` must hold at least the question and an OPT.
  */
-export function encodeFastReply(query: Buffer, q: FastQuery, rcode: number, ips: readonly number[], maxSize: number): Buffer {
+export function encodeFastReplyInto(out: Buffer, query: Buffer, q: FastQuery, rcode: number, ips: readonly number[], maxSize: number): number {
   const opt = q.edns ? OPT_LENGTH : 0;
   let count = ips.length;
   let tc = 0;
-  if (q.questionEnd + count * COMPRESSED_A_LENGTH + opt > maxSize) {
+  if (q.questionEnd + count * COMPRESSED_A_LENGTH + opt > Math.min(maxSize, out.length)) {
     count = 0;
     tc = FLAG_TC;
   }
-  const out = Buffer.allocUnsafe(q.questionEnd + count * COMPRESSED_A_LENGTH + opt);
   query.copy(out, 0, 0, q.questionEnd);
-  const qflags = query.readUInt16BE(2);
+  const qflags = (query[2]! << 8) | query[3]!;
   out.writeUInt16BE(FLAG_QR | FLAG_AA | FLAG_RA | tc | (qflags & (FLAG_RD | FLAG_CD)) | rcode, 2);
   out.writeUInt16BE(count, 6);
   out.writeUInt32BE(opt ? 1 : 0, 8); // nscount 0, arcount
@@ -40,5 +40,11 @@ export function encodeFastReply(query: Buffer, q: FastQuery, rcode: number, ips:
     o += COMPRESSED_A_LENGTH;
   }
   if (opt) writeOpt(out, o);
-  return out;
+  return o + opt;
+}
+
+/** encodeFastReplyInto() into a new buffer. */
+export function encodeFastReply(query: Buffer, q: FastQuery, rcode: number, ips: readonly number[], maxSize: number): Buffer {
+  const out = Buffer.allocUnsafe(q.questionEnd + ips.length * COMPRESSED_A_LENGTH + (q.edns ? OPT_LENGTH : 0));
+  return out.subarray(0, encodeFastReplyInto(out, query, q, rcode, ips, maxSize));
 }

@@ -5,5 +5,5 @@ export { header, type Header } from "./header.js";
 export { question, type Question } from "./question.js";
 export { compressedA, COMPRESSED_A_LENGTH, type CompressedA } from "./a-record.js";
 export { Verdict, newFastQuery, parseFastQuery, type FastQuery } from "./fast-query.js";
-export { encodeFastReply } from "./fast-reply.js";
-export { encodeErrorReply } from "./error-reply.js";
+export { encodeFastReply, encodeFastReplyInto } from "./fast-reply.js";
+export { encodeErrorReply, encodeErrorReplyInto } from "./error-reply.js";
