@@ -7,6 +7,7 @@ import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snap
 import { Forwarder } from "./forwarder.js";
 import { Responder } from "./responder.js";
 import { Listener } from "./server.js";
+import { UdpService } from "./udp-service.js";
 import { nameserversOf } from "./upstream.js";
 import { watchFile, type Unwatch } from "./file-watch.js";
 import { acquireSingleton } from "./singleton.js";
@@ -76,8 +77,10 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const state: ResolverState = { zone: new Zone(first), hostUpstreams: [], ownAddresses: new Set() };
   let hostServers = readNameservers(resolvConf);
   const setHostUpstreams = () => (state.hostUpstreams = hostServers.filter((s) => !state.ownAddresses.has(s)));
-  const responder = new Responder(state, new Forwarder(), { fastPath: process.env["BERTH_DNS_FASTPATH"] !== "0" });
+  const fastPath = process.env["BERTH_DNS_FASTPATH"] !== "0";
+  const responder = new Responder(state, new Forwarder(), { fastPath });
   const handle = responder.respond.bind(responder);
+  const udp = new UdpService({ snapshot: first, handle, fastPath, log });
   const listeners = new Map<string, Listener>();
   const failedBind = new Map<string, string>();
   const unwatch: Unwatch[] = [];
@@ -106,12 +109,14 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     clearInterval(retry);
     rmSync(pidFile, { force: true });
     rmSync(loadedFile, { force: true });
-    lock.close();
     process.off("uncaughtException", onCrash);
     process.off("SIGTERM", onTerm);
     process.off("SIGINT", onTerm);
     process.off("SIGHUP", onHup);
-    resolveDone();
+    void udp.stop().finally(() => {
+      lock.close();
+      resolveDone();
+    });
   };
 
   /** Make the open listeners match the zone's gateways; a bind that fails is retried (the address may not be up yet). */
@@ -129,7 +134,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       for (const addr of wanted) {
         if (listeners.has(addr) || stopping) continue;
         try {
-          listeners.set(addr, await Listener.open(addr, port, handle));
+          listeners.set(addr, await Listener.open(addr, port, handle, udp));
           failedBind.delete(addr);
           log(`listening on ${addr}:${port} (udp, tcp)`);
         } catch (e) {
@@ -144,6 +149,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     if (stopping) return;
     const snap = readZone(zoneFile);
     if (!snap) return;
+    let zoneSnapshot = snap;
     state.zone = new Zone(snap);
     state.ownAddresses = new Set(state.zone.gateways);
     setHostUpstreams();
@@ -153,6 +159,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       rmSync(pidFile, { force: true });
       const again = readZone(zoneFile);
       if (again && again.networks.length > 0) {
+        zoneSnapshot = again;
         state.zone = new Zone(again);
         state.ownAddresses = new Set(state.zone.gateways);
         setHostUpstreams();
@@ -162,6 +169,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       }
     }
     const serial = state.zone.serial;
+    await udp.setZone(zoneSnapshot);
     await syncListeners();
     writeLoaded(serial);
   };

@@ -1,6 +1,6 @@
-import dgram from "node:dgram";
 import net from "node:net";
 import type { Reply } from "./responder.js";
+import type { UdpService } from "./udp-service.js";
 
 /** Turns a query into a reply; see Responder.respond(). */
 export type QueryHandler = (query: Buffer, clientIp: string, gateway: string, proto: "udp" | "tcp") => Reply | Promise<Reply>;
@@ -14,34 +14,25 @@ export interface ListenerOptions {
 
 const MAX_TCP_PIPELINE = 64;
 
-/**
- * The UDP socket's "DNS lookup" of a reply's destination. Replies only go
- * to the source address of a query, always an IP literal, so this hands
- * it back at once: dgram's default (dns.lookup) would validate it again and
- * defer the send to the next tick, costing allocations on every reply.
- */
-function literalAddress(address: string, _family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  callback(null, address, address.includes(":") ? 6 : 4);
-}
-
 /** Call `send` with the reply once there is one (undefined: drop), synchronously when it is ready. */
-function onReply(r: Reply | Promise<Reply>, send: (b: Reply) => void): void {
+export function onReply(r: Reply | Promise<Reply>, send: (b: Reply) => void): void {
   if (r instanceof Promise) r.then(send, () => send(undefined));
   else send(r);
 }
 
 /**
- * The resolver's sockets on one address: UDP and TCP port 53 (RFC 7766:
+ * The resolver's sockets on one address: UDP port 53, served by the UDP
+ * thread (udp-service.ts), and TCP port 53 on this thread (RFC 7766:
  * length-prefixed messages, several per connection, replies in any order).
  */
 export class Listener {
   readonly address: string;
   readonly port: number;
-  readonly #udp: dgram.Socket;
+  readonly #udp: UdpService;
   readonly #tcp: net.Server;
   readonly #conns: Set<net.Socket>;
 
-  private constructor(address: string, port: number, udp: dgram.Socket, tcp: net.Server, conns: Set<net.Socket>) {
+  private constructor(address: string, port: number, udp: UdpService, tcp: net.Server, conns: Set<net.Socket>) {
     this.address = address;
     this.port = port;
     this.#udp = udp;
@@ -53,29 +44,8 @@ export class Listener {
    * Bind UDP and TCP on `address`:`port`. Rejects (closing whatever was
    * bound) when the address is not configured yet or the port is taken.
    */
-  static async open(address: string, port: number, handle: QueryHandler, opts: ListenerOptions = {}): Promise<Listener> {
-    const udp = dgram.createSocket({ type: address.includes(":") ? "udp6" : "udp4", lookup: literalAddress });
-    const reply = (b: Reply, port: number, to: string) => {
-      if (!b) return;
-      try {
-        udp.send(b, port, to);
-      } catch {
-        // the socket closed while the query was being forwarded
-      }
-    };
-    udp.on("message", (msg, rinfo) => {
-      const r = handle(msg, rinfo.address, address, "udp");
-      if (r instanceof Promise) r.then((b) => reply(b, rinfo.port, rinfo.address), () => undefined);
-      else reply(r, rinfo.port, rinfo.address);
-    });
-    await new Promise<void>((resolve, reject) => {
-      udp.once("error", reject);
-      udp.bind(port, address, () => {
-        udp.off("error", reject);
-        resolve();
-      });
-    });
-    udp.on("error", () => undefined);
+  static async open(address: string, port: number, handle: QueryHandler, udp: UdpService, opts: ListenerOptions = {}): Promise<Listener> {
+    udp.open(address, port);
     const conns = new Set<net.Socket>();
     const tcp = net.createServer((sock) => Listener.#serveTcp(sock, address, handle, conns, opts));
     tcp.maxConnections = opts.maxTcpConnections ?? 256;
@@ -88,7 +58,7 @@ export class Listener {
         });
       });
     } catch (e) {
-      udp.close();
+      udp.close(address);
       throw e;
     }
     tcp.on("error", () => undefined);
@@ -129,11 +99,7 @@ export class Listener {
 
   /** Stop listening. Queries being forwarded finish; their replies are dropped if the socket is gone. */
   close(): void {
-    try {
-      this.#udp.close();
-    } catch {
-      // already closed
-    }
+    this.#udp.close(this.address);
     this.#tcp.close();
     for (const c of this.#conns) c.destroy();
   }

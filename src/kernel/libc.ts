@@ -25,6 +25,14 @@ export const libc = {
   ) => number,
   umount2: lib.func("int umount2(const char *target, int flags)") as (target: string, flags: number) => number,
   gettid: lib.func("int gettid()") as () => number,
+  // the resolver's UDP path (dns/datagram-batch.ts), on its own thread
+  recvmmsg: lib.func("int recvmmsg(int fd, void *msgs, unsigned int vlen, int flags, void *timeout)") as (fd: number, msgs: Buffer, vlen: number, flags: number, timeout: null) => number,
+  sendmmsg: lib.func("int sendmmsg(int fd, void *msgs, unsigned int vlen, int flags)") as (fd: number, msgs: Buffer, vlen: number, flags: number) => number,
+  sendto: lib.func("intptr_t sendto(int fd, void *buf, size_t len, int flags, void *addr, uint32_t addrlen)") as (fd: number, buf: Buffer, len: number, flags: number, addr: Buffer, addrlen: number) => number | bigint,
+  poll: lib.func("int poll(void *fds, unsigned long nfds, int timeout)") as (fds: Buffer, nfds: number, timeout: number) => number,
+  eventfd: lib.func("int eventfd(unsigned int initval, int flags)") as (initval: number, flags: number) => number,
+  read: lib.func("intptr_t read(int fd, void *buf, size_t len)") as (fd: number, buf: Buffer, len: number) => number | bigint,
+  write: lib.func("intptr_t write(int fd, void *buf, size_t len)") as (fd: number, buf: Buffer, len: number) => number | bigint,
 };
 
 /** errno of the last failed libc call on this thread. */
@@ -44,3 +52,14 @@ export const MS_BIND = 4096;
 export const MS_REC = 16384;
 export const MS_SHARED = 1 << 20;
 export const MNT_DETACH = 2;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOCK_DGRAM = 2;
+export const SOCK_NONBLOCK = 0x800;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_TRUNC = 0x20;
+export const POLLIN = 0x1;
+export const EFD_NONBLOCK = 0x800;
+export const EFD_CLOEXEC = 0x80000;
+export const EINTR = 4;
+export const EAGAIN = 11;

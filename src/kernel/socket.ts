@@ -1,4 +1,4 @@
-import { AF_NETLINK, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW, SOL_NETLINK, errno, libc } from "./libc.js";
+import { AF_NETLINK, EINTR, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW, SOL_NETLINK, errno, libc } from "./libc.js";
 import { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from "./nl/constants.js";
 import { decodeMessages, encodeMessage, type NlMsg } from "./nl/messages.js";
 import { decodeNlMsgErr } from "./nl/nlmsgerr.js";
@@ -6,8 +6,6 @@ import { KernelError } from "../errors.js";
 
 /** Kernel dump datagrams are at most 32 KiB (or a page more); 64 KiB leaves room. */
 const RECV_BUF = 1 << 16;
-const MSG_TRUNC = 0x20;
-const EINTR = 4;
 
 /** A failed request: errno plus the kernel's extended-ACK message, if any. */
 export interface NetlinkFailure {

@@ -1,0 +1,94 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import dnsPacket from "dns-packet";
+import { KernelError } from "../errors.js";
+import { makeQuery, udpQuery } from "./testing/dns-client.js";
+import { UdpService } from "./udp-service.js";
+import { openUdpSocket, closeFd } from "./udp-socket.js";
+import type { DnsZoneSnapshot } from "./zone-snapshot.js";
+
+// Loopback only: the "network" is 127.0.0.0/8 with its gateway at 127.0.0.1,
+// and the querying client (127.0.0.1) is a container in it.
+function loZone(webName: string): DnsZoneSnapshot {
+  return {
+    version: 1,
+    networks: [{
+      id: "lo", name: "lo", gateway: "127.0.0.1", subnet: "127.0.0.0/8", dnsServers: [],
+      containers: [
+        { id: "a".repeat(64), name: "client", aliases: [], ipv4: "127.0.0.1", dnsServers: [] },
+        { id: "b".repeat(64), name: webName, aliases: [], ipv4: "127.0.0.2", dnsServers: [] },
+      ],
+    }],
+  };
+}
+
+async function freePort(): Promise<number> {
+  const s = dgram.createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function answersOf(reply: Buffer | undefined): { rcode: string | undefined; data: string[] } {
+  assert.ok(reply, "no reply");
+  const p = dnsPacket.decode(reply);
+  return { rcode: (p as { rcode?: string }).rcode, data: (p.answers ?? []).map((a) => String((a as { data: unknown }).data)) };
+}
+
+test("UDP thread: answers local names, hands other names to the main thread, follows zone changes, and closes its sockets on stop", async () => {
+  const port = await freePort();
+  const forwarded: string[] = [];
+  const logs: string[] = [];
+  const udp = new UdpService({
+    snapshot: loZone("web"),
+    fastPath: true,
+    log: (m) => logs.push(m),
+    handle: (query, client, gateway, proto) => {
+      forwarded.push(`${client} ${gateway} ${proto}`);
+      const q = dnsPacket.decode(query);
+      return Promise.resolve(dnsPacket.encode({ id: q.id ?? 0, type: "response", questions: q.questions ?? [], answers: [{ type: "A", name: "example.com", data: "192.0.2.7" }] }));
+    },
+  });
+  try {
+    udp.open("127.0.0.1", port);
+    assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("web"))), { rcode: "NOERROR", data: ["127.0.0.2"] });
+    assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("WEB.dns.berth"))), { rcode: "NOERROR", data: ["127.0.0.2"] });
+    assert.equal(answersOf(await udpQuery("127.0.0.1", port, makeQuery("nosuch.dns.berth"))).rcode, "NXDOMAIN");
+    // not in the zone: the main thread's handler answers, on the same socket
+    assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("example.com"))), { rcode: "NOERROR", data: ["192.0.2.7"] });
+    assert.deepEqual(forwarded, ["127.0.0.1 127.0.0.1 udp"]);
+    // a datagram longer than any query is answered FORMERR from its header
+    const big = Buffer.concat([makeQuery("web"), Buffer.alloc(5000)]);
+    assert.equal(answersOf(await udpQuery("127.0.0.1", port, big)).rcode, "FORMERR");
+
+    await udp.setZone(loZone("api"));
+    assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("api"))), { rcode: "NOERROR", data: ["127.0.0.2"] });
+    assert.equal(answersOf(await udpQuery("127.0.0.1", port, makeQuery("web.dns.berth"))).rcode, "NXDOMAIN");
+
+    // a second socket on the same port is refused with the address in the message
+    assert.throws(() => openUdpSocket("127.0.0.1", port), (e: unknown) => e instanceof KernelError && e.errno === 98 && /127\.0\.0\.1:\d+\/udp/.test(e.message));
+  } finally {
+    await udp.stop();
+  }
+  // the thread closed the socket: the port can be bound again
+  closeFd(openUdpSocket("127.0.0.1", port));
+  assert.deepEqual(logs, []);
+});
+
+test("UDP thread: many queries at once are all answered, each to its own sender", async () => {
+  const port = await freePort();
+  const udp = new UdpService({ snapshot: loZone("web"), fastPath: true, log: () => undefined, handle: () => undefined });
+  try {
+    udp.open("127.0.0.1", port);
+    // more than one batch (64 datagrams), from 300 sockets at once
+    const replies = await Promise.all(Array.from({ length: 300 }, (_, i) => udpQuery("127.0.0.1", port, makeQuery("web", "A", i), 5000)));
+    replies.forEach((r, i) => {
+      assert.ok(r, `query ${i} got no reply`);
+      assert.equal(dnsPacket.decode(r).id, i);
+    });
+  } finally {
+    await udp.stop();
+  }
+});

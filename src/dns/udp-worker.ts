@@ -1,0 +1,141 @@
+// The resolver's UDP thread (see udp-service.ts): it waits on the
+// listeners' sockets with poll(2), takes queries in batches with
+// recvmmsg(2), answers what the zone can answer into the send batch and
+// hands the batch back with sendmmsg(2). Queries for other names go to the
+// main thread, which forwards them upstream and replies itself. Control
+// messages (a new zone, a listener added or removed, stop) arrive on a
+// MessagePort, announced by a write to an eventfd that poll watches, since
+// this thread never returns to an event loop.
+import { receiveMessageOnPort, workerData } from "node:worker_threads";
+import { AF_INET, EINTR, errno, libc } from "../kernel/libc.js";
+import { formatIpv6 } from "../model/ipv6.js";
+import { FORWARD, LocalAnswerer } from "./answerer.js";
+import { BATCH_SLOTS, DatagramBatch } from "./datagram-batch.js";
+import { closeFd } from "./udp-socket.js";
+import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from "./udp-service.js";
+import { FLAG_QR, HEADER_LENGTH, RCODE_FORMERR } from "./wire/constants.js";
+import { encodeErrorReplyInto } from "./wire/error-reply.js";
+import { Zone } from "./zone.js";
+
+/** How long poll waits at most: a bound on how late the thread notices it is being terminated. */
+const POLL_MS = 500;
+/** Batches served from one socket before the others get their turn. */
+const ROUNDS_PER_TURN = 8;
+const POLLFD = 8;
+
+const data = workerData as UdpWorkerData;
+const control = data.port;
+const state = { zone: new Zone(data.snapshot) };
+const answerer = new LocalAnswerer(state, { fastPath: data.fastPath });
+const batch = new DatagramBatch();
+const wakeBuf = Buffer.alloc(8);
+
+interface Socket {
+  readonly fd: number;
+  readonly gateway: string;
+}
+let sockets: Socket[] = [];
+/** pollfd array: the eventfd, then one per socket. */
+let pollfds = Buffer.alloc(POLLFD);
+/** IPv4 clients of the zone: address as a 32-bit key -> text, so a known client costs no string. */
+const clientText = new Map<number, string>();
+
+function post(m: FromUdpWorker): void {
+  control.postMessage(m);
+}
+
+function watch(): void {
+  pollfds = Buffer.alloc(POLLFD * (1 + sockets.length));
+  pollfds.writeInt32LE(data.wakeFd, 0);
+  pollfds.writeInt16LE(1, 4); // POLLIN
+  sockets.forEach((s, k) => {
+    pollfds.writeInt32LE(s.fd, POLLFD * (k + 1));
+    pollfds.writeInt16LE(1, POLLFD * (k + 1) + 4);
+  });
+}
+
+function clientOf(i: number): string {
+  if (batch.family(i) !== AF_INET) return formatIpv6(batch.ipv6(i));
+  const key = batch.ipv4Key(i);
+  const known = clientText.get(key);
+  if (known !== undefined) return known;
+  const text = batch.ipv4Text(i);
+  if (state.zone.knowsClient(text)) clientText.set(key, text);
+  return text;
+}
+
+function answer(s: Socket, i: number): void {
+  const query = batch.query(i);
+  const n = batch.length(i);
+  const out = batch.nextReply();
+  if (batch.truncated(i)) {
+    // longer than any query a stub resolver sends over UDP
+    if (n >= HEADER_LENGTH && (query[2]! & (FLAG_QR >> 8)) === 0) batch.queueReply(i, encodeErrorReplyInto(out, query, RCODE_FORMERR));
+    return;
+  }
+  const client = clientOf(i);
+  const len = answerer.answerInto(query, n, client, s.gateway, "udp", out);
+  if (len > 0) batch.queueReply(i, len);
+  else if (len === FORWARD) post({ type: "forward", fd: s.fd, gateway: s.gateway, client, sender: batch.sender(i), query: Buffer.from(query.subarray(0, n)) });
+}
+
+function serve(s: Socket): void {
+  for (let round = 0; round < ROUNDS_PER_TURN; round++) {
+    let k: number;
+    try {
+      k = batch.receive(s.fd);
+    } catch (e) {
+      post({ type: "error", message: `${s.gateway}: ${(e as Error).message}` });
+      return;
+    }
+    for (let i = 0; i < k; i++) answer(s, i);
+    batch.flush(s.fd);
+    if (k < BATCH_SLOTS) return;
+  }
+}
+
+/** Apply waiting control messages; false once told to stop. */
+function applyControl(): boolean {
+  libc.read(data.wakeFd, wakeBuf, 8);
+  for (;;) {
+    const m = receiveMessageOnPort(control)?.message as ToUdpWorker | undefined;
+    if (m === undefined) return true;
+    switch (m.type) {
+      case "zone":
+        state.zone = new Zone(m.snapshot);
+        clientText.clear();
+        post({ type: "zone-applied", seq: m.seq });
+        break;
+      case "add":
+        sockets = [...sockets, { fd: m.fd, gateway: m.gateway }];
+        watch();
+        break;
+      case "remove":
+        sockets = sockets.filter((s) => s.fd !== m.fd);
+        closeFd(m.fd);
+        watch();
+        break;
+      case "stop":
+        for (const s of sockets) closeFd(s.fd);
+        sockets = [];
+        batch.free();
+        return false;
+    }
+  }
+}
+
+for (const s of data.sockets) sockets.push(s);
+watch();
+post({ type: "ready" });
+for (;;) {
+  const ready = libc.poll(pollfds, 1 + sockets.length, POLL_MS);
+  if (ready < 0) {
+    if (errno() !== EINTR) post({ type: "error", message: `poll: errno ${errno()}` });
+    continue;
+  }
+  if ((ready === 0 || pollfds.readInt16LE(6) !== 0) && !applyControl()) break;
+  if (ready === 0) continue;
+  const current = sockets;
+  for (let k = 0; k < current.length; k++) if (pollfds.readInt16LE(POLLFD * (k + 1) + 6) !== 0) serve(current[k]!);
+}
+control.close();
