@@ -13,9 +13,14 @@
 // shared VM hits every resolver alike. Each measurement records the load
 // average before it and the CPU time the resolver used.
 //
+// A third target, "floor", is a responder that does no work at all
+// (zero-work-responder.c, built with the system's C compiler when there is
+// one): its tail in the same run is what the machine, the kernel's UDP path
+// and dnsperf cost by themselves, under any resolver's figures.
+//
 // BENCH_SECONDS (default 10): length of each measurement. BENCH_RATE
 // (default 20000): the fixed rate of the latency run. BENCH_ROUNDS
-// (default 3). BENCH_TARGETS (default berth,aardvark; also berth-decode).
+// (default 3). BENCH_TARGETS (default berth,aardvark,floor; also berth-decode).
 // BENCH_LOAD=dnsperf|node|both (default: dnsperf if installed, else node).
 // BENCH_NICE=-10: the resolvers and the fixed-rate load run at that nice
 // level (all alike), to measure latency as on a quiet VM when other work
@@ -56,7 +61,9 @@ const LOAD_TOOLS = (process.env["BENCH_LOAD"] ?? (DNSPERF ? "dnsperf" : "node"))
 const NICE = Number(process.env["BENCH_NICE"] ?? 0);
 const PIN = (process.env["BENCH_PIN"] ?? (cpus().length >= 2 ? "1,0" : "none")).split(",").filter((c) => c !== "" && c !== "none");
 const PIN_LOAD = PIN[1] === undefined ? [] : ["taskset", "-c", PIN[1]];
-const TARGETS = (process.env["BENCH_TARGETS"] ?? "berth,aardvark").split(",").filter(Boolean);
+const TARGETS = (process.env["BENCH_TARGETS"] ?? "berth,aardvark,floor").split(",").filter(Boolean);
+const FLOOR_SOURCE = fileURLToPath(new URL("../../bench/zero-work-responder.c", import.meta.url));
+const CC = ["cc", "gcc", "clang"].find((c) => spawnSync(c, ["--version"], { stdio: "ignore" }).status === 0);
 
 function sh(cmd: string, ...args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -213,6 +220,19 @@ async function aardvark(dir: string, port: number): Promise<number> {
   return existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : (child.pid ?? 0);
 }
 
+/** The zero-work responder (zero-work-responder.c), built into `dir`: the machine's own floor under the resolvers' figures. */
+async function floor(dir: string, port: number): Promise<number> {
+  const bin = join(dir, "zero-work-responder");
+  sh(CC ?? "cc", "-O2", "-o", bin, FLOOR_SOURCE);
+  const child = spawn(bin, [GW, String(port)], { detached: true, stdio: "ignore" });
+  child.unref();
+  for (let i = 0; i < 250; i++) {
+    if (sh("ss", "-Hlun", "sport", "=", `:${port}`).includes(`${GW}:${port}`)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return child.pid ?? 0;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -284,8 +304,16 @@ async function main(): Promise<void> {
         const pid = await aardvark(join(root.root, "aardvark"), port);
         started.push({ pid });
         targets.push({ name: "aardvark-dns 1.4", port, pid });
+      } else if (name === "floor") {
+        if (!CC) {
+          process.stderr.write("no C compiler: the zero-work floor is skipped (Debian package gcc)\n");
+          continue;
+        }
+        const pid = await floor(root.root, port);
+        started.push({ pid });
+        targets.push({ name: "zero-work responder (floor)", port, pid });
       } else {
-        throw new Error(`unknown BENCH_TARGETS entry ${spec}: use berth, berth-decode, aardvark (berth:LABEL takes node flags from BENCH_NODE_FLAGS_LABEL)`);
+        throw new Error(`unknown BENCH_TARGETS entry ${spec}: use berth, berth-decode, aardvark, floor (berth:LABEL takes node flags from BENCH_NODE_FLAGS_LABEL)`);
       }
     }
     // every thread: aardvark answers on tokio worker threads, Node scavenges with helper threads

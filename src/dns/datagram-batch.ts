@@ -1,5 +1,5 @@
 import { koffi } from "../native/koffi.js";
-import { AF_INET, EAGAIN, EINTR, MSG_DONTWAIT, MSG_TRUNC, errno, libc } from "../kernel/libc.js";
+import { EAGAIN, EINTR, MSG_DONTWAIT, MSG_TRUNC, errno, libc } from "../kernel/libc.js";
 
 /** Datagrams taken from the kernel (and replies handed back) per system call. */
 export const BATCH_SLOTS = 64;
@@ -163,7 +163,7 @@ export class DatagramBatch {
   queueReply(i: number, length: number): void {
     const j = this.#queued++;
     const v = this.#view;
-    this.#bytes.copy(this.#bytes, TX_NAME + j * NAME, RX_NAME + i * NAME, RX_NAME + (i + 1) * NAME);
+    this.#bytes.copyWithin(TX_NAME + j * NAME, RX_NAME + i * NAME, RX_NAME + (i + 1) * NAME);
     v.setUint32(TX_MSGS + j * MMSG + MSG_NAMELEN, v.getUint32(RX_MSGS + i * MMSG + MSG_NAMELEN, true), true);
     v.setUint32(TX_IOV + j * IOVEC + 8, length, true);
   }
@@ -196,7 +196,3 @@ export function sendOne(fd: number, data: Buffer, to: Buffer): boolean {
   return Number(libc.sendto(fd, data, data.length, MSG_DONTWAIT, to, to.length)) === data.length;
 }
 
-/** The address family of a socket address copied with DatagramBatch.sender(). */
-export function isIpv4Sender(to: Buffer): boolean {
-  return to.readUInt16LE(0) === AF_INET;
-}

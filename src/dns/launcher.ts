@@ -12,20 +12,21 @@ export function dnsDir(paths: BerthPaths): string {
 
 
 /**
- * V8 settings of the daemon process. Every UDP query leaves ~0.7 KB of
- * short-lived objects behind in Node's dgram (the message buffer and its
- * ArrayBuffer, the sender's address, the send request). V8 starts with a
- * 1 MiB young generation and grows it only when much survives, which here
- * almost nothing does: at 20k qps that was a scavenge every ~70 ms, and
- * every query arriving during one waited for it. With 16 MiB it is one
- * scavenge per ~20k queries; a few hundred bytes survive it, so one thread
- * does it in well under a millisecond. A young generation that size would
- * otherwise be scavenged by several threads, and on a busy host the main
- * thread then waits for a helper the scheduler has not run yet (pauses of
- * 5-10 ms measured at load 13 on 2 cores): hence no parallel scavenge.
- * Costs up to 32 MiB of memory once the daemon has been busy.
+ * V8 settings of the daemon process. UDP queries are answered on a thread
+ * that allocates ~25 bytes per query (the name it looks up), so V8's
+ * default young generation (1 MiB to start) is scavenged about once per
+ * 40,000 queries, with almost nothing alive, in well under a millisecond.
+ * (Before that thread, Node's dgram left ~0.7 KB per query and the daemon
+ * needed a 16 MiB young generation, 32 MiB of memory once busy.) No
+ * parallel scavenge: on a busy host the thread that scavenges would wait
+ * for helpers the scheduler has not run yet (pauses of 5-10 ms measured at
+ * load 13 on 2 cores), for a job one thread does faster. No memory
+ * reducer: it shrinks an idle heap with full collections (measured: two of
+ * 13-33 ms on the main thread ~16 s after start, under load), which take
+ * the CPU from the UDP thread on a busy host to save a few MB of a heap
+ * that stays at ~5 MB.
  */
-export const RESOLVER_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=16", "--max-semi-space-size=16", "--no-parallel-scavenge"];
+export const RESOLVER_NODE_FLAGS: readonly string[] = ["--no-parallel-scavenge", "--no-memory-reducer"];
 
 /** The resolver's listen port: 53, or $BERTH_DNS_PORT (tests and benchmarks). */
 export function resolverPort(env: NodeJS.ProcessEnv = process.env): number {

@@ -15,14 +15,19 @@ export interface CompressedA {
 
 export const COMPRESSED_A_LENGTH = 16;
 
-function encode(r: CompressedA, buf?: Buffer, offset = 0): Buffer {
-  const out = buf ?? Buffer.alloc(COMPRESSED_A_LENGTH);
-  out.writeUInt16BE(0xc000 | r.nameOffset, offset);
+/** Write a compressed A record at `offset` (the fast path's form of encode(), with no record object to allocate). */
+export function writeCompressedA(out: Buffer, offset: number, nameOffset: number, ttl: number, ip: number): void {
+  out.writeUInt16BE(0xc000 | nameOffset, offset);
   out.writeUInt16BE(TYPE_A, offset + 2);
   out.writeUInt16BE(CLASS_IN, offset + 4);
-  out.writeUInt32BE(r.ttl, offset + 6);
+  out.writeUInt32BE(ttl, offset + 6);
   out.writeUInt16BE(4, offset + 10);
-  out.writeUInt32BE(r.ip, offset + 12);
+  out.writeUInt32BE(ip, offset + 12);
+}
+
+function encode(r: CompressedA, buf?: Buffer, offset = 0): Buffer {
+  const out = buf ?? Buffer.alloc(COMPRESSED_A_LENGTH);
+  writeCompressedA(out, offset, r.nameOffset, r.ttl, r.ip);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { compressedA, COMPRESSED_A_LENGTH } from "./a-record.js";
+import { COMPRESSED_A_LENGTH, writeCompressedA } from "./a-record.js";
 import { EDNS_PAYLOAD, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, HEADER_LENGTH, TYPE_OPT } from "./constants.js";
 import type { FastQuery } from "./fast-query.js";
 
@@ -29,14 +29,15 @@ export function encodeFastReplyInto(out: Buffer, query: Buffer, q: FastQuery, rc
     count = 0;
     tc = FLAG_TC;
   }
-  query.copy(out, 0, 0, q.questionEnd);
+  // byte by byte: Buffer#copy of a part of a buffer allocates a view of it
+  for (let k = 0; k < q.questionEnd; k++) out[k] = query[k]!;
   const qflags = (query[2]! << 8) | query[3]!;
   out.writeUInt16BE(FLAG_QR | FLAG_AA | FLAG_RA | tc | (qflags & (FLAG_RD | FLAG_CD)) | rcode, 2);
   out.writeUInt16BE(count, 6);
   out.writeUInt32BE(opt ? 1 : 0, 8); // nscount 0, arcount
   let o = q.questionEnd;
   for (let i = 0; i < count; i++) {
-    compressedA.encode({ nameOffset: HEADER_LENGTH, ttl: 0, ip: ips[i]! }, out, o);
+    writeCompressedA(out, o, HEADER_LENGTH, 0, ips[i]!);
     o += COMPRESSED_A_LENGTH;
   }
   if (opt) writeOpt(out, o);
