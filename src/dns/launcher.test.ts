@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { berthPaths } from "../paths.js";
-import { dnsDir, ensureResolverRunning, resolverPid } from "./launcher.js";
+import { dnsDir, ensureResolverRunning, RESOLVER_NODE_FLAGS, resolverPid } from "./launcher.js";
 
 // A stand-in daemon: notes that it was spawned, takes a moment to start
 // (as a real one does on a busy host), then writes its pid file and lives on.
@@ -68,20 +68,19 @@ test("ensureResolverRunning(): a daemon that fails to start is reported with its
   }
 });
 
-test("ensureResolverRunning(): the daemon runs with a young generation large enough that scavenges are rare under load", async () => {
+test("ensureResolverRunning(): the daemon runs without the memory reducer and without parallel scavenges", async () => {
   const { root, paths } = sandbox();
   const daemon = `
 const { writeFileSync } = require("node:fs");
 const dir = process.env.BERTH_RUN_DIR + "/dns";
-const young = require("node:v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
-writeFileSync(dir + "/new-space", String(young.space_size));
+writeFileSync(dir + "/exec-argv", JSON.stringify(process.execArgv));
 writeFileSync(dir + "/resolver.pid", process.pid + "\\n");
 setTimeout(() => process.exit(0), 5000);
 `;
   try {
     await ensureResolverRunning(paths, ["-e", daemon]);
-    const bytes = Number(readFileSync(join(dnsDir(paths), "new-space"), "utf8"));
-    assert.ok(bytes >= 16 * 1024 * 1024, `new space of the daemon: ${bytes} bytes (V8's default is 1 MiB)`);
+    const argv = JSON.parse(readFileSync(join(dnsDir(paths), "exec-argv"), "utf8")) as string[];
+    for (const flag of RESOLVER_NODE_FLAGS) assert.ok(argv.includes(flag), `daemon's node flags ${JSON.stringify(argv)} lack ${flag}`);
   } finally {
     stop(paths, root);
   }
