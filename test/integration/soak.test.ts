@@ -96,11 +96,12 @@ s.on("message", () => { got++; if (got === sent) wake(); });
 
 /**
  * Bring the resolver to its steady memory before the first sample. Node.js
- * touches the pages of its young generation (two 16 MiB semi-spaces,
- * RESOLVER_NODE_FLAGS in src/dns/launcher.ts) only as it allocates, so a
- * fresh daemon's RSS climbs by ~25 MiB over its first few tens of MiB of
- * allocation and then stays flat; a baseline taken earlier would count that
- * as growth. ~100,000 answered queries allocate well over 32 MiB.
+ * touches the pages of a heap only as it allocates, and V8 sizes each
+ * thread's young generation and compiled code by the work it sees, so a
+ * fresh daemon's RSS climbs over its first busy seconds and then stays
+ * flat; a baseline taken earlier would count that as growth. (With the
+ * 16 MiB young generation the daemon used before its UDP thread, the climb
+ * was ~25 MiB.) 100,000 queries take ~2 s.
  */
 function warmResolver(): string {
   const total = 100_000;
