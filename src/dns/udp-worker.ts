@@ -44,6 +44,17 @@ function post(m: FromUdpWorker): void {
   control.postMessage(m);
 }
 
+let lastError = "";
+let lastErrorAt = 0;
+/** Report a socket error, but the same one at most every 10 s (a socket that keeps failing would flood the log). */
+function report(message: string): void {
+  const now = Date.now();
+  if (message === lastError && now - lastErrorAt < 10_000) return;
+  lastError = message;
+  lastErrorAt = now;
+  post({ type: "error", message });
+}
+
 function watch(): void {
   pollfds = Buffer.alloc(POLLFD * (1 + sockets.length));
   pollfds.writeInt32LE(data.wakeFd, 0);
@@ -85,7 +96,7 @@ function serve(s: Socket): void {
     try {
       k = batch.receive(s.fd);
     } catch (e) {
-      post({ type: "error", message: `${s.gateway}: ${(e as Error).message}` });
+      report(`${s.gateway}: ${(e as Error).message}`);
       return;
     }
     for (let i = 0; i < k; i++) answer(s, i);
@@ -130,7 +141,8 @@ post({ type: "ready" });
 for (;;) {
   const ready = libc.poll(pollfds, 1 + sockets.length, POLL_MS);
   if (ready < 0) {
-    if (errno() !== EINTR) post({ type: "error", message: `poll: errno ${errno()}` });
+    const e = errno();
+    if (e !== EINTR) report(`poll: errno ${e}`);
     continue;
   }
   if ((ready === 0 || pollfds.readInt16LE(6) !== 0) && !applyControl()) break;
