@@ -55,19 +55,43 @@ interface ClientView {
 }
 
 function namesOf(c: { id: string; name: string; aliases: readonly string[] }): string[] {
+  const bare = [c.name, ...c.aliases];
   // the 12-character short id, for ids that are hex like Berth's and Podman's (a CNI runtime's may be any word)
-  const short = /^[0-9a-f]{12,}$/.test(c.id) ? [c.id.slice(0, 12)] : [];
-  const bare = [c.name, ...c.aliases, ...short].map((n) => n.toLowerCase().replace(/\.$/, ""));
-  return [...new Set(bare.flatMap((n) => [n, ...SERVED_DOMAINS.map((d) => `${n}.${d}`)]))];
+  if (/^[0-9a-f]{12,}$/.test(c.id)) bare.push(c.id.slice(0, 12));
+  const names = new Set<string>();
+  for (const b of bare) {
+    const n = b.toLowerCase().replace(/\.$/, "");
+    names.add(n);
+    for (const d of SERVED_DOMAINS) names.add(`${n}.${d}`);
+  }
+  return [...names];
 }
 
-function add(map: Map<string, LocalAnswer>, key: string, ip: number | undefined, ip6: string | undefined): void {
-  const prev = map.get(key) ?? { kind: "local", ips: [], ips6: [] };
-  map.set(key, {
-    kind: "local",
-    ips: ip === undefined || prev.ips.includes(ip) ? prev.ips : [...prev.ips, ip],
-    ips6: ip6 === undefined || prev.ips6.includes(ip6) ? prev.ips6 : [...prev.ips6, ip6],
-  });
+/** An answer being built: the zone adds to it while it is built and never after. */
+interface AnswerInProgress {
+  readonly kind: "local";
+  readonly ips: number[];
+  readonly ips6: string[];
+}
+
+function add(map: Map<string, AnswerInProgress>, key: string, ip: number | undefined, ip6: string | undefined): void {
+  let e = map.get(key);
+  if (e === undefined) {
+    e = { kind: "local", ips: [], ips6: [] };
+    map.set(key, e);
+  }
+  if (ip !== undefined && !e.ips.includes(ip)) e.ips.push(ip);
+  if (ip6 !== undefined && !e.ips6.includes(ip6)) e.ips6.push(ip6);
+}
+
+/** Append the items of `more` that the list under `key` lacks. */
+function addAll<T>(map: Map<T, string[]>, key: T, more: readonly string[]): void {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  for (const x of more) if (!list.includes(x)) list.push(x);
 }
 
 function tryCidr<T>(parse: (s: string) => T, text: string | undefined): T | undefined {
@@ -101,21 +125,25 @@ export class Zone {
     const netsOf = new Map<string, NetIndex[]>();
     const serversOf = new Map<string, readonly string[]>();
     for (const n of snapshot.networks) {
-      const idx: NetIndex = { subnet: tryCidr(parseCidr4, n.subnet), subnet6: tryCidr(parseCidr6, n.subnet6), dnsServers: n.dnsServers, names: new Map(), ptr: new Map(), ptr6: new Map() };
+      const names = new Map<string, AnswerInProgress>();
+      const ptr = new Map<number, string[]>();
+      const ptr6 = new Map<string, string[]>();
+      const idx: NetIndex = { subnet: tryCidr(parseCidr4, n.subnet), subnet6: tryCidr(parseCidr6, n.subnet6), dnsServers: n.dnsServers, names, ptr, ptr6 };
       for (const c of n.containers) {
         const ip = c.ipv4 === undefined ? undefined : tryParseIpv4(c.ipv4);
         const parsed6 = c.ipv6 === undefined ? undefined : tryParseIpv6(c.ipv6);
         const ip6 = parsed6 === undefined ? undefined : formatIpv6(parsed6);
         if (ip === undefined && ip6 === undefined) continue;
-        const names = namesOf(c);
-        for (const key of names) {
-          add(idx.names, key, ip, ip6);
+        for (const key of namesOf(c)) {
+          add(names, key, ip, ip6);
           this.#everyName.add(key);
         }
         const fqdns = [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`);
-        if (ip !== undefined) idx.ptr.set(ip, [...new Set([...(idx.ptr.get(ip) ?? []), ...fqdns])]);
-        if (ip6 !== undefined) idx.ptr6.set(ip6, [...new Set([...(idx.ptr6.get(ip6) ?? []), ...fqdns])]);
-        netsOf.set(c.id, [...(netsOf.get(c.id) ?? []), idx]);
+        if (ip !== undefined) addAll(ptr, ip, fqdns);
+        if (ip6 !== undefined) addAll(ptr6, ip6, fqdns);
+        const nets = netsOf.get(c.id);
+        if (nets === undefined) netsOf.set(c.id, [idx]);
+        else nets.push(idx);
         if (c.dnsServers.length > 0) serversOf.set(c.id, c.dnsServers);
       }
       this.#nets.push(idx);
