@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { missingToolFindings } from "./tools.js";
 import { ipForwardFindings, ipv6ForwardFindings } from "./ip-forward.js";
 import { brNetfilterFindings } from "./br-netfilter.js";
+import { neighbour6TableFindings, neighbourTableFindings } from "./neighbour-table.js";
 import { net } from "./fixtures.test-support.js";
 
 test("missingToolFindings() reports each missing tool once with its apt package; crun stands in for runc", () => {
@@ -46,4 +47,18 @@ test("brNetfilterFindings() is an info note when bridge-nf-call-iptables is 1, n
   assert.deepEqual(brNetfilterFindings("1").map((f) => [f.code, f.severity, f.evidence]), [["BR_NETFILTER_ON", "info", "net.bridge.bridge-nf-call-iptables = 1"]]);
   assert.deepEqual(brNetfilterFindings("0"), []);
   assert.deepEqual(brNetfilterFindings(undefined), []);
+});
+
+test("neighbourTableFindings() warns once the host's gc_thresh3 is below two entries per container endpoint, and says what to set", () => {
+  const big = { network: net("big"), containers: 600 };
+  const small = { network: net("small"), containers: 10 };
+  const [f] = neighbourTableFindings("1024", [big, small]);
+  assert.equal(f?.code, "NEIGH_TABLE_SMALL");
+  assert.equal(f?.severity, "warning");
+  assert.equal(f?.evidence, "net.ipv4.neigh.default.gc_thresh3 = 1024 entries for all namespaces together; 610 endpoints need up to 1220 (one in each container for its gateway, one on the host for each container)");
+  assert.equal(f?.fix, "sysctl -w net.ipv4.neigh.default.gc_thresh3=3072 net.ipv4.neigh.default.gc_thresh2=1536 (on the host; persist it in /etc/sysctl.d/)");
+  assert.deepEqual(neighbourTableFindings("1024", [{ network: net("big"), containers: 512 }]), [], "512 endpoints fit in 1024 entries");
+  assert.deepEqual(neighbourTableFindings("4096", [big]), []);
+  assert.deepEqual(neighbourTableFindings(undefined, [big]), [], "not the host's namespace: no knob to read");
+  assert.deepEqual(neighbour6TableFindings("1024", [big]), [], "no IPv6 subnet, no IPv6 entries");
 });

@@ -9,6 +9,7 @@ import { checkFirewallTable } from "./firewall-table.js";
 import { checkForeignFirewall } from "./foreign-firewall.js";
 import { checkBrNetfilter } from "./br-netfilter.js";
 import { checkSubnetOverlap } from "./subnet-overlap.js";
+import { checkNeighbourTable } from "./neighbour-table.js";
 import { checkLeftovers } from "./leftovers.js";
 import { checkDns } from "./dns.js";
 import { checkHostPorts } from "./host-ports.js";
@@ -32,6 +33,7 @@ const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["other firewalls", checkForeignFirewall],
   ["br_netfilter", checkBrNetfilter],
   ["subnet overlap", checkSubnetOverlap],
+  ["neighbour table", checkNeighbourTable],
   ["leftovers", checkLeftovers],
   ["dns", checkDns],
   ["host ports", checkHostPorts],
