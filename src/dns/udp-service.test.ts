@@ -92,3 +92,28 @@ test("UDP thread: many queries at once are all answered, each to its own sender"
     await udp.stop();
   }
 });
+
+test("UDP thread: while a big new zone is built, queries are answered from the old one", async () => {
+  const port = await freePort();
+  // 20,000 more containers: building their tables takes the thread ~1 s in one go
+  const big = (webName: string): DnsZoneSnapshot => {
+    const z = loZone(webName);
+    const many = Array.from({ length: 20_000 }, (_, i) => ({ id: (i + 1).toString(16).padStart(64, "c"), name: `c${i}`, aliases: [`a${i}`], ipv4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`, dnsServers: [] }));
+    return { ...z, networks: [...z.networks, { id: "many", name: "many", gateway: "10.255.255.254", subnet: "10.0.0.0/8", dnsServers: [], containers: many }] };
+  };
+  const udp = new UdpService({ snapshot: big("web"), fastPath: true, log: () => undefined, handle: () => undefined });
+  try {
+    udp.open("127.0.0.1", port);
+    assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("web"))), { rcode: "NOERROR", data: ["127.0.0.2"] });
+    let applied = false;
+    const zoneApplied = udp.setZone(big("api")).then(() => (applied = true));
+    const during = await udpQuery("127.0.0.1", port, makeQuery("web.dns.berth"));
+    assert.equal(applied, false, "the query was answered only after the new zone was in place");
+    assert.deepEqual(answersOf(during), { rcode: "NOERROR", data: ["127.0.0.2"] }, "answered from the old zone");
+    await zoneApplied;
+    assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("api.dns.berth"))), { rcode: "NOERROR", data: ["127.0.0.2"] });
+    assert.equal(answersOf(await udpQuery("127.0.0.1", port, makeQuery("web.dns.berth"))).rcode, "NXDOMAIN");
+  } finally {
+    await udp.stop();
+  }
+});

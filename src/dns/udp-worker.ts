@@ -2,7 +2,9 @@
 // listeners' sockets with poll(2), takes queries in batches with
 // recvmmsg(2), answers what the zone can answer into the send batch and
 // hands the batch back with sendmmsg(2). Queries for other names go to the
-// main thread, which forwards them upstream and replies itself. Control
+// main thread, which forwards them upstream and replies itself. A new zone
+// is built a slice at a time between batches, answering from the old one
+// until it is complete (then its message is acknowledged). Control
 // messages (a new zone, a listener added or removed, stop) arrive on a
 // MessagePort, announced by a write to an eventfd that poll watches, since
 // this thread never returns to an event loop.
@@ -39,6 +41,19 @@ let sockets: Socket[] = [];
 let pollfds = Buffer.alloc(POLLFD);
 /** IPv4 clients of the zone: address as a 32-bit key -> text, so a known client costs no string. */
 const clientText = new Map<number, string>();
+/** The next zone, while it is built a slice at a time, and the zone messages it answers. */
+let building: { readonly slices: Generator<void, Zone, void>; readonly seqs: readonly number[] } | undefined;
+
+/** Build one more slice of the next zone; serve from it once it is complete. */
+function buildSlice(): void {
+  if (building === undefined) return;
+  const step = building.slices.next();
+  if (!step.done) return;
+  state.zone = step.value;
+  clientText.clear();
+  for (const seq of building.seqs) post({ type: "zone-applied", seq });
+  building = undefined;
+}
 
 function post(m: FromUdpWorker): void {
   control.postMessage(m);
@@ -113,9 +128,8 @@ function applyControl(): boolean {
     if (m === undefined) return true;
     switch (m.type) {
       case "zone":
-        state.zone = new Zone(m.snapshot);
-        clientText.clear();
-        post({ type: "zone-applied", seq: m.seq });
+        // built between batches; a newer zone replaces one still being built
+        building = { slices: Zone.inSlices(m.snapshot), seqs: [...(building?.seqs ?? []), m.seq] };
         break;
       case "add":
         sockets = [...sockets, { fd: m.fd, gateway: m.gateway }];
@@ -139,15 +153,18 @@ for (const s of data.sockets) sockets.push(s);
 watch();
 post({ type: "ready" });
 for (;;) {
-  const ready = libc.poll(pollfds, 1 + sockets.length, POLL_MS);
+  // while a zone is being built, look at the sockets between its slices without waiting
+  const ready = libc.poll(pollfds, 1 + sockets.length, building === undefined ? POLL_MS : 0);
   if (ready < 0) {
     const e = errno();
     if (e !== EINTR) report(`poll: errno ${e}`);
     continue;
   }
   if ((ready === 0 || pollfds.readInt16LE(6) !== 0) && !applyControl()) break;
-  if (ready === 0) continue;
-  const current = sockets;
-  for (let k = 0; k < current.length; k++) if (pollfds.readInt16LE(POLLFD * (k + 1) + 6) !== 0) serve(current[k]!);
+  if (ready > 0) {
+    const current = sockets;
+    for (let k = 0; k < current.length; k++) if (pollfds.readInt16LE(POLLFD * (k + 1) + 6) !== 0) serve(current[k]!);
+  }
+  buildSlice();
 }
 control.close();

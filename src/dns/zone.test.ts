@@ -121,3 +121,25 @@ test("a CNI runtime's container id (any word, not hex) is accepted; its name res
   assert.deepEqual(z.lookupName("10.23.0.3", "10.23.0.1", "web.shop"), local("10.23.0.2"));
   assert.equal(z.lookupName("10.23.0.3", "10.23.0.1", "default-web.dns.berth").kind, "nxdomain");
 });
+
+test("Zone.inSlices() yields between slices of containers and ends with the same zone new Zone() builds", () => {
+  const slices = Zone.inSlices(snapshot, 1);
+  let steps = 0;
+  let r = slices.next();
+  for (; !r.done; r = slices.next()) steps++;
+  const whole = new Zone(snapshot);
+  const sliced = r.value;
+  const containers = snapshot.networks.reduce((n, x) => n + x.containers.length, 0);
+  assert.equal(steps, 2 * containers, "one slice per container, in each of the two passes");
+  assert.deepEqual(sliced.gateways, whole.gateways);
+  assert.equal(sliced.serial, whole.serial);
+  for (const client of ["10.89.3.3", "10.89.2.3", "10.89.3.2"]) {
+    for (const gateway of whole.gateways) {
+      for (const name of ["webserver", "www", "cli.dns.berth", "db", "nosuch.dns.berth", "example.com"]) {
+        assert.deepEqual(sliced.lookupName(client, gateway, name), whole.lookupName(client, gateway, name), `${client} ${gateway} ${name}`);
+      }
+      assert.deepEqual(sliced.upstreamsFor(client, gateway), whole.upstreamsFor(client, gateway));
+      assert.deepEqual(sliced.lookupAddress(client, gateway, ip("10.89.3.2")), whole.lookupAddress(client, gateway, ip("10.89.3.2")));
+    }
+  }
+});
