@@ -12,6 +12,7 @@ export function syncFirewall(engine: Engine): void {
     subnet6: n.subnet6,
     internal: n.internal,
     isolate: n.isolate,
+    clusterCidrs: n.driverOptions["cluster_cidr"]?.split(",") ?? [],
   }));
   engine.firewall.ensureBase();
   engine.firewall.syncNetworks(nets);

@@ -2,7 +2,8 @@ import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import { DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
 import { planMacvlan } from "./macvlan.js";
-import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
+import { formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
+import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
 import { parseIfName, parseNetworkName } from "../model/names.js";
 import { byFamily, listOf, planIpv4, planIpv6, subnetIsFree } from "./network-subnets.js";
 import { BerthError } from "../errors.js";
@@ -34,11 +35,11 @@ export interface NetworkCreateOptions {
 }
 
 const KNOWN_OPTIONS: Record<NetworkDriver, ReadonlySet<string>> = {
-  bridge: new Set(["mtu", "isolate"]),
+  bridge: new Set(["mtu", "isolate", "cluster_cidr"]),
   macvlan: new Set(["mtu", "parent", "mode", "host_shim"]),
 };
 const OPTION_HINT: Record<NetworkDriver, string> = {
-  bridge: "Known options: mtu=N, isolate=true|false",
+  bridge: "Known options: mtu=N, isolate=true|false, cluster_cidr=CIDR[,CIDR...]",
   macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N",
 };
 
@@ -74,6 +75,9 @@ function describeNetworkRules(engine: Engine, n: Network): void {
   plan.add("state", `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
   const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : [])];
   if (n.subnet6 !== undefined) sets.push("hairpin6", ...(n.internal ? [] : ["nat_subnets6"]));
+  const cluster = n.driverOptions["cluster_cidr"]?.split(",") ?? [];
+  if (cluster.some((c) => !c.includes(":"))) sets.push("cluster_peers");
+  if (cluster.some((c) => c.includes(":"))) sets.push("cluster_peers6");
   plan.add("nft", `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
   plan.add("link", `bridge ${n.bridge} is made with the network's first container, not now`);
 }
@@ -132,6 +136,7 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     throw new BerthError("INVALID_ARGUMENT", "--ip-range is for the IPv4 subnet, and this network is IPv6-only", { hint: "Leave out --ip-range" });
   }
   const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6], onParent) : undefined;
+  const clusterCidrs = options["cluster_cidr"] === undefined ? [] : parseClusterCidrs(options["cluster_cidr"], want4, want6, opts.internal ?? false);
   const id = newId();
   // for macvlan, `bridge` names the host shim interface (made only with host_shim=true)
   const bridge = macvlan ? macvlan.shimName(id) : opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
@@ -150,7 +155,7 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     ipRange: v4?.ipRange,
     subnet6: v6?.subnet,
     gateway6: v6?.gateway,
-    driverOptions: macvlan?.options ?? {},
+    driverOptions: macvlan?.options ?? (clusterCidrs.length > 0 ? { cluster_cidr: clusterCidrs.join(",") } : {}),
     internal: opts.internal ?? false,
     // the resolver listens on the gateway, which a macvlan network's host does not own
     dnsEnabled: !(opts.disableDns ?? false) && driver === "bridge",
@@ -169,6 +174,29 @@ function nextBridgeName(engine: Engine): string {
     const name = `berth${i}`;
     if (!used.has(name) && engine.host.linkByName(name) === undefined) return name;
   }
+}
+
+/**
+ * `--opt cluster_cidr=CIDR[,CIDR...]`: the addresses routed to and from the
+ * network without NAT, typically a cluster's pod CIDR so that pods on other
+ * nodes see this node's pods by their own addresses (docs/cni.md).
+ */
+function parseClusterCidrs(v: string, has4: boolean, has6: boolean, internal: boolean): string[] {
+  const hint = "Give --opt cluster_cidr=CIDR[,CIDR...], e.g. 10.244.0.0/16 for the pods of every node";
+  if (internal) {
+    throw new BerthError("INVALID_ARGUMENT", "An --internal network cannot have a cluster_cidr: it reaches nothing outside its bridge", { hint: "Leave out --internal, or leave out cluster_cidr" });
+  }
+  return v.split(",").map((text) => {
+    const six = text.includes(":");
+    if (six ? !has6 : !has4) {
+      throw new BerthError("INVALID_ARGUMENT", `Cannot use cluster_cidr ${text}: the network has no IPv${six ? 6 : 4} subnet`, { hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well" });
+    }
+    try {
+      return six ? formatCidr6(parseCidr6(text)) : formatCidr4(parseCidr4(text));
+    } catch {
+      throw new BerthError("INVALID_ARGUMENT", `Invalid cluster_cidr entry "${text}"`, { hint });
+    }
+  });
 }
 
 function parseMtu(v: string): number {

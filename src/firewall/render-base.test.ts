@@ -32,7 +32,7 @@ test("renderBaseTable() declares the hooks with the expected types and prioritie
   assert.match(t, /add map inet berth dnat_any \{ type inet_proto \. inet_service : ipv4_addr \. inet_service;/);
 });
 
-test("forward: replies, then same bridge, then internal drops, then published ports, then isolation, then going out", () => {
+test("forward: replies, then same bridge, then internal drops, then published ports, then isolation, then going out, then in from the cluster CIDR", () => {
   const r = rulesOf("forward");
   const at = (prefix: string) => {
     const i = r.findIndex((x) => x.startsWith(prefix));
@@ -48,6 +48,8 @@ test("forward: replies, then same bridge, then internal drops, then published po
     at("iifname @isolated_bridges oifname @bridges drop"),
     at("iifname @bridges oifname @isolated_bridges drop"),
     at("iifname @bridges accept"),
+    at("ip daddr . ip saddr @cluster_peers accept"),
+    at("ip6 daddr . ip6 saddr @cluster_peers6 accept"),
     at("oifname @bridges drop"),
   ];
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
@@ -65,12 +67,12 @@ test("prerouting and output DNAT through the maps: per family, the one-address m
   }
 });
 
-test("postrouting masquerades outbound, localhost and hairpin traffic, and nothing else", () => {
+test("postrouting masquerades outbound traffic (not to the cluster CIDR), localhost and hairpin traffic, and nothing else", () => {
   const r = rulesOf("postrouting");
   assert.equal(r.length, 5);
-  assert.match(r[0] ?? "", /^ip saddr @nat_subnets oifname != @bridges masquerade/);
+  assert.match(r[0] ?? "", /^ip saddr @nat_subnets oifname != @bridges ip saddr \. ip daddr != @cluster_peers masquerade/);
   assert.match(r[1] ?? "", /^ip saddr 127\.0\.0\.0\/8 oifname @bridges masquerade/);
   assert.match(r[2] ?? "", /^ct status dnat ip saddr \. oifname @hairpin masquerade/);
-  assert.match(r[3] ?? "", /^ip6 saddr @nat_subnets6 oifname != @bridges masquerade/);
+  assert.match(r[3] ?? "", /^ip6 saddr @nat_subnets6 oifname != @bridges ip6 saddr \. ip6 daddr != @cluster_peers6 masquerade/);
   assert.match(r[4] ?? "", /^ct status dnat ip6 saddr \. oifname @hairpin6 masquerade/);
 });

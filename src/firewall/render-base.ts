@@ -15,6 +15,8 @@ const DECLARATIONS: readonly string[] = [
   `add map ${T} ${MAP.anyAddress} { type inet_proto . inet_service : ipv4_addr . inet_service; comment "ports published on every host address"; }`,
   `add set ${T} ${SET.natSubnets6} { type ipv6_addr; flags interval; auto-merge; comment "IPv6 subnets masqueraded when leaving the host"; }`,
   `add set ${T} ${SET.hairpin6} { type ipv6_addr . ifname; flags interval; comment "IPv6 subnet . bridge of every network, for hairpin masquerade"; }`,
+  `add set ${T} ${SET.cluster} { type ipv4_addr . ipv4_addr; flags interval; comment "subnet . cluster CIDR: routed both ways without NAT"; }`,
+  `add set ${T} ${SET.cluster6} { type ipv6_addr . ipv6_addr; flags interval; comment "IPv6 subnet . cluster CIDR: routed both ways without NAT"; }`,
   `add map ${T} ${MAP.byAddress6} { type inet_proto . ipv6_addr . inet_service : ipv6_addr . inet_service; comment "ports published on one IPv6 host address"; }`,
   `add map ${T} ${MAP.anyAddress6} { type inet_proto . inet_service : ipv6_addr . inet_service; comment "ports published on every IPv6 host address"; }`,
   `add chain ${T} ${CHAIN.forward} { type filter hook forward priority filter; policy accept; }`,
@@ -38,6 +40,8 @@ const FORWARD: readonly string[] = [
   `iifname @${SET.isolated} oifname @${SET.bridges} drop comment "isolated network to another network"`,
   `iifname @${SET.bridges} oifname @${SET.isolated} drop comment "another network to an isolated network"`,
   `iifname @${SET.bridges} accept comment "containers may go out"`,
+  `ip daddr . ip saddr @${SET.cluster} accept comment "from the network's cluster CIDR (pods on other nodes)"`,
+  `ip6 daddr . ip6 saddr @${SET.cluster6} accept comment "from the network's IPv6 cluster CIDR"`,
   `oifname @${SET.bridges} drop comment "no unsolicited traffic into container networks"`,
 ];
 
@@ -51,10 +55,10 @@ const DNAT: readonly string[] = [
 ];
 
 const POSTROUTING: readonly string[] = [
-  `ip saddr @${SET.natSubnets} oifname != @${SET.bridges} masquerade comment "containers leave with the host's address"`,
+  `ip saddr @${SET.natSubnets} oifname != @${SET.bridges} ip saddr . ip daddr != @${SET.cluster} masquerade comment "containers leave with the host's address (not to their cluster CIDR)"`,
   `ip saddr 127.0.0.0/8 oifname @${SET.bridges} masquerade comment "published port reached through localhost (route_localnet on the bridge)"`,
   `ct status dnat ip saddr . oifname @${SET.hairpin} masquerade comment "hairpin: a container reaching a published port of its own network"`,
-  `ip6 saddr @${SET.natSubnets6} oifname != @${SET.bridges} masquerade comment "containers leave with the host's IPv6 address"`,
+  `ip6 saddr @${SET.natSubnets6} oifname != @${SET.bridges} ip6 saddr . ip6 daddr != @${SET.cluster6} masquerade comment "containers leave with the host's IPv6 address (not to their cluster CIDR)"`,
   `ct status dnat ip6 saddr . oifname @${SET.hairpin6} masquerade comment "hairpin over IPv6"`,
 ];
 

@@ -41,7 +41,18 @@ test("renderNetworks() puts each network in the sets its options call for", () =
 test("renderNetworks() with no networks empties the sets", () => {
   const s = renderNetworks([]);
   assert.ok(!s.includes("add element"));
-  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 8);
+  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 10);
+});
+
+test("renderNetworks() pairs each non-internal network's subnet with its cluster CIDRs, per family", () => {
+  const s = renderNetworks([
+    net({ name: "pods", bridge: "cni-pods", subnet: "10.244.1.0/24", subnet6: "fd00:244:1::/64", clusterCidrs: ["10.244.0.0/16", "fd00:244::/48", "10.96.7.1/12"] }),
+    net({ name: "web", bridge: "berth1", subnet: "10.89.1.0/24" }),
+    net({ name: "db", bridge: "berth3", subnet: "10.89.3.0/24", internal: true, clusterCidrs: ["10.244.0.0/16"] }),
+  ]);
+  assert.equal(elements(s, "cluster_peers"), "10.244.1.0/24 . 10.244.0.0/16, 10.244.1.0/24 . 10.96.0.0/12", "host bits dropped; internal networks reach no cluster");
+  assert.equal(elements(s, "cluster_peers6"), "fd00:244:1::/64 . fd00:244::/48");
+  assert.throws(() => renderNetworks([net({ name: "x", bridge: "b", subnet: "10.0.0.0/24", clusterCidrs: ["10.0.0.0/33"] })]), BerthError);
 });
 
 test("renderNetworks() normalizes a subnet written with host bits", () => {

@@ -17,6 +17,12 @@ export interface FirewallNetwork {
   readonly internal: boolean;
   /** No traffic to or from other Berth bridges (published ports excepted). */
   readonly isolate: boolean;
+  /**
+   * CIDRs routed to and from the subnet without NAT, typically a
+   * cluster's pod CIDR (the other nodes' pods): not masqueraded on the way
+   * out, let in from outside the host. Either family.
+   */
+  readonly clusterCidrs?: readonly string[];
 }
 
 /** A sysctl the engine must set for a network: `sysctl -w KEY=VALUE`. */
@@ -32,9 +38,12 @@ interface CheckedNetwork {
   readonly subnet6: string | undefined;
   readonly internal: boolean;
   readonly isolate: boolean;
+  readonly cluster4: readonly string[];
+  readonly cluster6: readonly string[];
 }
 
 function check(n: FirewallNetwork): CheckedNetwork {
+  const cidrs = n.clusterCidrs ?? [];
   return {
     name: parseNetworkName(n.name),
     bridge: parseIfName(n.bridge, "bridge"),
@@ -42,6 +51,8 @@ function check(n: FirewallNetwork): CheckedNetwork {
     subnet6: n.subnet6 === undefined ? undefined : formatCidr6(parseCidr6(n.subnet6)),
     internal: n.internal,
     isolate: n.isolate,
+    cluster4: cidrs.filter((c) => !c.includes(":")).map((c) => formatCidr4(parseCidr4(c))),
+    cluster6: cidrs.filter((c) => c.includes(":")).map((c) => formatCidr6(parseCidr6(c))),
   };
 }
 
@@ -84,6 +95,9 @@ export function renderNetworks(nets: readonly FirewallNetwork[]): string {
   fill(SET.hairpin, v4.map((n) => `${n.subnet} . ${q(n.bridge)}`));
   fill(SET.natSubnets6, v6.filter((n) => !n.internal).map((n) => n.subnet));
   fill(SET.hairpin6, v6.map((n) => `${n.subnet} . ${q(n.bridge)}`));
+  // internal networks reach nothing outside their bridge, cluster or not
+  fill(SET.cluster, v4.filter((n) => !n.internal).flatMap((n) => n.cluster4.map((c) => `${n.subnet} . ${c}`)));
+  fill(SET.cluster6, v6.filter((n) => !n.internal).flatMap((n) => n.cluster6.map((c) => `${n.subnet} . ${c}`)));
   return lines.join("\n") + "\n";
 }
 

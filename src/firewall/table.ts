@@ -28,6 +28,10 @@ export const SET = {
   natSubnets6: "nat_subnets6",
   /** ipv6_addr . ifname interval: IPv6 subnet . its bridge, for hairpin masquerade. */
   hairpin6: "hairpin6",
+  /** ipv4_addr . ipv4_addr interval: subnet . cluster CIDR, routed both ways without NAT (other nodes' pods). */
+  cluster: "cluster_peers",
+  /** ipv6_addr . ipv6_addr interval: the same for IPv6. */
+  cluster6: "cluster_peers6",
 } as const;
 
 /** DNAT maps for published ports. */

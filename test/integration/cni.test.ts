@@ -146,6 +146,30 @@ test("a pod on two networks: DEL of the first moves the default route to the sec
   }
 });
 
+test("clusterCIDRs: the node's subnet and the cluster's pod CIDR are paired in the firewall while the network is in use; a different list for the same network is a conflict", (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("clustered");
+  const config = conf({ name: "cluster", subnet: "10.27.1.0/24", clusterCIDRs: ["10.27.0.0/16"] });
+  const set = () => spawnSync("nft", ["list", "set", "inet", "berth", "cluster_peers"], { encoding: "utf8" }).stdout;
+  try {
+    const add = cni.call("berth", { command: "ADD", containerId: "clustered", netns: ns, ifname: "eth0" }, JSON.stringify(config));
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    assert.match(set(), /10\.27\.1\.0\/24 \. 10\.27\.0\.0\/16/);
+    const other = makeNetns("clustered2");
+    try {
+      const conflict = cni.call("berth", { command: "ADD", containerId: "clustered2", netns: other, ifname: "eth0" }, JSON.stringify({ ...config, clusterCIDRs: ["10.28.0.0/16"] }));
+      assert.notEqual(conflict.code, 0);
+      assert.match(conflict.stdout, /cluster CIDRs 10\.27\.0\.0\/16 vs 10\.28\.0\.0\/16/);
+    } finally {
+      dropNetns(other);
+    }
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "clustered", netns: ns, ifname: "eth0" }, JSON.stringify(config)).code, 0);
+    assert.doesNotMatch(set(), /10\.27\.1\.0/, "gone with the adopted network's last pod");
+  } finally {
+    dropNetns(ns);
+  }
+});
+
 test("STATUS says ready; GC removes what the runtime no longer lists and keeps the rest", (t) => {
   if (!requireSandbox(t)) return;
   const v11 = (over: Record<string, unknown> = {}) => JSON.stringify(conf({ cniVersion: "1.1.0", ...over }));

@@ -28,6 +28,9 @@ test("bad input is refused with a message and a hint, and leaves no state", (t) 
     [["network", "create", "n1", "--subnet", "10.78.0.0/24", "--ip-range", "10.79.0.0/25"], /not inside subnet/],
     [["network", "create", "n1", "--interface-name", "averyveryverylongname"], /Invalid bridge name/],
     [["network", "create", "n1", "--opt", "mtu=9"], /Invalid mtu "9"/],
+    [["network", "create", "n1", "--opt", "cluster_cidr=10.244.0.0/33"], /Invalid cluster_cidr entry "10.244.0.0\/33"/],
+    [["network", "create", "n1", "--opt", "cluster_cidr=fd00:244::/48"], /cluster_cidr fd00:244::\/48: the network has no IPv6 subnet/],
+    [["network", "create", "n1", "--internal", "--opt", "cluster_cidr=10.244.0.0/16"], /--internal network cannot have a cluster_cidr/],
     [["network", "create", "taken"], /already exists/],
     [["run", "--network", "nosuchnet", "true"], /Network "nosuchnet" does not exist/],
     [["run", "--network", "taken", "--ip", "10.77.0.300", "true"], /Invalid IPv4 address for --ip/],
@@ -87,6 +90,21 @@ test("hostile input (metacharacters, paths, newlines, unicode, huge strings) is 
   }
   const after = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout };
   assert.deepEqual(after, before, "no container, network or rule changed");
+});
+
+test("network create --opt cluster_cidr: shown by inspect, in the firewall's cluster set while the network exists", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "pods", "--subnet", "10.244.1.0/24", "--opt", "cluster_cidr=10.244.0.0/16,10.96.0.1/12");
+  const set = () => spawnSync("nft", ["list", "set", "inet", "berth", "cluster_peers"], { encoding: "utf8" }).stdout;
+  try {
+    const [view] = JSON.parse(b.ok("network", "inspect", "pods")) as { options: Record<string, string> }[];
+    assert.equal(view?.options["cluster_cidr"], "10.244.0.0/16,10.96.0.0/12", "host bits dropped");
+    assert.match(set(), /10\.244\.1\.0\/24 \. 10\.244\.0\.0\/16/);
+    assert.match(set(), /10\.244\.1\.0\/24 \. 10\.96\.0\.0\/12/);
+  } finally {
+    b.ok("network", "rm", "pods");
+  }
+  assert.doesNotMatch(set(), /10\.244\.1\.0/, "gone with the network");
 });
 
 test("a static IP already taken names the container holding it", (t) => {

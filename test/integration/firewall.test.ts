@@ -194,7 +194,7 @@ test("the table exists with its chains, sets and hooks (nft -j list table inet b
   assert.deepEqual(sets["internal_bridges"], ["brI"]);
   assert.deepEqual([...(sets["isolated_bridges"] as string[])].sort(), ["brA", "brB"]);
   const rules = doc.nftables.filter((o) => o["rule"]).length;
-  assert.equal(rules, 9 + 4 + 4 + 5, "forward 9, prerouting 4 and output 4 (two maps per family), postrouting 5 (3 IPv4, 2 IPv6)");
+  assert.equal(rules, 11 + 4 + 4 + 5, "forward 11 (2 for cluster CIDRs), prerouting 4 and output 4 (two maps per family), postrouting 5 (3 IPv4, 2 IPv6)");
   // ensureBase and syncNetworks again: same rules, no duplicates
   fw.ensureBase();
   fw.syncNetworks(NETS);
@@ -253,6 +253,29 @@ test("a non-internal network goes out masqueraded; an internal one reaches nothi
   } finally {
     inNs("out", "ip", "route", "del", "10.89.0.0/16");
   }
+});
+
+test("a network's cluster CIDR is routed both ways without NAT; other networks stay masqueraded and closed", async (t) => {
+  if (!requireSandbox(t)) return;
+  // neta takes the outside's subnet as its cluster CIDR (the pods of other nodes)
+  fw.syncNetworks(NETS.map((n) => (n.name === "neta" ? { ...n, clusterCidrs: ["192.0.2.0/24"] } : n)));
+  inNs("out", "ip", "route", "add", "10.89.0.0/16", "via", HOST);
+  t.after(() => {
+    inNs("out", "ip", "route", "del", "10.89.0.0/16");
+    fw.syncNetworks(NETS);
+  });
+  const [aOut, cOut, outToA1, outToC1, outToI] = await Promise.all([
+    probe("a1", "tcp", OUTSIDE, 7000),
+    probe("c1", "tcp", OUTSIDE, 7000),
+    probe("out", "tcp", A1, 80),
+    ping("out", "10.89.3.2"),
+    ping("out", "10.89.5.2"),
+  ]);
+  assert.equal(aOut.reply, `out ${A1}`, "to its cluster CIDR a container keeps its own address");
+  assert.equal(cOut.reply, `out ${HOST}`, "a network without that cluster CIDR is still masqueraded");
+  assert.equal(outToA1.reply, `a1 ${OUTSIDE}`, "the cluster CIDR reaches the container directly, with its own address");
+  assert.equal(outToC1, false, "no unsolicited traffic into a network without that cluster CIDR");
+  assert.equal(outToI, false, "nor into an internal network");
 });
 
 test("published ports: 0.0.0.0 from outside (real client address), from the host, via 127.0.0.1, and hairpin, TCP and UDP", async (t) => {

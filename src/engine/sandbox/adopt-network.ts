@@ -16,7 +16,16 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
   if (n.isolate !== d.isolate) out.push(`isolate ${n.isolate} vs ${d.isolate}`);
   if (n.mtu !== d.mtu) out.push(`mtu ${n.mtu ?? "default"} vs ${d.mtu ?? "default"}`);
+  const cluster = n.driverOptions["cluster_cidr"] ?? "";
+  const wanted = clusterOption(d) ?? "";
+  if (cluster !== wanted) out.push(`cluster CIDRs ${cluster || "none"} vs ${wanted || "none"}`);
   return out;
+}
+
+/** The definition's cluster CIDRs (normalized by validate.ts) as `--opt cluster_cidr` spells them. */
+function clusterOption(d: SandboxNetworkDefinition): string | undefined {
+  if (d.clusterCidrs === undefined || d.clusterCidrs.length === 0) return undefined;
+  return d.clusterCidrs.join(",");
 }
 
 /**
@@ -69,7 +78,11 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
       interfaceName: def.bridge,
       internal: def.internal,
       disableDns: !def.dnsEnabled,
-      options: { isolate: String(def.isolate), ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }) },
+      options: {
+        isolate: String(def.isolate),
+        ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }),
+        ...(clusterOption(def) === undefined ? {} : { cluster_cidr: clusterOption(def) ?? "" }),
+      },
       ...(def.dnsServers === undefined ? {} : { dnsServers: def.dnsServers }),
       managedBy: owner,
     });

@@ -22,6 +22,8 @@ export interface SandboxNetworkDefinition {
   readonly mtu?: number;
   /** Upstream DNS servers for the network's containers (empty: the host's). */
   readonly dnsServers?: readonly string[];
+  /** CIDRs routed to and from the subnet without NAT (a cluster's pod CIDR); see `--opt cluster_cidr`. */
+  readonly clusterCidrs?: readonly string[];
 }
 
 /** One network the sandbox joins. */

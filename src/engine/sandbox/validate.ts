@@ -63,6 +63,8 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
     isolate: d.isolate,
     ...(d.mtu === undefined ? {} : { mtu: d.mtu }),
     dnsServers: checkIpList(d.dnsServers, "DNS server"),
+    // the node's subnet is IPv4, so are its cluster CIDRs
+    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map((c) => formatCidr4(parseCidr4(c))) }),
   };
 }
 

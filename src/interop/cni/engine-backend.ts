@@ -27,6 +27,7 @@ function networkOf(c: BerthCniConfig): string | SandboxNetworkDefinition {
     dnsEnabled: c.enableDns,
     isolate: c.isolate,
     ...(c.mtu !== undefined ? { mtu: c.mtu } : {}),
+    ...(c.clusterCidrs !== undefined ? { clusterCidrs: c.clusterCidrs } : {}),
   };
 }
 

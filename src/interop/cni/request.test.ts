@@ -33,6 +33,8 @@ test("parseConfig() reads Berth's fields, runtimeConfig.portMappings and prevRes
   assert.deepEqual(c.portMappings, [{ hostPort: 8080, containerPort: 80, protocol: "tcp", hostIP: "127.0.0.1" }]);
   assert.deepEqual(c.prevResult, { cniVersion: "1.0.0", ips: [] });
   assert.equal(parseConfig(cfg(), "ADD").network, "podnet", "the network defaults to the configuration's name");
+  assert.deepEqual(parseConfig(cfg({ clusterCIDRs: ["10.244.0.0/16"] }), "ADD").clusterCidrs, ["10.244.0.0/16"]);
+  assert.equal(parseConfig(cfg(), "ADD").clusterCidrs, undefined);
   assert.deepEqual(parseConfig(cfg({ cniVersion: "1.1.0", "cni.dev/valid-attachments": [{ containerID: "a", ifname: "eth0" }] }), "GC").validAttachments, [{ containerID: "a", ifname: "eth0" }]);
 });
 
@@ -47,6 +49,8 @@ test("parseConfig() refuses bad configuration with the spec's codes and a fix", 
   rejects(() => parseConfig(cfg({ subnet: "10.22.1.0/33" }), "ADD"), CniErrorCode.INVALID_CONFIG, /^subnet: /);
   rejects(() => parseConfig(cfg({ network: "bad name;x" }), "ADD"), CniErrorCode.INVALID_CONFIG, /^network: Invalid network name/);
   rejects(() => parseConfig(cfg({ mtu: 10 }), "ADD"), CniErrorCode.INVALID_CONFIG, /"mtu" must be/);
+  rejects(() => parseConfig(cfg({ clusterCIDRs: "10.244.0.0/16" }), "ADD"), CniErrorCode.INVALID_CONFIG, /"clusterCIDRs" must be a non-empty list/);
+  rejects(() => parseConfig(cfg({ clusterCIDRs: ["10.244.0.0/33"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /^clusterCIDRs: Invalid IPv4 subnet/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 0, containerPort: 80 }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostPort must be a port number/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, protocol: "sctp" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /"sctp" is not supported/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, hostIP: "1.2.3" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostIP/);

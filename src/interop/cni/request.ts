@@ -19,6 +19,8 @@ export interface BerthCniConfig {
   readonly internal: boolean;
   readonly isolate: boolean;
   readonly mtu?: number;
+  /** CIDRs routed to and from the node's subnet without NAT: the cluster's pod CIDR, so pods on other nodes see pods by their own addresses. */
+  readonly clusterCidrs?: readonly string[];
   /** Berth's resolver answers container names on this network (default true). */
   readonly enableDns: boolean;
   /** The spec's `dns` dictionary, passed through to the result. */
@@ -43,7 +45,7 @@ const COMMANDS: readonly CniCommand[] = ["ADD", "DEL", "CHECK", "VERSION", "STAT
 const CONTAINER_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const KNOWN_KEYS = new Set([
   "cniVersion", "cniVersions", "name", "type", "args", "ipMasq", "ipam", "dns", "capabilities", "runtimeConfig", "prevResult",
-  "network", "subnet", "gateway", "bridge", "internal", "isolate", "mtu", "enableDns", "cni.dev/valid-attachments", "cni.dev/attachments",
+  "network", "subnet", "gateway", "bridge", "internal", "isolate", "mtu", "enableDns", "clusterCIDRs", "cni.dev/valid-attachments", "cni.dev/attachments",
 ]);
 
 const envError = (msg: string, details: string) => new CniError(CniErrorCode.INVALID_ENVIRONMENT, msg, details);
@@ -195,6 +197,12 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   if (mtuRaw !== undefined && (typeof mtuRaw !== "number" || !Number.isInteger(mtuRaw) || mtuRaw < 68 || mtuRaw > 65535)) {
     throw configError(`"mtu" must be a whole number 68-65535`, "fix \"mtu\" in the network configuration");
   }
+  const clusterRaw = o["clusterCIDRs"];
+  if (clusterRaw !== undefined && (!Array.isArray(clusterRaw) || clusterRaw.length === 0 || !clusterRaw.every((c): c is string => typeof c === "string"))) {
+    throw configError(`"clusterCIDRs" must be a non-empty list of CIDRs`, `e.g. "clusterCIDRs": ["10.244.0.0/16"], the pod CIDR of the whole cluster`);
+  }
+  // the node's subnet is IPv4, so are the cluster's
+  for (const c of clusterRaw ?? []) berthValidated("clusterCIDRs", () => parseCidr4(c));
   const dnsRaw = o["dns"];
   if (dnsRaw !== undefined && !isObject(dnsRaw)) throw configError(`"dns" must be an object`, "the spec's dns dictionary: {nameservers, domain, search, options}");
   const prev = o["prevResult"];
@@ -211,6 +219,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     ...(gateway !== undefined ? { gateway } : {}),
     ...(bridge !== undefined ? { bridge } : {}),
     ...(typeof mtuRaw === "number" ? { mtu: mtuRaw } : {}),
+    ...(clusterRaw !== undefined ? { clusterCidrs: clusterRaw as string[] } : {}),
     ...(dnsRaw !== undefined ? { dns: dnsRaw as CniDns } : {}),
     ...(prev !== undefined ? { prevResult: prev as unknown as CniResult } : {}),
     ...(command === "GC" ? { validAttachments: parseValidAttachments(o["cni.dev/valid-attachments"]) ?? [] } : {}),
