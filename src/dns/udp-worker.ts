@@ -9,7 +9,7 @@
 // MessagePort, announced by a write to an eventfd that poll watches, since
 // this thread never returns to an event loop.
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
-import { AF_INET, EINTR, errno, libc } from "../kernel/libc.js";
+import { AF_INET, EINTR, POLLIN, errno, libc } from "../kernel/libc.js";
 import { formatIpv6 } from "../model/ipv6.js";
 import { FORWARD, LocalAnswerer } from "./answerer.js";
 import { BATCH_SLOTS, DatagramBatch } from "./datagram-batch.js";
@@ -23,7 +23,8 @@ import { Zone } from "./zone.js";
 const POLL_MS = 500;
 /** Batches served from one socket before the others get their turn. */
 const ROUNDS_PER_TURN = 8;
-const POLLFD = 8;
+/** sizeof(struct pollfd): int fd, short events, short revents. */
+const POLLFD_BYTES = 8;
 
 const data = workerData as UdpWorkerData;
 const control = data.port;
@@ -38,7 +39,7 @@ interface Socket {
 }
 let sockets: Socket[] = [];
 /** pollfd array: the eventfd, then one per socket. */
-let pollfds = Buffer.alloc(POLLFD);
+let pollfds = Buffer.alloc(POLLFD_BYTES);
 /** IPv4 clients of the zone: address as a 32-bit key -> text, so a known client costs no string. */
 const clientText = new Map<number, string>();
 /** The next zone, while it is built a slice at a time, and the zone messages it answers. */
@@ -71,12 +72,12 @@ function report(message: string): void {
 }
 
 function watch(): void {
-  pollfds = Buffer.alloc(POLLFD * (1 + sockets.length));
+  pollfds = Buffer.alloc(POLLFD_BYTES * (1 + sockets.length));
   pollfds.writeInt32LE(data.wakeFd, 0);
-  pollfds.writeInt16LE(1, 4); // POLLIN
+  pollfds.writeInt16LE(POLLIN, 4);
   sockets.forEach((s, k) => {
-    pollfds.writeInt32LE(s.fd, POLLFD * (k + 1));
-    pollfds.writeInt16LE(1, POLLFD * (k + 1) + 4);
+    pollfds.writeInt32LE(s.fd, POLLFD_BYTES * (k + 1));
+    pollfds.writeInt16LE(POLLIN, POLLFD_BYTES * (k + 1) + 4);
   });
 }
 
@@ -163,7 +164,7 @@ for (;;) {
   if ((ready === 0 || pollfds.readInt16LE(6) !== 0) && !applyControl()) break;
   if (ready > 0) {
     const current = sockets;
-    for (let k = 0; k < current.length; k++) if (pollfds.readInt16LE(POLLFD * (k + 1) + 6) !== 0) serve(current[k]!);
+    for (let k = 0; k < current.length; k++) if (pollfds.readInt16LE(POLLFD_BYTES * (k + 1) + 6) !== 0) serve(current[k]!);
   }
   buildSlice();
 }
