@@ -74,24 +74,31 @@ interface AnswerInProgress {
   readonly ips6: string[];
 }
 
-function add(map: Map<string, AnswerInProgress>, key: string, ip: number | undefined, ip6: string | undefined): void {
-  let e = map.get(key);
-  if (e === undefined) {
-    e = { kind: "local", ips: [], ips6: [] };
-    map.set(key, e);
+/** The value under `key`, made with `make` and stored first if there is none. */
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
   }
-  if (ip !== undefined && !e.ips.includes(ip)) e.ips.push(ip);
-  if (ip6 !== undefined && !e.ips6.includes(ip6)) e.ips6.push(ip6);
+  return v;
+}
+
+/** Append `x` unless `list` has it. */
+function pushNew<T>(list: T[], x: T): void {
+  if (!list.includes(x)) list.push(x);
+}
+
+function add(map: Map<string, AnswerInProgress>, key: string, ip: number | undefined, ip6: string | undefined): void {
+  const e = getOrAdd(map, key, (): AnswerInProgress => ({ kind: "local", ips: [], ips6: [] }));
+  if (ip !== undefined) pushNew(e.ips, ip);
+  if (ip6 !== undefined) pushNew(e.ips6, ip6);
 }
 
 /** Append the items of `more` that the list under `key` lacks. */
 function addAll<T>(map: Map<T, string[]>, key: T, more: readonly string[]): void {
-  let list = map.get(key);
-  if (list === undefined) {
-    list = [];
-    map.set(key, list);
-  }
-  for (const x of more) if (!list.includes(x)) list.push(x);
+  const list = getOrAdd(map, key, (): string[] => []);
+  for (const x of more) pushNew(list, x);
 }
 
 function tryCidr<T>(parse: (s: string) => T, text: string | undefined): T | undefined {
@@ -103,6 +110,9 @@ function tryCidr<T>(parse: (s: string) => T, text: string | undefined): T | unde
   }
 }
 
+/** Zone's constructor argument for "leave it empty: inSlices() fills it". */
+const FILLED_IN_SLICES = Symbol("filled in slices");
+
 /**
  * The names a client container may resolve: only containers that share a
  * network with it, by name, alias or 12-hex short id, bare or under
@@ -110,9 +120,6 @@ function tryCidr<T>(parse: (s: string) => T, text: string | undefined): T | unde
  * networks. Built once per snapshot (immutable; the daemon swaps whole
  * zones), so a lookup is a map hit per network of the client.
  */
-/** Zone's constructor argument for "leave it empty: inSlices() fills it". */
-const FILLED_IN_SLICES = Symbol("filled in slices");
-
 export class Zone {
   #gateways: readonly string[] = [];
   #serial: number | undefined;
@@ -174,9 +181,7 @@ export class Zone {
         const fqdns = [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`);
         if (ip !== undefined) addAll(ptr, ip, fqdns);
         if (ip6 !== undefined) addAll(ptr6, ip6, fqdns);
-        const nets = netsOf.get(c.id);
-        if (nets === undefined) netsOf.set(c.id, [idx]);
-        else nets.push(idx);
+        getOrAdd(netsOf, c.id, (): NetIndex[] => []).push(idx);
         if (c.dnsServers.length > 0) serversOf.set(c.id, c.dnsServers);
       }
       this.#nets.push(idx);
@@ -190,9 +195,8 @@ export class Zone {
         const view: ClientView = { nets, upstreams: serversOf.get(c.id) ?? fromNets };
         for (const addr of [c.ipv4, c.ipv6]) {
           if (addr === undefined) continue;
-          const list = this.#clients.get(addr) ?? [];
+          const list = getOrAdd(this.#clients, addr, (): ClientView[] => []);
           if (!list.some((v) => v.nets === nets)) list.push(view);
-          this.#clients.set(addr, list);
         }
       }
     }
