@@ -1,4 +1,5 @@
 import type { Engine } from "./context.js";
+import { clusterCidrsOf } from "../model/network.js";
 import { dnatMappings } from "./ports.js";
 import { describeMapping } from "../firewall/index.js";
 
@@ -12,7 +13,7 @@ export function syncFirewall(engine: Engine): void {
     subnet6: n.subnet6,
     internal: n.internal,
     isolate: n.isolate,
-    clusterCidrs: n.driverOptions["cluster_cidr"]?.split(",") ?? [],
+    clusterCidrs: clusterCidrsOf(n),
   }));
   engine.firewall.ensureBase();
   engine.firewall.syncNetworks(nets);

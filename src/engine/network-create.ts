@@ -1,6 +1,6 @@
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
-import { DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
+import { clusterCidrsOf, DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
 import { planMacvlan } from "./macvlan.js";
 import { formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
@@ -75,7 +75,7 @@ function describeNetworkRules(engine: Engine, n: Network): void {
   plan.add("state", `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
   const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : [])];
   if (n.subnet6 !== undefined) sets.push("hairpin6", ...(n.internal ? [] : ["nat_subnets6"]));
-  const cluster = n.driverOptions["cluster_cidr"]?.split(",") ?? [];
+  const cluster = clusterCidrsOf(n);
   if (cluster.some((c) => !c.includes(":"))) sets.push("cluster_peers");
   if (cluster.some((c) => c.includes(":"))) sets.push("cluster_peers6");
   plan.add("nft", `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);

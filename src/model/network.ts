@@ -34,6 +34,11 @@ export interface Network {
 
 export type NetworkDriver = "bridge" | "macvlan";
 
+/** The network's cluster CIDRs (`--opt cluster_cidr`, normalized when the network was made): routed to and from it without NAT. */
+export function clusterCidrsOf(n: Pick<Network, "driverOptions">): string[] {
+  return n.driverOptions["cluster_cidr"]?.split(",") ?? [];
+}
+
 /** The built-in default network, made on first use. */
 export const DEFAULT_NETWORK = {
   name: "berth",

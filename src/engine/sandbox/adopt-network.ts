@@ -1,5 +1,5 @@
 import type { Engine } from "../context.js";
-import type { Network } from "../../model/network.js";
+import { clusterCidrsOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
 import { createNetwork } from "../network-create.js";
 import { syncFirewall } from "../firewall-sync.js";
@@ -16,16 +16,10 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
   if (n.isolate !== d.isolate) out.push(`isolate ${n.isolate} vs ${d.isolate}`);
   if (n.mtu !== d.mtu) out.push(`mtu ${n.mtu ?? "default"} vs ${d.mtu ?? "default"}`);
-  const cluster = n.driverOptions["cluster_cidr"] ?? "";
-  const wanted = clusterOption(d) ?? "";
+  const cluster = clusterCidrsOf(n).join(",");
+  const wanted = (d.clusterCidrs ?? []).join(",");
   if (cluster !== wanted) out.push(`cluster CIDRs ${cluster || "none"} vs ${wanted || "none"}`);
   return out;
-}
-
-/** The definition's cluster CIDRs (normalized by validate.ts) as `--opt cluster_cidr` spells them. */
-function clusterOption(d: SandboxNetworkDefinition): string | undefined {
-  if (d.clusterCidrs === undefined || d.clusterCidrs.length === 0) return undefined;
-  return d.clusterCidrs.join(",");
 }
 
 /**
@@ -81,7 +75,8 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
       options: {
         isolate: String(def.isolate),
         ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }),
-        ...(clusterOption(def) === undefined ? {} : { cluster_cidr: clusterOption(def) ?? "" }),
+        // normalized by validate.ts, as network create stores them
+        ...(def.clusterCidrs?.length ? { cluster_cidr: def.clusterCidrs.join(",") } : {}),
       },
       ...(def.dnsServers === undefined ? {} : { dnsServers: def.dnsServers }),
       managedBy: owner,
