@@ -17,7 +17,8 @@ export interface AnswererOptions {
 
 const NO_IPS: readonly number[] = [];
 
-function isQuery(query: Buffer, n: number): boolean {
+/** The first `n` bytes of `query` hold a whole header with QR clear: worth an error reply, unlike a response or a runt. */
+export function isQuery(query: Buffer, n: number): boolean {
   return n >= HEADER_LENGTH && (((query[2]! << 8) | query[3]!) & FLAG_QR) === 0;
 }
 

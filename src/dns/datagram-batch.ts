@@ -1,3 +1,4 @@
+import { KernelError } from "../errors.js";
 import { koffi } from "../native/koffi.js";
 import { EAGAIN, EINTR, MSG_DONTWAIT, MSG_TRUNC, errno, libc } from "../kernel/libc.js";
 
@@ -104,7 +105,7 @@ export class DatagramBatch {
       const e = errno();
       this.#received = 0;
       if (e === EAGAIN || e === EINTR) return 0;
-      throw new Error(`recvmmsg: errno ${e}`);
+      throw new KernelError("read queries (recvmmsg)", e);
     }
     this.#received = n;
     return n;

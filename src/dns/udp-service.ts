@@ -22,7 +22,6 @@ export type ToUdpWorker =
   | { readonly type: "stop" };
 
 export type FromUdpWorker =
-  | { readonly type: "ready" }
   | { readonly type: "zone-applied"; readonly seq: number }
   | { readonly type: "forward"; readonly fd: number; readonly gateway: string; readonly client: string; readonly sender: Uint8Array; readonly query: Uint8Array }
   | { readonly type: "error"; readonly message: string };
@@ -119,8 +118,6 @@ export class UdpService {
       case "error":
         this.#opts.log(`UDP thread: ${m.message}`);
         return;
-      case "ready":
-        return;
     }
   }
 
@@ -163,13 +160,16 @@ export class UdpService {
   async stop(): Promise<void> {
     if (this.#stopping) return this.#exited;
     this.#stopping = true;
-    if (!this.#alive) for (const fd of this.#fds.values()) closeFd(fd);
+    const fds = [...this.#fds.values()];
     this.#fds.clear();
+    if (!this.#alive) for (const fd of fds) closeFd(fd);
     this.#tell({ type: "stop" });
     const timeout = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 2000).unref());
-    if ((await Promise.race([this.#exited, timeout])) === "timeout") await this.#worker.terminate();
-    for (const w of this.#zoneWaiters.values()) w();
-    this.#zoneWaiters.clear();
+    if ((await Promise.race([this.#exited, timeout])) === "timeout") {
+      // the thread did not get to close its sockets (its exit handler has resolved the zone waiters)
+      await this.#worker.terminate();
+      for (const fd of fds) closeFd(fd);
+    }
     closeFd(this.#wakeFd);
   }
 }

@@ -10,12 +10,13 @@
 // this thread never returns to an event loop.
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
 import { AF_INET, EINTR, POLLIN, errno, libc } from "../kernel/libc.js";
+import { errnoName } from "../errors.js";
 import { formatIpv6 } from "../model/ipv6.js";
-import { FORWARD, LocalAnswerer } from "./answerer.js";
+import { FORWARD, isQuery, LocalAnswerer } from "./answerer.js";
 import { BATCH_SLOTS, DatagramBatch } from "./datagram-batch.js";
 import { closeFd } from "./udp-socket.js";
 import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from "./udp-service.js";
-import { FLAG_QR, HEADER_LENGTH, RCODE_FORMERR } from "./wire/constants.js";
+import { RCODE_FORMERR } from "./wire/constants.js";
 import { encodeErrorReplyInto } from "./wire/error-reply.js";
 import { Zone } from "./zone.js";
 
@@ -97,7 +98,7 @@ function answer(s: Socket, i: number): void {
   const out = batch.nextReply();
   if (batch.truncated(i)) {
     // longer than any query a stub resolver sends over UDP
-    if (n >= HEADER_LENGTH && (query[2]! & (FLAG_QR >> 8)) === 0) batch.queueReply(i, encodeErrorReplyInto(out, query, RCODE_FORMERR));
+    if (isQuery(query, n)) batch.queueReply(i, encodeErrorReplyInto(out, query, RCODE_FORMERR));
     return;
   }
   const client = clientOf(i);
@@ -152,13 +153,12 @@ function applyControl(): boolean {
 
 for (const s of data.sockets) sockets.push(s);
 watch();
-post({ type: "ready" });
 for (;;) {
   // while a zone is being built, look at the sockets between its slices without waiting
   const ready = libc.poll(pollfds, 1 + sockets.length, building === undefined ? POLL_MS : 0);
   if (ready < 0) {
     const e = errno();
-    if (e !== EINTR) report(`poll: errno ${e}`);
+    if (e !== EINTR) report(`poll: ${errnoName(e)}`);
     continue;
   }
   if ((ready === 0 || pollfds.readInt16LE(6) !== 0) && !applyControl()) break;
