@@ -206,16 +206,21 @@ async function berth(paths: BerthPaths, zone: DnsZoneSnapshot, port: number, fas
   return pid;
 }
 
+/** Wait (up to 5 s) until something listens on GW:`port`/udp. */
+async function udpListening(port: number): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    if (sh("ss", "-Hlun", "sport", "=", `:${port}`).includes(`${GW}:${port}`)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function aardvark(dir: string, port: number): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const lines = [GW, `${"c".repeat(64)} ${CLIENT}  client`, ...NAMES.map((n, i) => `${i.toString(16).padStart(64, "0")} 10.79.0.${10 + i}  ${n}`)];
   writeFileSync(join(dir, "bench"), `${lines.join("\n")}\n`);
   const child = spawn(AARDVARK ?? "aardvark-dns", ["--config", dir, "-p", String(port), "run"], { detached: true, stdio: "ignore" });
   child.unref();
-  for (let i = 0; i < 250; i++) {
-    if (sh("ss", "-Hlun", "sport", "=", `:${port}`).includes(`${GW}:${port}`)) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await udpListening(port);
   const pidFile = join(dir, "aardvark.pid");
   return existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : (child.pid ?? 0);
 }
@@ -226,10 +231,7 @@ async function floor(dir: string, port: number): Promise<number> {
   sh(CC ?? "cc", "-O2", "-o", bin, FLOOR_SOURCE);
   const child = spawn(bin, [GW, String(port)], { detached: true, stdio: "ignore" });
   child.unref();
-  for (let i = 0; i < 250; i++) {
-    if (sh("ss", "-Hlun", "sport", "=", `:${port}`).includes(`${GW}:${port}`)) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await udpListening(port);
   return child.pid ?? 0;
 }
 
