@@ -24,6 +24,8 @@ if (process.getuid?.() !== 0) {
 }
 
 if (run("bash", ["scripts/install-deps.sh", "--test"]) !== 0) process.exit(1);
+// A real client the suite drives that is still missing fails the run here, loudly.
+if (run(process.execPath, ["scripts/require-clients.mjs"]) !== 0) process.exit(1);
 if (run("npx", ["tsc", "-p", "tsconfig.json"]) !== 0) process.exit(1);
 if (run(process.execPath, ["scripts/bundle.mjs"]) !== 0) process.exit(1);
 

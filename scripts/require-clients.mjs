@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// The real clients the test suite drives. `npm test` runs this right after
+// `install-deps.sh --test`: a missing client fails the whole run here, loudly,
+// instead of letting the tests that need it skip one by one.
+import { accessSync, constants } from "node:fs";
+
+export const REQUIRED_CLIENTS = [
+  ["/usr/bin/podman", "podman", "Podman backend tests and the differential test against netavark"],
+  ["/usr/lib/podman/netavark", "netavark", "the differential test and bench against Debian's netavark"],
+  ["/usr/bin/containerd", "containerd", "the CNI plugin driven by containerd (ctr and CRI)"],
+  ["/usr/bin/ctr", "containerd", "the CNI plugin driven by containerd (ctr and CRI)"],
+  ["/usr/lib/cni/bridge", "containernetworking-plugins", "the reference CNI chain Berth is compared with"],
+  ["/usr/lib/cni/portmap", "containernetworking-plugins", "the reference CNI chain Berth is compared with"],
+  ["/usr/lib/cni/tuning", "containernetworking-plugins", "chaining the reference plugins after Berth"],
+  ["/usr/bin/chromium", "chromium", "the topology picture tests in a real browser"],
+  ["/usr/sbin/runc", "runc", "every container Berth runs"],
+  ["/usr/bin/conmon", "conmon", "detached containers"],
+  ["/usr/sbin/iptables-legacy", "iptables", "the foreign-firewall detection tests"],
+];
+
+export function missingClients() {
+  const missing = [];
+  for (const [path, pkg, why] of REQUIRED_CLIENTS) {
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      missing.push({ path, pkg, why });
+    }
+  }
+  return missing;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const missing = missingClients();
+  for (const m of missing) console.error(`berth tests: required client ${m.path} is missing (Debian package ${m.pkg}; needed for ${m.why})`);
+  if (missing.length > 0) {
+    console.error(`berth tests: install them with: apt-get install ${[...new Set(missing.map((m) => m.pkg))].join(" ")}`);
+    process.exit(1);
+  }
+}
