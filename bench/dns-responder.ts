@@ -2,6 +2,7 @@
 // fast path against decoding and encoding with dns-packet. Part of
 // dns-throughput.ts; also runs alone: node dist/bench/dns-responder.js
 import { performance } from "node:perf_hooks";
+import v8 from "node:v8";
 import { fileURLToPath } from "node:url";
 import { LocalAnswerer } from "../src/dns/answerer.js";
 import { Zone } from "../src/dns/zone.js";
@@ -14,6 +15,21 @@ export interface ResponderCost {
   queriesPerSecond: number;
   /** Time spent in garbage collection per 100k queries. */
   gcPauseMsPer100k: number;
+  /** Young-generation bytes allocated per answer (least of several samples without a scavenge). */
+  bytesPerAnswer: number;
+}
+
+/** Bytes of new space one answer allocates: the least of 20 samples of 5,000 answers (a scavenge in between makes a sample negative). */
+function bytesPerAnswer(answer: () => void): number {
+  const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_used_size ?? 0;
+  const samples: number[] = [];
+  for (let round = 0; round < 20; round++) {
+    const before = newSpace();
+    for (let i = 0; i < 5000; i++) answer();
+    const grown = newSpace() - before;
+    if (grown >= 0) samples.push(grown / 5000);
+  }
+  return samples.length > 0 ? Math.min(...samples) : Number.NaN;
 }
 
 /** Answer `n` queries in a loop with each path; returns ns per query and GC time. */
@@ -44,11 +60,13 @@ export async function responderCost(n = 1_000_000): Promise<ResponderCost[]> {
     const ms = performance.now() - t;
     await new Promise((res) => setTimeout(res, 10)); // GC entries arrive asynchronously
     obs.disconnect();
-    out.push({ path: fastPath ? "fast path" : "dns-packet", nsPerQuery: (ms * 1e6) / n, queriesPerSecond: Math.round((n / ms) * 1000), gcPauseMsPer100k: (gcMs * 100_000) / n });
+    let k = 0;
+    const bytes = bytesPerAnswer(() => answer(queries[k++ % 100]!));
+    out.push({ path: fastPath ? "fast path" : "dns-packet", nsPerQuery: (ms * 1e6) / n, queriesPerSecond: Math.round((n / ms) * 1000), gcPauseMsPer100k: (gcMs * 100_000) / n, bytesPerAnswer: bytes });
   }
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const c of await responderCost()) console.log(`${c.path}: ${c.nsPerQuery.toFixed(0)} ns/query, ${c.queriesPerSecond} queries/s in one thread, GC ${c.gcPauseMsPer100k.toFixed(2)} ms per 100k queries`);
+  for (const c of await responderCost()) console.log(`${c.path}: ${c.nsPerQuery.toFixed(0)} ns/query, ${c.queriesPerSecond} queries/s in one thread, GC ${c.gcPauseMsPer100k.toFixed(2)} ms per 100k queries, ${c.bytesPerAnswer.toFixed(0)} bytes allocated per answer`);
 }

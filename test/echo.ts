@@ -64,3 +64,23 @@ export async function askAll(probes: readonly Probe[], parallel = 8): Promise<(s
   await Promise.all(Array.from({ length: Math.min(parallel, probes.length) }, worker));
   return answers;
 }
+
+/**
+ * Wait until something listens on `port` (TCP and UDP, as ECHO does) inside
+ * `netns` (a namespace file; the test's own namespace when undefined): the
+ * readiness wait for a server just started in a container. Throws after
+ * `timeoutMs` naming what never came up.
+ */
+export function waitListening(netns: string | undefined, port = 8080, protos: readonly ("tcp" | "udp")[] = ["tcp", "udp"], timeoutMs = 10_000): void {
+  const end = Date.now() + timeoutMs;
+  for (const proto of protos) {
+    const argv = ["ss", "-H", proto === "tcp" ? "-ltn" : "-lun", "sport", "=", `:${port}`];
+    const cmd = netns === undefined ? argv : ["nsenter", `--net=${netns}`, ...argv];
+    for (;;) {
+      const r = spawnSync(cmd[0] ?? "", cmd.slice(1), { encoding: "utf8" });
+      if (r.status === 0 && r.stdout.trim() !== "") break;
+      if (Date.now() > end) throw new Error(`nothing listens on ${port}/${proto} in ${netns ?? "the test's namespace"} after ${timeoutMs} ms`);
+      spawnSync("sleep", ["0.02"]);
+    }
+  }
+}

@@ -38,35 +38,32 @@ test("Forwarder: UDP and TCP go to the upstream with the query's own protocol", 
   }
 });
 
-test("Forwarder: a silent first server costs one failover delay, then is skipped while remembered down", async () => {
+test("Forwarder: a silent first server is failed over once, then skipped (not even asked) while remembered down", async () => {
   const dead = await FakeUpstream.start({ silent: true });
   const live = await FakeUpstream.start();
   try {
     const f = new Forwarder({ failoverMs: 150, downForMs: 60_000 });
     const servers = [dead.server, live.server];
-    let t = Date.now();
     assert.deepEqual(summarize(await f.forward(makeQuery("x.example"), servers, "udp"))?.answers, ["198.51.100.7"]);
-    const first = Date.now() - t;
-    assert.ok(first >= 140 && first < 1000, `first lookup failed over after ${first} ms`);
     assert.equal(f.isDown(dead.server), true);
-    t = Date.now();
-    await f.forward(makeQuery("y.example"), servers, "udp");
-    assert.ok(Date.now() - t < 100, "the down server is not waited for again");
-    assert.equal(dead.seen.udp, 1, "and not even asked");
+    assert.deepEqual({ dead: dead.seen.udp, live: live.seen.udp }, { dead: 1, live: 1 });
+    assert.deepEqual(summarize(await f.forward(makeQuery("y.example"), servers, "udp"))?.answers, ["198.51.100.7"]);
+    assert.deepEqual({ dead: dead.seen.udp, live: live.seen.udp }, { dead: 1, live: 2 }, "the down server is not asked again");
   } finally {
     await dead.close();
     await live.close();
   }
 });
 
-test("Forwarder: a closed port fails over at once; all servers dead gives undefined", async () => {
+// The failover timer is 10 minutes: these only finish if the forwarder moves on without it.
+const NEVER = 600_000;
+
+test("Forwarder: a closed port fails over at once; all servers dead gives undefined", { timeout: 30_000 }, async () => {
   const live = await FakeUpstream.start();
   const port = await closedPort();
   try {
-    const f = new Forwarder({ failoverMs: 2000, lingerMs: 100 });
-    const t = Date.now();
-    assert.ok(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "udp"));
-    assert.ok(Date.now() - t < 1000, "ICMP port unreachable moved on without waiting for the timer");
+    const f = new Forwarder({ failoverMs: NEVER, lingerMs: 100 });
+    assert.ok(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "udp"), "ICMP port unreachable moved on without waiting for the timer");
     assert.equal(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`], "udp"), undefined);
     assert.equal(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "tcp") !== undefined, true, "TCP fails over too");
     assert.equal(await f.forward(makeQuery("x.example"), [], "udp"), undefined);
@@ -75,15 +72,13 @@ test("Forwarder: a closed port fails over at once; all servers dead gives undefi
   }
 });
 
-test("Forwarder: an upstream the kernel will not connect to (no route, broadcast) fails at once instead of hanging", async () => {
+test("Forwarder: an upstream the kernel will not connect to (no route, broadcast) fails at once instead of hanging", { timeout: 30_000 }, async () => {
   // connect() to 255.255.255.255 without SO_BROADCAST fails with EACCES, like ENETUNREACH for an unroutable server: no packet leaves
   const crashes: unknown[] = [];
   const onCrash = (e: unknown) => crashes.push(e);
   process.on("uncaughtException", onCrash);
   try {
-    const t0 = Date.now();
-    assert.equal(await new Forwarder().forward(makeQuery("c.example"), ["255.255.255.255"], "udp"), undefined);
-    assert.ok(Date.now() - t0 < 500, `gave up after ${Date.now() - t0} ms`);
+    assert.equal(await new Forwarder({ failoverMs: NEVER, lingerMs: NEVER }).forward(makeQuery("c.example"), ["255.255.255.255"], "udp"), undefined, "gave up without waiting for a timer");
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(crashes, []);
   } finally {

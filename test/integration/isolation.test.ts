@@ -7,10 +7,10 @@
 // at once (askAll), so the refused ones wait out their second together.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
 import { requireSandbox } from "../helpers.js";
-import { ECHO, askAll, type Probe } from "../echo.js";
+import { ECHO, askAll, waitListening, type Probe } from "../echo.js";
 import { HOST_ADDR, HOST_ADDR2, HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR, OUTSIDE_ADDR6, sandboxWithOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
@@ -73,7 +73,8 @@ test("isolation and exposure matrix over TCP and UDP", async (t) => {
   // a server on the outside machine, for egress checks
   const echoOutside = spawn("nsenter", [`--net=${outside.ns}`, ...ECHO], { stdio: "ignore" });
   try {
-    spawnSync("sleep", ["0.8"]);
+    for (const n of ["a1", "a2", "b1", "c1", "c2"]) waitListening(ns[n]);
+    waitListening(outside.ns);
     const target = (name: string) => (name === "outside" ? OUTSIDE_ADDR : ip[name] ?? name);
     // a refused path is silence (dropped, no reset): wait 1 s for it; an open one answers in milliseconds
     const NO = 1000;
@@ -131,7 +132,8 @@ test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP
   const ns: Record<string, string | undefined> = { ...Object.fromEntries(names.map((n) => [n, b.netns(n)])), host: undefined, outside: outside.ns };
   const echoOutside = spawn("nsenter", [`--net=${outside.ns}`, ...ECHO], { stdio: "ignore" });
   try {
-    spawnSync("sleep", ["0.8"]);
+    for (const n of ["a1", "a2", "b1", "c1", "c2"]) waitListening(ns[n]);
+    waitListening(outside.ns);
     const target = (name: string) => (name === "outside" ? OUTSIDE_ADDR6 : ip[name] ?? name);
     const NO = 1000;
     const hostSide = [HOST_ADDR6, HOST_ADDR6_2];

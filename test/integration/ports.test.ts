@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync, spawn, type ChildProcess } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
-import { ECHO, ask } from "../echo.js";
+import { ECHO, ask, waitListening } from "../echo.js";
 import { makeOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
@@ -37,7 +37,7 @@ test("-p 9090:8080 is reachable on every host address, from outside, from the ho
   b.ok("run", "-d", "--name", "web", "-p", "9090:8080", "-p", "9090:8080/udp", ...ECHO);
   b.ok("network", "create", "other");
   b.ok("run", "-d", "--name", "neighbour", "--network", "other", "sleep", "600");
-  spawnSync("sleep", ["0.5"]);
+  waitListening(b.netns("web"));
   // from outside: DNAT in prerouting, and the real client address is visible inside
   assert.equal(ask("tcp", "198.51.100.1", 9090, outsideNs), "198.51.100.2", "tcp from outside keeps the client's source address");
   assert.equal(ask("tcp", "198.51.100.3", 9090, outsideNs), "198.51.100.2", "0.0.0.0 means every host address");
@@ -58,7 +58,7 @@ test("-p 9090:8080 is reachable on every host address, from outside, from the ho
 test("-p HOSTIP:HPORT:CPORT is forwarded only on that address; HOSTIP::CPORT picks a free port", (t) => {
   if (!requireSandbox(t)) return;
   b.ok("run", "-d", "--name", "pinned", "-p", "198.51.100.1:9092:8080", "-p", "127.0.0.1::8080", ...ECHO);
-  spawnSync("sleep", ["0.5"]);
+  waitListening(b.netns("pinned"));
   assert.equal(ask("tcp", "198.51.100.1", 9092, outsideNs), "198.51.100.2");
   assert.equal(ask("tcp", "198.51.100.3", 9092, outsideNs), undefined, "another host address on the same port is not forwarded");
   const random = b.ok("port", "pinned", "8080").trim().split("\n");
@@ -89,7 +89,7 @@ test("conflicts are refused before anything changes, naming the container or hos
   assert.match(narrower.stderr, /already published by container web/, "0.0.0.0 covers every address");
   const holder: ChildProcess = spawn(process.execPath, ["-e", "require('net').createServer().listen(9095, '0.0.0.0'); setTimeout(()=>{}, 60000)"], { stdio: "ignore" });
   try {
-    spawnSync("sleep", ["0.5"]);
+    waitListening(undefined, 9095, ["tcp"]);
     const host = b.run("run", "-d", "--name", "dup", "-p", "9095:80", "sleep", "600");
     assert.match(host.stderr, new RegExp(`port 9095/tcp on 0\\.0\\.0\\.0 is already in use by host process node \\(pid ${holder.pid}\\)`));
   } finally {
@@ -106,7 +106,8 @@ test("-P publishes every --expose port on a random host port; a range maps port 
   if (!requireSandbox(t)) return;
   b.ok("run", "-d", "--name", "exposed", "-P", "--expose", "8080", "--expose", "8080/udp", ...ECHO);
   b.ok("run", "-d", "--name", "ranged", "-p", "9300-9301:8080-8081", ...ECHO);
-  spawnSync("sleep", ["0.5"]);
+  waitListening(b.netns("exposed"));
+  waitListening(b.netns("ranged"));
   const tcp = Number(b.ok("port", "exposed", "8080/tcp").trim().split(":")[1]);
   const udp = Number(b.ok("port", "exposed", "8080/udp").trim().split(":")[1]);
   assert.ok(tcp >= 40000 && udp >= 40000, `random host ports: ${tcp} ${udp}`);
@@ -165,7 +166,7 @@ test("a run killed after publishing (kill -9) is repaired by the next command: i
   b.ok("ps", "-a");
   assert.doesNotMatch(spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout, /940[23]/, "repair removed the mappings");
   b.ok("run", "-d", "--name", "crashed", "-p", "9402:8080", "-p", "9403:8080/udp", ...ECHO);
-  spawnSync("sleep", ["0.5"]);
+  waitListening(b.netns("crashed"));
   assert.ok(ask("tcp", "198.51.100.1", 9402, outsideNs), "the port works for the next container");
   b.ok("rm", "-f", "crashed");
 });
@@ -195,12 +196,11 @@ test("published ports follow the container's first network through disconnect an
     assert.match(dnat(), new RegExp(`tcp \\. 9095 : ${newIp.replaceAll(".", "\\.")} \\. 8080`), "the element points at the address on portb");
     // the released address goes to another container, which must not get the traffic
     b.ok("run", "-d", "--name", "impostor", "--network", "porta", "--ip", "10.68.0.5", "sleep", "600");
-    spawnSync("sleep", ["0.5"]);
+    waitListening(b.netns("mover"));
     assert.ok(ask("tcp", "127.0.0.1", 9095), "the published port still reaches mover");
     b.ok("network", "disconnect", "portb", "mover");
     assert.doesNotMatch(dnat(), /9095/, "no network left: nothing is published");
     b.ok("network", "connect", "porta", "mover");
-    spawnSync("sleep", ["0.5"]);
     assert.match(dnat(), new RegExp(`tcp \\. 9095 : ${b.ip("mover").replaceAll(".", "\\.")} \\. 8080`), "published again on connect");
     assert.ok(ask("tcp", "127.0.0.1", 9095), "and reachable");
   } finally {

