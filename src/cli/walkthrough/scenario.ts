@@ -113,8 +113,9 @@ function segmentation(w: Walkthrough): void {
   const dbIp = w.value("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "wt-database");
   const ok = w.berth("exec", "wt-webserver", "curl", "-s", "--max-time", "3", `http://${dbIp}:8080/`);
   w.expect(ok.stdout.includes("hello from wt-database"), "wt-webserver (frontend+backend) reaches the database");
+  // curl exits 28 when it times out: the packets were dropped (not refused, not a missing tool)
   const blocked = w.berth("exec", "wt-client", "curl", "-s", "--max-time", "2", `http://${dbIp}:8080/`);
-  w.expect(blocked.code !== 0, "wt-client (frontend only) cannot reach the database");
+  w.expect(blocked.code === 28, "wt-client (frontend only) cannot reach the database: its packets are dropped");
   w.sh("nft", "list", "table", "inet", "berth");
 }
 
@@ -132,8 +133,10 @@ function dns(w: Walkthrough): void {
   w.berth("exec", "wt-webserver", "cat", "/etc/resolv.conf");
   const r = w.berth("exec", "wt-webserver", "curl", "-s", "--max-time", "3", "http://wt-database:8080/");
   w.expect(r.stdout.includes("hello from wt-database"), "wt-webserver reaches wt-database by name");
-  const leak = w.berth("exec", "wt-client", "busybox", "nslookup", "wt-database");
-  w.expect(leak.code !== 0 || /NXDOMAIN|can't find/i.test(leak.stdout + leak.stderr), "wt-client (not on backend) cannot resolve wt-database");
+  const own = w.berth("exec", "wt-client", "busybox", "nslookup", "wt-webserver.dns.berth");
+  w.expect(own.code === 0 && /Address:? *10\./.test(own.stdout), "wt-client resolves wt-webserver, which shares wt-frontend with it");
+  const leak = w.berth("exec", "wt-client", "busybox", "nslookup", "wt-database.dns.berth");
+  w.expect(/NXDOMAIN/.test(leak.stdout + leak.stderr), "wt-client (not on backend) gets NXDOMAIN for wt-database from the resolver");
 }
 
 function troubleshooting(w: Walkthrough): void {
