@@ -78,7 +78,7 @@ function run(cmd: string, args: string[], outFile: string): Promise<string> {
     const c = spawn(cmd, args, { stdio: ["ignore", fd, "pipe"] });
     let err = "";
     c.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-    c.on("close", (code) => (code === 0 ? resolve(readFileSync(outFile, "utf8")) : reject(new Error(`${cmd} exited ${code}: ${err}`))));
+    c.on("close", (code) => (code === 0 ? resolve(readFileSync(outFile, "utf8")) : reject(new Error(`${cmd} exited ${String(code)}: ${err}`))));
   }).finally(() => closeSync(fd));
 }
 
@@ -345,7 +345,7 @@ async function main(): Promise<void> {
   console.log("| path | ns/query | queries/s (one thread) | GC ms per 100k queries |");
   console.log("|---|---|---|---|");
   for (const c of await responderCost()) console.log(`| ${c.path} | ${c.nsPerQuery.toFixed(0)} | ${c.queriesPerSecond} | ${c.gcPauseMsPer100k.toFixed(2)} |`);
-  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}${PIN.length ? `, resolvers on CPU ${PIN[0]}, load on CPU ${PIN[1] ?? "any"}` : ""}\n`);
+  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}${PIN.length ? `, resolvers on CPU ${PIN[0] ?? "any"}, load on CPU ${PIN[1] ?? "any"}` : ""}\n`);
   console.log("| round | resolver | load tool | load avg | max qps | qps at fixed rate | p50 ms | p99 ms | p99.9 ms | lost | stalls > 1 ms (share of replies) | resolver CPU µs/query |");
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {

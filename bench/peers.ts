@@ -51,7 +51,7 @@ function median(xs: number[]): number {
 
 function run(cmd: string, args: string[], input: string, env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync(cmd, args, { input, env, encoding: "utf8", maxBuffer: 1 << 24 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${r.status}): ${r.stdout}${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${String(r.status)}): ${r.stdout}${r.stderr}`);
   return r.stdout;
 }
 

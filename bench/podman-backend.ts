@@ -76,7 +76,7 @@ function call(tool: Tool, verb: "setup" | "teardown", netns: string, json: strin
   const t0 = performance.now();
   const r = spawnSync(tool.binary, ["--config", tool.configDir, "--rootless=false", `--aardvark-binary=${AARDVARK}`, verb, netns], { input: json, env: tool.env, encoding: "utf8" });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${tool.name} ${verb} failed (${r.status}): ${r.stdout}${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${tool.name} ${verb} failed (${String(r.status)}): ${r.stdout}${r.stderr}`);
   return ms;
 }
 

@@ -139,7 +139,7 @@ export class DatagramBatch {
   ipv4Text(i: number): string {
     const o = RX_NAME + i * NAME + 4;
     const b = this.#bytes;
-    return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+    return `${b[o]!}.${b[o + 1]!}.${b[o + 2]!}.${b[o + 3]!}`;
   }
 
   /** An IPv6 sender's address as a 128-bit number. */

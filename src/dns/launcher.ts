@@ -144,7 +144,7 @@ async function spawnAndWait(paths: BerthPaths, spawnArgs: readonly string[], mar
       // exit 0: nothing to serve, or another daemon holds the lock and is about to (re)write its pid
       if (exit === 0 && Date.now() - exitedAt > 3000) return;
       if (exit !== 0) {
-        throw new BerthError("RUNTIME", `The DNS resolver daemon exited with code ${exit} while starting`, {
+        throw new BerthError("RUNTIME", `The DNS resolver daemon exited with code ${String(exit)} while starting`, {
           hint: `See ${logFile}${logTail(logFile) ? `; it ends with:\n${logTail(logFile)}` : ""}`,
         });
       }

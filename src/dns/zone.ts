@@ -293,7 +293,8 @@ export class Zone {
 export function reverseNameToIpv4(name: string): number | undefined {
   const m = /^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.in-addr\.arpa$/.exec(name);
   if (!m) return undefined;
-  return tryParseIpv4(`${m[4]}.${m[3]}.${m[2]}.${m[1]}`);
+  const [, a = "", b = "", c = "", d = ""] = m;
+  return tryParseIpv4(`${d}.${c}.${b}.${a}`);
 }
 
 /** "b.a.9.8....ip6.arpa" (32 nibbles, lowercased, no trailing dot) -> the IPv6 address in canonical text; undefined for any other name. */

@@ -6,7 +6,7 @@ const NOUNS = ["anchor", "beacon", "buoy", "cargo", "dock", "ferry", "harbor", "
 /** A Podman-style generated name such as "jolly_ferry". */
 export function generateName(taken: (name: string) => boolean): string {
   for (let i = 0; i < 100; i++) {
-    const name = `${ADJECTIVES[randomInt(ADJECTIVES.length)]}_${NOUNS[randomInt(NOUNS.length)]}`;
+    const name = `${ADJECTIVES[randomInt(ADJECTIVES.length)] ?? "quiet"}_${NOUNS[randomInt(NOUNS.length)] ?? "berth"}`;
     const candidate = i < 50 ? name : `${name}${randomInt(1000)}`;
     if (!taken(candidate)) return candidate;
   }

@@ -78,3 +78,19 @@ test("--dry-run prints the plan of each verb and changes nothing; the real comma
   b.ok("rm", "-f", "web");
   b.ok("network", "rm", "planned", "second");
 });
+
+test("--dry-run names the addresses it would release on IPv6-only and dual-stack networks", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "--subnet", "fd00:91:6::/64", "only6");
+  b.ok("network", "create", "--ipv6", "--subnet", "10.91.6.0/24", "--subnet", "fd00:91:7::/64", "dual");
+  b.ok("run", "-d", "--name", "v6", "--network", "only6,dual", "sleep", "600");
+  try {
+    const rm = b.ok("rm", "--dry-run", "-f", "v6");
+    assert.match(rm, /state +release fd00:91:6::[0-9a-f]+ on network only6/);
+    assert.match(rm, /state +release 10\.91\.6\.[0-9]+ and fd00:91:7::[0-9a-f]+ on network dual/);
+    assert.doesNotMatch(rm, /undefined/);
+  } finally {
+    b.ok("rm", "-f", "v6");
+    b.ok("network", "rm", "only6", "dual");
+  }
+});

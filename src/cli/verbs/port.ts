@@ -41,7 +41,7 @@ export function registerPort(program: Command): void {
           for (const p of ports) process.stdout.write(`${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
           return;
         }
-        const [num, proto = "tcp"] = port.split("/");
+        const [num = "", proto = "tcp"] = port.split("/");
         const hits = ports.filter((p) => String(p.containerPort) === num && p.proto === proto);
         if (hits.length === 0) {
           throw new BerthError("INVALID_ARGUMENT", `Container "${c.name}" does not publish port ${num}/${proto}`, { hint: `See its ports with \`berth port ${c.name}\`` });

@@ -35,7 +35,7 @@ export function dnsFindings(input: {
       code: "DNS_RESOLVER_DOWN",
       severity: "error",
       summary: `Berth's DNS resolver is not running: container names on ${dnsNets.map((u) => u.network.name).join(", ")} do not resolve, and lookups of outside names fail`,
-      evidence: `no live process in the resolver pid file; DNS-enabled networks with containers: ${dnsNets.map((u) => `${u.network.name} (gateway ${u.network.gateway})`).join(", ")}`,
+      evidence: `no live process in the resolver pid file; DNS-enabled networks with containers: ${dnsNets.map((u) => `${u.network.name} (gateway ${[u.network.gateway, u.network.gateway6].filter((g) => g !== undefined).join(", ")})`).join(", ")}`,
       fix: "berth system reconcile",
     });
   }

@@ -54,7 +54,7 @@ function describeRelease(engine: Engine, plan: ChangePlan, c: Container, network
     if (!networkIds.has(a.networkId)) continue;
     const net = engine.store.networks.byId(a.networkId);
     plan.add("link", `${ownNetns ? "the kernel destroys" : "delete"} veth ${a.hostVeth} <-> ${a.ifname}${ownNetns ? " with the namespace" : ""}`);
-    plan.add("state", `release ${a.ip} on network ${net?.name ?? a.networkId}`);
+    plan.add("state", `release ${[a.ip, a.ip6].filter((ip) => ip !== undefined).join(" and ")} on network ${net?.name ?? a.networkId}`);
     if (net?.dnsEnabled) plan.add("dns", `remove ${[c.name, ...a.aliases].join(", ")} from network ${net.name}`);
     if (net && engine.store.attachments.countForNetwork(net.id) <= 1) plan.add("link", `delete bridge ${net.bridge} (its last port goes)`);
   }

@@ -9,8 +9,8 @@ import type { SandboxNetworkDefinition } from "./spec.js";
 function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): string[] {
   const out: string[] = [];
   if (n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
-  if (n.subnet !== d.subnet) out.push(`subnet ${n.subnet} vs ${d.subnet}`);
-  if (n.gateway !== d.gateway) out.push(`gateway ${n.gateway} vs ${d.gateway}`);
+  if (n.subnet !== d.subnet) out.push(`subnet ${n.subnet ?? "none"} vs ${d.subnet ?? "none"}`);
+  if (n.gateway !== d.gateway) out.push(`gateway ${n.gateway ?? "none"} vs ${d.gateway ?? "none"}`);
   if (!strict) return out;
   if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
