@@ -9,7 +9,7 @@ import { containerRunDir } from "../paths.js";
 import { BerthError, isBerthError, wrap } from "../errors.js";
 import { newId, netnsPath } from "./names.js";
 import { planRun, type RunOptions, type RunPlan } from "./run-options.js";
-import { requireContainer, requireNetwork } from "./network-lookup.js";
+import { networkForUse, requireContainer } from "./network-lookup.js";
 import { setupContainerNetwork, teardownContainerNetwork } from "./container-network.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { generateName } from "./container-names.js";
@@ -116,7 +116,7 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
         break;
       }
       case "bridge":
-        networks = plan.mode.networks.map((r) => ({ ...r, network: requireNetwork(engine, r.network).name }));
+        networks = plan.mode.networks.map((r) => ({ ...r, network: networkForUse(engine, r.network).name }));
         break;
     }
     const c = creatingContainer({

@@ -50,6 +50,8 @@ export class Engine {
   close(): void {
     this.#host?.close();
     this.#host = undefined;
+    this.#firewall?.close();
+    this.#firewall = undefined;
     this.store.close();
   }
 }

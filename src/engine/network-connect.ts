@@ -6,7 +6,7 @@ import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
 import { normalizeIpv6 } from "../model/ipv6.js";
 import { parseMac } from "../model/mac.js";
 import { BerthError } from "../errors.js";
-import { requireContainer, requireNetwork } from "./network-lookup.js";
+import { networkForUse, requireContainer, requireNetwork } from "./network-lookup.js";
 import { attachNetwork, detachNetwork } from "./attach.js";
 import { writeEtcFiles } from "./etc-files.js";
 import { syncDns } from "./dns-sync.js";
@@ -33,7 +33,7 @@ export async function connectNetwork(engine: Engine, netName: string, ctrName: s
 
 /** The synchronous part of connect: validate, lease, plumb (or, under --dry-run, describe), record. */
 export function connectInStore(engine: Engine, netName: string, ctrName: string, opts: ConnectOptions = {}): { attachment: Attachment; container: Container } {
-  const net = requireNetwork(engine, netName);
+  const net = networkForUse(engine, netName);
   const c = requireRunningBridgeContainer(engine, ctrName, "connect");
   const req = {
     network: net.name,

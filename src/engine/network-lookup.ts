@@ -5,20 +5,32 @@ import { DEFAULT_NETWORK, BRIDGE_MODE } from "../model/network.js";
 import { BerthError } from "../errors.js";
 import { ensureDefaultNetwork } from "./network-create.js";
 
-/** Find a network by name or id, or fail with what to do. */
+/**
+ * Find a network by name or id, or fail with what to do. Changes nothing:
+ * the default network is found only once something has used it.
+ */
 export function requireNetwork(engine: Engine, nameOrId: string): Network {
-  if (nameOrId === BRIDGE_MODE || nameOrId === DEFAULT_NETWORK.name) return ensureDefaultNetwork(engine);
-  const n = engine.store.networks.find(nameOrId);
-  if (!n) {
-    throw new BerthError("NETWORK_NOT_FOUND", `Network "${nameOrId}" does not exist`, {
-      hint: `Create it with \`berth network create ${nameOrId}\`, or list networks with \`berth network ls\``,
+  const name = nameOrId === BRIDGE_MODE ? DEFAULT_NETWORK.name : nameOrId;
+  const n = engine.store.networks.find(name);
+  if (n) return n;
+  if (name === DEFAULT_NETWORK.name) {
+    throw new BerthError("NETWORK_NOT_FOUND", `The default network "${name}" does not exist yet`, {
+      hint: "It is made by the first container that uses it (`berth run ...` without --network)",
     });
   }
-  return n;
+  throw new BerthError("NETWORK_NOT_FOUND", `Network "${nameOrId}" does not exist`, {
+    hint: `Create it with \`berth network create ${nameOrId}\`, or list networks with \`berth network ls\``,
+  });
+}
+
+/** The network a container is about to join: as requireNetwork, but the default network is made on first use. */
+export function networkForUse(engine: Engine, nameOrId: string): Network {
+  if (nameOrId === BRIDGE_MODE || nameOrId === DEFAULT_NETWORK.name) return ensureDefaultNetwork(engine);
+  return requireNetwork(engine, nameOrId);
 }
 
 export function resolveRequestedNetworks(engine: Engine, reqs: readonly NetworkRequest[]): Network[] {
-  return reqs.map((r) => requireNetwork(engine, r.network));
+  return reqs.map((r) => networkForUse(engine, r.network));
 }
 
 export function requireContainer(engine: Engine, nameOrId: string): Container {

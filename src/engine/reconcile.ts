@@ -30,7 +30,10 @@ export interface ReconcileReport {
 export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   const actions: string[] = [];
   const problems: string[] = [];
-  for (const c of await repairInterrupted(engine)) actions.push(`rolled back interrupted container ${c.name} (${c.id.slice(0, 12)})`);
+  for (const { container: c, problems: left } of await repairInterrupted(engine)) {
+    actions.push(`rolled back interrupted container ${c.name} (${c.id.slice(0, 12)})`);
+    problems.push(...left.map((p) => `rolling back ${c.name}: ${p}`));
+  }
 
   for (const c of engine.store.containers.list()) {
     if (c.status !== "running") continue;

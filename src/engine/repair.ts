@@ -5,7 +5,15 @@ import type { Container } from "../model/container.js";
 import { teardownContainerNetwork } from "./container-network.js";
 import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
 import { syncDns } from "./dns-sync.js";
+import { messageOf } from "../errors.js";
 
+
+/** A container whose interrupted run or rm was rolled back, with what its teardown could not do. */
+export interface RolledBack {
+  readonly container: Container;
+  /** Teardown steps that failed (empty when everything went). */
+  readonly problems: readonly string[];
+}
 
 /**
  * Containers whose `run` or `rm` was interrupted (the berth process that
@@ -23,8 +31,9 @@ export function interruptedContainers(engine: Engine): Container[] {
  * run may already have published); a foreground container whose berth died
  * is stopped.
  */
-export async function repairInterrupted(engine: Engine): Promise<Container[]> {
+export async function repairInterrupted(engine: Engine): Promise<RolledBack[]> {
   const broken = interruptedContainers(engine);
+  const out: RolledBack[] = [];
   for (const c of broken) {
     const networkIds = engine.store.attachments.forContainer(c.id).map((a) => a.networkId);
     try {
@@ -33,10 +42,11 @@ export async function repairInterrupted(engine: Engine): Promise<Container[]> {
     } catch {
       // the runtime never got that far
     }
-    teardownContainerNetwork(engine, c);
+    const errors = teardownContainerNetwork(engine, c);
     forgetContainer(engine, c.id);
     if (c.managedBy !== undefined) releaseAdoptedNetworks(engine, networkIds);
+    out.push({ container: c, problems: errors.map(messageOf) });
   }
   if (broken.length > 0) await syncDns(engine);
-  return broken;
+  return out;
 }

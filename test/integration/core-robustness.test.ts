@@ -14,6 +14,25 @@ after(() => {
   if (b) b.dispose();
 });
 
+test("looking at the default network before first use changes nothing; the first container makes it", (t) => {
+  if (!requireSandbox(t)) return;
+  const fresh = new BerthSandbox();
+  try {
+    for (const argv of [["network", "inspect", "berth"], ["network", "inspect", "bridge"], ["network", "rm", "berth"], ["network", "disconnect", "berth", "nobody"]]) {
+      const r = fresh.run(...argv);
+      assert.equal(r.code, 125, argv.join(" "));
+      assert.match(r.stderr, /The default network "berth" does not exist yet/, argv.join(" "));
+      assert.match(r.stderr, /Hint: It is made by the first container that uses it/, argv.join(" "));
+    }
+    assert.equal(fresh.ok("network", "ls", "-q"), "", "no network row was made");
+    assert.deepEqual(fresh.leftovers(), [], "no bridge, table or namespace was made");
+    fresh.ok("run", "--rm", "true");
+    assert.equal(JSON.parse(fresh.ok("network", "inspect", "berth"))[0]?.name, "berth", "made by its first container");
+  } finally {
+    fresh.dispose();
+  }
+});
+
 /** Every bad input gets exit 125, "Error:" naming the problem, a "Hint:", and changes nothing. */
 test("bad input is refused with a message and a hint, and leaves no state", (t) => {
   if (!requireSandbox(t)) return;

@@ -134,3 +134,28 @@ for (const step of ["rm:after-runtime", "run:before-start"]) {
     }
   });
 }
+
+// Issue 15: the repair at the start of every command used to drop what its
+// teardown could not undo; now the command says so (reconcile lists it as a problem).
+test("a rollback that cannot undo everything says what is left instead of dropping it", (t) => {
+  if (!requireSandbox(t)) return;
+  const nsDir = `${b.root}/netns`;
+  let planted: string | undefined;
+  try {
+    const r = b.runWith({ BERTH_FAULT: "run:before-start" }, "run", "-d", "--name", "stuck", "sleep", "600");
+    assert.equal(r.code, 137, `killed at run:before-start: ${r.stderr}`);
+    // the namespace file becomes a directory with something in it: the rollback cannot remove it
+    const ns = spawnSync("ls", [nsDir], { encoding: "utf8" }).stdout.trim().split("\n").find((f) => f.startsWith("berth-"));
+    assert.ok(ns, "the crashed run left its namespace file");
+    planted = `${nsDir}/${ns}`;
+    spawnSync("umount", ["-l", planted]);
+    spawnSync("rm", ["-f", planted]);
+    spawnSync("mkdir", ["-p", `${planted}/keep`]);
+    const next = b.run("ps", "-a");
+    assert.equal(next.code, 0, "the command itself still runs");
+    assert.match(next.stderr, /Warning: rolling back interrupted container stuck \([0-9a-f]{12}\): .*remove network namespace file .*berth-[0-9a-f]{12}.*; run `berth system reconcile`/);
+    assert.doesNotMatch(next.stdout, /stuck/, "the container is rolled back all the same");
+  } finally {
+    if (planted) spawnSync("rm", ["-rf", planted]);
+  }
+});

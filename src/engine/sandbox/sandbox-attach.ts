@@ -8,7 +8,7 @@ import { BerthError, wrap } from "../../errors.js";
 import { netnsExists } from "../../kernel/index.js";
 import type { PortMapping } from "../../model/port-spec.js";
 import { attachNetwork } from "../attach.js";
-import { requireNetwork } from "../network-lookup.js";
+import { networkForUse } from "../network-lookup.js";
 import { reservePorts, dnatMappings } from "../ports.js";
 import { syncDns } from "../dns-sync.js";
 import { syncFirewall } from "../firewall-sync.js";
@@ -103,7 +103,7 @@ function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], o
 
 /** A Berth network that a sandbox can join: an IPv4 bridge network. */
 function joinableNetwork(engine: Engine, name: string): Network {
-  const n = requireNetwork(engine, name);
+  const n = networkForUse(engine, name);
   if (n.subnet === undefined || n.gateway === undefined || n.driver !== "bridge") {
     throw new BerthError("INVALID_ARGUMENT", `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`, {
       hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
