@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { checkPrivateDir, replaceFile } from "../private-paths.js";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { dnsDir, resolverPort } from "./launcher.js";
@@ -64,6 +65,7 @@ function readNameservers(path: string): string[] {
 export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<void> {
   const dir = dnsDir(opts.paths);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkPrivateDir(dir, "resolver directory");
   const zoneFile = join(dir, "zone.json");
   const pidFile = join(dir, "resolver.pid");
   const resolvConf = opts.resolvConfPath ?? "/etc/resolv.conf";
@@ -93,19 +95,14 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const loadedFile = join(dir, "zone.loaded");
   const writeLoaded = (serial: number | undefined) => {
     if (serial === undefined || stopping) return;
-    writeFileSync(`${loadedFile}.tmp`, `${serial}\n`);
-    renameSync(`${loadedFile}.tmp`, loadedFile);
+    replaceFile(loadedFile, `${serial}\n`, ".tmp", 0o644);
   };
-  const writePid = () => {
-    writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`);
-    renameSync(`${pidFile}.tmp`, pidFile);
-  };
+  const writePid = () => replaceFile(pidFile, `${process.pid}\n`, ".tmp", 0o644);
   const statsFile = join(dir, "resolver.stats");
   /** SIGUSR1: the forwarding gate's counters and limits, and the process's memory, to resolver.stats (JSON). */
   const writeStats = () => {
     const stats = { ...gate.stats(), limits: gate.limits, rssBytes: process.memoryUsage.rss() };
-    writeFileSync(`${statsFile}.tmp`, `${JSON.stringify(stats)}\n`);
-    renameSync(`${statsFile}.tmp`, statsFile);
+    replaceFile(statsFile, `${JSON.stringify(stats)}\n`);
   };
   let reported: ForwardStats = gate.stats();
   /** Say in the log, at most every 10 s, when the gate turned queries away. */

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { replaceFile } from "../private-paths.js";
 import { join } from "node:path";
 import type { Engine } from "./context.js";
 import { ensureResolverRunning, waitForZoneLoaded, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../dns/index.js";
@@ -49,9 +50,7 @@ export async function syncDns(engine: Engine): Promise<void> {
   mkdirSync(join(engine.paths.runDir, "dns"), { recursive: true, mode: 0o700 });
   const zone = engine.store.write(() => {
     const z = buildZone(engine, Math.max(publishedSerial(file) + 1, Date.now()));
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(z), { mode: 0o600 });
-    renameSync(tmp, file);
+    replaceFile(file, JSON.stringify(z), `.tmp-${process.pid}`);
     return z;
   });
   if (zone.networks.length === 0) return;
