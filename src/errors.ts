@@ -27,6 +27,7 @@ export type ErrorCode =
   | "NETNS_NOT_FOUND"
   | "PORT_IN_USE"
   | "PERMISSION"
+  | "UNSAFE_PATH"
   | "MISSING_DEPENDENCY"
   | "KERNEL"
   | "FIREWALL"

@@ -31,7 +31,8 @@ export function isQuery(query: Buffer, n: number): boolean {
  * dropped or answered FORMERR/NOTIMP, a bug SERVFAIL. Only containers in
  * the zone are served: any other client (the host, another machine that
  * routes to a gateway) gets REFUSED and nothing is forwarded for it, so
- * the resolver is not an open resolver.
+ * the resolver is not an open resolver. A container whose networks are
+ * all internal gets REFUSED for every name the zone does not own.
  */
 export class LocalAnswerer {
   readonly #source: { readonly zone: Zone };
@@ -84,6 +85,7 @@ export class LocalAnswerer {
           if (r.kind === "local" && q.qtype !== TYPE_A && r.ips6.length > 0) break;
           if (r.kind === "local") return encodeFastReplyInto(out, query, q, RCODE_NOERROR, q.qtype === TYPE_A ? r.ips : NO_IPS, max);
           if (r.kind === "nxdomain") return encodeFastReplyInto(out, query, q, RCODE_NXDOMAIN, NO_IPS, max);
+          if (r.kind === "refused") return encodeFastReplyInto(out, query, q, RCODE_REFUSED, NO_IPS, max);
           const snapshot = { ...q };
           this.#servfail = () => encodeFastReply(query, snapshot, RCODE_SERVFAIL, NO_IPS, 65535);
           return FORWARD;

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { checkPrivateDir, replaceFile } from "../private-paths.js";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { dnsDir, resolverPort } from "./launcher.js";
@@ -12,6 +13,7 @@ import { nameserversOf } from "./upstream.js";
 import { watchFile, type Unwatch } from "./file-watch.js";
 import { acquireSingleton } from "./singleton.js";
 import type { ResolverState } from "./resolver-state.js";
+import { ForwardGate, type ForwardStats } from "./forward-gate.js";
 
 export interface ResolverDaemonOptions {
   readonly paths: BerthPaths;
@@ -63,6 +65,7 @@ function readNameservers(path: string): string[] {
 export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<void> {
   const dir = dnsDir(opts.paths);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  checkPrivateDir(dir, "resolver directory");
   const zoneFile = join(dir, "zone.json");
   const pidFile = join(dir, "resolver.pid");
   const resolvConf = opts.resolvConfPath ?? "/etc/resolv.conf";
@@ -78,9 +81,10 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   let hostServers = readNameservers(resolvConf);
   const setHostUpstreams = () => (state.hostUpstreams = hostServers.filter((s) => !state.ownAddresses.has(s)));
   const fastPath = process.env["BERTH_DNS_FASTPATH"] !== "0";
-  const responder = new Responder(state, new Forwarder(), { fastPath });
+  const gate = ForwardGate.create();
+  const responder = new Responder(state, new Forwarder(), { fastPath, gate });
   const handle = responder.respond.bind(responder);
-  const udp = new UdpService({ snapshot: first, handle, fastPath, log });
+  const udp = new UdpService({ snapshot: first, handle, fastPath, log, gate });
   const listeners = new Map<string, Listener>();
   const failedBind = new Map<string, string>();
   const unwatch: Unwatch[] = [];
@@ -91,12 +95,23 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const loadedFile = join(dir, "zone.loaded");
   const writeLoaded = (serial: number | undefined) => {
     if (serial === undefined || stopping) return;
-    writeFileSync(`${loadedFile}.tmp`, `${serial}\n`);
-    renameSync(`${loadedFile}.tmp`, loadedFile);
+    replaceFile(loadedFile, `${serial}\n`, ".tmp", 0o644);
   };
-  const writePid = () => {
-    writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`);
-    renameSync(`${pidFile}.tmp`, pidFile);
+  const writePid = () => replaceFile(pidFile, `${process.pid}\n`, ".tmp", 0o644);
+  const statsFile = join(dir, "resolver.stats");
+  /** SIGUSR1: the forwarding gate's counters and limits, and the process's memory, to resolver.stats (JSON). */
+  const writeStats = () => {
+    const stats = { ...gate.stats(), limits: gate.limits, rssBytes: process.memoryUsage.rss() };
+    replaceFile(statsFile, `${JSON.stringify(stats)}\n`);
+  };
+  let reported: ForwardStats = gate.stats();
+  /** Say in the log, at most every 10 s, when the gate turned queries away. */
+  const reportLimits = () => {
+    const now = gate.stats();
+    const turned = (x: ForwardStats) => x.refusedFull + x.refusedClientFull + x.rateLimited;
+    if (turned(now) === turned(reported)) return;
+    log(`forwarding limits turned away ${now.rateLimited - reported.rateLimited} queries (client rate), ${now.refusedClientFull - reported.refusedClientFull} (client's pending), ${now.refusedFull - reported.refusedFull} (all pending) in the last 10 s, with SERVFAIL; at most ${now.peakPending} of ${gate.limits.maxPending} pending`);
+    reported = now;
   };
   const onCrash = (e: unknown) => log(`internal error (still serving): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   const stop = (why: string) => {
@@ -107,12 +122,14 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     for (const l of listeners.values()) l.close();
     listeners.clear();
     clearInterval(retry);
+    clearInterval(limitsReport);
     rmSync(pidFile, { force: true });
     rmSync(loadedFile, { force: true });
     process.off("uncaughtException", onCrash);
     process.off("SIGTERM", onTerm);
     process.off("SIGINT", onTerm);
     process.off("SIGHUP", onHup);
+    process.off("SIGUSR1", writeStats);
     void udp.stop().finally(() => {
       lock.close();
       resolveDone();
@@ -134,7 +151,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       for (const addr of wanted) {
         if (listeners.has(addr) || stopping) continue;
         try {
-          listeners.set(addr, await Listener.open(addr, port, handle, udp));
+          listeners.set(addr, await Listener.open(addr, port, handle, udp, { admit: (client, gateway) => state.zone.isMember(client, gateway) }));
           failedBind.delete(addr);
           log(`listening on ${addr}:${port} (udp, tcp)`);
         } catch (e) {
@@ -184,6 +201,9 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   process.on("SIGTERM", onTerm);
   process.on("SIGINT", onTerm);
   process.on("SIGHUP", onHup);
+  process.on("SIGUSR1", writeStats);
+  const limitsReport = setInterval(reportLimits, 10_000);
+  limitsReport.unref();
   const retry = setInterval(() => {
     if (failedBind.size > 0) void syncListeners();
   }, 250);

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { processAlive } from "../process-alive.js";
+import { openAppendNoFollow } from "../private-paths.js";
 
 /** Where the resolver keeps its zone, pid file and log: `<runDir>/dns`. */
 export function dnsDir(paths: BerthPaths): string {
@@ -122,7 +123,7 @@ export async function ensureResolverRunning(paths: BerthPaths, spawnArgs: readon
 
 async function spawnAndWait(paths: BerthPaths, spawnArgs: readonly string[], marker: string, deadline: number, timeoutMs: number): Promise<void> {
   const logFile = join(dnsDir(paths), "resolver.log");
-  const log = openSync(logFile, "a");
+  const log = openAppendNoFollow(logFile);
   let exit: number | null | undefined;
   try {
     const child = spawn(process.execPath, [...RESOLVER_NODE_FLAGS, ...spawnArgs], {

@@ -30,7 +30,7 @@ test("Responder: fast path and dns-packet path give the same answers", () => {
     ["WWW.dns.berth", "A", { rcode: "NOERROR", answers: ["10.89.3.2"] }],
     ["aaaaaaaaaaaa", "A", { rcode: "NOERROR", answers: ["10.89.3.2"] }],
     ["web", "AAAA", { rcode: "NOERROR", answers: [] }],
-    ["db", "A", { rcode: "NXDOMAIN", answers: [] }],
+    ["db.dns.berth", "A", { rcode: "NXDOMAIN", answers: [] }],
     ["db.dns.berth", "AAAA", { rcode: "NXDOMAIN", answers: [] }],
   ];
   for (const [name, type, want] of cases) {
@@ -133,6 +133,31 @@ test("Responder: a client that is not a container in the zone gets REFUSED, and 
     }
     assert.deepEqual(up.seen, { udp: 0, tcp: 0 });
     assert.equal(summarize(await fast.respond(makeQuery("web"), CLIENT, GW, "udp"))?.rcode, "NOERROR", "a container is still served");
+  } finally {
+    await up.close();
+  }
+});
+
+test("Responder: a container on internal networks only gets REFUSED for outside names, on both paths, and nothing is forwarded (issue 19, finding 7)", async () => {
+  const up = await FakeUpstream.start();
+  try {
+    const snap = sampleZone();
+    const state: ResolverState = { zone: new Zone({ ...snap, networks: snap.networks.map((n) => ({ ...n, internal: true })) }), hostUpstreams: [up.server], ownAddresses: new Set(["10.89.3.1", "10.89.2.1"]) };
+    const fwd = new Forwarder({ failoverMs: 200, lingerMs: 200 });
+    for (const r of [new Responder(state, fwd), new Responder(state, fwd, { fastPath: false })]) {
+      for (const [name, type] of [["example.com", "A"], ["example.com", "AAAA"], ["example.com", "MX"], ["db", "A"], ["1.2.0.192.in-addr.arpa", "PTR"]] as const) {
+        for (const proto of ["udp", "tcp"] as const) {
+          assert.equal(summarize(await r.respond(makeQuery(name, type), CLIENT, GW, proto))?.rcode, "REFUSED", `${name} ${type} ${proto}`);
+        }
+      }
+      // a name dns-packet cannot echo takes another branch
+      const odd = makeQuery("x.example.com");
+      odd[13] = 0x2e; // the label "x" becomes "."
+      assert.equal(summarize(await r.respond(odd, CLIENT, GW, "udp"))?.rcode, "REFUSED");
+      assert.deepEqual(summarize(sync(r.respond(makeQuery("web"), CLIENT, GW, "udp")))?.answers, ["10.89.3.2"], "local names still resolve");
+      assert.equal(summarize(sync(r.respond(makeQuery("nobody.dns.berth"), CLIENT, GW, "udp")))?.rcode, "NXDOMAIN");
+    }
+    assert.deepEqual(up.seen, { udp: 0, tcp: 0 });
   } finally {
     await up.close();
   }

@@ -2,14 +2,24 @@ import net from "node:net";
 import type { Reply } from "./responder.js";
 import type { UdpService } from "./udp-service.js";
 
-/** Turns a query into a reply; see Responder.respond(). */
-export type QueryHandler = (query: Buffer, clientIp: string, gateway: string, proto: "udp" | "tcp") => Reply | Promise<Reply>;
+/** Turns a query into a reply; see Responder.respond() (`admitted`: the UDP thread took the query's forwarding slot). */
+export type QueryHandler = (query: Buffer, clientIp: string, gateway: string, proto: "udp" | "tcp", admitted?: boolean) => Reply | Promise<Reply>;
 
 export interface ListenerOptions {
   /** Close a TCP connection idle this long. @default 10000 */
   readonly tcpIdleMs?: number;
   /** TCP connections at once on one listener; more are refused. @default 256 */
   readonly maxTcpConnections?: number;
+  /** TCP connections at once from one source address on one listener; more are closed at accept. @default 16 */
+  readonly maxTcpPerSource?: number;
+  /** A TCP message must arrive whole this long after its first byte, or the connection is closed. @default 3000 */
+  readonly tcpMessageMs?: number;
+  /**
+   * Whether a TCP connection from `clientIp` to the listener at `gateway`
+   * is served: only containers on that gateway's network are (anyone else
+   * who can reach a gateway could otherwise hold its connections). @default all
+   */
+  readonly admit?: (clientIp: string, gateway: string) => boolean;
 }
 
 const MAX_TCP_PIPELINE = 64;
@@ -24,6 +34,9 @@ export function onReply(r: Reply | Promise<Reply>, send: (b: Reply) => void): vo
  * The resolver's sockets on one address: UDP port 53, served by the UDP
  * thread (udp-service.ts), and TCP port 53 on this thread (RFC 7766:
  * length-prefixed messages, several per connection, replies in any order).
+ * TCP serves only the network's own containers, a few connections per
+ * source, and each message must arrive whole within a deadline, so that
+ * slow senders cannot hold the connections the network's containers need.
  */
 export class Listener {
   readonly address: string;
@@ -47,7 +60,8 @@ export class Listener {
   static async open(address: string, port: number, handle: QueryHandler, udp: UdpService, opts: ListenerOptions = {}): Promise<Listener> {
     udp.open(address, port);
     const conns = new Set<net.Socket>();
-    const tcp = net.createServer((sock) => Listener.#serveTcp(sock, address, handle, conns, opts));
+    const perSource = new Map<string, number>();
+    const tcp = net.createServer((sock) => Listener.#accept(sock, address, handle, conns, perSource, opts));
     tcp.maxConnections = opts.maxTcpConnections ?? 256;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -65,13 +79,34 @@ export class Listener {
     return new Listener(address, port, udp, tcp, conns);
   }
 
-  static #serveTcp(sock: net.Socket, address: string, handle: QueryHandler, conns: Set<net.Socket>, opts: ListenerOptions): void {
+  /** Close at once a connection from a stranger, or one more than its source's share; serve the others. */
+  static #accept(sock: net.Socket, address: string, handle: QueryHandler, conns: Set<net.Socket>, perSource: Map<string, number>, opts: ListenerOptions): void {
+    const client = (sock.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const held = perSource.get(client) ?? 0;
+    if (!(opts.admit?.(client, address) ?? true) || held >= (opts.maxTcpPerSource ?? 16)) {
+      sock.on("error", () => undefined);
+      sock.destroy();
+      return;
+    }
+    perSource.set(client, held + 1);
+    sock.on("close", () => {
+      const n = (perSource.get(client) ?? 1) - 1;
+      if (n <= 0) perSource.delete(client);
+      else perSource.set(client, n);
+    });
+    Listener.#serveTcp(sock, client, address, handle, conns, opts);
+  }
+
+  static #serveTcp(sock: net.Socket, client: string, address: string, handle: QueryHandler, conns: Set<net.Socket>, opts: ListenerOptions): void {
     conns.add(sock);
     sock.on("close", () => conns.delete(sock));
     sock.on("error", () => sock.destroy());
     sock.setNoDelay(true);
     sock.setTimeout(opts.tcpIdleMs ?? 10_000, () => sock.destroy());
-    const client = (sock.remoteAddress ?? "").replace(/^::ffff:/, "");
+    // the deadline of the message being received: a byte now and then does not keep a connection
+    const messageMs = opts.tcpMessageMs ?? 3000;
+    let deadline: NodeJS.Timeout | undefined;
+    sock.on("close", () => clearTimeout(deadline));
     let buf: Buffer = Buffer.alloc(0);
     let pending = 0;
     const send = (b: Reply) => {
@@ -90,9 +125,12 @@ export class Listener {
         if (buf.length < 2 + len) break;
         const q = Buffer.from(buf.subarray(2, 2 + len));
         buf = buf.subarray(2 + len);
+        clearTimeout(deadline);
+        deadline = undefined;
         pending++;
         onReply(handle(q, client, address, "tcp"), send);
       }
+      if (buf.length > 0 && deadline === undefined) deadline = setTimeout(() => sock.destroy(), messageMs);
       if (pending >= MAX_TCP_PIPELINE) sock.pause();
     });
   }

@@ -1,5 +1,5 @@
 import dnsPacket from "dns-packet";
-import { EDNS_PAYLOAD, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, OPCODE_MASK, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_SERVFAIL, UDP_PLAIN_MAX } from "./wire/constants.js";
+import { EDNS_PAYLOAD, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, OPCODE_MASK, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_REFUSED, RCODE_SERVFAIL, UDP_PLAIN_MAX } from "./wire/constants.js";
 import { encodeErrorReply } from "./wire/error-reply.js";
 import { formatIpv4 } from "../model/ipv4.js";
 import { inServedDomain, reverseNameToIpv4, reverseNameToIpv6, type Zone } from "./zone.js";
@@ -65,10 +65,11 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
     // and joins them with dots): no container has such a name, so forward it untouched
     // (or refuse it in our domain) with replies that do not echo it
     if (inServedDomain(name)) return reply(encodeErrorReply(query, RCODE_NXDOMAIN));
+    if (!zone.mayForward(clientIp, gateway)) return reply(encodeErrorReply(query, RCODE_REFUSED));
     return { kind: "forward", servfail: () => encodeErrorReply(query, RCODE_SERVFAIL) };
   }
   if (q.class !== "IN") return respond(RCODE_NOTIMP, []);
-  const forward: SlowOutcome = { kind: "forward", servfail: () => build(RCODE_SERVFAIL, []) };
+  const forward: SlowOutcome = zone.mayForward(clientIp, gateway) ? { kind: "forward", servfail: () => build(RCODE_SERVFAIL, []) } : respond(RCODE_REFUSED, []);
 
   if (q.type === "AXFR" || q.type === "IXFR") return respond(RCODE_NOTIMP, []);
   if (q.type === "PTR") {
@@ -87,7 +88,7 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
   }
   const r = zone.lookupName(clientIp, gateway, name);
   if (r.kind === "nxdomain") return respond(RCODE_NXDOMAIN, []);
-  if (r.kind === "forward") return forward;
+  if (r.kind === "forward" || r.kind === "refused") return forward;
   const any = (q.type as string) === "ANY";
   const a = q.type === "A" || any ? r.ips.map((ip) => ({ type: "A" as const, class: "IN" as const, name: q.name, ttl: 0, data: formatIpv4(ip) })) : [];
   const aaaa = q.type === "AAAA" || any ? r.ips6.map((ip) => ({ type: "AAAA" as const, class: "IN" as const, name: q.name, ttl: 0, data: ip })) : [];

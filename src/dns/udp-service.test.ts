@@ -7,6 +7,7 @@ import { makeQuery, udpQuery } from "./testing/dns-client.js";
 import { UdpService } from "./udp-service.js";
 import { openUdpSocket, closeFd } from "./udp-socket.js";
 import type { DnsZoneSnapshot } from "./zone-snapshot.js";
+import { ForwardGate } from "./forward-gate.js";
 
 // Loopback only: the "network" is 127.0.0.0/8 with its gateway at 127.0.0.1,
 // and the querying client (127.0.0.1) is a container in it.
@@ -113,6 +114,39 @@ test("UDP thread: while a big new zone is built, queries are answered from the o
     await zoneApplied;
     assert.deepEqual(answersOf(await udpQuery("127.0.0.1", port, makeQuery("api.dns.berth"))), { rcode: "NOERROR", data: ["127.0.0.2"] });
     assert.equal(answersOf(await udpQuery("127.0.0.1", port, makeQuery("web.dns.berth"))).rcode, "NXDOMAIN");
+  } finally {
+    await udp.stop();
+  }
+});
+
+test("UDP thread: beyond the forwarding gate's slots a query is answered SERVFAIL by the thread, never queued for the main thread (issue 19, finding 2)", async () => {
+  const port = await freePort();
+  const gate = ForwardGate.create({ maxPending: 40, perClientRate: 1_000_000, perClientBurst: 1_000_000 });
+  let handed = 0;
+  // an upstream that never answers: every forward stays pending
+  const udp = new UdpService({ snapshot: loZone("web"), fastPath: true, log: () => undefined, gate, handle: () => (handed++, new Promise(() => undefined)) });
+  try {
+    udp.open("127.0.0.1", port);
+    const sock = dgram.createSocket("udp4");
+    const rcodes = new Map<string, number>();
+    let replies = 0;
+    sock.on("message", (m) => {
+      replies++;
+      const rcode = (dnsPacket.decode(m) as { rcode?: string }).rcode ?? "?";
+      rcodes.set(rcode, (rcodes.get(rcode) ?? 0) + 1);
+    });
+    await new Promise<void>((r) => sock.bind(0, "127.0.0.1", r));
+    for (let i = 0; i < 500; i++) await new Promise<void>((r) => sock.send(makeQuery(`r${i}.flood.example`, "A", i), port, "127.0.0.1", () => r()));
+    const local = await udpQuery("127.0.0.1", port, makeQuery("web"));
+    const end = Date.now() + 5000;
+    while (replies < 460 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    sock.close();
+    assert.deepEqual(answersOf(local), { rcode: "NOERROR", data: ["127.0.0.2"] }, "local names are answered meanwhile");
+    assert.equal(gate.stats().pending, 40);
+    assert.equal(gate.stats().peakPending, 40, "never more pending than the gate's total");
+    assert.equal(handed, 40, "only the admitted queries reached the main thread");
+    assert.deepEqual([...rcodes], [["SERVFAIL", 460]], "the rest were answered SERVFAIL at once");
+    assert.equal(gate.stats().refusedFull, 460);
   } finally {
     await udp.stop();
   }

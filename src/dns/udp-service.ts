@@ -5,6 +5,7 @@ import { sendOne } from "./datagram-batch.js";
 import { onReply, type QueryHandler } from "./server.js";
 import { closeFd, openUdpSocket } from "./udp-socket.js";
 import type { DnsZoneSnapshot } from "./zone-snapshot.js";
+import { ForwardGate, type ForwardLimits } from "./forward-gate.js";
 
 /** What the UDP thread starts with. */
 export interface UdpWorkerData {
@@ -13,6 +14,8 @@ export interface UdpWorkerData {
   readonly fastPath: boolean;
   readonly snapshot: DnsZoneSnapshot;
   readonly sockets: readonly { readonly fd: number; readonly gateway: string }[];
+  /** The forwarding gate's counters and limits (forward-gate.ts). */
+  readonly gate: { readonly shared: SharedArrayBuffer; readonly limits: ForwardLimits };
 }
 
 export type ToUdpWorker =
@@ -32,6 +35,8 @@ export interface UdpServiceOptions {
   readonly handle: QueryHandler;
   readonly fastPath: boolean;
   readonly log: (msg: string) => void;
+  /** The bound on forwarding, shared with the thread (which takes a slot before it hands a query over). @default a new gate with the default limits */
+  readonly gate?: ForwardGate;
 }
 
 // resolved the same from dist/src/dns/ (modules) and dist/src/cli/ (the CLI's bundle)
@@ -51,6 +56,7 @@ const RESTART_BACKOFF_MS = 1000;
  */
 export class UdpService {
   readonly #opts: UdpServiceOptions;
+  readonly #gate: ForwardGate;
   readonly #wakeFd: number;
   /** gateway -> socket */
   readonly #fds = new Map<string, number>();
@@ -66,6 +72,7 @@ export class UdpService {
 
   constructor(opts: UdpServiceOptions) {
     this.#opts = opts;
+    this.#gate = opts.gate ?? ForwardGate.create();
     this.#snapshot = opts.snapshot;
     const fd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) throw new KernelError("create an eventfd for the resolver's UDP thread", errno());
@@ -75,7 +82,7 @@ export class UdpService {
 
   #start(): void {
     const { port1, port2 } = new MessageChannel();
-    const data: UdpWorkerData = { port: port2, wakeFd: this.#wakeFd, fastPath: this.#opts.fastPath, snapshot: this.#snapshot, sockets: [...this.#fds].map(([gateway, fd]) => ({ fd, gateway })) };
+    const data: UdpWorkerData = { port: port2, wakeFd: this.#wakeFd, fastPath: this.#opts.fastPath, snapshot: this.#snapshot, sockets: [...this.#fds].map(([gateway, fd]) => ({ fd, gateway })), gate: { shared: this.#gate.shared, limits: this.#gate.limits } };
     const worker = new Worker(WORKER, { workerData: data, transferList: [port2] });
     this.#worker = worker;
     this.#port = port1;
@@ -112,7 +119,7 @@ export class UdpService {
           // the listener may have closed (and its descriptor been reused) while the query was forwarded
           if (reply && this.#fds.get(m.gateway) === m.fd) sendOne(m.fd, reply, sender);
         };
-        onReply(this.#opts.handle(Buffer.from(m.query), m.client, m.gateway, "udp"), send);
+        onReply(this.#opts.handle(Buffer.from(m.query), m.client, m.gateway, "udp", true), send);
         return;
       }
       case "error":

@@ -19,6 +19,7 @@ import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from "./udp-service.js
 import { RCODE_FORMERR } from "./wire/constants.js";
 import { encodeErrorReplyInto } from "./wire/error-reply.js";
 import { Zone } from "./zone.js";
+import { ForwardGate } from "./forward-gate.js";
 
 /** How long poll waits at most: a bound on how late the thread notices it is being terminated. */
 const POLL_MS = 500;
@@ -31,6 +32,8 @@ const data = workerData as UdpWorkerData;
 const control = data.port;
 const state = { zone: new Zone(data.snapshot) };
 const answerer = new LocalAnswerer(state, { fastPath: data.fastPath });
+/** Slots for forwards and each client's rate: a query beyond them is answered SERVFAIL here, never queued for the main thread. */
+const gate = ForwardGate.attach(data.gate.shared, data.gate.limits);
 const batch = new DatagramBatch();
 const wakeBuf = Buffer.alloc(8);
 
@@ -104,7 +107,13 @@ function answer(s: Socket, i: number): void {
   const client = clientOf(i);
   const len = answerer.answerInto(query, n, client, s.gateway, "udp", out);
   if (len > 0) batch.queueReply(i, len);
-  else if (len === FORWARD) post({ type: "forward", fd: s.fd, gateway: s.gateway, client, sender: batch.sender(i), query: Buffer.from(query.subarray(0, n)) });
+  else if (len === FORWARD) {
+    if (gate.enter(client) === "ok") post({ type: "forward", fd: s.fd, gateway: s.gateway, client, sender: batch.sender(i), query: Buffer.from(query.subarray(0, n)) });
+    else {
+      const servfail = answerer.servfail();
+      if (servfail.length <= out.length) batch.queueReply(i, servfail.copy(out));
+    }
+  }
 }
 
 function serve(s: Socket): void {

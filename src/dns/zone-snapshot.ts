@@ -25,6 +25,8 @@ export interface DnsNetwork {
   readonly subnet6?: string | undefined;
   /** `network create --dns` servers. */
   readonly dnsServers: readonly string[];
+  /** An internal network (no way out): nothing is forwarded for a container whose networks are all internal. */
+  readonly internal?: boolean;
   readonly containers: readonly DnsContainer[];
 }
 
@@ -82,6 +84,12 @@ function optStr(v: unknown, what: string): string | undefined {
   return v === undefined || v === null ? undefined : str(v, what);
 }
 
+function bool(v: unknown, what: string): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v !== "boolean") throw bad(`${what} is not true or false`);
+  return v;
+}
+
 function obj(v: unknown, what: string): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw bad(`${what} is not an object`);
   return v as Record<string, unknown>;
@@ -110,6 +118,7 @@ function network(v: unknown, what: string): DnsNetwork {
     gateway6: optIpv6(o["gateway6"], `${what}.gateway6`),
     subnet6: optStr(o["subnet6"], `${what}.subnet6`),
     dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`),
+    ...(bool(o["internal"], `${what}.internal`) ? { internal: true } : {}),
     containers: containers.map((c, i) => container(c, `${what}.containers[${i}]`)),
   };
 }

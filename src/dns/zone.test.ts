@@ -61,15 +61,60 @@ test("Zone.lookupName() returns every address of a shared alias", () => {
   assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "www"), local("10.89.3.5", "10.89.3.6"));
 });
 
-test("Zone.lookupName() never leaks names across networks: NXDOMAIN, not forwarded", () => {
-  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "database"), { kind: "nxdomain" });
+test("Zone.lookupName() never leaks names across networks: under dns.berth NXDOMAIN, elsewhere forwarded like any outside name", () => {
   assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "db.dns.berth"), { kind: "nxdomain" });
-  assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "dddddddddddd"), { kind: "nxdomain" });
-  assert.deepEqual(zone.lookupName("10.89.9.2", "10.89.9.1", "webserver"), { kind: "nxdomain" });
   assert.deepEqual(zone.lookupName("10.89.2.4", "10.89.2.1", "hermit.dns.berth"), { kind: "nxdomain" });
-  assert.deepEqual(zone.lookupName("10.99.0.9", "10.89.2.1", "database"), { kind: "nxdomain" }, "an unknown client sees nothing");
   assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "nobody.dns.berth"), { kind: "nxdomain" });
   assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "dns.berth"), { kind: "nxdomain" });
+  // a bare name of another network's container gets the same answer as a name nobody has (issue 19, finding 10)
+  for (const [client, gw, name] of [["10.89.3.3", "10.89.3.1", "database"], ["10.89.3.3", "10.89.3.1", "dddddddddddd"], ["10.89.9.2", "10.89.9.1", "webserver"]] as const) {
+    assert.deepEqual(zone.lookupName(client, gw, name), zone.lookupName(client, gw, "nobody-has-this"), name);
+    assert.deepEqual(zone.lookupName(client, gw, name), { kind: "forward" }, name);
+  }
+});
+
+test("Zone.lookupName(): an alias that is a real domain answers on its own network only; the others forward it (issue 19, finding 10)", () => {
+  const z = new Zone({
+    version: 1,
+    networks: [
+      { id: "n1", name: "one", gateway: "10.50.1.1", subnet: "10.50.1.0/24", dnsServers: [], containers: [
+        { id: id("a"), name: "fake", aliases: ["example.com"], ipv4: "10.50.1.2", dnsServers: [] },
+        { id: id("b"), name: "friend", aliases: [], ipv4: "10.50.1.3", dnsServers: [] },
+      ] },
+      // a CNI pod "www.example" in namespace "com" (names with dots are allowed there)
+      { id: "n2", name: "two", gateway: "10.50.2.1", subnet: "10.50.2.0/24", dnsServers: [], containers: [
+        { id: "pod-1", name: "www.example.com", aliases: [], ipv4: "10.50.2.2", dnsServers: [] },
+        { id: "pod-2", name: "neighbour", aliases: [], ipv4: "10.50.2.3", dnsServers: [] },
+      ] },
+      { id: "n3", name: "three", gateway: "10.50.3.1", subnet: "10.50.3.0/24", dnsServers: [], containers: [{ id: id("c"), name: "other", aliases: [], ipv4: "10.50.3.2", dnsServers: [] }] },
+    ],
+  });
+  assert.deepEqual(z.lookupName("10.50.1.3", "10.50.1.1", "example.com"), local("10.50.1.2"), "its own network asked for it");
+  assert.deepEqual(z.lookupName("10.50.2.3", "10.50.2.1", "www.example.com"), local("10.50.2.2"));
+  for (const name of ["example.com", "www.example.com"]) assert.deepEqual(z.lookupName("10.50.3.2", "10.50.3.1", name), { kind: "forward" }, name);
+  assert.deepEqual(z.lookupName("10.50.3.2", "10.50.3.1", "example.com.dns.berth"), { kind: "nxdomain" });
+});
+
+test("Zone: a container whose networks are all internal gets local names only, REFUSED for the rest (issue 19, finding 7)", () => {
+  const z = new Zone({
+    version: 1,
+    networks: [
+      { id: "n1", name: "vault", internal: true, gateway: "10.60.1.1", subnet: "10.60.1.0/24", dnsServers: ["9.9.9.9"], containers: [
+        { id: id("a"), name: "inside", aliases: [], ipv4: "10.60.1.2", dnsServers: [] },
+        { id: id("b"), name: "bridgehead", aliases: [], ipv4: "10.60.1.3", dnsServers: [] },
+      ] },
+      { id: "n2", name: "open", gateway: "10.60.2.1", subnet: "10.60.2.0/24", dnsServers: [], containers: [{ id: id("b"), name: "bridgehead", aliases: [], ipv4: "10.60.2.3", dnsServers: [] }] },
+    ],
+  });
+  assert.deepEqual(z.lookupName("10.60.1.2", "10.60.1.1", "bridgehead"), local("10.60.1.3"));
+  assert.deepEqual(z.lookupName("10.60.1.2", "10.60.1.1", "nobody.dns.berth"), { kind: "nxdomain" });
+  assert.deepEqual(z.lookupName("10.60.1.2", "10.60.1.1", "exfil-41424344.example.com"), { kind: "refused" });
+  assert.deepEqual(z.lookupAddress("10.60.1.2", "10.60.1.1", ip("192.0.2.1")), { kind: "refused" });
+  assert.deepEqual(z.lookupAddress6("10.60.1.2", "10.60.1.1", "2001:db8::1"), { kind: "refused" });
+  assert.equal(z.mayForward("10.60.1.2", "10.60.1.1"), false);
+  // on an internal and an ordinary network: it has a way out anyway
+  assert.deepEqual(z.lookupName("10.60.1.3", "10.60.1.1", "example.com"), { kind: "forward" });
+  assert.equal(z.mayForward("10.60.2.3", "10.60.2.1"), true);
 });
 
 test("Zone.lookupName() forwards names it does not own, and upstreamsFor() picks container, then network servers", () => {

@@ -32,14 +32,20 @@ export interface NxDomain {
 export interface Forward {
   readonly kind: "forward";
 }
+/** A name the zone does not own, asked by a client that may not go outside (all its networks are internal). */
+export interface Refused {
+  readonly kind: "refused";
+}
 
 export const NXDOMAIN: NxDomain = { kind: "nxdomain" };
 export const FORWARD: Forward = { kind: "forward" };
+export const REFUSED: Refused = { kind: "refused" };
 
 interface NetIndex {
   readonly subnet: Cidr4 | undefined;
   readonly subnet6: Cidr6 | undefined;
   readonly dnsServers: readonly string[];
+  readonly internal: boolean;
   /** lowercased name, alias, short id, each bare and under dns.berth -> addresses on this network */
   readonly names: Map<string, LocalAnswer>;
   /** address -> FQDNs of the container that has it */
@@ -52,6 +58,8 @@ interface NetIndex {
 interface ClientView {
   readonly nets: readonly NetIndex[];
   readonly upstreams: readonly string[];
+  /** False when every network of the container is internal: nothing is forwarded for it (DNS would be its way out). */
+  readonly forwards: boolean;
 }
 
 function namesOf(c: { id: string; name: string; aliases: readonly string[] }): string[] {
@@ -126,8 +134,6 @@ export class Zone {
   readonly #byGateway = new Map<string, NetIndex>();
   /** client address -> the containers that have it (more than one only with overlapping subnets) */
   readonly #clients = new Map<string, ClientView[]>();
-  /** every name on any network: a miss for a name known elsewhere is NXDOMAIN, never forwarded */
-  readonly #everyName = new Set<string>();
   readonly #nets: NetIndex[] = [];
 
   constructor(snapshot: DnsZoneSnapshot, filledInSlices?: typeof FILLED_IN_SLICES) {
@@ -167,17 +173,14 @@ export class Zone {
       const names = new Map<string, AnswerInProgress>();
       const ptr = new Map<number, string[]>();
       const ptr6 = new Map<string, string[]>();
-      const idx: NetIndex = { subnet: tryCidr(parseCidr4, n.subnet), subnet6: tryCidr(parseCidr6, n.subnet6), dnsServers: n.dnsServers, names, ptr, ptr6 };
+      const idx: NetIndex = { subnet: tryCidr(parseCidr4, n.subnet), subnet6: tryCidr(parseCidr6, n.subnet6), dnsServers: n.dnsServers, internal: n.internal === true, names, ptr, ptr6 };
       for (const c of n.containers) {
         if (++done % slice === 0) yield;
         const ip = c.ipv4 === undefined ? undefined : tryParseIpv4(c.ipv4);
         const parsed6 = c.ipv6 === undefined ? undefined : tryParseIpv6(c.ipv6);
         const ip6 = parsed6 === undefined ? undefined : formatIpv6(parsed6);
         if (ip === undefined && ip6 === undefined) continue;
-        for (const key of namesOf(c)) {
-          add(names, key, ip, ip6);
-          this.#everyName.add(key);
-        }
+        for (const key of namesOf(c)) add(names, key, ip, ip6);
         const fqdns = [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`);
         if (ip !== undefined) addAll(ptr, ip, fqdns);
         if (ip6 !== undefined) addAll(ptr6, ip6, fqdns);
@@ -192,7 +195,7 @@ export class Zone {
         if (++done % slice === 0) yield;
         const nets = netsOf.get(c.id) ?? [];
         const fromNets = [...new Set(nets.flatMap((x) => x.dnsServers))];
-        const view: ClientView = { nets, upstreams: serversOf.get(c.id) ?? fromNets };
+        const view: ClientView = { nets, upstreams: serversOf.get(c.id) ?? fromNets, forwards: nets.some((x) => !x.internal) };
         for (const addr of [c.ipv4, c.ipv6]) {
           if (addr === undefined) continue;
           const list = getOrAdd(this.#clients, addr, (): ClientView[] => []);
@@ -202,6 +205,12 @@ export class Zone {
     }
     this.#gateways = [...this.#byGateway.keys()];
     this.#serial = snapshot.serial;
+  }
+
+  /** Whether `clientIp` is a container on the network whose gateway (IPv4 or IPv6) is `gateway`. */
+  isMember(clientIp: string, gateway: string): boolean {
+    const net = this.#byGateway.get(gateway);
+    return net !== undefined && (this.#clients.get(clientIp)?.some((v) => v.nets.includes(net)) ?? false);
   }
 
   /** Whether `ip` is the address of a container in the zone (only those are served). */
@@ -230,12 +239,30 @@ export class Zone {
   }
 
   /**
-   * Resolve `name` (lowercased, no trailing dot) for the client at
-   * `clientIp` that asked the resolver at `gateway`: its addresses when
-   * the client may see it, NXDOMAIN for names under dns.berth or known on
-   * other networks, otherwise forward upstream.
+   * Whether a query the zone cannot answer may go upstream for this client:
+   * not when all its networks are internal (query names would carry data
+   * out of a network that has no way out, and answers back in).
    */
-  lookupName(clientIp: string, gateway: string, name: string): LocalAnswer | NxDomain | Forward {
+  mayForward(clientIp: string, gateway: string): boolean {
+    return this.#client(clientIp, gateway)?.forwards ?? true;
+  }
+
+  /** FORWARD, or REFUSED for a client that may not go outside. */
+  #outside(clientIp: string, gateway: string): Forward | Refused {
+    return this.mayForward(clientIp, gateway) ? FORWARD : REFUSED;
+  }
+
+  /**
+   * Resolve `name` (lowercased, no trailing dot) for the client at
+   * `clientIp` that asked the resolver at `gateway`: its addresses when it
+   * is a name on one of the client's networks; NXDOMAIN for other names
+   * under dns.berth and dns.podman; anything else goes upstream (REFUSED
+   * for a client on internal networks only). A name known only on other
+   * networks is treated as any outside name, so a container learns nothing
+   * about networks it is not on, and an alias that is a real domain on one
+   * network does not hide that domain from the others.
+   */
+  lookupName(clientIp: string, gateway: string, name: string): LocalAnswer | NxDomain | Forward | Refused {
     const view = this.#client(clientIp, gateway);
     if (view) {
       const nets = view.nets;
@@ -254,23 +281,23 @@ export class Zone {
         if (merged) return { kind: "local", ...merged };
       }
     }
-    if (this.#everyName.has(name) || inServedDomain(name)) return NXDOMAIN;
-    return FORWARD;
+    if (inServedDomain(name)) return NXDOMAIN;
+    return this.#outside(clientIp, gateway);
   }
 
   /** Reverse lookup of `ip`: names of a container sharing a network with the client; NXDOMAIN for other addresses in our subnets. */
-  lookupAddress(clientIp: string, gateway: string, ip: number): PtrAnswer | NxDomain | Forward {
+  lookupAddress(clientIp: string, gateway: string, ip: number): PtrAnswer | NxDomain | Forward | Refused {
     const view = this.#client(clientIp, gateway);
     if (view) {
       const names: string[] = [];
       for (const n of this.#netsFor(view, gateway)) for (const x of n.ptr.get(ip) ?? []) if (!names.includes(x)) names.push(x);
       if (names.length > 0) return { kind: "ptr", names };
     }
-    return this.#nets.some((n) => n.subnet !== undefined && cidrContains(n.subnet, ip)) ? NXDOMAIN : FORWARD;
+    return this.#nets.some((n) => n.subnet !== undefined && cidrContains(n.subnet, ip)) ? NXDOMAIN : this.#outside(clientIp, gateway);
   }
 
   /** Reverse lookup of an IPv6 address (canonical text), as lookupAddress. */
-  lookupAddress6(clientIp: string, gateway: string, ip6: string): PtrAnswer | NxDomain | Forward {
+  lookupAddress6(clientIp: string, gateway: string, ip6: string): PtrAnswer | NxDomain | Forward | Refused {
     const view = this.#client(clientIp, gateway);
     if (view) {
       const names: string[] = [];
@@ -278,7 +305,7 @@ export class Zone {
       if (names.length > 0) return { kind: "ptr", names };
     }
     const ip = tryParseIpv6(ip6);
-    return ip !== undefined && this.#nets.some((n) => n.subnet6 !== undefined && cidr6Contains(n.subnet6, ip)) ? NXDOMAIN : FORWARD;
+    return ip !== undefined && this.#nets.some((n) => n.subnet6 !== undefined && cidr6Contains(n.subnet6, ip)) ? NXDOMAIN : this.#outside(clientIp, gateway);
   }
 
   /** Where the client's other queries go: its --dns servers, else its networks' --dns servers; empty means the host's. */

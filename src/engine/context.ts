@@ -4,6 +4,7 @@ import { NetlinkHandle } from "../kernel/index.js";
 import { Firewall } from "../firewall/index.js";
 import { Runtime } from "../runtime/index.js";
 import { BerthError } from "../errors.js";
+import { checkPrivateDirs } from "../private-paths.js";
 import type { ChangePlan } from "./dry-run/planned-change.js";
 
 /**
@@ -33,7 +34,9 @@ export class Engine {
 
   static open(env: NodeJS.ProcessEnv = process.env): Engine {
     requireRoot();
-    return new Engine(berthPaths(env));
+    const paths = berthPaths(env);
+    checkPrivateDirs(paths, env);
+    return new Engine(paths);
   }
 
   /** Netlink handle in the host's (the caller's) network namespace. */

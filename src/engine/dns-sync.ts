@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { replaceFile } from "../private-paths.js";
 import { join } from "node:path";
 import type { Engine } from "./context.js";
 import { ensureResolverRunning, waitForZoneLoaded, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../dns/index.js";
@@ -16,7 +17,7 @@ export function buildZone(engine: Engine, serial?: number): DnsZoneSnapshot {
       .namedForNetwork(n.id)
       .map((a) => ({ id: a.containerId, name: a.name, aliases: a.aliases, ipv4: a.ip, ipv6: a.ip6, dnsServers: a.dnsServers }));
     if (containers.length === 0) continue;
-    networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, gateway6: n.gateway6, subnet6: n.subnet6, dnsServers: [...n.dnsServers], containers });
+    networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, gateway6: n.gateway6, subnet6: n.subnet6, dnsServers: [...n.dnsServers], ...(n.internal ? { internal: true } : {}), containers });
   }
   return { version: 1, ...(serial === undefined ? {} : { serial }), networks };
 }
@@ -49,9 +50,7 @@ export async function syncDns(engine: Engine): Promise<void> {
   mkdirSync(join(engine.paths.runDir, "dns"), { recursive: true, mode: 0o700 });
   const zone = engine.store.write(() => {
     const z = buildZone(engine, Math.max(publishedSerial(file) + 1, Date.now()));
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(z), { mode: 0o600 });
-    renameSync(tmp, file);
+    replaceFile(file, JSON.stringify(z), `.tmp-${process.pid}`);
     return z;
   });
   if (zone.networks.length === 0) return;

@@ -33,6 +33,8 @@ export const libc = {
   eventfd: lib.func("int eventfd(unsigned int initval, int flags)") as (initval: number, flags: number) => number,
   read: lib.func("intptr_t read(int fd, void *buf, size_t len)") as (fd: number, buf: Buffer, len: number) => number | bigint,
   write: lib.func("intptr_t write(int fd, void *buf, size_t len)") as (fd: number, buf: Buffer, len: number) => number | bigint,
+  // the resolver daemon's one-per-host lock (dns/singleton.ts)
+  flock: lib.func("int flock(int fd, int operation)") as (fd: number, operation: number) => number,
 };
 
 /** errno of the last failed libc call on this thread. */
@@ -63,3 +65,6 @@ export const EFD_NONBLOCK = 0x800;
 export const EFD_CLOEXEC = 0x80000;
 export const EINTR = 4;
 export const EAGAIN = 11;
+export const EWOULDBLOCK = EAGAIN;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;

@@ -193,17 +193,21 @@ test("dns: containers sharing a network resolve each other by name, alias, short
   assert.match(ns.stdout, /10\.77\.1\.3/, ns.stdout + ns.stderr);
 });
 
-test("dns: a name on another network is NXDOMAIN, never leaked or forwarded", async (t) => {
+test("dns: a name on another network is never leaked: under dns.berth NXDOMAIN and not forwarded, bare it is any outside name", async (t) => {
   if (!requireSandbox(t)) return;
   const seen = upstream.seen.udp;
-  const a = await probe(nsOutsider, { server: GW_B, queries: [{ name: "web" }, { name: "client.dns.berth" }, { name: "aaaaaaaaaaaa" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" }] });
-  assert.deepEqual((a["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN", "NXDOMAIN", "NXDOMAIN", "NXDOMAIN"]);
-  const b = await probe(nsWeb, { server: GW_A, queries: [{ name: "outsider" }] });
-  assert.deepEqual((b["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN"]);
-  // asking the other network's gateway does not help: the client is known by its address
-  const c = await probe(nsOutsider, { server: GW_A, queries: [{ name: "web" }] });
+  const a = await probe(nsOutsider, { server: GW_B, queries: [{ name: "client.dns.berth" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" }] });
+  assert.deepEqual((a["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN", "NXDOMAIN"]);
+  assert.equal(upstream.seen.udp, seen, "nothing under dns.berth went upstream");
+  // a bare name of another network's container is treated as any name the zone does not own (issue 19, finding 10):
+  // the answer is the upstream's, the same as for a name nobody has, never the container's address
+  const b = await probe(nsOutsider, { server: GW_B, queries: [{ name: "web" }, { name: "aaaaaaaaaaaa" }, { name: "nobody-has-this" }] });
+  assert.deepEqual((b["results"] as Result[]).map((x) => [x.rcode, x.answers]), [["NOERROR", ["198.51.100.7"]], ["NOERROR", ["198.51.100.7"]], ["NOERROR", ["198.51.100.7"]]]);
+  const c = await probe(nsWeb, { server: GW_A, queries: [{ name: "outsider.dns.berth" }] });
   assert.deepEqual((c["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN"]);
-  assert.equal(upstream.seen.udp, seen, "nothing went upstream");
+  // asking the other network's gateway does not help: the client is known by its address
+  const d = await probe(nsOutsider, { server: GW_A, queries: [{ name: "web.dns.berth" }, { name: "web" }] });
+  assert.deepEqual((d["results"] as Result[]).map((x) => [x.rcode, x.answers]), [["NXDOMAIN", []], ["NOERROR", ["198.51.100.7"]]]);
 });
 
 test("dns: other names are forwarded to the host's upstream over the query's own protocol", async (t) => {

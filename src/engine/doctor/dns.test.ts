@@ -47,3 +47,16 @@ test("a running resolver with no socket on a gateway is DNS_NOT_LISTENING", () =
   assert.deepEqual(f.map((x) => x.code), ["DNS_NOT_LISTENING"]);
   assert.equal(f[0]?.evidence, "no udp socket on 10.89.0.1:53 in /proc/net/udp");
 });
+
+test("a listening resolver that does not answer a container's query is DNS_NOT_SERVING; an answer of any other rcode is fine", () => {
+  const bound: BoundSocket[] = [{ socket: sock("10.89.0.1"), owner: { pid: 100, name: "node" } }];
+  const probe = (outcome: { answered: true; rcode: number } | { answered: false }) => () => ({ container: "a", name: "a.dns.berth", gateway: "10.89.0.1", outcome });
+  const silent = dnsFindings({ inUse, resolverPid: 100, port: 53, bound: () => bound, probe: probe({ answered: false }) });
+  assert.deepEqual(silent.map((x) => [x.code, x.severity]), [["DNS_NOT_SERVING", "error"]]);
+  assert.equal(silent[0]?.evidence, "a query for a.dns.berth from inside a to 10.89.0.1:53 got no reply within 2000 ms");
+  assert.match(silent[0]?.fix ?? "", /^kill 100 /);
+  const refused = dnsFindings({ inUse, resolverPid: 100, port: 53, bound: () => bound, probe: probe({ answered: true, rcode: 5 }) });
+  assert.match(refused[0]?.evidence ?? "", /got REFUSED$/);
+  for (const rcode of [0, 3]) assert.deepEqual(dnsFindings({ inUse, resolverPid: 100, port: 53, bound: () => bound, probe: probe({ answered: true, rcode }) }), [], `rcode ${rcode}`);
+  assert.deepEqual(dnsFindings({ inUse, resolverPid: 100, port: 53, bound: () => bound, probe: () => undefined }), [], "no container to ask from");
+});

@@ -3,6 +3,20 @@ import { resolverPid, resolverPort } from "../../dns/index.js";
 import { hostSockets, socketOwner, type HostSocket } from "../host-sockets.js";
 import type { DoctorScope, Finding } from "./finding.js";
 import { networksInUse, type NetworkUse } from "./networks-in-use.js";
+import { queryFromNetns, type ProbeOutcome } from "./dns-probe.js";
+import { netnsExists } from "../../kernel/netns.js";
+import { RCODE_REFUSED, RCODE_SERVFAIL } from "../../dns/wire/constants.js";
+
+/** How long a container's test query may wait for the resolver's reply. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/** One container's test query to its network's gateway, as doctor made it. */
+export interface ResolverProbe {
+  readonly container: string;
+  readonly name: string;
+  readonly gateway: string;
+  readonly outcome: ProbeOutcome;
+}
 
 /** A socket bound where the resolver must listen, with its owner when known. */
 export interface BoundSocket {
@@ -18,7 +32,9 @@ export function bindsGateway(s: HostSocket, gateway: string, port: number): bool
 /**
  * DNS_RESOLVER_DOWN when a DNS-enabled network has containers and no
  * resolver runs; DNS_PORT_TAKEN when another process holds the port on a
- * gateway; DNS_NOT_LISTENING when the resolver runs but nothing listens there.
+ * gateway; DNS_NOT_LISTENING when the resolver runs but nothing listens there;
+ * DNS_NOT_SERVING when it listens but a container's query to its gateway
+ * gets no reply (a hung or stopped daemon), REFUSED or SERVFAIL.
  */
 export function dnsFindings(input: {
   readonly inUse: readonly NetworkUse[];
@@ -26,6 +42,8 @@ export function dnsFindings(input: {
   readonly port: number;
   /** UDP and TCP sockets bound on each DNS network's gateway port. */
   readonly bound: (gateway: string) => readonly BoundSocket[];
+  /** Ask the network's resolver from inside one of its running containers (undefined: none to ask from). */
+  readonly probe?: (use: NetworkUse) => ResolverProbe | undefined;
 }): Finding[] {
   const dnsNets = input.inUse.filter((u) => u.network.dnsEnabled);
   if (dnsNets.length === 0) return [];
@@ -65,9 +83,37 @@ export function dnsFindings(input: {
         evidence: `no udp socket on ${gw}:${input.port} in /proc/net/udp`,
         fix: `check the gateway address with \`ip addr show ${u.network.bridge}\`, see the resolver's log, then berth system reconcile`,
       });
+      continue;
     }
+    if (input.resolverPid === undefined || others.length > 0) continue;
+    const p = input.probe?.(u);
+    if (p === undefined || (p.outcome.answered && p.outcome.rcode !== RCODE_REFUSED && p.outcome.rcode !== RCODE_SERVFAIL)) continue;
+    const got = p.outcome.answered ? `got ${p.outcome.rcode === RCODE_REFUSED ? "REFUSED" : "SERVFAIL"}` : `got no reply within ${PROBE_TIMEOUT_MS} ms`;
+    out.push({
+      code: "DNS_NOT_SERVING",
+      severity: "error",
+      summary: `Berth's resolver (pid ${input.resolverPid}) does not serve containers on ${u.network.name}: names do not resolve there`,
+      evidence: `a query for ${p.name} from inside ${p.container} to ${p.gateway}:${input.port} ${got}`,
+      fix: p.outcome.answered
+        ? "berth system reconcile (it republishes the zone the resolver serves)"
+        : `kill ${input.resolverPid} (it is hung or stopped), then berth system reconcile starts a new resolver`,
+    });
   }
   return out;
+}
+
+/** A query from inside a running container of `use`'s network for its own name, to the gateway (undefined when no container has a namespace to ask from). */
+function probeFromContainer(engine: Engine, use: NetworkUse, port: number): ResolverProbe | undefined {
+  const gateway = use.network.gateway ?? use.network.gateway6;
+  if (gateway === undefined) return undefined;
+  for (const a of engine.store.attachments.namedForNetwork(use.network.id)) {
+    const c = engine.store.containers.byId(a.containerId);
+    if (c?.status !== "running" || c.netns === undefined || !netnsExists(c.netns)) continue;
+    if ((use.network.gateway === undefined ? a.ip6 : a.ip) === undefined) continue;
+    const name = `${a.name}.dns.berth`;
+    return { container: c.name, name, gateway, outcome: queryFromNetns(c.netns, gateway, port, name, PROBE_TIMEOUT_MS) };
+  }
+  return undefined;
 }
 
 /** Check 8: the resolver process and who holds port 53 on each DNS network's gateway. */
@@ -79,5 +125,6 @@ export function checkDns(engine: Engine, scope: DoctorScope): Finding[] {
     resolverPid: resolverPid(engine.paths),
     port,
     bound: (gw) => sockets.filter((s) => bindsGateway(s, gw, port)).map((socket) => ({ socket, owner: socketOwner(socket.inode) })),
+    probe: (use) => probeFromContainer(engine, use, port),
   });
 }
