@@ -30,3 +30,21 @@ test("buildResult(): a 0.4.0 result carries the IP version; a previous result is
   assert.deepEqual(r.dns?.nameservers, ["192.0.2.53", "10.22.1.1"]);
   assert.deepEqual(r.dns?.search, ["cluster.local", "dns.berth"]);
 });
+
+test("buildResult(): the interface MTU only in 1.1.0 results (containerd 1.6's libcni reads up to 1.0.0)", () => {
+  const withMtu: AttachedInterface = { ...a, container: { ...a.container, mtu: 1400 } };
+  assert.equal(buildResult("1.1.0", withMtu).interfaces?.[2]?.mtu, 1400);
+  for (const v of ["1.0.0", "0.4.0", "0.3.1"]) assert.equal(buildResult(v, withMtu).interfaces?.[2]?.mtu, undefined, v);
+  assert.equal(buildResult("0.3.1", a).cniVersion, "0.3.1");
+});
+
+test("buildResult(): a dual-stack pod lists both addresses on its interface and a default route per family", () => {
+  const dual: AttachedInterface = { ...a, address6: "fd00:22:1::5/64", gateway6: "fd00:22:1::1" };
+  const r = buildResult("1.0.0", dual);
+  assert.deepEqual(r.ips, [
+    { address: "10.22.1.5/24", gateway: "10.22.1.1", interface: 2 },
+    { address: "fd00:22:1::5/64", gateway: "fd00:22:1::1", interface: 2 },
+  ]);
+  assert.deepEqual(r.routes, [{ dst: "0.0.0.0/0", gw: "10.22.1.1" }, { dst: "::/0", gw: "fd00:22:1::1" }]);
+  assert.deepEqual(buildResult("0.4.0", dual).ips?.map((i) => i.version), ["4", "6"]);
+});
