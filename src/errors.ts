@@ -33,6 +33,7 @@ export type ErrorCode =
   | "RUNTIME"
   | "STATE"
   | "TEARDOWN"
+  | "FILE_CONFLICT"
   | "INTERNAL";
 
 export interface BerthErrorOptions {
