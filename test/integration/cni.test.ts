@@ -108,6 +108,81 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
   }
 });
 
+test("hostPorts as containerd's go-cni sends them (capitalised keys, empty HostIP): ADD publishes, DEL unpublishes", (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("gocni");
+  let server: ChildProcess | undefined;
+  try {
+    const rc = { portMappings: [{ HostPort: 18081, ContainerPort: 8080, Protocol: "tcp", HostIP: "" }], bandwidth: { IngressRate: 0, IngressBurst: 0, EgressRate: 0, EgressBurst: 0 }, dns: { Servers: ["10.96.0.10"], Searches: ["svc.cluster.local"], Options: [] } };
+    const add = cni.call("berth", { command: "ADD", containerId: "gocni", netns: ns, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: rc }));
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    assert.deepEqual((add.json?.["dns"] as { nameservers: string[] }).nameservers[0], "10.96.0.10", "the runtime's DNS is reported");
+    server = spawn("nsenter", [`--net=${ns}`, ...ECHO], { stdio: "ignore" });
+    let seen: string | undefined;
+    for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", "127.0.0.1", 18081, undefined, 1000);
+    assert.ok(seen, "the hostPort answers");
+    const del = cni.call("berth", { command: "DEL", containerId: "gocni", netns: ns, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: rc }));
+    assert.equal(del.code, 0, del.stdout + del.stderr);
+    assert.equal(ask("tcp", "127.0.0.1", 18081, undefined, 500), undefined, "unpublished");
+    assert.equal(b.ok("ps", "-a", "-q").trim(), "");
+  } finally {
+    server?.kill();
+    dropNetns(ns);
+  }
+});
+
+test("DEL is best effort: after a failed ADD, with a configuration that no longer parses, with an empty or a gone namespace", (t) => {
+  if (!requireSandbox(t)) return;
+  const nsA = makeNetns("del-a");
+  const nsB = makeNetns("del-b");
+  const nsC = makeNetns("del-c");
+  const del = (id: string, netns: string | undefined, stdin: string) => cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0", ...(netns !== undefined ? { netns } : {}) }, stdin);
+  try {
+    // a failed ADD (the hostPort is already published by A), then DEL
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "del-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } })).code, 0);
+    const failed = cni.call("berth", { command: "ADD", containerId: "del-b", netns: nsB, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } }));
+    assert.equal(failed.code, 1, "the second ADD fails: port taken");
+    assert.equal(del("del-b", nsB, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } })).code, 0, "DEL after the failed ADD");
+    // a configuration the plugin now refuses: DEL still tears A down
+    const invalid = del("del-a", nsA, JSON.stringify(conf({ subnet: "10.23.0.0/99", futureField: true, runtimeConfig: { portMappings: [{ hostPort: 0 }] } })));
+    assert.equal(invalid.code, 0, invalid.stdout + invalid.stderr);
+    assert.equal(spawnSync("nsenter", [`--net=${nsA}`, "ip", "link", "show", "eth0"]).status, 1, "A's interface is gone");
+    assert.equal(ask("tcp", "127.0.0.1", 18082, undefined, 500), undefined, "A's port is unpublished");
+    // the namespace is gone (the runtime removed it first), then an empty CNI_NETNS
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "del-c", netns: nsC, ifname: "eth0" }, JSON.stringify(conf())).code, 0);
+    dropNetns(nsC);
+    const gone = del("del-c", nsC, JSON.stringify(conf()));
+    assert.equal(gone.code, 0, gone.stdout + gone.stderr);
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "del-d", netns: nsB, ifname: "eth0" }, JSON.stringify(conf())).code, 0);
+    const empty = del("del-d", "", JSON.stringify(conf()));
+    assert.equal(empty.code, 0, empty.stdout + empty.stderr);
+    assert.equal(b.ok("ps", "-a", "-q").trim(), "", "every sandbox is forgotten");
+    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), [], "no veth or bridge left");
+  } finally {
+    for (const ns of [nsA, nsB, nsC]) dropNetns(ns);
+  }
+});
+
+test("a pod re-created under the same name is a new sandbox, not NAME_IN_USE, while the old one is still being torn down", (t) => {
+  if (!requireSandbox(t)) return;
+  const oldNs = makeNetns("pod-old");
+  const newNs = makeNetns("pod-new");
+  const args = "K8S_POD_NAME=web;K8S_POD_NAMESPACE=shop;IgnoreUnknown=1";
+  try {
+    assert.equal(cni.call("berth", { command: "ADD", containerId: "a1b2c3d4old", netns: oldNs, ifname: "eth0", args }, JSON.stringify(conf())).code, 0);
+    const again = cni.call("berth", { command: "ADD", containerId: "e5f6a7b8new", netns: newNs, ifname: "eth0", args }, JSON.stringify(conf()));
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.deepEqual(b.ok("ps", "--format", "{{.Name}}").trim().split("\n").sort(), ["web.shop", "web.shop-e5f6a7b8"]);
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "a1b2c3d4old", netns: oldNs, ifname: "eth0", args }, JSON.stringify(conf())).code, 0);
+    assert.equal(spawnSync("nsenter", [`--net=${newNs}`, "ip", "link", "show", "eth0"]).status, 0, "the new pod keeps its interface");
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "e5f6a7b8new", netns: newNs, ifname: "eth0", args }, JSON.stringify(conf())).code, 0);
+    assert.equal(b.ok("ps", "-a", "-q").trim(), "");
+  } finally {
+    dropNetns(oldNs);
+    dropNetns(newNs);
+  }
+});
+
 test("chained with the reference plugins: tuning after Berth gets Berth's result as prevResult, DEL runs in reverse", (t) => {
   if (!requireSandbox(t)) return;
   if (!existsSync(join(REFERENCE_PLUGINS, "tuning"))) return t.skip("containernetworking-plugins not installed");

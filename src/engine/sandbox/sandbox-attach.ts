@@ -2,7 +2,7 @@ import type { Engine } from "../context.js";
 import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import { parseCidr4 } from "../../model/ipv4.js";
-import { printable } from "../../model/names.js";
+import { MAX_NAME_LENGTH, printable } from "../../model/names.js";
 import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
 import { netnsExists } from "../../kernel/index.js";
@@ -48,7 +48,7 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
     const container = engine.store.write(() => {
       let c = engine.store.containers.byId(spec.id);
       if (!c) {
-        c = sandboxRecord(spec);
+        c = sandboxRecord(spec, freeName(engine, spec));
         engine.store.containers.insert(c);
         created = true;
       }
@@ -120,12 +120,33 @@ function checkNetworks(engine: Engine, spec: SandboxAttachSpec): void {
   }
 }
 
-function sandboxRecord(spec: SandboxAttachSpec): Container {
+/**
+ * The sandbox's name: `spec.name`, or for a label that another container
+ * holds, NAME-ID with as much of the id as makes it unique. Call inside
+ * store.write() (the choice and the insert are one transaction).
+ */
+function freeName(engine: Engine, spec: SandboxAttachSpec): string {
+  const taken = (n: string) => {
+    const holder = engine.store.containers.find(n);
+    return holder !== undefined && holder.name === n && holder.id !== spec.id;
+  };
+  if (!spec.nameIsLabel || !taken(spec.name)) return spec.name;
+  for (const len of [8, 16, 32]) {
+    const suffix = `-${spec.id.slice(0, len)}`;
+    const n = spec.name.slice(0, MAX_NAME_LENGTH - suffix.length) + suffix;
+    if (!taken(n)) return n;
+  }
+  throw new BerthError("NAME_IN_USE", `Cannot name ${spec.managedBy} container ${shortId(spec.id)}: "${spec.name}" and its variants are taken`, {
+    hint: "Remove the stale containers of that name (`berth ps -a`)",
+  });
+}
+
+function sandboxRecord(spec: SandboxAttachSpec, name: string): Container {
   return creatingContainer({
     id: spec.id,
-    name: spec.name,
+    name,
     command: [],
-    hostname: spec.name,
+    hostname: name,
     mode: "bridge",
     modeTarget: undefined,
     netns: spec.netns,
@@ -152,12 +173,12 @@ async function clearStale(engine: Engine, spec: SandboxAttachSpec): Promise<void
       hint: "Remove that container first",
     });
   }
-  if (same && (same.netns !== spec.netns || same.name !== spec.name)) await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id });
+  if (same && (same.netns !== spec.netns || (!spec.nameIsLabel && same.name !== spec.name))) await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id });
   const holder = engine.store.containers.find(spec.name);
   if (holder && holder.name === spec.name && holder.id !== spec.id) {
     if (sandboxIsGone(engine, holder) && holder.managedBy !== undefined) {
       await detachSandbox(engine, { managedBy: holder.managedBy, id: holder.id });
-    } else {
+    } else if (!spec.nameIsLabel) {
       throw new BerthError("NAME_IN_USE", `Cannot set up container "${spec.name}": ${holder.managedBy ?? "Berth"} container ${shortId(holder.id)} has that name`, {
         hint: holder.managedBy === undefined ? `Give the container another name, or remove Berth's with \`berth rm -f ${spec.name}\`` : "Give the container another name",
       });

@@ -10,6 +10,7 @@ import { restoreDefaultRoute } from "../default-route.js";
 import { releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkOwner, checkSandboxId } from "./validate.js";
 import type { SandboxDetachSpec } from "./spec.js";
+import type { Attachment } from "../../model/container.js";
 
 /**
  * Take down what attachSandbox made: published ports, veths (the kernel
@@ -22,6 +23,15 @@ import type { SandboxDetachSpec } from "./spec.js";
  * sandbox or membership that is already gone counts as done. A sweep: it
  * keeps going after errors and reports them all in one TeardownError.
  */
+/** The networks `spec` names: by name, or the one on its interface (none left: all, the sandbox goes). */
+function onlyNetworks(engine: Engine, spec: SandboxDetachSpec, attachments: readonly Attachment[]): Set<string> | undefined {
+  if (spec.ifname !== undefined) {
+    if (attachments.length === 0) return undefined;
+    return new Set(attachments.filter((a) => a.ifname === spec.ifname).map((a) => engine.store.networks.byId(a.networkId)?.name ?? ""));
+  }
+  return spec.networks === undefined ? undefined : new Set(spec.networks);
+}
+
 export async function detachSandbox(engine: Engine, spec: SandboxDetachSpec): Promise<void> {
   const owner = checkOwner(spec.managedBy);
   const c = engine.store.containers.byId(checkSandboxId(spec.id));
@@ -33,7 +43,7 @@ export async function detachSandbox(engine: Engine, spec: SandboxDetachSpec): Pr
   }
   const attachments = engine.store.attachments.forContainer(c.id);
   const networkIds = attachments.map((a) => a.networkId);
-  const only = spec.networks === undefined ? undefined : new Set(spec.networks);
+  const only = onlyNetworks(engine, spec, attachments);
   const leaving = only === undefined ? attachments : attachments.filter((a) => only.has(engine.store.networks.byId(a.networkId)?.name ?? ""));
   const errors: unknown[] = [];
   if (only === undefined || leaving.length === attachments.length) {

@@ -47,6 +47,13 @@ export interface SandboxAttachSpec {
   readonly id: string;
   /** The container's name, served by Berth's resolver. */
   readonly name: string;
+  /**
+   * The name is a label, not an identity (CNI: a pod re-created under the
+   * same name is a new sandbox while the old one may still be torn down):
+   * when another container holds it, the sandbox is named NAME-ID (the id's
+   * first 8 characters) instead of failing with NAME_IN_USE.
+   */
+  readonly nameIsLabel?: boolean;
   /** Path of the network namespace the owner made (e.g. /run/netns/netns-...). */
   readonly netns: string;
   readonly networks: readonly SandboxNetworkRequest[];
@@ -61,6 +68,12 @@ export interface SandboxDetachSpec {
   readonly id: string;
   /** Only these networks (names); absent: all of them, and the sandbox is forgotten. */
   readonly networks?: readonly string[];
+  /**
+   * Only the membership on this interface (CNI: a sandbox's attachment is its
+   * container id and interface name). A sandbox left with no membership at all
+   * (a failed attach) is forgotten.
+   */
+  readonly ifname?: string;
 }
 
 /** What the sandbox got on one network, for the adapter's reply. */

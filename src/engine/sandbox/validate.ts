@@ -112,6 +112,7 @@ export function checkAttachSpec(spec: SandboxAttachSpec): SandboxAttachSpec {
     managedBy: checkOwner(spec.managedBy),
     id: checkSandboxId(spec.id),
     name: parseContainerName(spec.name),
+    ...(spec.nameIsLabel ? { nameIsLabel: true } : {}),
     netns: checkNetnsPath(spec.netns),
     networks,
     ports: (spec.ports ?? []).map(checkPort),

@@ -37,7 +37,11 @@ function defaultBridge(network: string): string {
   return plain.length <= 15 ? plain : `cni-${createHash("sha256").update(network).digest("hex").slice(0, 11)}`;
 }
 
-/** A Berth container name for the sandbox: the pod's name and namespace when Kubernetes says them, else the id's start. */
+/**
+ * A Berth container name for the sandbox: the pod's name and namespace when
+ * Kubernetes says them, else the id's start. A label only: the sandbox is
+ * its container id (attachSandbox picks NAME-ID when the name is held).
+ */
 function sandboxName(containerId: string, args: ReadonlyMap<string, string>): string {
   const pod = args.get("K8S_POD_NAME");
   const ns = args.get("K8S_POD_NAMESPACE");
@@ -59,6 +63,7 @@ export function engineBackend(): CniBackend {
           managedBy: OWNER,
           id: env.containerId,
           name: sandboxName(env.containerId, env.args),
+          nameIsLabel: true,
           netns: env.netns,
           networks: [{ network: networkOf(config), ifname: env.ifname }],
           ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_IPV4, hostPort: m.hostPort, containerPort: m.containerPort })),
@@ -73,7 +78,7 @@ export function engineBackend(): CniBackend {
           ...(ep.dnsServerIps[0] ? { nameserver: ep.dnsServerIps[0], searchDomain: "dns.berth" } : {}),
         } satisfies AttachedInterface;
       }),
-    del: (env, config) => withEngine(async (engine) => void (await detachSandbox(engine, { managedBy: OWNER, id: env.containerId, networks: [config.network] }))),
+    del: (env) => withEngine(async (engine) => void (await detachSandbox(engine, { managedBy: OWNER, id: env.containerId, ifname: env.ifname }))),
     check: (env, config) =>
       withEngine(async (engine) => {
         const sb = listSandboxes(engine, OWNER).find((s) => s.id === env.containerId);

@@ -6,8 +6,11 @@ import { SUPPORTED_VERSIONS, type CniResult, type CniValidAttachment } from "./s
 /** What the plugin asks of Berth; engine-backend.ts implements it on the engine. */
 export interface CniBackend {
   add(env: Required<Pick<CniEnvironment, "containerId" | "ifname" | "netns">> & CniEnvironment, config: BerthCniConfig): Promise<AttachedInterface>;
-  /** Idempotent: succeeds when the container or the network is already gone. */
-  del(env: Required<Pick<CniEnvironment, "containerId" | "ifname">> & CniEnvironment, config: BerthCniConfig): Promise<void>;
+  /**
+   * Tear down the container's `ifname` (its identity with the container id), needing
+   * nothing from the configuration. Idempotent: succeeds when it is already gone.
+   */
+  del(env: Required<Pick<CniEnvironment, "containerId" | "ifname">> & CniEnvironment): Promise<void>;
   /** Throws a CniError when the attachment is not as ADD left it. */
   check(env: Required<Pick<CniEnvironment, "containerId" | "ifname" | "netns">> & CniEnvironment, config: BerthCniConfig, prev: CniResult | undefined): Promise<void>;
   /** Throws CniError 50/51 when Berth cannot take ADDs on this node. */
@@ -34,16 +37,19 @@ export async function runCniPlugin(env: NodeJS.ProcessEnv, stdin: string, loadBa
     if (e.command === "VERSION") {
       return ok({ cniVersion: SUPPORTED_VERSIONS.includes(answerVersion as never) ? answerVersion : "1.1.0", supportedVersions: [...SUPPORTED_VERSIONS] });
     }
+    if (e.command === "DEL") {
+      // best effort (the spec's rule for DEL): the configuration is not read, so a
+      // configuration that changed or no longer parses cannot leave a pod stuck
+      await (await loadBackend()).del(e as Parameters<CniBackend["del"]>[0]);
+      return { stdout: "", exitCode: 0 };
+    }
     const config = parseConfig(stdin, e.command);
     const backend = await loadBackend();
     switch (e.command) {
       case "ADD": {
         const a = await backend.add(e as Parameters<CniBackend["add"]>[0], config);
-        return ok(buildResult(config.cniVersion, a, config.prevResult, config.dns));
+        return ok(buildResult(config.cniVersion, a, config.prevResult, config.runtimeDns ?? config.dns));
       }
-      case "DEL":
-        await backend.del(e as Parameters<CniBackend["del"]>[0], config);
-        return { stdout: "", exitCode: 0 };
       case "CHECK":
         await backend.check(e as Parameters<CniBackend["check"]>[0], config, config.prevResult);
         return { stdout: "", exitCode: 0 };

@@ -55,3 +55,28 @@ test("parseConfig() refuses bad configuration with the spec's codes and a fix", 
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, protocol: "sctp" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /"sctp" is not supported/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, hostIP: "1.2.3" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostIP/);
 });
+
+test("parseConfig() reads runtimeConfig as containerd's go-cni writes it (capitalised keys, empty HostIP) and as the conventions spell it", () => {
+  const goCni = parseConfig(cfg({ runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: "tcp", HostIP: "" }, { HostPort: 5353, ContainerPort: 53, Protocol: "UDP", HostIP: "127.0.0.1" }] } }), "ADD");
+  assert.deepEqual(goCni.portMappings, [
+    { hostPort: 8080, containerPort: 80, protocol: "tcp" },
+    { hostPort: 5353, containerPort: 53, protocol: "udp", hostIP: "127.0.0.1" },
+  ]);
+  const ranges = parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.10" }], [{ subnet: "fd00:22:1::/64" }]] } }), "ADD");
+  assert.deepEqual(ranges.ipRanges, [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.10" }], [{ subnet: "fd00:22:1::/64" }]]);
+  const flat = parseConfig(cfg({ runtimeConfig: { ipRanges: [{ Subnet: "10.22.1.0/24", RangeStart: "", RangeEnd: "", Gateway: "10.22.1.1" }] } }), "ADD");
+  assert.deepEqual(flat.ipRanges, [[{ subnet: "10.22.1.0/24", gateway: "10.22.1.1" }]], "go-cni's flat list of IPRanges");
+  const dns = parseConfig(cfg({ runtimeConfig: { dns: { Servers: ["10.96.0.10"], Searches: ["default.svc.cluster.local"], Options: ["ndots:5"] } } }), "ADD");
+  assert.deepEqual(dns.runtimeDns, { nameservers: ["10.96.0.10"], search: ["default.svc.cluster.local"], options: ["ndots:5"] });
+  assert.deepEqual(parseConfig(cfg({ runtimeConfig: { dns: { servers: ["10.96.0.10"], searches: ["svc.cluster.local"] } } }), "ADD").runtimeDns, { nameservers: ["10.96.0.10"], search: ["svc.cluster.local"] });
+  const other = parseConfig(cfg({ runtimeConfig: { bandwidth: { IngressRate: 1000000, IngressBurst: 0, EgressRate: 0, EgressBurst: 0 }, cgroupPath: "/kubepods/x", "io.kubernetes.cri.pod-annotations": { a: "b" }, somethingNew: [1] } }), "ADD");
+  assert.deepEqual(other.portMappings, [], "capabilities Berth does not use are accepted, not refused");
+  rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ HostPort: 0, ContainerPort: 80 }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostPort must be a port number/);
+  rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/99" }]] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /ipRanges\[0\]\[0\]\.subnet/);
+  rejects(() => parseConfig(cfg({ runtimeConfig: { dns: { servers: ["not-an-ip"] } } }), "ADD"), CniErrorCode.INVALID_CONFIG, /dns\.servers/);
+});
+
+test("parseConfig(): CHECK needs 0.4.0 or later", () => {
+  rejects(() => parseConfig(cfg({ cniVersion: "0.3.1" }), "CHECK"), CniErrorCode.INCOMPATIBLE_VERSION, /CHECK needs CNI version 0\.4\.0/);
+  assert.equal(parseConfig(cfg({ cniVersion: "0.4.0" }), "CHECK").cniVersion, "0.4.0");
+});

@@ -2,6 +2,7 @@ import { BerthError } from "../../errors.js";
 import { parseCidr4, parseIpv4 } from "../../model/ipv4.js";
 import { parseIfName, parseNetworkName, printable } from "../../model/names.js";
 import { CniError } from "./cni-error.js";
+import { parseRuntimeConfig, type CniIpRange } from "./runtime-config.js";
 import { CniErrorCode, SUPPORTED_VERSIONS, type CniCommand, type CniDns, type CniPortMapping, type CniResult, type CniValidAttachment, type CniVersion } from "./spec.js";
 
 /** Berth's plugin configuration (`"type": "berth"`), after validation. */
@@ -26,6 +27,10 @@ export interface BerthCniConfig {
   /** The spec's `dns` dictionary, passed through to the result. */
   readonly dns?: CniDns;
   readonly portMappings: readonly CniPortMapping[];
+  /** runtimeConfig.ipRanges: the range sets the runtime asks for (one per address family). */
+  readonly ipRanges: readonly (readonly CniIpRange[])[];
+  /** runtimeConfig.dns: the pod's DNS as the runtime sets it, reported in the result. */
+  readonly runtimeDns?: CniDns;
   readonly prevResult?: CniResult;
   /** GC: the attachments the runtime still knows (`cni.dev/valid-attachments`). */
   readonly validAttachments?: readonly CniValidAttachment[];
@@ -128,27 +133,6 @@ function berthValidated<T>(what: string, fn: () => T): T {
   }
 }
 
-function parsePortMappings(rc: unknown): CniPortMapping[] {
-  if (rc === undefined) return [];
-  if (!isObject(rc)) throw configError(`"runtimeConfig" must be an object`, "the runtime passes capabilities such as portMappings in runtimeConfig");
-  const pm = rc["portMappings"];
-  if (pm === undefined) return [];
-  if (!Array.isArray(pm)) throw configError(`"runtimeConfig.portMappings" must be a list`, "each entry is {hostPort, containerPort, protocol, hostIP?}");
-  return pm.map((m: unknown, i) => {
-    if (!isObject(m)) throw configError(`portMappings[${i}] must be an object`, "each entry is {hostPort, containerPort, protocol, hostIP?}");
-    const port = (k: string): number => {
-      const v = m[k];
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 65535) throw configError(`portMappings[${i}].${k} must be a port number 1-65535, not ${JSON.stringify(v) ?? "nothing"}`, "fix the port mapping the runtime was given");
-      return v;
-    };
-    const proto = m["protocol"] === undefined ? "tcp" : String(m["protocol"]).toLowerCase();
-    if (proto !== "tcp" && proto !== "udp") throw configError(`portMappings[${i}].protocol "${printable(proto)}" is not supported`, "Berth publishes tcp and udp ports (the kernel has no SCTP)");
-    const hostIP = m["hostIP"] === undefined || m["hostIP"] === "" ? undefined : String(m["hostIP"]);
-    if (hostIP !== undefined) berthValidated(`portMappings[${i}].hostIP`, () => parseIpv4(hostIP, "hostIP"));
-    return { hostPort: port("hostPort"), containerPort: port("containerPort"), protocol: proto, ...(hostIP ? { hostIP } : {}) };
-  });
-}
-
 function parseValidAttachments(v: unknown): CniValidAttachment[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v)) throw configError(`"cni.dev/valid-attachments" must be a list`, "each entry is {containerID, ifname}");
@@ -174,6 +158,9 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     throw new CniError(CniErrorCode.INCOMPATIBLE_VERSION, `CNI version ${JSON.stringify(version) ?? "(none)"} is not supported`, `use one of ${SUPPORTED_VERSIONS.join(", ")}`);
   }
   const cniVersion = version as CniVersion;
+  if (command === "CHECK" && cniVersion.startsWith("0.3.")) {
+    throw new CniError(CniErrorCode.INCOMPATIBLE_VERSION, `CHECK needs CNI version 0.4.0 or later, the configuration says ${cniVersion}`, "set cniVersion to 0.4.0 or 1.0.0 to use CHECK");
+  }
   if ((command === "STATUS" || command === "GC") && cniVersion !== "1.1.0") {
     throw new CniError(CniErrorCode.INCOMPATIBLE_VERSION, `${command} needs CNI version 1.1.0, the configuration says ${cniVersion}`, "set cniVersion to 1.1.0 to use STATUS and GC");
   }
@@ -205,6 +192,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   for (const c of clusterRaw ?? []) berthValidated("clusterCIDRs", () => parseCidr4(c));
   const dnsRaw = o["dns"];
   if (dnsRaw !== undefined && !isObject(dnsRaw)) throw configError(`"dns" must be an object`, "the spec's dns dictionary: {nameservers, domain, search, options}");
+  const runtime = parseRuntimeConfig(o["runtimeConfig"]);
   const prev = o["prevResult"];
   if (prev !== undefined && !isObject(prev)) throw configError(`"prevResult" must be an object`, "the runtime passes the previous plugin's result");
   return {
@@ -214,7 +202,9 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     internal: optionalBool(o, "internal", false),
     isolate: optionalBool(o, "isolate", true),
     enableDns: optionalBool(o, "enableDns", true),
-    portMappings: parsePortMappings(o["runtimeConfig"]),
+    portMappings: runtime.portMappings,
+    ipRanges: runtime.ipRanges,
+    ...(runtime.dns ? { runtimeDns: runtime.dns } : {}),
     ...(subnet !== undefined ? { subnet } : {}),
     ...(gateway !== undefined ? { gateway } : {}),
     ...(bridge !== undefined ? { bridge } : {}),

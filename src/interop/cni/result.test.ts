@@ -30,3 +30,10 @@ test("buildResult(): a 0.4.0 result carries the IP version; a previous result is
   assert.deepEqual(r.dns?.nameservers, ["192.0.2.53", "10.22.1.1"]);
   assert.deepEqual(r.dns?.search, ["cluster.local", "dns.berth"]);
 });
+
+test("buildResult(): the interface MTU only in 1.1.0 results (containerd 1.6's libcni reads up to 1.0.0)", () => {
+  const withMtu: AttachedInterface = { ...a, container: { ...a.container, mtu: 1400 } };
+  assert.equal(buildResult("1.1.0", withMtu).interfaces?.[2]?.mtu, 1400);
+  for (const v of ["1.0.0", "0.4.0", "0.3.1"]) assert.equal(buildResult(v, withMtu).interfaces?.[2]?.mtu, undefined, v);
+  assert.equal(buildResult("0.3.1", a).cniVersion, "0.3.1");
+});

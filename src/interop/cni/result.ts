@@ -14,6 +14,8 @@ export interface AttachedInterface {
 }
 
 const isLegacy = (v: string): boolean => v.startsWith("0.");
+/** An interface's `mtu` is a 1.1.0 field: containerd 1.6's libcni (up to 1.0.0) has no place for it. */
+const hasInterfaceMtu = (v: string): boolean => !isLegacy(v) && v !== "1.0.0";
 
 /**
  * The ADD result: Berth's three interfaces (bridge, host veth, container
@@ -27,7 +29,7 @@ export function buildResult(cniVersion: string, a: AttachedInterface, prev?: Cni
   interfaces.push(
     { name: a.bridge.name, ...(a.bridge.mac ? { mac: a.bridge.mac } : {}) },
     { name: a.hostVeth.name, ...(a.hostVeth.mac ? { mac: a.hostVeth.mac } : {}) },
-    { name: a.container.name, mac: a.container.mac, sandbox: a.container.sandbox, ...(a.container.mtu && !isLegacy(cniVersion) ? { mtu: a.container.mtu } : {}) },
+    { name: a.container.name, mac: a.container.mac, sandbox: a.container.sandbox, ...(a.container.mtu && hasInterfaceMtu(cniVersion) ? { mtu: a.container.mtu } : {}) },
   );
   const ip: CniIpConfig = { ...(isLegacy(cniVersion) ? { version: "4" as const } : {}), address: a.address, gateway: a.gateway, interface: base + 2 };
   const routes: CniRoute[] = [...(prev?.routes ?? [])];
