@@ -34,6 +34,7 @@ export type ErrorCode =
   | "RUNTIME"
   | "STATE"
   | "TEARDOWN"
+  | "FILE_CONFLICT"
   | "INTERNAL";
 
 export interface BerthErrorOptions {

@@ -9,6 +9,7 @@ import { registerPort } from "./verbs/port.js";
 import { registerDoctor } from "./verbs/doctor.js";
 import { registerTrace } from "./verbs/trace.js";
 import { registerTopology } from "./verbs/topology.js";
+import { registerCni } from "./verbs/cni.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerTrace(program);
   registerWalkthrough(program);
+  registerCni(program);
 
   return program;
 }
