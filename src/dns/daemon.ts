@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { checkPrivateDir, replaceFile } from "../private-paths.js";
 import { join } from "node:path";
 import type { BerthPaths } from "../paths.js";
+import { checkPrivateDir, replaceFile } from "../private-paths.js";
 import { dnsDir, resolverPort } from "./launcher.js";
 import { Zone } from "./zone.js";
 import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snapshot.js";
@@ -99,7 +99,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   };
   const writePid = () => replaceFile(pidFile, `${process.pid}\n`, ".tmp", 0o644);
   const statsFile = join(dir, "resolver.stats");
-  /** SIGUSR1: the forwarding gate's counters and limits, and the process's memory, to resolver.stats (JSON). */
+  /** SIGUSR2 (SIGUSR1 would be Node's debugger): the forwarding gate's counters and limits, and the process's memory, to resolver.stats (JSON). */
   const writeStats = () => {
     const stats = { ...gate.stats(), limits: gate.limits, rssBytes: process.memoryUsage.rss() };
     replaceFile(statsFile, `${JSON.stringify(stats)}\n`);
@@ -129,7 +129,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     process.off("SIGTERM", onTerm);
     process.off("SIGINT", onTerm);
     process.off("SIGHUP", onHup);
-    process.off("SIGUSR1", writeStats);
+    process.off("SIGUSR2", writeStats);
     void udp.stop().finally(() => {
       lock.close();
       resolveDone();
@@ -201,7 +201,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   process.on("SIGTERM", onTerm);
   process.on("SIGINT", onTerm);
   process.on("SIGHUP", onHup);
-  process.on("SIGUSR1", writeStats);
+  process.on("SIGUSR2", writeStats);
   const limitsReport = setInterval(reportLimits, 10_000);
   limitsReport.unref();
   const retry = setInterval(() => {

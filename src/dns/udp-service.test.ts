@@ -136,17 +136,21 @@ test("UDP thread: beyond the forwarding gate's slots a query is answered SERVFAI
       rcodes.set(rcode, (rcodes.get(rcode) ?? 0) + 1);
     });
     await new Promise<void>((r) => sock.bind(0, "127.0.0.1", r));
+    sock.setRecvBufferSize(1 << 20);
     for (let i = 0; i < 500; i++) await new Promise<void>((r) => sock.send(makeQuery(`r${i}.flood.example`, "A", i), port, "127.0.0.1", () => r()));
     const local = await udpQuery("127.0.0.1", port, makeQuery("web"));
+    // the thread has seen every query once the gate has counted each (a reply may still be lost on a busy host)
     const end = Date.now() + 5000;
+    while (gate.stats().refusedFull + handed < 500 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     while (replies < 460 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     sock.close();
     assert.deepEqual(answersOf(local), { rcode: "NOERROR", data: ["127.0.0.2"] }, "local names are answered meanwhile");
     assert.equal(gate.stats().pending, 40);
     assert.equal(gate.stats().peakPending, 40, "never more pending than the gate's total");
     assert.equal(handed, 40, "only the admitted queries reached the main thread");
-    assert.deepEqual([...rcodes], [["SERVFAIL", 460]], "the rest were answered SERVFAIL at once");
-    assert.equal(gate.stats().refusedFull, 460);
+    assert.equal(gate.stats().refusedFull, 460, "the rest were turned away by the thread");
+    assert.deepEqual([...rcodes.keys()], ["SERVFAIL"], "with SERVFAIL at once");
+    assert.ok(replies > 400, `SERVFAIL replies received: ${replies} of 460`);
   } finally {
     await udp.stop();
   }

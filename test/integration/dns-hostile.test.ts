@@ -134,11 +134,11 @@ function residentKb(): number {
   return Number(m?.[1] ?? -1);
 }
 
-/** Ask the daemon for its counters (SIGUSR1 -> resolver.stats) and wait for them. */
+/** Ask the daemon for its counters (SIGUSR2 -> resolver.stats) and wait for them. */
 async function stats(): Promise<Stats> {
   const file = join(paths.runDir, "dns", "resolver.stats");
   rmSync(file, { force: true });
-  process.kill(resolverPid(paths) ?? 0, "SIGUSR1");
+  process.kill(resolverPid(paths) ?? 0, "SIGUSR2");
   await waitFor("resolver.stats", () => existsSync(file));
   return JSON.parse(readFileSync(file, "utf8")) as Stats;
 }
