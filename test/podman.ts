@@ -38,8 +38,22 @@ export class PodmanSandbox {
     this.#holder = holder;
   }
 
+  /**
+   * `berthEnv`'s BERTH_* paths reach the backend through a berth.conf beside
+   * it (a temp backend dir: a symlink to bin/podman/netavark and that
+   * file), as on a real install: Podman does not pass its environment on to
+   * every call. `backendDir` runs another backend (Debian's netavark) instead.
+   */
   static async start(berthEnv: NodeJS.ProcessEnv, opts: { backendDir?: string } = {}): Promise<PodmanSandbox> {
     const dir = mkdtempSync(join(tmpdir(), "berth-podman-"));
+    let backendDir = opts.backendDir;
+    if (backendDir === undefined) {
+      backendDir = join(dir, "backend");
+      mkdirSync(backendDir);
+      symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "netavark"));
+      const conf = ["BERTH_ROOT", "BERTH_STATE_DIR", "BERTH_RUN_DIR", "BERTH_NETNS_DIR"].flatMap((k) => (berthEnv[k] === undefined ? [] : [`${k}=${berthEnv[k]}`]));
+      writeFileSync(join(backendDir, "berth.conf"), `# written by test/podman.ts\n${conf.join("\n")}\n`);
+    }
     writeFileSync(
       join(dir, "containers.conf"),
       [
@@ -50,7 +64,7 @@ export class PodmanSandbox {
         'cgroup_manager = "cgroupfs"',
         'events_logger = "file"',
         `tmp_dir = "${join(dir, "tmp")}"`,
-        `helper_binaries_dir = ["${opts.backendDir ?? BACKEND_DIR}"]`,
+        `helper_binaries_dir = ["${backendDir}"]`,
         "[network]",
         'network_backend = "netavark"',
         `network_config_dir = "${join(dir, "networks")}"`,
@@ -59,8 +73,10 @@ export class PodmanSandbox {
     );
     writeFileSync(join(dir, "storage.conf"), ["[storage]", 'driver = "vfs"', `graphroot = "${join(dir, "root")}"`, `runroot = "${join(dir, "runroot")}"`, ""].join("\n"));
     const env: NodeJS.ProcessEnv = { ...berthEnv, CONTAINERS_CONF: join(dir, "containers.conf"), CONTAINERS_STORAGE_CONF: join(dir, "storage.conf") };
-    // the mount namespace everything Podman does runs in: /run is a tmpfs that dies with the holder
-    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs -o mode=755 tmpfs /run && echo ready && exec sleep 3600"], { stdio: ["ignore", "pipe", "inherit"] });
+    // the mount namespace everything Podman does runs in: /run is a tmpfs that dies with the holder, and so is
+    // /var/lib/berth (Berth's default state), so a call that missed its berth.conf cannot touch the machine's
+    const guard = "mkdir -p /run/berth-default-state && mount --bind /run/berth-default-state /var/lib";
+    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", `mount -t tmpfs -o mode=755 tmpfs /run && ${guard} && echo ready && exec sleep 3600`], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.once("data", () => resolve());
       holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${code}`)));
