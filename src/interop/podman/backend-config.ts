@@ -12,17 +12,18 @@ const PATH_KEYS = ["BERTH_ROOT", "BERTH_STATE_DIR", "BERTH_RUN_DIR", "BERTH_NETN
 /**
  * The environment the engine runs with under Podman. Podman does not pass
  * its caller's environment on in every call (conmon runs `podman container
- * cleanup`, and so the teardown, with an environment of its own), so the
- * BERTH_* path variables are NOT taken from the environment: they come from
- * `berth.conf` in the directory Podman ran the backend from (the
- * helper_binaries_dir entry, the same in every call), else Berth's
- * defaults. `programPath` is the path Podman executed, not a symlink's
- * target, so a directory holding a symlink to bin/podman/netavark and its
- * own berth.conf is a backend of its own.
+ * cleanup`, and so the teardown, with an environment of its own), so where
+ * Berth's state is comes from `berth.conf` in the directory Podman ran the
+ * backend from (the helper_binaries_dir entry, the same in every call):
+ * when that file exists, its BERTH_* paths replace any in the environment.
+ * Without it, the environment's BERTH_* paths are used as by the berth
+ * command (for callers that always pass them: tests, benches, netavark's
+ * own test suite), else Berth's defaults. `programPath` is the path that
+ * was executed, not a symlink's target, so a directory holding a symlink
+ * to bin/podman/netavark and its own berth.conf is a backend of its own.
  */
 export function backendEnv(programPath: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env };
-  for (const k of PATH_KEYS) delete out[k];
   const file = join(dirname(programPath), BACKEND_CONFIG);
   let text: string;
   try {
@@ -31,6 +32,7 @@ export function backendEnv(programPath: string, env: NodeJS.ProcessEnv): NodeJS.
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return out;
     throw new BerthError("STATE", `Cannot read ${file}: ${(e as Error).message}`, { hint: `Make ${file} readable by root, or remove it to use Berth's default locations` });
   }
+  for (const k of PATH_KEYS) delete out[k];
   return { ...out, ...parseBackendConfig(text, file) };
 }
 
