@@ -4,7 +4,7 @@
 // of its own with a tmpfs on /run, so nothing Podman, runc or conmon writes
 // under /run (netns files, runtime state) reaches the machine.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,13 +44,24 @@ export class PodmanSandbox {
    * file), as on a real install: Podman does not pass its environment on to
    * every call. `backendDir` runs another backend (Debian's netavark) instead.
    */
-  static async start(berthEnv: NodeJS.ProcessEnv, opts: { backendDir?: string } = {}): Promise<PodmanSandbox> {
+  static async start(berthEnv: NodeJS.ProcessEnv, opts: { backendDir?: string; record?: boolean } = {}): Promise<PodmanSandbox> {
     const dir = mkdtempSync(join(tmpdir(), "berth-podman-"));
     let backendDir = opts.backendDir;
     if (backendDir === undefined) {
       backendDir = join(dir, "backend");
       mkdirSync(backendDir);
-      symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "netavark"));
+      if (opts.record) {
+        // `netavark` keeps each call's argv and stdin (see recordedCalls()), then runs Berth's beside it
+        mkdirSync(join(dir, "calls"));
+        symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "berth-netavark"));
+        writeFileSync(
+          join(backendDir, "netavark"),
+          `#!/bin/sh\nn=${join(dir, "calls")}/$(date +%s%N)\nprintf '%s\\n' "$@" > "$n.argv"\ntee "$n.in" | ${join(backendDir, "berth-netavark")} "$@"\n`,
+        );
+        chmodSync(join(backendDir, "netavark"), 0o755);
+      } else {
+        symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "netavark"));
+      }
       const conf = ["BERTH_ROOT", "BERTH_STATE_DIR", "BERTH_RUN_DIR", "BERTH_NETNS_DIR"].flatMap((k) => (berthEnv[k] === undefined ? [] : [`${k}=${berthEnv[k]}`]));
       writeFileSync(join(backendDir, "berth.conf"), `# written by test/podman.ts\n${conf.join("\n")}\n`);
     }
@@ -82,6 +93,20 @@ export class PodmanSandbox {
       holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${code}`)));
     });
     return new PodmanSandbox(dir, env, holder);
+  }
+
+  /** With `record`: the backend program Podman's calls reach (Berth's, beside its berth.conf). */
+  get backendProgram(): string {
+    return join(this.dir, "backend", "berth-netavark");
+  }
+
+  /** With `record`: every call Podman made to the backend, oldest first: argv and what it sent on stdin. */
+  recordedCalls(): { argv: string[]; input: string }[] {
+    const calls = join(this.dir, "calls");
+    return readdirSync(calls)
+      .filter((f) => f.endsWith(".argv"))
+      .sort()
+      .map((f) => ({ argv: readFileSync(join(calls, f), "utf8").split("\n").filter((a) => a !== ""), input: readFileSync(join(calls, f.replace(/\.argv$/, ".in")), "utf8") }));
   }
 
   /** Run a program in Podman's mount namespace. */

@@ -55,7 +55,7 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
 
   before(async () => {
     b = new BerthSandbox();
-    p = await PodmanSandbox.start(b.env);
+    p = await PodmanSandbox.start(b.env, { record: true });
     outside = makeOutside(b.root);
     p.importBusybox(PAGE);
     p.ok("network", "create", "--subnet", "10.91.0.0/24", "pnet");
@@ -154,6 +154,32 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
       assert.match(p.ok("exec", "rl2", "ip", "-4", "addr", "show", "eth0"), /10\.91\.0\./);
     } finally {
       cleanup("rl1", "rl2");
+    }
+  });
+
+  test("a repeated setup (Podman's own call, replayed) repairs what is missing and keeps the address and MAC", () => {
+    try {
+      p.ok("run", "-d", "--name", "rp1", "--network", "pnet", "-p", "15408:80", ...HTTPD);
+      waitForPage("http://127.0.0.1:15408/");
+      const setup = p.recordedCalls().filter((c) => c.argv.includes("setup") && c.input.includes('"container_name":"rp1"')).at(-1);
+      assert.ok(setup, "Podman's setup call for rp1 was recorded");
+      const before = p.ok("exec", "rp1", "ip", "addr", "show", "eth0");
+      // damage: the host end of the veth (and so the container's eth0) and the port's map element go
+      const veth = b.ok("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.HostInterfaceName}}{{end}}", "rp1").trim();
+      assert.equal(spawnSync("ip", ["link", "del", veth]).status, 0, `delete ${veth}`);
+      spawnSync("nft", ["flush", "map", "inet", "berth", "dnat_any"]);
+      assert.notEqual(curl("http://127.0.0.1:15408/"), PAGE);
+      const again = p.exec([p.backendProgram, ...setup.argv], setup.input);
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      const after = p.ok("exec", "rp1", "ip", "addr", "show", "eth0");
+      const addrOf = (t: string) => [/inet (\S+)/.exec(t)?.[1], /link\/ether (\S+)/.exec(t)?.[1]];
+      assert.deepEqual(addrOf(after), addrOf(before), "same address and MAC");
+      assert.match(p.ok("exec", "rp1", "ip", "route"), /default via 10\.91\.0\.1/);
+      assert.equal(curl("http://127.0.0.1:15408/"), PAGE, "the port answers again");
+      const status = JSON.parse(again.stdout) as Record<string, { interfaces: Record<string, { mac_address: string }> }>;
+      assert.equal(status["pnet"]?.interfaces["eth0"]?.mac_address, addrOf(before)[1], "the reply names the same interface and MAC");
+    } finally {
+      cleanup("rp1");
     }
   });
 
@@ -267,7 +293,7 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
 
   test("a read-only /proc/sys with forwarding off fails the setup, as netavark's does", () => {
     const fwd = "/proc/sys/net/ipv4/ip_forward";
-    const before = spawnSync("cat", [fwd], { encoding: "utf8" }).stdout.trim();
+    const saved = spawnSync("cat", [fwd], { encoding: "utf8" }).stdout.trim();
     try {
       p.ok("run", "-d", "--name", "fw0", "--network", "pnet", IMAGE, "sleep", "600"); // the bridge exists
       writeFileSync(fwd, "0");
@@ -278,7 +304,7 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
       assert.match(r.stderr, /read-only/i);
     } finally {
       p.exec(["umount", "/proc/sys"]);
-      writeFileSync(fwd, before);
+      writeFileSync(fwd, saved);
       cleanup("fw0", "fw1");
     }
   });
