@@ -23,6 +23,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v podman >/dev/null || need+=(podman)
   [ -x /usr/lib/podman/netavark ] || need+=(netavark)
+  # Podman builds its pod infra ("pause") image from catatonit
+  command -v catatonit >/dev/null || need+=(catatonit)
   # the CNI plugin's tests: containerd's ctr as the runtime, the reference plugins to chain with
   command -v ctr >/dev/null && command -v containerd >/dev/null || need+=(containerd)
   [ -x /usr/lib/cni/tuning ] || need+=(containernetworking-plugins)

@@ -120,6 +120,7 @@ const ERRNO: Record<number, [string, string]> = {
   22: ["EINVAL", "invalid argument"],
   24: ["EMFILE", "too many open files"],
   28: ["ENOSPC", "no space left on device"],
+  30: ["EROFS", "read-only file system"],
   34: ["ERANGE", "numerical result out of range"],
   54: ["EXFULL", "exchange full"],
   61: ["ENODATA", "no data available"],

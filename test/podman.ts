@@ -4,7 +4,7 @@
 // of its own with a tmpfs on /run, so nothing Podman, runc or conmon writes
 // under /run (netns files, runtime state) reaches the machine.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,8 +38,33 @@ export class PodmanSandbox {
     this.#holder = holder;
   }
 
-  static async start(berthEnv: NodeJS.ProcessEnv, opts: { backendDir?: string } = {}): Promise<PodmanSandbox> {
+  /**
+   * `berthEnv`'s BERTH_* paths reach the backend through a berth.conf beside
+   * it (a temp backend dir: a symlink to bin/podman/netavark and that
+   * file), as on a real install: Podman does not pass its environment on to
+   * every call. `backendDir` runs another backend (Debian's netavark) instead.
+   */
+  static async start(berthEnv: NodeJS.ProcessEnv, opts: { backendDir?: string; record?: boolean } = {}): Promise<PodmanSandbox> {
     const dir = mkdtempSync(join(tmpdir(), "berth-podman-"));
+    let backendDir = opts.backendDir;
+    if (backendDir === undefined) {
+      backendDir = join(dir, "backend");
+      mkdirSync(backendDir);
+      if (opts.record) {
+        // `netavark` keeps each call's argv and stdin (see recordedCalls()), then runs Berth's beside it
+        mkdirSync(join(dir, "calls"));
+        symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "berth-netavark"));
+        writeFileSync(
+          join(backendDir, "netavark"),
+          `#!/bin/sh\nn=${join(dir, "calls")}/$(date +%s%N)\nprintf '%s\\n' "$@" > "$n.argv"\ntee "$n.in" | ${join(backendDir, "berth-netavark")} "$@"\n`,
+        );
+        chmodSync(join(backendDir, "netavark"), 0o755);
+      } else {
+        symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "netavark"));
+      }
+      const conf = ["BERTH_ROOT", "BERTH_STATE_DIR", "BERTH_RUN_DIR", "BERTH_NETNS_DIR"].flatMap((k) => (berthEnv[k] === undefined ? [] : [`${k}=${berthEnv[k]}`]));
+      writeFileSync(join(backendDir, "berth.conf"), `# written by test/podman.ts\n${conf.join("\n")}\n`);
+    }
     writeFileSync(
       join(dir, "containers.conf"),
       [
@@ -50,7 +75,7 @@ export class PodmanSandbox {
         'cgroup_manager = "cgroupfs"',
         'events_logger = "file"',
         `tmp_dir = "${join(dir, "tmp")}"`,
-        `helper_binaries_dir = ["${opts.backendDir ?? BACKEND_DIR}"]`,
+        `helper_binaries_dir = ["${backendDir}"]`,
         "[network]",
         'network_backend = "netavark"',
         `network_config_dir = "${join(dir, "networks")}"`,
@@ -59,13 +84,29 @@ export class PodmanSandbox {
     );
     writeFileSync(join(dir, "storage.conf"), ["[storage]", 'driver = "vfs"', `graphroot = "${join(dir, "root")}"`, `runroot = "${join(dir, "runroot")}"`, ""].join("\n"));
     const env: NodeJS.ProcessEnv = { ...berthEnv, CONTAINERS_CONF: join(dir, "containers.conf"), CONTAINERS_STORAGE_CONF: join(dir, "storage.conf") };
-    // the mount namespace everything Podman does runs in: /run is a tmpfs that dies with the holder
-    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs -o mode=755 tmpfs /run && echo ready && exec sleep 3600"], { stdio: ["ignore", "pipe", "inherit"] });
+    // the mount namespace everything Podman does runs in: /run is a tmpfs that dies with the holder, and so is
+    // /var/lib/berth (Berth's default state), so a call that missed its berth.conf cannot touch the machine's
+    const guard = "mkdir -p /run/berth-default-state && mount --bind /run/berth-default-state /var/lib";
+    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", `mount -t tmpfs -o mode=755 tmpfs /run && ${guard} && echo ready && exec sleep 3600`], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.once("data", () => resolve());
       holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${code}`)));
     });
     return new PodmanSandbox(dir, env, holder);
+  }
+
+  /** With `record`: the backend program Podman's calls reach (Berth's, beside its berth.conf). */
+  get backendProgram(): string {
+    return join(this.dir, "backend", "berth-netavark");
+  }
+
+  /** With `record`: every call Podman made to the backend, oldest first: argv and what it sent on stdin. */
+  recordedCalls(): { argv: string[]; input: string }[] {
+    const calls = join(this.dir, "calls");
+    return readdirSync(calls)
+      .filter((f) => f.endsWith(".argv"))
+      .sort()
+      .map((f) => ({ argv: readFileSync(join(calls, f), "utf8").split("\n").filter((a) => a !== ""), input: readFileSync(join(calls, f.replace(/\.argv$/, ".in")), "utf8") }));
   }
 
   /** Run a program in Podman's mount namespace. */

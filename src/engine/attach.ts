@@ -196,7 +196,7 @@ function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment
 }
 
 /** The kernel part of attachNetwork, undone step by step on failure. */
-function plumb(engine: Engine, containerName: string, netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes): void {
+export function plumb(engine: Engine, containerName: string, netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes): void {
   const h = engine.host;
   const bridgeExisted = h.linkByName(net.bridge) !== undefined;
   let vethMade = false;

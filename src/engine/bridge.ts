@@ -39,7 +39,10 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
   }
   // fast path for every attach after the first: the bridge is there and up
   // (its address and sysctls were set when it was made; reconcile repairs drift)
-  if (link && link.up) return link.index;
+  if (link && link.up) {
+    forwardingOn(net);
+    return link.index;
+  }
   if (!link) {
     // A MAC of its own: a bridge without one takes the lowest MAC of its ports, so it would change
     // as containers come and go, and every container would lose its gateway until its ARP entry expires
@@ -54,10 +57,30 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
     if (!h.addrList6(link.index).some((a) => a.ip === net.gateway6 && a.prefix === prefix.v6)) h.addrReplace(link.index, net.gateway6, prefix.v6);
   }
   if (!link.up) h.linkSetUp(link.index);
-  if (!net.internal && net.gateway !== undefined) sysctlWrite("net.ipv4.ip_forward", "1");
-  if (!net.internal && net.gateway6 !== undefined) sysctlWrite("net.ipv6.conf.all.forwarding", "1");
+  forwardingOn(net);
   for (const s of engine.firewall.requiredSysctls(net.bridge)) sysctlWrite(s.key, s.value);
   return link.index;
+}
+
+/**
+ * A network that is not internal needs the host to forward: checked on
+ * every attach (one read when it is on), as netavark does on every setup,
+ * so a read-only /proc/sys or a forwarding switched off since the bridge
+ * was made fails the attach instead of leaving a container cut off.
+ */
+function forwardingOn(net: Network): void {
+  const set = (key: string) => {
+    try {
+      sysctlWrite(key, "1");
+    } catch (e) {
+      throw new BerthError("KERNEL", `Cannot turn on ${key} for network "${net.name}": ${e instanceof Error ? e.message : String(e)}`, {
+        hint: `Containers on a non-internal network need forwarding: run \`sysctl -w ${key}=1\` where /proc/sys is writable (or create the network with --internal)`,
+        cause: e,
+      });
+    }
+  };
+  if (!net.internal && net.gateway !== undefined) set("net.ipv4.ip_forward");
+  if (!net.internal && net.gateway6 !== undefined) set("net.ipv6.conf.all.forwarding");
 }
 
 /** Delete the bridge when no container is attached any more. Succeeds if it is already gone. */

@@ -5,41 +5,113 @@ import { shortId } from "../model/container.js";
 import { ANY_FAMILY, ANY_IPV4, ANY_IPV6, type PortMapping, type PortRequest } from "../model/port-spec.js";
 import { describeMapping, mapElementOf, samePortMapping, type DnatMapping } from "../firewall/index.js";
 import { BerthError } from "../errors.js";
-import { hostSocketOn, socketOwner } from "./host-sockets.js";
+import { HostPortSnapshot, type SocketOwner } from "./host-port-snapshot.js";
+import type { StoredPort } from "../store/port-rows.js";
 
 const RANDOM_FIRST = 40000;
 const RANDOM_LAST = 60999;
 
 /**
+ * At most this many host ports (after ranges, protocols and address
+ * families are expanded) in one request. Every port is a row in the store
+ * and an element in an nft map, written while the store's write lock is
+ * held; a cap keeps one request from holding every other berth process
+ * (and every other Podman or CNI call) up for long. 32,768 (half the port
+ * space of a protocol) is far more than any range published in practice
+ * (RTP/media servers use 10,000-20,000) and, at the rate bench/ports.ts
+ * measures, keeps the lock to seconds.
+ */
+export const MAX_PORTS_PER_REQUEST = 32_768;
+
+export interface ReserveOptions {
+  /** The host's sockets, read before the store's write lock was taken; read here if absent. */
+  readonly hostPorts?: HostPortSnapshot;
+  /** A host socket whose owner passes this is the container's own (Podman's conmon holding its ports): no conflict. */
+  readonly ownHolder?: (owner: SocketOwner) => boolean;
+}
+
+/** Ports one request publishes once ranges, protocols and families are expanded (a bare -p counts each family). */
+export function checkPortCount(count: number): void {
+  if (count > MAX_PORTS_PER_REQUEST) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot publish ${count} host ports in one request: at most ${MAX_PORTS_PER_REQUEST} are allowed`, {
+      hint: `Publish a smaller range (ranges count once per protocol and per address family), or split it across containers`,
+    });
+  }
+}
+
+/**
  * Turn -p requests into mappings and record them, inside store.write(): a
  * host port already published (by any container) or bound by a host process
  * is refused before anything changes, naming who holds it. Host port 0 gets
- * a free random port.
+ * a free random port. A mapping the container already has is kept and not
+ * returned (a caller may send all of a container's ports again, as Podman
+ * does on `network connect`). The socket tables and the store's ports are
+ * each read once per call.
  */
-export function reservePorts(engine: Engine, c: Container, requests: readonly PortRequest[]): PortMapping[] {
+export function reservePorts(engine: Engine, c: Container, requests: readonly PortRequest[], opts: ReserveOptions = {}): PortMapping[] {
   const out: PortMapping[] = [];
-  const sameFamily = (a: string, b: string) => a.includes(":") === b.includes(":");
-  const taken = (m: PortMapping) =>
-    out.some((o) => o.proto === m.proto && o.hostPort === m.hostPort && sameFamily(o.hostIp, m.hostIp) && (o.hostIp === m.hostIp || o.hostIp === ANY_IPV4 || m.hostIp === ANY_IPV4 || o.hostIp === ANY_IPV6 || m.hostIp === ANY_IPV6));
   if (requests.length === 0) return out;
   const families = portFamilies(engine, c);
+  const expanded = requests.reduce((n, r) => n + (r.hostIp === ANY_FAMILY ? Number(families.v4) + Number(families.v6) : 1), 0);
+  checkPortCount(expanded);
+  const hostPorts = opts.hostPorts ?? HostPortSnapshot.read();
+  const published = new PublishedPorts(engine.store.ports.all());
+  const own = new Set(published.ofContainer(c.id).map(mappingKey));
   for (const r of requests) {
     const hostIps = hostAddressesOf(r, families);
     let port = r.hostPort;
-    if (port === 0) port = pickRandom(engine, r, hostIps, (cand) => taken(cand)).hostPort;
+    if (port === 0) port = pickRandom(r, hostIps, published, hostPorts).hostPort;
     for (const hostIp of hostIps) {
       const m: PortMapping = { proto: r.proto, hostIp, hostPort: port, containerPort: r.containerPort };
       if (r.hostPort !== 0) {
-        if (taken(m)) {
+        if (own.has(mappingKey(m))) continue;
+        const clash = published.holder(m);
+        if (clash && clash.containerId === c.id && out.some((o) => samePort(o, clash))) {
           throw new BerthError("PORT_IN_USE", `Port ${m.hostPort}/${m.proto} on ${m.hostIp} is given twice`, { hint: "Publish each host port once" });
         }
-        checkFree(engine, m);
+        if (clash) throw publishedBy(engine, m, clash);
+        checkNoHostSocket(m, hostPorts, opts.ownHolder);
       }
       engine.store.ports.insert(c.id, m);
+      published.add({ ...m, containerId: c.id });
       out.push(m);
     }
   }
   return out;
+}
+
+function mappingKey(m: PortMapping): string {
+  return `${m.proto} ${m.hostIp} ${m.hostPort} ${m.containerPort}`;
+}
+
+function samePort(a: Pick<PortMapping, "proto" | "hostIp" | "hostPort">, b: Pick<PortMapping, "proto" | "hostIp" | "hostPort">): boolean {
+  return a.proto === b.proto && a.hostIp === b.hostIp && a.hostPort === b.hostPort;
+}
+
+/** The store's published ports indexed by (proto, port), with 0.0.0.0 and :: counting as every address of their family. */
+class PublishedPorts {
+  readonly #byPort = new Map<string, StoredPort[]>();
+
+  constructor(rows: readonly StoredPort[]) {
+    for (const r of rows) this.add(r);
+  }
+
+  add(p: StoredPort): void {
+    const k = `${p.proto} ${p.hostPort}`;
+    const list = this.#byPort.get(k);
+    if (list) list.push(p);
+    else this.#byPort.set(k, [p]);
+  }
+
+  ofContainer(id: string): StoredPort[] {
+    return [...this.#byPort.values()].flat().filter((p) => p.containerId === id);
+  }
+
+  holder(m: Pick<PortMapping, "proto" | "hostIp" | "hostPort">): StoredPort | undefined {
+    const v6 = m.hostIp.includes(":");
+    const any = v6 ? ANY_IPV6 : ANY_IPV4;
+    return (this.#byPort.get(`${m.proto} ${m.hostPort}`) ?? []).find((x) => x.hostIp.includes(":") === v6 && (x.hostIp === m.hostIp || x.hostIp === any || m.hostIp === any));
+  }
 }
 
 /** The address families of the container's first network (the one its ports are DNATed to). */
@@ -67,18 +139,19 @@ function hostAddressesOf(r: PortRequest, families: { v4: boolean; v6: boolean })
   return [r.hostIp];
 }
 
-function checkFree(engine: Engine, m: PortMapping): void {
-  const holder = engine.store.ports.holder(m.proto, m.hostIp, m.hostPort);
-  if (holder) {
-    const other = engine.store.containers.byId(holder.containerId);
-    const name = other?.name ?? shortId(holder.containerId);
-    throw new BerthError("PORT_IN_USE", `port ${m.hostPort}/${m.proto} on ${holder.hostIp} is already published by container ${name} (id ${shortId(holder.containerId)})`, {
-      hint: `Choose another host port or stop ${name}`,
-    });
-  }
-  const sock = hostSocketOn(m.proto, m.hostIp, m.hostPort);
-  if (sock) {
-    const owner = socketOwner(sock.inode);
+function publishedBy(engine: Engine, m: PortMapping, holder: StoredPort): BerthError {
+  const other = engine.store.containers.byId(holder.containerId);
+  const name = other?.name ?? shortId(holder.containerId);
+  return new BerthError("PORT_IN_USE", `port ${m.hostPort}/${m.proto} on ${holder.hostIp} is already published by container ${name} (id ${shortId(holder.containerId)})`, {
+    hint: `Choose another host port or stop ${name}`,
+  });
+}
+
+/** Refuse a host port a host process has bound, unless that process is the container's own holder. */
+function checkNoHostSocket(m: PortMapping, hostPorts: HostPortSnapshot, ownHolder: ReserveOptions["ownHolder"]): void {
+  for (const sock of hostPorts.clashes(m.proto, m.hostIp, m.hostPort)) {
+    const owner = hostPorts.ownerOf(sock.inode);
+    if (owner && ownHolder?.(owner)) continue;
     const who = owner ? `host process ${owner.name} (pid ${owner.pid})` : "a host process";
     throw new BerthError("PORT_IN_USE", `port ${m.hostPort}/${m.proto} on ${sock.address} is already in use by ${who}`, {
       hint: `Choose another host port${owner ? ` or stop ${owner.name} (pid ${owner.pid})` : ""}`,
@@ -87,13 +160,10 @@ function checkFree(engine: Engine, m: PortMapping): void {
 }
 
 /** One random host port free on every address in `hostIps` (so a bare -p gets the same port for both families). */
-function pickRandom(engine: Engine, r: PortRequest, hostIps: readonly string[], takenHere: (m: PortMapping) => boolean): PortMapping {
+function pickRandom(r: PortRequest, hostIps: readonly string[], published: PublishedPorts, hostPorts: HostPortSnapshot): PortMapping {
   for (let i = 0; i < 200; i++) {
     const hostPort = randomInt(RANDOM_FIRST, RANDOM_LAST + 1);
-    const clash = hostIps.some((hostIp) => {
-      const m: PortMapping = { proto: r.proto, hostIp, hostPort, containerPort: r.containerPort };
-      return takenHere(m) || engine.store.ports.holder(m.proto, m.hostIp, m.hostPort) || hostSocketOn(m.proto, m.hostIp, m.hostPort);
-    });
+    const clash = hostPorts.anyOn(r.proto, hostPort) || hostIps.some((hostIp) => published.holder({ proto: r.proto, hostIp, hostPort }));
     if (clash) continue;
     return { proto: r.proto, hostIp: hostIps[0] ?? ANY_IPV4, hostPort, containerPort: r.containerPort };
   }

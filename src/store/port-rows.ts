@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
 import { ANY_IPV4, ANY_IPV6, type PortMapping, type Proto } from "../model/port-spec.js";
 
@@ -19,12 +20,14 @@ function toPort(r: PortRow): StoredPort {
 
 /** Published ports. The primary key (proto, host address, host port) makes a double publication impossible. */
 export class PortRows {
+  /** Prepared once: a request may insert thousands of rows. */
+  #insertStatement: Database.Statement<[string, string, string, number, number]> | undefined;
+
   constructor(private readonly db: Db) {}
 
   insert(containerId: string, m: PortMapping): void {
-    this.db
-      .prepare("INSERT INTO ports (container_id, proto, host_ip, host_port, container_port) VALUES (?, ?, ?, ?, ?)")
-      .run(containerId, m.proto, m.hostIp, m.hostPort, m.containerPort);
+    this.#insertStatement ??= this.db.prepare("INSERT INTO ports (container_id, proto, host_ip, host_port, container_port) VALUES (?, ?, ?, ?, ?)");
+    this.#insertStatement.run(containerId, m.proto, m.hostIp, m.hostPort, m.containerPort);
   }
 
   forContainer(containerId: string): StoredPort[] {

@@ -8,9 +8,12 @@ import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
 import { netnsExists } from "../../kernel/index.js";
 import type { PortMapping } from "../../model/port-spec.js";
+import type { DnatMapping } from "../../firewall/index.js";
 import { attachNetwork } from "../attach.js";
 import { networkForUse } from "../network-lookup.js";
-import { reservePorts, dnatMappings } from "../ports.js";
+import { checkPortCount, reservePorts, dnatMappings } from "../ports.js";
+import { HostPortSnapshot, isPortHolderOf, type SocketOwner } from "../host-port-snapshot.js";
+import { loopbackUp, reapplyAttachment } from "./reapply.js";
 import { syncDns } from "../dns-sync.js";
 import { syncFirewall } from "../firewall-sync.js";
 import { faultPoint } from "../fault.js";
@@ -41,11 +44,21 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
   }
   await clearStale(engine, spec);
   checkNetworks(engine, spec);
+  // before the store's lock: the many-port checks (socket tables, their owners) hold no one up
+  if (spec.ports !== undefined) checkPortCount(spec.ports.length);
+  const hostPorts = spec.ports === undefined || spec.ports.length === 0 ? undefined : HostPortSnapshot.read();
+  const ownHolder = (o: SocketOwner) => isPortHolderOf(o, spec.id);
+  if (hostPorts) for (const p of spec.ports ?? []) for (const s of hostPorts.clashes(p.proto, p.hostIp === "" ? "0.0.0.0" : p.hostIp, p.hostPort)) hostPorts.ownerOf(s.inode);
   const adoptedIds: string[] = [];
   let created = false;
   const attachedNets: Network[] = [];
+  const endpointNets: Network[] = [];
   let newPorts: PortMapping[] = [];
+  let publishedBefore: DnatMapping[] = [];
   try {
+    loopbackUp(spec.netns);
+    // the table is gone after e.g. `nft flush ruleset`: Podman's `network reload` comes to put it back
+    if (!engine.plan && !engine.firewall.tableExists()) syncFirewall(engine);
     const container = engine.store.write(() => {
       let c = engine.store.containers.byId(spec.id);
       if (!c) {
@@ -53,15 +66,23 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
         engine.store.containers.insert(c);
         created = true;
       }
-      newPorts = reservePorts(engine, c, spec.ports ?? []);
+      newPorts = reservePorts(engine, c, spec.ports ?? [], { ...(hostPorts ? { hostPorts } : {}), ownHolder });
+      publishedBefore = created ? [] : dnatMappings(engine, c).filter((m) => !newPorts.some((n) => samePort(n, m)));
       return c;
     });
     faultPoint("sandbox:after-record");
     for (const r of spec.networks) {
       // the network is looked up (or adopted) under the same lock as the attach: a concurrent
       // teardown of its last other container cannot remove an adopted network in between
-      const net = engine.store.write(() => {
+      const { net, fresh } = engine.store.write(() => {
         const n = networkFor(engine, r.network, spec.managedBy, adoptedIds);
+        const cur = engine.store.containers.byId(container.id) ?? container;
+        const existing = engine.store.attachments.forContainer(cur.id).find((a) => a.networkId === n.id);
+        if (existing) {
+          // already on it (a repeated setup): repair what is missing, keep the rest
+          reapplyAttachment(engine, cur, n, existing);
+          return { net: n, fresh: false };
+        }
         const req: NetworkRequest = {
           network: n.name,
           ...(r.ifname === undefined ? {} : { ifname: r.ifname }),
@@ -69,28 +90,30 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
           ...(r.mac === undefined ? {} : { mac: r.mac }),
           aliases: r.aliases ?? [],
         };
-        const cur = engine.store.containers.byId(container.id) ?? container;
         const att = attachNetwork(engine, cur, n, req);
         engine.store.containers.setNetworks(cur.id, [...cur.networks.filter((x) => x.network !== n.name), req]);
         if (r.hairpin) {
           const port = engine.host.linkByName(att.hostVeth);
           if (port) engine.host.bridgePortSetHairpin(port.index, true);
         }
-        return n;
+        return { net: n, fresh: true };
       });
-      attachedNets.push(net);
+      if (fresh) attachedNets.push(net);
+      endpointNets.push(net);
       faultPoint("sandbox:after-attach");
     }
-    if (newPorts.length > 0) {
-      const ms = freshMappings(engine, container, newPorts);
+    // a repeated setup (Podman's connect sends every port again) re-publishes the mappings it had, on the
+    // container's first network, which the new one may have become
+    const ms = dnatMappings(engine, container);
+    if (ms.length > 0) {
       const first = engine.store.attachments.forContainer(container.id)[0];
       const port = first ? engine.host.linkByName(first.hostVeth) : undefined;
       if (port) engine.host.bridgePortSetHairpin(port.index, true);
-      engine.firewall.addPortMappings(ms);
+      engine.firewall.replacePortMappings(publishedBefore, ms);
     }
     await syncDns(engine);
     if (created) engine.store.write(() => engine.store.containers.setStatus(container.id, "running", { ownerPid: null, started: new Date().toISOString() }));
-    return endpointsOf(engine, container.id, attachedNets);
+    return endpointsOf(engine, container.id, endpointNets);
   } catch (e) {
     const err = wrap(`Cannot set up the network of ${spec.managedBy} container "${spec.name}"`, e);
     err.rollbackErrors.push(...(await undoAttach(engine, spec, { created, attached: attachedNets, adoptedIds, newPorts })));
@@ -196,6 +219,10 @@ interface AttachProgress {
   readonly attached: readonly Network[];
   readonly adoptedIds: readonly string[];
   readonly newPorts: readonly PortMapping[];
+}
+
+function samePort(a: Pick<PortMapping, "proto" | "hostIp" | "hostPort">, b: Pick<PortMapping, "proto" | "hostIp" | "hostPort">): boolean {
+  return a.proto === b.proto && a.hostIp === b.hostIp && a.hostPort === b.hostPort;
 }
 
 /** The DNAT mappings of just these newly reserved ports. */

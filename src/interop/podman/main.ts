@@ -1,9 +1,22 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { BerthError, messageOf } from "../../errors.js";
 import { parseNetavarkArgs, type NetavarkCommand } from "./netavark-args.js";
+import { backendEnv } from "./backend-config.js";
 
-/** What netavark 1.4 prints for `version`; Podman only checks that this is JSON. */
-const VERSION = { version: "1.4.0", commit: "berth", build_time: "", target: `${process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : process.arch}-unknown-linux-gnu` };
+/** The netavark release whose protocol the adapter speaks. */
+const NETAVARK_VERSION = "1.4.0";
+
+/** `netavark version`: JSON as netavark prints it (build_time: when this program was built). */
+function versionInfo(programPath: string | undefined): { version: string; commit: string; build_time: string; target: string } {
+  let built = new Date(0);
+  try {
+    if (programPath !== undefined) built = statSync(programPath).mtime;
+  } catch {
+    // unknown: the epoch
+  }
+  const arch = process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : process.arch;
+  return { version: NETAVARK_VERSION, commit: "berth", build_time: built.toISOString().replace(/\.[0-9]{3}Z$/, "+00:00"), target: `${arch}-unknown-linux-gnu` };
+}
 
 /**
  * `netavark` for Podman, backed by Berth: argv and stdin in netavark's
@@ -12,10 +25,25 @@ const VERSION = { version: "1.4.0", commit: "berth", build_time: "", target: `${
  * exit code 1; nothing else ever goes to stdout. The engine (SQLite,
  * netlink, nftables) is loaded only for the verbs that need it.
  */
-export async function netavarkMain(argv: readonly string[]): Promise<number> {
+export async function netavarkMain(argv: readonly string[], programPath?: string): Promise<number> {
   mark("main");
   try {
     const cmd = parseNetavarkArgs(argv);
+    if (cmd.verb === "short-version") {
+      // what `netavark --version` prints, and what Podman 4.6+ shows in `podman info`
+      process.stdout.write(`netavark ${NETAVARK_VERSION}\n`);
+      return 0;
+    }
+    if (cmd.verb === "version") {
+      process.stdout.write(`${JSON.stringify(versionInfo(programPath), null, 2)}\n`);
+      return 0;
+    }
+    // the same state in every call, whatever environment Podman (or conmon) passed on
+    if (programPath !== undefined) {
+      const env = backendEnv(programPath, process.env);
+      for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+      Object.assign(process.env, env);
+    }
     const out = await run(cmd);
     if (out !== undefined) process.stdout.write(`${JSON.stringify(out)}\n`);
     mark("done");
@@ -28,10 +56,8 @@ export async function netavarkMain(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function run(cmd: NetavarkCommand): Promise<unknown> {
+async function run(cmd: Exclude<NetavarkCommand, { verb: "version" | "short-version" }>): Promise<unknown> {
   switch (cmd.verb) {
-    case "version":
-      return VERSION;
     case "setup": {
       const { readSetupInput } = await import("./netavark-input.js");
       const { statusBlocks } = await import("./netavark-output.js");

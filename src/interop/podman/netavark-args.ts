@@ -3,6 +3,7 @@ import { printable } from "../../model/names.js";
 
 export type NetavarkCommand =
   | { readonly verb: "version" }
+  | { readonly verb: "short-version" }
   | { readonly verb: "setup" | "teardown"; readonly netns: string; readonly file: string | undefined }
   | { readonly verb: "update"; readonly network: string; readonly dnsServers: readonly string[] };
 
@@ -34,7 +35,7 @@ export function parseNetavarkArgs(argv: readonly string[]): NetavarkCommand {
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i] ?? "";
-    if (a === "-V" || a === "--version") return { verb: "version" };
+    if (a === "-V" || a === "--version") return { verb: "short-version" };
     if (!a.startsWith("-")) break;
     const eq = a.indexOf("=");
     const flag = eq < 0 ? a : a.slice(0, eq);

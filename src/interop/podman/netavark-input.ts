@@ -107,9 +107,14 @@ export function readSetupInput(text: string, netns: string): SandboxAttachSpec {
   };
 }
 
-/** `netavark teardown NETNS` input: only the container matters, Berth remembers the rest. */
+/**
+ * `netavark teardown NETNS` input: the container and the networks to leave.
+ * Podman names all of the container's networks when it stops it, and only
+ * one on `podman network disconnect`; Berth remembers the rest.
+ */
 export function readTeardownInput(text: string): SandboxDetachSpec {
   const doc = JsonReader.parse(text, "network options");
   doc.object();
-  return { managedBy: PODMAN, id: doc.field("container_id").string() };
+  const networks = doc.field("networks").present ? doc.field("networks").entries().map(([name]) => name) : [];
+  return { managedBy: PODMAN, id: doc.field("container_id").string(), ...(networks.length > 0 ? { networks } : {}) };
 }
