@@ -225,6 +225,10 @@ test("dual stack: both addresses in the pod and the result; a ClusterIP-style DN
     for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", "10.96.0.50", 80, nsA, 1000);
     assert.equal(seen, a4, "B sees A's own IPv4 address, not the gateway");
     assert.equal(ask("tcp", "fd00:96::50", 80, nsA), a6, "and A's own IPv6 address");
+    const check = () => cni.call("berth", { command: "CHECK", containerId: "svc-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...dual, prevResult: addA.json }));
+    assert.equal(check().code, 0, "CHECK finds both addresses");
+    spawnSync("nsenter", [`--net=${nsA}`, "ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"]);
+    assert.match(String(check().json?.["msg"]), /lost its address fd00:30::/, "CHECK notices the IPv6 address is gone");
     for (const id of ["svc-a", "svc-b"]) assert.equal(cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0" }, JSON.stringify(dual)).code, 0);
     assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), []);
   } finally {
@@ -296,15 +300,20 @@ test("a pod on two networks: DEL of the first moves the default route to the sec
   }
 });
 
-test("clusterCIDRs: the node's subnet and the cluster's pod CIDR are paired in the firewall while the network is in use; a different list for the same network is a conflict", (t) => {
+test("clusterCIDRs and nodeCIDRs: the node's subnet and the cluster's pod CIDR (and the nodes' CIDR) are paired in the firewall while the network is in use; a different list for the same network is a conflict", (t) => {
   if (!requireSandbox(t)) return;
   const ns = makeNetns("clustered");
-  const config = conf({ name: "cluster", subnet: "10.27.1.0/24", clusterCIDRs: ["10.27.0.0/16"] });
-  const set = () => spawnSync("nft", ["list", "set", "inet", "berth", "cluster_peers"], { encoding: "utf8" }).stdout;
+  const config = conf({ name: "cluster", subnet: "10.27.1.0/24", clusterCIDRs: ["10.27.0.0/16"], nodeCIDRs: ["192.168.77.0/28"] });
+  const set = (name = "cluster_peers") => spawnSync("nft", ["list", "set", "inet", "berth", name], { encoding: "utf8" }).stdout;
   try {
     const add = cni.call("berth", { command: "ADD", containerId: "clustered", netns: ns, ifname: "eth0" }, JSON.stringify(config));
     assert.equal(add.code, 0, add.stdout + add.stderr);
     assert.match(set(), /10\.27\.1\.0\/24 \. 10\.27\.0\.0\/16/);
+    assert.match(set("node_peers"), /10\.27\.1\.0\/24 \. 192\.168\.77\.0\/28/, "nodeCIDRs are paired apart from the cluster CIDRs");
+    assert.doesNotMatch(set(), /192\.168\.77/, "node CIDRs are not exempt from masquerade");
+    b.ok("network", "create", "--subnet", "10.32.0.0/24", "--opt", "node_cidr=192.168.78.0/24", "made");
+    assert.match(set("node_peers"), /10\.32\.0\.0\/24 \. 192\.168\.78\.0\/24/, "the same through `berth network create --opt node_cidr`");
+    b.ok("network", "rm", "made");
     const other = makeNetns("clustered2");
     try {
       const conflict = cni.call("berth", { command: "ADD", containerId: "clustered2", netns: other, ifname: "eth0" }, JSON.stringify({ ...config, clusterCIDRs: ["10.28.0.0/16"] }));
@@ -315,6 +324,7 @@ test("clusterCIDRs: the node's subnet and the cluster's pod CIDR are paired in t
     }
     assert.equal(cni.call("berth", { command: "DEL", containerId: "clustered", netns: ns, ifname: "eth0" }, JSON.stringify(config)).code, 0);
     assert.doesNotMatch(set(), /10\.27\.1\.0/, "gone with the adopted network's last pod");
+    assert.doesNotMatch(set("node_peers"), /10\.(27|32)\./);
   } finally {
     dropNetns(ns);
   }
