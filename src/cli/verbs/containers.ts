@@ -4,8 +4,14 @@ import { BerthError } from "../../errors.js";
 import { refuseForeign } from "../../engine/sandbox/index.js";
 import { dryRunRemove, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
-import { ago, formatItems, printJson, table } from "../output.js";
+import { ago, printJson, table } from "../output.js";
 import { networkView } from "../../engine/index.js";
+import type { Engine } from "../../engine/context.js";
+import type { Container } from "../../model/container.js";
+import { formatTemplate } from "../format-template.js";
+import { PS_TARGET, psRow, statusText } from "../ps-row.js";
+import { containerInspectData } from "../inspect-struct.js";
+import { INSPECT_TARGET, networkRow } from "../network-row.js";
 import { meansHost, printHostInfo } from "./system-info.js";
 
 export function registerContainers(program: Command): void {
@@ -14,20 +20,21 @@ export function registerContainers(program: Command): void {
     .description("List containers")
     .option("-a, --all", "include exited containers")
     .option("-q, --quiet", "print only ids")
-    .option("--format <format>", "json, or a Go template per container")
+    .option("--format <format>", "json, or a Go template per container with Podman's fields ({{.Names}} {{.ID}} {{.Status}} {{.Ports}}...; `table ...` adds a header)")
     .option("--no-trunc", "do not truncate ids")
     .action(async (f: { all?: boolean; quiet?: boolean; format?: string; trunc?: boolean }) => {
       await withEngine((e) => {
         const list = e.store.containers.list().filter((c) => f.all || c.status === "running" || c.status === "creating");
         const id = (s: string) => (f.trunc === false ? s : s.slice(0, 12));
         if (f.quiet) process.stdout.write(list.map((c) => `${id(c.id)}\n`).join(""));
-        else if (f.format) process.stdout.write(formatItems(f.format, list.map((c) => containerView(e, c))));
+        else if (f.format === "json") printJson(list.map((c) => containerView(e, c)));
+        else if (f.format) process.stdout.write(formatTemplate(f.format, list.map((c) => psRow(c, psFacts(e, c, f.trunc === false))), PS_TARGET));
         else {
           const rows = list.map((c) => [
             id(c.id),
             truncate(c.command.join(" "), 20),
             ago(c.created),
-            c.status === "running" ? `Up ${ago(c.started).replace(/ ago$/, "")}` : c.status === "exited" ? `Exited (${c.exitCode ?? 0}) ${ago(c.finished)}` : c.status,
+            statusText(c),
             portsText(e, c),
             c.name,
           ]);
@@ -51,8 +58,8 @@ export function registerContainers(program: Command): void {
           if (net) return networkView(e, net);
           throw new BerthError("CONTAINER_NOT_FOUND", `No container or network named "${n}"`, { hint: "List them with `berth ps -a` and `berth network ls`" });
         });
-        if (f.format) process.stdout.write(formatItems(f.format, views));
-        else printJson(views);
+        if (f.format === "json" || !f.format) printJson(views);
+        else process.stdout.write(formatTemplate(f.format, views.map((v) => ("Id" in v ? containerInspectData(v) : networkRow(v, { list: false }))), INSPECT_TARGET));
       });
     });
 
@@ -118,6 +125,11 @@ export function registerContainers(program: Command): void {
         for (const n of names) process.stdout.write(`${(await removeContainer(e, n, { force: f.force ?? false })).id}\n`);
       });
     });
+}
+
+/** What `ps` shows of a container beyond its record. */
+function psFacts(e: Engine, c: Container, noTrunc: boolean) {
+  return { ports: portsText(e, c), networks: c.networks.map((n) => n.network), mounts: [], labels: {}, image: c.rootfs ?? "/", noTrunc };
 }
 
 function truncate(s: string, n: number): string {
