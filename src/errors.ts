@@ -31,6 +31,8 @@ export type ErrorCode =
   | "KERNEL"
   | "FIREWALL"
   | "RUNTIME"
+  | "COMMAND_NOT_FOUND"
+  | "COMMAND_NOT_INVOKABLE"
   | "STATE"
   | "TEARDOWN"
   | "INTERNAL";

@@ -11,11 +11,11 @@ import { faultPoint } from "./fault.js";
 import { refuseForeign } from "./sandbox/foreign.js";
 
 /** `berth stop [-t S] NAME`: SIGTERM, then SIGKILL after the timeout; then network cleanup. */
-export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec = 10): Promise<Container> {
+export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec = 10, opts: { onKill?: (c: Container) => void } = {}): Promise<Container> {
   const c = requireContainer(engine, nameOrId);
   refuseForeign(c, "stop");
   if (c.status === "running") {
-    await engine.runtime.stop(c.id, timeoutSec);
+    await engine.runtime.stop(c.id, timeoutSec, "SIGTERM", { onKill: () => opts.onKill?.(c) });
     await finishContainer(engine, c.id, engine.runtime.exitCode(c.id));
   }
   return engine.store.containers.byId(c.id) ?? c;

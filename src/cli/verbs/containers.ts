@@ -106,7 +106,9 @@ export function registerContainers(program: Command): void {
       const t = Number(f.time);
       if (!Number.isInteger(t) || t < 0) throw new BerthError("INVALID_ARGUMENT", `Invalid --time "${f.time}"`, { hint: "Give a whole number of seconds" });
       await withEngine(async (e) => {
-        for (const n of names) process.stdout.write(`${(await stopContainer(e, n, t)).name}\n`);
+        // as Podman: say why it took the whole timeout
+        const onKill = (c: Container) => process.stderr.write(`Warning: StopSignal SIGTERM failed to stop container ${c.name} in ${t} seconds, resorting to SIGKILL\n`);
+        for (const n of names) process.stdout.write(`${(await stopContainer(e, n, t, { onKill })).name}\n`);
       });
     });
 
