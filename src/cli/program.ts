@@ -3,6 +3,7 @@ import { isBerthError, messageOf, type BerthError } from "../errors.js";
 import { registerNetwork } from "./verbs/network.js";
 import { registerRun } from "./verbs/run.js";
 import { registerContainers } from "./verbs/containers.js";
+import { registerLifecycle } from "./verbs/lifecycle.js";
 import { registerSystem } from "./verbs/system.js";
 import { registerWalkthrough } from "./verbs/walkthrough.js";
 import { registerPort } from "./verbs/port.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerContainers(program);
+  registerLifecycle(program);
   registerNetwork(program);
   registerPort(program);
   registerTopology(program);

@@ -5,6 +5,7 @@ import { containerRunDir, type BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { execFile } from "../exec.js";
 import { writeBundle } from "./bundle.js";
+import type { OciConfig } from "./oci-config.js";
 import type { ContainerProcessSpec } from "./container-spec.js";
 import { createUnderConmon } from "./conmon.js";
 import { decodeK8sLog } from "./k8s-log.js";
@@ -124,6 +125,14 @@ export class Runtime {
    */
   async startDetached(spec: ContainerProcessSpec, bundleDir: string, opts: { exitCommand?: readonly string[] } = {}): Promise<{ pid: number }> {
     this.writeBundle(spec, bundleDir);
+    return this.startBundle({ id: spec.id, name: spec.name, tty: spec.tty === true }, bundleDir, opts);
+  }
+
+  /**
+   * Start, under conmon, a container whose bundle is already written (a
+   * stopped or created container started again, with the same config.json).
+   */
+  async startBundle(spec: { id: string; name: string; tty: boolean }, bundleDir: string, opts: { exitCommand?: readonly string[] } = {}): Promise<{ pid: number }> {
     const pid = await createUnderConmon({
       id: spec.id,
       name: spec.name,
@@ -228,6 +237,28 @@ export class Runtime {
       throw new BerthError("RUNTIME", `Cannot delete container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} delete exited with ${r.code}`}`, {
         hint: opts.force ? "Run `berth system reconcile`" : "Stop it first, or delete with force",
       });
+    }
+  }
+
+  /**
+   * Send a signal to the container's process (`runc kill ID SIGNAL`); the
+   * exit, if it comes, is recorded by its monitor as for any exit.
+   */
+  async kill(id: string, signal: string): Promise<void> {
+    const r = await execFile(this.binary, this.#args("kill", id, signal), { env: runtimeEnv() });
+    if (r.code !== 0) {
+      throw new BerthError("RUNTIME", `Cannot send ${signal} to container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} kill exited with ${r.code}`}`, {
+        hint: "Check that it is running (`berth ps`) and that the signal is valid (`kill -l`)",
+      });
+    }
+  }
+
+  /** The config.json of the container's bundle, as written by writeBundle(); undefined if there is none. */
+  bundleConfig(id: string, bundleDir?: string): OciConfig | undefined {
+    try {
+      return JSON.parse(readFileSync(join(bundleDir ?? this.#defaultBundle(id), "config.json"), "utf8")) as OciConfig;
+    } catch {
+      return undefined;
     }
   }
 
