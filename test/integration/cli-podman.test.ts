@@ -3,7 +3,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ECHO, ask } from "../echo.js";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
@@ -101,3 +105,94 @@ test("stop says it is resorting to SIGKILL when the command ignores SIGTERM", (t
   assert.equal(b.ok("ps", "-a", "--format", "{{.Names}} {{.ExitCode}}"), "stubborn 137\n");
   b.ok("rm", "stubborn");
 });
+
+test("create, start, stop, start: a stopped container comes back with its network, published port and name; kill, wait, logs --tail, ps --filter, rm -a", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "--subnet", "10.94.0.0/24", "lifenet");
+  b.ok("create", "--name", "life", "--net", "lifenet", "-p", "127.0.0.1:18090:8080", "--label", "tier=web", ...ECHO);
+  assert.equal(b.ok("ps", "-a", "--filter", "status=created", "--format", "{{.Names}} {{.Status}} {{.Labels}}"), "life Created map[tier:web]\n");
+  const answers = () => {
+    const ip = b.ip("life");
+    return { direct: waitAnswer("tcp", ip, 8080), published: waitAnswer("tcp", "127.0.0.1", 18090) };
+  };
+  for (const round of ["first start", "started again"]) {
+    b.ok("start", "life");
+    const a = answers();
+    assert.ok(a.direct, `${round}: answers on its address`);
+    assert.ok(a.published, `${round}: answers on its published port`);
+    b.ok("stop", "-t", "1", "life");
+    assert.equal(b.ok("ps", "--filter", "name=^life$", "--format", "{{.Names}}"), "", `${round}: stopped`);
+  }
+  b.ok("create", "--name", "talker", "--network", "lifenet", "sh", "-c", "echo one; echo two; echo three; sleep 600");
+  b.ok("start", "talker");
+  assert.equal(b.ok("ps", "--filter", "network=lifenet", "--format", "{{.Names}}"), "talker\n");
+  waitFor(() => b.ok("logs", "talker").includes("three"));
+  assert.equal(b.ok("logs", "--tail", "2", "talker"), "two\nthree\n");
+  b.ok("kill", "-s", "KILL", "talker");
+  assert.equal(b.ok("wait", "talker"), "137\n");
+  assert.equal(b.run("kill", "-s", "NOSUCHSIG", "life").code, 125);
+  b.ok("rm", "-a");
+  assert.equal(b.ok("ps", "-a", "-q"), "");
+  b.ok("network", "rm", "lifenet");
+});
+
+test("--restart on-failure:N is supervised through conmon's cleanup; always does not restart what the user stopped", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("run", "-d", "--name", "flaky", "--network", "none", "--restart", "on-failure:2", "sh", "-c", "echo ran; exit 3");
+  waitFor(() => b.ok("logs", "flaky").split("\n").filter((l) => l === "ran").length === 3 && /Exited \(3\)/.test(b.ok("ps", "-a", "--filter", "name=flaky", "--format", "{{.Status}}")), 30_000);
+  assert.equal(b.ok("logs", "flaky"), "ran\nran\nran\n", "once, then restarted twice");
+  b.ok("run", "-d", "--name", "steady", "--network", "none", "--restart", "always", "sleep", "600");
+  b.ok("stop", "-t", "0", "steady");
+  assert.match(b.ok("ps", "-a", "--filter", "name=steady", "--format", "{{.Status}}"), /^Exited/);
+  b.ok("rm", "-a");
+});
+
+test("run flags Podman users type: -w -u -v --env-file --entrypoint --cap-add --sysctl --init --replace --network ns:PATH", (t) => {
+  if (!requireSandbox(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), "berth-flags-"));
+  try {
+    chmodSync(dir, 0o755);
+    writeFileSync(join(dir, "file"), "from the host\n");
+    writeFileSync(join(dir, "env"), "# comment\nGREETING=hello\n");
+    const script = "echo cwd=$(pwd) env=$GREETING; cat /mnt/file; touch /mnt/x 2>/dev/null || echo ro; grep CapEff /proc/self/status; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; cat /proc/1/cmdline | tr '\\0' ' '; echo";
+    const out = b.ok("run", "--rm", "--network", "none", "-w", "/tmp", "-v", `${dir}:/mnt:ro`, "--env-file", join(dir, "env"), "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", "--sysctl", "net.ipv4.ip_unprivileged_port_start=42", "--init", "--entrypoint", "sh", "--", "-c", script);
+    assert.match(out, /^cwd=\/tmp env=hello$/m);
+    assert.match(b.ok("run", "--rm", "--network", "none", "-u", "1234:1234", "id"), /^uid=1234 gid=1234/);
+    assert.match(out, /^from the host$/m);
+    assert.match(out, /^ro$/m, "the volume is read-only");
+    assert.match(out, /^CapEff:\t0000000000000400$/m, "only CAP_NET_BIND_SERVICE");
+    assert.match(out, /^42$/m, "the sysctl is set in the container's namespace");
+    assert.match(out, /^\/run\/berth-init -- sh -c /m, "catatonit is PID 1");
+    assert.equal(spawnSync("cat", ["/proc/sys/net/ipv4/ip_unprivileged_port_start"], { encoding: "utf8" }).stdout.trim() === "42", false, "not on the host");
+    // --network ns:PATH joins a namespace made elsewhere and leaves it alone
+    const ns = join(dir, "ns");
+    writeFileSync(ns, "");
+    assert.equal(spawnSync("unshare", [`--net=${ns}`, "true"]).status, 0);
+    spawnSync("nsenter", [`--net=${ns}`, "ip", "addr", "add", "192.0.2.77/32", "dev", "lo"]);
+    assert.match(b.ok("run", "--rm", "--network", `ns:${ns}`, "ip", "-o", "addr", "show", "lo"), /192\.0\.2\.77/);
+    assert.equal(spawnSync("nsenter", [`--net=${ns}`, "true"]).status, 0, "the namespace is still there");
+    spawnSync("umount", [ns]);
+    const first = b.ok("run", "-d", "--name", "rep", "--network", "none", "sleep", "600").trim();
+    const second = b.ok("run", "-d", "--replace", "--name", "rep", "--network", "none", "sleep", "600").trim();
+    assert.notEqual(first, second);
+    assert.equal(b.ok("ps", "-a", "--format", "{{.Names}} {{.ID}}"), `rep ${second.slice(0, 12)}\n`);
+    b.ok("rm", "-f", "rep");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function waitFor(check: () => boolean, timeoutMs = 15_000): void {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    spawnSync("sleep", ["0.2"]);
+  }
+}
+
+function waitAnswer(proto: "tcp" | "udp", host: string, port: number): string | undefined {
+  let a: string | undefined;
+  const deadline = Date.now() + 10_000;
+  while ((a = ask(proto, host, port, undefined, 1000)) === undefined && Date.now() < deadline) spawnSync("sleep", ["0.1"]);
+  return a;
+}
