@@ -32,6 +32,8 @@ export type ErrorCode =
   | "KERNEL"
   | "FIREWALL"
   | "RUNTIME"
+  | "COMMAND_NOT_FOUND"
+  | "COMMAND_NOT_INVOKABLE"
   | "STATE"
   | "TEARDOWN"
   | "FILE_CONFLICT"

@@ -12,6 +12,13 @@ export class TemplateError extends BerthError {
   }
 }
 
+/** The same error under the template name Podman gives its templates (`ps`, `inspect`): `template: ps:1:5: ...`. */
+export function named(e: TemplateError, name: string): TemplateError {
+  if (name === "") return e;
+  const msg = e.message.replace(/^template: :/, `template: ${name}:`).replace(/executing "" at </, `executing "${name}" at <`);
+  return new TemplateError(msg, e.hint);
+}
+
 /** Go's "line:col" for an offset: 1-based line, 0-based byte column within that line. */
 export function location(src: string, pos: number): string {
   const before = src.slice(0, pos);
@@ -26,6 +33,6 @@ export function syntaxError(src: string, pos: number, why: string, hint?: string
 }
 
 /** An execution error: `template: :1:2: executing "" at <.Name.Foo>: can't evaluate field Foo in type string`. */
-export function execError(src: string, pos: number, context: string, why: string): TemplateError {
-  return new TemplateError(`template: :${location(src, pos)}: executing "" at <${context}>: ${why}`);
+export function execError(src: string, pos: number, context: string, why: string, hint?: string): TemplateError {
+  return new TemplateError(`template: :${location(src, pos)}: executing "" at <${context}>: ${why}`, hint);
 }

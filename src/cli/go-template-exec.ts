@@ -1,7 +1,7 @@
 import type { Command, Node, Operand, Pipe } from "./go-template-ast.js";
 import { execError, type TemplateError } from "./go-template-error.js";
 import { callFunction, CallError } from "./go-template-funcs.js";
-import { formatValue, goType, isMap, isMissing, isTrue, mapKeys, MISSING } from "./go-template-value.js";
+import { formatValue, goType, isMap, isMissing, isTrue, mapKeys, MISSING, structType } from "./go-template-value.js";
 
 /** Execute a parsed template against `data` (the initial dot and `$`). */
 export function execute(src: string, nodes: readonly Node[], data: unknown): string {
@@ -160,13 +160,18 @@ class Executor {
     }
   }
 
-  /** Follow `.A.B`: a missing key gives "no value"; a field of a non-map is an error. */
+  /** Follow `.A.B`: a missing map key gives "no value"; a field a struct lacks, or a field of a non-map, is an error. */
   private fields(start: unknown, names: readonly string[], op: Operand): unknown {
     let cur = start;
     for (const name of names) {
       if (isMissing(cur) || cur === null) return MISSING;
       if (!isMap(cur)) throw this.fail(op.pos, op.text, `can't evaluate field ${name} in type ${goType(cur)}`);
-      cur = Object.prototype.hasOwnProperty.call(cur, name) && cur[name] !== undefined ? cur[name] : MISSING;
+      const has = Object.prototype.hasOwnProperty.call(cur, name);
+      const type = structType(cur);
+      if (type !== undefined && !has) {
+        throw execError(this.src, op.pos, op.text, `can't evaluate field ${name} in type ${type}`, `Fields of ${type}: ${Object.keys(cur).map((k) => `.${k}`).join(" ")}`);
+      }
+      cur = has && cur[name] !== undefined ? cur[name] : MISSING;
     }
     return cur;
   }

@@ -15,6 +15,26 @@ export function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
+/** Marks an object that plays a Go struct: a field it lacks is an error, not "no value". */
+const STRUCT_TYPE: unique symbol = Symbol("Go struct type");
+
+/**
+ * An object that plays a Go struct of type `typeName`: its own keys are the
+ * only fields (`{{.Other}}` fails, as with Podman's structs), `%v` prints its
+ * values in order as `{a b}`. The mark is a symbol, so JSON never sees it.
+ */
+export function goStruct<T extends Record<string, unknown>>(typeName: string, fields: T): T {
+  Object.defineProperty(fields, STRUCT_TYPE, { value: typeName, enumerable: false });
+  return fields;
+}
+
+/** The struct type name of a value made by goStruct(); undefined for anything else. */
+export function structType(v: unknown): string | undefined {
+  if (!isMap(v)) return undefined;
+  const t = (v as { [STRUCT_TYPE]?: unknown })[STRUCT_TYPE];
+  return typeof t === "string" ? t : undefined;
+}
+
 /** Keys of a map in Go's iteration/print order (sorted), skipping `undefined` values like JSON does. */
 export function mapKeys(m: Record<string, unknown>): string[] {
   return Object.keys(m)
@@ -38,6 +58,8 @@ export function goType(v: unknown): string {
   if (typeof v === "boolean" || typeof v === "string") return typeof v === "boolean" ? "bool" : "string";
   if (Array.isArray(v)) return "[]interface {}";
   if (v instanceof Date) return "time.Time";
+  const st = structType(v);
+  if (st !== undefined) return st;
   if (isMap(v)) return "map[string]interface {}";
   return typeof v;
 }
@@ -54,6 +76,7 @@ function inner(v: unknown): string {
   if (typeof v === "boolean" || typeof v === "bigint") return String(v);
   if (Array.isArray(v)) return `[${v.map(inner).join(" ")}]`;
   if (v instanceof Date) return formatTime(v);
+  if (structType(v) !== undefined) return `{${Object.values(v as Record<string, unknown>).map(inner).join(" ")}}`;
   if (isMap(v)) return `map[${mapKeys(v).map((k) => `${k}:${inner(v[k])}`).join(" ")}]`;
   return String(v);
 }
@@ -70,7 +93,7 @@ export function formatNumber(n: number): string {
 }
 
 /** Go's time.Time String(), in UTC: `2024-05-01 10:00:00.5 +0000 UTC`. */
-function formatTime(d: Date): string {
+export function formatTime(d: Date): string {
   const iso = d.toISOString(); // 2024-05-01T10:00:00.500Z
   const frac = iso.slice(19, 23).replace(/\.?0+$/, "");
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac} +0000 UTC`;

@@ -1,8 +1,9 @@
 import { Command, CommanderError } from "commander";
-import { isBerthError, messageOf } from "../errors.js";
+import { isBerthError, messageOf, type BerthError } from "../errors.js";
 import { registerNetwork } from "./verbs/network.js";
 import { registerRun } from "./verbs/run.js";
 import { registerContainers } from "./verbs/containers.js";
+import { registerLifecycle } from "./verbs/lifecycle.js";
 import { registerSystem } from "./verbs/system.js";
 import { registerWalkthrough } from "./verbs/walkthrough.js";
 import { registerPort } from "./verbs/port.js";
@@ -10,10 +11,21 @@ import { registerDoctor } from "./verbs/doctor.js";
 import { registerTrace } from "./verbs/trace.js";
 import { registerTopology } from "./verbs/topology.js";
 import { registerCni } from "./verbs/cni.js";
+import { dropOutputOnClosedPipe } from "./closed-pipe.js";
 
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
 const EXIT_BERTH_ERROR = 125;
+/** As Podman (and a shell): the command could not be invoked, or was not found. */
+const EXIT_CANNOT_INVOKE = 126;
+const EXIT_NOT_FOUND = 127;
+
+/** The exit code of a BerthError: 126/127 for a container command that cannot run, else 125. */
+export function exitCodeOf(e: BerthError): number {
+  if (e.code === "COMMAND_NOT_FOUND") return EXIT_NOT_FOUND;
+  if (e.code === "COMMAND_NOT_INVOKABLE") return EXIT_CANNOT_INVOKE;
+  return EXIT_BERTH_ERROR;
+}
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -26,6 +38,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRun(program);
   registerContainers(program);
+  registerLifecycle(program);
   registerNetwork(program);
   registerPort(program);
   registerTopology(program);
@@ -40,6 +53,7 @@ export function buildProgram(): Command {
 
 /** The one exit point: print errors as "Error: ..." and "Hint: ...", pick the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  dropOutputOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -54,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (e.hint) process.stderr.write(`Hint: ${e.hint}\n`);
       for (const r of e.rollbackErrors) process.stderr.write(`  (while undoing: ${messageOf(r)})\n`);
       if (process.env["BERTH_DEBUG"]) process.stderr.write(`${e.stack ?? ""}\n`);
-      return EXIT_BERTH_ERROR;
+      return exitCodeOf(e);
     }
     process.stderr.write(`Error: ${messageOf(e)}\n`);
     if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);

@@ -32,3 +32,21 @@ test("hostsFileFor() puts --add-host first, then localhost, then the container o
   );
   assert.throws(() => hostsFileFor({ hostname: "web", selfIps: [], extra: [{ name: "x\n1.2.3.4 evil", ip: "1.1.1.1" }] }), BerthError);
 });
+
+test("hostsFileFor() names the container and host.containers.internal (the gateway), as Podman's /etc/hosts does", () => {
+  assert.equal(
+    hostsFileFor({ hostname: "792a72326d59", name: "web", selfIps: ["10.89.0.2"], hostGateway: "10.89.0.1", extra: [] }),
+    [
+      "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4",
+      "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6",
+      "10.89.0.1\thost.containers.internal",
+      "10.89.0.2\t792a72326d59 web",
+      "",
+    ].join("\n"),
+  );
+  // an --add-host of that name wins, and a hostname equal to the name is listed once
+  assert.equal(
+    hostsFileFor({ hostname: "web", name: "web", selfIps: ["10.89.0.2"], hostGateway: "10.89.0.1", extra: [{ name: "host.containers.internal", ip: "192.0.2.1" }] }).split("\n").filter((l) => /host\.containers|web/.test(l)).join("|"),
+    "192.0.2.1\thost.containers.internal|10.89.0.2\tweb",
+  );
+});

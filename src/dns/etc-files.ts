@@ -26,17 +26,24 @@ export function resolvConfFor(opts: { nameservers: readonly string[]; search: re
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
+/** The name Podman gives the host in a container's /etc/hosts: the host's address on the container's network (its gateway). */
+export const HOST_CONTAINERS_INTERNAL = "host.containers.internal";
+
 /**
  * A container's /etc/hosts, in Podman's order: `--add-host` entries first
- * (so they win), then localhost, then the container's own name on each of
- * its addresses.
+ * (so they win), then localhost, then `host.containers.internal` on the
+ * gateway of the container's first network (unless an --add-host names it),
+ * then the container's own hostname and name on each of its addresses.
  */
-export function hostsFileFor(opts: { hostname: string; selfIps: readonly string[]; extra: readonly { name: string; ip: string }[] }): string {
+export function hostsFileFor(opts: { hostname: string; name?: string; selfIps: readonly string[]; hostGateway?: string; extra: readonly { name: string; ip: string }[] }): string {
   const lines: string[] = [];
   for (const e of opts.extra) lines.push(`${checkWord(e.ip, "--add-host address")}\t${checkWord(e.name, "--add-host name")}`);
   lines.push("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4");
   lines.push("::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6");
-  const hostname = checkWord(opts.hostname, "hostname");
-  for (const ip of new Set(opts.selfIps)) lines.push(`${checkWord(ip, "container address")}\t${hostname}`);
+  if (opts.hostGateway !== undefined && !opts.extra.some((e) => e.name === HOST_CONTAINERS_INTERNAL)) {
+    lines.push(`${checkWord(opts.hostGateway, "gateway address")}\t${HOST_CONTAINERS_INTERNAL}`);
+  }
+  const names = [...new Set([checkWord(opts.hostname, "hostname"), ...(opts.name === undefined ? [] : [checkWord(opts.name, "container name")])])].join(" ");
+  for (const ip of new Set(opts.selfIps)) lines.push(`${checkWord(ip, "container address")}\t${names}`);
   return `${lines.join("\n")}\n`;
 }

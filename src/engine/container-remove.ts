@@ -9,13 +9,15 @@ import { syncDns } from "./dns-sync.js";
 import { finishContainer } from "./container-cleanup.js";
 import { faultPoint } from "./fault.js";
 import { refuseForeign } from "./sandbox/foreign.js";
+import { markStoppedByUser } from "./container-start.js";
 
 /** `berth stop [-t S] NAME`: SIGTERM, then SIGKILL after the timeout; then network cleanup. */
-export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec = 10): Promise<Container> {
+export async function stopContainer(engine: Engine, nameOrId: string, timeoutSec = 10, opts: { onKill?: (c: Container) => void } = {}): Promise<Container> {
   const c = requireContainer(engine, nameOrId);
   refuseForeign(c, "stop");
   if (c.status === "running") {
-    await engine.runtime.stop(c.id, timeoutSec);
+    markStoppedByUser(engine, c.id);
+    await engine.runtime.stop(c.id, timeoutSec, "SIGTERM", { onKill: () => opts.onKill?.(c) });
     await finishContainer(engine, c.id, engine.runtime.exitCode(c.id));
   }
   return engine.store.containers.byId(c.id) ?? c;
@@ -44,6 +46,7 @@ export async function removeContainer(engine: Engine, nameOrId: string, opts: { 
     });
   }
   refuseRunning(c, opts.force ?? false);
+  markStoppedByUser(engine, c.id);
   for (const d of dependents) await removeContainer(engine, d.id, { force: true });
   engine.store.write(() => engine.store.containers.setStatus(c.id, "removing", { ownerPid: process.pid }));
   const errors: unknown[] = [];

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import type { Engine } from "./context.js";
@@ -19,6 +19,10 @@ import { finishContainer } from "./container-cleanup.js";
 import { faultPoint } from "./fault.js";
 import { publishPorts, reservePorts } from "./ports.js";
 import type { ContainerProcessSpec } from "../runtime/index.js";
+import { planProcess, restartText, type ProcessPlan } from "./run-process-options.js";
+import { etcFilePaths } from "./etc-files.js";
+import { bundleDirOf } from "./container-start.js";
+import { toAnnotations } from "./container-annotations.js";
 
 export interface RunResult {
   readonly container: Container;
@@ -35,7 +39,12 @@ export interface RunResult {
  */
 export async function runContainer(engine: Engine, opts: RunOptions, io: { capture?: boolean } = {}): Promise<RunResult> {
   const plan = planRun(opts);
+  const proc = planProcess(opts.process ?? {}, { rootfs: plan.rootfs, ownNetns: plan.mode.kind === "bridge" || plan.mode.kind === "none" });
+  if (proc.restart.kind !== "no" && opts.autoRemove) {
+    throw new BerthError("INVALID_ARGUMENT", `--restart ${restartText(proc.restart)} cannot be combined with --rm`, { hint: "A container removed when it exits cannot be restarted: drop one of them" });
+  }
   const c = createContainerRecord(engine, plan, opts);
+  if (opts.createOnly) return createOnly(engine, c, opts, proc);
   /** Whether the runtime was asked to create anything (only then is there runtime state to delete). */
   let runtimeCalled = false;
   try {
@@ -44,7 +53,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
     const etc = writeEtcFiles(engine, c);
     await syncDns(engine);
     faultPoint("run:before-start");
-    const spec = processSpec(c, etc, opts);
+    const spec = processSpec(c, etc, opts, proc, annotationsOf(engine, c, proc));
     const bundle = join(containerRunDir(engine.paths, c.id), "bundle");
     mkdirSync(bundle, { recursive: true });
     runtimeCalled = true;
@@ -115,6 +124,13 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
         netns = target.netns;
         break;
       }
+      case "ns":
+        if (!existsSync(plan.mode.path)) {
+          throw new BerthError("NETNS_NOT_FOUND", `Cannot join network namespace ${plan.mode.path}: no such file`, { hint: "Give the path of a namespace file, e.g. --network ns:/run/netns/NAME (ip netns add NAME makes one)" });
+        }
+        mode = "container";
+        netns = plan.mode.path;
+        break;
       case "bridge":
         networks = plan.mode.networks.map((r) => ({ ...r, network: networkForUse(engine, r.network).name }));
         break;
@@ -142,8 +158,40 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
   });
 }
 
-function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions): ContainerProcessSpec {
+/** `berth create`: the record and the bundle, nothing in the kernel; its ports are kept in the bundle and reserved again at start. */
+function createOnly(engine: Engine, c: Container, opts: RunOptions, proc: ProcessPlan): RunResult {
+  try {
+    const bundle = bundleDirOf(engine, c.id);
+    mkdirSync(bundle, { recursive: true });
+    engine.runtime.writeBundle(processSpec(c, etcFilePaths(engine, c.id), opts, proc, annotationsOf(engine, c, proc)), bundle);
+    engine.store.write(() => {
+      engine.store.ports.deleteForContainer(c.id);
+      engine.store.containers.setStatus(c.id, "exited", { ownerPid: null });
+    });
+  } catch (e) {
+    forgetContainer(engine, c.id);
+    throw wrap(`Cannot create container "${c.name}"`, e);
+  }
+  return { container: engine.store.containers.byId(c.id) ?? c, exitCode: undefined };
+}
+
+/** What a later `start` needs: the ports as reserved now, the labels, the restart policy. */
+function annotationsOf(engine: Engine, c: Container, proc: ProcessPlan): Record<string, string> {
+  const ports = engine.store.ports.forContainer(c.id).map((p) => ({ proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerPort: p.containerPort }));
+  return toAnnotations({ ports, labels: proc.labels, restart: proc.restart });
+}
+
+function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions, proc: ProcessPlan, annotations: Record<string, string>): ContainerProcessSpec {
   return {
+    ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
+    ...(proc.user === undefined ? {} : { user: proc.user }),
+    ...(proc.init === undefined ? {} : { init: proc.init }),
+    volumes: proc.volumes,
+    capAdd: proc.capAdd,
+    capDrop: proc.capDrop,
+    privileged: proc.privileged,
+    sysctls: proc.sysctls,
+    annotations,
     id: c.id,
     name: c.name,
     hostname: c.hostname,

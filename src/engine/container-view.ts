@@ -114,6 +114,7 @@ export function portsText(engine: Engine, c: Container): string {
 }
 
 export function networkModeText(engine: Engine, c: Container): string {
+  if (c.mode === "container" && c.modeTarget === undefined) return `ns:${c.netns ?? ""}`;
   if (c.mode === "container") {
     const t = c.modeTarget ? engine.store.containers.byId(c.modeTarget) : undefined;
     return `container:${t?.name ?? c.modeTarget ?? ""}`;

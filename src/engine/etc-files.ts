@@ -42,9 +42,19 @@ export function writeEtcFiles(engine: Engine, c: Container, hostResolvConf = "/e
   const nameservers = c.dns.servers.length > 0 ? [...c.dns.servers] : dnsGateways.length > 0 ? dnsGateways : host.nameservers;
   const search = [...(dnsGateways.length > 0 ? [DNS_SEARCH_DOMAIN] : []), ...(c.dns.search.length > 0 ? c.dns.search : host.search)];
   writeInPlace(files.resolvConf, resolvConfFor({ nameservers, search, options: [...c.dns.options] }));
-  writeInPlace(files.hosts, hostsFileFor({ hostname: c.hostname, selfIps: attachments.flatMap((a) => [a.ip, a.ip6].filter((x): x is string => x !== undefined)), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"));
+  const selfIps = c.mode === "none" ? ["127.0.0.1"] : attachments.flatMap((a) => [a.ip, a.ip6].filter((x): x is string => x !== undefined));
+  const hostGateway = hostGatewayOf(engine, c);
+  writeInPlace(files.hosts, hostsFileFor({ hostname: c.hostname, name: c.name, selfIps, ...(hostGateway === undefined ? {} : { hostGateway }), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"));
   writeInPlace(files.hostname, `${c.hostname}\n`);
   return files;
+}
+
+/** The host's address on the container's first network (its IPv4 gateway, else its IPv6 one), as Podman's host.containers.internal. */
+function hostGatewayOf(engine: Engine, c: Container): string | undefined {
+  const first = c.networks[0];
+  const net = first ? engine.store.networks.byName(first.network) : undefined;
+  if (!net || net.driver === "macvlan") return undefined;
+  return net.gateway ?? net.gateway6;
 }
 
 function readHostResolvConf(path: string): { nameservers: string[]; search: string[] } {

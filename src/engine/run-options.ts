@@ -6,6 +6,7 @@ import { normalizeIpv6 } from "../model/ipv6.js";
 import { parseMac } from "../model/mac.js";
 import { BerthError } from "../errors.js";
 import { ANY_FAMILY, parseExpose, parsePortSpec, type PortRequest } from "../model/port-spec.js";
+import type { ProcessOptions } from "./run-process-options.js";
 
 /** What `berth run` was asked for, before validation. */
 export interface RunOptions {
@@ -33,6 +34,10 @@ export interface RunOptions {
   /** -P: publish every --expose port on a random host port. */
   readonly publishAll?: boolean;
   readonly expose?: readonly string[];
+  /** -w, -u, -v, --cap-add/--cap-drop, --privileged, --sysctl, --label, --init, --restart. */
+  readonly process?: ProcessOptions;
+  /** `berth create`: record the container and write its bundle; start nothing. */
+  readonly createOnly?: boolean;
 }
 
 /** The validated form: nothing here can fail at the kernel for a reason we could have seen. */
@@ -51,7 +56,7 @@ export interface RunPlan {
 export function parseNetworkMode(values: readonly string[], perNet: { ip?: string; ip6?: string; mac?: string; aliases?: readonly string[] }): NetworkMode {
   const pieces = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0);
   if (pieces.length === 0) pieces.push(BRIDGE_MODE);
-  const special = pieces.find((p) => p === "host" || p === "none" || p.startsWith("container:"));
+  const special = pieces.find((p) => p === "host" || p === "none" || p.startsWith("container:") || p.startsWith("ns:"));
   if (special !== undefined) {
     if (pieces.length > 1) {
       throw new BerthError("INVALID_ARGUMENT", `--network ${special} cannot be combined with other networks`, {
@@ -64,6 +69,11 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
       });
     }
     if (special === "host") return { kind: "host" };
+    if (special.startsWith("ns:")) {
+      const path = special.slice("ns:".length);
+      if (!path.startsWith("/")) throw new BerthError("INVALID_ARGUMENT", `--network ${printable(special)} needs an absolute path`, { hint: "Write --network ns:/run/netns/NAME" });
+      return { kind: "ns", path };
+    }
     if (special === "none") return { kind: "none" };
     const target = special.slice("container:".length);
     if (target.length === 0) throw new BerthError("INVALID_ARGUMENT", "--network container: needs a container name", { hint: "Write --network container:NAME" });
@@ -147,7 +157,7 @@ export function planRun(opts: RunOptions): RunPlan {
     search: (opts.dnsSearch ?? []).map((d) => (d === "." ? d : parseHostname(d))),
     options: (opts.dnsOptions ?? []).map(parseDnsOption),
   };
-  if ((dns.servers.length > 0 || dns.search.length > 0 || dns.options.length > 0) && mode.kind === "container") {
+  if ((dns.servers.length > 0 || dns.search.length > 0 || dns.options.length > 0) && (mode.kind === "container" || mode.kind === "ns")) {
     throw new BerthError("INVALID_ARGUMENT", "--dns options cannot be used with --network container:NAME", { hint: "The container shares NAME's network settings" });
   }
   const ports: PortRequest[] = (opts.publish ?? []).flatMap(parsePortSpec);

@@ -2,7 +2,9 @@ export type NetworkMode =
   | { readonly kind: "bridge"; readonly networks: readonly NetworkRequest[] }
   | { readonly kind: "host" }
   | { readonly kind: "none" }
-  | { readonly kind: "container"; readonly target: string };
+  | { readonly kind: "container"; readonly target: string }
+  /** `--network ns:PATH`: join a network namespace someone else made (Berth changes nothing in it). */
+  | { readonly kind: "ns"; readonly path: string };
 
 /** One `--network NAME` entry with its per-network options. */
 export interface NetworkRequest {
@@ -34,7 +36,7 @@ export interface Container {
   readonly command: readonly string[];
   readonly hostname: string;
   readonly mode: "bridge" | "host" | "none" | "container";
-  /** For mode "container": the id of the container whose namespace is shared. */
+  /** For mode "container": the id of the container whose namespace is shared (undefined for `--network ns:PATH`, whose path is `netns`). */
   readonly modeTarget: string | undefined;
   /** Path of the named network namespace (undefined for host mode). */
   readonly netns: string | undefined;

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { BerthError } from "../errors.js";
 import { conmonArgs, parseSyncMessage, type ConmonOptions, type SyncMessage } from "./conmon-args.js";
 import { runtimeEnv } from "./runtime-env.js";
+import { startFailure } from "./start-failure.js";
 
 /** How long `runtime create` may take before Berth gives up on it. */
 const CREATE_TIMEOUT_MS = 30_000;
@@ -61,7 +62,7 @@ export async function createUnderConmon(o: ConmonOptions, conmonBinary = "conmon
     killConmon(o.conmonPidFile);
     throw createFailed(o, "conmon reported nothing (it failed or timed out)", tail(outPath));
   }
-  if (msg.data <= 0) throw createFailed(o, msg.message?.trim() || `conmon reported ${msg.data}`, tail(outPath));
+  if (msg.data <= 0) throw startFailure(msg.message ?? "") ?? createFailed(o, msg.message?.trim() || `conmon reported ${msg.data}`, tail(outPath));
   return msg.data;
 }
 

@@ -19,4 +19,27 @@ export interface ContainerProcessSpec {
   readonly network: { readonly kind: "netns"; readonly path: string } | { readonly kind: "host" };
   /** Host files bind-mounted (read-write) over /etc/hosts, /etc/resolv.conf and /etc/hostname. */
   readonly etc: { readonly hosts: string; readonly resolvConf: string; readonly hostname: string };
+  /** Working directory (absolute). @default "/" */
+  readonly cwd?: string;
+  /** User and group ids the process runs as. @default root */
+  readonly user?: { readonly uid: number; readonly gid: number };
+  /** `-v HOST:CTR[:ro]` bind mounts. */
+  readonly volumes?: readonly VolumeMount[];
+  /** Capabilities added to / dropped from Podman's default set ("ALL" allowed). */
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  /** All capabilities, no masked or read-only /proc paths, new privileges allowed. @default false */
+  readonly privileged?: boolean;
+  /** net.* sysctls set inside the container's own network namespace. */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** Run `init` (catatonit, a host path) as PID 1, which reaps zombies and forwards signals to the command. */
+  readonly init?: string;
+  /** OCI annotations: what Berth must remember about the container for a later start (labels, ports, restart policy). */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface VolumeMount {
+  readonly source: string;
+  readonly destination: string;
+  readonly readOnly: boolean;
 }

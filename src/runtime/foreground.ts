@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { isatty } from "node:tty";
 import { BerthError } from "../errors.js";
 import { runtimeEnv } from "./runtime-env.js";
 
@@ -14,7 +15,7 @@ export function runInherited(file: string, args: readonly string[], opts: { stdi
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], { stdio: [opts.stdin ? "inherit" : "ignore", "inherit", "inherit"], env: runtimeEnv() });
     const forward = (sig: NodeJS.Signals) => {
-      if (sig === "SIGINT" && process.stdin.isTTY) return;
+      if (sig === "SIGINT" && isatty(0)) return;
       child.kill(sig);
     };
     const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];

@@ -90,3 +90,31 @@ test("buildOciConfig() has /proc, /dev, /dev/pts, /dev/shm, read-only /sys, tmpf
 test("mergeEnv() replaces by key, keeps order, and keeps entries without '='", () => {
   assert.deepEqual(mergeEnv(["A=1", "B=2"], ["B=3", "C", "A=x=y"]), ["A=x=y", "B=3", "C"]);
 });
+
+test("buildOciConfig() applies -w, -u, -v, capabilities, --privileged, net.* sysctls, --init and annotations", () => {
+  const etc = { hosts: "/r/hosts", resolvConf: "/r/resolv.conf", hostname: "/r/hostname" };
+  const base = { id: "a".repeat(64), name: "x", hostname: "x", args: ["sh"], network: { kind: "netns" as const, path: "/run/netns/x" }, etc };
+  const c = buildOciConfig({
+    ...base,
+    cwd: "/srv",
+    user: { uid: 33, gid: 34 },
+    volumes: [{ source: "/data", destination: "/mnt", readOnly: true }],
+    capDrop: ["ALL"],
+    capAdd: ["CAP_NET_RAW"],
+    sysctls: { "net.ipv4.ip_unprivileged_port_start": "80" },
+    init: "/usr/bin/catatonit",
+    annotations: { "io.berth.labels": "{}" },
+  }, { hostDirs: [] });
+  assert.equal(c.process.cwd, "/srv");
+  assert.deepEqual(c.process.user, { uid: 33, gid: 34 });
+  assert.deepEqual(c.process.capabilities.effective, ["CAP_NET_RAW"]);
+  assert.deepEqual(c.process.args, ["/run/berth-init", "--", "sh"]);
+  assert.deepEqual(c.mounts.find((m) => m.destination === "/mnt"), { destination: "/mnt", type: "bind", source: "/data", options: ["rbind", "ro"] });
+  assert.equal(c.mounts.find((m) => m.destination === "/run/berth-init")?.source, "/usr/bin/catatonit");
+  assert.equal(c.linux.sysctl?.["net.ipv4.ip_unprivileged_port_start"], "80");
+  assert.deepEqual(c.annotations, { "io.berth.labels": "{}" });
+  const p = buildOciConfig({ ...base, privileged: true }, { hostDirs: [] });
+  assert.ok(p.process.capabilities.effective.includes("CAP_SYS_ADMIN"));
+  assert.deepEqual(p.linux.maskedPaths, []);
+  assert.equal(p.process.noNewPrivileges, false);
+});

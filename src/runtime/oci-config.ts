@@ -40,6 +40,7 @@ export interface OciConfig {
   readonly root: { readonly path: string; readonly readonly: boolean };
   readonly hostname: string;
   readonly mounts: readonly OciMount[];
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly linux: {
     readonly namespaces: readonly { readonly type: string; readonly path?: string }[];
     readonly sysctl?: Readonly<Record<string, string>>;
@@ -80,18 +81,22 @@ export function buildOciConfig(spec: ContainerProcessSpec, opts: OciConfigOption
     { destination: "/etc/resolv.conf", type: "bind", source: spec.etc.resolvConf, options: ["bind", "rw"] },
     { destination: "/etc/hostname", type: "bind", source: spec.etc.hostname, options: ["bind", "rw"] },
   );
+  for (const v of spec.volumes ?? []) mounts.push({ destination: v.destination, type: "bind", source: v.source, options: ["rbind", v.readOnly ? "ro" : "rw"] });
+  if (spec.init !== undefined) mounts.push({ destination: INIT_PATH, type: "bind", source: spec.init, options: ["bind", "ro"] });
+  const caps = capabilitySet(spec);
+  const privileged = spec.privileged === true;
   const namespaces: { type: string; path?: string }[] = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
   if (spec.network.kind === "netns") namespaces.push({ type: "network", path: spec.network.path });
   return {
     ociVersion: "1.0.2",
     process: {
       terminal: spec.tty ?? false,
-      user: { uid: 0, gid: 0 },
-      args: [...spec.args],
+      user: spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : { uid: 0, gid: 0 },
+      args: spec.init !== undefined ? [INIT_PATH, "--", ...spec.args] : [...spec.args],
       env: mergeEnv([DEFAULT_PATH, "TERM=xterm", `HOSTNAME=${spec.hostname}`], spec.env ?? []),
-      cwd: "/",
-      capabilities: { bounding: DEFAULT_CAPABILITIES, effective: DEFAULT_CAPABILITIES, permitted: DEFAULT_CAPABILITIES },
-      noNewPrivileges: true,
+      cwd: spec.cwd ?? "/",
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      noNewPrivileges: !privileged,
     },
     root: { path: spec.rootfs ?? BUNDLE_ROOTFS, readonly: hostRoot },
     hostname: spec.hostname,
@@ -100,11 +105,36 @@ export function buildOciConfig(spec: ContainerProcessSpec, opts: OciConfigOption
       namespaces,
       // ping without CAP_NET_RAW (ICMP datagram sockets for gid 0), as Podman does.
       // Only in a namespace of the container's own: runc refuses net.* sysctls in the host's.
-      ...(spec.network.kind === "netns" ? { sysctl: { "net.ipv4.ping_group_range": "0 0" } } : {}),
-      maskedPaths: ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"],
-      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      ...(spec.network.kind === "netns" ? { sysctl: { "net.ipv4.ping_group_range": "0 0", ...spec.sysctls } } : {}),
+      maskedPaths: privileged ? [] : ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"],
+      readonlyPaths: privileged ? [] : ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
     },
+    ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),
   };
+}
+
+/** Where --init's program is mounted in the container (Podman uses /run/podman-init). */
+export const INIT_PATH = "/run/berth-init";
+
+/** Every capability this kernel knows (Linux 5.9+: up to CAP_CHECKPOINT_RESTORE), for --privileged and --cap-add ALL. */
+export const ALL_CAPABILITIES: readonly string[] = [
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
+  "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+  "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN",
+  "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+];
+
+/** Podman's default set, then --cap-drop, then --cap-add (so `--cap-drop ALL --cap-add NET_RAW` leaves NET_RAW). */
+export function capabilitySet(spec: Pick<ContainerProcessSpec, "capAdd" | "capDrop" | "privileged">): string[] {
+  if (spec.privileged) return [...ALL_CAPABILITIES];
+  let caps = [...DEFAULT_CAPABILITIES];
+  for (const d of spec.capDrop ?? []) caps = d === "ALL" ? [] : caps.filter((c) => c !== d);
+  for (const a of spec.capAdd ?? []) {
+    for (const c of a === "ALL" ? ALL_CAPABILITIES : [a]) if (!caps.includes(c)) caps.push(c);
+  }
+  return caps;
 }
 
 /** Later `KEY=value` entries replace earlier ones with the same KEY, keeping the first position. */

@@ -1,9 +1,11 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { isatty } from "node:tty";
 import { join } from "node:path";
 import { containerRunDir, type BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { execFile } from "../exec.js";
 import { writeBundle } from "./bundle.js";
+import type { OciConfig } from "./oci-config.js";
 import type { ContainerProcessSpec } from "./container-spec.js";
 import { createUnderConmon } from "./conmon.js";
 import { decodeK8sLog } from "./k8s-log.js";
@@ -11,6 +13,7 @@ import { runInherited } from "./foreground.js";
 import { findRuntimeBinary } from "./runtime-binary.js";
 import { runtimeEnv } from "./runtime-env.js";
 import { processAlive, readPidFile, sleep } from "./process-alive.js";
+import { runtimeLogErrors, startFailure } from "./start-failure.js";
 
 export interface ContainerState {
   readonly status: "created" | "running" | "stopped" | "missing";
@@ -26,7 +29,7 @@ export interface ProcessResult {
 }
 
 export interface ExecOptions {
-  /** Allocate a terminal (needs a terminal on stdin). @default false */
+  /** Allocate a terminal (needs a terminal on stdin with `interactive`, else on stdout or stderr). @default false */
   readonly tty?: boolean;
   /** Pass stdin through. @default false */
   readonly interactive?: boolean;
@@ -37,7 +40,7 @@ export interface ExecOptions {
 }
 
 /** Bundle files, by convention (conmon and the runtime write them). */
-const FILES = { pid: "pidfile", conmonPid: "conmon.pid", log: "ctr.log" } as const;
+const FILES = { pid: "pidfile", conmonPid: "conmon.pid", log: "ctr.log", runtimeLog: "runtime.log" } as const;
 
 /** How long after a stop the monitor gets to write the exit file. */
 const EXIT_RECORD_WAIT_MS = 3000;
@@ -85,19 +88,28 @@ export class Runtime {
   /**
    * Run the container in the foreground and return its exit code; the
    * container is deleted afterwards. stdout/stderr are the caller's (or
-   * collected with `capture`); stdin only with a tty or `interactive`.
+   * collected with `capture`); stdin only with `interactive`, as Podman
+   * (`-t` alone gives the container a terminal but no input: forwarding the
+   * caller's stdin then would pass on whatever it holds, e.g. the byte a
+   * `script` session sends at end of input, which the terminal echoes as ^@).
    * Equivalent to: runc --root R run --bundle B ID; runc delete --force ID
    */
   async runForeground(spec: ContainerProcessSpec, bundleDir: string, opts: { capture?: boolean; interactive?: boolean } = {}): Promise<ProcessResult> {
-    if (spec.tty) requireTerminal(`container "${spec.name}"`, opts.capture === true);
+    if (spec.tty) requireTerminal(`container "${spec.name}"`, opts.capture === true, opts.interactive === true);
     this.writeBundle(spec, bundleDir);
-    const args = this.#args("run", "--bundle", bundleDir, spec.id);
+    // the runtime's own messages also go to a log, so a command that could not be started is told from one that failed
+    const log = join(bundleDir, FILES.runtimeLog);
+    rmSync(log, { force: true });
+    const args = [`--root=${this.stateRoot}`, "--log", log, "--log-format", "json", "run", "--bundle", bundleDir, spec.id];
     try {
+      let r: ProcessResult;
       if (opts.capture) {
-        const r = await execFile(this.binary, args, { env: runtimeEnv() });
-        return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
-      }
-      return { exitCode: await runInherited(this.binary, args, { stdin: spec.tty === true || opts.interactive === true }) };
+        const x = await execFile(this.binary, args, { env: runtimeEnv() });
+        r = { exitCode: x.code, stdout: x.stdout, stderr: x.stderr };
+      } else r = { exitCode: await runInherited(this.binary, args, { stdin: opts.interactive === true }) };
+      const failure = r.exitCode === 0 ? undefined : startFailure(runtimeLogErrors(log));
+      if (failure) throw failure;
+      return r;
     } finally {
       // `runc run` deletes the container itself when it ends; this covers a runc that died early.
       // A failure here must not hide the exit code (or the error) of the run itself.
@@ -113,6 +125,14 @@ export class Runtime {
    */
   async startDetached(spec: ContainerProcessSpec, bundleDir: string, opts: { exitCommand?: readonly string[] } = {}): Promise<{ pid: number }> {
     this.writeBundle(spec, bundleDir);
+    return this.startBundle({ id: spec.id, name: spec.name, tty: spec.tty === true }, bundleDir, opts);
+  }
+
+  /**
+   * Start, under conmon, a container whose bundle is already written (a
+   * stopped or created container started again, with the same config.json).
+   */
+  async startBundle(spec: { id: string; name: string; tty: boolean }, bundleDir: string, opts: { exitCommand?: readonly string[] } = {}): Promise<{ pid: number }> {
     const pid = await createUnderConmon({
       id: spec.id,
       name: spec.name,
@@ -130,6 +150,8 @@ export class Runtime {
     if (start.code !== 0) {
       // conmon sees the init die, records it and runs the exit command
       await this.delete(spec.id, { force: true }).catch(() => undefined);
+      const failure = startFailure(start.stderr);
+      if (failure) throw failure;
       throw new BerthError("RUNTIME", `Cannot start container "${spec.name}": ${start.stderr.trim() || `${this.binary} start exited with ${start.code}`}`, {
         hint: "Check that the command exists in the container's root filesystem",
       });
@@ -143,7 +165,7 @@ export class Runtime {
    * Equivalent to: runc exec [--tty] [--env E]... ID ARGS...
    */
   async exec(id: string, args: readonly string[], opts: ExecOptions = {}): Promise<ProcessResult> {
-    if (opts.tty) requireTerminal(`an exec in container ${id.slice(0, 12)}`, opts.capture === true);
+    if (opts.tty) requireTerminal(`an exec in container ${id.slice(0, 12)}`, opts.capture === true, opts.interactive === true);
     const st = await this.state(id);
     if (st.status !== "running") {
       throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container ${id.slice(0, 12)}: it is ${st.status === "missing" ? "not known to the runtime" : st.status}`, {
@@ -155,7 +177,7 @@ export class Runtime {
       const r = await execFile(this.binary, argv, { env: runtimeEnv() });
       return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
     }
-    return { exitCode: await runInherited(this.binary, argv, { stdin: opts.interactive === true || opts.tty === true }) };
+    return { exitCode: await runInherited(this.binary, argv, { stdin: opts.interactive === true }) };
   }
 
   /** The container's status by the runtime; "missing" if it does not know the id. Equivalent to: runc state ID */
@@ -179,12 +201,13 @@ export class Runtime {
   }
 
   /**
-   * Send SIGTERM (or `signal`), wait up to `timeoutSec`, then SIGKILL;
+   * Send SIGTERM (or `signal`), wait up to `timeoutSec`, then SIGKILL
+   * (calling `onKill` first, so the caller can say why it waited);
    * resolves once the process is gone and, for a detached container, its
    * monitor has recorded the exit code. Fine if it already stopped.
    * Equivalent to: runc kill ID TERM; sleep; runc kill ID KILL
    */
-  async stop(id: string, timeoutSec: number, signal: string = "SIGTERM"): Promise<void> {
+  async stop(id: string, timeoutSec: number, signal: string = "SIGTERM", opts: { onKill?: () => void } = {}): Promise<void> {
     const raw = await this.#rawState(id);
     if (!raw) return;
     if ((raw.status === "running" || raw.status === "paused" || raw.status === "created" || raw.status === "creating") && raw.pid > 0) {
@@ -192,6 +215,7 @@ export class Runtime {
       const first = raw.status === "running" ? signal : "SIGKILL";
       await execFile(this.binary, this.#args("kill", id, first), { env: runtimeEnv() });
       if (!(await waitGone(raw.pid, first === "SIGKILL" ? 5000 : timeoutSec * 1000)) && first !== "SIGKILL") {
+        opts.onKill?.();
         await execFile(this.binary, this.#args("kill", id, "SIGKILL"), { env: runtimeEnv() });
         if (!(await waitGone(raw.pid, 5000))) {
           throw new BerthError("RUNTIME", `Cannot stop container ${id.slice(0, 12)}: process ${raw.pid} survived SIGKILL`, {
@@ -213,6 +237,28 @@ export class Runtime {
       throw new BerthError("RUNTIME", `Cannot delete container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} delete exited with ${r.code}`}`, {
         hint: opts.force ? "Run `berth system reconcile`" : "Stop it first, or delete with force",
       });
+    }
+  }
+
+  /**
+   * Send a signal to the container's process (`runc kill ID SIGNAL`); the
+   * exit, if it comes, is recorded by its monitor as for any exit.
+   */
+  async kill(id: string, signal: string): Promise<void> {
+    const r = await execFile(this.binary, this.#args("kill", id, signal), { env: runtimeEnv() });
+    if (r.code !== 0) {
+      throw new BerthError("RUNTIME", `Cannot send ${signal} to container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} kill exited with ${r.code}`}`, {
+        hint: "Check that it is running (`berth ps`) and that the signal is valid (`kill -l`)",
+      });
+    }
+  }
+
+  /** The config.json of the container's bundle, as written by writeBundle(); undefined if there is none. */
+  bundleConfig(id: string, bundleDir?: string): OciConfig | undefined {
+    try {
+      return JSON.parse(readFileSync(join(bundleDir ?? this.#defaultBundle(id), "config.json"), "utf8")) as OciConfig;
+    } catch {
+      return undefined;
     }
   }
 
@@ -280,9 +326,11 @@ export class Runtime {
 }
 
 /** runc gives a foreground terminal the caller's own: there must be one (and output can't be captured then). */
-function requireTerminal(what: string, capture: boolean): void {
-  if (capture || !process.stdin.isTTY) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot allocate a terminal for ${what}: ${capture ? "its output is being captured" : "the input device is not a TTY"}`, {
+function requireTerminal(what: string, capture: boolean, interactive: boolean): void {
+  // isatty, not process.stdin: that would open stdin as a stream, which the runtime then shares
+  const terminal = interactive ? isatty(0) : isatty(1) || isatty(2);
+  if (capture || !terminal) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot allocate a terminal for ${what}: ${capture ? "its output is being captured" : interactive ? "the input device is not a TTY" : "neither stdout nor stderr is a terminal"}`, {
       hint: "Leave out -t (--tty), or run the command from a terminal",
     });
   }

@@ -116,14 +116,16 @@ export class ContainerRows {
     return (this.db.prepare("SELECT * FROM containers WHERE mode_target = ?").all(id) as ContainerRow[]).map(toContainer);
   }
 
-  setStatus(id: string, status: ContainerStatus, fields: { ownerPid?: number | null; pid?: number | null; exitCode?: number | null; started?: string; finished?: string } = {}): void {
+  setStatus(id: string, status: ContainerStatus, fields: { ownerPid?: number | null; pid?: number | null; exitCode?: number | null; started?: string; finished?: string; detached?: boolean } = {}): void {
     const sets = ["status = @status"];
+    if ("detached" in fields) sets.push("detached = @detachedInt");
     if ("ownerPid" in fields) sets.push("owner_pid = @ownerPid");
     if ("pid" in fields) sets.push("pid = @pid");
     if ("exitCode" in fields) sets.push("exit_code = @exitCode");
     if ("started" in fields) sets.push("started = @started");
     if ("finished" in fields) sets.push("finished = @finished");
-    this.db.prepare(`UPDATE containers SET ${sets.join(", ")} WHERE id = @id`).run({ id, status, ...fields });
+    const { detached, ...rest } = fields;
+    this.db.prepare(`UPDATE containers SET ${sets.join(", ")} WHERE id = @id`).run({ id, status, ...rest, ...(detached === undefined ? {} : { detachedInt: detached ? 1 : 0 }) });
   }
 
   setNetworks(id: string, networks: readonly NetworkRequest[]): void {

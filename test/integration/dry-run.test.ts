@@ -22,7 +22,7 @@ function snapshot(): string {
   const out = (cmd: string, ...args: string[]) => spawnSync(cmd, args, { encoding: "utf8" }).stdout;
   const netnsDir = join(b.root, "netns");
   return [
-    b.ok("ps", "-a", "--format", "{{.Name}} {{.State.Status}}"),
+    b.ok("ps", "-a", "--format", "{{.Names}} {{.Exited}} {{.Pid}}"),
     b.ok("network", "ls", "-q"),
     out("ip", "-br", "link"),
     out("ip", "-br", "addr"),

@@ -103,7 +103,7 @@ test("macvlan: --opt host_shim=true lets the host reach its macvlan containers; 
   try {
     b.ok("run", "-d", "--name", "s1", "--network", "shimnet", ...ECHO);
     const s1 = b.ip("s1");
-    const shim = `bmv${b.ok("network", "inspect", "-f", "{{.id}}", "shimnet").trim().slice(0, 12)}`;
+    const shim = `bmv${b.ok("network", "inspect", "-f", "{{.ID}}", "shimnet").trim().slice(0, 12)}`;
     assert.match(spawnSync("ip", ["-d", "link", "show", shim], { encoding: "utf8" }).stdout, /macvlan mode bridge/, "the host shim exists");
     assert.equal(b.run("run", "-d", "--name", "s2", "--network", "shimnet", "--ip", "10.124.0.1", "sleep", "600").stderr.includes("the host has it on mvpar1"), true, "--ip of the host's address is refused");
     assert.match(spawnSync("ip", ["route", "show", `${s1}/32`], { encoding: "utf8" }).stdout, new RegExp(`dev ${shim}.*src 10\\.124\\.0\\.1`), "host route through the shim");

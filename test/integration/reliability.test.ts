@@ -125,7 +125,7 @@ test("a reboot (processes gone, /run wiped, namespaces, links and rules lost): r
   spawnSync("nft", ["flush", "ruleset"]);
 
   b.ok("system", "reconcile");
-  assert.match(b.ok("ps", "-a", "--format", "{{.Name}} {{.State.Status}}"), /^booted (exited|stopped)/m, "the container is recorded as stopped");
+  assert.match(b.ok("ps", "-a", "--format", "{{.Names}} {{.Status}}"), /^booted Exited/m, "the container is recorded as stopped");
   const doctor = JSON.parse(b.run("doctor", "--format", "json").stdout) as { findings: { code: string; severity: string }[] };
   assert.deepEqual(doctor.findings.filter((f) => f.severity !== "info").map((f) => f.code), [], "doctor finds nothing");
   b.ok("rm", "booted");

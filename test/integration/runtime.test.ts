@@ -177,12 +177,10 @@ test("startDetached() with a tty: the log has the terminal's output", async (t) 
   assert.equal(rt.exitCode(spec.id), 137);
 });
 
-test("runForeground(): a missing command fails with the runtime's message", async (t) => {
+test("runForeground(): a missing command fails as COMMAND_NOT_FOUND with the runtime's message", async (t) => {
   if (!requireSandbox(t)) return;
   const spec = newSpec(["/nonexistent/berth-cmd"]);
-  const r = await rt.runForeground(spec, bundleOf(spec.id), { capture: true });
-  assert.notEqual(r.exitCode, 0);
-  assert.match(r.stderr ?? "", /nonexistent\/berth-cmd/);
+  await assert.rejects(rt.runForeground(spec, bundleOf(spec.id), { capture: true }), (e: unknown) => e instanceof BerthError && e.code === "COMMAND_NOT_FOUND" && /nonexistent\/berth-cmd.*no such file or directory/.test(e.message));
   assert.deepEqual(await rt.state(spec.id), { status: "missing", pid: undefined });
 });
 
@@ -259,12 +257,12 @@ test("exec() into a stopped or unknown container fails with CONTAINER_NOT_RUNNIN
   await assert.rejects(rt.exec("c".repeat(64), ["true"], { capture: true }), (e: unknown) => e instanceof BerthError && e.code === "CONTAINER_NOT_RUNNING");
 });
 
-test("startDetached() with a missing command fails with the runtime's message and leaves nothing running", async (t) => {
+test("startDetached() with a missing command fails as COMMAND_NOT_FOUND with the runtime's message and leaves nothing running", async (t) => {
   if (!requireSandbox(t)) return;
   const marker = join(root.root, "exit-marker-3");
   const spec = newSpec(["/nonexistent/berth-cmd"]);
   await assert.rejects(rt.startDetached(spec, bundleOf(spec.id), { exitCommand: ["/bin/sh", "-c", `echo ran > ${marker}`] }), (e: unknown) => {
-    assert.ok(e instanceof BerthError && e.code === "RUNTIME", String(e));
+    assert.ok(e instanceof BerthError && e.code === "COMMAND_NOT_FOUND", String(e));
     assert.match(e.message, /nonexistent\/berth-cmd/);
     return true;
   });

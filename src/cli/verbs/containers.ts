@@ -1,11 +1,22 @@
 import type { Command } from "commander";
-import { containerView, portsText, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
+import { containerAnnotations, containerView, portsText, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
+import { HOST_ROOT_DIRS, INIT_PATH } from "../../runtime/index.js";
+import { collect } from "../collect.js";
+import { parsePsFilters, psFilterMatches, psStatus } from "../ps-filter.js";
+import { followLogs, tailLines } from "../logs.js";
+import { killWarning, parseTimeout } from "./lifecycle.js";
 import { BerthError } from "../../errors.js";
 import { refuseForeign } from "../../engine/sandbox/index.js";
 import { dryRunRemove, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
-import { ago, formatItems, printJson, table } from "../output.js";
+import { ago, printJson, table } from "../output.js";
 import { networkView } from "../../engine/index.js";
+import type { Engine } from "../../engine/context.js";
+import type { Container } from "../../model/container.js";
+import { formatTemplate } from "../format-template.js";
+import { PS_TARGET, psRow, statusText } from "../ps-row.js";
+import { containerInspectData } from "../inspect-struct.js";
+import { INSPECT_TARGET, networkRow } from "../network-row.js";
 import { meansHost, printHostInfo } from "./system-info.js";
 
 export function registerContainers(program: Command): void {
@@ -14,20 +25,29 @@ export function registerContainers(program: Command): void {
     .description("List containers")
     .option("-a, --all", "include exited containers")
     .option("-q, --quiet", "print only ids")
-    .option("--format <format>", "json, or a Go template per container")
+    .option("--format <format>", "json, or a Go template per container with Podman's fields ({{.Names}} {{.ID}} {{.Status}} {{.Ports}}...; `table ...` adds a header)")
     .option("--no-trunc", "do not truncate ids")
-    .action(async (f: { all?: boolean; quiet?: boolean; format?: string; trunc?: boolean }) => {
+    .option("-f, --filter <key=value>", "name=REGEX, network=NAME, status=created|running|exited, label=KEY[=VALUE], id=PREFIX (repeatable: a key given twice matches either value)", collect)
+    .action(async (f: { all?: boolean; quiet?: boolean; format?: string; trunc?: boolean; filter?: string[] }) => {
+      const filters = parsePsFilters(f.filter ?? []);
       await withEngine((e) => {
-        const list = e.store.containers.list().filter((c) => f.all || c.status === "running" || c.status === "creating");
+        const annotations = (c: Container) => containerAnnotations(e.runtime.bundleConfig(c.id));
+        // as Podman: a status filter looks at every container
+        const all = f.all || filters.some((x) => x.key === "status");
+        const list = e.store.containers
+          .list()
+          .filter((c) => all || c.status === "running" || c.status === "creating")
+          .filter((c) => psFilterMatches(filters, { name: c.name, id: c.id, networks: c.networks.map((n) => n.network), status: psStatus(c), labels: annotations(c).labels }));
         const id = (s: string) => (f.trunc === false ? s : s.slice(0, 12));
         if (f.quiet) process.stdout.write(list.map((c) => `${id(c.id)}\n`).join(""));
-        else if (f.format) process.stdout.write(formatItems(f.format, list.map((c) => containerView(e, c))));
+        else if (f.format === "json") printJson(list.map((c) => containerView(e, c)));
+        else if (f.format) process.stdout.write(formatTemplate(f.format, list.map((c) => psRow(c, psFacts(e, c, f.trunc === false))), PS_TARGET));
         else {
           const rows = list.map((c) => [
             id(c.id),
             truncate(c.command.join(" "), 20),
             ago(c.created),
-            c.status === "running" ? `Up ${ago(c.started).replace(/ ago$/, "")}` : c.status === "exited" ? `Exited (${c.exitCode ?? 0}) ${ago(c.finished)}` : c.status,
+            statusText(c),
             portsText(e, c),
             c.name,
           ]);
@@ -51,8 +71,8 @@ export function registerContainers(program: Command): void {
           if (net) return networkView(e, net);
           throw new BerthError("CONTAINER_NOT_FOUND", `No container or network named "${n}"`, { hint: "List them with `berth ps -a` and `berth network ls`" });
         });
-        if (f.format) process.stdout.write(formatItems(f.format, views));
-        else printJson(views);
+        if (f.format === "json" || !f.format) printJson(views);
+        else process.stdout.write(formatTemplate(f.format, views.map((v) => ("Id" in v ? containerInspectData(v) : networkRow(v, { list: false }))), INSPECT_TARGET));
       });
     });
 
@@ -82,11 +102,16 @@ export function registerContainers(program: Command): void {
     .command("logs")
     .description("Print a container's output")
     .argument("<container>")
-    .action(async (name: string) => {
-      await withEngine((e) => {
+    .option("-f, --follow", "keep printing new output until the container exits")
+    .option("-n, --tail <lines>", "print only the last N lines (-1: all)")
+    .action(async (name: string, f: { follow?: boolean; tail?: string }) => {
+      const tail = f.tail === undefined ? -1 : Number(f.tail);
+      if (!Number.isInteger(tail) || tail < -1) throw new BerthError("INVALID_ARGUMENT", `Invalid --tail "${f.tail ?? ""}"`, { hint: "Give a number of lines, or -1 for all" });
+      await withEngine(async (e) => {
         const c = requireContainer(e, name);
         refuseForeign(c, "logs");
-        process.stdout.write(e.runtime.readLogs(c.id));
+        if (f.follow) await followLogs(e, c, tail, (text) => process.stdout.write(text));
+        else process.stdout.write(tailLines(e.runtime.readLogs(c.id), tail));
       });
     });
 
@@ -96,28 +121,42 @@ export function registerContainers(program: Command): void {
     .argument("<container...>")
     .option("-t, --time <seconds>", "seconds to wait before killing", "10")
     .action(async (names: string[], f: { time: string }) => {
-      const t = Number(f.time);
-      if (!Number.isInteger(t) || t < 0) throw new BerthError("INVALID_ARGUMENT", `Invalid --time "${f.time}"`, { hint: "Give a whole number of seconds" });
+      const t = parseTimeout(f.time);
       await withEngine(async (e) => {
-        for (const n of names) process.stdout.write(`${(await stopContainer(e, n, t)).name}\n`);
+        // as Podman: say why it took the whole timeout
+        for (const n of names) process.stdout.write(`${(await stopContainer(e, n, t, { onKill: killWarning(t) })).name}\n`);
       });
     });
 
   program
     .command("rm")
     .description("Remove containers")
-    .argument("<container...>")
+    .argument("[container...]")
     .option("-f, --force", "kill running containers first")
+    .option("-a, --all", "remove every container Berth runs (not those Podman or a CNI runtime own)")
     .option("--dry-run", "print the planned changes and change nothing")
-    .action(async (names: string[], f: { force?: boolean; dryRun?: boolean }) => {
+    .action(async (given: string[], f: { force?: boolean; dryRun?: boolean; all?: boolean }) => {
       await withEngine(async (e) => {
+        const names = f.all ? e.store.containers.list().filter((c) => c.managedBy === undefined && c.status !== "removing").map((c) => c.id) : given;
+        if (names.length === 0 && !f.all) throw new BerthError("INVALID_ARGUMENT", "berth rm needs a container name, or --all", { hint: "Example: berth rm -f web, or berth rm -a -f" });
         if (f.dryRun) {
           process.stdout.write(renderPlan("rm", dryRunRemove(e, names, f.force ?? false)));
           return;
         }
-        for (const n of names) process.stdout.write(`${(await removeContainer(e, n, { force: f.force ?? false })).id}\n`);
+        for (const n of names) {
+          // with --all, one removed with the container whose namespace it shared is gone already
+          if (f.all && !e.store.containers.byId(n)) continue;
+          process.stdout.write(`${(await removeContainer(e, n, { force: f.force ?? false })).id}\n`);
+        }
       });
     });
+}
+
+/** What `ps` shows of a container beyond its record. */
+function psFacts(e: Engine, c: Container, noTrunc: boolean) {
+  const cfg = e.runtime.bundleConfig(c.id);
+  const volumes = (cfg?.mounts ?? []).filter((m) => m.type === "bind" && !["/etc/hosts", "/etc/resolv.conf", "/etc/hostname", INIT_PATH].includes(m.destination) && !HOST_ROOT_DIRS.includes(m.destination));
+  return { ports: portsText(e, c), networks: c.networks.map((n) => n.network), mounts: volumes.map((m) => m.destination), labels: containerAnnotations(cfg).labels, image: c.rootfs ?? "/", noTrunc };
 }
 
 function truncate(s: string, n: number): string {

@@ -6,7 +6,9 @@ import { BerthError } from "../../errors.js";
 import { connectNetwork, createNetwork, disconnectNetwork, networkView, pruneNetworks, removeNetwork, requireNetwork } from "../../engine/index.js";
 import { withEngine } from "../with-engine.js";
 import { collect, keyValues } from "../collect.js";
-import { formatItems, printJson, table } from "../output.js";
+import { printJson, table } from "../output.js";
+import { formatTemplate } from "../format-template.js";
+import { INSPECT_TARGET, NETWORK_LS_TARGET, networkRow } from "../network-row.js";
 
 interface CreateFlags {
   dryRun?: boolean;
@@ -77,13 +79,15 @@ export function registerNetwork(program: Command): void {
     .command("ls")
     .alias("list")
     .description("List networks")
-    .option("--format <format>", "json, or a Go template per network")
+    .option("--format <format>", "json, or a Go template per network with Podman's fields ({{.Name}} {{.ID}} {{.Driver}}...; `table ...` adds a header)")
     .option("-q, --quiet", "print only names")
-    .action(async (flags: { format?: string; quiet?: boolean }) => {
+    .option("--no-trunc", "do not truncate ids")
+    .action(async (flags: { format?: string; quiet?: boolean; trunc?: boolean }) => {
       await withEngine((e) => {
         const nets = e.store.networks.list();
         if (flags.quiet) process.stdout.write(nets.map((n) => `${n.name}\n`).join(""));
-        else if (flags.format) process.stdout.write(formatItems(flags.format, nets.map((n) => networkView(e, n))));
+        else if (flags.format === "json") printJson(nets.map((n) => networkView(e, n)));
+        else if (flags.format) process.stdout.write(formatTemplate(flags.format, nets.map((n) => networkRow(networkView(e, n), { list: true, noTrunc: flags.trunc === false })), NETWORK_LS_TARGET));
         else process.stdout.write(table(["NETWORK ID", "NAME", "DRIVER"], nets.map((n) => [n.id.slice(0, 12), n.name, n.driver])));
       });
     });
@@ -96,8 +100,8 @@ export function registerNetwork(program: Command): void {
     .action(async (names: string[], flags: { format?: string }) => {
       await withEngine((e) => {
         const views = names.map((n) => networkView(e, requireNetwork(e, n)));
-        if (flags.format) process.stdout.write(formatItems(flags.format, views));
-        else printJson(views);
+        if (flags.format === "json" || !flags.format) printJson(views);
+        else process.stdout.write(formatTemplate(flags.format, views.map((v) => networkRow(v, { list: false })), INSPECT_TARGET));
       });
     });
 

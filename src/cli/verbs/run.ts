@@ -1,6 +1,8 @@
 import type { Command } from "commander";
-import { describeForeignDropPolicy, runContainer, type RunOptions } from "../../engine/index.js";
+import { readFileSync } from "node:fs";
+import { describeForeignDropPolicy, parseEnvFile, removeContainer, runContainer, type RunOptions } from "../../engine/index.js";
 import { dryRunContainer, renderPlan } from "../../engine/dry-run/index.js";
+import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { collect } from "../collect.js";
 
@@ -9,6 +11,7 @@ interface RunFlags {
   detach?: boolean;
   name?: string;
   network?: string[];
+  net?: string[];
   ip?: string;
   ip6?: string;
   macAddress?: string;
@@ -23,20 +26,32 @@ interface RunFlags {
   interactive?: boolean;
   tty?: boolean;
   env?: string[];
+  envFile?: string[];
   publish?: string[];
   publishAll?: boolean;
   expose?: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string;
+  volume?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  sysctl?: string[];
+  label?: string[];
+  init?: boolean;
+  replace?: boolean;
+  restart?: string;
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command("run")
-    .description("Run a command in a new container")
-    .argument("<command...>", "the command and its arguments (passed unchanged)")
+/** The flags `run` and `create` share (Podman's names). */
+function addContainerOptions(cmd: Command): Command {
+  return cmd
+    .argument("[command...]", "the command and its arguments (passed unchanged)")
     .passThroughOptions()
-    .option("-d, --detach", "run in the background and print the container id")
     .option("--name <name>", "container name")
-    .option("--network <mode>", "bridge | host | none | container:NAME | NET[,NET...] (repeatable)", collect)
+    .option("--network <mode>", "bridge | host | none | container:NAME | ns:PATH | NET[,NET...] (repeatable)", collect)
+    .option("--net <mode>", "the same as --network", collect)
     .option("--ip <ip>", "static IPv4 address on the (single) network")
     .option("--ip6 <ip>", "static IPv6 address on the (single) network")
     .option("--mac-address <mac>", "static MAC address on the (single) network")
@@ -51,35 +66,80 @@ export function registerRun(program: Command): void {
     .option("-i, --interactive", "keep stdin open")
     .option("-t, --tty", "allocate a terminal")
     .option("-e, --env <k=v>", "environment variable", collect)
+    .option("--env-file <file>", "read KEY=VALUE lines from a file (repeatable)", collect)
     .option("-p, --publish <spec>", "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], HOSTIP an IPv4 address or [IPv6]; without one, on 0.0.0.0 and :: (repeatable)", collect)
     .option("-P, --publish-all", "publish every --expose port on a random host port")
     .option("--expose <port>", "declare a port the container listens on: PORT[/proto] (repeatable)", collect)
+    .option("-w, --workdir <dir>", "working directory inside the container")
+    .option("-u, --user <user>", "UID[:GID] or NAME[:GROUP] to run as")
+    .option("--entrypoint <program>", "program to run, with the command as its arguments")
+    .option("-v, --volume <HOST:CTR[:ro]>", "bind-mount a host directory or file (repeatable)", collect)
+    .option("--cap-add <cap>", "add a capability (e.g. NET_ADMIN, ALL)", collect)
+    .option("--cap-drop <cap>", "drop a capability (e.g. CHOWN, ALL)", collect)
+    .option("--privileged", "all capabilities, no masked /proc paths")
+    .option("--sysctl <net.KEY=VALUE>", "set a net.* sysctl in the container's network namespace (repeatable)", collect)
+    .option("--label <key=value>", "label the container (repeatable)", collect)
+    .option("--init", "run catatonit as PID 1: it reaps zombies and forwards signals")
+    .option("--replace", "remove a container of the same name first")
+    .option("--restart <policy>", "no | on-failure[:N] | always: start it again when it exits (supervised by conmon)")
+    .helpOption("--help", "display help for command");
+}
+
+/** Turn parsed flags into the engine's options. */
+function runOptionsOf(command: string[], f: RunFlags, detach: boolean): RunOptions {
+  const env = [...(f.envFile ?? []).flatMap((file) => parseEnvFile(readEnvFile(file))), ...(f.env ?? [])];
+  const cmd = f.entrypoint === undefined ? command : [f.entrypoint, ...command];
+  return {
+    command: cmd,
+    detach,
+    autoRemove: f.rm ?? false,
+    networks: [...(f.network ?? []), ...(f.net ?? [])],
+    aliases: f.networkAlias ?? [],
+    dns: f.dns ?? [],
+    dnsSearch: f.dnsSearch ?? [],
+    dnsOptions: f.dnsOption ?? [],
+    addHosts: f.addHost ?? [],
+    tty: f.tty ?? false,
+    interactive: f.interactive ?? false,
+    env,
+    publish: f.publish ?? [],
+    publishAll: f.publishAll ?? false,
+    expose: f.expose ?? [],
+    process: {
+      ...(f.workdir === undefined ? {} : { workdir: f.workdir }),
+      ...(f.user === undefined ? {} : { user: f.user }),
+      ...(f.restart === undefined ? {} : { restart: f.restart }),
+      volumes: f.volume ?? [],
+      capAdd: f.capAdd ?? [],
+      capDrop: f.capDrop ?? [],
+      privileged: f.privileged ?? false,
+      sysctls: f.sysctl ?? [],
+      labels: f.label ?? [],
+      init: f.init ?? false,
+    },
+    ...(f.name === undefined ? {} : { name: f.name }),
+    ...(f.ip === undefined ? {} : { ip: f.ip }),
+    ...(f.ip6 === undefined ? {} : { ip6: f.ip6 }),
+    ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
+    ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
+    ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
+  };
+}
+
+function readEnvFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new BerthError("INVALID_ARGUMENT", `Cannot read --env-file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { hint: "Give the path of a readable file of KEY=VALUE lines" });
+  }
+}
+
+export function registerRun(program: Command): void {
+  addContainerOptions(program.command("run").description("Run a command in a new container"))
+    .option("-d, --detach", "run in the background and print the container id")
     .option("--dry-run", "print the planned changes (namespace, veths, addresses, routes, nft elements, DNS) and change nothing")
-    .helpOption("--help", "display help for command")
     .action(async (command: string[], f: RunFlags) => {
-      const opts: RunOptions = {
-        command,
-        detach: f.detach ?? false,
-        autoRemove: f.rm ?? false,
-        networks: f.network ?? [],
-        aliases: f.networkAlias ?? [],
-        dns: f.dns ?? [],
-        dnsSearch: f.dnsSearch ?? [],
-        dnsOptions: f.dnsOption ?? [],
-        addHosts: f.addHost ?? [],
-        tty: f.tty ?? false,
-        interactive: f.interactive ?? false,
-        env: f.env ?? [],
-        publish: f.publish ?? [],
-        publishAll: f.publishAll ?? false,
-        expose: f.expose ?? [],
-        ...(f.name === undefined ? {} : { name: f.name }),
-        ...(f.ip === undefined ? {} : { ip: f.ip }),
-        ...(f.ip6 === undefined ? {} : { ip6: f.ip6 }),
-        ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
-        ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
-        ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
-      };
+      const opts = runOptionsOf(command, f, f.detach ?? false);
       if (f.dryRun) {
         await withEngine((e) => process.stdout.write(renderPlan("run", dryRunContainer(e, opts))));
         return;
@@ -88,9 +148,20 @@ export function registerRun(program: Command): void {
         if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
           for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${describeForeignDropPolicy(w)}\n`);
         }
+        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
         return runContainer(e, opts);
       });
       if (opts.detach) process.stdout.write(`${r.container.id}\n`);
       else process.exitCode = r.exitCode ?? 0;
+    });
+
+  addContainerOptions(program.command("create").description("Create a container without starting it (start it with `berth start`)"))
+    .action(async (command: string[], f: RunFlags) => {
+      const opts = { ...runOptionsOf(command, f, true), createOnly: true };
+      const r = await withEngine(async (e) => {
+        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
+        return runContainer(e, opts);
+      });
+      process.stdout.write(`${r.container.id}\n`);
     });
 }

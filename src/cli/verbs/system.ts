@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { finishContainer, listNamespaces, reconcile, resetSystem } from "../../engine/index.js";
+import { cleanupContainer, listNamespaces, reconcile, resetSystem } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { printJson, table } from "../output.js";
@@ -60,7 +60,7 @@ export function registerSystem(program: Command): void {
     .command("cleanup")
     .argument("<id>")
     .action(async (id: string) => {
-      await withEngine((e) => finishContainer(e, id, e.runtime.exitCode(id)), { repair: false });
+      await withEngine((e) => cleanupContainer(e, id), { repair: false });
     });
   const dns = program.command("dns", { hidden: true }).description("Internal DNS verbs");
   dns.command("serve").action(async () => {

@@ -142,7 +142,7 @@ function dns(w: Walkthrough): void {
 function troubleshooting(w: Walkthrough): void {
   w.section("Troubleshooting views", "What the seed's troubleshooting table asks for: addresses, memberships, namespaces.");
   w.berth("ps");
-  w.berth("network", "inspect", "-f", "{{.name}}: {{range $id, $c := .containers}}{{$c.name}} {{end}}", "wt-backend");
+  w.berth("network", "inspect", "-f", "{{.Name}}: {{range $id, $c := .Containers}}{{$c.name}} {{end}}", "wt-backend");
   w.berth("ns", "ls");
 }
 

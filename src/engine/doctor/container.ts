@@ -16,7 +16,7 @@ async function runningProblem(engine: Engine, c: Container): Promise<Finding | u
       severity: "error",
       summary: `Container ${c.name} is not running, so none of its networking is live`,
       evidence: `status ${c.status}${exited}`,
-      fix: c.status === "exited" ? `see why with \`berth logs ${c.name}\`, then start it again: berth rm ${c.name} && berth run -d --name ${c.name} ...` : "berth system reconcile",
+      fix: c.status === "exited" ? `see why with \`berth logs ${c.name}\`, then start it again: berth start ${c.name}` : "berth system reconcile",
     };
   }
   if (c.managedBy !== undefined) {

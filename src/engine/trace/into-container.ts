@@ -14,7 +14,7 @@ import type { HopList } from "./hop.js";
  */
 export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, a: Attachment, net: Network, port: number | undefined, proto: Proto): boolean {
   if (c.status !== "running" || !c.netns) {
-    return hops.fail("container", `${c.name} is ${c.status}`, `start a new one with \`berth run -d --name ${c.name} ...\` (a stopped container holds no address)`);
+    return hops.fail("container", `${c.name} is ${c.status}`, `start it again with \`berth start ${c.name}\` (a stopped container holds no address)`);
   }
   hops.ok("container", `${c.name} (${c.id.slice(0, 12)}), running, namespace ${c.netns}`);
 

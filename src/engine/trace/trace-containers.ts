@@ -17,14 +17,14 @@ export function traceContainers(engine: Engine, fromName: string, toName: string
   const from = requireContainer(engine, fromName);
   const to = requireContainer(engine, toName);
   if (from.status !== "running") {
-    hops.fail("source", `${from.name} is ${from.status}`, `start it again with \`berth run -d --name ${from.name} ...\``);
+    hops.fail("source", `${from.name} is ${from.status}`, `start it again with \`berth start ${from.name}\``);
     return done();
   }
   const fromAtt = engine.store.attachments.forContainer(from.id);
   hops.ok("source", `${from.name} on ${fromAtt.map((a) => engine.store.networks.byId(a.networkId)?.name ?? a.networkId).join(", ") || `no network (--network ${from.mode})`}`);
 
   if (to.status !== "running") {
-    hops.fail("destination", `${to.name} is ${to.status}, and a stopped container holds no address`, `start it again with \`berth run -d --name ${to.name} ...\``);
+    hops.fail("destination", `${to.name} is ${to.status}, and a stopped container holds no address`, `start it again with \`berth start ${to.name}\``);
     return done();
   }
   const toAtt = engine.store.attachments.forContainer(to.id);
