@@ -48,6 +48,8 @@ export const MAP = {
 
 /** Base chains. */
 export const CHAIN = {
+  /** Filter on prerouting before any NAT: loopback addresses never come in from outside `lo`. */
+  localhostGuard: "localhost_guard",
   forward: "forward",
   prerouting: "prerouting",
   output: "output",
