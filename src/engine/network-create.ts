@@ -6,6 +6,7 @@ import { formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
 import { parseIfName, parseNetworkName } from "../model/names.js";
 import { byFamily, listOf, planIpv4, planIpv6, subnetIsFree } from "./network-subnets.js";
+import { requireUnreserved4, requireUnreserved6 } from "../model/reserved.js";
 import { BerthError } from "../errors.js";
 import { newId } from "./names.js";
 import { syncFirewall } from "./firewall-sync.js";
@@ -191,11 +192,15 @@ function parseClusterCidrs(v: string, has4: boolean, has6: boolean, internal: bo
     if (six ? !has6 : !has4) {
       throw new BerthError("INVALID_ARGUMENT", `Cannot use cluster_cidr ${text}: the network has no IPv${six ? 6 : 4} subnet`, { hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well" });
     }
+    let parsed: string;
     try {
-      return six ? formatCidr6(parseCidr6(text)) : formatCidr4(parseCidr4(text));
+      parsed = six ? formatCidr6(parseCidr6(text)) : formatCidr4(parseCidr4(text));
     } catch {
       throw new BerthError("INVALID_ARGUMENT", `Invalid cluster_cidr entry "${text}"`, { hint });
     }
+    if (six) requireUnreserved6(parseCidr6(parsed), "Cluster CIDR");
+    else requireUnreserved4(parseCidr4(parsed), "Cluster CIDR");
+    return parsed;
   });
 }
 

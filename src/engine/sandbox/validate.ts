@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { BerthError } from "../../errors.js";
+import { requireUnreserved4 } from "../../model/reserved.js";
 import { cidrContains, formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../../model/ipv4.js";
 import { parseMac } from "../../model/mac.js";
 import { parseAlias, parseContainerName, parseIfName, parseNetworkName, printable } from "../../model/names.js";
@@ -40,7 +41,7 @@ function checkIpList(list: readonly string[] | undefined, what: string): string[
 function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition {
   const name = parseNetworkName(d.name);
   const bridge = parseIfName(d.bridge, "bridge");
-  const subnet = parseCidr4(d.subnet);
+  const subnet = requireUnreserved4(parseCidr4(d.subnet));
   if (subnet.prefix > 30) {
     throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} of network "${name}" is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
   }
@@ -64,7 +65,7 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
     ...(d.mtu === undefined ? {} : { mtu: d.mtu }),
     dnsServers: checkIpList(d.dnsServers, "DNS server"),
     // the node's subnet is IPv4, so are its cluster CIDRs
-    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map((c) => formatCidr4(parseCidr4(c))) }),
+    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map((c) => formatCidr4(requireUnreserved4(parseCidr4(c), "Cluster CIDR"))) }),
   };
 }
 

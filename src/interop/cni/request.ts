@@ -1,5 +1,6 @@
 import { BerthError } from "../../errors.js";
 import { parseCidr4, parseIpv4 } from "../../model/ipv4.js";
+import { requireUnreserved4 } from "../../model/reserved.js";
 import { parseIfName, parseNetworkName, printable } from "../../model/names.js";
 import { CniError } from "./cni-error.js";
 import { CniErrorCode, SUPPORTED_VERSIONS, type CniCommand, type CniDns, type CniPortMapping, type CniResult, type CniValidAttachment, type CniVersion } from "./spec.js";
@@ -186,7 +187,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   const network = optionalString(o, "network") ?? name;
   berthValidated("network", () => parseNetworkName(network));
   const subnet = optionalString(o, "subnet");
-  if (subnet !== undefined) berthValidated("subnet", () => parseCidr4(subnet));
+  if (subnet !== undefined) berthValidated("subnet", () => requireUnreserved4(parseCidr4(subnet)));
   const bridge = optionalString(o, "bridge");
   if (bridge !== undefined) berthValidated("bridge", () => parseIfName(bridge, "bridge"));
   const gateway = optionalString(o, "gateway");
@@ -202,7 +203,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     throw configError(`"clusterCIDRs" must be a non-empty list of CIDRs`, `e.g. "clusterCIDRs": ["10.244.0.0/16"], the pod CIDR of the whole cluster`);
   }
   // the node's subnet is IPv4, so are the cluster's
-  for (const c of clusterRaw ?? []) berthValidated("clusterCIDRs", () => parseCidr4(c));
+  for (const c of clusterRaw ?? []) berthValidated("clusterCIDRs", () => requireUnreserved4(parseCidr4(c), "Cluster CIDR"));
   const dnsRaw = o["dns"];
   if (dnsRaw !== undefined && !isObject(dnsRaw)) throw configError(`"dns" must be an object`, "the spec's dns dictionary: {nameservers, domain, search, options}");
   const prev = o["prevResult"];
