@@ -2,10 +2,8 @@ import type { Engine } from "../context.js";
 import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import { parseCidr4 } from "../../model/ipv4.js";
-import { printable } from "../../model/names.js";
 import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
-import { netnsExists } from "../../kernel/index.js";
 import type { PortMapping } from "../../model/port-spec.js";
 import { attachNetwork } from "../attach.js";
 import { requireNetwork } from "../network-lookup.js";
@@ -17,6 +15,7 @@ import { forgetContainer } from "../forget-container.js";
 import { teardownContainerNetwork } from "../container-network.js";
 import { adoptNetwork, checkAdoptable, releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkAttachSpec } from "./validate.js";
+import { checkSandboxNetns } from "./netns-check.js";
 import { sandboxIsGone } from "./foreign.js";
 import { detachSandbox } from "./sandbox-detach.js";
 import type { SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "./spec.js";
@@ -33,11 +32,7 @@ import type { SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "
  */
 export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): Promise<SandboxEndpoint[]> {
   const spec = checkAttachSpec(input);
-  if (!netnsExists(spec.netns)) {
-    throw new BerthError("NETNS_NOT_FOUND", `Network namespace "${printable(spec.netns)}" does not exist or is not a network namespace`, {
-      hint: "Give the path of the container's network namespace (the runtime creates it before calling the network backend)",
-    });
-  }
+  checkSandboxNetns(spec.netns);
   await clearStale(engine, spec);
   checkNetworks(engine, spec);
   const adoptedIds: string[] = [];
