@@ -1,3 +1,4 @@
+import { externalBridgeWithoutGateway, missingGateways } from "./bridge.js";
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import { clusterCidrsOf, DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
@@ -56,6 +57,9 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
       });
     }
     const n = planNetwork(engine, name, opts);
+    const hostBridge = n.bridgeExternal ? engine.host.linkByName(n.bridge) : undefined;
+    const missing = hostBridge ? missingGateways(engine, n, hostBridge.index) : [];
+    if (missing.length > 0) throw externalBridgeWithoutGateway(n, missing);
     engine.store.networks.insert(n);
     faultPoint("network-create:after-insert");
     // the rules go in before the row commits: a crash (or an nft failure) never leaves
@@ -130,8 +134,10 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   if (!want6 && gateways[6] !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv6 gateway ${gateways[6]} without an IPv6 subnet`, { hint: "Add --ipv6 or an IPv6 --subnet" });
   }
-  // a macvlan network usually shares the parent's LAN subnet: routes and addresses on the parent are no clash
-  const onParent = macvlan?.parent;
+  // a macvlan network usually shares the parent's LAN subnet: routes and addresses on the parent are no clash;
+  // nor are those of a bridge that is already on the host and is named for the network
+  const hostBridge = macvlan || opts.interfaceName === undefined ? undefined : existingHostBridge(engine, parseIfName(opts.interfaceName, "bridge"));
+  const onParent = macvlan?.parent ?? hostBridge?.name;
   const v4 = want4 ? planIpv4(engine, name, subnets[4], gateways[4], opts.ipRange, onParent) : undefined;
   if (!want4 && opts.ipRange !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", "--ip-range is for the IPv4 subnet, and this network is IPv6-only", { hint: "Leave out --ip-range" });
@@ -166,7 +172,23 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     dnsServers,
     created: new Date().toISOString(),
     managedBy: opts.managedBy,
+    ...(hostBridge ? { bridgeExternal: true } : {}),
   };
+}
+
+/**
+ * The interface `--interface-name` names, when it is already on the host:
+ * it must be a bridge. Berth will use it as it is (see bridge.ts).
+ */
+function existingHostBridge(engine: Engine, name: string): { name: string; index: number } | undefined {
+  const link = engine.host.linkByName(name);
+  if (!link) return undefined;
+  if (link.kind !== "bridge") {
+    throw new BerthError("IFNAME_IN_USE", `Cannot use "${name}" as the network's bridge: it is an interface of type ${link.kind ?? "unknown"} on the host`, {
+      hint: "Choose another --interface-name, or leave it out so that Berth picks and makes a bridge",
+    });
+  }
+  return { name, index: link.index };
 }
 
 function nextBridgeName(engine: Engine): string {
