@@ -44,7 +44,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
     const etc = writeEtcFiles(engine, c);
     await syncDns(engine);
     faultPoint("run:before-start");
-    const spec = processSpec(c, etc, opts);
+    const spec = processSpec(c, etc, opts, [engine.paths.stateDir, engine.paths.runDir, engine.paths.netnsDir]);
     const bundle = join(containerRunDir(engine.paths, c.id), "bundle");
     mkdirSync(bundle, { recursive: true });
     runtimeCalled = true;
@@ -142,7 +142,7 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
   });
 }
 
-function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions): ContainerProcessSpec {
+function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions, berthDirs: readonly string[]): ContainerProcessSpec {
   return {
     id: c.id,
     name: c.name,
@@ -150,7 +150,7 @@ function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hos
     args: [...c.command],
     ...(opts.env && opts.env.length > 0 ? { env: [...opts.env] } : {}),
     tty: opts.tty ?? false,
-    ...(c.rootfs === undefined ? {} : { rootfs: c.rootfs }),
+    ...(c.rootfs === undefined ? { hiddenHostPaths: berthDirs, ...(opts.hostHome ? { hostHome: true } : {}) } : { rootfs: c.rootfs }),
     network: c.netns === undefined ? { kind: "host" } : { kind: "netns", path: c.netns },
     etc,
   };

@@ -90,3 +90,13 @@ test("buildOciConfig() has /proc, /dev, /dev/pts, /dev/shm, read-only /sys, tmpf
 test("mergeEnv() replaces by key, keeps order, and keeps entries without '='", () => {
   assert.deepEqual(mergeEnv(["A=1", "B=2"], ["B=3", "C", "A=x=y"]), ["A=x=y", "B=3", "C"]);
 });
+
+test("buildOciConfig() on the host's root masks password hashes, keys and Berth's own directories, and shows /home only when asked", () => {
+  const c = buildOciConfig({ ...base, hiddenHostPaths: ["/var/lib/berth", "/srv/berth-run"] });
+  for (const p of ["/etc/shadow", "/etc/gshadow", "/etc/ssh", "/var/lib/berth", "/srv/berth-run", "/proc/kcore"]) assert.ok(c.linux.maskedPaths.includes(p), p);
+  assert.equal(c.linux.maskedPaths.filter((p) => p === "/var/lib/berth").length, 1, "listed once");
+  assert.ok(!c.mounts.some((m) => m.destination === "/home" || m.destination === "/root"), "no /home, no /root");
+  assert.ok(buildOciConfig({ ...base, hostHome: true }).mounts.some((m) => m.destination === "/home" && m.options.includes("ro")), "--host-home: /home read-only");
+  const own = buildOciConfig({ ...base, rootfs: "/srv/image", hiddenHostPaths: ["/var/lib/berth"] });
+  assert.ok(!own.linux.maskedPaths.includes("/etc/shadow"), "a container's own root filesystem is its own business");
+});

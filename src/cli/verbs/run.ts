@@ -16,6 +16,7 @@ interface RunFlags {
   hostname?: string;
   rm?: boolean;
   rootfs?: string;
+  hostHome?: boolean;
   dns?: string[];
   dnsSearch?: string[];
   dnsOption?: string[];
@@ -43,7 +44,8 @@ export function registerRun(program: Command): void {
     .option("--network-alias <name>", "extra DNS name on the networks", collect)
     .option("-h, --hostname <name>", "container hostname")
     .option("--rm", "remove the container when it exits")
-    .option("--rootfs <dir>", "root filesystem directory (default: the host's, read-only)")
+    .option("--rootfs <dir>", "root filesystem directory (default: the host's, read-only, secrets masked)")
+    .option("--host-home", "with the host's root filesystem: show the host's /home too (read-only)")
     .option("--dns <ip>", "DNS server for the container", collect)
     .option("--dns-search <domain>", "DNS search domain", collect)
     .option("--dns-option <opt>", "resolv.conf option", collect)
@@ -79,6 +81,7 @@ export function registerRun(program: Command): void {
         ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
         ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
         ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
+        ...(f.hostHome ? { hostHome: true } : {}),
       };
       if (f.dryRun) {
         await withEngine((e) => process.stdout.write(renderPlan("run", dryRunContainer(e, opts))));
