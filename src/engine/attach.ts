@@ -231,7 +231,7 @@ export function plumb(engine: Engine, containerName: string, netnsPath: string, 
   }
 }
 
-/** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways. */
+/** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways where it has none. */
 export function configureInside(netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes, what: string): void {
   const ch = NetlinkHandle.open(netnsPath);
   try {
@@ -241,8 +241,9 @@ export function configureInside(netnsPath: string, net: Network, a: Attachment, 
     if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
     if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
     ch.linkSetUp(link.index);
-    if (defaultRoute.v4 && net.gateway !== undefined) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
-    if (defaultRoute.v6 && net.gateway6 !== undefined) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
+    // only where the namespace has none: a default route someone else put there (another CNI plugin, the runtime) stays
+    if (defaultRoute.v4 && net.gateway !== undefined && !ch.routeList().some((r) => r.dst === undefined)) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
+    if (defaultRoute.v6 && net.gateway6 !== undefined && !ch.routeList6().some((r) => r.dst === undefined)) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
   } finally {
     ch.close();
   }

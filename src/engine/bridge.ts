@@ -37,6 +37,7 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
       hint: `Remove that interface, or create the network with another --interface-name`,
     });
   }
+  if (link && net.bridgeExternal) return checkExternalBridge(engine, net, link.index, link.up);
   // fast path for every attach after the first: the bridge is there and up
   // (its address and sysctls were set when it was made; reconcile repairs drift)
   if (link && link.up) {
@@ -83,11 +84,50 @@ function forwardingOn(net: Network): void {
   if (!net.internal && net.gateway6 !== undefined) set("net.ipv6.conf.all.forwarding");
 }
 
+/**
+ * A bridge that was on the host before its network: used as it is. Berth
+ * neither adds nor removes its addresses, so it must already carry the
+ * network's gateways; it is only brought up and given the sysctls the
+ * firewall needs (route_localnet is safe behind chain localhost_guard).
+ */
+function checkExternalBridge(engine: Engine, net: Network, index: number, up: boolean): number {
+  const missing = missingGateways(engine, net, index);
+  if (missing.length > 0) throw externalBridgeWithoutGateway(net, missing);
+  if (!up) engine.host.linkSetUp(index);
+  forwardingOn(net);
+  for (const s of engine.firewall.requiredSysctls(net.bridge)) sysctlWrite(s.key, s.value);
+  return index;
+}
+
+/** The network's gateways (address/prefix) that the bridge at `index` does not carry. */
+export function missingGateways(engine: Engine, net: Network, index: number): string[] {
+  const prefix = prefixesOf(net);
+  const out: string[] = [];
+  if (net.gateway !== undefined && !engine.host.addrList(index).some((a) => a.ip === net.gateway && a.prefix === prefix.v4)) out.push(`${net.gateway}/${prefix.v4 ?? ""}`);
+  if (net.gateway6 !== undefined && !engine.host.addrList6(index).some((a) => a.ip === net.gateway6 && a.prefix === prefix.v6)) out.push(`${net.gateway6}/${prefix.v6 ?? ""}`);
+  return out;
+}
+
+export function externalBridgeWithoutGateway(net: Pick<Network, "bridge" | "name">, missing: readonly string[]): BerthError {
+  return new BerthError("IFNAME_IN_USE", `Bridge "${net.bridge}" of network "${net.name}" was on the host before the network and does not carry its gateway ${missing.join(" and ")}; Berth does not change the addresses of a bridge it did not make`, {
+    hint: `Add the address yourself (\`ip addr add ${missing[0] ?? ""} dev ${net.bridge}\`), give a --subnet and --gateway the bridge already has, or name a bridge that does not exist yet so that Berth makes it`,
+  });
+}
+
+/**
+ * Delete the network's bridge (a sweep: fine if it is already gone), unless
+ * it was on the host before the network: that one stays, with its addresses.
+ */
+export function removeNetworkBridge(engine: Engine, net: Network): boolean {
+  engine.bridgeIndexes.delete(net.bridge);
+  if (net.bridgeExternal) return false;
+  return engine.host.linkRemove(net.bridge);
+}
+
 /** Delete the bridge when no container is attached any more. Succeeds if it is already gone. */
 export function removeBridgeIfUnused(engine: Engine, net: Network): boolean {
   if (engine.store.attachments.countForNetwork(net.id) > 0) return false;
-  engine.bridgeIndexes.delete(net.bridge);
-  return engine.host.linkRemove(net.bridge);
+  return removeNetworkBridge(engine, net);
 }
 
 /** The MTU of the host's default-route interface, else 1500. */

@@ -53,7 +53,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
     const etc = writeEtcFiles(engine, c);
     await syncDns(engine);
     faultPoint("run:before-start");
-    const spec = processSpec(c, etc, opts, proc, annotationsOf(engine, c, proc));
+    const spec = processSpec(c, etc, opts, proc, annotationsOf(engine, c, proc), berthDirsOf(engine));
     const bundle = join(containerRunDir(engine.paths, c.id), "bundle");
     mkdirSync(bundle, { recursive: true });
     runtimeCalled = true;
@@ -163,7 +163,7 @@ function createOnly(engine: Engine, c: Container, opts: RunOptions, proc: Proces
   try {
     const bundle = bundleDirOf(engine, c.id);
     mkdirSync(bundle, { recursive: true });
-    engine.runtime.writeBundle(processSpec(c, etcFilePaths(engine, c.id), opts, proc, annotationsOf(engine, c, proc)), bundle);
+    engine.runtime.writeBundle(processSpec(c, etcFilePaths(engine, c.id), opts, proc, annotationsOf(engine, c, proc), berthDirsOf(engine)), bundle);
     engine.store.write(() => {
       engine.store.ports.deleteForContainer(c.id);
       engine.store.containers.setStatus(c.id, "exited", { ownerPid: null });
@@ -181,7 +181,12 @@ function annotationsOf(engine: Engine, c: Container, proc: ProcessPlan): Record<
   return toAnnotations({ ports, labels: proc.labels, restart: proc.restart });
 }
 
-function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions, proc: ProcessPlan, annotations: Record<string, string>): ContainerProcessSpec {
+/** Berth's own directories, hidden from a container that sees the host's root filesystem. */
+function berthDirsOf(engine: Engine): string[] {
+  return [engine.paths.stateDir, engine.paths.runDir, engine.paths.netnsDir];
+}
+
+function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions, proc: ProcessPlan, annotations: Record<string, string>, berthDirs: readonly string[]): ContainerProcessSpec {
   return {
     ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
     ...(proc.user === undefined ? {} : { user: proc.user }),
@@ -198,7 +203,7 @@ function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hos
     args: [...c.command],
     ...(opts.env && opts.env.length > 0 ? { env: [...opts.env] } : {}),
     tty: opts.tty ?? false,
-    ...(c.rootfs === undefined ? {} : { rootfs: c.rootfs }),
+    ...(c.rootfs === undefined ? { hiddenHostPaths: berthDirs, ...(opts.hostHome ? { hostHome: true } : {}) } : { rootfs: c.rootfs }),
     network: c.netns === undefined ? { kind: "host" } : { kind: "netns", path: c.netns },
     etc,
   };

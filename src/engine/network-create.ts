@@ -1,3 +1,4 @@
+import { externalBridgeWithoutGateway, missingGateways } from "./bridge.js";
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import { clusterCidrsOf, nodeCidrsOf, DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
@@ -6,6 +7,7 @@ import { formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
 import { parseIfName, parseNetworkName } from "../model/names.js";
 import { byFamily, listOf, planIpv4, planIpv6, subnetIsFree } from "./network-subnets.js";
+import { requireUnreserved4, requireUnreserved6 } from "../model/reserved.js";
 import { BerthError } from "../errors.js";
 import { newId } from "./names.js";
 import { syncFirewall } from "./firewall-sync.js";
@@ -55,6 +57,9 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
       });
     }
     const n = planNetwork(engine, name, opts);
+    const hostBridge = n.bridgeExternal ? engine.host.linkByName(n.bridge) : undefined;
+    const missing = hostBridge ? missingGateways(engine, n, hostBridge.index) : [];
+    if (missing.length > 0) throw externalBridgeWithoutGateway(n, missing);
     engine.store.networks.insert(n);
     faultPoint("network-create:after-insert");
     // the rules go in before the row commits: a crash (or an nft failure) never leaves
@@ -132,8 +137,10 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   if (!want6 && gateways[6] !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv6 gateway ${gateways[6]} without an IPv6 subnet`, { hint: "Add --ipv6 or an IPv6 --subnet" });
   }
-  // a macvlan network usually shares the parent's LAN subnet: routes and addresses on the parent are no clash
-  const onParent = macvlan?.parent;
+  // a macvlan network usually shares the parent's LAN subnet: routes and addresses on the parent are no clash;
+  // nor are those of a bridge that is already on the host and is named for the network
+  const hostBridge = macvlan || opts.interfaceName === undefined ? undefined : existingHostBridge(engine, parseIfName(opts.interfaceName, "bridge"));
+  const onParent = macvlan?.parent ?? hostBridge?.name;
   const v4 = want4 ? planIpv4(engine, name, subnets[4], gateways[4], opts.ipRange, onParent) : undefined;
   if (!want4 && opts.ipRange !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", "--ip-range is for the IPv4 subnet, and this network is IPv6-only", { hint: "Leave out --ip-range" });
@@ -172,7 +179,23 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     dnsServers,
     created: new Date().toISOString(),
     managedBy: opts.managedBy,
+    ...(hostBridge ? { bridgeExternal: true } : {}),
   };
+}
+
+/**
+ * The interface `--interface-name` names, when it is already on the host:
+ * it must be a bridge. Berth will use it as it is (see bridge.ts).
+ */
+function existingHostBridge(engine: Engine, name: string): { name: string; index: number } | undefined {
+  const link = engine.host.linkByName(name);
+  if (!link) return undefined;
+  if (link.kind !== "bridge") {
+    throw new BerthError("IFNAME_IN_USE", `Cannot use "${name}" as the network's bridge: it is an interface of type ${link.kind ?? "unknown"} on the host`, {
+      hint: "Choose another --interface-name, or leave it out so that Berth picks and makes a bridge",
+    });
+  }
+  return { name, index: link.index };
 }
 
 function nextBridgeName(engine: Engine): string {
@@ -198,11 +221,15 @@ function parseClusterCidrs(v: string, has4: boolean, has6: boolean, internal: bo
     if (six ? !has6 : !has4) {
       throw new BerthError("INVALID_ARGUMENT", `Cannot use ${key} ${text}: the network has no IPv${six ? 6 : 4} subnet`, { hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well" });
     }
+    let parsed: string;
     try {
-      return six ? formatCidr6(parseCidr6(text)) : formatCidr4(parseCidr4(text));
+      parsed = six ? formatCidr6(parseCidr6(text)) : formatCidr4(parseCidr4(text));
     } catch {
       throw new BerthError("INVALID_ARGUMENT", `Invalid ${key} entry "${text}"`, { hint });
     }
+    if (six) requireUnreserved6(parseCidr6(parsed), "Cluster CIDR");
+    else requireUnreserved4(parseCidr4(parsed), "Cluster CIDR");
+    return parsed;
   });
 }
 

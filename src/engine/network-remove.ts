@@ -1,3 +1,4 @@
+import { removeNetworkBridge } from "./bridge.js";
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
 import { BerthError, TeardownError, wrap } from "../errors.js";
@@ -39,7 +40,7 @@ export async function removeNetwork(engine: Engine, nameOrId: string, opts: { fo
   });
   faultPoint("network-rm:after-rows");
   try {
-    engine.host.linkRemove(net.bridge);
+    removeNetworkBridge(engine, net);
   } catch (e) {
     errors.push(wrap(`delete bridge ${net.bridge}`, e));
   }

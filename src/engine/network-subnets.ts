@@ -4,6 +4,8 @@ import { cidr6Contains, cidr6Overlaps, formatCidr6, formatIpv6, isLinkLocal6, pa
 import { familyOf } from "../model/ip.js";
 import { pickFreeSubnet, pickFreeSubnet6 } from "../ipam/index.js";
 import { BerthError } from "../errors.js";
+import { requireUnreserved4, requireUnreserved6 } from "../model/reserved.js";
+import { poolBounds } from "../ipam/allocate.js";
 
 // The subnets of a new network, per address family: given ones are checked
 // against other networks and the host's routes and addresses, missing ones
@@ -33,7 +35,7 @@ export function planIpv4(engine: Engine, name: string, subnetText: string | unde
   const taken = takenRanges(engine).filter((t) => parent === undefined || t.dev !== parent);
   let subnet: Cidr4;
   if (subnetText !== undefined) {
-    subnet = parseCidr4(subnetText);
+    subnet = requireUnreserved4(parseCidr4(subnetText));
     if (subnet.prefix > 30) {
       throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
     }
@@ -60,6 +62,12 @@ export function planIpv4(engine: Engine, name: string, subnetText: string | unde
         hint: "Give an --ip-range that lies within the --subnet",
       });
     }
+    const { first, last } = poolBounds({ subnet, range: r, gateway });
+    if (last < first || (first === last && first === gateway)) {
+      throw new BerthError("INVALID_SUBNET", `IP range ${formatCidr4(r)} has no address to give a container in subnet ${formatCidr4(subnet)}`, {
+        hint: "It holds only the subnet's network, broadcast or gateway address: give a larger --ip-range, or leave it out",
+      });
+    }
     ipRange = formatCidr4(r);
   }
   return { subnet: formatCidr4(subnet), gateway: formatIpv4(gateway), ipRange };
@@ -69,7 +77,7 @@ export function planIpv6(engine: Engine, name: string, subnetText: string | unde
   const taken = takenRanges6(engine).filter((t) => parent === undefined || t.dev !== parent);
   let subnet: Cidr6;
   if (subnetText !== undefined) {
-    subnet = parseCidr6(subnetText);
+    subnet = requireUnreserved6(parseCidr6(subnetText));
     if (subnet.prefix > 124) {
       throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet)} is too small`, { hint: "Use a prefix of /124 or shorter (a /64 is typical)" });
     }

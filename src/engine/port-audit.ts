@@ -1,7 +1,7 @@
 import { hostPort } from "../model/ip.js";
 import type { Engine } from "./context.js";
 import { requireContainer } from "./network-lookup.js";
-import { ANY_HOST_IP } from "../firewall/index.js";
+import { ANY_HOST_IP, CHAIN } from "../firewall/index.js";
 
 /** A host address and the interface it is on. */
 export interface HostAddress {
@@ -21,10 +21,17 @@ export interface PortAudit {
   readonly loopback: boolean;
   /** Host addresses that answer on the port. */
   readonly hostAddresses: readonly HostAddress[];
-  /** Those of them on interfaces other than lo and Berth's bridges: what other machines can connect to. */
+  /**
+   * What other machines can connect to: host addresses on interfaces other
+   * than lo and Berth's bridges; for a port published on 127.0.0.1 without
+   * the localhost guard in place, the host's addresses on the links whose
+   * neighbours can send raw packets to 127.0.0.1.
+   */
   readonly fromOtherMachines: readonly HostAddress[];
-  /** Containers on other Berth networks reach it through a host address. */
+  /** Containers on other Berth networks reach it (through a host address, or by raw packets to 127.0.0.1 without the guard). */
   readonly fromOtherNetworks: boolean;
+  /** The live table drops 127.0.0.0/8 and ::1 arriving outside lo (chain localhost_guard). */
+  readonly localhostGuard: boolean;
   /** One sentence per other firewall chain that matters for this port. */
   readonly firewall: readonly string[];
 }
@@ -46,6 +53,8 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
     .map((a) => ({ ip: a.ip, ifname: links.get(a.ifindex) ?? String(a.ifindex) }))
     .filter((a) => !a.ip.startsWith("127."));
   const chains = engine.firewall.foreignBaseChains();
+  const localhostGuard = engine.firewall.localhostGuarded();
+  const onLinks = addrs.filter((a) => a.ifname !== "lo" && !bridges.has(a.ifname));
   const out: PortAudit[] = [];
   for (const c of containers) {
     const first = engine.store.attachments.forContainer(c.id)[0];
@@ -54,7 +63,8 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
       const any = p.hostIp === ANY_HOST_IP;
       const loopback = any || p.hostIp.startsWith("127.");
       const hostAddresses = any ? addrs : addrs.filter((a) => a.ip === p.hostIp);
-      const fromOtherMachines = hostAddresses.filter((a) => a.ifname !== "lo" && !bridges.has(a.ifname));
+      const loopbackOnly = p.hostIp.startsWith("127.");
+      const fromOtherMachines = loopbackOnly && !localhostGuard ? onLinks : hostAddresses.filter((a) => a.ifname !== "lo" && !bridges.has(a.ifname));
       const firewall: string[] = [];
       for (const ch of chains) {
         const where = `table ${ch.family} ${ch.table} chain ${ch.name} (hook ${ch.hook}, policy ${ch.policy})`;
@@ -69,7 +79,7 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
       }
       out.push({
         container: c.name, proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: (p.hostIp.includes(":") ? first.ip6 : first.ip) ?? "", containerPort: p.containerPort,
-        loopback, hostAddresses, fromOtherMachines, fromOtherNetworks: hostAddresses.length > 0, firewall,
+        loopback, hostAddresses, fromOtherMachines, fromOtherNetworks: hostAddresses.length > 0 || (loopbackOnly && !localhostGuard), localhostGuard, firewall,
       });
     }
   }
@@ -84,8 +94,12 @@ export function renderPortAudit(audits: readonly PortAudit[]): string {
     const lines = [`${a.proto} ${hostPort(a.hostIp, a.hostPort)} -> ${a.container} ${hostPort(a.containerIp, a.containerPort)}`];
     lines.push(`  this host (127.0.0.1):  ${a.loopback ? "yes" : "no"}`);
     lines.push(`  host addresses:         ${a.hostAddresses.length > 0 ? list(a.hostAddresses) : a.hostIp.startsWith("127.") ? "none (loopback only)" : `none: ${a.hostIp} is not an address of this host`}`);
-    lines.push(`  other machines:         ${a.fromOtherMachines.length > 0 ? `yes, anyone who can route to ${list(a.fromOtherMachines)}` : "no"}`);
-    lines.push(`  other Berth networks:   ${a.fromOtherNetworks ? "yes, through a host address (masqueraded)" : "no"}`);
+    const loopbackOnly = a.hostIp.startsWith("127.");
+    const unguarded = loopbackOnly && !a.localhostGuard;
+    const machines = a.fromOtherMachines.length === 0 ? "no" : unguarded ? `yes, raw packets to ${a.hostIp} from neighbours of ${list(a.fromOtherMachines)}` : `yes, anyone who can route to ${list(a.fromOtherMachines)}`;
+    lines.push(`  other machines:         ${machines}${loopbackOnly && a.localhostGuard ? " (127.0.0.0/8 from outside lo is dropped: chain localhost_guard)" : ""}`);
+    lines.push(`  other Berth networks:   ${!a.fromOtherNetworks ? "no" : unguarded ? `yes, raw packets to ${a.hostIp} from containers with CAP_NET_RAW` : "yes, through a host address (masqueraded)"}`);
+    if (unguarded) lines.push(`  firewall: chain inet berth ${CHAIN.localhostGuard} is missing or incomplete, so loopback addresses are accepted from outside lo; \`berth system reconcile\` restores it`);
     for (const f of a.firewall) lines.push(`  firewall: ${f}`);
     return lines.join("\n");
   });

@@ -27,6 +27,8 @@ export interface RunOptions {
   readonly dnsOptions?: readonly string[];
   readonly addHosts?: readonly string[];
   readonly tty?: boolean;
+  /** Show the host's /home (read-only) in a container on the host's root filesystem. */
+  readonly hostHome?: boolean;
   readonly interactive?: boolean;
   readonly env?: readonly string[];
   /** -p values. */

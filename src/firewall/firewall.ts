@@ -3,7 +3,7 @@ import { foreignForwardDropChains, type ForeignDropPolicy } from "./foreign-poli
 import { legacyIptablesForwardDrop } from "./iptables-probe.js";
 import { NftApplier } from "./nft-applier.js";
 import { parsePortMappings } from "./parse-ports.js";
-import { renderBaseTable } from "./render-base.js";
+import { LOCALHOST_GUARD_RULES, renderBaseTable } from "./render-base.js";
 import { renderNetworks, requiredSysctls, type FirewallNetwork, type Sysctl } from "./render-networks.js";
 import {
   checkPortMapping,
@@ -14,7 +14,7 @@ import {
   samePortMapping,
   type PortMapping,
 } from "./render-ports.js";
-import { TABLE_FAMILY, TABLE_NAME } from "./table.js";
+import { CHAIN, TABLE_FAMILY, TABLE_NAME } from "./table.js";
 import { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
 import { summarizeTable, type TableSummary } from "./table-summary.js";
 
@@ -117,6 +117,16 @@ export class Firewall {
   tableSummary(): TableSummary | undefined {
     const t = this.#nft.listTable();
     return t === undefined ? undefined : summarizeTable(t.nftables);
+  }
+
+  /**
+   * Whether the live table drops loopback addresses arriving outside `lo`
+   * (chain localhost_guard on prerouting with all its rules): without it a
+   * port published on 127.0.0.1 answers raw packets from the host's links.
+   */
+  localhostGuarded(): boolean {
+    const chain = this.tableSummary()?.chains.find((c) => c.name === CHAIN.localhostGuard);
+    return chain?.hook === "prerouting" && chain.rules >= LOCALHOST_GUARD_RULES;
   }
 
   /** Delete the whole table; fine when it is already gone. */

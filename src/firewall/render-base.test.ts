@@ -14,7 +14,7 @@ test("renderBaseTable() only adds declarations, so re-running keeps existing set
 
 test("renderBaseTable() flushes each base chain right before refilling it (no duplicate rules on re-run)", () => {
   const l = lines();
-  for (const chain of ["forward", "prerouting", "output", "postrouting"]) {
+  for (const chain of ["localhost_guard", "forward", "prerouting", "output", "postrouting"]) {
     const flush = l.indexOf(`flush chain inet berth ${chain}`);
     const decl = l.findIndex((x) => x.startsWith(`add chain inet berth ${chain} {`));
     const firstRule = l.findIndex((x) => x.startsWith(`add rule inet berth ${chain} `));
@@ -30,6 +30,17 @@ test("renderBaseTable() declares the hooks with the expected types and prioritie
   assert.match(t, /add chain inet berth postrouting \{ type nat hook postrouting priority srcnat; policy accept; \}/);
   assert.match(t, /add map inet berth dnat_addr \{ type inet_proto \. ipv4_addr \. inet_service : ipv4_addr \. inet_service;/);
   assert.match(t, /add map inet berth dnat_any \{ type inet_proto \. inet_service : ipv4_addr \. inet_service;/);
+});
+
+test("localhost_guard: before conntrack and NAT, loopback addresses (both ways, both families) are dropped unless they arrive on lo", () => {
+  assert.match(renderBaseTable(), /add chain inet berth localhost_guard \{ type filter hook prerouting priority -300; policy accept; \}/);
+  const r = rulesOf("localhost_guard");
+  assert.deepEqual(r.map((x) => x.replace(/ comment ".*"$/, "")), [
+    `iifname != "lo" ip daddr 127.0.0.0/8 drop`,
+    `iifname != "lo" ip saddr 127.0.0.0/8 drop`,
+    `iifname != "lo" ip6 daddr ::1 drop`,
+    `iifname != "lo" ip6 saddr ::1 drop`,
+  ]);
 });
 
 test("forward: replies, then same bridge, then internal drops, then published ports, then isolation, then going out, then in from the cluster CIDR", () => {

@@ -21,6 +21,8 @@ const DECLARATIONS: readonly string[] = [
   `add set ${T} ${SET.nodes6} { type ipv6_addr . ipv6_addr; flags interval; comment "IPv6 subnet . node CIDR: let in from other nodes"; }`,
   `add map ${T} ${MAP.byAddress6} { type inet_proto . ipv6_addr . inet_service : ipv6_addr . inet_service; comment "ports published on one IPv6 host address"; }`,
   `add map ${T} ${MAP.anyAddress6} { type inet_proto . inet_service : ipv6_addr . inet_service; comment "ports published on every IPv6 host address"; }`,
+  // raw priority (-300): before conntrack and before the DNAT maps in prerouting (-100)
+  `add chain ${T} ${CHAIN.localhostGuard} { type filter hook prerouting priority -300; policy accept; }`,
   `add chain ${T} ${CHAIN.forward} { type filter hook forward priority filter; policy accept; }`,
   `add chain ${T} ${CHAIN.prerouting} { type nat hook prerouting priority dstnat; policy accept; }`,
   // nft 1.0.6 accepts the name "dstnat" only on prerouting; -100 is the same priority
@@ -48,6 +50,26 @@ const FORWARD: readonly string[] = [
   `ip6 daddr . ip6 saddr @${SET.nodes6} accept comment "from the network's IPv6 node CIDR"`,
   `oifname @${SET.bridges} drop comment "no unsolicited traffic into container networks"`,
 ];
+
+/**
+ * Loopback addresses only ever arrive on `lo`. Without this, a raw packet to
+ * 127.0.0.1 sent to the host's MAC (by a machine on the host's link, or a
+ * container with CAP_NET_RAW) is DNATed like any other to a port published
+ * on 127.0.0.1 (the class of CVE-2020-8558), and `route_localnet=1` on the
+ * bridges lets a container reach host services bound to 127.0.0.1. Replies
+ * to the host's own connections through 127.0.0.1 arrive with the bridge's
+ * address (masqueraded) and are turned back into 127.0.0.1 only later, in
+ * NAT, so they pass.
+ */
+const LOCALHOST_GUARD: readonly string[] = [
+  `iifname != "lo" ip daddr 127.0.0.0/8 drop comment "127.0.0.0/8 arrives only on lo (published 127.0.0.1 ports, route_localnet on bridges)"`,
+  `iifname != "lo" ip saddr 127.0.0.0/8 drop comment "nothing from outside lo claims a loopback source"`,
+  `iifname != "lo" ip6 daddr ::1 drop comment "::1 arrives only on lo"`,
+  `iifname != "lo" ip6 saddr ::1 drop comment "nothing from outside lo claims ::1"`,
+];
+
+/** How many rules a complete localhost guard chain has (what `berth port --audit` checks for). */
+export const LOCALHOST_GUARD_RULES = LOCALHOST_GUARD.length;
 
 /**
  * DNAT for published ports: one map lookup each, whatever the number of
@@ -84,6 +106,7 @@ const POSTROUTING: readonly string[] = [
 export function renderBaseTable(): string {
   const lines = [...DECLARATIONS];
   const chains: [string, readonly string[]][] = [
+    [CHAIN.localhostGuard, LOCALHOST_GUARD],
     [CHAIN.forward, FORWARD],
     [CHAIN.prerouting, DNAT],
     [CHAIN.output, DNAT],

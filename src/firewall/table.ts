@@ -60,6 +60,8 @@ export const PUBLISHED_LABEL = 100;
 
 /** Base chains. */
 export const CHAIN = {
+  /** Filter on prerouting before any NAT: loopback addresses never come in from outside `lo`. */
+  localhostGuard: "localhost_guard",
   forward: "forward",
   prerouting: "prerouting",
   output: "output",

@@ -25,6 +25,8 @@ export const libc = {
   ) => number,
   umount2: lib.func("int umount2(const char *target, int flags)") as (target: string, flags: number) => number,
   gettid: lib.func("int gettid()") as () => number,
+  /** ioctl without an argument (NS_GET_NSTYPE); the third is passed as 0. */
+  ioctl: lib.func("int ioctl(int fd, unsigned long request, unsigned long arg)") as (fd: number, request: number, arg: number) => number,
   // the resolver's UDP path (dns/datagram-batch.ts), on its own thread
   recvmmsg: lib.func("int recvmmsg(int fd, void *msgs, unsigned int vlen, int flags, void *timeout)") as (fd: number, msgs: Buffer, vlen: number, flags: number, timeout: null) => number,
   sendmmsg: lib.func("int sendmmsg(int fd, void *msgs, unsigned int vlen, int flags)") as (fd: number, msgs: Buffer, vlen: number, flags: number) => number,
@@ -50,6 +52,8 @@ export const SOL_NETLINK = 270;
 export const NETLINK_EXT_ACK = 11;
 export const NETLINK_GET_STRICT_CHK = 12;
 export const CLONE_NEWNET = 0x40000000;
+/** ioctl on a namespace file: which kind of namespace it is (a CLONE_NEW* value). */
+export const NS_GET_NSTYPE = 0xb703;
 export const MS_BIND = 4096;
 export const MS_REC = 16384;
 export const MS_SHARED = 1 << 20;

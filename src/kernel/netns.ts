@@ -1,6 +1,6 @@
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, statfsSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, statfsSync, unlinkSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CLONE_NEWNET, MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, errno, libc } from "./libc.js";
+import { CLONE_NEWNET, MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, errno, libc } from "./libc.js";
 import { KernelError } from "../errors.js";
 import { NetlinkSocket } from "./socket.js";
 import { ifinfomsg } from "./nl/messages.js";
@@ -173,6 +173,43 @@ export function netnsExists(path: string): boolean {
     return statfsSync(path).type === NSFS_MAGIC;
   } catch {
     return false;
+  }
+}
+
+/** A namespace file's kind ("net", "mnt", ...) and identity (device and inode of the nsfs file). */
+export interface NamespaceIdentity {
+  readonly kind: string;
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/** NS_GET_NSTYPE's answers (CLONE_NEW* flags) as /proc/PID/ns names them. */
+const NAMESPACE_KINDS: ReadonlyMap<number, string> = new Map([
+  [CLONE_NEWNET, "net"], [0x00020000, "mnt"], [0x04000000, "uts"], [0x08000000, "ipc"],
+  [0x10000000, "user"], [0x20000000, "pid"], [0x02000000, "cgroup"], [0x00000080, "time"],
+]);
+
+/**
+ * What namespace the file at `path` is (the NS_GET_NSTYPE ioctl on the open
+ * file; a bind-mounted namespace file reads as its path, not `net:[...]`);
+ * undefined when it is no namespace file at all (a regular file, a missing path).
+ */
+export function namespaceOf(path: string): NamespaceIdentity | undefined {
+  let fd: number;
+  try {
+    if (statfsSync(path).type !== NSFS_MAGIC) return undefined;
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const type = libc.ioctl(fd, NS_GET_NSTYPE, 0);
+    if (type < 0) return undefined;
+    const kind = NAMESPACE_KINDS.get(type) ?? `type ${type}`;
+    const st = fstatSync(fd);
+    return { kind, dev: st.dev, ino: st.ino };
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -30,6 +30,12 @@ export interface Network {
    * leaves it. Undefined for networks made by `berth network create`.
    */
   readonly managedBy: string | undefined;
+  /**
+   * The bridge was on the host before the network named it (`--interface-name`,
+   * a CNI `bridge`, Podman's `network_interface`): Berth never deletes it and
+   * never changes its addresses. Absent (false) for bridges Berth makes.
+   */
+  readonly bridgeExternal?: boolean;
 }
 
 export type NetworkDriver = "bridge" | "macvlan";

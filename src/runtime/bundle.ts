@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ContainerProcessSpec } from "./container-spec.js";
-import { buildOciConfig, BUNDLE_ROOTFS, HOST_ROOT_DIRS } from "./oci-config.js";
+import { buildOciConfig, BUNDLE_ROOTFS, HOST_HOME_DIR, HOST_ROOT_DIRS } from "./oci-config.js";
 
 /** The merged-/usr symlinks at the top of a host-root skeleton (Debian 12 layout). */
 export const HOST_ROOT_LINKS: Readonly<Record<string, string>> = { bin: "usr/bin", sbin: "usr/sbin", lib: "usr/lib", lib64: "usr/lib64" };
@@ -21,7 +21,7 @@ export function writeBundle(spec: ContainerProcessSpec, bundleDir: string): void
   const hostDirs = HOST_ROOT_DIRS.filter((d) => existsSync(d));
   if (spec.rootfs === undefined) {
     const rootfs = join(bundleDir, BUNDLE_ROOTFS);
-    for (const d of [...SKELETON_DIRS, ...hostDirs]) mkdirSync(join(rootfs, d), { recursive: true });
+    for (const d of [...SKELETON_DIRS, ...hostDirs, ...(spec.hostHome && existsSync(HOST_HOME_DIR) ? [HOST_HOME_DIR] : [])]) mkdirSync(join(rootfs, d), { recursive: true });
     for (const [link, target] of Object.entries(HOST_ROOT_LINKS)) {
       const p = join(rootfs, link);
       if (!existsSync(p) && existsSync(join("/", target))) symlinkSync(target, p);

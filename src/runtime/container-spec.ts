@@ -15,6 +15,10 @@ export interface ContainerProcessSpec {
   readonly tty?: boolean;
   /** Root filesystem directory; undefined = the host's root filesystem, read-only. */
   readonly rootfs?: string;
+  /** With the host's root filesystem: show the host's /home too (read-only). @default false */
+  readonly hostHome?: boolean;
+  /** With the host's root filesystem: host directories the container must not see (Berth's state, run and namespace directories). */
+  readonly hiddenHostPaths?: readonly string[];
   /** A network namespace Berth made (a bind-mounted nsfs file), or the host's own. */
   readonly network: { readonly kind: "netns"; readonly path: string } | { readonly kind: "host" };
   /** Host files bind-mounted (read-write) over /etc/hosts, /etc/resolv.conf and /etc/hostname. */

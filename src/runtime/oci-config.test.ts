@@ -115,6 +115,17 @@ test("buildOciConfig() applies -w, -u, -v, capabilities, --privileged, net.* sys
   assert.deepEqual(c.annotations, { "io.berth.labels": "{}" });
   const p = buildOciConfig({ ...base, privileged: true }, { hostDirs: [] });
   assert.ok(p.process.capabilities.effective.includes("CAP_SYS_ADMIN"));
-  assert.deepEqual(p.linux.maskedPaths, []);
+  assert.ok(!p.linux.maskedPaths.includes("/proc/kcore"), "--privileged lifts the kernel masks");
+  assert.ok(p.linux.maskedPaths.includes("/etc/shadow"), "the host's secrets stay hidden");
   assert.equal(p.process.noNewPrivileges, false);
+});
+
+test("buildOciConfig() on the host's root masks password hashes, keys and Berth's own directories, and shows /home only when asked", () => {
+  const c = buildOciConfig({ ...base, hiddenHostPaths: ["/var/lib/berth", "/srv/berth-run"] });
+  for (const p of ["/etc/shadow", "/etc/gshadow", "/etc/ssh", "/var/lib/berth", "/srv/berth-run", "/proc/kcore"]) assert.ok(c.linux.maskedPaths.includes(p), p);
+  assert.equal(c.linux.maskedPaths.filter((p) => p === "/var/lib/berth").length, 1, "listed once");
+  assert.ok(!c.mounts.some((m) => m.destination === "/home" || m.destination === "/root"), "no /home, no /root");
+  assert.ok(buildOciConfig({ ...base, hostHome: true }).mounts.some((m) => m.destination === "/home" && m.options.includes("ro")), "--host-home: /home read-only");
+  const own = buildOciConfig({ ...base, rootfs: "/srv/image", hiddenHostPaths: ["/var/lib/berth"] });
+  assert.ok(!own.linux.maskedPaths.includes("/etc/shadow"), "a container's own root filesystem is its own business");
 });

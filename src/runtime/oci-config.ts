@@ -9,9 +9,28 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
 /**
  * Host directories shown read-only in a container that uses the host's root
  * filesystem (the top level itself is a skeleton in the bundle; see bundle.ts).
- * /root is left out on purpose: the host's root home is nobody's business.
+ * /root is left out on purpose: the host's root home is nobody's business;
+ * /home only with `--host-home` (HOST_HOME_DIR).
  */
-export const HOST_ROOT_DIRS: readonly string[] = ["/usr", "/etc", "/opt", "/srv", "/var", "/home"];
+export const HOST_ROOT_DIRS: readonly string[] = ["/usr", "/etc", "/opt", "/srv", "/var"];
+
+/** The host's home directories, shown only when asked (`berth run --host-home`). */
+export const HOST_HOME_DIR = "/home";
+
+/**
+ * Host files a container on the host's root filesystem never sees, whatever
+ * its capabilities (it runs as uid 0 with CAP_DAC_OVERRIDE): password
+ * hashes, and private keys and state under /var and /etc. Masked by the
+ * runtime (a file becomes /dev/null, a directory an empty read-only tmpfs).
+ */
+export const HOST_SECRETS: readonly string[] = [
+  "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
+  "/etc/ssh", "/etc/ssl/private", "/var/lib/berth", "/var/lib/containers", "/var/lib/containerd", "/var/lib/cni",
+  "/var/lib/sss", "/var/lib/polkit-1", "/var/log", "/var/spool", "/var/backups", "/var/mail",
+];
+
+/** The /proc and /sys paths every container gets masked (as runc spec writes them). */
+const KERNEL_MASKED = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"];
 
 /** Default environment, before the spec's own. */
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -74,7 +93,8 @@ export function buildOciConfig(spec: ContainerProcessSpec, opts: OciConfigOption
     { destination: "/run", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=755"] },
   ];
   if (hostRoot) {
-    for (const d of opts.hostDirs ?? HOST_ROOT_DIRS) mounts.push({ destination: d, type: "bind", source: d, options: ["rbind", "ro", "nosuid", "nodev"] });
+    const dirs = [...(opts.hostDirs ?? HOST_ROOT_DIRS), ...(spec.hostHome ? [HOST_HOME_DIR] : [])];
+    for (const d of dirs) mounts.push({ destination: d, type: "bind", source: d, options: ["rbind", "ro", "nosuid", "nodev"] });
   }
   mounts.push(
     { destination: "/etc/hosts", type: "bind", source: spec.etc.hosts, options: ["bind", "rw"] },
@@ -106,7 +126,8 @@ export function buildOciConfig(spec: ContainerProcessSpec, opts: OciConfigOption
       // ping without CAP_NET_RAW (ICMP datagram sockets for gid 0), as Podman does.
       // Only in a namespace of the container's own: runc refuses net.* sysctls in the host's.
       ...(spec.network.kind === "netns" ? { sysctl: { "net.ipv4.ping_group_range": "0 0", ...spec.sysctls } } : {}),
-      maskedPaths: privileged ? [] : ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"],
+      // --privileged lifts the kernel masks, as Podman's does; the host's secrets stay hidden either way
+      maskedPaths: [...(privileged ? [] : KERNEL_MASKED), ...(hostRoot ? [...HOST_SECRETS, ...(spec.hiddenHostPaths ?? []).filter((p) => !HOST_SECRETS.includes(p))] : [])],
       readonlyPaths: privileged ? [] : ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
     },
     ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),

@@ -124,6 +124,8 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE attachments;
    ALTER TABLE attachments_v2 RENAME TO attachments;
    CREATE INDEX attachments_network ON attachments(network_id);`,
+  // 4: bridges that were on the host before their network (never deleted or re-addressed by Berth)
+  `ALTER TABLE networks ADD COLUMN bridge_external INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

@@ -22,6 +22,7 @@ interface NetworkRow {
   next_ip: number;
   created: string;
   managed_by: string | null;
+  bridge_external: number;
 }
 
 function toNetwork(r: NetworkRow): Network {
@@ -44,6 +45,7 @@ function toNetwork(r: NetworkRow): Network {
     dnsServers: JSON.parse(r.dns_servers) as string[],
     created: r.created,
     managedBy: r.managed_by ?? undefined,
+    ...(r.bridge_external === 1 ? { bridgeExternal: true } : {}),
   };
 }
 
@@ -54,8 +56,8 @@ export class NetworkRows {
   insert(n: Network): void {
     this.db
       .prepare(
-        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, subnet6, gateway6, internal, dns_enabled, isolate, mtu, labels, dns_servers, driver_options, created, managed_by)
-         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @subnet6, @gateway6, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @driverOptions, @created, @managedBy)`,
+        `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, subnet6, gateway6, internal, dns_enabled, isolate, mtu, labels, dns_servers, driver_options, created, managed_by, bridge_external)
+         VALUES (@id, @name, @driver, @bridge, @subnet, @gateway, @ipRange, @subnet6, @gateway6, @internal, @dnsEnabled, @isolate, @mtu, @labels, @dnsServers, @driverOptions, @created, @managedBy, @bridgeExternal)`,
       )
       .run({
         ...n,
@@ -72,6 +74,7 @@ export class NetworkRows {
         labels: JSON.stringify(n.labels),
         dnsServers: JSON.stringify(n.dnsServers),
         managedBy: n.managedBy ?? null,
+        bridgeExternal: n.bridgeExternal ? 1 : 0,
       });
   }
 

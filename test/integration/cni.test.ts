@@ -384,6 +384,60 @@ test("bad input gets the spec's error JSON with a code and what to do, exit 1, a
   }
 });
 
+const defaultRoute = (netns?: string): string => {
+  const argv = ["ip", "route", "show", "default"];
+  return spawnSync(netns ? "nsenter" : "ip", netns ? [`--net=${netns}`, ...argv] : argv.slice(1), { encoding: "utf8" }).stdout.trim();
+};
+
+test("the host's own namespace, the caller's own and a mount namespace are refused, and the host's default route stays", (t) => {
+  if (!requireSandbox(t)) return;
+  assert.equal(spawnSync("ip", ["link", "add", "hostdef0", "type", "veth", "peer", "name", "hostdef1"]).status, 0);
+  try {
+    spawnSync("ip", ["addr", "add", "192.0.2.1/24", "dev", "hostdef0"]);
+    spawnSync("ip", ["link", "set", "hostdef0", "up"]);
+    assert.equal(spawnSync("ip", ["route", "add", "default", "via", "192.0.2.254", "dev", "hostdef0"]).status, 0);
+    const hostRoute = defaultRoute();
+    assert.match(hostRoute, /via 192\.0\.2\.254 dev hostdef0/);
+    const links = spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout;
+    const cases: [string, number, RegExp][] = [
+      ["/proc/1/ns/net", 7, /host's own network namespace/],
+      ["/proc/self/ns/net", 7, /host's own|Berth itself runs in/],
+      ["/proc/self/ns/mnt", 3, /not a network namespace \(it is a mnt namespace\)/],
+    ];
+    for (const [netns, code, msg] of cases) {
+      const r = cni.call("berth", { command: "ADD", containerId: "hostns", netns, ifname: "eth0" }, JSON.stringify(conf()));
+      assert.equal(r.code, 1, `${netns}: refused (${r.stdout})`);
+      assert.equal(r.json?.["code"], code, `${netns}: ${r.stdout}`);
+      assert.match(String(r.json?.["msg"]), msg);
+      assert.match(String(r.json?.["details"]), /namespace/);
+    }
+    assert.equal(defaultRoute(), hostRoute, "the host's default route is untouched");
+    assert.equal(spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout, links, "no link was made on the host");
+    assert.equal(b.ok("ps", "-a", "-q"), "");
+  } finally {
+    spawnSync("ip", ["link", "del", "hostdef0"]);
+  }
+});
+
+test("a namespace that already has a default route keeps it: Berth adds its own only where there is none", (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("routed");
+  try {
+    const inNs = (...argv: string[]) => assert.equal(spawnSync("nsenter", [`--net=${ns}`, ...argv]).status, 0, argv.join(" "));
+    inNs("ip", "link", "add", "up0", "type", "veth", "peer", "name", "up1");
+    inNs("ip", "addr", "add", "192.0.2.10/24", "dev", "up0");
+    inNs("ip", "link", "set", "up0", "up");
+    inNs("ip", "route", "add", "default", "via", "192.0.2.254", "dev", "up0");
+    const add = cni.call("berth", { command: "ADD", containerId: "routed", netns: ns, ifname: "eth0" }, JSON.stringify(conf()));
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    assert.match(defaultRoute(ns), /^default via 192\.0\.2\.254 dev up0\b/, "the namespace's own default route stays");
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "routed", netns: ns, ifname: "eth0" }, JSON.stringify(conf())).code, 0);
+    assert.equal(b.ok("ps", "-a", "-q"), "");
+  } finally {
+    dropNetns(ns);
+  }
+});
+
 /**
  * containerd and ctr in a mount namespace of their own, where Berth's
  * plugin is in /opt/cni/bin and its conflist in /etc/cni/net.d (bind

@@ -7,10 +7,11 @@
 // at once (askAll), so the refused ones wait out their second together.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { BerthSandbox } from "../berth-cli.js";
 import { requireSandbox } from "../helpers.js";
 import { ECHO, askAll, waitListening, type Probe } from "../echo.js";
+import { macOf, rawSyn } from "../raw-syn.js";
 import { HOST_ADDR, HOST_ADDR2, HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR, OUTSIDE_ADDR6, sandboxWithOutside, type Outside } from "../outside.js";
 
 let b: BerthSandbox;
@@ -172,5 +173,51 @@ test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP
     echoOutside.kill("SIGKILL");
     b.run("rm", "-f", "a1", "a2", "b1", "c1", "c2");
     b.run("network", "rm", "net6-a", "net6-b", "net6-c");
+  }
+});
+
+/** The bridge of a network, from `network inspect`. */
+function bridgeOf(net: string): string {
+  return (JSON.parse(b.ok("network", "inspect", net)) as { network_interface: string }[])[0]?.network_interface ?? "";
+}
+
+// Raw packets, as a machine on the host's link or a container with
+// CAP_NET_RAW can send them (the test sends them from inside the container's
+// namespace): 127.0.0.1 written into a frame for the host's MAC. The same
+// class as Kubernetes' CVE-2020-8558.
+test("matrix: 127.0.0.1 from outside lo (a neighbour on the host's link, a NET_RAW container on another network) gets no answer; the host still does", async (t) => {
+  if (!requireSandbox(t) || !outside) return;
+  b.ok("network", "create", "net-l");
+  b.ok("network", "create", "net-m");
+  b.ok("run", "-d", "--name", "l1", "--network", "net-l", "-p", "127.0.0.1:9720:8080", "-p", "9722:8080", ...ECHO);
+  b.ok("run", "-d", "--name", "m1", "--network", "net-m", ...ECHO);
+  // a host service bound to 127.0.0.1 only
+  const hostService = spawn(process.execPath, ["-e", "require('net').createServer(s=>s.end('host\\n')).listen(9721,'127.0.0.1')"], { stdio: "ignore" });
+  try {
+    spawnSync("sleep", ["0.8"]);
+    const fromOutside = { ifname: "vout0", dstMac: macOf("vhost0"), srcIp: OUTSIDE_ADDR };
+    const m1 = { ifname: "eth0", dstMac: macOf(bridgeOf("net-m")), srcIp: b.ip("m1") };
+    const m1ns = b.netns("m1");
+    // the sender works: a port published on every address answers it from both places
+    assert.equal(rawSyn(outside.ns, { ...fromOutside, dstIp: HOST_ADDR, dstPort: 9722 }), "syn-ack", "control: outside -> published 0.0.0.0 port");
+    assert.equal(rawSyn(m1ns, { ...m1, dstIp: HOST_ADDR, dstPort: 9722 }), "syn-ack", "control: m1 -> published 0.0.0.0 port through a host address");
+    // nothing answers 127.0.0.1 from outside lo: a port published there, a host service bound there (through route_localnet on the bridge)
+    const raw = {
+      "outside -> 127.0.0.1:9720 (published on 127.0.0.1)": rawSyn(outside.ns, { ...fromOutside, dstIp: "127.0.0.1", dstPort: 9720 }),
+      "NET_RAW m1 -> 127.0.0.1:9720 (published on 127.0.0.1)": rawSyn(m1ns, { ...m1, dstIp: "127.0.0.1", dstPort: 9720 }),
+      "NET_RAW m1 -> host service on 127.0.0.1:9721": rawSyn(m1ns, { ...m1, dstIp: "127.0.0.1", dstPort: 9721 }),
+      "outside -> host service on 127.0.0.1:9721": rawSyn(outside.ns, { ...fromOutside, dstIp: "127.0.0.1", dstPort: 9721 }),
+    };
+    assert.deepEqual(raw, Object.fromEntries(Object.keys(raw).map((k) => [k, "none"])));
+    // the host itself still reaches both
+    await verify([
+      { what: "host -> 127.0.0.1:9720 (published)", probe: { proto: "tcp", host: "127.0.0.1", port: 9720 }, answer: "any" },
+      { what: "host -> 127.0.0.1:9720/udp is not published", probe: { proto: "udp", host: "127.0.0.1", port: 9720, timeoutMs: 1000 }, answer: "none" },
+    ]);
+    assert.equal(spawnSync(process.execPath, ["-e", "require('net').connect(9721,'127.0.0.1').on('data',d=>{process.stdout.write(d);process.exit(0)})"], { encoding: "utf8", timeout: 5000 }).stdout, "host\n", "host -> its own 127.0.0.1 service");
+  } finally {
+    hostService.kill("SIGKILL");
+    b.run("rm", "-f", "l1", "m1");
+    b.run("network", "rm", "net-l", "net-m");
   }
 });

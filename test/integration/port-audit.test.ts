@@ -8,6 +8,7 @@ import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 import { ECHO, ask } from "../echo.js";
 import { HOST_ADDR, HOST_ADDR2, OUTSIDE_ADDR, makeOutside, type Outside } from "../outside.js";
+import { macOf, rawSyn } from "../raw-syn.js";
 
 let b: BerthSandbox;
 let outside: Outside | undefined;
@@ -31,6 +32,7 @@ interface Audit {
   readonly hostAddresses: { ip: string; ifname: string }[];
   readonly fromOtherMachines: { ip: string; ifname: string }[];
   readonly fromOtherNetworks: boolean;
+  readonly localhostGuard: boolean;
   readonly firewall: string[];
 }
 
@@ -75,4 +77,34 @@ test("an input-chain firewall with policy drop does not protect a published port
   spawnSync("nft", ["delete", "table", "inet", "hostfw"]);
   b.ok("rm", "-f", "web");
   assert.equal(b.ok("port", "--audit"), "No published ports.\n");
+});
+
+test("port --audit on a 127.0.0.1 port is true both ways: raw packets to 127.0.0.1 from the link get nothing while the guard chain is there, and are answered (and audited so) when it is gone", (t) => {
+  if (!requireSandbox(t) || !outside) return;
+  b.ok("run", "-d", "--name", "lo-web", "-p", "127.0.0.1:9803:8080", ...ECHO);
+  try {
+    spawnSync("sleep", ["0.5"]);
+    const syn = () => rawSyn(outside!.ns, { ifname: "vout0", dstMac: macOf("vhost0"), srcIp: OUTSIDE_ADDR, dstIp: "127.0.0.1", dstPort: 9803 });
+    const guarded = audit().find((a) => a.hostPort === 9803);
+    assert.equal(guarded?.localhostGuard, true);
+    assert.deepEqual(guarded.fromOtherMachines, []);
+    assert.equal(guarded.fromOtherNetworks, false);
+    assert.match(b.ok("port", "--audit", "lo-web"), /other machines: +no \(127\.0\.0\.0\/8 from outside lo is dropped: chain localhost_guard\)/);
+    assert.equal(syn(), "none", "as audited: a raw SYN to 127.0.0.1 from the link gets no answer");
+    // someone flushes Berth's guard chain: the audit must say the port is exposed, and it is
+    assert.equal(spawnSync("nft", ["flush", "chain", "inet", "berth", "localhost_guard"]).status, 0);
+    const open = audit().find((a) => a.hostPort === 9803);
+    assert.equal(open?.localhostGuard, false);
+    assert.deepEqual(open.fromOtherMachines.map((a) => a.ip).sort(), [HOST_ADDR, HOST_ADDR2]);
+    assert.equal(open.fromOtherNetworks, true);
+    const text = b.ok("port", "--audit", "lo-web");
+    assert.match(text, /other machines: +yes, raw packets to 127\.0\.0\.1 from neighbours of 198\.51\.100\.1 \(vhost0\)/);
+    assert.match(text, /firewall: chain inet berth localhost_guard is missing or incomplete.*berth system reconcile/);
+    assert.equal(syn(), "syn-ack", "as audited: without the guard, the link reaches the 127.0.0.1 port");
+    b.ok("system", "reconcile");
+    assert.equal(audit().find((a) => a.hostPort === 9803)?.localhostGuard, true, "reconcile restores the guard");
+    assert.equal(syn(), "none");
+  } finally {
+    b.run("rm", "-f", "lo-web");
+  }
 });

@@ -19,6 +19,7 @@ interface RunFlags {
   hostname?: string;
   rm?: boolean;
   rootfs?: string;
+  hostHome?: boolean;
   dns?: string[];
   dnsSearch?: string[];
   dnsOption?: string[];
@@ -58,7 +59,8 @@ function addContainerOptions(cmd: Command): Command {
     .option("--network-alias <name>", "extra DNS name on the networks", collect)
     .option("-h, --hostname <name>", "container hostname")
     .option("--rm", "remove the container when it exits")
-    .option("--rootfs <dir>", "root filesystem directory (default: the host's, read-only)")
+    .option("--rootfs <dir>", "root filesystem directory (default: the host's, read-only, secrets masked)")
+    .option("--host-home", "with the host's root filesystem: show the host's /home too (read-only)")
     .option("--dns <ip>", "DNS server for the container", collect)
     .option("--dns-search <domain>", "DNS search domain", collect)
     .option("--dns-option <opt>", "resolv.conf option", collect)
@@ -123,6 +125,7 @@ function runOptionsOf(command: string[], f: RunFlags, detach: boolean): RunOptio
     ...(f.macAddress === undefined ? {} : { mac: f.macAddress }),
     ...(f.hostname === undefined ? {} : { hostname: f.hostname }),
     ...(f.rootfs === undefined ? {} : { rootfs: f.rootfs }),
+    ...(f.hostHome ? { hostHome: true } : {}),
   };
 }
 

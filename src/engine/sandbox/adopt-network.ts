@@ -1,3 +1,4 @@
+import { removeNetworkBridge } from "../bridge.js";
 import type { Engine } from "../context.js";
 import { clusterCidrsOf, nodeCidrsOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
@@ -101,8 +102,7 @@ function replaceUnused(engine: Engine, n: Network): void {
     engine.store.networks.delete(n.id);
     syncFirewall(engine);
   });
-  engine.bridgeIndexes.delete(n.bridge);
-  engine.host.linkRemove(n.bridge);
+  removeNetworkBridge(engine, n);
 }
 
 /**
@@ -123,9 +123,6 @@ export function releaseAdoptedNetworks(engine: Engine, networkIds: Iterable<stri
     if (out.length > 0) syncFirewall(engine);
     return out;
   });
-  for (const n of gone) {
-    engine.bridgeIndexes.delete(n.bridge);
-    engine.host.linkRemove(n.bridge);
-  }
+  for (const n of gone) removeNetworkBridge(engine, n);
   return gone;
 }

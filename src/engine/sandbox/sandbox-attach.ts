@@ -3,10 +3,9 @@ import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import { parseCidr4 } from "../../model/ipv4.js";
 import { parseCidr6 } from "../../model/ipv6.js";
-import { MAX_NAME_LENGTH, printable } from "../../model/names.js";
+import { MAX_NAME_LENGTH } from "../../model/names.js";
 import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
-import { netnsExists } from "../../kernel/index.js";
 import type { PortMapping } from "../../model/port-spec.js";
 import type { DnatMapping } from "../../firewall/index.js";
 import { attachNetwork } from "../attach.js";
@@ -21,6 +20,7 @@ import { forgetContainer } from "../forget-container.js";
 import { teardownContainerNetwork } from "../container-network.js";
 import { adoptNetwork, checkAdoptable, releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkAttachSpec } from "./validate.js";
+import { checkSandboxNetns } from "./netns-check.js";
 import { sandboxIsGone } from "./foreign.js";
 import { detachSandbox } from "./sandbox-detach.js";
 import type { SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "./spec.js";
@@ -37,11 +37,7 @@ import type { SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "
  */
 export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): Promise<SandboxEndpoint[]> {
   const spec = checkAttachSpec(input);
-  if (!netnsExists(spec.netns)) {
-    throw new BerthError("NETNS_NOT_FOUND", `Network namespace "${printable(spec.netns)}" does not exist or is not a network namespace`, {
-      hint: "Give the path of the container's network namespace (the runtime creates it before calling the network backend)",
-    });
-  }
+  checkSandboxNetns(spec.netns);
   await clearStale(engine, spec);
   checkNetworks(engine, spec);
   // before the store's lock: the many-port checks (socket tables, their owners) hold no one up

@@ -1,5 +1,6 @@
 import { isAbsolute } from "node:path";
 import { BerthError } from "../../errors.js";
+import { requireUnreserved4, requireUnreserved6 } from "../../model/reserved.js";
 import { cidrContains, formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../../model/ipv4.js";
 import { parseMac } from "../../model/mac.js";
 import { cidr6Contains, formatCidr6, formatIpv6, parseCidr6, parseIpv6 } from "../../model/ipv6.js";
@@ -41,7 +42,7 @@ function checkIpList(list: readonly string[] | undefined, what: string): string[
 function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition {
   const name = parseNetworkName(d.name);
   const bridge = parseIfName(d.bridge, "bridge");
-  const subnet = parseCidr4(d.subnet);
+  const subnet = requireUnreserved4(parseCidr4(d.subnet));
   if (subnet.prefix > 30) {
     throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} of network "${name}" is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
   }
@@ -51,7 +52,7 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
       hint: "Give a gateway inside the subnet",
     });
   }
-  const subnet6 = d.subnet6 === undefined ? undefined : parseCidr6(d.subnet6);
+  const subnet6 = d.subnet6 === undefined ? undefined : requireUnreserved6(parseCidr6(d.subnet6));
   if (subnet6 !== undefined && subnet6.prefix > 120) {
     throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet6)} of network "${name}" is too small`, { hint: "Use a prefix of /120 or shorter (a /64 is typical)" });
   }
@@ -74,14 +75,15 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
     isolate: d.isolate,
     ...(d.mtu === undefined ? {} : { mtu: d.mtu }),
     dnsServers: checkIpList(d.dnsServers, "DNS server"),
-    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map(normalizeCidr) }),
-    ...(d.nodeCidrs === undefined ? {} : { nodeCidrs: d.nodeCidrs.map(normalizeCidr) }),
+    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map((c) => normalizePeerCidr(c, "Cluster CIDR")) }),
+    ...(d.nodeCidrs === undefined ? {} : { nodeCidrs: d.nodeCidrs.map((c) => normalizePeerCidr(c, "Node CIDR")) }),
   };
 }
 
 /** A CIDR of either family, normalized (the network may be dual-stack). */
-function normalizeCidr(c: string): string {
-  return c.includes(":") ? formatCidr6(parseCidr6(c)) : formatCidr4(parseCidr4(c));
+/** A cluster or node CIDR of either family, normalized; reserved ranges (127/8, 0.0.0.0/0, ...) refused. */
+function normalizePeerCidr(c: string, what: string): string {
+  return c.includes(":") ? formatCidr6(requireUnreserved6(parseCidr6(c), what)) : formatCidr4(requireUnreserved4(parseCidr4(c), what));
 }
 
 function checkRequest(r: SandboxNetworkRequest): SandboxNetworkRequest {

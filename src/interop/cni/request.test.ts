@@ -51,6 +51,9 @@ test("parseConfig() refuses bad configuration with the spec's codes and a fix", 
   rejects(() => parseConfig(cfg({ mtu: 10 }), "ADD"), CniErrorCode.INVALID_CONFIG, /"mtu" must be/);
   rejects(() => parseConfig(cfg({ clusterCIDRs: "10.244.0.0/16" }), "ADD"), CniErrorCode.INVALID_CONFIG, /"clusterCIDRs" must be a non-empty list/);
   rejects(() => parseConfig(cfg({ clusterCIDRs: ["10.244.0.0/33"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /^clusterCIDRs: Invalid IPv4 subnet/);
+  rejects(() => parseConfig(cfg({ clusterCIDRs: ["0.0.0.0/0"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /^clusterCIDRs: Cluster CIDR 0\.0\.0\.0\/0 overlaps "this network"/);
+  rejects(() => parseConfig(cfg({ subnet: "127.0.0.0/24" }), "ADD"), CniErrorCode.INVALID_CONFIG, /^subnet: Subnet 127\.0\.0\.0\/24 overlaps loopback/);
+  rejects(() => parseConfig(cfg({ subnet: "169.254.169.0/24" }), "ADD"), CniErrorCode.INVALID_CONFIG, /^subnet: .*link-local/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 0, containerPort: 80 }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostPort must be a port number/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, protocol: "sctp" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /"sctp" is not supported/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, hostIP: "1.2.3" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostIP/);

@@ -1,6 +1,7 @@
 import { BerthError } from "../../errors.js";
 import { parseCidr4, parseIpv4 } from "../../model/ipv4.js";
 import { parseCidr6, parseIpv6 } from "../../model/ipv6.js";
+import { requireUnreserved4, requireUnreserved6 } from "../../model/reserved.js";
 import { parseIfName, parseNetworkName, printable } from "../../model/names.js";
 import { CniError } from "./cni-error.js";
 import { parseRuntimeConfig, type CniIpRange } from "./runtime-config.js";
@@ -159,7 +160,8 @@ function cidrList(o: Record<string, unknown>, key: string, example: string, dual
   if (!Array.isArray(raw) || raw.length === 0 || !raw.every((c): c is string => typeof c === "string")) throw configError(`"${key}" must be a non-empty list of CIDRs`, example);
   for (const c of raw) {
     if (c.includes(":") && !dual) throw configError(`${key}: ${printable(c)} is IPv6 and the node has no IPv6 subnet`, `give "subnet6" too, or leave out the IPv6 entries of "${key}"`);
-    berthValidated(key, () => (c.includes(":") ? parseCidr6(c) : parseCidr4(c)));
+    const what = key === "nodeCIDRs" ? "Node CIDR" : "Cluster CIDR";
+    berthValidated(key, () => (c.includes(":") ? requireUnreserved6(parseCidr6(c), what) : requireUnreserved4(parseCidr4(c), what)));
   }
   return raw;
 }
@@ -172,7 +174,7 @@ function cidrList(o: Record<string, unknown>, key: string, example: string, dual
  */
 function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRanges: readonly (readonly CniIpRange[])[]): { subnet?: string; gateway?: string; subnet6?: string; gateway6?: string } {
   let subnet6 = optionalString(o, "subnet6");
-  if (subnet6 !== undefined) berthValidated("subnet6", () => parseCidr6(subnet6 ?? ""));
+  if (subnet6 !== undefined) berthValidated("subnet6", () => requireUnreserved6(parseCidr6(subnet6 ?? "")));
   let gateway6 = optionalString(o, "gateway6");
   if (gateway6 !== undefined) berthValidated("gateway6", () => parseIpv6(gateway6 ?? "", "gateway6"));
   let v4 = subnet;
@@ -228,7 +230,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   berthValidated("network", () => parseNetworkName(network));
   const runtime = parseRuntimeConfig(o["runtimeConfig"]);
   const subnet = optionalString(o, "subnet");
-  if (subnet !== undefined) berthValidated("subnet", () => parseCidr4(subnet));
+  if (subnet !== undefined) berthValidated("subnet", () => requireUnreserved4(parseCidr4(subnet)));
   const bridge = optionalString(o, "bridge");
   if (bridge !== undefined) berthValidated("bridge", () => parseIfName(bridge, "bridge"));
   const gateway = optionalString(o, "gateway");
