@@ -127,3 +127,15 @@ test("installCni() refuses relative directories and a missing plugin before writ
     n.done();
   }
 });
+
+test("installCni() links this installation's bin/cni/berth when no plugin is named", () => {
+  const n = node();
+  try {
+    const { pluginPath: _ignored, ...request } = n.request();
+    const r = installCni(request);
+    assert.match(readlinkSync(join(n.binDir, "berth")), /\/bin\/cni\/berth$/);
+    assert.ok(existsSync(r.plugin.target), `${r.plugin.target} exists`);
+  } finally {
+    n.done();
+  }
+});
