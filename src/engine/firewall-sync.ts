@@ -1,5 +1,5 @@
 import type { Engine } from "./context.js";
-import { clusterCidrsOf } from "../model/network.js";
+import { clusterCidrsOf, nodeCidrsOf } from "../model/network.js";
 import { dnatMappings } from "./ports.js";
 import { describeMapping } from "../firewall/index.js";
 
@@ -14,6 +14,7 @@ export function syncFirewall(engine: Engine): void {
     internal: n.internal,
     isolate: n.isolate,
     clusterCidrs: clusterCidrsOf(n),
+    nodeCidrs: nodeCidrsOf(n),
   }));
   engine.firewall.ensureBase();
   engine.firewall.syncNetworks(nets);

@@ -1,6 +1,6 @@
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
-import { clusterCidrsOf, DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
+import { clusterCidrsOf, nodeCidrsOf, DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
 import { planMacvlan } from "./macvlan.js";
 import { formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
@@ -35,11 +35,11 @@ export interface NetworkCreateOptions {
 }
 
 const KNOWN_OPTIONS: Record<NetworkDriver, ReadonlySet<string>> = {
-  bridge: new Set(["mtu", "isolate", "cluster_cidr"]),
+  bridge: new Set(["mtu", "isolate", "cluster_cidr", "node_cidr"]),
   macvlan: new Set(["mtu", "parent", "mode", "host_shim"]),
 };
 const OPTION_HINT: Record<NetworkDriver, string> = {
-  bridge: "Known options: mtu=N, isolate=true|false, cluster_cidr=CIDR[,CIDR...]",
+  bridge: "Known options: mtu=N, isolate=true|false, cluster_cidr=CIDR[,CIDR...], node_cidr=CIDR[,CIDR...]",
   macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N",
 };
 
@@ -78,6 +78,9 @@ function describeNetworkRules(engine: Engine, n: Network): void {
   const cluster = clusterCidrsOf(n);
   if (cluster.some((c) => !c.includes(":"))) sets.push("cluster_peers");
   if (cluster.some((c) => c.includes(":"))) sets.push("cluster_peers6");
+  const nodes = nodeCidrsOf(n);
+  if (nodes.some((c) => !c.includes(":"))) sets.push("node_peers");
+  if (nodes.some((c) => c.includes(":"))) sets.push("node_peers6");
   plan.add("nft", `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
   plan.add("link", `bridge ${n.bridge} is made with the network's first container, not now`);
 }
@@ -137,6 +140,7 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   }
   const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6], onParent) : undefined;
   const clusterCidrs = options["cluster_cidr"] === undefined ? [] : parseClusterCidrs(options["cluster_cidr"], want4, want6, opts.internal ?? false);
+  const nodeCidrs = options["node_cidr"] === undefined ? [] : parseClusterCidrs(options["node_cidr"], want4, want6, opts.internal ?? false, "node_cidr");
   const id = newId();
   // for macvlan, `bridge` names the host shim interface (made only with host_shim=true)
   const bridge = macvlan ? macvlan.shimName(id) : opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
@@ -155,7 +159,10 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     ipRange: v4?.ipRange,
     subnet6: v6?.subnet,
     gateway6: v6?.gateway,
-    driverOptions: macvlan?.options ?? (clusterCidrs.length > 0 ? { cluster_cidr: clusterCidrs.join(",") } : {}),
+    driverOptions: macvlan?.options ?? {
+      ...(clusterCidrs.length > 0 ? { cluster_cidr: clusterCidrs.join(",") } : {}),
+      ...(nodeCidrs.length > 0 ? { node_cidr: nodeCidrs.join(",") } : {}),
+    },
     internal: opts.internal ?? false,
     // the resolver listens on the gateway, which a macvlan network's host does not own
     dnsEnabled: !(opts.disableDns ?? false) && driver === "bridge",
@@ -181,20 +188,20 @@ function nextBridgeName(engine: Engine): string {
  * network without NAT, typically a cluster's pod CIDR so that pods on other
  * nodes see this node's pods by their own addresses (docs/cni.md).
  */
-function parseClusterCidrs(v: string, has4: boolean, has6: boolean, internal: boolean): string[] {
-  const hint = "Give --opt cluster_cidr=CIDR[,CIDR...], e.g. 10.244.0.0/16 for the pods of every node";
+function parseClusterCidrs(v: string, has4: boolean, has6: boolean, internal: boolean, key: "cluster_cidr" | "node_cidr" = "cluster_cidr"): string[] {
+  const hint = key === "cluster_cidr" ? "Give --opt cluster_cidr=CIDR[,CIDR...], e.g. 10.244.0.0/16 for the pods of every node" : "Give --opt node_cidr=CIDR[,CIDR...], e.g. 192.168.1.0/24 for the nodes' own addresses";
   if (internal) {
-    throw new BerthError("INVALID_ARGUMENT", "An --internal network cannot have a cluster_cidr: it reaches nothing outside its bridge", { hint: "Leave out --internal, or leave out cluster_cidr" });
+    throw new BerthError("INVALID_ARGUMENT", `An --internal network cannot have a ${key}: it reaches nothing outside its bridge`, { hint: `Leave out --internal, or leave out ${key}` });
   }
   return v.split(",").map((text) => {
     const six = text.includes(":");
     if (six ? !has6 : !has4) {
-      throw new BerthError("INVALID_ARGUMENT", `Cannot use cluster_cidr ${text}: the network has no IPv${six ? 6 : 4} subnet`, { hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well" });
+      throw new BerthError("INVALID_ARGUMENT", `Cannot use ${key} ${text}: the network has no IPv${six ? 6 : 4} subnet`, { hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well" });
     }
     try {
       return six ? formatCidr6(parseCidr6(text)) : formatCidr4(parseCidr4(text));
     } catch {
-      throw new BerthError("INVALID_ARGUMENT", `Invalid cluster_cidr entry "${text}"`, { hint });
+      throw new BerthError("INVALID_ARGUMENT", `Invalid ${key} entry "${text}"`, { hint });
     }
   });
 }

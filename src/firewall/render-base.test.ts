@@ -50,6 +50,8 @@ test("forward: replies, then same bridge, then internal drops, then published po
     at("iifname @bridges accept"),
     at("ip daddr . ip saddr @cluster_peers accept"),
     at("ip6 daddr . ip6 saddr @cluster_peers6 accept"),
+    at("ip daddr . ip saddr @node_peers accept"),
+    at("ip6 daddr . ip6 saddr @node_peers6 accept"),
     at("oifname @bridges drop"),
   ];
   assert.deepEqual(order, [...order].sort((a, b) => a - b));
@@ -58,7 +60,7 @@ test("forward: replies, then same bridge, then internal drops, then published po
 
 test("prerouting and output DNAT through the maps: per family, the one-address map first, the any-address map only for local destinations (never ::1)", () => {
   for (const chain of ["prerouting", "output"]) {
-    const r = rulesOf(chain);
+    const r = rulesOf(chain).filter((x) => !x.includes("ct label set"));
     assert.equal(r.length, 4);
     assert.match(r[0] ?? "", /dnat ip to meta l4proto \. ip daddr \. th dport map @dnat_addr /);
     assert.match(r[1] ?? "", /fib daddr type local dnat ip to meta l4proto \. th dport map @dnat_any /);
@@ -72,7 +74,22 @@ test("postrouting masquerades outbound traffic (not to the cluster CIDR), localh
   assert.equal(r.length, 5);
   assert.match(r[0] ?? "", /^ip saddr @nat_subnets oifname != @bridges ip saddr \. ip daddr != @cluster_peers masquerade/);
   assert.match(r[1] ?? "", /^ip saddr 127\.0\.0\.0\/8 oifname @bridges masquerade/);
-  assert.match(r[2] ?? "", /^ct status dnat ip saddr \. oifname @hairpin masquerade/);
+  assert.match(r[2] ?? "", /^ct status dnat ct label 100 ip saddr \. oifname @hairpin masquerade/);
   assert.match(r[3] ?? "", /^ip6 saddr @nat_subnets6 oifname != @bridges ip6 saddr \. ip6 daddr != @cluster_peers6 masquerade/);
-  assert.match(r[4] ?? "", /^ct status dnat ip6 saddr \. oifname @hairpin6 masquerade/);
+  assert.match(r[4] ?? "", /^ct status dnat ct label 100 ip6 saddr \. oifname @hairpin6 masquerade/);
+});
+
+test("hairpin masquerade only for Berth's published ports: each DNAT map's lookup labels the connection first, with the same conditions", () => {
+  for (const chain of ["prerouting", "output"]) {
+    const r = rulesOf(chain);
+    assert.equal(r.length, 8);
+    for (let i = 0; i < 8; i += 2) {
+      const label = r[i] ?? "";
+      const dnat = r[i + 1] ?? "";
+      assert.match(label, /ct label set 100 /);
+      const map = /map @(\w+)/.exec(dnat)?.[1];
+      assert.ok(map && label.includes(`@${map} ct label set`), `${label} labels what ${dnat} DNATs`);
+      assert.equal(label.split(" @")[0]?.replace(/meta l4proto \. .*$/, ""), dnat.split(" dnat ")[0]?.replace(/meta l4proto \. .*$/, "") + " ", "the same conditions");
+    }
+  }
 });

@@ -1,4 +1,4 @@
-import { CHAIN, MAP, SET, TABLE } from "./table.js";
+import { CHAIN, MAP, PUBLISHED_LABEL, SET, TABLE } from "./table.js";
 
 const T = TABLE;
 
@@ -17,6 +17,8 @@ const DECLARATIONS: readonly string[] = [
   `add set ${T} ${SET.hairpin6} { type ipv6_addr . ifname; flags interval; comment "IPv6 subnet . bridge of every network, for hairpin masquerade"; }`,
   `add set ${T} ${SET.cluster} { type ipv4_addr . ipv4_addr; flags interval; comment "subnet . cluster CIDR: routed both ways without NAT"; }`,
   `add set ${T} ${SET.cluster6} { type ipv6_addr . ipv6_addr; flags interval; comment "IPv6 subnet . cluster CIDR: routed both ways without NAT"; }`,
+  `add set ${T} ${SET.nodes} { type ipv4_addr . ipv4_addr; flags interval; comment "subnet . node CIDR: let in from other nodes (masqueraded going out)"; }`,
+  `add set ${T} ${SET.nodes6} { type ipv6_addr . ipv6_addr; flags interval; comment "IPv6 subnet . node CIDR: let in from other nodes"; }`,
   `add map ${T} ${MAP.byAddress6} { type inet_proto . ipv6_addr . inet_service : ipv6_addr . inet_service; comment "ports published on one IPv6 host address"; }`,
   `add map ${T} ${MAP.anyAddress6} { type inet_proto . inet_service : ipv6_addr . inet_service; comment "ports published on every IPv6 host address"; }`,
   `add chain ${T} ${CHAIN.forward} { type filter hook forward priority filter; policy accept; }`,
@@ -42,24 +44,35 @@ const FORWARD: readonly string[] = [
   `iifname @${SET.bridges} accept comment "containers may go out"`,
   `ip daddr . ip saddr @${SET.cluster} accept comment "from the network's cluster CIDR (pods on other nodes)"`,
   `ip6 daddr . ip6 saddr @${SET.cluster6} accept comment "from the network's IPv6 cluster CIDR"`,
+  `ip daddr . ip saddr @${SET.nodes} accept comment "from the network's node CIDR (other nodes, NodePort traffic SNATed to a node)"`,
+  `ip6 daddr . ip6 saddr @${SET.nodes6} accept comment "from the network's IPv6 node CIDR"`,
   `oifname @${SET.bridges} drop comment "no unsolicited traffic into container networks"`,
 ];
 
-/** DNAT for published ports: one map lookup each, whatever the number of mappings. */
+/**
+ * DNAT for published ports: one map lookup each, whatever the number of
+ * mappings. Each is preceded by the same lookup as a set, labelling the
+ * connection as Berth's (a DNAT statement ends its rule), for hairpin.
+ */
+const LABEL = `ct label set ${PUBLISHED_LABEL} comment "a Berth published port (hairpin masquerade)"`;
 const DNAT: readonly string[] = [
+  `meta l4proto { tcp, udp } meta l4proto . ip daddr . th dport @${MAP.byAddress} ${LABEL}`,
   `meta l4proto { tcp, udp } dnat ip to meta l4proto . ip daddr . th dport map @${MAP.byAddress} comment "published on one host address"`,
+  `meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local meta l4proto . th dport @${MAP.anyAddress} ${LABEL}`,
   `meta nfproto ipv4 meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @${MAP.anyAddress} comment "published on every host address"`,
+  `meta l4proto { tcp, udp } meta l4proto . ip6 daddr . th dport @${MAP.byAddress6} ${LABEL}`,
   `meta l4proto { tcp, udp } dnat ip6 to meta l4proto . ip6 daddr . th dport map @${MAP.byAddress6} comment "published on one IPv6 host address"`,
   // ::1 is left alone: the kernel drops a packet from ::1 that is routed out of lo (IPv6 has no route_localnet)
+  `meta nfproto ipv6 ip6 daddr != ::1 meta l4proto { tcp, udp } fib daddr type local meta l4proto . th dport @${MAP.anyAddress6} ${LABEL}`,
   `meta nfproto ipv6 ip6 daddr != ::1 meta l4proto { tcp, udp } fib daddr type local dnat ip6 to meta l4proto . th dport map @${MAP.anyAddress6} comment "published on every IPv6 host address but ::1"`,
 ];
 
 const POSTROUTING: readonly string[] = [
   `ip saddr @${SET.natSubnets} oifname != @${SET.bridges} ip saddr . ip daddr != @${SET.cluster} masquerade comment "containers leave with the host's address (not to their cluster CIDR)"`,
   `ip saddr 127.0.0.0/8 oifname @${SET.bridges} masquerade comment "published port reached through localhost (route_localnet on the bridge)"`,
-  `ct status dnat ip saddr . oifname @${SET.hairpin} masquerade comment "hairpin: a container reaching a published port of its own network"`,
+  `ct status dnat ct label ${PUBLISHED_LABEL} ip saddr . oifname @${SET.hairpin} masquerade comment "hairpin: a container reaching a published port of its own network (not others' DNAT: kube-proxy keeps pod sources)"`,
   `ip6 saddr @${SET.natSubnets6} oifname != @${SET.bridges} ip6 saddr . ip6 daddr != @${SET.cluster6} masquerade comment "containers leave with the host's IPv6 address (not to their cluster CIDR)"`,
-  `ct status dnat ip6 saddr . oifname @${SET.hairpin6} masquerade comment "hairpin over IPv6"`,
+  `ct status dnat ct label ${PUBLISHED_LABEL} ip6 saddr . oifname @${SET.hairpin6} masquerade comment "hairpin over IPv6"`,
 ];
 
 /**

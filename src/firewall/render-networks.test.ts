@@ -41,7 +41,7 @@ test("renderNetworks() puts each network in the sets its options call for", () =
 test("renderNetworks() with no networks empties the sets", () => {
   const s = renderNetworks([]);
   assert.ok(!s.includes("add element"));
-  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 10);
+  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 12);
 });
 
 test("renderNetworks() pairs each non-internal network's subnet with its cluster CIDRs, per family", () => {
@@ -53,6 +53,16 @@ test("renderNetworks() pairs each non-internal network's subnet with its cluster
   assert.equal(elements(s, "cluster_peers"), "10.244.1.0/24 . 10.244.0.0/16, 10.244.1.0/24 . 10.96.0.0/12", "host bits dropped; internal networks reach no cluster");
   assert.equal(elements(s, "cluster_peers6"), "fd00:244:1::/64 . fd00:244::/48");
   assert.throws(() => renderNetworks([net({ name: "x", bridge: "b", subnet: "10.0.0.0/24", clusterCidrs: ["10.0.0.0/33"] })]), BerthError);
+});
+
+test("renderNetworks() pairs each non-internal network's subnet with its node CIDRs, per family, apart from the cluster CIDRs (node traffic is let in, not exempt from masquerade)", () => {
+  const s = renderNetworks([
+    net({ name: "pods", bridge: "cni-pods", subnet: "10.244.1.0/24", subnet6: "fd00:244:1::/64", clusterCidrs: ["10.244.0.0/16"], nodeCidrs: ["192.168.50.0/24", "fd00:50::/64"] }),
+    net({ name: "db", bridge: "berth3", subnet: "10.89.3.0/24", internal: true, nodeCidrs: ["192.168.50.0/24"] }),
+  ]);
+  assert.equal(elements(s, "node_peers"), "10.244.1.0/24 . 192.168.50.0/24", "internal networks let no node in");
+  assert.equal(elements(s, "node_peers6"), "fd00:244:1::/64 . fd00:50::/64");
+  assert.equal(elements(s, "cluster_peers"), "10.244.1.0/24 . 10.244.0.0/16", "node CIDRs are not cluster peers");
 });
 
 test("renderNetworks() normalizes a subnet written with host bits", () => {

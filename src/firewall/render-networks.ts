@@ -23,6 +23,12 @@ export interface FirewallNetwork {
    * out, let in from outside the host. Either family.
    */
   readonly clusterCidrs?: readonly string[];
+  /**
+   * CIDRs of the nodes themselves: let in from outside the host (a node
+   * reaching a pod here, NodePort traffic another node SNATed to its own
+   * address) but masqueraded on the way out like anywhere else. Either family.
+   */
+  readonly nodeCidrs?: readonly string[];
 }
 
 /** A sysctl the engine must set for a network: `sysctl -w KEY=VALUE`. */
@@ -40,10 +46,13 @@ interface CheckedNetwork {
   readonly isolate: boolean;
   readonly cluster4: readonly string[];
   readonly cluster6: readonly string[];
+  readonly node4: readonly string[];
+  readonly node6: readonly string[];
 }
 
 function check(n: FirewallNetwork): CheckedNetwork {
   const cidrs = n.clusterCidrs ?? [];
+  const nodes = n.nodeCidrs ?? [];
   return {
     name: parseNetworkName(n.name),
     bridge: parseIfName(n.bridge, "bridge"),
@@ -53,6 +62,8 @@ function check(n: FirewallNetwork): CheckedNetwork {
     isolate: n.isolate,
     cluster4: cidrs.filter((c) => !c.includes(":")).map((c) => formatCidr4(parseCidr4(c))),
     cluster6: cidrs.filter((c) => c.includes(":")).map((c) => formatCidr6(parseCidr6(c))),
+    node4: nodes.filter((c) => !c.includes(":")).map((c) => formatCidr4(parseCidr4(c))),
+    node6: nodes.filter((c) => c.includes(":")).map((c) => formatCidr6(parseCidr6(c))),
   };
 }
 
@@ -98,6 +109,8 @@ export function renderNetworks(nets: readonly FirewallNetwork[]): string {
   // internal networks reach nothing outside their bridge, cluster or not
   fill(SET.cluster, v4.filter((n) => !n.internal).flatMap((n) => n.cluster4.map((c) => `${n.subnet} . ${c}`)));
   fill(SET.cluster6, v6.filter((n) => !n.internal).flatMap((n) => n.cluster6.map((c) => `${n.subnet} . ${c}`)));
+  fill(SET.nodes, v4.filter((n) => !n.internal).flatMap((n) => n.node4.map((c) => `${n.subnet} . ${c}`)));
+  fill(SET.nodes6, v6.filter((n) => !n.internal).flatMap((n) => n.node6.map((c) => `${n.subnet} . ${c}`)));
   return lines.join("\n") + "\n";
 }
 

@@ -32,6 +32,10 @@ export const SET = {
   cluster: "cluster_peers",
   /** ipv6_addr . ipv6_addr interval: the same for IPv6. */
   cluster6: "cluster_peers6",
+  /** ipv4_addr . ipv4_addr interval: subnet . node CIDR, let in (routed from other nodes) but masqueraded going out. */
+  nodes: "node_peers",
+  /** ipv6_addr . ipv6_addr interval: the same for IPv6. */
+  nodes6: "node_peers6",
 } as const;
 
 /** DNAT maps for published ports. */
@@ -45,6 +49,14 @@ export const MAP = {
   /** inet_proto . inet_service : ipv6_addr . inet_service (every local IPv6 address but ::1, host IP ::). */
   anyAddress6: "dnat_any6",
 } as const;
+
+/**
+ * The conntrack label bit Berth sets on connections to its own published
+ * ports (a label bit, not a mark: marks are shared with kube-proxy and
+ * others, each label bit is independent). Hairpin masquerade applies only to
+ * these, so DNAT done by others (kube-proxy's ClusterIPs) keeps pod sources.
+ */
+export const PUBLISHED_LABEL = 100;
 
 /** Base chains. */
 export const CHAIN = {

@@ -39,6 +39,15 @@ export function clusterCidrsOf(n: Pick<Network, "driverOptions">): string[] {
   return n.driverOptions["cluster_cidr"]?.split(",") ?? [];
 }
 
+/**
+ * The network's node CIDRs (`--opt node_cidr`): routed sources let in (other
+ * nodes, NodePort traffic SNATed to a node's address); unlike cluster CIDRs,
+ * traffic to them is still masqueraded.
+ */
+export function nodeCidrsOf(n: Pick<Network, "driverOptions">): string[] {
+  return n.driverOptions["node_cidr"]?.split(",") ?? [];
+}
+
 /** The built-in default network, made on first use. */
 export const DEFAULT_NETWORK = {
   name: "berth",

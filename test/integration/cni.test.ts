@@ -58,7 +58,7 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
   const nsB = makeNetns("b");
   let server: ChildProcess | undefined;
   try {
-    const addA = cni.call("berth", { command: "ADD", containerId: "ctr-a", netns: nsA, ifname: "eth0", args: "K8S_POD_NAME=web;K8S_POD_NAMESPACE=shop;IgnoreUnknown=1" }, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }] } }));
+    const addA = cni.call("berth", { command: "ADD", containerId: "ctr-a", netns: nsA, ifname: "eth0", args: "K8S_POD_NAME=web;K8S_POD_NAMESPACE=shop;IgnoreUnknown=1" }, JSON.stringify({ ...conf({ enableDns: true }), runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }] } }));
     assert.equal(addA.code, 0, addA.stdout + addA.stderr);
     const ipsA = addA.json?.["ips"] as { address: string; gateway: string; interface: number }[];
     assert.match(ipsA[0]?.address ?? "", /^10\.23\.0\.\d+\/24$/);
@@ -70,7 +70,7 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
     const inA = spawnSync("nsenter", [`--net=${nsA}`, "ip", "-j", "addr", "show", "eth0"], { encoding: "utf8" });
     assert.match(inA.stdout, new RegExp(`"local":"${ipA.replace(/\./g, "\\.")}"`), "the address is on eth0 in the runtime's namespace");
 
-    const addB = cni.call("berth", { command: "ADD", containerId: "ctr-b", netns: nsB, ifname: "eth0" }, JSON.stringify(conf()));
+    const addB = cni.call("berth", { command: "ADD", containerId: "ctr-b", netns: nsB, ifname: "eth0" }, JSON.stringify(conf({ enableDns: true })));
     assert.equal(addB.code, 0, addB.stdout + addB.stderr);
     assert.notEqual((addB.json?.["ips"] as { address: string }[])[0]?.address, ipsA[0]?.address, "IPAM hands out distinct addresses");
 
@@ -180,6 +180,81 @@ test("a pod re-created under the same name is a new sandbox, not NAME_IN_USE, wh
   } finally {
     dropNetns(oldNs);
     dropNetns(newNs);
+  }
+});
+
+test("Berth's resolver is not started for a CNI network unless enableDns asks for it", (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("nodns");
+  try {
+    const add = cni.call("berth", { command: "ADD", containerId: "nodns", netns: ns, ifname: "eth0" }, JSON.stringify(conf({ name: "nodns", subnet: "10.29.0.0/24" })));
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    assert.equal(add.json?.["dns"], undefined, "no nameserver in the result");
+    const listeners = spawnSync("ss", ["-Hlun", "sport = :53"], { encoding: "utf8" }).stdout.trim();
+    assert.equal(listeners, "", "nothing listens on port 53");
+    assert.equal(cni.call("berth", { command: "DEL", containerId: "nodns", netns: ns, ifname: "eth0" }, JSON.stringify(conf({ name: "nodns", subnet: "10.29.0.0/24" }))).code, 0);
+  } finally {
+    dropNetns(ns);
+  }
+});
+
+test("dual stack: both addresses in the pod and the result; a ClusterIP-style DNAT (as kube-proxy's) to a pod on the same node keeps the client pod's source, IPv4 and IPv6", (t) => {
+  if (!requireSandbox(t)) return;
+  const nsA = makeNetns("svc-a");
+  const nsB = makeNetns("svc-b");
+  const dual = conf({ name: "dual", subnet: "10.30.0.0/24", subnet6: "fd00:30::/64", capabilities: {} });
+  let server: ChildProcess | undefined;
+  try {
+    const addA = cni.call("berth", { command: "ADD", containerId: "svc-a", netns: nsA, ifname: "eth0" }, JSON.stringify(dual));
+    assert.equal(addA.code, 0, addA.stdout + addA.stderr);
+    const addB = cni.call("berth", { command: "ADD", containerId: "svc-b", netns: nsB, ifname: "eth0" }, JSON.stringify(dual));
+    assert.equal(addB.code, 0, addB.stdout + addB.stderr);
+    const ips = (r: typeof addA) => (r.json?.["ips"] as { address: string; interface: number }[]).map((i) => i.address.split("/")[0] ?? "");
+    const [a4, a6] = ips(addA);
+    const [b4, b6] = ips(addB);
+    assert.match(a4 ?? "", /^10\.30\.0\.\d+$/);
+    assert.match(a6 ?? "", /^fd00:30::/);
+    assert.deepEqual((addA.json?.["ips"] as { interface: number }[]).map((i) => i.interface), [2, 2], "both on the pod's interface");
+    const inA = spawnSync("nsenter", [`--net=${nsA}`, "ip", "-j", "addr", "show", "eth0"], { encoding: "utf8" }).stdout;
+    assert.ok(inA.includes(`"${a4}"`) && inA.includes(`"${a6}"`), inA);
+    // kube-proxy's part: a service address DNATed to pod B, in a table of its own
+    const kp = ["table inet kp {", "chain pre { type nat hook prerouting priority dstnat;", `ip daddr 10.96.0.50 tcp dport 80 dnat ip to ${b4}:8080`, `ip6 daddr fd00:96::50 tcp dport 80 dnat ip6 to [${b6}]:8080`, "}", "}"].join("\n");
+    assert.equal(spawnSync("nft", ["-f", "-"], { input: kp, encoding: "utf8" }).status, 0);
+    server = spawn("nsenter", [`--net=${nsB}`, ...ECHO], { stdio: "ignore" });
+    let seen: string | undefined;
+    for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", "10.96.0.50", 80, nsA, 1000);
+    assert.equal(seen, a4, "B sees A's own IPv4 address, not the gateway");
+    assert.equal(ask("tcp", "fd00:96::50", 80, nsA), a6, "and A's own IPv6 address");
+    for (const id of ["svc-a", "svc-b"]) assert.equal(cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0" }, JSON.stringify(dual)).code, 0);
+    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), []);
+  } finally {
+    server?.kill();
+    spawnSync("nft", ["delete", "table", "inet", "kp"]);
+    dropNetns(nsA);
+    dropNetns(nsB);
+  }
+});
+
+test("hairpinMode: with portmap chained after Berth, a pod reaches its own hostPort", (t) => {
+  if (!requireSandbox(t)) return;
+  assert.ok(existsSync(join(REFERENCE_PLUGINS, "portmap")), "containernetworking-plugins (portmap) is installed");
+  const ns = makeNetns("hairpin");
+  const list = { cniVersion: "1.0.0", name: "hp", plugins: [{ type: "berth", subnet: "10.31.0.0/24", hairpinMode: true }, { type: "portmap", capabilities: { portMappings: true } }] };
+  const inv = { containerId: "hairpin", netns: ns, ifname: "eth0" };
+  let server: ChildProcess | undefined;
+  try {
+    const add = cni.list(list, { command: "ADD", ...inv }, { portMappings: [{ hostPort: 18084, containerPort: 8080, protocol: "tcp" }] });
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    const ip = ((add.json?.["ips"] as { address: string }[])[0]?.address ?? "").split("/")[0];
+    server = spawn("nsenter", [`--net=${ns}`, ...ECHO], { stdio: "ignore" });
+    let seen: string | undefined;
+    for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", "10.31.0.1", 18084, ns, 1000);
+    assert.ok(seen, "the pod reaches itself through portmap's DNAT");
+    assert.notEqual(seen, ip, "portmap masquerades its hairpin");
+    assert.equal(cni.list(list, { command: "DEL", ...inv }, { portMappings: [{ hostPort: 18084, containerPort: 8080, protocol: "tcp" }] }, add.json).code, 0);
+  } finally {
+    server?.kill();
+    dropNetns(ns);
   }
 });
 

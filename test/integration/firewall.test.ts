@@ -194,7 +194,7 @@ test("the table exists with its chains, sets and hooks (nft -j list table inet b
   assert.deepEqual(sets["internal_bridges"], ["brI"]);
   assert.deepEqual([...(sets["isolated_bridges"] as string[])].sort(), ["brA", "brB"]);
   const rules = doc.nftables.filter((o) => o["rule"]).length;
-  assert.equal(rules, 11 + 4 + 4 + 5, "forward 11 (2 for cluster CIDRs), prerouting 4 and output 4 (two maps per family), postrouting 5 (3 IPv4, 2 IPv6)");
+  assert.equal(rules, 13 + 8 + 8 + 5, "forward 13 (2 for cluster CIDRs, 2 for node CIDRs), prerouting 8 and output 8 (two maps per family, each with its labelling lookup), postrouting 5 (3 IPv4, 2 IPv6)");
   // ensureBase and syncNetworks again: same rules, no duplicates
   fw.ensureBase();
   fw.syncNetworks(NETS);

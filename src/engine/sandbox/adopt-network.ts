@@ -1,5 +1,5 @@
 import type { Engine } from "../context.js";
-import { clusterCidrsOf, type Network } from "../../model/network.js";
+import { clusterCidrsOf, nodeCidrsOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
 import { createNetwork } from "../network-create.js";
 import { syncFirewall } from "../firewall-sync.js";
@@ -11,6 +11,8 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   if (n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
   if (n.subnet !== d.subnet) out.push(`subnet ${n.subnet} vs ${d.subnet}`);
   if (n.gateway !== d.gateway) out.push(`gateway ${n.gateway} vs ${d.gateway}`);
+  if ((strict || d.subnet6 !== undefined) && n.subnet6 !== d.subnet6) out.push(`IPv6 subnet ${n.subnet6 ?? "none"} vs ${d.subnet6 ?? "none"}`);
+  if (d.gateway6 !== undefined && n.gateway6 !== d.gateway6) out.push(`IPv6 gateway ${n.gateway6 ?? "none"} vs ${d.gateway6}`);
   if (!strict) return out;
   if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
@@ -19,6 +21,9 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   const cluster = clusterCidrsOf(n).join(",");
   const wanted = (d.clusterCidrs ?? []).join(",");
   if (cluster !== wanted) out.push(`cluster CIDRs ${cluster || "none"} vs ${wanted || "none"}`);
+  const nodes = nodeCidrsOf(n).join(",");
+  const wantedNodes = (d.nodeCidrs ?? []).join(",");
+  if (nodes !== wantedNodes) out.push(`node CIDRs ${nodes || "none"} vs ${wantedNodes || "none"}`);
   return out;
 }
 
@@ -67,8 +72,8 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
   try {
     const network = createNetwork(engine, {
       name: def.name,
-      subnet: def.subnet,
-      gateway: def.gateway,
+      subnet: def.subnet6 === undefined ? def.subnet : [def.subnet, def.subnet6],
+      gateway: def.gateway6 === undefined ? def.gateway : [def.gateway, def.gateway6],
       interfaceName: def.bridge,
       internal: def.internal,
       disableDns: !def.dnsEnabled,
@@ -77,6 +82,7 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
         ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }),
         // normalized by validate.ts, as network create stores them
         ...(def.clusterCidrs?.length ? { cluster_cidr: def.clusterCidrs.join(",") } : {}),
+        ...(def.nodeCidrs?.length ? { node_cidr: def.nodeCidrs.join(",") } : {}),
       },
       ...(def.dnsServers === undefined ? {} : { dnsServers: def.dnsServers }),
       managedBy: owner,

@@ -2,6 +2,7 @@ import type { Engine } from "../context.js";
 import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import { parseCidr4 } from "../../model/ipv4.js";
+import { parseCidr6 } from "../../model/ipv6.js";
 import { MAX_NAME_LENGTH, printable } from "../../model/names.js";
 import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
@@ -69,8 +70,12 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
           aliases: r.aliases ?? [],
         };
         const cur = engine.store.containers.byId(container.id) ?? container;
-        attachNetwork(engine, cur, n, req);
+        const att = attachNetwork(engine, cur, n, req);
         engine.store.containers.setNetworks(cur.id, [...cur.networks.filter((x) => x.network !== n.name), req]);
+        if (r.hairpin) {
+          const port = engine.host.linkByName(att.hostVeth);
+          if (port) engine.host.bridgePortSetHairpin(port.index, true);
+        }
         return n;
       });
       attachedNets.push(net);
@@ -242,6 +247,7 @@ function endpointsOf(engine: Engine, id: string, nets: readonly Network[]): Sand
       ip: a.ip,
       prefix: parseCidr4(n.subnet).prefix,
       gateway: n.gateway,
+      ...(a.ip6 !== undefined && n.subnet6 !== undefined && n.gateway6 !== undefined ? { ip6: a.ip6, prefix6: parseCidr6(n.subnet6).prefix, gateway6: n.gateway6 } : {}),
       bridge: n.bridge,
       dnsServerIps: n.dnsEnabled ? [n.gateway] : [],
     };

@@ -15,6 +15,9 @@ export interface SandboxNetworkDefinition {
   /** IPv4 subnet in CIDR notation. */
   readonly subnet: string;
   readonly gateway: string;
+  /** An IPv6 subnet as well (dual stack): every sandbox gets one address of each. */
+  readonly subnet6?: string;
+  readonly gateway6?: string;
   readonly internal: boolean;
   readonly dnsEnabled: boolean;
   /** Whether the network is cut off from other Berth networks. */
@@ -24,6 +27,8 @@ export interface SandboxNetworkDefinition {
   readonly dnsServers?: readonly string[];
   /** CIDRs routed to and from the subnet without NAT (a cluster's pod CIDR); see `--opt cluster_cidr`. */
   readonly clusterCidrs?: readonly string[];
+  /** The nodes' own CIDRs, let in but masqueraded going out; see `--opt node_cidr`. */
+  readonly nodeCidrs?: readonly string[];
 }
 
 /** One network the sandbox joins. */
@@ -38,6 +43,12 @@ export interface SandboxNetworkRequest {
   readonly mac?: string;
   /** Extra DNS names for the container on this network. */
   readonly aliases?: readonly string[];
+  /**
+   * Hairpin mode on the sandbox's bridge port, so a DNAT done by someone
+   * else (a chained `portmap`, kube-proxy) can send its packets back to it.
+   * Berth's own published ports turn it on for the first network anyway.
+   */
+  readonly hairpin?: boolean;
 }
 
 export interface SandboxAttachSpec {
@@ -86,6 +97,10 @@ export interface SandboxEndpoint {
   readonly ip: string;
   readonly prefix: number;
   readonly gateway: string;
+  /** The IPv6 address, prefix and gateway on a dual-stack network. */
+  readonly ip6?: string;
+  readonly prefix6?: number;
+  readonly gateway6?: string;
   readonly bridge: string;
   /** The resolver's addresses for this sandbox on this network (empty when the network has no DNS). */
   readonly dnsServerIps: readonly string[];

@@ -2,8 +2,9 @@ import { isAbsolute } from "node:path";
 import { BerthError } from "../../errors.js";
 import { cidrContains, formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../../model/ipv4.js";
 import { parseMac } from "../../model/mac.js";
+import { cidr6Contains, formatCidr6, formatIpv6, parseCidr6, parseIpv6 } from "../../model/ipv6.js";
 import { parseAlias, parseContainerName, parseIfName, parseNetworkName, printable } from "../../model/names.js";
-import type { PortRequest } from "../../model/port-spec.js";
+import { ANY_FAMILY, type PortRequest } from "../../model/port-spec.js";
 import type { SandboxAttachSpec, SandboxNetworkDefinition, SandboxNetworkRequest } from "./spec.js";
 
 const OWNER = /^[a-z][a-z0-9-]{0,15}$/;
@@ -50,6 +51,14 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
       hint: "Give a gateway inside the subnet",
     });
   }
+  const subnet6 = d.subnet6 === undefined ? undefined : parseCidr6(d.subnet6);
+  if (subnet6 !== undefined && subnet6.prefix > 120) {
+    throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet6)} of network "${name}" is too small`, { hint: "Use a prefix of /120 or shorter (a /64 is typical)" });
+  }
+  const gateway6 = d.gateway6 === undefined ? undefined : parseIpv6(d.gateway6, "IPv6 gateway");
+  if (gateway6 !== undefined && (subnet6 === undefined || !cidr6Contains(subnet6, gateway6))) {
+    throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `IPv6 gateway ${formatIpv6(gateway6)} of network "${name}" is outside its IPv6 subnet`, { hint: "Give an IPv6 gateway inside the IPv6 subnet" });
+  }
   if (d.mtu !== undefined && !(Number.isInteger(d.mtu) && d.mtu >= 68 && d.mtu <= 65535)) {
     throw new BerthError("INVALID_ARGUMENT", `Invalid mtu ${String(d.mtu)} for network "${name}"`, { hint: "Give an MTU between 68 and 65535" });
   }
@@ -58,14 +67,21 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
     bridge,
     subnet: formatCidr4(subnet),
     gateway: formatIpv4(gateway),
+    ...(subnet6 === undefined ? {} : { subnet6: formatCidr6(subnet6) }),
+    ...(gateway6 === undefined ? {} : { gateway6: formatIpv6(gateway6) }),
     internal: d.internal,
     dnsEnabled: d.dnsEnabled,
     isolate: d.isolate,
     ...(d.mtu === undefined ? {} : { mtu: d.mtu }),
     dnsServers: checkIpList(d.dnsServers, "DNS server"),
-    // the node's subnet is IPv4, so are its cluster CIDRs
-    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map((c) => formatCidr4(parseCidr4(c))) }),
+    ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map(normalizeCidr) }),
+    ...(d.nodeCidrs === undefined ? {} : { nodeCidrs: d.nodeCidrs.map(normalizeCidr) }),
   };
+}
+
+/** A CIDR of either family, normalized (the network may be dual-stack). */
+function normalizeCidr(c: string): string {
+  return c.includes(":") ? formatCidr6(parseCidr6(c)) : formatCidr4(parseCidr4(c));
 }
 
 function checkRequest(r: SandboxNetworkRequest): SandboxNetworkRequest {
@@ -76,6 +92,7 @@ function checkRequest(r: SandboxNetworkRequest): SandboxNetworkRequest {
     ...(r.ip === undefined ? {} : { ip: formatIpv4(parseIpv4(r.ip, "static address")) }),
     ...(r.mac === undefined ? {} : { mac: parseMac(r.mac) }),
     aliases: [...new Set((r.aliases ?? []).map(parseAlias))],
+    ...(r.hairpin ? { hairpin: true } : {}),
   };
 }
 
@@ -89,7 +106,8 @@ function checkPort(p: PortRequest): PortRequest {
   if (p.proto !== "tcp" && p.proto !== "udp") {
     throw new BerthError("INVALID_ARGUMENT", `Unsupported port protocol "${printable(String(p.proto))}"`, { hint: "Publish tcp or udp ports (this kernel has no SCTP)" });
   }
-  return { proto: p.proto, hostIp: formatIpv4(parseIpv4(p.hostIp, "host address")), hostPort: port(p.hostPort, "host port"), containerPort: port(p.containerPort, "container port") };
+  const hostIp = p.hostIp === ANY_FAMILY ? ANY_FAMILY : p.hostIp.includes(":") ? formatIpv6(parseIpv6(p.hostIp, "host address")) : formatIpv4(parseIpv4(p.hostIp, "host address"));
+  return { proto: p.proto, hostIp, hostPort: port(p.hostPort, "host port"), containerPort: port(p.containerPort, "container port") };
 }
 
 /**

@@ -4,7 +4,8 @@ import type { SandboxNetworkDefinition } from "../../engine/sandbox/spec.js";
 import { createHash } from "node:crypto";
 import { parseCidr4, formatIpv4 } from "../../model/ipv4.js";
 import { parseContainerName } from "../../model/names.js";
-import { ANY_IPV4 } from "../../model/port-spec.js";
+import { ANY_FAMILY } from "../../model/port-spec.js";
+import { formatIpv6, parseCidr6 } from "../../model/ipv6.js";
 import { NetlinkHandle } from "../../kernel/index.js";
 import { CniError } from "./cni-error.js";
 import type { CniBackend } from "./plugin.js";
@@ -23,12 +24,20 @@ function networkOf(c: BerthCniConfig): string | SandboxNetworkDefinition {
     bridge: c.bridge ?? defaultBridge(c.network),
     subnet: c.subnet,
     gateway: c.gateway ?? formatIpv4(subnet.addr + 1),
+    ...(c.subnet6 !== undefined ? { subnet6: c.subnet6, gateway6: c.gateway6 ?? firstHost6(c.subnet6) } : {}),
     internal: c.internal,
     dnsEnabled: c.enableDns,
     isolate: c.isolate,
     ...(c.mtu !== undefined ? { mtu: c.mtu } : {}),
     ...(c.clusterCidrs !== undefined ? { clusterCidrs: c.clusterCidrs } : {}),
+    ...(c.nodeCidrs !== undefined ? { nodeCidrs: c.nodeCidrs } : {}),
   };
+}
+
+/** The subnet's first address, the gateway by default (as for IPv4). */
+function firstHost6(subnet6: string): string {
+  const c = parseCidr6(subnet6);
+  return formatIpv6(c.addr + 1n);
 }
 
 /** `cni-NETWORK` when that fits an interface name (15 characters), else `cni-` and a hash of the name. */
@@ -65,8 +74,9 @@ export function engineBackend(): CniBackend {
           name: sandboxName(env.containerId, env.args),
           nameIsLabel: true,
           netns: env.netns,
-          networks: [{ network: networkOf(config), ifname: env.ifname }],
-          ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_IPV4, hostPort: m.hostPort, containerPort: m.containerPort })),
+          networks: [{ network: networkOf(config), ifname: env.ifname, ...(config.hairpinMode ? { hairpin: true } : {}) }],
+          // no hostIP: every host address of each family the pod has
+          ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_FAMILY, hostPort: m.hostPort, containerPort: m.containerPort })),
         });
         if (!ep) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no network", "run `berth doctor` on this node");
         return {
@@ -75,6 +85,7 @@ export function engineBackend(): CniBackend {
           container: { name: ep.ifname, mac: ep.mac, sandbox: env.netns, ...(config.mtu ? { mtu: config.mtu } : {}) },
           address: `${ep.ip}/${ep.prefix}`,
           gateway: ep.gateway,
+          ...(ep.ip6 !== undefined && ep.gateway6 !== undefined ? { address6: `${ep.ip6}/${ep.prefix6 ?? 64}`, gateway6: ep.gateway6 } : {}),
           ...(ep.dnsServerIps[0] ? { nameserver: ep.dnsServerIps[0], searchDomain: "dns.berth" } : {}),
         } satisfies AttachedInterface;
       }),

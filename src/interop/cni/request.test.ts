@@ -28,7 +28,7 @@ test("parseConfig() reads Berth's fields, runtimeConfig.portMappings and prevRes
   const c = parseConfig(cfg({ network: "pods", internal: true, mtu: 1400, runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "TCP", hostIP: "127.0.0.1" }] }, prevResult: { cniVersion: "1.0.0", ips: [] } }), "ADD");
   assert.equal(c.network, "pods");
   assert.equal(c.internal, true);
-  assert.equal(c.enableDns, true);
+  assert.equal(c.enableDns, false);
   assert.equal(c.mtu, 1400);
   assert.deepEqual(c.portMappings, [{ hostPort: 8080, containerPort: 80, protocol: "tcp", hostIP: "127.0.0.1" }]);
   assert.deepEqual(c.prevResult, { cniVersion: "1.0.0", ips: [] });
@@ -62,8 +62,8 @@ test("parseConfig() reads runtimeConfig as containerd's go-cni writes it (capita
     { hostPort: 8080, containerPort: 80, protocol: "tcp" },
     { hostPort: 5353, containerPort: 53, protocol: "udp", hostIP: "127.0.0.1" },
   ]);
-  const ranges = parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.10" }], [{ subnet: "fd00:22:1::/64" }]] } }), "ADD");
-  assert.deepEqual(ranges.ipRanges, [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.10" }], [{ subnet: "fd00:22:1::/64" }]]);
+  const ranges = parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24" }], [{ subnet: "fd00:22:1::/64" }]] } }), "ADD");
+  assert.deepEqual(ranges.ipRanges, [[{ subnet: "10.22.1.0/24" }], [{ subnet: "fd00:22:1::/64" }]]);
   const flat = parseConfig(cfg({ runtimeConfig: { ipRanges: [{ Subnet: "10.22.1.0/24", RangeStart: "", RangeEnd: "", Gateway: "10.22.1.1" }] } }), "ADD");
   assert.deepEqual(flat.ipRanges, [[{ subnet: "10.22.1.0/24", gateway: "10.22.1.1" }]], "go-cni's flat list of IPRanges");
   const dns = parseConfig(cfg({ runtimeConfig: { dns: { Servers: ["10.96.0.10"], Searches: ["default.svc.cluster.local"], Options: ["ndots:5"] } } }), "ADD");
@@ -79,4 +79,21 @@ test("parseConfig() reads runtimeConfig as containerd's go-cni writes it (capita
 test("parseConfig(): CHECK needs 0.4.0 or later", () => {
   rejects(() => parseConfig(cfg({ cniVersion: "0.3.1" }), "CHECK"), CniErrorCode.INCOMPATIBLE_VERSION, /CHECK needs CNI version 0\.4\.0/);
   assert.equal(parseConfig(cfg({ cniVersion: "0.4.0" }), "CHECK").cniVersion, "0.4.0");
+});
+
+test("parseConfig(): dual stack from subnet6 or the runtime's ipRanges; nodeCIDRs; hairpinMode; Berth's DNS off unless asked for", () => {
+  const d = parseConfig(cfg({ subnet6: "fd00:22:1::/64", clusterCIDRs: ["10.22.0.0/16", "fd00:22::/48"], nodeCIDRs: ["192.168.50.0/24"], hairpinMode: true }), "ADD");
+  assert.equal(d.subnet6, "fd00:22:1::/64");
+  assert.deepEqual(d.clusterCidrs, ["10.22.0.0/16", "fd00:22::/48"]);
+  assert.deepEqual(d.nodeCidrs, ["192.168.50.0/24"]);
+  assert.equal(d.hairpinMode, true);
+  assert.equal(d.enableDns, false, "Kubernetes brings its own DNS");
+  assert.equal(parseConfig(cfg({ enableDns: true }), "ADD").enableDns, true);
+  const r = parseConfig(cfg({ subnet: undefined, runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24" }], [{ subnet: "fd00:22:1::/64", gateway: "fd00:22:1::fe" }]] } }), "ADD");
+  assert.deepEqual([r.subnet, r.subnet6, r.gateway6], ["10.22.1.0/24", "fd00:22:1::/64", "fd00:22:1::fe"]);
+  rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.99.0.0/24" }]] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /not the node's subnet 10\.22\.1\.0\/24/);
+  rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.100" }]] } }), "ADD"), CniErrorCode.UNSUPPORTED_FIELD, /whole subnet/);
+  rejects(() => parseConfig(cfg({ clusterCIDRs: ["fd00:22::/48"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /no IPv6 subnet/);
+  rejects(() => parseConfig(cfg({ subnet: undefined, subnet6: "fd00:22:1::/64" }), "ADD"), CniErrorCode.INVALID_CONFIG, /"subnet6" needs "subnet"/);
+  rejects(() => parseConfig(cfg({ nodeCIDRs: [] }), "ADD"), CniErrorCode.INVALID_CONFIG, /"nodeCIDRs" must be a non-empty list/);
 });

@@ -1,5 +1,6 @@
 import { BerthError } from "../../errors.js";
 import { parseCidr4, parseIpv4 } from "../../model/ipv4.js";
+import { parseCidr6, parseIpv6 } from "../../model/ipv6.js";
 import { parseIfName, parseNetworkName, printable } from "../../model/names.js";
 import { CniError } from "./cni-error.js";
 import { parseRuntimeConfig, type CniIpRange } from "./runtime-config.js";
@@ -15,6 +16,9 @@ export interface BerthCniConfig {
   /** This node's subnet for the network; the network is created with it on first ADD. */
   readonly subnet?: string;
   readonly gateway?: string;
+  /** This node's IPv6 subnet (dual stack: each pod gets an address of both). */
+  readonly subnet6?: string;
+  readonly gateway6?: string;
   /** The host bridge for a network the plugin creates (default cni-NETWORK). */
   readonly bridge?: string;
   readonly internal: boolean;
@@ -22,7 +26,11 @@ export interface BerthCniConfig {
   readonly mtu?: number;
   /** CIDRs routed to and from the node's subnet without NAT: the cluster's pod CIDR, so pods on other nodes see pods by their own addresses. */
   readonly clusterCidrs?: readonly string[];
-  /** Berth's resolver answers container names on this network (default true). */
+  /** The nodes' own CIDRs: let in to the pods (other nodes, NodePort traffic SNATed to a node), masqueraded going out. */
+  readonly nodeCidrs?: readonly string[];
+  /** Hairpin mode on the pod's bridge port (a chained portmap, kube-proxy: a pod reaching itself through their DNAT). */
+  readonly hairpinMode: boolean;
+  /** Berth's resolver answers container names on this network (default false: Kubernetes has its own DNS). */
   readonly enableDns: boolean;
   /** The spec's `dns` dictionary, passed through to the result. */
   readonly dns?: CniDns;
@@ -50,7 +58,7 @@ const COMMANDS: readonly CniCommand[] = ["ADD", "DEL", "CHECK", "VERSION", "STAT
 const CONTAINER_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const KNOWN_KEYS = new Set([
   "cniVersion", "cniVersions", "name", "type", "args", "ipMasq", "ipam", "dns", "capabilities", "runtimeConfig", "prevResult",
-  "network", "subnet", "gateway", "bridge", "internal", "isolate", "mtu", "enableDns", "clusterCIDRs", "cni.dev/valid-attachments", "cni.dev/attachments",
+  "network", "subnet", "gateway", "subnet6", "gateway6", "bridge", "internal", "isolate", "mtu", "enableDns", "clusterCIDRs", "nodeCIDRs", "hairpinMode", "cni.dev/valid-attachments", "cni.dev/attachments",
 ]);
 
 const envError = (msg: string, details: string) => new CniError(CniErrorCode.INVALID_ENVIRONMENT, msg, details);
@@ -144,6 +152,48 @@ function parseValidAttachments(v: unknown): CniValidAttachment[] | undefined {
   });
 }
 
+/** A non-empty list of CIDRs (IPv6 ones only for a dual-stack node), or undefined. */
+function cidrList(o: Record<string, unknown>, key: string, example: string, dual: boolean): string[] | undefined {
+  const raw = o[key];
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((c): c is string => typeof c === "string")) throw configError(`"${key}" must be a non-empty list of CIDRs`, example);
+  for (const c of raw) {
+    if (c.includes(":") && !dual) throw configError(`${key}: ${printable(c)} is IPv6 and the node has no IPv6 subnet`, `give "subnet6" too, or leave out the IPv6 entries of "${key}"`);
+    berthValidated(key, () => (c.includes(":") ? parseCidr6(c) : parseCidr4(c)));
+  }
+  return raw;
+}
+
+/**
+ * The node's subnets: "subnet" and "subnet6" in the configuration, else the
+ * runtime's ipRanges (one range set per family). When both are given they
+ * must agree: Berth's IPAM hands out the whole subnet, so a narrower range
+ * (rangeStart/rangeEnd) is refused rather than ignored.
+ */
+function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRanges: readonly (readonly CniIpRange[])[]): { subnet?: string; subnet6?: string; gateway6?: string } {
+  let subnet6 = optionalString(o, "subnet6");
+  if (subnet6 !== undefined) berthValidated("subnet6", () => parseCidr6(subnet6 ?? ""));
+  let gateway6 = optionalString(o, "gateway6");
+  if (gateway6 !== undefined) berthValidated("gateway6", () => parseIpv6(gateway6 ?? "", "gateway6"));
+  let v4 = subnet;
+  for (const [i, set] of ipRanges.entries()) {
+    const r = set[0];
+    if (!r) continue;
+    if (set.length > 1 || r.rangeStart !== undefined || r.rangeEnd !== undefined) {
+      throw new CniError(CniErrorCode.UNSUPPORTED_FIELD, `ipRanges[${i}]: Berth hands out a whole subnet, not a part of one or several`, "give one range per family with just its subnet (and gateway)");
+    }
+    const six = r.subnet.includes(":");
+    const have = six ? subnet6 : v4;
+    if (have !== undefined && have !== r.subnet) throw configError(`ipRanges[${i}].subnet ${r.subnet} is not the node's ${six ? "subnet6" : "subnet"} ${have}`, "give the runtime the node's subnets, or leave them out of the configuration");
+    if (six) {
+      subnet6 = r.subnet;
+      gateway6 ??= r.gateway;
+    } else v4 = r.subnet;
+  }
+  if (subnet6 !== undefined && v4 === undefined) throw configError(`"subnet6" needs "subnet" as well`, "Berth's CNI networks are IPv4 or dual-stack");
+  return { ...(v4 !== undefined ? { subnet: v4 } : {}), ...(subnet6 !== undefined ? { subnet6 } : {}), ...(gateway6 !== undefined ? { gateway6 } : {}) };
+}
+
 /** Parse and check the network configuration on stdin. */
 export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig {
   let o: unknown;
@@ -172,6 +222,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   if (!name) throw configError(`"name" is missing`, "every CNI network configuration has a name");
   const network = optionalString(o, "network") ?? name;
   berthValidated("network", () => parseNetworkName(network));
+  const runtime = parseRuntimeConfig(o["runtimeConfig"]);
   const subnet = optionalString(o, "subnet");
   if (subnet !== undefined) berthValidated("subnet", () => parseCidr4(subnet));
   const bridge = optionalString(o, "bridge");
@@ -184,15 +235,11 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   if (mtuRaw !== undefined && (typeof mtuRaw !== "number" || !Number.isInteger(mtuRaw) || mtuRaw < 68 || mtuRaw > 65535)) {
     throw configError(`"mtu" must be a whole number 68-65535`, "fix \"mtu\" in the network configuration");
   }
-  const clusterRaw = o["clusterCIDRs"];
-  if (clusterRaw !== undefined && (!Array.isArray(clusterRaw) || clusterRaw.length === 0 || !clusterRaw.every((c): c is string => typeof c === "string"))) {
-    throw configError(`"clusterCIDRs" must be a non-empty list of CIDRs`, `e.g. "clusterCIDRs": ["10.244.0.0/16"], the pod CIDR of the whole cluster`);
-  }
-  // the node's subnet is IPv4, so are the cluster's
-  for (const c of clusterRaw ?? []) berthValidated("clusterCIDRs", () => parseCidr4(c));
+  const ranges = subnetsOf(subnet, o, runtime.ipRanges);
+  const clusterRaw = cidrList(o, "clusterCIDRs", `e.g. "clusterCIDRs": ["10.244.0.0/16"], the pod CIDR of the whole cluster`, ranges.subnet6 !== undefined);
+  const nodeRaw = cidrList(o, "nodeCIDRs", `e.g. "nodeCIDRs": ["192.168.1.0/24"], the network the nodes' own addresses are in`, ranges.subnet6 !== undefined);
   const dnsRaw = o["dns"];
   if (dnsRaw !== undefined && !isObject(dnsRaw)) throw configError(`"dns" must be an object`, "the spec's dns dictionary: {nameservers, domain, search, options}");
-  const runtime = parseRuntimeConfig(o["runtimeConfig"]);
   const prev = o["prevResult"];
   if (prev !== undefined && !isObject(prev)) throw configError(`"prevResult" must be an object`, "the runtime passes the previous plugin's result");
   return {
@@ -201,15 +248,19 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     network,
     internal: optionalBool(o, "internal", false),
     isolate: optionalBool(o, "isolate", true),
-    enableDns: optionalBool(o, "enableDns", true),
+    enableDns: optionalBool(o, "enableDns", false),
+    hairpinMode: optionalBool(o, "hairpinMode", false),
     portMappings: runtime.portMappings,
     ipRanges: runtime.ipRanges,
     ...(runtime.dns ? { runtimeDns: runtime.dns } : {}),
-    ...(subnet !== undefined ? { subnet } : {}),
+    ...(ranges.subnet !== undefined ? { subnet: ranges.subnet } : {}),
     ...(gateway !== undefined ? { gateway } : {}),
+    ...(ranges.subnet6 !== undefined ? { subnet6: ranges.subnet6 } : {}),
+    ...(ranges.gateway6 !== undefined ? { gateway6: ranges.gateway6 } : {}),
     ...(bridge !== undefined ? { bridge } : {}),
     ...(typeof mtuRaw === "number" ? { mtu: mtuRaw } : {}),
-    ...(clusterRaw !== undefined ? { clusterCidrs: clusterRaw as string[] } : {}),
+    ...(clusterRaw !== undefined ? { clusterCidrs: clusterRaw } : {}),
+    ...(nodeRaw !== undefined ? { nodeCidrs: nodeRaw } : {}),
     ...(dnsRaw !== undefined ? { dns: dnsRaw as CniDns } : {}),
     ...(prev !== undefined ? { prevResult: prev as unknown as CniResult } : {}),
     ...(command === "GC" ? { validAttachments: parseValidAttachments(o["cni.dev/valid-attachments"]) ?? [] } : {}),

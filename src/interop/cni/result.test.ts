@@ -37,3 +37,14 @@ test("buildResult(): the interface MTU only in 1.1.0 results (containerd 1.6's l
   for (const v of ["1.0.0", "0.4.0", "0.3.1"]) assert.equal(buildResult(v, withMtu).interfaces?.[2]?.mtu, undefined, v);
   assert.equal(buildResult("0.3.1", a).cniVersion, "0.3.1");
 });
+
+test("buildResult(): a dual-stack pod lists both addresses on its interface and a default route per family", () => {
+  const dual: AttachedInterface = { ...a, address6: "fd00:22:1::5/64", gateway6: "fd00:22:1::1" };
+  const r = buildResult("1.0.0", dual);
+  assert.deepEqual(r.ips, [
+    { address: "10.22.1.5/24", gateway: "10.22.1.1", interface: 2 },
+    { address: "fd00:22:1::5/64", gateway: "fd00:22:1::1", interface: 2 },
+  ]);
+  assert.deepEqual(r.routes, [{ dst: "0.0.0.0/0", gw: "10.22.1.1" }, { dst: "::/0", gw: "fd00:22:1::1" }]);
+  assert.deepEqual(buildResult("0.4.0", dual).ips?.map((i) => i.version), ["4", "6"]);
+});

@@ -8,6 +8,9 @@ export interface AttachedInterface {
   /** CIDR notation: 10.88.0.5/24. */
   readonly address: string;
   readonly gateway: string;
+  /** The IPv6 address (CIDR notation) and gateway on a dual-stack network. */
+  readonly address6?: string;
+  readonly gateway6?: string;
   /** Berth's resolver on the gateway, when the network has DNS. */
   readonly nameserver?: string;
   readonly searchDomain?: string;
@@ -32,8 +35,10 @@ export function buildResult(cniVersion: string, a: AttachedInterface, prev?: Cni
     { name: a.container.name, mac: a.container.mac, sandbox: a.container.sandbox, ...(a.container.mtu && hasInterfaceMtu(cniVersion) ? { mtu: a.container.mtu } : {}) },
   );
   const ip: CniIpConfig = { ...(isLegacy(cniVersion) ? { version: "4" as const } : {}), address: a.address, gateway: a.gateway, interface: base + 2 };
+  const ip6: CniIpConfig[] = a.address6 && a.gateway6 ? [{ ...(isLegacy(cniVersion) ? { version: "6" as const } : {}), address: a.address6, gateway: a.gateway6, interface: base + 2 }] : [];
   const routes: CniRoute[] = [...(prev?.routes ?? [])];
   if (!routes.some((r) => r.dst === "0.0.0.0/0")) routes.push({ dst: "0.0.0.0/0", gw: a.gateway });
+  if (a.gateway6 && !routes.some((r) => r.dst === "::/0")) routes.push({ dst: "::/0", gw: a.gateway6 });
   const nameservers = [...(dns?.nameservers ?? prev?.dns?.nameservers ?? []), ...(a.nameserver ? [a.nameserver] : [])];
   const search = [...(dns?.search ?? prev?.dns?.search ?? []), ...(a.searchDomain ? [a.searchDomain] : [])];
   const mergedDns: CniDns = {
@@ -45,7 +50,7 @@ export function buildResult(cniVersion: string, a: AttachedInterface, prev?: Cni
   return {
     cniVersion,
     interfaces,
-    ips: [...(prev?.ips ?? []), ip],
+    ips: [...(prev?.ips ?? []), ip, ...ip6],
     routes,
     ...(Object.keys(mergedDns).length ? { dns: mergedDns } : {}),
   };
