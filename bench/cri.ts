@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       mkdirSync(confDir, { recursive: true });
       mkdirSync(binDir, { recursive: true });
       for (const p of REFERENCE_PLUGINS) symlinkSync(join(REFERENCE, p), join(binDir, p));
-      if (chain === "berth") installCni({ podCidr: "10.88.1.0/24", clusterCidrs: [], confDir, binDir, cniVersion: "1.0.0", name: "pods", force: false });
+      if (chain === "berth") installCni({ podCidrs: ["10.88.1.0/24"], clusterCidrs: [], nodeCidrs: [], confDir, binDir, cniVersion: "1.0.0", name: "pods", force: false });
       else writeFileSync(join(confDir, "10-reference.conflist"), JSON.stringify(referenceConflist(join(dir, "ipam"))));
       nodes.set(chain, await CriNode.start({ dir, env, cniConfDir: confDir, cniBinDir: binDir }));
     }

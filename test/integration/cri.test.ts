@@ -19,6 +19,8 @@ const BERTH = fileURLToPath(new URL("../../../bin/berth", import.meta.url));
 const POD_CIDR = "10.88.1.0/24";
 const POD_ADDR = /^10\.88\.1\.\d+$/;
 const CLUSTER_CIDR = "10.88.0.0/16";
+/** The link the node shares with the outside machine (test/outside.ts). */
+const NODE_CIDR = "198.51.100.0/24";
 const DNS = { servers: ["10.96.0.10"], searches: ["default.svc.cluster.local", "svc.cluster.local"], options: ["ndots:5"] };
 
 let b: BerthSandbox | undefined;
@@ -34,7 +36,7 @@ before(async () => {
   const confDir = join(dir, "net.d");
   const binDir = join(dir, "bin");
   // the node's CNI files, written by Berth's installer as an operator would
-  b.ok("cni", "install", "--pod-cidr", POD_CIDR, "--cluster-cidr", CLUSTER_CIDR, "--conf-dir", confDir, "--bin-dir", binDir);
+  b.ok("cni", "install", "--pod-cidr", POD_CIDR, "--cluster-cidr", CLUSTER_CIDR, "--node-cidr", NODE_CIDR, "--conf-dir", confDir, "--bin-dir", binDir);
   symlinkSync("/usr/lib/cni/loopback", join(binDir, "loopback"));
   outside = makeOutside(dir);
   node = await CriNode.start({ dir, env: b.env, cniConfDir: confDir, cniBinDir: binDir });
