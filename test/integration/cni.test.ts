@@ -225,6 +225,10 @@ test("dual stack: both addresses in the pod and the result; a ClusterIP-style DN
     for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", "10.96.0.50", 80, nsA, 1000);
     assert.equal(seen, a4, "B sees A's own IPv4 address, not the gateway");
     assert.equal(ask("tcp", "fd00:96::50", 80, nsA), a6, "and A's own IPv6 address");
+    const check = () => cni.call("berth", { command: "CHECK", containerId: "svc-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...dual, prevResult: addA.json }));
+    assert.equal(check().code, 0, "CHECK finds both addresses");
+    spawnSync("nsenter", [`--net=${nsA}`, "ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"]);
+    assert.match(String(check().json?.["msg"]), /lost its address fd00:30::/, "CHECK notices the IPv6 address is gone");
     for (const id of ["svc-a", "svc-b"]) assert.equal(cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0" }, JSON.stringify(dual)).code, 0);
     assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), []);
   } finally {

@@ -6,6 +6,9 @@ export interface SandboxMembership {
   readonly ifname: string;
   readonly ip: string;
   readonly prefix: number;
+  /** The IPv6 address and prefix on a dual-stack network. */
+  readonly ip6?: string;
+  readonly prefix6?: number;
 }
 
 export interface SandboxSummary {
@@ -27,7 +30,9 @@ export function listSandboxes(engine: Engine, owner: string): SandboxSummary[] {
       netns: c.netns,
       endpoints: engine.store.attachments.forContainer(c.id).flatMap((a) => {
         const net = engine.store.networks.byId(a.networkId);
-        return net?.subnet && a.ip ? [{ network: net.name, ifname: a.ifname, ip: a.ip, prefix: Number(net.subnet.split("/")[1]) }] : [];
+        if (!net?.subnet || !a.ip) return [];
+        const v6 = net.subnet6 !== undefined && a.ip6 !== undefined ? { ip6: a.ip6, prefix6: Number(net.subnet6.split("/")[1]) } : {};
+        return [{ network: net.name, ifname: a.ifname, ip: a.ip, prefix: Number(net.subnet.split("/")[1]), ...v6 }];
       }),
     }));
 }

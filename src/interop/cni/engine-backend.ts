@@ -99,8 +99,10 @@ export function engineBackend(): CniBackend {
         try {
           const link = h.linkByName(env.ifname);
           if (!link) throw new CniError(CniErrorCode.BERTH_REFUSED, `interface ${env.ifname} is missing in ${env.netns}`, "DEL and ADD the container again; `berth system reconcile` cleans up the rest");
-          const addrs = h.addrList(link.index).map((a) => `${a.ip}/${a.prefix}`);
-          if (!addrs.includes(`${ep.ip}/${ep.prefix}`)) throw new CniError(CniErrorCode.BERTH_REFUSED, `${env.ifname} in ${env.netns} lost its address ${ep.ip}/${ep.prefix} (has: ${addrs.join(", ") || "none"})`, "DEL and ADD the container again");
+          const addrs = [...h.addrList(link.index), ...h.addrList6(link.index)].map((a) => `${a.ip}/${a.prefix}`);
+          for (const want of [`${ep.ip}/${ep.prefix}`, ...(ep.ip6 !== undefined ? [`${ep.ip6}/${ep.prefix6 ?? 64}`] : [])]) {
+            if (!addrs.includes(want)) throw new CniError(CniErrorCode.BERTH_REFUSED, `${env.ifname} in ${env.netns} lost its address ${want} (has: ${addrs.join(", ") || "none"})`, "DEL and ADD the container again");
+          }
         } finally {
           h.close();
         }

@@ -91,6 +91,7 @@ test("parseConfig(): dual stack from subnet6 or the runtime's ipRanges; nodeCIDR
   assert.equal(parseConfig(cfg({ enableDns: true }), "ADD").enableDns, true);
   const r = parseConfig(cfg({ subnet: undefined, runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24" }], [{ subnet: "fd00:22:1::/64", gateway: "fd00:22:1::fe" }]] } }), "ADD");
   assert.deepEqual([r.subnet, r.subnet6, r.gateway6], ["10.22.1.0/24", "fd00:22:1::/64", "fd00:22:1::fe"]);
+  assert.equal(parseConfig(cfg({ subnet: undefined, runtimeConfig: { ipRanges: [{ Subnet: "10.22.1.0/24", Gateway: "10.22.1.254" }] } }), "ADD").gateway, "10.22.1.254", "the range's gateway when the configuration has none");
   rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.99.0.0/24" }]] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /not the node's subnet 10\.22\.1\.0\/24/);
   rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.100" }]] } }), "ADD"), CniErrorCode.UNSUPPORTED_FIELD, /whole subnet/);
   rejects(() => parseConfig(cfg({ clusterCIDRs: ["fd00:22::/48"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /no IPv6 subnet/);

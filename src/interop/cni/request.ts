@@ -170,12 +170,13 @@ function cidrList(o: Record<string, unknown>, key: string, example: string, dual
  * must agree: Berth's IPAM hands out the whole subnet, so a narrower range
  * (rangeStart/rangeEnd) is refused rather than ignored.
  */
-function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRanges: readonly (readonly CniIpRange[])[]): { subnet?: string; subnet6?: string; gateway6?: string } {
+function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRanges: readonly (readonly CniIpRange[])[]): { subnet?: string; gateway?: string; subnet6?: string; gateway6?: string } {
   let subnet6 = optionalString(o, "subnet6");
   if (subnet6 !== undefined) berthValidated("subnet6", () => parseCidr6(subnet6 ?? ""));
   let gateway6 = optionalString(o, "gateway6");
   if (gateway6 !== undefined) berthValidated("gateway6", () => parseIpv6(gateway6 ?? "", "gateway6"));
   let v4 = subnet;
+  let gateway: string | undefined;
   for (const [i, set] of ipRanges.entries()) {
     const r = set[0];
     if (!r) continue;
@@ -188,10 +189,13 @@ function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRan
     if (six) {
       subnet6 = r.subnet;
       gateway6 ??= r.gateway;
-    } else v4 = r.subnet;
+    } else {
+      v4 = r.subnet;
+      gateway = r.gateway;
+    }
   }
   if (subnet6 !== undefined && v4 === undefined) throw configError(`"subnet6" needs "subnet" as well`, "Berth's CNI networks are IPv4 or dual-stack");
-  return { ...(v4 !== undefined ? { subnet: v4 } : {}), ...(subnet6 !== undefined ? { subnet6 } : {}), ...(gateway6 !== undefined ? { gateway6 } : {}) };
+  return { ...(v4 !== undefined ? { subnet: v4 } : {}), ...(gateway !== undefined ? { gateway } : {}), ...(subnet6 !== undefined ? { subnet6 } : {}), ...(gateway6 !== undefined ? { gateway6 } : {}) };
 }
 
 /** Parse and check the network configuration on stdin. */
@@ -254,7 +258,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     ipRanges: runtime.ipRanges,
     ...(runtime.dns ? { runtimeDns: runtime.dns } : {}),
     ...(ranges.subnet !== undefined ? { subnet: ranges.subnet } : {}),
-    ...(gateway !== undefined ? { gateway } : {}),
+    ...((gateway ?? ranges.gateway) !== undefined ? { gateway: gateway ?? ranges.gateway } : {}),
     ...(ranges.subnet6 !== undefined ? { subnet6: ranges.subnet6 } : {}),
     ...(ranges.gateway6 !== undefined ? { gateway6: ranges.gateway6 } : {}),
     ...(bridge !== undefined ? { bridge } : {}),
