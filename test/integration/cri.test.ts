@@ -168,6 +168,8 @@ test("CRI pods: addresses from Berth's subnet, pod to pod with the client's own 
   assert.match(resolv.stdout, /^search default\.svc\.cluster\.local svc\.cluster\.local$/m);
   assert.match(resolv.stdout, /^options ndots:5$/m);
   assert.doesNotMatch(resolv.stdout, /nameserver 10\.88\./, "no Berth resolver: the cluster has its own DNS");
+  const listeners = spawnSync("ss", ["-H", "-l", "-n", "-u", "-t"], { encoding: "utf8" }).stdout;
+  assert.doesNotMatch(listeners, /10\.88\.1\.1:53\b/, "nothing serves DNS on the pods' gateway");
 
   // the kubelet re-creates a pod's sandbox (attempt 1) after stopping the old one, before removing it
   await n.client.stopPodSandbox(a.id);
