@@ -6,6 +6,9 @@ import { fileURLToPath } from "node:url";
  */
 export const BERTH_CLI = fileURLToPath(new URL("../../../bin/berth", import.meta.url));
 
+/** This installation's CNI plugin (`berth cni install` links it), found the same way. */
+export const BERTH_CNI_PLUGIN = fileURLToPath(new URL("../../../bin/cni/berth", import.meta.url));
+
 /**
  * argv that runs this berth installation's CLI, carrying the BERTH_* settings
  * (state location) along. Used for processes that outlive the CLI: conmon's

@@ -19,6 +19,8 @@ const BERTH = fileURLToPath(new URL("../../../bin/berth", import.meta.url));
 const POD_CIDR = "10.88.1.0/24";
 const POD_ADDR = /^10\.88\.1\.\d+$/;
 const CLUSTER_CIDR = "10.88.0.0/16";
+/** The link the node shares with the outside machine (test/outside.ts). */
+const NODE_CIDR = "198.51.100.0/24";
 const DNS = { servers: ["10.96.0.10"], searches: ["default.svc.cluster.local", "svc.cluster.local"], options: ["ndots:5"] };
 
 let b: BerthSandbox | undefined;
@@ -34,7 +36,7 @@ before(async () => {
   const confDir = join(dir, "net.d");
   const binDir = join(dir, "bin");
   // the node's CNI files, written by Berth's installer as an operator would
-  b.ok("cni", "install", "--pod-cidr", POD_CIDR, "--cluster-cidr", CLUSTER_CIDR, "--conf-dir", confDir, "--bin-dir", binDir);
+  b.ok("cni", "install", "--pod-cidr", POD_CIDR, "--cluster-cidr", CLUSTER_CIDR, "--node-cidr", NODE_CIDR, "--conf-dir", confDir, "--bin-dir", binDir);
   symlinkSync("/usr/lib/cni/loopback", join(binDir, "loopback"));
   outside = makeOutside(dir);
   node = await CriNode.start({ dir, env: b.env, cniConfDir: confDir, cniBinDir: binDir });
@@ -166,6 +168,8 @@ test("CRI pods: addresses from Berth's subnet, pod to pod with the client's own 
   assert.match(resolv.stdout, /^search default\.svc\.cluster\.local svc\.cluster\.local$/m);
   assert.match(resolv.stdout, /^options ndots:5$/m);
   assert.doesNotMatch(resolv.stdout, /nameserver 10\.88\./, "no Berth resolver: the cluster has its own DNS");
+  const listeners = spawnSync("ss", ["-H", "-l", "-n", "-u", "-t"], { encoding: "utf8" }).stdout;
+  assert.doesNotMatch(listeners, /10\.88\.1\.1:53\b/, "nothing serves DNS on the pods' gateway");
 
   // the kubelet re-creates a pod's sandbox (attempt 1) after stopping the old one, before removing it
   await n.client.stopPodSandbox(a.id);

@@ -4,8 +4,9 @@ import { installCni } from "../../interop/cni/install.js";
 import { DEFAULT_NODE_CNI_VERSION, DEFAULT_NODE_NETWORK } from "../../interop/cni/node-conflist.js";
 
 interface InstallFlags {
-  podCidr: string;
+  podCidr: string[];
   clusterCidr?: string[];
+  nodeCidr?: string[];
   confDir: string;
   binDir: string;
   cniVersion: string;
@@ -19,8 +20,9 @@ export function registerCni(program: Command): void {
   cni
     .command("install")
     .description("Link Berth's CNI plugin into the bin dir and write the node's network configuration list")
-    .requiredOption("--pod-cidr <cidr>", "this node's pod CIDR (the Node's spec.podCIDR), e.g. 10.244.1.0/24")
+    .requiredOption("--pod-cidr <cidr>", "this node's pod CIDR (the Node's spec.podCIDRs), e.g. 10.244.1.0/24; again with the IPv6 one on a dual-stack node", collect)
     .option("--cluster-cidr <cidr>", "the cluster's pod CIDR, routed to and from this node's pods without NAT (repeatable)", collect)
+    .option("--node-cidr <cidr>", "the nodes' own addresses, let in to the pods (kubelet probes, NodePorts forwarded by other nodes; repeatable)", collect)
     .option("--conf-dir <dir>", "the runtime's CNI configuration directory", "/etc/cni/net.d")
     .option("--bin-dir <dir>", "the runtime's CNI plugin directory", "/opt/cni/bin")
     .option("--cni-version <version>", "cniVersion of the configuration (1.0.0 for containerd 1.6/1.7)", DEFAULT_NODE_CNI_VERSION)
@@ -28,8 +30,9 @@ export function registerCni(program: Command): void {
     .option("-f, --force", "replace a configuration or plugin file that Berth did not write")
     .action((f: InstallFlags) => {
       const r = installCni({
-        podCidr: f.podCidr,
+        podCidrs: f.podCidr,
         clusterCidrs: f.clusterCidr ?? [],
+        nodeCidrs: f.nodeCidr ?? [],
         confDir: f.confDir,
         binDir: f.binDir,
         cniVersion: f.cniVersion,

@@ -5,12 +5,10 @@
 // that Berth did not write is only replaced with `force`.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { BerthError, messageOf } from "../../errors.js";
+import { BERTH_CNI_PLUGIN } from "../../engine/self-command.js";
 import { isBerthConflist, nodeConflist, validateNodeConf, type NodeConfRequest } from "./node-conflist.js";
 
-/** This installation's plugin, from a module in dist/src/interop/cni/ or a bundle in dist/src/cli/ alike. */
-export const PLUGIN_PATH = fileURLToPath(new URL("../../../bin/cni/berth", import.meta.url));
 /** Sorts before flannel's and Calico's (10-flannel, 10-calico): runtimes use the first file by name. */
 export const CONFLIST_NAME = "10-berth.conflist";
 /** Plugin names the runtime needs beside Berth's: containerd's CRI plugin runs loopback for every pod. */
@@ -119,7 +117,7 @@ export function installCni(r: CniInstallRequest): CniInstallReport {
   const conf = validateNodeConf(r);
   const confDir = absoluteDir(r.confDir, "--conf-dir");
   const binDir = absoluteDir(r.binDir, "--bin-dir");
-  const target = resolve(r.pluginPath ?? PLUGIN_PATH);
+  const target = resolve(r.pluginPath ?? BERTH_CNI_PLUGIN);
   if (!existsSync(target)) throw new BerthError("MISSING_DEPENDENCY", `the plugin ${target} does not exist`, { hint: "Run `npm ci && npm run build` in the Berth checkout first" });
   const text = `${JSON.stringify(nodeConflist(conf), null, 2)}\n`;
   ensureDir(confDir);
