@@ -1,5 +1,5 @@
 import type { Engine } from "./context.js";
-import { clusterCidrsOf, nodeCidrsOf } from "../model/network.js";
+import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf } from "../model/network.js";
 import { dnatMappings } from "./ports.js";
 import { describeMapping } from "../firewall/index.js";
 
@@ -13,6 +13,7 @@ export function syncFirewall(engine: Engine): void {
     subnet6: n.subnet6,
     internal: n.internal,
     isolate: n.isolate,
+    isolatePeers: isolatesPeersOnly(n),
     clusterCidrs: clusterCidrsOf(n),
     nodeCidrs: nodeCidrsOf(n),
   }));

@@ -1,7 +1,7 @@
 import { externalBridgeWithoutGateway, missingGateways } from "./bridge.js";
 import type { Engine } from "./context.js";
 import type { Network } from "../model/network.js";
-import { clusterCidrsOf, nodeCidrsOf, DEFAULT_NETWORK, type NetworkDriver } from "../model/network.js";
+import { clusterCidrsOf, nodeCidrsOf, DEFAULT_NETWORK, isolatesPeersOnly, type NetworkDriver } from "../model/network.js";
 import { planMacvlan } from "./macvlan.js";
 import { formatCidr4, formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
@@ -41,7 +41,7 @@ const KNOWN_OPTIONS: Record<NetworkDriver, ReadonlySet<string>> = {
   macvlan: new Set(["mtu", "parent", "mode", "host_shim"]),
 };
 const OPTION_HINT: Record<NetworkDriver, string> = {
-  bridge: "Known options: mtu=N, isolate=true|false, cluster_cidr=CIDR[,CIDR...], node_cidr=CIDR[,CIDR...]",
+  bridge: "Known options: mtu=N, isolate=true|false|peers, cluster_cidr=CIDR[,CIDR...], node_cidr=CIDR[,CIDR...]",
   macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N",
 };
 
@@ -78,7 +78,7 @@ function describeNetworkRules(engine: Engine, n: Network): void {
   if (!plan) return;
   const subnets = [n.subnet && `subnet ${n.subnet}, gateway ${n.gateway ?? ""}`, n.subnet6 && `IPv6 subnet ${n.subnet6}, gateway ${n.gateway6 ?? ""}`].filter(Boolean).join(", ");
   plan.add("state", `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
-  const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : [])];
+  const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : []), ...(isolatesPeersOnly(n) ? ["isolated_peer_bridges"] : [])];
   if (n.subnet6 !== undefined) sets.push("hairpin6", ...(n.internal ? [] : ["nat_subnets6"]));
   const cluster = clusterCidrsOf(n);
   if (cluster.some((c) => !c.includes(":"))) sets.push("cluster_peers");
@@ -121,7 +121,9 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   }
   const macvlan = driver === "macvlan" ? planMacvlan(engine, options) : undefined;
   const mtu = options["mtu"] === undefined ? undefined : parseMtu(options["mtu"]);
-  const isolate = options["isolate"] === undefined ? true : parseBool("isolate", options["isolate"]);
+  // peers: cut off only from other networks with isolate=peers (Podman's isolate=true)
+  const peers = options["isolate"] === "peers";
+  const isolate = options["isolate"] === undefined ? true : !peers && parseBool("isolate", options["isolate"]);
   if (driver === "macvlan" && opts.internal) {
     throw new BerthError("INVALID_ARGUMENT", "A macvlan network cannot be --internal: its containers sit on the parent's segment, not behind Berth's firewall", {
       hint: "Use a bridge network with --internal, or --opt mode=private to keep the macvlan containers apart",
@@ -169,6 +171,7 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     driverOptions: macvlan?.options ?? {
       ...(clusterCidrs.length > 0 ? { cluster_cidr: clusterCidrs.join(",") } : {}),
       ...(nodeCidrs.length > 0 ? { node_cidr: nodeCidrs.join(",") } : {}),
+      ...(peers ? { isolate: "peers" } : {}),
     },
     internal: opts.internal ?? false,
     // the resolver listens on the gateway, which a macvlan network's host does not own

@@ -58,6 +58,7 @@ test("forward: replies, then same bridge, then internal drops, then published po
     at("ct status dnat oifname @bridges accept"),
     at("iifname @isolated_bridges oifname @bridges drop"),
     at("iifname @bridges oifname @isolated_bridges drop"),
+    at("iifname @isolated_peer_bridges oifname @isolated_peer_bridges drop"),
     at("iifname @bridges accept"),
     at("ip daddr . ip saddr @cluster_peers accept"),
     at("ip6 daddr . ip6 saddr @cluster_peers6 accept"),

@@ -41,7 +41,17 @@ test("renderNetworks() puts each network in the sets its options call for", () =
 test("renderNetworks() with no networks empties the sets", () => {
   const s = renderNetworks([]);
   assert.ok(!s.includes("add element"));
-  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 12);
+  assert.equal(s.split("\n").filter((l) => l.startsWith("flush set")).length, 13);
+});
+
+test("renderNetworks() puts isolatePeers networks (Podman's isolate=true) in their own set, not in the isolated one", () => {
+  const s = renderNetworks([
+    net({ name: "a", bridge: "podman1", subnet: "10.81.0.0/24", isolate: false, isolatePeers: true }),
+    net({ name: "b", bridge: "podman2", subnet: "10.82.0.0/24", isolate: true }),
+    net({ name: "c", bridge: "podman3", subnet: "10.83.0.0/24", internal: true, isolate: false, isolatePeers: true }),
+  ]);
+  assert.equal(elements(s, "isolated_peer_bridges"), '"podman1"', "internal networks are cut off anyway");
+  assert.equal(elements(s, "isolated_bridges"), '"podman2"');
 });
 
 test("renderNetworks() pairs each non-internal network's subnet with its cluster CIDRs, per family", () => {

@@ -17,6 +17,8 @@ export interface FirewallNetwork {
   readonly internal: boolean;
   /** No traffic to or from other Berth bridges (published ports excepted). */
   readonly isolate: boolean;
+  /** Cut off only from other networks with isolatePeers (Podman's isolate=true). */
+  readonly isolatePeers?: boolean;
   /**
    * CIDRs routed to and from the subnet without NAT, typically a
    * cluster's pod CIDR (the other nodes' pods): not masqueraded on the way
@@ -44,6 +46,8 @@ interface CheckedNetwork {
   readonly subnet6: string | undefined;
   readonly internal: boolean;
   readonly isolate: boolean;
+  /** Cut off only from other networks with isolatePeers (Podman's isolate=true). */
+  readonly isolatePeers?: boolean;
   readonly cluster4: readonly string[];
   readonly cluster6: readonly string[];
   readonly node4: readonly string[];
@@ -60,6 +64,7 @@ function check(n: FirewallNetwork): CheckedNetwork {
     subnet6: n.subnet6 === undefined ? undefined : formatCidr6(parseCidr6(n.subnet6)),
     internal: n.internal,
     isolate: n.isolate,
+    isolatePeers: n.isolatePeers ?? false,
     cluster4: cidrs.filter((c) => !c.includes(":")).map((c) => formatCidr4(parseCidr4(c))),
     cluster6: cidrs.filter((c) => c.includes(":")).map((c) => formatCidr6(parseCidr6(c))),
     node4: nodes.filter((c) => !c.includes(":")).map((c) => formatCidr4(parseCidr4(c))),
@@ -99,6 +104,7 @@ export function renderNetworks(nets: readonly FirewallNetwork[]): string {
   fill(SET.bridges, checked.map((n) => `${q(n.bridge)} comment "network ${n.name}"`));
   fill(SET.internal, checked.filter((n) => n.internal).map((n) => q(n.bridge)));
   fill(SET.isolated, checked.filter((n) => !n.internal && n.isolate).map((n) => q(n.bridge)));
+  fill(SET.isolatedPeers, checked.filter((n) => !n.internal && n.isolatePeers === true).map((n) => q(n.bridge)));
   fill(SET.sameBridge, checked.map((n) => `${q(n.bridge)} . ${q(n.bridge)}`));
   const v4 = checked.flatMap((n) => (n.subnet === undefined ? [] : [{ ...n, subnet: n.subnet }]));
   const v6 = checked.flatMap((n) => (n.subnet6 === undefined ? [] : [{ ...n, subnet: n.subnet6 }]));

@@ -18,6 +18,8 @@ export const SET = {
   internal: "internal_bridges",
   /** ifname: bridges of isolated networks (no traffic to/from other Berth bridges). */
   isolated: "isolated_bridges",
+  /** ifname: bridges of networks isolated from each other only (isolate=peers, Podman's isolate=true). */
+  isolatedPeers: "isolated_peer_bridges",
   /** ifname . ifname: "br" . "br" for every bridge, i.e. "stays inside one network". */
   sameBridge: "same_bridge",
   /** ipv4_addr interval: subnets masqueraded when they leave through a non-Berth interface. */

@@ -63,3 +63,12 @@ export const DEFAULT_NETWORK = {
 
 /** Podman's name for the default network in `--network bridge`. */
 export const BRIDGE_MODE = "bridge";
+
+/**
+ * `isolate=peers` (Podman's `isolate=true`): the network is cut off only
+ * from other networks with that option, not from every network as
+ * `isolate=true` does. Kept in the bridge's options; `isolate` is then false.
+ */
+export function isolatesPeersOnly(n: Pick<Network, "driverOptions">): boolean {
+  return n.driverOptions["isolate"] === "peers";
+}

@@ -237,10 +237,11 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
       assert.match(addr, /inet 10\.91\.0\.50\/24/);
       assert.match(addr, /link\/ether 02:42:0a:5b:00:32/);
       p.ok("run", "-d", "--name", "two", "--network", "pnet,pnet2", IMAGE, "sleep", "600");
-      const two = p.ok("exec", "two", "ip", "-4", "addr");
-      assert.match(two, /eth0[\s\S]*10\.91\.0\.[0-9]+\/24/);
-      assert.match(two, /eth1[\s\S]*10\.92\.0\.[0-9]+\/24/);
-      assert.match(p.ok("exec", "two", "ip", "route"), /default via 10\.91\.0\.1 dev eth0/);
+      // Podman names the interfaces (eth0 and eth1, in no fixed order for two networks)
+      const two = p.ok("exec", "two", "ip", "-4", "-o", "addr");
+      assert.match(two, /eth[01]\s+inet 10\.91\.0\.[0-9]+\/24/);
+      assert.match(two, /eth[01]\s+inet 10\.92\.0\.[0-9]+\/24/);
+      assert.match(p.ok("exec", "two", "ip", "route"), /default via 10\.91\.0\.1 dev eth[01]/, "the default route through the first network");
       assert.equal(p.ok("exec", "two", "wget", "-q", "-O", "-", "http://web-alias/").trim(), PAGE, "the alias resolves");
       waitForPage("http://127.0.0.1:15410/");
       const map = nft("list", "map", "inet", "berth", "dnat_any");
@@ -262,6 +263,26 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
     } finally {
       cleanup("in1", "in2");
       p.podman("network", "rm", "pint");
+    }
+  });
+
+  test("isolate=true cuts isolated networks off from each other only, as netavark does", () => {
+    try {
+      p.ok("network", "create", "--subnet", "10.94.0.0/24", "-o", "isolate=true", "isoa");
+      p.ok("network", "create", "--subnet", "10.95.0.0/24", "-o", "isolate=true", "isob");
+      p.ok("run", "-d", "--name", "ia", "--network", "isoa", IMAGE, "sleep", "600");
+      p.ok("run", "-d", "--name", "ib", "--network", "isob", IMAGE, "sleep", "600");
+      p.ok("run", "-d", "--name", "pn", "--network", "pnet", IMAGE, "sleep", "600");
+      const ip = (c: string) => p.ok("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", c).trim();
+      const reach = (from: string, to: string) => p.podman("exec", from, "ping", "-c", "1", "-W", "2", ip(to)).code === 0;
+      const seen = ["pn ia", "ia pn", "ia ib", "ib ia"].map((pair) => {
+        const [from = "", to = ""] = pair.split(" ");
+        return `${from}->${to} ${reach(from, to) ? "reach" : "blocked"}`;
+      });
+      assert.deepEqual(seen, ["pn->ia reach", "ia->pn reach", "ia->ib blocked", "ib->ia blocked"]);
+    } finally {
+      cleanup("ia", "ib", "pn");
+      p.podman("network", "rm", "isoa", "isob");
     }
   });
 

@@ -1,6 +1,6 @@
 import { removeNetworkBridge } from "../bridge.js";
 import type { Engine } from "../context.js";
-import { clusterCidrsOf, nodeCidrsOf, type Network } from "../../model/network.js";
+import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
 import { createNetwork } from "../network-create.js";
 import { syncFirewall } from "../firewall-sync.js";
@@ -17,7 +17,8 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   if (!strict) return out;
   if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
-  if (n.isolate !== d.isolate) out.push(`isolate ${n.isolate} vs ${d.isolate}`);
+  const isolation = isolatesPeersOnly(n) ? "peers" : n.isolate;
+  if (isolation !== d.isolate) out.push(`isolate ${String(isolation)} vs ${String(d.isolate)}`);
   if (n.mtu !== d.mtu) out.push(`mtu ${n.mtu ?? "default"} vs ${d.mtu ?? "default"}`);
   const cluster = clusterCidrsOf(n).join(",");
   const wanted = (d.clusterCidrs ?? []).join(",");
@@ -79,7 +80,7 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
       internal: def.internal,
       disableDns: !def.dnsEnabled,
       options: {
-        isolate: String(def.isolate),
+        isolate: def.isolate === "peers" ? "peers" : String(def.isolate),
         ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }),
         // normalized by validate.ts, as network create stores them
         ...(def.clusterCidrs?.length ? { cluster_cidr: def.clusterCidrs.join(",") } : {}),

@@ -20,8 +20,8 @@ export interface SandboxNetworkDefinition {
   readonly gateway6?: string;
   readonly internal: boolean;
   readonly dnsEnabled: boolean;
-  /** Whether the network is cut off from other Berth networks. */
-  readonly isolate: boolean;
+  /** Whether the network is cut off from other Berth networks; "peers": only from other "peers" networks (Podman's isolate=true). */
+  readonly isolate: boolean | "peers";
   readonly mtu?: number;
   /** Upstream DNS servers for the network's containers (empty: the host's). */
   readonly dnsServers?: readonly string[];

@@ -45,7 +45,8 @@ function readNetwork(key: string, n: JsonReader): SandboxNetworkDefinition {
     gateway,
     internal: n.field("internal").boolean(false),
     dnsEnabled: n.field("dns_enabled").boolean(false),
-    isolate: isolate !== "false",
+    // Podman's isolate=true cuts networks off from each other only; strict from every other network
+    isolate: isolate === "true" ? "peers" : isolate === "strict",
     ...(mtu === undefined ? {} : { mtu }),
     dnsServers: n.field("network_dns_servers").strings(),
   };
