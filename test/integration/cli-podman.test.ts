@@ -123,15 +123,23 @@ test("create, start, stop, start: a stopped container comes back with its networ
     b.ok("stop", "-t", "1", "life");
     assert.equal(b.ok("ps", "--filter", "name=^life$", "--format", "{{.Names}}"), "", `${round}: stopped`);
   }
+  b.ok("start", "life");
+  const ip = b.ip("life");
+  assert.match(b.ok("restart", "-t", "0", "life"), /^[0-9a-f]{64}\n$/);
+  assert.ok(waitAnswer("tcp", "127.0.0.1", 18090), "restarted: answers on its published port");
+  assert.ok(ip !== "" && b.ip("life") !== "", "it has an address again");
+  b.ok("run", "-d", "--name", "follow", "--network", "none", "sh", "-c", "echo a; sleep 1; echo b");
+  assert.equal(b.ok("logs", "-f", "follow"), "a\nb\n", "logs -f follows until the container exits");
   b.ok("create", "--name", "talker", "--network", "lifenet", "sh", "-c", "echo one; echo two; echo three; sleep 600");
   b.ok("start", "talker");
-  assert.equal(b.ok("ps", "--filter", "network=lifenet", "--format", "{{.Names}}"), "talker\n");
+  assert.equal(b.ok("ps", "--filter", "network=lifenet", "--format", "{{.Names}}"), "life\ntalker\n");
   waitFor(() => b.ok("logs", "talker").includes("three"));
   assert.equal(b.ok("logs", "--tail", "2", "talker"), "two\nthree\n");
   b.ok("kill", "-s", "KILL", "talker");
   assert.equal(b.ok("wait", "talker"), "137\n");
   assert.equal(b.run("kill", "-s", "NOSUCHSIG", "life").code, 125);
-  b.ok("rm", "-a");
+  assert.equal(b.run("rm", "-a").code, 125, "rm -a without -f refuses the running one");
+  b.ok("rm", "-a", "-f");
   assert.equal(b.ok("ps", "-a", "-q"), "");
   b.ok("network", "rm", "lifenet");
 });
