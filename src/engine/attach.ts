@@ -1,6 +1,6 @@
 import { closeSync, openSync } from "node:fs";
 import type { Engine } from "./context.js";
-import type { Network } from "../model/network.js";
+import { routeMetricOf, type Network } from "../model/network.js";
 import type { Attachment, Container, NetworkRequest } from "../model/container.js";
 import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { formatIpv6, parseCidr6, parseIpv6 } from "../model/ipv6.js";
@@ -139,9 +139,11 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
     staticIp6: req.ip6 !== undefined,
   };
   engine.store.attachments.insert(attachment);
+  // a network with a route metric always routes its own (netavark's rule); otherwise the first network does
+  const ownRoute = routeMetricOf(net) !== undefined;
   const needsDefaultRoute = {
-    v4: !net.internal && net.gateway !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 4)),
-    v6: !net.internal && net.gateway6 !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 6)),
+    v4: !net.internal && net.gateway !== undefined && (ownRoute || !existing.some((a) => isDefaultRouteNetwork(engine, a, 4))),
+    v6: !net.internal && net.gateway6 !== undefined && (ownRoute || !existing.some((a) => isDefaultRouteNetwork(engine, a, 6))),
   };
   if (engine.plan) describePlumb(engine, c, net, attachment, needsDefaultRoute);
   else if (net.driver === "macvlan") plumbMacvlan(engine, c.netns, net, attachment, needsDefaultRoute);
@@ -189,8 +191,9 @@ function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment
   if (net.driver === "bridge") plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
   if (a.ip !== undefined) plan.add("address", `${a.ip}/${p.v4 ?? ""} on ${a.ifname} inside ${c.name}, up`);
   if (a.ip6 !== undefined) plan.add("address", `${a.ip6}/${p.v6 ?? ""} (nodad) on ${a.ifname} inside ${c.name}`);
-  if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname} inside ${c.name}`);
-  if (defaultRoute.v6) plan.add("route", `default via ${net.gateway6 ?? ""} dev ${a.ifname} inside ${c.name} (IPv6)`);
+  const metric = routeMetricOf(net) === undefined ? "" : ` metric ${routeMetricOf(net) ?? 0}`;
+  if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname}${metric} inside ${c.name}`);
+  if (defaultRoute.v6) plan.add("route", `default via ${net.gateway6 ?? ""} dev ${a.ifname}${metric} inside ${c.name} (IPv6)`);
   const resolver = [net.gateway, net.gateway6].filter((x) => x !== undefined).map((g) => hostPortText(g, 53)).join(" and ");
   if (net.dnsEnabled) plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${leases.join(", ")} for containers on ${net.name} (resolver at ${resolver})`);
 }
@@ -231,6 +234,20 @@ function plumb(engine: Engine, containerName: string, netnsPath: string, net: Ne
   }
 }
 
+/**
+ * A default route through the network's gateway. Without a metric it
+ * replaces the container's default route of that family; with one it is
+ * added beside the other networks' default routes (as netavark adds them:
+ * the lowest metric wins, equal metrics share).
+ */
+export function addDefaultRoute(ch: NetlinkHandle, net: Network, gateway: string, ifindex: number): void {
+  const metric = routeMetricOf(net);
+  if (metric === undefined) ch.routeReplace({ gateway, ifindex });
+  else if (!ch.routeList6().concat(ch.routeList()).some((r) => r.dst === undefined && r.gateway === gateway && r.ifindex === ifindex && (r.metric ?? 0) === metric)) {
+    ch.routePrepend({ gateway, ifindex, metric });
+  }
+}
+
 /** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways. */
 export function configureInside(netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes, what: string): void {
   const ch = NetlinkHandle.open(netnsPath);
@@ -241,8 +258,8 @@ export function configureInside(netnsPath: string, net: Network, a: Attachment, 
     if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
     if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
     ch.linkSetUp(link.index);
-    if (defaultRoute.v4 && net.gateway !== undefined) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
-    if (defaultRoute.v6 && net.gateway6 !== undefined) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
+    if (defaultRoute.v4 && net.gateway !== undefined) addDefaultRoute(ch, net, net.gateway, link.index);
+    if (defaultRoute.v6 && net.gateway6 !== undefined) addDefaultRoute(ch, net, net.gateway6, link.index);
   } finally {
     ch.close();
   }

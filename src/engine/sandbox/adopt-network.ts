@@ -1,5 +1,5 @@
 import type { Engine } from "../context.js";
-import { clusterCidrsOf, type Network } from "../../model/network.js";
+import { clusterCidrsOf, routeMetricOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
 import { createNetwork } from "../network-create.js";
 import { syncFirewall } from "../firewall-sync.js";
@@ -8,13 +8,21 @@ import type { SandboxNetworkDefinition } from "./spec.js";
 /** Where the caller's definition and a Berth network of the same name differ (empty: they agree). */
 function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): string[] {
   const out: string[] = [];
-  if (n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
-  if (n.subnet !== d.subnet) out.push(`subnet ${n.subnet} vs ${d.subnet}`);
-  if (n.gateway !== d.gateway) out.push(`gateway ${n.gateway} vs ${d.gateway}`);
+  const driver = d.driver ?? "bridge";
+  if (n.driver !== driver) out.push(`driver ${n.driver} vs ${driver}`);
+  else if (driver === "macvlan" && n.driverOptions["parent"] !== d.bridge) out.push(`parent ${n.driverOptions["parent"] ?? "none"} vs ${d.bridge}`);
+  else if (driver === "bridge" && n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
+  const none = (x: string | undefined) => x ?? "none";
+  if (n.subnet !== d.subnet) out.push(`subnet ${none(n.subnet)} vs ${none(d.subnet)}`);
+  if (n.gateway !== d.gateway) out.push(`gateway ${none(n.gateway)} vs ${none(d.gateway)}`);
+  if (n.subnet6 !== d.subnet6) out.push(`IPv6 subnet ${none(n.subnet6)} vs ${none(d.subnet6)}`);
+  if (n.gateway6 !== d.gateway6) out.push(`IPv6 gateway ${none(n.gateway6)} vs ${none(d.gateway6)}`);
   if (!strict) return out;
+  if (routeMetricOf(n) !== d.metric) out.push(`metric ${routeMetricOf(n) ?? "default"} vs ${d.metric ?? "default"}`);
+  if (driver === "macvlan" && (n.driverOptions["mode"] ?? "bridge") !== (d.macvlanMode ?? "bridge")) out.push(`macvlan mode ${n.driverOptions["mode"] ?? "bridge"} vs ${d.macvlanMode ?? "bridge"}`);
   if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
-  if (n.isolate !== d.isolate) out.push(`isolate ${n.isolate} vs ${d.isolate}`);
+  if (driver === "bridge" && n.isolate !== d.isolate) out.push(`isolate ${n.isolate} vs ${d.isolate}`);
   if (n.mtu !== d.mtu) out.push(`mtu ${n.mtu ?? "default"} vs ${d.mtu ?? "default"}`);
   const cluster = clusterCidrsOf(n).join(",");
   const wanted = (d.clusterCidrs ?? []).join(",");
@@ -65,16 +73,19 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
     return adoptNetwork(engine, def, owner);
   }
   try {
+    const macvlan = def.driver === "macvlan";
     const network = createNetwork(engine, {
       name: def.name,
-      subnet: def.subnet,
-      gateway: def.gateway,
-      interfaceName: def.bridge,
+      ...(macvlan ? { driver: "macvlan" } : { interfaceName: def.bridge }),
+      subnet: [def.subnet, def.subnet6].filter((x) => x !== undefined),
+      gateway: [def.gateway, def.gateway6].filter((x) => x !== undefined),
+      ...(def.noAddresses ? { noAddresses: true } : {}),
       internal: def.internal,
       disableDns: !def.dnsEnabled,
       options: {
-        isolate: String(def.isolate),
+        ...(macvlan ? { parent: def.bridge, mode: def.macvlanMode ?? "bridge" } : { isolate: String(def.isolate) }),
         ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }),
+        ...(def.metric === undefined ? {} : { metric: String(def.metric) }),
         // normalized by validate.ts, as network create stores them
         ...(def.clusterCidrs?.length ? { cluster_cidr: def.clusterCidrs.join(",") } : {}),
       },

@@ -63,13 +63,14 @@ export function engineBackend(): CniBackend {
           networks: [{ network: networkOf(config), ifname: env.ifname }],
           ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_IPV4, hostPort: m.hostPort, containerPort: m.containerPort })),
         });
-        if (!ep) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no network", "run `berth doctor` on this node");
+        const v4 = ep?.addresses.find((a) => !a.ip.includes(":"));
+        if (!ep || !v4) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no IPv4 network", "run `berth doctor` on this node");
         return {
           bridge: { name: ep.bridge },
           hostVeth: { name: ep.hostVeth },
           container: { name: ep.ifname, mac: ep.mac, sandbox: env.netns, ...(config.mtu ? { mtu: config.mtu } : {}) },
-          address: `${ep.ip}/${ep.prefix}`,
-          gateway: ep.gateway,
+          address: `${v4.ip}/${v4.prefix}`,
+          gateway: v4.gateway,
           ...(ep.dnsServerIps[0] ? { nameserver: ep.dnsServerIps[0], searchDomain: "dns.berth" } : {}),
         } satisfies AttachedInterface;
       }),
