@@ -59,6 +59,7 @@ export const MACVLAN_MODE_PASSTHRU = 8;
 
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
+export const IFA_BROADCAST = 4;
 export const IFA_FLAGS = 8;
 /** ifa_flags: no duplicate address detection, the address is usable at once (not "tentative"). */
 export const IFA_F_NODAD = 0x02;
