@@ -6,7 +6,7 @@ import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { formatIpv6, parseCidr6, parseIpv6 } from "../model/ipv6.js";
 import { randomMac } from "../model/mac.js";
 import { allocateNext, allocateNext6, checkStaticIp, checkStaticIp6, type AllocationPool, type AllocationPool6 } from "../ipam/index.js";
-import { NetlinkHandle } from "../kernel/index.js";
+import { NetlinkHandle, sysctlWrite, withNetns } from "../kernel/index.js";
 import { BerthError, KernelError } from "../errors.js";
 import { BRIDGE_MAX_PORTS, EXFULL, ensureBridge, removeBridgeIfUnused } from "./bridge.js";
 import { hostVethName } from "./names.js";
@@ -248,6 +248,25 @@ export function addDefaultRoute(ch: NetlinkHandle, net: Network, gateway: string
   }
 }
 
+/**
+ * The container's interface takes no IPv6 addresses from router
+ * advertisements (`autoconf=0`, as netavark sets it): its addresses are the
+ * ones Berth leased, also on a macvlan whose LAN has a router. Skipped where
+ * the kernel has no IPv6 or /proc/sys is read-only.
+ */
+function noAutoconf(netnsPath: string, ifname: string): void {
+  // an interface name with a dot cannot be written as a dotted sysctl key
+  if (ifname.includes(".")) return;
+  try {
+    withNetns(netnsPath, () => sysctlWrite(`net.ipv6.conf.${ifname}.autoconf`, "0"));
+  } catch (e) {
+    if (!(e instanceof KernelError) || (e.errno !== ENOENT && e.errno !== EROFS && e.errno !== EACCES)) throw e;
+  }
+}
+const ENOENT = 2;
+const EACCES = 13;
+const EROFS = 30;
+
 /** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways. */
 export function configureInside(netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes, what: string): void {
   const ch = NetlinkHandle.open(netnsPath);
@@ -255,6 +274,7 @@ export function configureInside(netnsPath: string, net: Network, a: Attachment, 
     const link = ch.linkByName(a.ifname);
     if (!link) throw new BerthError("KERNEL", `The container end "${a.ifname}" of ${what} did not appear in ${netnsPath}`);
     const p = prefixesOf(net);
+    noAutoconf(netnsPath, a.ifname);
     if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
     if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
     ch.linkSetUp(link.index);

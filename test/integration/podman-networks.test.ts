@@ -122,6 +122,7 @@ test("a macvlan Podman network (-d macvlan -o parent=BRIDGE): the containers' ma
     pm.ok("run", "-d", "--name", "mv2", "--network", "mvnet", "--ip", "10.94.0.12", IMAGE, "sleep", "600");
     assert.match(pm.ok("exec", "mv1", "ip", "-4", "addr", "show", "dev", "eth0"), /inet 10\.94\.0\.11\/24/);
     assert.match(pm.ok("exec", "mv1", "ip", "-4", "route", "show", "default"), /default via 10\.94\.0\.254 dev eth0\s+metric 100/);
+    assert.equal(pm.ok("exec", "mv1", "cat", "/proc/sys/net/ipv6/conf/eth0/autoconf").trim(), "0", "no addresses from the LAN's router advertisements");
     const ping = pm.podman("exec", "mv1", "ping", "-c", "1", "-W", "3", "10.94.0.12");
     assert.equal(ping.code, 0, `macvlan to macvlan on one parent: ${ping.stdout}${ping.stderr}`);
     // the interfaces are macvlans of the parent: the host's parent has no ports, and its macvlan children are not on the host
