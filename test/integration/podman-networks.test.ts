@@ -127,6 +127,10 @@ test("a macvlan Podman network (-d macvlan -o parent=BRIDGE): the containers' ma
     assert.equal(ping.code, 0, `macvlan to macvlan on one parent: ${ping.stdout}${ping.stderr}`);
     // the interfaces are macvlans of the parent: the host's parent has no ports, and its macvlan children are not on the host
     assert.equal(sh("ip", "link", "show", "master", "mvpar0").trim(), "", "no veth on the parent");
+    // teardown deletes the macvlan inside the namespace Podman keeps (a macvlan has no host end to delete)
+    pm.ok("network", "disconnect", "mvnet", "mv2");
+    const left = pm.podman("exec", "mv2", "ip", "link", "show", "eth0");
+    assert.notEqual(left.code, 0, `eth0 is gone from mv2 after the disconnect:\n${left.stdout}`);
   } finally {
     cleanup(pm, ["mv1", "mv2"], ["mvnet"]);
     spawnSync("ip", ["link", "del", "mvpar0"]);
