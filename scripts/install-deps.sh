@@ -25,6 +25,8 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/lib/podman/netavark ] || need+=(netavark)
   # Podman builds its pod infra ("pause") image from catatonit
   command -v catatonit >/dev/null || need+=(catatonit)
+  # the Podman differential test runs Debian's netavark with its resolver
+  [ -x /usr/lib/podman/aardvark-dns ] || need+=(aardvark-dns)
   # the CNI plugin's tests: containerd's ctr as the runtime, the reference plugins to chain with
   command -v ctr >/dev/null && command -v containerd >/dev/null || need+=(containerd)
   [ -x /usr/lib/cni/tuning ] || need+=(containernetworking-plugins)

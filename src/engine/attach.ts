@@ -1,12 +1,12 @@
 import { closeSync, openSync } from "node:fs";
 import type { Engine } from "./context.js";
-import type { Network } from "../model/network.js";
+import { routeMetricOf, type Network } from "../model/network.js";
 import type { Attachment, Container, NetworkRequest } from "../model/container.js";
 import { formatIpv4, parseCidr4, parseIpv4 } from "../model/ipv4.js";
 import { formatIpv6, parseCidr6, parseIpv6 } from "../model/ipv6.js";
 import { randomMac } from "../model/mac.js";
 import { allocateNext, allocateNext6, checkStaticIp, checkStaticIp6, type AllocationPool, type AllocationPool6 } from "../ipam/index.js";
-import { NetlinkHandle } from "../kernel/index.js";
+import { NetlinkHandle, sysctlWrite, withNetns } from "../kernel/index.js";
 import { BerthError, KernelError } from "../errors.js";
 import { BRIDGE_MAX_PORTS, EXFULL, ensureBridge, removeBridgeIfUnused } from "./bridge.js";
 import { hostVethName } from "./names.js";
@@ -139,9 +139,11 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
     staticIp6: req.ip6 !== undefined,
   };
   engine.store.attachments.insert(attachment);
+  // a network with a route metric always routes its own (netavark's rule); otherwise the first network does
+  const ownRoute = routeMetricOf(net) !== undefined;
   const needsDefaultRoute = {
-    v4: !net.internal && net.gateway !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 4)),
-    v6: !net.internal && net.gateway6 !== undefined && !existing.some((a) => isDefaultRouteNetwork(engine, a, 6)),
+    v4: !net.internal && net.gateway !== undefined && (ownRoute || !existing.some((a) => isDefaultRouteNetwork(engine, a, 4))),
+    v6: !net.internal && net.gateway6 !== undefined && (ownRoute || !existing.some((a) => isDefaultRouteNetwork(engine, a, 6))),
   };
   if (engine.plan) describePlumb(engine, c, net, attachment, needsDefaultRoute);
   else if (net.driver === "macvlan") plumbMacvlan(engine, c.netns, net, attachment, needsDefaultRoute);
@@ -189,8 +191,9 @@ function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment
   if (net.driver === "bridge") plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
   if (a.ip !== undefined) plan.add("address", `${a.ip}/${p.v4 ?? ""} on ${a.ifname} inside ${c.name}, up`);
   if (a.ip6 !== undefined) plan.add("address", `${a.ip6}/${p.v6 ?? ""} (nodad) on ${a.ifname} inside ${c.name}`);
-  if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname} inside ${c.name}`);
-  if (defaultRoute.v6) plan.add("route", `default via ${net.gateway6 ?? ""} dev ${a.ifname} inside ${c.name} (IPv6)`);
+  const metric = routeMetricOf(net) === undefined ? "" : ` metric ${routeMetricOf(net) ?? 0}`;
+  if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname}${metric} inside ${c.name}`);
+  if (defaultRoute.v6) plan.add("route", `default via ${net.gateway6 ?? ""} dev ${a.ifname}${metric} inside ${c.name} (IPv6)`);
   const resolver = [net.gateway, net.gateway6].filter((x) => x !== undefined).map((g) => hostPortText(g, 53)).join(" and ");
   if (net.dnsEnabled) plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${leases.join(", ")} for containers on ${net.name} (resolver at ${resolver})`);
 }
@@ -231,6 +234,39 @@ export function plumb(engine: Engine, containerName: string, netnsPath: string, 
   }
 }
 
+/**
+ * A default route through the network's gateway. Without a metric it
+ * replaces the container's default route of that family; with one it is
+ * added beside the other networks' default routes (as netavark adds them:
+ * the lowest metric wins, equal metrics share).
+ */
+export function addDefaultRoute(ch: NetlinkHandle, net: Network, gateway: string, ifindex: number): void {
+  const metric = routeMetricOf(net);
+  if (metric === undefined) ch.routeReplace({ gateway, ifindex });
+  else if (!ch.routeList6().concat(ch.routeList()).some((r) => r.dst === undefined && r.gateway === gateway && r.ifindex === ifindex && (r.metric ?? 0) === metric)) {
+    ch.routePrepend({ gateway, ifindex, metric });
+  }
+}
+
+/**
+ * The container's interface takes no IPv6 addresses from router
+ * advertisements (`autoconf=0`, as netavark sets it): its addresses are the
+ * ones Berth leased, also on a macvlan whose LAN has a router. Skipped where
+ * the kernel has no IPv6 or /proc/sys is read-only.
+ */
+function noAutoconf(netnsPath: string, ifname: string): void {
+  // an interface name with a dot cannot be written as a dotted sysctl key
+  if (ifname.includes(".")) return;
+  try {
+    withNetns(netnsPath, () => sysctlWrite(`net.ipv6.conf.${ifname}.autoconf`, "0"));
+  } catch (e) {
+    if (!(e instanceof KernelError) || (e.errno !== ENOENT && e.errno !== EROFS && e.errno !== EACCES)) throw e;
+  }
+}
+const ENOENT = 2;
+const EACCES = 13;
+const EROFS = 30;
+
 /** Inside the container: its addresses (IPv6 without DAD), the link up, default routes through the gateways where it has none. */
 export function configureInside(netnsPath: string, net: Network, a: Attachment, defaultRoute: DefaultRoutes, what: string): void {
   const ch = NetlinkHandle.open(netnsPath);
@@ -238,12 +274,14 @@ export function configureInside(netnsPath: string, net: Network, a: Attachment, 
     const link = ch.linkByName(a.ifname);
     if (!link) throw new BerthError("KERNEL", `The container end "${a.ifname}" of ${what} did not appear in ${netnsPath}`);
     const p = prefixesOf(net);
+    noAutoconf(netnsPath, a.ifname);
     if (a.ip !== undefined && p.v4 !== undefined) ch.addrAdd(link.index, a.ip, p.v4);
     if (a.ip6 !== undefined && p.v6 !== undefined) ch.addrAdd(link.index, a.ip6, p.v6);
     ch.linkSetUp(link.index);
-    // only where the namespace has none: a default route someone else put there (another CNI plugin, the runtime) stays
-    if (defaultRoute.v4 && net.gateway !== undefined && !ch.routeList().some((r) => r.dst === undefined)) ch.routeReplace({ gateway: net.gateway, ifindex: link.index });
-    if (defaultRoute.v6 && net.gateway6 !== undefined && !ch.routeList6().some((r) => r.dst === undefined)) ch.routeReplace({ gateway: net.gateway6, ifindex: link.index });
+    // only where the namespace has none (a default route someone else put there, another CNI plugin's or the runtime's, stays),
+    // or beside the others when the network has a metric, as netavark adds them
+    if (defaultRoute.v4 && net.gateway !== undefined && (routeMetricOf(net) !== undefined || !ch.routeList().some((r) => r.dst === undefined))) addDefaultRoute(ch, net, net.gateway, link.index);
+    if (defaultRoute.v6 && net.gateway6 !== undefined && (routeMetricOf(net) !== undefined || !ch.routeList6().some((r) => r.dst === undefined))) addDefaultRoute(ch, net, net.gateway6, link.index);
   } finally {
     ch.close();
   }

@@ -2,6 +2,7 @@ import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import { netnsCreate, netnsDelete } from "../kernel/index.js";
 import { attachNetwork } from "./attach.js";
+import { detachMacvlan } from "./macvlan-attach.js";
 import type { Network } from "../model/network.js";
 import { resolveRequestedNetworks } from "./network-lookup.js";
 import { removeBridgeIfUnused } from "./bridge.js";
@@ -70,10 +71,13 @@ export function teardownContainerNetwork(engine: Engine, c: Container): unknown[
     }
   }
   for (const a of attachments) {
+    const n = engine.store.networks.byId(a.networkId);
     try {
-      if (!ownNetns) engine.host.linkRemove(a.hostVeth);
+      // a macvlan has no host end: it is deleted inside the namespace that stays
+      if (!ownNetns && n?.driver === "macvlan") detachMacvlan(engine, c, n, a);
+      else if (!ownNetns) engine.host.linkRemove(a.hostVeth);
     } catch (e) {
-      errors.push(wrap(`delete veth ${a.hostVeth}`, e));
+      errors.push(wrap(n?.driver === "macvlan" ? `delete macvlan ${a.ifname}` : `delete veth ${a.hostVeth}`, e));
     }
   }
   // bridges left without ports go, including one made by an attach that was interrupted before its lease was committed

@@ -2,6 +2,7 @@ import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import type { Network } from "../model/network.js";
 import { NetlinkHandle } from "../kernel/index.js";
+import { addDefaultRoute } from "./attach.js";
 
 /** After a disconnect, route through the first remaining non-internal network if no default route is left. */
 export function restoreDefaultRoute(engine: Engine, c: Container): void {
@@ -15,8 +16,8 @@ export function restoreDefaultRoute(engine: Engine, c: Container): void {
         const n = engine.store.networks.byId(a.networkId);
         const link = h.linkByName(a.ifname);
         const gateway = n && !n.internal ? gw(n) : undefined;
-        if (gateway !== undefined && link) {
-          h.routeReplace({ gateway, ifindex: link.index });
+        if (n && gateway !== undefined && link) {
+          addDefaultRoute(h, n, gateway, link.index);
           return;
         }
       }

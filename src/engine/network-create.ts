@@ -19,6 +19,8 @@ export interface NetworkCreateOptions {
   readonly subnet?: string | readonly string[];
   /** The gateway, or one per family. */
   readonly gateway?: string | readonly string[];
+  /** No subnet at all: containers get an interface without addresses (Podman's `--ipam-driver none`); no --subnet or --ipv6 with it. */
+  readonly noAddresses?: boolean;
   /** Give the network an IPv6 subnet as well (a free ULA /64 unless --subnet names one). */
   readonly ipv6?: boolean;
   readonly ipRange?: string;
@@ -37,12 +39,12 @@ export interface NetworkCreateOptions {
 }
 
 const KNOWN_OPTIONS: Record<NetworkDriver, ReadonlySet<string>> = {
-  bridge: new Set(["mtu", "isolate", "cluster_cidr", "node_cidr"]),
-  macvlan: new Set(["mtu", "parent", "mode", "host_shim"]),
+  bridge: new Set(["mtu", "isolate", "cluster_cidr", "node_cidr", "metric"]),
+  macvlan: new Set(["mtu", "parent", "mode", "host_shim", "metric"]),
 };
 const OPTION_HINT: Record<NetworkDriver, string> = {
-  bridge: "Known options: mtu=N, isolate=true|false|peers, cluster_cidr=CIDR[,CIDR...], node_cidr=CIDR[,CIDR...]",
-  macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N",
+  bridge: "Known options: mtu=N, isolate=true|false|peers, cluster_cidr=CIDR[,CIDR...], node_cidr=CIDR[,CIDR...], metric=N",
+  macvlan: "Known macvlan options: parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true|false, mtu=N, metric=N",
 };
 
 /** `berth network create`: validate everything, then record the network and its firewall rules. */
@@ -131,8 +133,12 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   }
   const subnets = byFamily(listOf(opts.subnet), "--subnet");
   const gateways = byFamily(listOf(opts.gateway), "--gateway");
-  const want4 = subnets[4] !== undefined || subnets[6] === undefined;
-  const want6 = subnets[6] !== undefined || (opts.ipv6 ?? false);
+  const noAddresses = opts.noAddresses ?? false;
+  if (noAddresses && (subnets[4] !== undefined || subnets[6] !== undefined || opts.ipv6 || opts.ipRange !== undefined)) {
+    throw new BerthError("INVALID_ARGUMENT", `Network "${name}" cannot have subnets and no addresses at once`, { hint: "Leave out --subnet, --ipv6 and --ip-range" });
+  }
+  const want4 = !noAddresses && (subnets[4] !== undefined || subnets[6] === undefined);
+  const want6 = !noAddresses && (subnets[6] !== undefined || (opts.ipv6 ?? false));
   if (!want4 && gateways[4] !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv4 gateway ${gateways[4]} on an IPv6-only network`, { hint: "Give an IPv4 --subnet as well, or leave out the IPv4 --gateway" });
   }
@@ -150,6 +156,7 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   const v6 = want6 ? planIpv6(engine, name, subnets[6], gateways[6], onParent) : undefined;
   const clusterCidrs = options["cluster_cidr"] === undefined ? [] : parseClusterCidrs(options["cluster_cidr"], want4, want6, opts.internal ?? false);
   const nodeCidrs = options["node_cidr"] === undefined ? [] : parseClusterCidrs(options["node_cidr"], want4, want6, opts.internal ?? false, "node_cidr");
+  const metric = options["metric"] === undefined ? {} : { metric: String(parseMetric(options["metric"])) };
   const id = newId();
   // for macvlan, `bridge` names the host shim interface (made only with host_shim=true)
   const bridge = macvlan ? macvlan.shimName(id) : opts.interfaceName !== undefined ? parseIfName(opts.interfaceName, "bridge") : nextBridgeName(engine);
@@ -168,10 +175,13 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
     ipRange: v4?.ipRange,
     subnet6: v6?.subnet,
     gateway6: v6?.gateway,
-    driverOptions: macvlan?.options ?? {
-      ...(clusterCidrs.length > 0 ? { cluster_cidr: clusterCidrs.join(",") } : {}),
-      ...(nodeCidrs.length > 0 ? { node_cidr: nodeCidrs.join(",") } : {}),
-      ...(peers ? { isolate: "peers" } : {}),
+    driverOptions: {
+      ...(macvlan?.options ?? {
+        ...(clusterCidrs.length > 0 ? { cluster_cidr: clusterCidrs.join(",") } : {}),
+        ...(nodeCidrs.length > 0 ? { node_cidr: nodeCidrs.join(",") } : {}),
+        ...(peers ? { isolate: "peers" } : {}),
+      }),
+      ...metric,
     },
     internal: opts.internal ?? false,
     // the resolver listens on the gateway, which a macvlan network's host does not own
@@ -199,6 +209,13 @@ function existingHostBridge(engine: Engine, name: string): { name: string; index
     });
   }
   return { name, index: link.index };
+}
+
+/** `--opt metric=N`: the metric of the default routes through this network (0 to 2^32-1). */
+function parseMetric(text: string): number {
+  const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 0xffffffff)) throw new BerthError("INVALID_ARGUMENT", `Invalid value "${text}" for option metric`, { hint: "Give the route metric as a whole number, e.g. --opt metric=100" });
+  return n;
 }
 
 function nextBridgeName(engine: Engine): string {

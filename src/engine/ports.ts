@@ -118,7 +118,9 @@ class PublishedPorts {
 function portFamilies(engine: Engine, c: Container): { v4: boolean; v6: boolean } {
   const first = c.networks[0];
   const net = first === undefined ? undefined : engine.store.networks.find(first.network);
-  if (!net) return { v4: true, v6: false };
+  // another engine's sandbox has its ports reserved before its networks are adopted: its adapter
+  // names each host address from the network's definition (a bare -p is not left to Berth)
+  if (!net) return { v4: true, v6: c.managedBy !== undefined };
   if (net.driver === "macvlan") {
     throw new BerthError("INVALID_ARGUMENT", `Cannot publish ports of a container on macvlan network "${net.name}": its traffic does not pass through the host`, {
       hint: "Reach the container at its own address on the parent's segment, or put it on a bridge network first (--network BRIDGENET,MACVLANNET) to publish there",

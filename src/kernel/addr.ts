@@ -1,5 +1,6 @@
 import { attr, decodeAttrs, encodeAttrs, readIpv4, readIpv6 } from "./nl/attrs.js";
-import { AF_INET, AF_INET6, IFA_ADDRESS, IFA_FLAGS, IFA_F_NODAD, IFA_LOCAL } from "./nl/constants.js";
+import { AF_INET, AF_INET6, IFA_ADDRESS, IFA_BROADCAST, IFA_FLAGS, IFA_F_NODAD, IFA_LOCAL } from "./nl/constants.js";
+import { formatIpv4, parseIpv4 } from "../model/ipv4.js";
 import { IFADDRMSG_LEN, decodeIfaddrmsg, ifaddrmsg } from "./nl/messages.js";
 import { BerthError } from "../errors.js";
 
@@ -17,7 +18,8 @@ export type Addr6 = Addr4;
  * ifaddrmsg + attributes for RTM_NEWADDR / RTM_DELADDR of IP/PREFIX on link
  * `index`. The family follows the address text; IPv6 addresses are added
  * with IFA_F_NODAD, so they are usable at once instead of "tentative" for
- * the second or so duplicate address detection takes.
+ * the second or so duplicate address detection takes. IPv4 addresses get
+ * their subnet's broadcast address.
  */
 export function addrRequest(index: number, ip: string, prefix: number): { fixed: Buffer; attrs: Buffer } {
   const v6 = ip.includes(":");
@@ -31,9 +33,11 @@ export function addrRequest(index: number, ip: string, prefix: number): { fixed:
       attrs: encodeAttrs([attr.ipv6(IFA_ADDRESS, ip), attr.u32(IFA_FLAGS, IFA_F_NODAD)]),
     };
   }
+  // the subnet's broadcast address, as `ip addr add ... brd +` (and netavark) set it
+  const broadcast = prefix >= 31 ? [] : [attr.ipv4(IFA_BROADCAST, formatIpv4((parseIpv4(ip) | (0xffffffff >>> prefix)) >>> 0))];
   return {
     fixed: ifaddrmsg({ family: AF_INET, prefixlen: prefix, index }),
-    attrs: encodeAttrs([attr.ipv4(IFA_LOCAL, ip), attr.ipv4(IFA_ADDRESS, ip)]),
+    attrs: encodeAttrs([attr.ipv4(IFA_LOCAL, ip), attr.ipv4(IFA_ADDRESS, ip), ...broadcast]),
   };
 }
 

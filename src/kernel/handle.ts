@@ -244,6 +244,12 @@ export class NetlinkHandle {
     this.#sock.request(`add route ${describeRoute(r)} in ${this.#where}`, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, fixed, attrs);
   }
 
+  /** Equivalent to: ip route prepend [DST|default] [via GW] [dev IDX] [metric N]: beside (before) routes of the same destination and metric. */
+  routePrepend(r: RouteSpec): void {
+    const { fixed, attrs } = routeRequest(r);
+    this.#sock.request(`add route ${describeRoute(r)} in ${this.#where}`, RTM_NEWROUTE, NLM_F_CREATE, fixed, attrs);
+  }
+
   /** Equivalent to: ip route replace [DST|default] [via GW] [dev IDX] [src SRC] */
   routeReplace(r: RouteSpec): void {
     const { fixed, attrs } = routeRequest(r);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { attr, decodeAttrs, encodeAttrs, readIpv4, readU32 } from "./nl/attrs.js";
-import { RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_TABLE, RTN_LOCAL, RTN_UNICAST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "./nl/constants.js";
+import { IFA_BROADCAST, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTN_LOCAL, RTN_UNICAST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "./nl/constants.js";
 import { RTMSG_LEN, decodeRtmsg, rtmsg } from "./nl/messages.js";
 import { decodeRoute, describeRoute, routeRequest } from "./route.js";
 import { addrRequest, decodeAddr } from "./addr.js";
@@ -43,6 +43,15 @@ test("decodeRoute() keeps main-table unicast routes only", () => {
 test("addrRequest() and decodeAddr() round-trip; a bad prefix is refused before the kernel sees it", () => {
   const { fixed, attrs } = addrRequest(5, "10.88.0.7", 16);
   assert.deepEqual(decodeAddr(Buffer.concat([fixed, attrs])), { ifindex: 5, ip: "10.88.0.7", prefix: 16 });
+  assert.equal(readIpv4(decodeAttrs(attrs).get(IFA_BROADCAST)), "10.88.255.255", "the subnet's broadcast address, as ip addr add ... brd + sets it");
+  assert.equal(decodeAttrs(addrRequest(5, "10.0.0.1", 31).attrs).get(IFA_BROADCAST), undefined, "none on a /31");
   assert.throws(() => addrRequest(5, "10.88.0.7", 33), { code: "INVALID_ADDRESS" });
   assert.throws(() => addrRequest(5, "10.88.0", 24), { code: "INVALID_ADDRESS" });
+});
+
+test("routeRequest() carries a metric as RTA_PRIORITY, and decodeRoute() reads it back", () => {
+  const { fixed, attrs } = routeRequest({ gateway: "10.88.0.1", ifindex: 3, metric: 100 });
+  assert.equal(readU32(decodeAttrs(attrs).get(RTA_PRIORITY)), 100);
+  assert.equal(decodeRoute(Buffer.concat([fixed, attrs]))?.metric, 100);
+  assert.equal(describeRoute({ gateway: "10.88.0.1", metric: 100 }), "default via 10.88.0.1 metric 100");
 });

@@ -1,5 +1,5 @@
 import { attr, decodeAttrs, encodeAttrs, readIpv4, readIpv6, readU32, type Attr } from "./nl/attrs.js";
-import { AF_INET, AF_INET6, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_TABLE, RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN } from "./nl/constants.js";
+import { AF_INET, AF_INET6, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN } from "./nl/constants.js";
 import { RTMSG_LEN, decodeRtmsg, rtmsg } from "./nl/messages.js";
 import { formatCidr4, parseCidr4 } from "../model/ipv4.js";
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
@@ -11,6 +11,8 @@ export interface Route4 {
   readonly gateway: string | undefined;
   readonly ifindex: number | undefined;
   readonly table: number;
+  /** The route's metric (RTA_PRIORITY); absent when the kernel gave none (metric 0). */
+  readonly metric?: number;
 }
 
 /** What to route: `ip route add [DST|default] [via GATEWAY] [dev IFINDEX] [src SRC]` in the main table. */
@@ -20,11 +22,13 @@ export interface RouteSpec {
   readonly gateway?: string;
   readonly ifindex?: number;
   readonly src?: string;
+  /** The route's metric (`ip route ... metric N`); omitted: 0. */
+  readonly metric?: number;
 }
 
 /** Text for error messages, in `ip route` words. */
 export function describeRoute(r: RouteSpec): string {
-  return [r.dst ?? "default", r.gateway && `via ${r.gateway}`, r.ifindex !== undefined && `dev ${r.ifindex}`, r.src && `src ${r.src}`].filter(Boolean).join(" ");
+  return [r.dst ?? "default", r.gateway && `via ${r.gateway}`, r.ifindex !== undefined && `dev ${r.ifindex}`, r.src && `src ${r.src}`, r.metric !== undefined && `metric ${r.metric}`].filter(Boolean).join(" ");
 }
 
 /** Whether a route spec is IPv6 (its destination, gateway or source is written with colons). */
@@ -43,6 +47,7 @@ export function routeRequest(r: RouteSpec): { fixed: Buffer; attrs: Buffer } {
   if (r.gateway !== undefined) attrs.push(ip(RTA_GATEWAY, r.gateway));
   if (r.ifindex !== undefined) attrs.push(attr.u32(RTA_OIF, r.ifindex));
   if (r.src !== undefined) attrs.push(ip(RTA_PREFSRC, r.src));
+  if (r.metric !== undefined) attrs.push(attr.u32(RTA_PRIORITY, r.metric));
   const fixed = rtmsg({
     family: v6 ? AF_INET6 : AF_INET, dstLen, table: RT_TABLE_MAIN, protocol: RTPROT_BOOT,
     // a route without a gateway is on-link, as `ip route` chooses
@@ -64,5 +69,6 @@ export function decodeRoute(body: Buffer, family: number = AF_INET): Route4 | un
     gateway: read(a.get(RTA_GATEWAY)),
     ifindex: readU32(a.get(RTA_OIF)),
     table,
+    ...(a.has(RTA_PRIORITY) ? { metric: readU32(a.get(RTA_PRIORITY)) ?? 0 } : {}),
   };
 }

@@ -54,6 +54,18 @@ export function nodeCidrsOf(n: Pick<Network, "driverOptions">): string[] {
   return n.driverOptions["node_cidr"]?.split(",") ?? [];
 }
 
+/**
+ * The metric of the default routes through the network (`--opt metric=N`,
+ * as netavark's option), or undefined: Berth's own rule, one default route
+ * per family through the container's first network, metric 0. A network
+ * with a metric gives every container on it its own default routes with
+ * that metric, as netavark does, and the kernel picks the lowest.
+ */
+export function routeMetricOf(n: Pick<Network, "driverOptions">): number | undefined {
+  const m = n.driverOptions["metric"];
+  return m === undefined ? undefined : Number(m);
+}
+
 /** The built-in default network, made on first use. */
 export const DEFAULT_NETWORK = {
   name: "berth",

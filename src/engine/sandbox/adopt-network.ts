@@ -1,6 +1,6 @@
 import { removeNetworkBridge } from "../bridge.js";
 import type { Engine } from "../context.js";
-import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf, type Network } from "../../model/network.js";
+import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf, routeMetricOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
 import { createNetwork } from "../network-create.js";
 import { syncFirewall } from "../firewall-sync.js";
@@ -9,16 +9,23 @@ import type { SandboxNetworkDefinition } from "./spec.js";
 /** Where the caller's definition and a Berth network of the same name differ (empty: they agree). */
 function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): string[] {
   const out: string[] = [];
-  if (n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
-  if (n.subnet !== d.subnet) out.push(`subnet ${n.subnet ?? "none"} vs ${d.subnet ?? "none"}`);
-  if (n.gateway !== d.gateway) out.push(`gateway ${n.gateway ?? "none"} vs ${d.gateway ?? "none"}`);
-  if ((strict || d.subnet6 !== undefined) && n.subnet6 !== d.subnet6) out.push(`IPv6 subnet ${n.subnet6 ?? "none"} vs ${d.subnet6 ?? "none"}`);
-  if (d.gateway6 !== undefined && n.gateway6 !== d.gateway6) out.push(`IPv6 gateway ${n.gateway6 ?? "none"} vs ${d.gateway6}`);
+  const driver = d.driver ?? "bridge";
+  if (n.driver !== driver) out.push(`driver ${n.driver} vs ${driver}`);
+  else if (driver === "macvlan" && n.driverOptions["parent"] !== d.bridge) out.push(`parent ${n.driverOptions["parent"] ?? "none"} vs ${d.bridge}`);
+  else if (driver === "bridge" && n.bridge !== d.bridge) out.push(`bridge ${n.bridge} vs ${d.bridge}`);
+  const none = (x: string | undefined) => x ?? "none";
+  if (n.subnet !== d.subnet) out.push(`subnet ${none(n.subnet)} vs ${none(d.subnet)}`);
+  if (n.gateway !== d.gateway) out.push(`gateway ${none(n.gateway)} vs ${none(d.gateway)}`);
+  // a network made with `berth network create --ipv6` may be shared by a definition that names only its IPv4 half
+  if ((strict || d.subnet6 !== undefined) && n.subnet6 !== d.subnet6) out.push(`IPv6 subnet ${none(n.subnet6)} vs ${none(d.subnet6)}`);
+  if (d.gateway6 !== undefined && n.gateway6 !== d.gateway6) out.push(`IPv6 gateway ${none(n.gateway6)} vs ${d.gateway6}`);
   if (!strict) return out;
+  if (routeMetricOf(n) !== d.metric) out.push(`metric ${routeMetricOf(n) ?? "default"} vs ${d.metric ?? "default"}`);
+  if (driver === "macvlan" && (n.driverOptions["mode"] ?? "bridge") !== (d.macvlanMode ?? "bridge")) out.push(`macvlan mode ${n.driverOptions["mode"] ?? "bridge"} vs ${d.macvlanMode ?? "bridge"}`);
   if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
   const isolation = isolatesPeersOnly(n) ? "peers" : n.isolate;
-  if (isolation !== d.isolate) out.push(`isolate ${String(isolation)} vs ${String(d.isolate)}`);
+  if (driver === "bridge" && isolation !== d.isolate) out.push(`isolate ${String(isolation)} vs ${String(d.isolate)}`);
   if (n.mtu !== d.mtu) out.push(`mtu ${n.mtu ?? "default"} vs ${d.mtu ?? "default"}`);
   const cluster = clusterCidrsOf(n).join(",");
   const wanted = (d.clusterCidrs ?? []).join(",");
@@ -72,16 +79,19 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
     return adoptNetwork(engine, def, owner);
   }
   try {
+    const macvlan = def.driver === "macvlan";
     const network = createNetwork(engine, {
       name: def.name,
-      subnet: def.subnet6 === undefined ? def.subnet : [def.subnet, def.subnet6],
-      gateway: def.gateway6 === undefined ? def.gateway : [def.gateway, def.gateway6],
-      interfaceName: def.bridge,
+      ...(macvlan ? { driver: "macvlan" } : { interfaceName: def.bridge }),
+      subnet: [def.subnet, def.subnet6].filter((x) => x !== undefined),
+      gateway: [def.gateway, def.gateway6].filter((x) => x !== undefined),
+      ...(def.noAddresses ? { noAddresses: true } : {}),
       internal: def.internal,
       disableDns: !def.dnsEnabled,
       options: {
-        isolate: def.isolate === "peers" ? "peers" : String(def.isolate),
+        ...(macvlan ? { parent: def.bridge, mode: def.macvlanMode ?? "bridge" } : { isolate: def.isolate === "peers" ? "peers" : String(def.isolate) }),
         ...(def.mtu === undefined ? {} : { mtu: String(def.mtu) }),
+        ...(def.metric === undefined ? {} : { metric: String(def.metric) }),
         // normalized by validate.ts, as network create stores them
         ...(def.clusterCidrs?.length ? { cluster_cidr: def.clusterCidrs.join(",") } : {}),
         ...(def.nodeCidrs?.length ? { node_cidr: def.nodeCidrs.join(",") } : {}),

@@ -1,8 +1,7 @@
 import type { Engine } from "../context.js";
 import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
-import { parseCidr4 } from "../../model/ipv4.js";
-import { parseCidr6 } from "../../model/ipv6.js";
+import { prefixesOf } from "../prefixes.js";
 import { MAX_NAME_LENGTH } from "../../model/names.js";
 import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
@@ -23,7 +22,7 @@ import { checkAttachSpec } from "./validate.js";
 import { checkSandboxNetns } from "./netns-check.js";
 import { sandboxIsGone } from "./foreign.js";
 import { detachSandbox } from "./sandbox-detach.js";
-import type { SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "./spec.js";
+import type { SandboxAddress, SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "./spec.js";
 
 /**
  * Build the networking of a container that another engine owns, in the
@@ -83,6 +82,7 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
           network: n.name,
           ...(r.ifname === undefined ? {} : { ifname: r.ifname }),
           ...(r.ip === undefined ? {} : { ip: r.ip }),
+          ...(r.ip6 === undefined ? {} : { ip6: r.ip6 }),
           ...(r.mac === undefined ? {} : { mac: r.mac }),
           aliases: r.aliases ?? [],
         };
@@ -260,19 +260,20 @@ function endpointsOf(engine: Engine, id: string, nets: readonly Network[]): Sand
   const atts = engine.store.attachments.forContainer(id);
   return nets.map((n) => {
     const a = atts.find((x) => x.networkId === n.id);
-    if (!a || a.ip === undefined || n.subnet === undefined || n.gateway === undefined) throw new BerthError("INTERNAL", `The IPv4 attachment of ${shortId(id)} to network "${n.name}" is missing after setup`);
+    if (!a) throw new BerthError("INTERNAL", `The attachment of ${shortId(id)} to network "${n.name}" is missing after setup`);
+    const p = prefixesOf(n);
+    const addresses: SandboxAddress[] = [];
+    if (a.ip !== undefined && p.v4 !== undefined && n.gateway !== undefined) addresses.push({ ip: a.ip, prefix: p.v4, gateway: n.gateway });
+    if (a.ip6 !== undefined && p.v6 !== undefined && n.gateway6 !== undefined) addresses.push({ ip: a.ip6, prefix: p.v6, gateway: n.gateway6 });
     return {
       network: n.name,
       networkId: n.id,
       ifname: a.ifname,
       hostVeth: a.hostVeth,
       mac: a.mac,
-      ip: a.ip,
-      prefix: parseCidr4(n.subnet).prefix,
-      gateway: n.gateway,
-      ...(a.ip6 !== undefined && n.subnet6 !== undefined && n.gateway6 !== undefined ? { ip6: a.ip6, prefix6: parseCidr6(n.subnet6).prefix, gateway6: n.gateway6 } : {}),
-      bridge: n.bridge,
-      dnsServerIps: n.dnsEnabled ? [n.gateway] : [],
+      addresses,
+      bridge: n.driver === "macvlan" ? (n.driverOptions["parent"] ?? n.bridge) : n.bridge,
+      dnsServerIps: n.dnsEnabled ? [n.gateway, n.gateway6].filter((g) => g !== undefined) : [],
     };
   });
 }

@@ -10,14 +10,24 @@ import type { PortRequest } from "../../model/port-spec.js";
 /** A network as the other engine defines it; Berth adopts it (see adopt-network.ts). */
 export interface SandboxNetworkDefinition {
   readonly name: string;
-  /** Host bridge interface name (e.g. podman1). */
+  /** "bridge" (the default) or "macvlan". */
+  readonly driver?: "bridge" | "macvlan";
+  /** Host bridge interface name (e.g. podman1); for macvlan, the parent interface. */
   readonly bridge: string;
-  /** IPv4 subnet in CIDR notation. */
-  readonly subnet: string;
-  readonly gateway: string;
-  /** An IPv6 subnet as well (dual stack): every sandbox gets one address of each. */
+  /** IPv4 subnet in CIDR notation; absent for an IPv6-only network or one without addresses. */
+  readonly subnet?: string;
+  /** The IPv4 gateway (given with `subnet`). */
+  readonly gateway?: string;
+  /** IPv6 subnet in CIDR notation (a dual-stack or IPv6-only network). */
   readonly subnet6?: string;
+  /** The IPv6 gateway (given with `subnet6`). */
   readonly gateway6?: string;
+  /** No subnet at all: containers get an interface without addresses or routes (Podman's `--ipam-driver none`). */
+  readonly noAddresses?: boolean;
+  /** The metric of the default routes through this network (netavark's `metric`). */
+  readonly metric?: number;
+  /** macvlan mode: bridge, private, vepa or passthru. */
+  readonly macvlanMode?: string;
   readonly internal: boolean;
   readonly dnsEnabled: boolean;
   /** Whether the network is cut off from other Berth networks; "peers": only from other "peers" networks (Podman's isolate=true). */
@@ -39,6 +49,8 @@ export interface SandboxNetworkRequest {
   readonly ifname?: string;
   /** A static IPv4 address; absent: Berth's IPAM picks one. */
   readonly ip?: string;
+  /** A static IPv6 address; absent: Berth's IPAM picks one (when the network has IPv6). */
+  readonly ip6?: string;
   /** A static MAC address; absent: a random one. */
   readonly mac?: string;
   /** Extra DNS names for the container on this network. */
@@ -94,14 +106,17 @@ export interface SandboxEndpoint {
   readonly ifname: string;
   readonly hostVeth: string;
   readonly mac: string;
-  readonly ip: string;
-  readonly prefix: number;
-  readonly gateway: string;
-  /** The IPv6 address, prefix and gateway on a dual-stack network. */
-  readonly ip6?: string;
-  readonly prefix6?: number;
-  readonly gateway6?: string;
+  /** The container's addresses on the network, IPv4 first; empty on a network without addresses. */
+  readonly addresses: readonly SandboxAddress[];
+  /** The bridge; for macvlan, the parent interface. */
   readonly bridge: string;
   /** The resolver's addresses for this sandbox on this network (empty when the network has no DNS). */
   readonly dnsServerIps: readonly string[];
+}
+
+/** One address of a sandbox on a network. */
+export interface SandboxAddress {
+  readonly ip: string;
+  readonly prefix: number;
+  readonly gateway: string;
 }

@@ -78,14 +78,16 @@ export function engineBackend(): CniBackend {
           // no hostIP: every host address of each family the pod has
           ports: config.portMappings.map((m) => ({ proto: m.protocol, hostIp: m.hostIP ?? ANY_FAMILY, hostPort: m.hostPort, containerPort: m.containerPort })),
         });
-        if (!ep) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no network", "run `berth doctor` on this node");
+        const v4 = ep?.addresses.find((a) => !a.ip.includes(":"));
+        const v6 = ep?.addresses.find((a) => a.ip.includes(":"));
+        if (!ep || !v4) throw new CniError(CniErrorCode.BERTH_REFUSED, "Berth attached no IPv4 network", "run `berth doctor` on this node");
         return {
           bridge: { name: ep.bridge },
           hostVeth: { name: ep.hostVeth },
           container: { name: ep.ifname, mac: ep.mac, sandbox: env.netns, ...(config.mtu ? { mtu: config.mtu } : {}) },
-          address: `${ep.ip}/${ep.prefix}`,
-          gateway: ep.gateway,
-          ...(ep.ip6 !== undefined && ep.gateway6 !== undefined ? { address6: `${ep.ip6}/${ep.prefix6 ?? 64}`, gateway6: ep.gateway6 } : {}),
+          address: `${v4.ip}/${v4.prefix}`,
+          gateway: v4.gateway,
+          ...(v6 ? { address6: `${v6.ip}/${v6.prefix}`, gateway6: v6.gateway } : {}),
           ...(ep.dnsServerIps[0] ? { nameserver: ep.dnsServerIps[0], searchDomain: "dns.berth" } : {}),
         } satisfies AttachedInterface;
       }),

@@ -1,16 +1,50 @@
 import { BerthError } from "../../errors.js";
 import { printable } from "../../model/names.js";
-import type { PortRequest, Proto } from "../../model/port-spec.js";
+import { ANY_IPV4, ANY_IPV6, type PortRequest, type Proto } from "../../model/port-spec.js";
 import type { SandboxAttachSpec, SandboxDetachSpec, SandboxNetworkDefinition, SandboxNetworkRequest } from "../../engine/sandbox/spec.js";
 import { JsonReader } from "./json-reader.js";
 
 /** The owner Berth records for Podman's containers. */
 export const PODMAN = "podman";
 
-const KNOWN_OPTIONS = ["mtu", "isolate"];
+/** The options netavark 1.4 knows, per driver ("vlan" is not supported: Berth makes no VLAN bridges). */
+const KNOWN_OPTIONS: Record<"bridge" | "macvlan", readonly string[]> = { bridge: ["mtu", "isolate", "metric"], macvlan: ["mtu", "mode", "metric"] };
+/** netavark's default for `metric`: the default routes of every network get it. */
+export const DEFAULT_ROUTE_METRIC = 100;
 
 function unsupported(what: string, hint: string): BerthError {
   return new BerthError("INVALID_ARGUMENT", `Berth does not support ${what}`, { hint });
+}
+
+function invalidOption(option: string, value: string, network: string, hint: string): BerthError {
+  return new BerthError("INVALID_ARGUMENT", `Invalid ${option} option "${printable(value)}" (network "${network}")`, { hint });
+}
+
+/** A numeric option, e.g. mtu=1400 or metric=50; "" and absent mean the default. */
+function numberOption(options: JsonReader, key: string, network: string, max: number, hint: string): number | undefined {
+  const text = options.field(key).optionalString();
+  if (text === undefined || text === "") return undefined;
+  const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(n <= max)) throw invalidOption(key, text, network, hint);
+  return n;
+}
+
+/** The subnets of a network: at most one per family, each with its gateway. */
+function readSubnets(n: JsonReader, name: string): Pick<SandboxNetworkDefinition, "subnet" | "gateway" | "subnet6" | "gateway6"> {
+  const out: { subnet?: string; gateway?: string; subnet6?: string; gateway6?: string } = {};
+  for (const s of n.field("subnets").items()) {
+    const subnet = s.field("subnet").string();
+    const v6 = subnet.includes(":");
+    if ((v6 ? out.subnet6 : out.subnet) !== undefined) {
+      throw unsupported(`several ${v6 ? "IPv6" : "IPv4"} subnets on one network (network "${name}")`, "Give the network at most one IPv4 and one IPv6 --subnet");
+    }
+    const gateway = s.field("gateway").optionalString();
+    if (gateway === undefined) throw unsupported(`a subnet without a gateway (network "${name}")`, "Give the subnet a --gateway");
+    if (s.field("lease_range").present) throw unsupported(`--ip-range on Podman networks (network "${name}")`, "Create the network without --ip-range");
+    if (v6) Object.assign(out, { subnet6: subnet, gateway6: gateway });
+    else Object.assign(out, { subnet, gateway });
+  }
+  return out;
 }
 
 /** netavark's Network (one entry of `network_info`) as a sandbox network definition. */
@@ -18,42 +52,44 @@ function readNetwork(key: string, n: JsonReader): SandboxNetworkDefinition {
   const name = n.field("name").string();
   if (name !== key) throw new BerthError("INVALID_ARGUMENT", `Invalid network_info: entry "${printable(key)}" is named "${printable(name)}"`, { hint: "Key network_info by network name" });
   const driver = n.field("driver").string();
-  if (driver !== "bridge") throw unsupported(`the "${printable(driver)}" network driver (network "${name}")`, "Use bridge networks (podman network create --driver bridge)");
-  const ipam = n.field("ipam_options").field("driver").optionalString();
-  if (ipam !== undefined && ipam !== "host-local") throw unsupported(`IPAM driver "${printable(ipam)}" (network "${name}")`, "Use Podman's default IPAM (host-local)");
-  const v4 = n.field("subnets").items().filter((s) => !s.field("subnet").string().includes(":"));
-  if (n.field("ipv6_enabled").boolean(false) || v4.length !== n.field("subnets").items().length) {
-    throw unsupported(`IPv6 yet (network "${name}")`, "Create the network without --ipv6 and without IPv6 subnets");
-  }
-  const subnet = v4[0];
-  if (subnet === undefined || v4.length > 1) throw unsupported(`${v4.length === 0 ? "a network without a subnet" : "several subnets on one network"} (network "${name}")`, "Give the network exactly one IPv4 --subnet");
-  const gateway = subnet.field("gateway").optionalString();
-  if (gateway === undefined) throw unsupported(`a subnet without a gateway (network "${name}")`, "Give the subnet a --gateway");
+  if (driver !== "bridge" && driver !== "macvlan") throw unsupported(`the "${printable(driver)}" network driver (network "${name}")`, "Use bridge or macvlan networks (podman network create --driver bridge|macvlan)");
+  const ipam = n.field("ipam_options").field("driver").optionalString() ?? "host-local";
+  if (ipam !== "host-local" && ipam !== "none") throw unsupported(`IPAM driver "${printable(ipam)}" (network "${name}")`, "Use Podman's default IPAM (host-local) or --ipam-driver none");
+  const subnets = readSubnets(n, name);
+  const noAddresses = ipam === "none";
+  if (noAddresses && (subnets.subnet !== undefined || subnets.subnet6 !== undefined)) throw unsupported(`subnets with --ipam-driver none (network "${name}")`, "Leave out --subnet");
+  if (!noAddresses && subnets.subnet === undefined && subnets.subnet6 === undefined) throw unsupported(`a network without a subnet (network "${name}")`, "Give the network an IPv4 or IPv6 --subnet, or --ipam-driver none");
   const options = n.field("options");
   for (const [k] of options.entries()) {
-    if (!KNOWN_OPTIONS.includes(k)) throw unsupported(`the network option "${printable(k)}" (network "${name}")`, `Known options: ${KNOWN_OPTIONS.join(", ")}`);
+    if (!KNOWN_OPTIONS[driver].includes(k)) throw unsupported(`the ${driver} network option "${printable(k)}" (network "${name}")`, `Known options: ${KNOWN_OPTIONS[driver].join(", ")}`);
   }
-  const mtuText = options.field("mtu").optionalString();
   const isolate = options.field("isolate").optionalString() ?? "false";
-  if (!["true", "false", "strict"].includes(isolate)) throw new BerthError("INVALID_ARGUMENT", `Invalid isolate option "${printable(isolate)}" (network "${name}")`, { hint: "Write isolate=true, strict or false" });
-  const mtu = mtuText === undefined || mtuText === "" || mtuText === "0" ? undefined : /^[0-9]{1,5}$/.test(mtuText) ? Number(mtuText) : NaN;
-  if (mtu !== undefined && Number.isNaN(mtu)) throw new BerthError("INVALID_ARGUMENT", `Invalid mtu option "${printable(mtuText ?? "")}" (network "${name}")`, { hint: "Give the MTU as a number, e.g. mtu=1400" });
+  if (!["true", "false", "strict"].includes(isolate)) throw invalidOption("isolate", isolate, name, "Write isolate=true, strict or false");
+  const mtu = numberOption(options, "mtu", name, 65535, "Give the MTU as a number, e.g. mtu=1400");
+  const metric = numberOption(options, "metric", name, 0xffffffff, "Give the route metric as a number, e.g. metric=50") ?? DEFAULT_ROUTE_METRIC;
+  const mode = options.field("mode").optionalString();
   return {
     name,
+    ...(driver === "macvlan" ? { driver, ...(mode === undefined || mode === "" ? {} : { macvlanMode: mode }) } : {}),
+    // for macvlan, netavark's network_interface is the parent
     bridge: n.field("network_interface").string(),
-    subnet: subnet.field("subnet").string(),
-    gateway,
+    ...subnets,
+    ...(noAddresses ? { noAddresses } : {}),
     internal: n.field("internal").boolean(false),
-    dnsEnabled: n.field("dns_enabled").boolean(false),
+    // a macvlan network's gateway is the LAN's router, where no resolver of Berth's listens
+    dnsEnabled: driver === "bridge" && n.field("dns_enabled").boolean(false),
     // Podman's isolate=true cuts networks off from each other only; strict from every other network
     isolate: isolate === "true" ? "peers" : isolate === "strict",
-    ...(mtu === undefined ? {} : { mtu }),
+    ...(mtu === undefined || mtu === 0 ? {} : { mtu }),
+    metric,
     dnsServers: n.field("network_dns_servers").strings(),
   };
 }
 
 /** netavark's PortMapping: `range` consecutive ports, `protocol` possibly "tcp,udp"; host_ip "" means every address. */
-function readPorts(list: JsonReader): PortRequest[] {
+function readPorts(list: JsonReader, first: SandboxNetworkDefinition | undefined): PortRequest[] {
+  // "" is every host address of each family the container's first network has, as netavark publishes it
+  const anyAddresses = [first?.subnet !== undefined ? ANY_IPV4 : undefined, first?.subnet6 !== undefined ? ANY_IPV6 : undefined].filter((x) => x !== undefined);
   const out: PortRequest[] = [];
   for (const p of list.items()) {
     const containerPort = p.field("container_port").integer(1, 65535);
@@ -62,11 +98,11 @@ function readPorts(list: JsonReader): PortRequest[] {
     if (containerPort + range - 1 > 65535 || hostPort + range - 1 > 65535) {
       throw new BerthError("INVALID_ARGUMENT", `Invalid port range ${hostPort}:${containerPort} (${range} ports): it goes past 65535`, { hint: "Give a shorter range" });
     }
-    const hostIp = p.field("host_ip").optionalString() ?? "";
-    if (hostIp.includes(":")) throw unsupported(`publishing on IPv6 host addresses yet (${printable(hostIp)})`, "Publish on an IPv4 address or on all addresses");
+    const given = p.field("host_ip").optionalString() ?? "";
+    const hostIps = given === "" ? anyAddresses : [given];
     for (const proto of p.field("protocol").string().split(",")) {
       if (proto !== "tcp" && proto !== "udp") throw unsupported(`the port protocol "${printable(proto)}"`, "Publish tcp or udp ports (this kernel has no SCTP)");
-      for (let i = 0; i < range; i++) out.push({ proto: proto as Proto, hostIp: hostIp === "" ? "0.0.0.0" : hostIp, hostPort: hostPort + i, containerPort: containerPort + i });
+      for (const hostIp of hostIps) for (let i = 0; i < range; i++) out.push({ proto: proto as Proto, hostIp, hostPort: hostPort + i, containerPort: containerPort + i });
     }
   }
   return out;
@@ -75,13 +111,14 @@ function readPorts(list: JsonReader): PortRequest[] {
 function readPerNetwork(name: string, o: JsonReader, def: SandboxNetworkDefinition): SandboxNetworkRequest {
   const ips = o.field("static_ips").strings();
   const v4 = ips.filter((ip) => !ip.includes(":"));
-  if (v4.length !== ips.length) throw unsupported(`IPv6 addresses yet (network "${name}")`, "Run the container without IPv6 addresses");
-  if (v4.length > 1) throw unsupported(`several addresses on one network (network "${name}")`, "Give one static IP per network");
+  const v6 = ips.filter((ip) => ip.includes(":"));
+  if (v4.length > 1 || v6.length > 1) throw unsupported(`several addresses of one family on one network (network "${name}")`, "Give at most one IPv4 and one IPv6 address per network");
   const mac = o.field("static_mac").optionalString();
   return {
     network: def,
     ifname: o.field("interface_name").string(),
     ...(v4[0] === undefined ? {} : { ip: v4[0] }),
+    ...(v6[0] === undefined ? {} : { ip6: v6[0] }),
     ...(mac === undefined || mac === "" ? {} : { mac }),
     aliases: o.field("aliases").strings(),
   };
@@ -103,7 +140,7 @@ export function readSetupInput(text: string, netns: string): SandboxAttachSpec {
     name: doc.field("container_name").string(),
     netns,
     networks,
-    ports: readPorts(doc.field("port_mappings")),
+    ports: readPorts(doc.field("port_mappings"), networks.map((r) => r.network).find((n): n is SandboxNetworkDefinition => typeof n === "object")),
     dnsServers: doc.field("dns_servers").strings(),
   };
 }

@@ -15,7 +15,7 @@ export function statusBlocks(endpoints: readonly SandboxEndpoint[]): Record<stri
     out[e.network] = {
       dns_search_domains: e.dnsServerIps.length > 0 ? [PODMAN_DOMAIN] : [],
       dns_server_ips: [...e.dnsServerIps],
-      interfaces: { [e.ifname]: { mac_address: e.mac, subnets: [{ ipnet: `${e.ip}/${e.prefix}`, gateway: e.gateway }] } },
+      interfaces: { [e.ifname]: { mac_address: e.mac, subnets: e.addresses.map((a) => ({ ipnet: `${a.ip}/${a.prefix}`, gateway: a.gateway })) } },
     };
   }
   return out;

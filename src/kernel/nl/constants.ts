@@ -59,6 +59,7 @@ export const MACVLAN_MODE_PASSTHRU = 8;
 
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
+export const IFA_BROADCAST = 4;
 export const IFA_FLAGS = 8;
 /** ifa_flags: no duplicate address detection, the address is usable at once (not "tentative"). */
 export const IFA_F_NODAD = 0x02;
@@ -68,6 +69,7 @@ export const RTA_OIF = 4;
 export const RTA_GATEWAY = 5;
 export const RTA_PREFSRC = 7;
 export const RTA_TABLE = 15;
+export const RTA_PRIORITY = 6;
 
 export const RT_TABLE_MAIN = 254;
 export const RTPROT_BOOT = 3;
