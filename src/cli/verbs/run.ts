@@ -1,3 +1,5 @@
+import { publishWarnings } from "../../engine/publish-warnings.js";
+import { planRun } from "../../engine/run-options.js";
 import type { Command } from "commander";
 import { describeForeignDropPolicy, runContainer, type RunOptions } from "../../engine/index.js";
 import { dryRunContainer, renderPlan } from "../../engine/dry-run/index.js";
@@ -91,6 +93,7 @@ export function registerRun(program: Command): void {
         if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
           for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${describeForeignDropPolicy(w)}\n`);
         }
+        for (const w of publishWarnings(e, planRun(opts))) process.stderr.write(`Warning: ${w}\n`);
         return runContainer(e, opts);
       });
       if (opts.detach) process.stdout.write(`${r.container.id}\n`);
