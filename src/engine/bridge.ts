@@ -3,6 +3,7 @@ import type { Network } from "../model/network.js";
 import { prefixesOf } from "./prefixes.js";
 import { randomMac } from "../model/mac.js";
 import { sysctlWrite } from "../kernel/index.js";
+import { sysctlIfName } from "../kernel/sysctl.js";
 import { BerthError } from "../errors.js";
 
 /**
@@ -54,7 +55,7 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
   }
   if (net.gateway6 !== undefined && prefix.v6 !== undefined) {
     // IPv6 must be on for the bridge (a host may default it off), and the gateway is added without DAD
-    sysctlWrite(`net.ipv6.conf.${net.bridge}.disable_ipv6`, "0");
+    sysctlWrite(`net.ipv6.conf.${sysctlIfName(net.bridge)}.disable_ipv6`, "0");
     if (!h.addrList6(link.index).some((a) => a.ip === net.gateway6 && a.prefix === prefix.v6)) h.addrReplace(link.index, net.gateway6, prefix.v6);
   }
   if (!link.up) h.linkSetUp(link.index);

@@ -61,3 +61,10 @@ test("planRun() validates names, hosts and DNS settings before anything runs", (
   assert.throws(() => planRun({ command: ["x"], dnsOptions: ["bad option"] }), /Invalid --dns-option/);
   assert.throws(() => planRun({ command: ["x"], hostname: "-bad" }), /Invalid hostname/);
 });
+
+test("planRun() refuses -e entries the runtime would refuse, with the form to use", () => {
+  for (const bad of ["NOEQUALS", "=value", "BAD NAME=1", "A\nB=1", "TAB\t=1"]) {
+    assert.throws(() => planRun({ command: ["true"], env: [bad] }), (e: unknown) => e instanceof BerthError && e.code === "INVALID_ARGUMENT" && /Invalid environment variable/.test(e.message) && /-e NAME=VALUE/.test(e.hint ?? ""), JSON.stringify(bad));
+  }
+  assert.doesNotThrow(() => planRun({ command: ["true"], env: ["A=", "B_2=x=y", "lower=ok"] }));
+});

@@ -153,6 +153,7 @@ export function planRun(opts: RunOptions): RunPlan {
     ...(opts.mac === undefined ? {} : { mac: opts.mac }),
     ...(opts.aliases === undefined ? {} : { aliases: opts.aliases }),
   });
+  for (const e of opts.env ?? []) checkEnvEntry(e);
   const extraHosts = (opts.addHosts ?? []).map(parseAddHost);
   const dns: DnsSettings = {
     servers: (opts.dns ?? []).map((s) => formatIpv4(parseIpv4(s, "DNS server for --dns"))),
@@ -183,6 +184,21 @@ export function planRun(opts: RunOptions): RunPlan {
     dns,
     extraHosts,
   };
+}
+
+/**
+ * `-e NAME=VALUE`: the name must be non-empty and free of "=", spaces and
+ * control characters (the runtime refuses such an environment, and a name
+ * with a newline would garble `inspect`); the value may be anything.
+ */
+function checkEnvEntry(e: string): void {
+  const eq = e.indexOf("=");
+  const name = eq < 0 ? e : e.slice(0, eq);
+  if (eq < 0 || !/^[^=\s\x00-\x1f\x7f]+$/.test(name)) {
+    throw new BerthError("INVALID_ARGUMENT", `Invalid environment variable "${printable(e)}" for -e`, {
+      hint: eq < 0 ? "Write -e NAME=VALUE" : "Write -e NAME=VALUE with a NAME of letters, digits and _ (no spaces or control characters)",
+    });
+  }
 }
 
 function parseAddHost(text: string): ExtraHost {

@@ -1,3 +1,4 @@
+import { sysctlIfName } from "../kernel/sysctl.js";
 import { BerthError } from "../errors.js";
 import { formatCidr4, parseCidr4 } from "../model/ipv4.js";
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
@@ -130,6 +131,6 @@ export function requiredSysctls(net: Pick<FirewallNetwork, "bridge" | "internal"
   const bridge = parseIfName(typeof net === "string" ? net : net.bridge, "bridge");
   const out: Sysctl[] = [];
   if (typeof net !== "string" && !net.internal) out.push({ key: "net.ipv4.ip_forward", value: "1" });
-  out.push({ key: `net.ipv4.conf.${bridge}.route_localnet`, value: "1" });
+  out.push({ key: `net.ipv4.conf.${sysctlIfName(bridge)}.route_localnet`, value: "1" });
   return out;
 }

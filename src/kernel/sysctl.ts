@@ -3,11 +3,21 @@ import { KernelError } from "../errors.js";
 
 const EINVAL = 22;
 
+/**
+ * The /proc/sys file of a dotted key. As sysctl(8) writes them, a "/" in a
+ * key stands for a "." inside one component (an interface named br.100 is
+ * net.ipv4.conf.br/100.route_localnet); see sysctlIfName().
+ */
 function pathOf(key: string): string {
-  if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/i.test(key)) {
+  if (!/^[a-z0-9_/-]+(\.[a-z0-9_/-]+)+$/i.test(key) || key.includes("//") || /(^|\.)\//.test(key) || /\/($|\.)/.test(key)) {
     throw new KernelError(`sysctl "${key}"`, EINVAL, { code: "INVALID_ARGUMENT", extack: "not a sysctl name like net.ipv4.ip_forward", hint: "Use dotted names as `sysctl -a` lists them" });
   }
-  return `/proc/sys/${key.replace(/\./g, "/")}`;
+  return `/proc/sys/${key.replace(/[./]/g, (c) => (c === "." ? "/" : "."))}`;
+}
+
+/** An interface name as one component of a sysctl key: "." written as "/" (br.100 -> br/100), as sysctl(8) does. */
+export function sysctlIfName(ifname: string): string {
+  return ifname.replace(/\./g, "/");
 }
 
 function errnoOf(e: unknown): number {

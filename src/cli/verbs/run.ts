@@ -1,3 +1,5 @@
+import { publishWarnings } from "../../engine/publish-warnings.js";
+import { planRun } from "../../engine/run-options.js";
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { describeForeignDropPolicy, parseEnvFile, removeContainer, runContainer, type RunOptions } from "../../engine/index.js";
@@ -152,6 +154,7 @@ export function registerRun(program: Command): void {
           for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${describeForeignDropPolicy(w)}\n`);
         }
         if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
+        for (const w of publishWarnings(e, planRun(opts))) process.stderr.write(`Warning: ${w}\n`);
         return runContainer(e, opts);
       });
       if (opts.detach) process.stdout.write(`${r.container.id}\n`);

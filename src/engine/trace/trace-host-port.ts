@@ -1,6 +1,7 @@
 import type { Engine } from "../context.js";
 import type { Proto } from "../../model/port-spec.js";
 import { sysctlRead } from "../../kernel/index.js";
+import { sysctlIfName } from "../../kernel/sysctl.js";
 import { ANY_HOST_IP, ANY_HOST_IP6, MAP, mapElementOf } from "../../firewall/index.js";
 import { HopList, type TraceResult } from "./hop.js";
 import { traceIntoContainer } from "./into-container.js";
@@ -60,7 +61,7 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
   }
 
   const forward = readSysctl("net.ipv4.ip_forward");
-  const localnet = readSysctl(`net.ipv4.conf.${net.bridge}.route_localnet`);
+  const localnet = readSysctl(`net.ipv4.conf.${sysctlIfName(net.bridge)}.route_localnet`);
   if (!loopback && forward !== "1") {
     hops.fail("kernel settings", `net.ipv4.ip_forward = ${forward ?? "unreadable"}: the host does not forward to ${net.bridge}`, "sysctl -w net.ipv4.ip_forward=1");
     return done();
