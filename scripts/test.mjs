@@ -28,6 +28,12 @@ if (run("bash", ["scripts/install-deps.sh", "--test"]) !== 0) process.exit(1);
 if (run(process.execPath, ["scripts/require-clients.mjs"]) !== 0) process.exit(1);
 if (run("npx", ["tsc", "-p", "tsconfig.json"]) !== 0) process.exit(1);
 if (run(process.execPath, ["scripts/bundle.mjs"]) !== 0) process.exit(1);
+// typescript-eslint (eslint.config.mjs) and the formatter check: part of every CI run
+if (run("npx", ["eslint", "."]) !== 0) process.exit(1);
+if (run("npx", ["prettier", "--check", "--log-level", "warn", "."]) !== 0) {
+  console.error("Formatting differs from prettier's: run `npm run format`");
+  process.exit(1);
+}
 
 function findTests(dir) {
   const out = [];

@@ -105,9 +105,9 @@ export function nftInventory(): NftInventory | undefined {
     if (map) {
       elements += map.elem?.length ?? 0;
       for (const [key, value] of map.elem ?? []) {
-        const k = elemText(key).split(" . ");
-        const [ip, port] = elemText(value).split(" . ");
-        const from = map.name === "dnat_any" ? `${k[0]} 0.0.0.0:${k[1]}` : `${k[0]} ${k[1]}:${k[2]}`;
+        const [k0 = "?", k1 = "?", k2 = "?"] = elemText(key).split(" . ");
+        const [ip = "?", port = "?"] = elemText(value).split(" . ");
+        const from = map.name === "dnat_any" ? `${k0} 0.0.0.0:${k1}` : `${k0} ${k1}:${k2}`;
         dnat.push(`${from} -> ${ip}:${port}`);
       }
     }

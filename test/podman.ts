@@ -90,7 +90,7 @@ export class PodmanSandbox {
     const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", `mount -t tmpfs -o mode=755 tmpfs /run && ${guard} && echo ready && exec sleep 3600`], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.once("data", () => resolve());
-      holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${code}`)));
+      holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${String(code)}`)));
     });
     return new PodmanSandbox(dir, env, holder);
   }

@@ -133,7 +133,7 @@ export function rawSyn(netns: string, o: RawSynOptions): SynAnswer {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync("nsenter", [`--net=${netns}`, process.execPath, self, JSON.stringify(o)], { encoding: "utf8" });
   const word = r.stdout.trim();
-  if (r.status !== 0 || !["syn-ack", "rst", "none"].includes(word)) throw new Error(`raw-syn in ${netns} failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0 || !["syn-ack", "rst", "none"].includes(word)) throw new Error(`raw-syn in ${netns} failed (${String(r.status)}): ${r.stderr}`);
   return word as SynAnswer;
 }
 

@@ -100,7 +100,7 @@ export class CriNode {
     const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs -o mode=755 tmpfs /run && mount -t tmpfs -o mode=755 tmpfs /var/lib && echo ready && exec sleep infinity"], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.once("data", () => resolve());
-      holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${code}`)));
+      holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${String(code)}`)));
     });
     const env = { ...o.env, PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
     const daemon = spawn("sh", ["-c", 'exec nsenter --mount=/proc/"$1"/ns/mnt -- containerd --config "$2" --log-level info >"$3" 2>&1', "containerd", String(holder.pid), config, log], { env, stdio: "ignore" });

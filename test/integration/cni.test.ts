@@ -216,9 +216,9 @@ test("dual stack: both addresses in the pod and the result; a ClusterIP-style DN
     assert.match(a6 ?? "", /^fd00:30::/);
     assert.deepEqual((addA.json?.["ips"] as { interface: number }[]).map((i) => i.interface), [2, 2], "both on the pod's interface");
     const inA = spawnSync("nsenter", [`--net=${nsA}`, "ip", "-j", "addr", "show", "eth0"], { encoding: "utf8" }).stdout;
-    assert.ok(inA.includes(`"${a4}"`) && inA.includes(`"${a6}"`), inA);
+    assert.ok(inA.includes(`"${a4 ?? "?"}"`) && inA.includes(`"${a6 ?? "?"}"`), inA);
     // kube-proxy's part: a service address DNATed to pod B, in a table of its own
-    const kp = ["table inet kp {", "chain pre { type nat hook prerouting priority dstnat;", `ip daddr 10.96.0.50 tcp dport 80 dnat ip to ${b4}:8080`, `ip6 daddr fd00:96::50 tcp dport 80 dnat ip6 to [${b6}]:8080`, "}", "}"].join("\n");
+    const kp = ["table inet kp {", "chain pre { type nat hook prerouting priority dstnat;", `ip daddr 10.96.0.50 tcp dport 80 dnat ip to ${b4 ?? "?"}:8080`, `ip6 daddr fd00:96::50 tcp dport 80 dnat ip6 to [${b6 ?? "?"}]:8080`, "}", "}"].join("\n");
     assert.equal(spawnSync("nft", ["-f", "-"], { input: kp, encoding: "utf8" }).status, 0);
     server = spawn("nsenter", [`--net=${nsB}`, ...ECHO], { stdio: "ignore" });
     let seen: string | undefined;
@@ -464,12 +464,12 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
   const daemon = spawn("unshare", ["--mount", "--propagation", "private", "--", "bash", "-c", script, "containerd-in-ns", cd], { env: b.env, stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   daemon.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-  const ctr = (...args: string[]) => spawnSync("nsenter", [`--mount=/proc/${daemon.pid}/ns/mnt`, "ctr", "--address", sock, ...args], { env: b.env, encoding: "utf8", timeout: 60_000 });
+  const ctr = (...args: string[]) => spawnSync("nsenter", [`--mount=/proc/${String(daemon.pid)}/ns/mnt`, "ctr", "--address", sock, ...args], { env: b.env, encoding: "utf8", timeout: 60_000 });
   try {
     for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(existsSync(sock), `containerd started: ${log.slice(-2000)}`);
     const rootfs = join(cd, "rootfs");
-    const one = spawn("nsenter", [`--mount=/proc/${daemon.pid}/ns/mnt`, "ctr", "--address", sock, "run", "--rootfs", "--cni", "--cgroup", "", rootfs, "one", "/bin/sleep", "600"], { env: b.env, stdio: "ignore" });
+    const one = spawn("nsenter", [`--mount=/proc/${String(daemon.pid)}/ns/mnt`, "ctr", "--address", sock, "run", "--rootfs", "--cni", "--cgroup", "", rootfs, "one", "/bin/sleep", "600"], { env: b.env, stdio: "ignore" });
     let ipOne = "";
     for (let i = 0; i < 100 && !ipOne; i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -102,7 +102,7 @@ function probe(ns: string, spec: object): Promise<Record<string, unknown>> {
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${code}): ${err}`))));
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${String(code)}): ${err}`))));
   });
 }
 

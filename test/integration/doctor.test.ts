@@ -220,7 +220,7 @@ test("a host process bound on a published port is HOST_PORT_IN_USE naming it and
     assert.ok(waitFor(() => b.run("doctor").code === 1));
     const r = b.run("doctor");
     assert.match(r.stdout, /^WARNING HOST_PORT_IN_USE: Port 9090\/tcp published by container web is also bound by host process node/m);
-    assert.match(r.stdout, new RegExp(`evidence: tcp 0\\.0\\.0\\.0:9090 bound by node \\(pid ${holder.pid}\\)`));
+    assert.match(r.stdout, new RegExp(`evidence: tcp 0\\.0\\.0\\.0:9090 bound by node \\(pid ${String(holder.pid)}\\)`));
   } finally {
     holder.kill();
   }

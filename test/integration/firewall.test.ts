@@ -372,7 +372,7 @@ test("one published port is one element insert whatever is published already, on
       f.addPortMappings([one]);
       assert.equal(scripts.length, 1, `${backend}: one transaction`);
       const elements = (scripts[0] ?? "").match(/udp \. 30000/g) ?? [];
-      assert.equal(elements.length, 1, `${backend}: the new element only:\n${scripts[0]}`);
+      assert.equal(elements.length, 1, `${backend}: the new element only:\n${scripts[0] ?? ""}`);
       assert.doesNotMatch(scripts[0] ?? "", /tcp \. 20\d\d\d/, `${backend}: the 1000 present elements are not rewritten`);
       assert.doesNotMatch(scripts[0] ?? "", /flush|delete map|add map/, `${backend}: no map is rebuilt`);
       assert.equal(f.listPortMappings().length, 1001);

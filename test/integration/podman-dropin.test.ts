@@ -245,7 +245,7 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
       assert.equal(p.ok("exec", "two", "wget", "-q", "-O", "-", "http://web-alias/").trim(), PAGE, "the alias resolves");
       waitForPage("http://127.0.0.1:15410/");
       const map = nft("list", "map", "inet", "berth", "dnat_any");
-      for (const [h, c] of [[15410, 80], [15411, 81], [15412, 82]]) assert.ok(map.includes(`tcp . ${h} : 10.91.0.50 . ${c}`), `${h} -> ${c}:\n${map}`);
+      for (const [h, c] of [[15410, 80], [15411, 81], [15412, 82]] as const) assert.ok(map.includes(`tcp . ${h} : 10.91.0.50 . ${c}`), `${h} -> ${c}:\n${map}`);
     } finally {
       cleanup("st1", "two");
     }

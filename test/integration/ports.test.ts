@@ -91,7 +91,7 @@ test("conflicts are refused before anything changes, naming the container or hos
   try {
     waitListening(undefined, 9095, ["tcp"]);
     const host = b.run("run", "-d", "--name", "dup", "-p", "9095:80", "sleep", "600");
-    assert.match(host.stderr, new RegExp(`port 9095/tcp on 0\\.0\\.0\\.0 is already in use by host process node \\(pid ${holder.pid}\\)`));
+    assert.match(host.stderr, new RegExp(`port 9095/tcp on 0\\.0\\.0\\.0 is already in use by host process node \\(pid ${String(holder.pid)}\\)`));
   } finally {
     holder.kill();
   }

@@ -43,7 +43,7 @@ function asNobody(script: string): Promise<{ child: ChildProcess; line: string }
       if (nl >= 0) resolve({ child, line: out.slice(0, nl) });
     });
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("exit", (code) => reject(new Error(`unprivileged helper exited ${code}: ${err}${out}`)));
+    child.on("exit", (code) => reject(new Error(`unprivileged helper exited ${String(code)}: ${err}${out}`)));
   });
 }
 

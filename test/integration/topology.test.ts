@@ -77,7 +77,7 @@ function expected(): { nodes: Map<string, Node | { kind: string; attributes: Rec
     assert.ok(n && s);
     const id = `bridge:${n.network_interface}`;
     bridgeOf.set(net, id);
-    nodes.set(id, { kind: "bridge", attributes: { network: net, addresses: [`${s.gateway}/${s.subnet.split("/")[1]}`] } });
+    nodes.set(id, { kind: "bridge", attributes: { network: net, addresses: [`${s.gateway}/${s.subnet.split("/")[1] ?? "?"}`] } });
     edge("in-namespace", id, "host");
   }
   const hostDefault = JSON.parse(sh("ip", "-j", "-4", "route", "show", "default") || "[]") as { dev: string }[];

@@ -118,7 +118,7 @@ export function checkSystem(root: string, model: BerthModel): void {
     if (!c.netns) continue;
     const k = containerNet(c.netns);
     const atts = s.attachments.filter((a) => a.container_id === c.id);
-    const want = atts.map((a) => `${a.ifname} ${a.ip}/${(netById.get(a.network_id)?.subnet ?? "/?").split("/")[1]}`);
+    const want = atts.map((a) => `${a.ifname} ${a.ip}/${(netById.get(a.network_id)?.subnet ?? "/?").split("/")[1] ?? "?"}`);
     const got = k.ifaces.map((i) => `${i.name} ${i.ipv4.join(",")}`);
     assert.deepEqual(sorted(got), sorted(want), `interfaces inside ${c.name}`);
     for (const i of k.ifaces) for (const ip of i.ipv4) onNet.set(ip, [...(onNet.get(ip) ?? []), c.name]);

@@ -48,17 +48,17 @@ abstract class BerthCommand implements fc.Command<BerthModel, RealBerth> {
     r.transcript.push(`${this.toString()}  -> exit ${res.code}${res.code !== 0 ? `: ${res.stderr.trim().split("\n")[0] ?? ""}` : ""}`);
     try {
       if (p.fails && !(this.fault && res.code === 137)) {
-        assert.equal(res.code, 125, `${this} must fail with ${p.fails} (stderr: ${res.stderr})`);
+        assert.equal(res.code, 125, `${this.toString()} must fail with ${p.fails} (stderr: ${res.stderr})`);
         assert.match(res.stderr, p.fails);
         assert.match(res.stderr, /^Hint: /m, "the error says what to do");
       } else if (this.fault) {
-        assert.equal(res.code, 137, `${this} must be killed at ${this.fault} (stderr: ${res.stderr})`);
+        assert.equal(res.code, 137, `${this.toString()} must be killed at ${this.fault} (stderr: ${res.stderr})`);
         this.applyCrash(m);
         const repair = this.recovery === "reconcile" ? r.b.run("system", "reconcile") : r.b.run("ps", "-a", "-q");
         r.transcript.push(`  repaired by ${this.recovery === "reconcile" ? "berth system reconcile" : "berth ps -a -q"} -> exit ${repair.code}`);
         assert.equal(repair.code, 0, `repair after the crash: ${repair.stderr}`);
       } else {
-        assert.equal(res.code, 0, `${this} must succeed (stderr: ${res.stderr})`);
+        assert.equal(res.code, 0, `${this.toString()} must succeed (stderr: ${res.stderr})`);
         this.checkOutput(res);
         this.apply(m);
       }
