@@ -14,6 +14,7 @@ import { checkLeftovers } from "./leftovers.js";
 import { checkDns } from "./dns.js";
 import { checkHostPorts } from "./host-ports.js";
 import { checkContainer } from "./container.js";
+import { checkContainerNetworks } from "./container-networks.js";
 
 export type { Finding, Severity } from "./finding.js";
 export { isProblem } from "./finding.js";
@@ -35,6 +36,7 @@ const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["subnet overlap", checkSubnetOverlap],
   ["neighbour table", checkNeighbourTable],
   ["leftovers", checkLeftovers],
+  ["container networks", checkContainerNetworks],
   ["dns", checkDns],
   ["host ports", checkHostPorts],
 ];
