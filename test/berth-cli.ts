@@ -60,6 +60,12 @@ export class BerthSandbox {
     return { code: r.status ?? (r.signal === "SIGKILL" ? 137 : 1), stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
+  /** Run `berth ARGS...` as the last arguments of another program (e.g. under `ip netns exec NAME`). */
+  runUnder(wrapper: readonly string[], ...args: string[]): CliResult {
+    const r = spawnSync(wrapper[0] ?? "", [...wrapper.slice(1), process.execPath, BERTH, ...args], { env: cliEnv(this.env), encoding: "utf8", timeout: 180_000 });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
   /** Start `berth ARGS...` without waiting (for concurrency tests). */
   start(...args: string[]): Promise<CliResult> {
     return new Promise((resolve) => {

@@ -19,6 +19,7 @@ import { finishContainer } from "./container-cleanup.js";
 import { faultPoint } from "./fault.js";
 import { publishPorts, reservePorts } from "./ports.js";
 import type { ContainerProcessSpec } from "../runtime/index.js";
+import { requireCgroupMounts } from "../runtime/cgroup-mounts.js";
 
 export interface RunResult {
   readonly container: Container;
@@ -35,6 +36,7 @@ export interface RunResult {
  */
 export async function runContainer(engine: Engine, opts: RunOptions, io: { capture?: boolean } = {}): Promise<RunResult> {
   const plan = planRun(opts);
+  requireCgroupMounts(`Cannot run ${opts.name === undefined ? "a container" : `container "${opts.name}"`}`);
   const c = createContainerRecord(engine, plan, opts);
   /** Whether the runtime was asked to create anything (only then is there runtime state to delete). */
   let runtimeCalled = false;

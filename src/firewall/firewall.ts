@@ -16,7 +16,7 @@ import {
 } from "./render-ports.js";
 import { TABLE_FAMILY, TABLE_NAME } from "./table.js";
 import { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
-import { summarizeTable, type TableSummary } from "./table-summary.js";
+import { setElementsOf, summarizeTable, type TableSummary } from "./table-summary.js";
 
 export interface FirewallOptions {
   /** The applier to use (tests pass one with a forced backend). */
@@ -117,6 +117,12 @@ export class Firewall {
   tableSummary(): TableSummary | undefined {
     const t = this.#nft.listTable();
     return t === undefined ? undefined : summarizeTable(t.nftables);
+  }
+
+  /** The elements of one set of the table (nft's JSON); empty when the set or the table is missing. */
+  setElements(name: string): unknown[] {
+    const t = this.#nft.listTable();
+    return t === undefined ? [] : setElementsOf(t.nftables, name);
   }
 
   /** Delete the whole table; fine when it is already gone. */

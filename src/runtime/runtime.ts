@@ -11,6 +11,7 @@ import { runInherited } from "./foreground.js";
 import { findRuntimeBinary } from "./runtime-binary.js";
 import { runtimeEnv } from "./runtime-env.js";
 import { processAlive, readPidFile, sleep } from "./process-alive.js";
+import { runtimeFailureHint } from "./cgroup-mounts.js";
 
 export interface ContainerState {
   readonly status: "created" | "running" | "stopped" | "missing";
@@ -131,7 +132,7 @@ export class Runtime {
       // conmon sees the init die, records it and runs the exit command
       await this.delete(spec.id, { force: true }).catch(() => undefined);
       throw new BerthError("RUNTIME", `Cannot start container "${spec.name}": ${start.stderr.trim() || `${this.binary} start exited with ${start.code}`}`, {
-        hint: "Check that the command exists in the container's root filesystem",
+        hint: runtimeFailureHint(start.stderr, "Check that the command exists in the container's root filesystem"),
       });
     }
     return { pid };

@@ -30,6 +30,7 @@ interface JsonFinding {
 
 function doctorJson(...args: string[]): { code: number; findings: JsonFinding[]; ok: boolean } {
   const r = b.run("doctor", ...args, "--format", "json");
+  if (r.stdout === "") throw new Error(`doctor ${args.join(" ")} printed no JSON (exit ${r.code}): ${r.stderr}`);
   const doc = JSON.parse(r.stdout) as { findings: JsonFinding[]; ok: boolean };
   return { code: r.code, ...doc };
 }
@@ -62,6 +63,10 @@ function waitFor(ok: () => boolean, ms = 5000): boolean {
 before(() => {
   if (!inSandbox()) return;
   b = new BerthSandbox();
+  // the sandbox has no way out: the resolv.conf it inherits names a server doctor would rightly find unreachable
+  const resolvConf = join(b.root, "host-resolv.conf");
+  writeFileSync(resolvConf, "");
+  b.env["BERTH_RESOLV_CONF"] = resolvConf;
   b.ok("network", "create", "docnet");
   b.ok("run", "-d", "--name", "web", "--network", "docnet", "-p", "9090:8080", ...HTTPD);
 });

@@ -4,6 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
@@ -91,4 +93,30 @@ test("reconcile says exactly what it could not do: a running container whose nam
   assert.match(rec.stdout + rec.stderr, /container lost: its network namespace file .* is gone, so its network cannot be restored; remove and re-run it/);
   b.ok("rm", "-f", "lost");
   b.ok("network", "rm", "drift3");
+});
+
+test("ns ls lists a file in the namespace directory with nothing mounted on it as stale, not as a namespace", (t) => {
+  if (!requireSandbox(t)) return;
+  const dir = join(b.root, "netns");
+  mkdirSync(dir, { recursive: true });
+  const plain = join(dir, "plain-file");
+  writeFileSync(plain, "");
+  // a namespace whose bind mount is gone: what `umount /run/netns/x` without `rm` leaves
+  const unmounted = join(dir, "gone-ns");
+  writeFileSync(unmounted, "");
+  assert.equal(spawnSync("unshare", [`--net=${unmounted}`, "true"]).status, 0);
+  assert.equal(spawnSync("umount", [unmounted]).status, 0);
+  try {
+    const list = JSON.parse(b.ok("ns", "ls", "--format", "json")) as { inode: number; path?: string; usedBy: string; stale?: boolean }[];
+    for (const p of [plain, unmounted]) {
+      const e = list.find((x) => x.path === p);
+      assert.equal(e?.stale, true, `${p}: ${JSON.stringify(e)}`);
+      assert.match(e?.usedBy ?? "", /^stale: no namespace is mounted on it/);
+    }
+    assert.match(list[0]?.usedBy ?? "", /^host \(PID 1\)/, "the host's namespace comes first");
+    assert.match(b.ok("ns", "ls"), /plain-file +stale: no namespace is mounted on it/);
+  } finally {
+    rmSync(plain, { force: true });
+    rmSync(unmounted, { force: true });
+  }
 });

@@ -4,6 +4,9 @@
 // test makes (test/outside.ts), never at a real address.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { BerthSandbox } from "../berth-cli.js";
 import { requireSandbox } from "../helpers.js";
 import { OUTSIDE_ADDR, sandboxWithOutside, type Outside } from "../outside.js";
@@ -34,6 +37,11 @@ interface Trace {
 function traceJson(...args: string[]): Trace {
   const r = b.run("trace", "--format", "json", ...args);
   return JSON.parse(r.stdout) as Trace;
+}
+
+function sh(...argv: string[]): void {
+  const r = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" });
+  assert.equal(r.status, 0, `${argv.join(" ")}: ${r.stderr}`);
 }
 
 function getent(ctr: string, name: string): string | undefined {
@@ -84,4 +92,47 @@ test("on a network without DNS, --dns goes into resolv.conf directly", (t) => {
   assert.match(r, new RegExp(`^nameserver ${OUTSIDE_ADDR.replaceAll(".", "\\.")}$`, "m"));
   b.ok("rm", "-f", "dnsc", "database");
   b.ok("network", "rm", "app-net", "plain-net");
+});
+
+test("\"no internet\" is diagnosable: trace to an outside name walks route, forwarding, masquerade, upstream DNS and the host's route, and names the first broken hop", async (t) => {
+  if (!requireSandbox(t)) return;
+  // the resolver's upstream is the outside server (the sandbox inherits a resolv.conf naming a server it cannot reach)
+  const resolvConf = join(b.root, "host-resolv.conf");
+  writeFileSync(resolvConf, `nameserver ${OUTSIDE_ADDR}\n`);
+  b.env["BERTH_RESOLV_CONF"] = resolvConf;
+  b.ok("network", "create", "out-net");
+  b.ok("run", "-d", "--name", "surfer", "--network", "out-net", "sleep", "600");
+  try {
+    const noRoute = traceJson("surfer", "www.example.test:80");
+    assert.deepEqual(noRoute.hops.map((h) => `${h.step}:${h.ok}`), ["source:true", "default route:true", "forwarding:true", "masquerade:true", "upstream DNS:true", "name:true", "host route:false"], noRoute.verdict);
+    assert.match(noRoute.hops.find((h) => h.step === "upstream DNS")?.detail ?? "", new RegExp(`${OUTSIDE_ADDR.replaceAll(".", "\\.")} answered ${OUTSIDE_ANSWER.replaceAll(".", "\\.")}`));
+    assert.match(noRoute.verdict, new RegExp(`breaks at host route: the host has no route to ${OUTSIDE_ANSWER.replaceAll(".", "\\.")}`));
+    assert.match(noRoute.hops.at(-1)?.fix ?? "", /ip route add default via/);
+
+    sh("ip", "route", "add", "default", "via", OUTSIDE_ADDR);
+    const ok = traceJson("surfer", "www.example.test:80");
+    assert.ok(ok.reachable, ok.verdict);
+    assert.match(ok.verdict, /leaves the host through vhost0/);
+    assert.ok(traceJson("surfer", `${OUTSIDE_ADDR}:53/udp`).reachable, "an outside address with a port");
+
+    sh("sysctl", "-qw", "net.ipv4.ip_forward=0");
+    try {
+      const off = traceJson("surfer", "www.example.test");
+      assert.match(off.verdict, /^breaks at forwarding: net\.ipv4\.ip_forward = 0/);
+      assert.equal(off.hops.at(-1)?.fix, "sysctl -w net.ipv4.ip_forward=1");
+    } finally {
+      sh("sysctl", "-qw", "net.ipv4.ip_forward=1");
+    }
+
+    await dns?.stop();
+    dns = undefined;
+    const dead = traceJson("surfer", "www.example.test:80");
+    assert.match(dead.verdict, new RegExp(`^breaks at upstream DNS: no upstream server answers Berth's resolver \\(from the host's ${resolvConf.replaceAll(".", "\\.")}\\): ${OUTSIDE_ADDR.replaceAll(".", "\\.")} (unreachable: connection refused|no reply within)`));
+    const doc = JSON.parse(b.run("doctor", "surfer", "--format", "json").stdout) as { findings: { code: string; summary: string }[] };
+    assert.match(doc.findings.find((f) => f.code === "DNS_UPSTREAM_UNREACHABLE")?.summary ?? "", new RegExp(`Upstream DNS server ${OUTSIDE_ADDR.replaceAll(".", "\\.")} does not answer: .* in surfer`));
+  } finally {
+    spawnSync("ip", ["route", "del", "default"]);
+    b.run("rm", "-f", "surfer");
+    b.run("network", "rm", "out-net");
+  }
 });

@@ -35,7 +35,8 @@ export function containerDnsFindings(engine: Engine, c: Container): Finding[] {
       fix: `berth system reconcile (rewrites it; outside servers belong in \`berth run --dns\`, which the resolver forwards to)`,
     });
   }
-  for (const server of conf.nameservers.length > 0 ? conf.nameservers : ["127.0.0.1"]) {
+  // no nameserver line at all: nothing is configured to answer (DNS_NO_UPSTREAM notes it on a DNS network)
+  for (const server of conf.nameservers) {
     const ours = resolvers.includes(server);
     // Berth's resolver answers the container's own name; any other server is asked for the root's name servers
     const outcome = ours ? queryDns(c.netns, server, c.name, "A", QUERY_TIMEOUT_MS) : queryDns(c.netns, server, ".", "NS", QUERY_TIMEOUT_MS);

@@ -15,6 +15,8 @@ import { checkDns } from "./dns.js";
 import { checkHostPorts } from "./host-ports.js";
 import { checkContainer } from "./container.js";
 import { checkContainerNetworks } from "./container-networks.js";
+import { checkCgroupMounts } from "./cgroup-mounts.js";
+import { checkUpstreamDns } from "./upstream-dns.js";
 
 export type { Finding, Severity } from "./finding.js";
 export { isProblem } from "./finding.js";
@@ -29,6 +31,7 @@ export interface DoctorReport {
 /** The host-wide checks, in the order their findings are printed. */
 const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["tools", checkTools],
+  ["cgroup mounts", checkCgroupMounts],
   ["ip_forward", checkIpForward],
   ["firewall table", checkFirewallTable],
   ["other firewalls", checkForeignFirewall],
@@ -38,6 +41,7 @@ const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["leftovers", checkLeftovers],
   ["container networks", checkContainerNetworks],
   ["dns", checkDns],
+  ["upstream dns", checkUpstreamDns],
   ["host ports", checkHostPorts],
 ];
 
