@@ -16,7 +16,7 @@ const UPSTREAM_TIMEOUT_MS = 1500;
  * host; DNS_NO_UPSTREAM (info) when a DNS network's containers have none.
  */
 export function checkUpstreamDns(engine: Engine, scope: DoctorScope): Finding[] {
-  const users = new Map<string, { from: string; containers: string[] }>();
+  const users = new Map<string, { from: Set<string>; containers: string[] }>();
   const without: string[] = [];
   for (const c of scope.containers) {
     if (c.status !== "running") continue;
@@ -25,7 +25,8 @@ export function checkUpstreamDns(engine: Engine, scope: DoctorScope): Finding[] 
     const up = upstreamsFor(engine, c, nets);
     if (up.servers.length === 0) without.push(c.name);
     for (const s of up.servers) {
-      const u = users.get(s) ?? { from: up.from, containers: [] };
+      const u = users.get(s) ?? { from: new Set<string>(), containers: [] };
+      u.from.add(up.from);
       u.containers.push(c.name);
       users.set(s, u);
     }
@@ -47,7 +48,7 @@ export function checkUpstreamDns(engine: Engine, scope: DoctorScope): Finding[] 
       code: "DNS_UPSTREAM_UNREACHABLE",
       severity: "error",
       summary: `Upstream DNS server ${server} does not answer: outside names fail (or wait for the next server) in ${u.containers.join(", ")}`,
-      evidence: `a query from the host to ${server}:53/udp: ${describeOutcome(o)}; it is their upstream from ${u.from}`,
+      evidence: `a query from the host to ${server}:53/udp: ${describeOutcome(o)}; )}`,
       fix: `make ${server} reachable from the host (see \`ip route get ${server.replace(/#.*$/, "")}\`), or give working servers: berth run --dns SERVER ... (or fix ${engine.paths.hostResolvConf})`,
     });
   }
