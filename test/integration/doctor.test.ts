@@ -62,11 +62,7 @@ function waitFor(ok: () => boolean, ms = 5000): boolean {
 
 before(() => {
   if (!inSandbox()) return;
-  b = new BerthSandbox();
-  // the sandbox has no way out: the resolv.conf it inherits names a server doctor would rightly find unreachable
-  const resolvConf = join(b.root, "host-resolv.conf");
-  writeFileSync(resolvConf, "");
-  b.env["BERTH_RESOLV_CONF"] = resolvConf;
+  b = new BerthSandbox().withoutUpstreamDns();
   b.ok("network", "create", "docnet");
   b.ok("run", "-d", "--name", "web", "--network", "docnet", "-p", "9090:8080", ...HTTPD);
 });
