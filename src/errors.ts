@@ -131,6 +131,8 @@ const ERRNO: Record<number, [string, string]> = {
   98: ["EADDRINUSE", "address already in use"],
   99: ["EADDRNOTAVAIL", "cannot assign requested address"],
   101: ["ENETUNREACH", "network is unreachable"],
+  111: ["ECONNREFUSED", "connection refused"],
+  113: ["EHOSTUNREACH", "no route to host"],
   93: ["EPROTONOSUPPORT", "protocol not supported"],
 };
 

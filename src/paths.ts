@@ -16,6 +16,13 @@ export interface BerthPaths {
   readonly netnsDir: string;
   /** Exit files written by the container monitor. */
   readonly exitDir: string;
+  /**
+   * The host's resolver configuration: where outside names are sent (the
+   * resolver's upstreams, a DNS-less container's name servers).
+   * `BERTH_RESOLV_CONF` moves it, e.g. to systemd-resolved's
+   * /run/systemd/resolve/resolv.conf when /etc/resolv.conf names only its stub.
+   */
+  readonly hostResolvConf: string;
 }
 
 export function berthPaths(env: NodeJS.ProcessEnv = process.env): BerthPaths {
@@ -29,6 +36,7 @@ export function berthPaths(env: NodeJS.ProcessEnv = process.env): BerthPaths {
     runDir,
     netnsDir,
     exitDir: join(runDir, "exits"),
+    hostResolvConf: env["BERTH_RESOLV_CONF"] ?? "/etc/resolv.conf",
   };
 }
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tempRoot } from "./helpers.js";
@@ -58,6 +58,25 @@ export class BerthSandbox {
   runWith(env: NodeJS.ProcessEnv, ...args: string[]): CliResult {
     const r = spawnSync(process.execPath, [BERTH, ...args], { env: cliEnv({ ...this.env, ...env }), encoding: "utf8", timeout: 180_000 });
     return { code: r.status ?? (r.signal === "SIGKILL" ? 137 : 1), stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  }
+
+  /**
+   * Give Berth an empty host resolv.conf (BERTH_RESOLV_CONF): the sandbox
+   * has no way out, so the servers in the resolv.conf it inherits are
+   * unreachable, and doctor rightly says so (DNS_UPSTREAM_UNREACHABLE).
+   * Call before the first container of a DNS network starts the resolver.
+   */
+  withoutUpstreamDns(): this {
+    const file = join(this.root, "empty-resolv.conf");
+    writeFileSync(file, "");
+    this.env["BERTH_RESOLV_CONF"] = file;
+    return this;
+  }
+
+  /** Run `berth ARGS...` as the last arguments of another program (e.g. under `ip netns exec NAME`). */
+  runUnder(wrapper: readonly string[], ...args: string[]): CliResult {
+    const r = spawnSync(wrapper[0] ?? "", [...wrapper.slice(1), process.execPath, BERTH, ...args], { env: cliEnv(this.env), encoding: "utf8", timeout: 180_000 });
+    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 
   /** Start `berth ARGS...` without waiting (for concurrency tests). */

@@ -23,6 +23,7 @@ import { planProcess, restartText, type ProcessPlan } from "./run-process-option
 import { etcFilePaths } from "./etc-files.js";
 import { bundleDirOf } from "./container-start.js";
 import { toAnnotations } from "./container-annotations.js";
+import { requireCgroupMounts } from "../runtime/cgroup-mounts.js";
 
 export interface RunResult {
   readonly container: Container;
@@ -43,6 +44,7 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
   if (proc.restart.kind !== "no" && opts.autoRemove) {
     throw new BerthError("INVALID_ARGUMENT", `--restart ${restartText(proc.restart)} cannot be combined with --rm`, { hint: "A container removed when it exits cannot be restarted: drop one of them" });
   }
+  requireCgroupMounts(`Cannot run ${opts.name === undefined ? "a container" : `container "${opts.name}"`}`);
   const c = createContainerRecord(engine, plan, opts);
   if (opts.createOnly) return createOnly(engine, c, opts, proc);
   /** Whether the runtime was asked to create anything (only then is there runtime state to delete). */

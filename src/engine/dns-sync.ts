@@ -54,6 +54,6 @@ export async function syncDns(engine: Engine): Promise<void> {
     return z;
   });
   if (zone.networks.length === 0) return;
-  await ensureResolverRunning(engine.paths, [RESOLVER_MAIN]);
+  await ensureResolverRunning(engine.paths, [RESOLVER_MAIN, engine.paths.hostResolvConf]);
   await waitForZoneLoaded(engine.paths, zone.serial ?? 0);
 }

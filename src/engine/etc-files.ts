@@ -4,6 +4,7 @@ import type { Engine } from "./context.js";
 import type { Container } from "../model/container.js";
 import { containerRunDir } from "../paths.js";
 import { hostsFileFor, resolvConfFor } from "../dns/index.js";
+import { parseResolvConf } from "./resolve/resolver-config.js";
 
 export interface EtcFiles {
   readonly hosts: string;
@@ -20,13 +21,25 @@ export function etcFilePaths(engine: Engine, id: string): EtcFiles {
 
 /**
  * Write the container's /etc/hosts, /etc/hostname and /etc/resolv.conf as
- * Podman does: on a DNS-enabled network the resolver is the gateway and names
- * are searched under dns.berth; otherwise the host's nameservers (minus
- * loopback ones, which a container cannot reach) or the --dns servers.
+ * Podman (4.4+) does: on a DNS-enabled network the resolver is the gateway
+ * and names are searched under dns.berth, and the `--dns` servers are not
+ * written but are where the resolver forwards this container's other
+ * queries (so container names keep resolving); otherwise the `--dns`
+ * servers, else the host's nameservers (minus loopback ones, which a
+ * container cannot reach).
  */
-export function writeEtcFiles(engine: Engine, c: Container, hostResolvConf = "/etc/resolv.conf"): EtcFiles {
+export function writeEtcFiles(engine: Engine, c: Container, hostResolvConf = engine.paths.hostResolvConf): EtcFiles {
   const files = etcFilePaths(engine, c.id);
   mkdirSync(containerRunDir(engine.paths, c.id), { recursive: true, mode: 0o711 });
+  const want = etcFileContents(engine, c, hostResolvConf);
+  writeInPlace(files.resolvConf, want.resolvConf);
+  writeInPlace(files.hosts, want.hosts);
+  writeInPlace(files.hostname, want.hostname);
+  return files;
+}
+
+/** What writeEtcFiles() writes for the container now (same shape as EtcFiles: contents instead of paths). */
+export function etcFileContents(engine: Engine, c: Container, hostResolvConf = engine.paths.hostResolvConf): EtcFiles {
   const attachments = engine.store.attachments.forContainer(c.id);
   const dnsGateways: string[] = [];
   const dnsGateways6: string[] = [];
@@ -39,14 +52,38 @@ export function writeEtcFiles(engine: Engine, c: Container, hostResolvConf = "/e
   // IPv4 resolvers first (as Docker orders them), then the IPv6 gateways
   dnsGateways.push(...dnsGateways6);
   const host = readHostResolvConf(hostResolvConf);
-  const nameservers = c.dns.servers.length > 0 ? [...c.dns.servers] : dnsGateways.length > 0 ? dnsGateways : host.nameservers;
+  const nameservers = dnsGateways.length > 0 ? dnsGateways : c.dns.servers.length > 0 ? [...c.dns.servers] : host.nameservers;
   const search = [...(dnsGateways.length > 0 ? [DNS_SEARCH_DOMAIN] : []), ...(c.dns.search.length > 0 ? c.dns.search : host.search)];
-  writeInPlace(files.resolvConf, resolvConfFor({ nameservers, search, options: [...c.dns.options] }));
   const selfIps = c.mode === "none" ? ["127.0.0.1"] : attachments.flatMap((a) => [a.ip, a.ip6].filter((x): x is string => x !== undefined));
   const hostGateway = hostGatewayOf(engine, c);
-  writeInPlace(files.hosts, hostsFileFor({ hostname: c.hostname, name: c.name, selfIps, ...(hostGateway === undefined ? {} : { hostGateway }), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"));
-  writeInPlace(files.hostname, `${c.hostname}\n`);
-  return files;
+  return {
+    resolvConf: resolvConfFor({ nameservers, search, options: [...c.dns.options] }),
+    hosts: hostsFileFor({ hostname: c.hostname, name: c.name, selfIps, ...(hostGateway === undefined ? {} : { hostGateway }), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"),
+    hostname: `${c.hostname}\n`,
+  };
+}
+
+/**
+ * Rewrite the container's /etc/resolv.conf when it is on a DNS network but
+ * the file names none of Berth's resolvers (edited by hand inside the
+ * container); true when it did. Other edits are the user's and are kept.
+ */
+export function restoreResolvConf(engine: Engine, c: Container): boolean {
+  const path = etcFilePaths(engine, c.id).resolvConf;
+  const resolvers = engine.store.attachments
+    .forContainer(c.id)
+    .map((a) => engine.store.networks.byId(a.networkId))
+    .flatMap((n) => (n?.dnsEnabled ? [n.gateway, n.gateway6].filter((x): x is string => x !== undefined) : []));
+  if (resolvers.length === 0) return false;
+  let have: string;
+  try {
+    have = readFileSync(path, "utf8");
+  } catch {
+    return false; // no file of ours (never started): nothing to restore
+  }
+  if (parseResolvConf(have).nameservers.some((s) => resolvers.includes(s))) return false;
+  writeInPlace(path, etcFileContents(engine, c).resolvConf);
+  return true;
 }
 
 /** The host's address on the container's first network (its IPv4 gateway, else its IPv6 one), as Podman's host.containers.internal. */

@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "./context.js";
+import { netnsExists, netnsInode } from "../kernel/index.js";
+import { findHostNetns, liveProc, type ProcView } from "./host-netns.js";
 
 export interface NamespaceView {
-  /** Namespace inode, as `lsns` shows it. */
+  /** Namespace inode, as `lsns` shows it (0 for a stale file). */
   readonly inode: number;
   /** Processes whose network namespace this is. */
   readonly nprocs: number;
@@ -13,38 +15,47 @@ export interface NamespaceView {
   readonly path: string | undefined;
   /** What uses it: "host (PID 1)", container names, or another tool. */
   readonly usedBy: string;
+  /** A file in a namespace directory with no namespace mounted on it (a bind mount gone, or a plain file). */
+  readonly stale?: true;
+}
+
+/** What listNamespaces() reads besides the store: /proc and the namespace directories. */
+export interface NamespaceSources {
+  readonly proc: ProcView;
+  readonly netnsDirs: readonly string[];
 }
 
 /**
  * `berth ns ls`: every network namespace on the host, like `lsns -t net`,
- * with the containers that use each one.
+ * with the containers that use each one, and stale files in the namespace
+ * directories (listed as stale, never as namespaces).
  */
-export function listNamespaces(engine: Engine): NamespaceView[] {
+export function listNamespaces(engine: Engine, sources: NamespaceSources = { proc: liveProc, netnsDirs: [...new Set([engine.paths.netnsDir, "/run/netns"])] }): NamespaceView[] {
+  const { proc } = sources;
   const byInode = new Map<number, { pids: number[]; path: string | undefined }>();
   const entry = (inode: number) => {
     let e = byInode.get(inode);
     if (!e) byInode.set(inode, (e = { pids: [], path: undefined }));
     return e;
   };
-  for (const d of readdirSync("/proc")) {
-    if (!/^[0-9]+$/.test(d)) continue;
-    try {
-      const link = readlinkSync(`/proc/${d}/ns/net`);
-      const m = /net:\[([0-9]+)\]/.exec(link);
-      if (m?.[1]) entry(Number(m[1])).pids.push(Number(d));
-    } catch {
-      // the process exited or is not ours to look at
-    }
+  const pids = proc.pids();
+  for (const pid of pids) {
+    const ino = proc.netnsInode(pid);
+    if (ino !== undefined) entry(ino).pids.push(pid);
   }
-  for (const dir of new Set([engine.paths.netnsDir, "/run/netns"])) {
+  const stale: NamespaceView[] = [];
+  for (const dir of sources.netnsDirs) {
     if (!existsSync(dir)) continue;
     for (const f of readdirSync(dir)) {
       const p = join(dir, f);
+      if (!netnsExists(p)) {
+        stale.push({ inode: 0, nprocs: 0, pid: undefined, path: p, usedBy: `stale: no namespace is mounted on it (remove it with \`ip netns delete ${f}\` or \`rm ${p}\`)`, stale: true });
+        continue;
+      }
       try {
-        const ino = statSync(p).ino;
-        if (ino) entry(ino).path = p;
+        entry(netnsInode(p)).path = p;
       } catch {
-        // not a namespace file
+        // removed while listing
       }
     }
   }
@@ -55,30 +66,28 @@ export function listNamespaces(engine: Engine): NamespaceView[] {
     if (c.mode === "host") hostUsers.push(c.name);
     else if (c.netns) containersByNetns.set(c.netns, [...(containersByNetns.get(c.netns) ?? []), c.name]);
   }
-  let hostInode: number | undefined;
-  try {
-    hostInode = statSync("/proc/1/ns/net").ino;
-  } catch {
-    hostInode = undefined;
-  }
+  const host = findHostNetns(proc, pids);
+  const self = proc.netnsInode("self");
   const out: NamespaceView[] = [];
   for (const [inode, e] of byInode) {
-    const pids = e.pids.sort((a, b) => a - b);
+    const inNs = e.pids.sort((a, b) => a - b);
     const users: string[] = [];
-    if (inode === hostInode) users.push("host (PID 1)", ...hostUsers.map((n) => `container ${n} (--network host)`));
+    if (inode === host.inode) users.push(`host (${host.how})`, ...hostUsers.map((n) => `container ${n} (--network host)`));
+    else if (host.inode === undefined && inode === self) users.push(`this berth's own (host or not is unknown: ${host.how})`, ...hostUsers.map((n) => `container ${n} (--network host)`));
     const ctrs = e.path ? containersByNetns.get(e.path) : undefined;
     if (ctrs) users.push(...ctrs.map((n) => `container ${n}`));
-    if (users.length === 0) users.push(e.path ? "named namespace" : commOf(pids[0]));
-    out.push({ inode, nprocs: pids.length, pid: pids[0], path: e.path, usedBy: users.join(", ") });
+    if (users.length === 0) users.push(e.path ? "named namespace" : describeProcess(proc, inNs));
+    out.push({ inode, nprocs: inNs.length, pid: inNs[0], path: e.path, usedBy: users.join(", ") });
   }
-  return out.sort((a, b) => (a.inode === hostInode ? -1 : b.inode === hostInode ? 1 : a.inode - b.inode));
+  out.sort((a, b) => (a.inode === host.inode ? -1 : b.inode === host.inode ? 1 : a.inode - b.inode));
+  return [...out, ...stale];
 }
 
-function commOf(pid: number | undefined): string {
+/** "process nginx (pid 812)", "kernel threads (pid 2)", or "pid N" when the program cannot be read. */
+function describeProcess(proc: ProcView, pids: readonly number[]): string {
+  const pid = pids[0];
   if (pid === undefined) return "";
-  try {
-    return `process ${readlinkSync(`/proc/${pid}/exe`).split("/").pop() ?? ""} (pid ${pid})`;
-  } catch {
-    return `pid ${pid}`;
-  }
+  const exe = proc.exeName(pid);
+  if (exe !== undefined) return `process ${exe} (pid ${pid})`;
+  return proc.isKernelThread(pid) ? `kernel threads (pid ${pid})` : `pid ${pid}`;
 }

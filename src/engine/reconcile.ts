@@ -12,6 +12,8 @@ import { messageOf } from "../errors.js";
 import { detachSandbox } from "./sandbox/sandbox-detach.js";
 import { sandboxIsGone } from "./sandbox/foreign.js";
 import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
+import { restoreContainerNetwork } from "./restore-network.js";
+import { restoreResolvConf } from "./etc-files.js";
 
 export interface ReconcileReport {
   /** One line per repair made, for the user. */
@@ -24,7 +26,8 @@ export interface ReconcileReport {
  * `berth system reconcile`: make the kernel match the store after a crash or
  * another tool's interference. Removes leaked veths, bridges and namespaces;
  * finishes interrupted operations; records containers that died while no
- * berth was watching; re-applies the firewall table (e.g. after
+ * berth was watching; restores a running container's veths, addresses,
+ * routes and resolv.conf when its namespace is alive; re-applies the firewall table (e.g. after
  * `nft flush ruleset`) with the published ports, and the DNS zone.
  */
 export async function reconcile(engine: Engine): Promise<ReconcileReport> {
@@ -90,9 +93,22 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
       actions.push(`re-created missing bridge ${n.bridge} of network ${n.name}`);
     }
   }
-  const macvlanNets = new Set(networks.filter((n) => n.driver === "macvlan").map((n) => n.id));
-  for (const a of engine.store.attachments.all()) {
-    if (!macvlanNets.has(a.networkId) && !h.linkByName(a.hostVeth)) problems.push(`veth ${a.hostVeth} of container ${a.containerId.slice(0, 12)} is missing; remove and re-run that container`);
+  // running containers whose veths, addresses or routes went missing (ip link del, another tool's cleanup)
+  for (const c of engine.store.containers.list()) {
+    if (c.status !== "running" || c.mode === "host") continue;
+    if (c.managedBy !== undefined) {
+      const missing = engine.store.attachments.forContainer(c.id).filter((a) => engine.store.networks.byId(a.networkId)?.driver === "bridge" && !h.linkByName(a.hostVeth));
+      for (const a of missing) problems.push(`veth ${a.hostVeth} of ${c.managedBy} container ${c.name} is missing; ${c.managedBy} owns its namespace: restart it there (e.g. podman restart ${c.name})`);
+      continue;
+    }
+    const r = restoreContainerNetwork(engine, c);
+    actions.push(...r.actions);
+    problems.push(...r.problems);
+    try {
+      if (restoreResolvConf(engine, c)) actions.push(`rewrote /etc/resolv.conf of ${c.name}: it named none of Berth's resolvers for its networks`);
+    } catch (e) {
+      problems.push(`container ${c.name}: could not rewrite its /etc/resolv.conf: ${messageOf(e)}`);
+    }
   }
 
   const wantedNetns = new Set(engine.store.containers.list().map((c) => c.netns).filter((p): p is string => p !== undefined));

@@ -16,7 +16,7 @@ import {
 } from "./render-ports.js";
 import { CHAIN, TABLE_FAMILY, TABLE_NAME } from "./table.js";
 import { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
-import { summarizeTable, type TableSummary } from "./table-summary.js";
+import { setElementsOf, summarizeTable, type TableSummary } from "./table-summary.js";
 
 export interface FirewallOptions {
   /** The applier to use (tests pass one with a forced backend). */
@@ -127,6 +127,12 @@ export class Firewall {
   localhostGuarded(): boolean {
     const chain = this.tableSummary()?.chains.find((c) => c.name === CHAIN.localhostGuard);
     return chain?.hook === "prerouting" && chain.rules >= LOCALHOST_GUARD_RULES;
+  }
+
+  /** The elements of one set of the table (nft's JSON); empty when the set or the table is missing. */
+  setElements(name: string): unknown[] {
+    const t = this.#nft.listTable();
+    return t === undefined ? [] : setElementsOf(t.nftables, name);
   }
 
   /** Delete the whole table; fine when it is already gone. */

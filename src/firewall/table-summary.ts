@@ -42,3 +42,12 @@ export function summarizeTable(objects: readonly NftObject[]): TableSummary {
   }
   return { chains, sets, maps };
 }
+
+/** The elements of one of the table's sets as nft's JSON gives them ("10.0.0.1", { prefix: ... }, { range: ... }); empty when the set is missing. */
+export function setElementsOf(objects: readonly Record<string, unknown>[], name: string): unknown[] {
+  for (const o of objects) {
+    const s = record(o["set"]);
+    if (s && ours(s) && s["name"] === name) return Array.isArray(s["elem"]) ? (s["elem"] as unknown[]) : [];
+  }
+  return [];
+}

@@ -18,6 +18,11 @@ import { KernelError } from "../errors.js";
 const ENODEV = 19;
 const EEXIST = 17;
 const ESRCH = 3;
+const ENOENT_NEIGH = 2;
+const RTM_DELNEIGH = 29;
+const NDA_DST = 1;
+const AF_INET_FAMILY = 2;
+const AF_INET6_FAMILY = 10;
 
 function fail(op: string, f: NetlinkFailure): KernelError {
   return new KernelError(op, f.errno, f.extack === undefined ? {} : { extack: f.extack });
@@ -217,6 +222,24 @@ export class NetlinkHandle {
   addrDel(index: number, ip: string, prefix: number): void {
     const { fixed, attrs } = addrRequest(index, ip, prefix);
     this.#sock.request(`delete address ${ip}/${prefix} from link ${index} in ${this.#where}`, RTM_DELADDR, 0, fixed, attrs);
+  }
+
+  /**
+   * Forget the neighbour entry (ARP or NDP) for `ip` on link `index`, so the
+   * next packet asks for its MAC again. Equivalent to: ip neigh del IP dev IDX
+   * @returns false when there was no entry
+   */
+  neighDelete(index: number, ip: string): boolean {
+    const v6 = ip.includes(":");
+    // struct ndmsg: family, pad, pad, ifindex, state, flags, type
+    const fixed = Buffer.alloc(12);
+    fixed.writeUInt8(v6 ? AF_INET6_FAMILY : AF_INET_FAMILY, 0);
+    fixed.writeInt32LE(index, 4);
+    const attrs = encodeAttrs([v6 ? attr.ipv6(NDA_DST, ip) : attr.ipv4(NDA_DST, ip)]);
+    const f = this.#sock.tryRequest(RTM_DELNEIGH, 0, fixed, attrs);
+    if (!f) return true;
+    if (f.errno === ENOENT_NEIGH || f.errno === ENODEV) return false;
+    throw fail(`delete neighbour ${ip} on link ${index} in ${this.#where}`, f);
   }
 
   /** Equivalent to: ip -4 addr show [dev IDX] */

@@ -10,6 +10,7 @@ const lib = koffi.load("libc.so.6");
 export const libc = {
   socket: lib.func("int socket(int domain, int type, int protocol)") as (domain: number, type: number, protocol: number) => number,
   bind: lib.func("int bind(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
+  connect: lib.func("int connect(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
   setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, uint32_t len)") as (fd: number, level: number, name: number, val: Buffer, len: number) => number,
   send: lib.func("intptr_t send(int fd, void *buf, size_t len, int flags)") as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
   recv: lib.func("intptr_t recv(int fd, void *buf, size_t len, int flags)") as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,

@@ -6,6 +6,7 @@ import { BerthError } from "../errors.js";
 import { conmonArgs, parseSyncMessage, type ConmonOptions, type SyncMessage } from "./conmon-args.js";
 import { runtimeEnv } from "./runtime-env.js";
 import { startFailure } from "./start-failure.js";
+import { runtimeFailureHint } from "./cgroup-mounts.js";
 
 /** How long `runtime create` may take before Berth gives up on it. */
 const CREATE_TIMEOUT_MS = 30_000;
@@ -108,6 +109,6 @@ function tail(file: string): string {
 
 function createFailed(o: ConmonOptions, what: string, detail: string): BerthError {
   return new BerthError("RUNTIME", `Cannot create container "${o.name}": ${what}${detail ? `: ${detail}` : ""}`, {
-    hint: "Check that the command exists in the container's root filesystem; `berth run --rm IMAGE CMD` in the foreground shows the runtime's own message",
+    hint: runtimeFailureHint(detail, "Check that the command exists in the container's root filesystem; `berth run -i ... CMD` in the foreground shows the runtime's own message"),
   });
 }

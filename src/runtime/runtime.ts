@@ -14,6 +14,7 @@ import { findRuntimeBinary } from "./runtime-binary.js";
 import { runtimeEnv } from "./runtime-env.js";
 import { processAlive, readPidFile, sleep } from "./process-alive.js";
 import { runtimeLogErrors, startFailure } from "./start-failure.js";
+import { runtimeFailureHint } from "./cgroup-mounts.js";
 
 export interface ContainerState {
   readonly status: "created" | "running" | "stopped" | "missing";
@@ -153,7 +154,7 @@ export class Runtime {
       const failure = startFailure(start.stderr);
       if (failure) throw failure;
       throw new BerthError("RUNTIME", `Cannot start container "${spec.name}": ${start.stderr.trim() || `${this.binary} start exited with ${start.code}`}`, {
-        hint: "Check that the command exists in the container's root filesystem",
+        hint: runtimeFailureHint(start.stderr, "Check that the command exists in the container's root filesystem"),
       });
     }
     return { pid };

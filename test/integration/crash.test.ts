@@ -13,7 +13,7 @@ import { inSandbox, requireSandbox } from "../helpers.js";
 let b: BerthSandbox;
 
 before(() => {
-  if (inSandbox()) b = new BerthSandbox();
+  if (inSandbox()) b = new BerthSandbox().withoutUpstreamDns();
 });
 after(() => {
   if (b) b.dispose();

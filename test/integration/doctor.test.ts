@@ -30,6 +30,7 @@ interface JsonFinding {
 
 function doctorJson(...args: string[]): { code: number; findings: JsonFinding[]; ok: boolean } {
   const r = b.run("doctor", ...args, "--format", "json");
+  if (r.stdout === "") throw new Error(`doctor ${args.join(" ")} printed no JSON (exit ${r.code}): ${r.stderr}`);
   const doc = JSON.parse(r.stdout) as { findings: JsonFinding[]; ok: boolean };
   return { code: r.code, ...doc };
 }
@@ -61,7 +62,7 @@ function waitFor(ok: () => boolean, ms = 5000): boolean {
 
 before(() => {
   if (!inSandbox()) return;
-  b = new BerthSandbox();
+  b = new BerthSandbox().withoutUpstreamDns();
   b.ok("network", "create", "docnet");
   b.ok("run", "-d", "--name", "web", "--network", "docnet", "-p", "9090:8080", ...HTTPD);
 });

@@ -13,7 +13,7 @@ const HTTPD = ["sh", "-c", "echo served > /tmp/index.html && exec busybox httpd 
 let b: BerthSandbox;
 
 before(() => {
-  if (inSandbox()) b = new BerthSandbox();
+  if (inSandbox()) b = new BerthSandbox().withoutUpstreamDns();
 });
 after(() => {
   if (b) b.dispose();

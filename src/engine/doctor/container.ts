@@ -5,6 +5,7 @@ import { socketsIn } from "../netns-sockets.js";
 import { netnsExists } from "../../kernel/index.js";
 import type { Finding } from "./finding.js";
 import { listenerFindings } from "./container-listeners.js";
+import { containerDnsFindings } from "./container-dns.js";
 
 
 /** CONTAINER_NOT_RUNNING from the store's status and the runtime's view (the store may say running after a crash). */
@@ -67,6 +68,7 @@ export async function checkContainer(engine: Engine, c: Container): Promise<Find
     const netns = c.mode === "host" ? undefined : c.netns;
     out.push(...listenerFindings({ container: c.name, containerIp: first.ip ?? first.ip6 ?? "", netns, ports, sockets: socketsIn(netns) }));
   }
+  out.push(...containerDnsFindings(engine, c));
   const note = defaultNetworkNote(engine, c);
   if (note) out.push(note);
   return out;

@@ -14,6 +14,9 @@ import { checkLeftovers } from "./leftovers.js";
 import { checkDns } from "./dns.js";
 import { checkHostPorts } from "./host-ports.js";
 import { checkContainer } from "./container.js";
+import { checkContainerNetworks } from "./container-networks.js";
+import { checkCgroupMounts } from "./cgroup-mounts.js";
+import { checkUpstreamDns } from "./upstream-dns.js";
 
 export type { Finding, Severity } from "./finding.js";
 export { isProblem } from "./finding.js";
@@ -28,6 +31,7 @@ export interface DoctorReport {
 /** The host-wide checks, in the order their findings are printed. */
 const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["tools", checkTools],
+  ["cgroup mounts", checkCgroupMounts],
   ["ip_forward", checkIpForward],
   ["firewall table", checkFirewallTable],
   ["other firewalls", checkForeignFirewall],
@@ -35,7 +39,9 @@ const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["subnet overlap", checkSubnetOverlap],
   ["neighbour table", checkNeighbourTable],
   ["leftovers", checkLeftovers],
+  ["container networks", checkContainerNetworks],
   ["dns", checkDns],
+  ["upstream dns", checkUpstreamDns],
   ["host ports", checkHostPorts],
 ];
 

@@ -4,6 +4,8 @@ import type { TraceResult } from "./hop.js";
 import { parseTraceTarget } from "./target.js";
 import { traceHostPort } from "./trace-host-port.js";
 import { traceContainers } from "./trace-containers.js";
+import { traceOutside } from "./trace-outside.js";
+import { tryParseIpv4 } from "../../model/ipv4.js";
 
 export type { TraceHop, TraceResult } from "./hop.js";
 export { parseTraceTarget, type TraceTarget } from "./target.js";
@@ -23,9 +25,17 @@ export function trace(engine: Engine, first: string, second?: string): TraceResu
     }
     return traceHostPort(engine, t.address, t.port, t.proto);
   }
+  if (tryParseIpv4(second) !== undefined) return traceOutside(engine, first, second, undefined, "tcp");
   const t = parseTraceTarget(second);
-  if (t.kind !== "container") {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot trace from ${first} to the address ${second}`, { hint: `Name the destination container: berth trace ${first} NAME[:PORT]` });
+  if (t.kind === "address") {
+    if (t.address.includes(":")) {
+      throw new BerthError("INVALID_ARGUMENT", `Cannot trace from ${first} to the IPv6 address ${t.address} yet`, { hint: `Trace an IPv4 address or a name: berth trace ${first} HOST[:PORT]` });
+    }
+    return traceOutside(engine, first, t.address, t.port, t.proto);
+  }
+  // a name that is no container's (and looks like a host name) is outside the host
+  if (engine.store.containers.find(t.name) === undefined && t.name.includes(".")) {
+    return traceOutside(engine, first, t.name, t.port, t.proto);
   }
   return traceContainers(engine, first, t.name, t.port, t.proto);
 }

@@ -3,6 +3,7 @@ import type { Proto } from "../../model/port-spec.js";
 import { requireContainer } from "../network-lookup.js";
 import { HopList, type TraceResult } from "./hop.js";
 import { traceIntoContainer } from "./into-container.js";
+import { traceName } from "./name-hop.js";
 
 /**
  * `berth trace FROM TO[:PORT[/proto]]`: container to container by name.
@@ -45,11 +46,11 @@ export function traceContainers(engine: Engine, fromName: string, toName: string
     return done();
   }
   hops.ok("shared network", `${net.name} (${[net.subnet, net.subnet6].filter(Boolean).join(", ")})`);
-  const addr = [shared.ip, shared.ip6].filter(Boolean).join(" and ");
-  hops.ok(
-    "name",
-    net.dnsEnabled ? `${to.name} resolves to ${addr} on ${net.name} (DNS at ${[net.gateway, net.gateway6].filter(Boolean).join(" and ")})` : `network ${net.name} has no DNS: use ${addr}, or put both on a network made with \`berth network create\``,
-  );
+  if (net.dnsEnabled) {
+    if (!traceName(engine, hops, from, to, shared, net)) return done();
+  } else {
+    hops.ok("name", `network ${net.name} has no DNS: use ${[shared.ip, shared.ip6].filter(Boolean).join(" and ")}, or put both on a network made with \`berth network create\``);
+  }
   if (!traceIntoContainer(engine, hops, to, shared, net, port, proto)) return done();
   return done(`${from.name} -> ${to.name} ${shared.ip ?? shared.ip6 ?? ""}${port === undefined ? "" : `:${port}/${proto}`} over ${net.bridge}`);
 }
