@@ -189,12 +189,12 @@ test("the table exists with its chains, sets and hooks (nft -j list table inet b
   const doc = JSON.parse(sh("nft", "-j", "list", "table", "inet", "berth")) as { nftables: Record<string, Record<string, unknown>>[] };
   const chains = doc.nftables.flatMap((o) => (o["chain"] ? [o["chain"]] : []));
   const hooks = Object.fromEntries(chains.map((c) => [c["name"], `${String(c["type"])}/${String(c["hook"])}/${String(c["policy"])}`]));
-  assert.deepEqual(hooks, { forward: "filter/forward/accept", prerouting: "nat/prerouting/accept", output: "nat/output/accept", postrouting: "nat/postrouting/accept" });
+  assert.deepEqual(hooks, { localhost_guard: "filter/prerouting/accept", forward: "filter/forward/accept", prerouting: "nat/prerouting/accept", output: "nat/output/accept", postrouting: "nat/postrouting/accept" });
   const sets = Object.fromEntries(doc.nftables.flatMap((o) => (o["set"] ? [[o["set"]["name"], o["set"]["elem"]]] : [])));
   assert.deepEqual(sets["internal_bridges"], ["brI"]);
   assert.deepEqual([...(sets["isolated_bridges"] as string[])].sort(), ["brA", "brB"]);
   const rules = doc.nftables.filter((o) => o["rule"]).length;
-  assert.equal(rules, 13 + 8 + 8 + 5, "forward 13 (2 for cluster CIDRs, 2 for node CIDRs), prerouting 8 and output 8 (two maps per family, each with its labelling lookup), postrouting 5 (3 IPv4, 2 IPv6)");
+  assert.equal(rules, 4 + 14 + 8 + 8 + 5, "localhost_guard 4, forward 14 (2 for cluster CIDRs, 2 for node CIDRs, 1 for isolate=peers), prerouting 8 and output 8 (two maps per family, each with its labelling lookup), postrouting 5 (3 IPv4, 2 IPv6)");
   // ensureBase and syncNetworks again: same rules, no duplicates
   fw.ensureBase();
   fw.syncNetworks(NETS);

@@ -36,17 +36,6 @@ const INTENDED: Record<string, (text: string) => string> = {
   "ipv6-nodad": (s) => s.replace(/ flags 02 /g, " "),
 };
 
-/** Not fixed yet: differences issue 14 names, removed here until they are (empty when all are fixed). */
-const KNOWN_FAILURES: Record<string, (text: string) => string> = {
-  // issue 14: lo is left down in the container's namespace (the Podman backend's own fix)
-  "issue-14-lo-down": (s) =>
-    s
-      .replace(/^N: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue/m, "N: lo: <LOOPBACK> mtu 65536 qdisc noop")
-      .replace(/^N: lo {4}inet6? .*\n/gm, "")
-};
-/** Probes whose whole result the known failures change (lo down: nothing answers on 127.0.0.1 inside). */
-const KNOWN_FAILING_PROBES = new Set(["cli: ping -c1 127.0.0.1 (lo)"]);
-
 /** What legitimately differs between any two runs: MACs, link-local addresses made from them, interface indexes. */
 function normalize(text: string): string {
   return text
@@ -210,10 +199,9 @@ test("what a container sees with Berth's backend equals what it sees with Debian
   } finally {
     b.dispose();
   }
-  const fix = (k: string, s: string) => normalizeMultiNetwork(k, [...Object.values(INTENDED), ...Object.values(KNOWN_FAILURES)].reduce((acc, f) => f(acc), normalize(s)));
+  const fix = (k: string, s: string) => normalizeMultiNetwork(k, Object.values(INTENDED).reduce((acc, f) => f(acc), normalize(s)));
   const diffs: string[] = [];
   for (const [k, v] of netavark) {
-    if (KNOWN_FAILING_PROBES.has(k) && Object.keys(KNOWN_FAILURES).length > 0) continue;
     const ours = fix(k, berth.get(k) ?? "(missing)");
     const theirs = fix(k, v);
     if (ours !== theirs) diffs.push(`--- ${k}\nnetavark:\n${theirs}\nberth:\n${ours}`);
