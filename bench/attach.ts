@@ -30,9 +30,27 @@ function median(xs: number[]): number {
 function fakeContainer(engine: Engine, name: string): Container {
   const id = newId();
   const c: Container = {
-    id, name, command: ["sleep"], hostname: name, mode: "bridge", modeTarget: undefined, netns: netnsPath(engine.paths, id),
-    rootfs: undefined, autoRemove: false, detached: true, dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: [],
-    status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined, managedBy: undefined,
+    id,
+    name,
+    command: ["sleep"],
+    hostname: name,
+    mode: "bridge",
+    modeTarget: undefined,
+    netns: netnsPath(engine.paths, id),
+    rootfs: undefined,
+    autoRemove: false,
+    detached: true,
+    dns: { servers: [], search: [], options: [] },
+    extraHosts: [],
+    networks: [],
+    status: "running",
+    ownerPid: undefined,
+    pid: undefined,
+    exitCode: undefined,
+    created: new Date().toISOString(),
+    started: undefined,
+    finished: undefined,
+    managedBy: undefined,
   };
   netnsCreate(c.netns ?? "");
   engine.store.write(() => engine.store.containers.insert(c));
@@ -42,7 +60,25 @@ function fakeContainer(engine: Engine, name: string): Container {
 function main(): void {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
     // re-run inside a throwaway network + mount namespace
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        "scripts/sandbox-run.mjs",
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const root = mkdtempSync(join(tmpdir(), "berth-bench-"));
@@ -82,7 +118,9 @@ function main(): void {
         cliAttach.push(t1 - t0);
         cliDetach.push(t2 - t1);
       }
-      rows.push(`| ${level} | ${median(attach).toFixed(2)} | ${median(detach).toFixed(2)} | ${median(cliAttach).toFixed(1)} | ${median(cliDetach).toFixed(1)} |`);
+      rows.push(
+        `| ${level} | ${median(attach).toFixed(2)} | ${median(detach).toFixed(2)} | ${median(cliAttach).toFixed(1)} | ${median(cliDetach).toFixed(1)} |`,
+      );
       engine.store.write(() => engine.store.containers.delete(probe.id));
       netnsDelete(probe.netns ?? "");
     }

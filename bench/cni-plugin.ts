@@ -33,7 +33,25 @@ interface Chain {
 function main(): void {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
     const sandboxRun = fileURLToPath(new URL("../../scripts/sandbox-run.mjs", import.meta.url));
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, sandboxRun, process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        sandboxRun,
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const root = mkdtempSync(join(tmpdir(), "berth-bench-cni-"));
@@ -44,7 +62,14 @@ function main(): void {
   if (haveReference) for (const p of ["bridge", "host-local", "portmap"]) symlinkSync(join(REFERENCE, p), join(bin, p));
   const runtime = new CniRuntime(bin, { ...process.env, BERTH_ROOT: join(root, "berth") });
   const chains: Chain[] = [
-    { name: "berth", list: () => ({ cniVersion: "1.0.0", name: "bbench", plugins: [{ type: "berth", subnet: "10.210.0.0/16", enableDns: false, capabilities: { portMappings: true } }] }) },
+    {
+      name: "berth",
+      list: () => ({
+        cniVersion: "1.0.0",
+        name: "bbench",
+        plugins: [{ type: "berth", subnet: "10.210.0.0/16", enableDns: false, capabilities: { portMappings: true } }],
+      }),
+    },
   ];
   if (haveReference) {
     chains.push({
@@ -53,7 +78,13 @@ function main(): void {
         cniVersion: "1.0.0",
         name: "rbench",
         plugins: [
-          { type: "bridge", bridge: "rbench0", isGateway: true, ipMasq: true, ipam: { type: "host-local", ranges: [[{ subnet: "10.211.0.0/16" }]], dataDir: join(root, "ipam") } },
+          {
+            type: "bridge",
+            bridge: "rbench0",
+            isGateway: true,
+            ipMasq: true,
+            ipam: { type: "host-local", ranges: [[{ subnet: "10.211.0.0/16" }]], dataDir: join(root, "ipam") },
+          },
           ...(ports ? [{ type: "portmap", capabilities: { portMappings: true } }] : []),
         ],
       }),
@@ -99,11 +130,15 @@ function main(): void {
     }
   } finally {
     for (const ns of anchors) netnsDelete(ns);
-    spawnSync(process.execPath, [fileURLToPath(new URL("../src/cli/main.js", import.meta.url)), "system", "reset", "-f"], { env: { ...process.env, BERTH_ROOT: join(root, "berth") } });
+    spawnSync(process.execPath, [fileURLToPath(new URL("../src/cli/main.js", import.meta.url)), "system", "reset", "-f"], {
+      env: { ...process.env, BERTH_ROOT: join(root, "berth") },
+    });
     netnsDirRelease(root);
     rmSync(root, { recursive: true, force: true });
   }
-  console.log(`CNI ADD/DEL of one container, medians of ${SAMPLES} (ms), load average ${spawnSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).stdout.split(" ").slice(0, 3).join(" ")}`);
+  console.log(
+    `CNI ADD/DEL of one container, medians of ${SAMPLES} (ms), load average ${spawnSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).stdout.split(" ").slice(0, 3).join(" ")}`,
+  );
   console.log("chain (reference: bridge+host-local, +portmap with a port)   ADD      DEL    total");
   for (const [key, r] of results) {
     const add = median(r.add);

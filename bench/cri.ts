@@ -63,7 +63,14 @@ function referenceConflist(ipamDir: string): Record<string, unknown> {
     cniVersion: "1.0.0",
     name: "refpods",
     plugins: [
-      { type: "bridge", bridge: "cni0", isGateway: true, ipMasq: true, hairpinMode: true, ipam: { type: "host-local", ranges: [[{ subnet: "10.89.1.0/24" }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: ipamDir } },
+      {
+        type: "bridge",
+        bridge: "cni0",
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: { type: "host-local", ranges: [[{ subnet: "10.89.1.0/24" }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: ipamDir },
+      },
       { type: "portmap", capabilities: { portMappings: true }, snat: true },
     ],
   };
@@ -72,7 +79,25 @@ function referenceConflist(ipamDir: string): Record<string, unknown> {
 async function main(): Promise<void> {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
     const sandboxRun = fileURLToPath(new URL("../../scripts/sandbox-run.mjs", import.meta.url));
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, sandboxRun, process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        sandboxRun,
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const missing = containerdMissing() ?? REFERENCE_PLUGINS.map((p) => join(REFERENCE, p)).find((p) => !existsSync(p));
@@ -91,7 +116,8 @@ async function main(): Promise<void> {
       mkdirSync(confDir, { recursive: true });
       mkdirSync(binDir, { recursive: true });
       for (const p of REFERENCE_PLUGINS) symlinkSync(join(REFERENCE, p), join(binDir, p));
-      if (chain === "berth") installCni({ podCidrs: ["10.88.1.0/24"], clusterCidrs: [], nodeCidrs: [], confDir, binDir, cniVersion: "1.0.0", name: "pods", force: false });
+      if (chain === "berth")
+        installCni({ podCidrs: ["10.88.1.0/24"], clusterCidrs: [], nodeCidrs: [], confDir, binDir, cniVersion: "1.0.0", name: "pods", force: false });
       else writeFileSync(join(confDir, "10-reference.conflist"), JSON.stringify(referenceConflist(join(dir, "ipam"))));
       nodes.set(chain, await CriNode.start({ dir, env, cniConfDir: confDir, cniBinDir: binDir }));
     }
@@ -119,7 +145,10 @@ async function main(): Promise<void> {
   const load = spawnSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).stdout.split(" ").slice(0, 3).join(" ");
   console.log(`CRI RunPodSandbox + StopPodSandbox + RemovePodSandbox through containerd 1.6, ms (load average ${load})`);
   console.log(`${"sandbox".padEnd(38)}     run     stop   remove    total`);
-  const row = (label: string, t: Timing) => console.log(`${label.padEnd(38)} ${t.run.toFixed(0).padStart(7)} ${t.stop.toFixed(0).padStart(8)} ${t.remove.toFixed(0).padStart(8)} ${total(t).toFixed(0).padStart(8)}`);
+  const row = (label: string, t: Timing) =>
+    console.log(
+      `${label.padEnd(38)} ${t.run.toFixed(0).padStart(7)} ${t.stop.toFixed(0).padStart(8)} ${t.remove.toFixed(0).padStart(8)} ${total(t).toFixed(0).padStart(8)}`,
+    );
   for (const [chain, t] of first) row(`${chain} first pod (1 sample)`, t);
   const medians = new Map<string, Timing>();
   for (const [key, list] of warm) {
@@ -133,7 +162,10 @@ async function main(): Promise<void> {
   for (const ports of [0, 1]) {
     const b = medians.get(`berth ${ports} hostPort`);
     const r = medians.get(`reference ${ports} hostPort`);
-    if (b && r) console.log(`berth / reference, warm, ${ports} hostPort: run ${(b.run / r.run).toFixed(2)}, stop ${(b.stop / r.stop).toFixed(2)}, total ${(total(b) / total(r)).toFixed(2)}`);
+    if (b && r)
+      console.log(
+        `berth / reference, warm, ${ports} hostPort: run ${(b.run / r.run).toFixed(2)}, stop ${(b.stop / r.stop).toFixed(2)}, total ${(total(b) / total(r)).toFixed(2)}`,
+      );
   }
 }
 

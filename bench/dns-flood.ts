@@ -49,13 +49,19 @@ const port = probe.address().port;
 probe.close();
 const zone: DnsZoneSnapshot = {
   version: 1,
-  networks: [{
-    id: "lo", name: "lo", gateway: "127.0.0.1", subnet: "127.0.0.0/8", dnsServers: [],
-    containers: [
-      { id: "a".repeat(64), name: "flooder", aliases: [], ipv4: "127.0.0.1", dnsServers: [silent.server] },
-      { id: "b".repeat(64), name: "bystander", aliases: [], ipv4: "127.0.0.3", dnsServers: [live.server] },
-    ],
-  }],
+  networks: [
+    {
+      id: "lo",
+      name: "lo",
+      gateway: "127.0.0.1",
+      subnet: "127.0.0.0/8",
+      dnsServers: [],
+      containers: [
+        { id: "a".repeat(64), name: "flooder", aliases: [], ipv4: "127.0.0.1", dnsServers: [silent.server] },
+        { id: "b".repeat(64), name: "bystander", aliases: [], ipv4: "127.0.0.3", dnsServers: [live.server] },
+      ],
+    },
+  ],
 };
 mkdirSync(join(root, "run", "dns"), { recursive: true, mode: 0o700 });
 writeFileSync(join(root, "run", "dns", "zone.json"), JSON.stringify(zone));

@@ -38,7 +38,9 @@ function percentile(sorted: Float64Array, p: number): number {
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "{}") as Spec;
   const port = spec.port ?? 53;
-  const queries = spec.names.map((name) => dnsPacket.encode({ id: 0, type: "query", flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name, class: "IN" }] }));
+  const queries = spec.names.map((name) =>
+    dnsPacket.encode({ id: 0, type: "query", flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name, class: "IN" }] }),
+  );
   const sock = dgram.createSocket("udp4");
   sock.connect(port, spec.server);
   await new Promise<void>((r) => sock.once("connect", () => r()));
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     // refill if replies were lost
     const refill = setInterval(() => {
       const t = performance.now();
-      for (let id = 0; id < 65536; id++) if (sentAt[id]! >= 0 && t - sentAt[id]! > 1000) (sentAt[id] = -1), inFlight--;
+      for (let id = 0; id < 65536; id++) if (sentAt[id]! >= 0 && t - sentAt[id]! > 1000) ((sentAt[id] = -1), inFlight--);
       while (inFlight < spec.inflight! && t < end) sendOne();
     }, 200);
     await new Promise((r) => setTimeout(r, spec.seconds * 1000));
@@ -102,8 +104,14 @@ async function main(): Promise<void> {
   const sorted = Float64Array.from(latencies).sort();
   const elapsed = (performance.now() - 300 - start) / 1000;
   const result: LoadResult = {
-    sent, answered: latencies.length, lost: sent - latencies.length, qps: Math.round(latencies.length / elapsed),
-    p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1] ?? NaN,
+    sent,
+    answered: latencies.length,
+    lost: sent - latencies.length,
+    qps: Math.round(latencies.length / elapsed),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    p999: percentile(sorted, 0.999),
+    max: sorted[sorted.length - 1] ?? NaN,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -36,10 +36,22 @@ function bytesPerAnswer(answer: () => void): number {
 export async function responderCost(n = 1_000_000): Promise<ResponderCost[]> {
   const zone: DnsZoneSnapshot = {
     version: 1,
-    networks: [{
-      id: "b", name: "b", gateway: "10.79.0.1", subnet: "10.79.0.0/24", dnsServers: [],
-      containers: Array.from({ length: 100 }, (_, i) => ({ id: i.toString(16).padStart(64, "0"), name: `svc${i}`, aliases: [], ipv4: `10.79.0.${10 + i}`, dnsServers: [] })),
-    }],
+    networks: [
+      {
+        id: "b",
+        name: "b",
+        gateway: "10.79.0.1",
+        subnet: "10.79.0.0/24",
+        dnsServers: [],
+        containers: Array.from({ length: 100 }, (_, i) => ({
+          id: i.toString(16).padStart(64, "0"),
+          name: `svc${i}`,
+          aliases: [],
+          ipv4: `10.79.0.${10 + i}`,
+          dnsServers: [],
+        })),
+      },
+    ],
   };
   const state = { zone: new Zone(zone) };
   const queries = Array.from({ length: 100 }, (_, i) => makeQuery(`svc${i}`, "A", i));
@@ -62,11 +74,20 @@ export async function responderCost(n = 1_000_000): Promise<ResponderCost[]> {
     obs.disconnect();
     let k = 0;
     const bytes = bytesPerAnswer(() => answer(queries[k++ % 100]!));
-    out.push({ path: fastPath ? "fast path" : "dns-packet", nsPerQuery: (ms * 1e6) / n, queriesPerSecond: Math.round((n / ms) * 1000), gcPauseMsPer100k: (gcMs * 100_000) / n, bytesPerAnswer: bytes });
+    out.push({
+      path: fastPath ? "fast path" : "dns-packet",
+      nsPerQuery: (ms * 1e6) / n,
+      queriesPerSecond: Math.round((n / ms) * 1000),
+      gcPauseMsPer100k: (gcMs * 100_000) / n,
+      bytesPerAnswer: bytes,
+    });
   }
   return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const c of await responderCost()) console.log(`${c.path}: ${c.nsPerQuery.toFixed(0)} ns/query, ${c.queriesPerSecond} queries/s in one thread, GC ${c.gcPauseMsPer100k.toFixed(2)} ms per 100k queries, ${c.bytesPerAnswer.toFixed(0)} bytes allocated per answer`);
+  for (const c of await responderCost())
+    console.log(
+      `${c.path}: ${c.nsPerQuery.toFixed(0)} ns/query, ${c.queriesPerSecond} queries/s in one thread, GC ${c.gcPauseMsPer100k.toFixed(2)} ms per 100k queries, ${c.bytesPerAnswer.toFixed(0)} bytes allocated per answer`,
+    );
 }

@@ -56,7 +56,10 @@ const NAMES = Array.from({ length: 100 }, (_, i) => `svc${i}`);
 const DAEMON_MAIN = fileURLToPath(new URL("../src/dns/daemon-main.js", import.meta.url));
 const LOAD = fileURLToPath(new URL("./dns-load.js", import.meta.url));
 const AARDVARK = ["/usr/lib/podman/aardvark-dns", "/usr/libexec/podman/aardvark-dns"].find((p) => existsSync(p));
-const DNSPERF = (process.env["PATH"] ?? "/usr/sbin:/usr/bin").split(":").map((d) => join(d, "dnsperf")).find((p) => existsSync(p));
+const DNSPERF = (process.env["PATH"] ?? "/usr/sbin:/usr/bin")
+  .split(":")
+  .map((d) => join(d, "dnsperf"))
+  .find((p) => existsSync(p));
 const LOAD_TOOLS = (process.env["BENCH_LOAD"] ?? (DNSPERF ? "dnsperf" : "node")).split(",").flatMap((t) => (t === "both" ? ["dnsperf", "node"] : [t]));
 const NICE = Number(process.env["BENCH_NICE"] ?? 0);
 const PIN = (process.env["BENCH_PIN"] ?? (cpus().length >= 2 ? "1,0" : "none")).split(",").filter((c) => c !== "" && c !== "none");
@@ -89,7 +92,24 @@ function percentile(sorted: Float64Array, p: number): number {
 /** dnsperf: -v prints one line per reply whose last field is the latency in seconds. */
 async function dnsperf(ns: string, port: number, queryFile: string, outFile: string, opts: { rate?: number; seconds: number }): Promise<LoadResult> {
   const nice = opts.rate && NICE !== 0 ? ["nice", "-n", String(NICE)] : [];
-  const args = [`--net=${ns}`, ...nice, ...PIN_LOAD, DNSPERF ?? "dnsperf", "-s", GW, "-p", String(port), "-d", queryFile, "-l", String(opts.seconds), "-t", "1", "-q", "200"];
+  const args = [
+    `--net=${ns}`,
+    ...nice,
+    ...PIN_LOAD,
+    DNSPERF ?? "dnsperf",
+    "-s",
+    GW,
+    "-p",
+    String(port),
+    "-d",
+    queryFile,
+    "-l",
+    String(opts.seconds),
+    "-t",
+    "1",
+    "-q",
+    "200",
+  ];
   if (opts.rate) args.push("-Q", String(opts.rate), "-v");
   const out = await run("nsenter", args, outFile);
   const keep = process.env["BENCH_LOG_DIR"];
@@ -100,7 +120,17 @@ async function dnsperf(ns: string, port: number, queryFile: string, outFile: str
   const lat: number[] = [];
   for (const m of out.matchAll(/^> \S+ .* ([0-9]+\.[0-9]+)$/gm)) lat.push(Number(m[1]) * 1000);
   const sorted = Float64Array.from(lat).sort();
-  return { sent, answered: sent - lost, lost, qps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999), max: sorted[sorted.length - 1] ?? NaN, ...stalls(lat) };
+  return {
+    sent,
+    answered: sent - lost,
+    lost,
+    qps,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    p999: percentile(sorted, 0.999),
+    max: sorted[sorted.length - 1] ?? NaN,
+    ...stalls(lat),
+  };
 }
 
 /**
@@ -126,13 +156,19 @@ function stalls(latencies: readonly number[]): { stalls: number; stalledShare: n
 
 async function nodeLoad(ns: string, port: number, outFile: string, opts: { rate?: number; inflight?: number; seconds: number }): Promise<LoadResult> {
   const nice = opts.rate && NICE !== 0 ? ["nice", "-n", String(NICE)] : [];
-  const out = await run("nsenter", [`--net=${ns}`, ...nice, ...PIN_LOAD, process.execPath, LOAD, JSON.stringify({ server: GW, port, names: NAMES, ...opts })], outFile);
+  const out = await run(
+    "nsenter",
+    [`--net=${ns}`, ...nice, ...PIN_LOAD, process.execPath, LOAD, JSON.stringify({ server: GW, port, names: NAMES, ...opts })],
+    outFile,
+  );
   return JSON.parse(out) as LoadResult;
 }
 
 /** CPU time (user + system) a process has used, in ms. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 100 Hz ticks
 }
 
@@ -161,7 +197,8 @@ async function measure(round: number, t: Target, tool: string, ns: string, query
   const max = tool === "dnsperf" ? await dnsperf(ns, t.port, queryFile, outFile, { seconds }) : await nodeLoad(ns, t.port, outFile, { inflight: 64, seconds });
   const load = loadavg()[0]!;
   const cpu0 = cpuMs(t.pid);
-  const fixed = tool === "dnsperf" ? await dnsperf(ns, t.port, queryFile, outFile, { seconds, rate: RATE }) : await nodeLoad(ns, t.port, outFile, { rate: RATE, seconds });
+  const fixed =
+    tool === "dnsperf" ? await dnsperf(ns, t.port, queryFile, outFile, { seconds, rate: RATE }) : await nodeLoad(ns, t.port, outFile, { rate: RATE, seconds });
   const cpuUsPerQuery = ((cpuMs(t.pid) - cpu0) * 1000) / fixed.answered;
   const row: Row = { round, target: t.name, tool, load, maxQps: max.qps, atRate: fixed, cpuUsPerQuery };
   process.stderr.write(`${JSON.stringify(row)}\n`);
@@ -244,7 +281,25 @@ async function main(): Promise<void> {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
     const self = fileURLToPath(import.meta.url);
     const sandboxRun = fileURLToPath(new URL("../../scripts/sandbox-run.mjs", import.meta.url));
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, sandboxRun, process.execPath, self], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        sandboxRun,
+        process.execPath,
+        self,
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const root = tempRoot("berth-dns-bench-");
@@ -266,13 +321,19 @@ async function main(): Promise<void> {
     sh("nsenter", `--net=${ns}`, "ip", "link", "set", "lo", "up");
     const zone: DnsZoneSnapshot = {
       version: 1,
-      networks: [{
-        id: "bench", name: "bench", gateway: GW, subnet: "10.79.0.0/24", dnsServers: [],
-        containers: [
-          { id: "c".repeat(64), name: "client", aliases: [], ipv4: CLIENT, dnsServers: [] },
-          ...NAMES.map((n, i) => ({ id: i.toString(16).padStart(64, "0"), name: n, aliases: [], ipv4: `10.79.0.${10 + i}`, dnsServers: [] })),
-        ],
-      }],
+      networks: [
+        {
+          id: "bench",
+          name: "bench",
+          gateway: GW,
+          subnet: "10.79.0.0/24",
+          dnsServers: [],
+          containers: [
+            { id: "c".repeat(64), name: "client", aliases: [], ipv4: CLIENT, dnsServers: [] },
+            ...NAMES.map((n, i) => ({ id: i.toString(16).padStart(64, "0"), name: n, aliases: [], ipv4: `10.79.0.${10 + i}`, dnsServers: [] })),
+          ],
+        },
+      ],
     };
     const queryFile = join(root.root, "queries.txt");
     writeFileSync(queryFile, NAMES.map((n) => `${n} A`).join("\n") + "\n");
@@ -297,7 +358,11 @@ async function main(): Promise<void> {
         const main = (label && process.env[`BENCH_MAIN_${label}`]) || DAEMON_MAIN;
         const pid = await berth(paths, zone, port, name === "berth", [...flags, main]);
         started.push({ paths, pid });
-        targets.push({ name: `${name === "berth" ? "Berth" : "Berth, every packet through dns-packet"}${label ? ` (${label}: ${flags.join(" ")})` : ""}`, port, pid });
+        targets.push({
+          name: `${name === "berth" ? "Berth" : "Berth, every packet through dns-packet"}${label ? ` (${label}: ${flags.join(" ")})` : ""}`,
+          port,
+          pid,
+        });
       } else if (name === "aardvark") {
         if (!AARDVARK) {
           process.stderr.write("aardvark-dns not installed: skipped (Debian package aardvark-dns)\n");
@@ -315,7 +380,9 @@ async function main(): Promise<void> {
         started.push({ pid });
         targets.push({ name: "zero-work responder (floor)", port, pid });
       } else {
-        throw new Error(`unknown BENCH_TARGETS entry ${spec}: use berth, berth-decode, aardvark, floor (berth:LABEL takes node flags from BENCH_NODE_FLAGS_LABEL)`);
+        throw new Error(
+          `unknown BENCH_TARGETS entry ${spec}: use berth, berth-decode, aardvark, floor (berth:LABEL takes node flags from BENCH_NODE_FLAGS_LABEL)`,
+        );
       }
     }
     // every thread: aardvark answers on tokio worker threads, Node scavenges with helper threads
@@ -345,11 +412,17 @@ async function main(): Promise<void> {
   console.log("| path | ns/query | queries/s (one thread) | GC ms per 100k queries |");
   console.log("|---|---|---|---|");
   for (const c of await responderCost()) console.log(`| ${c.path} | ${c.nsPerQuery.toFixed(0)} | ${c.queriesPerSecond} | ${c.gcPauseMsPer100k.toFixed(2)} |`);
-  console.log(`\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}${PIN.length ? `, resolvers on CPU ${PIN[0] ?? "any"}, load on CPU ${PIN[1] ?? "any"}` : ""}\n`);
-  console.log("| round | resolver | load tool | load avg | max qps | qps at fixed rate | p50 ms | p99 ms | p99.9 ms | lost | stalls > 1 ms (share of replies) | resolver CPU µs/query |");
+  console.log(
+    `\nA lookups of 100 container names, ${SECONDS} s per run (dns-load.ts: at most 5 s), fixed rate ${RATE} qps, ${ROUNDS} alternating rounds${NICE ? `, nice ${NICE}` : ""}${PIN.length ? `, resolvers on CPU ${PIN[0] ?? "any"}, load on CPU ${PIN[1] ?? "any"}` : ""}\n`,
+  );
+  console.log(
+    "| round | resolver | load tool | load avg | max qps | qps at fixed rate | p50 ms | p99 ms | p99.9 ms | lost | stalls > 1 ms (share of replies) | resolver CPU µs/query |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.round} | ${r.target} | ${r.tool} | ${r.load.toFixed(2)} | ${int(r.maxQps)} | ${int(r.atRate.qps)} | ${f(r.atRate.p50)} | ${f(r.atRate.p99)} | ${f(r.atRate.p999)} | ${r.atRate.lost} | ${r.atRate.stalls ?? "n/a"} (${r.atRate.stalledShare === undefined ? "n/a" : `${(r.atRate.stalledShare * 100).toFixed(2)}%`}) | ${r.cpuUsPerQuery.toFixed(1)} |`);
+    console.log(
+      `| ${r.round} | ${r.target} | ${r.tool} | ${r.load.toFixed(2)} | ${int(r.maxQps)} | ${int(r.atRate.qps)} | ${f(r.atRate.p50)} | ${f(r.atRate.p99)} | ${f(r.atRate.p999)} | ${r.atRate.lost} | ${r.atRate.stalls ?? "n/a"} (${r.atRate.stalledShare === undefined ? "n/a" : `${(r.atRate.stalledShare * 100).toFixed(2)}%`}) | ${r.cpuUsPerQuery.toFixed(1)} |`,
+    );
   }
   console.log("\nMedian over the rounds, and the round with the lowest p99:\n");
   console.log("| resolver | load tool | max qps | p50 ms | p99 ms | best p99 ms (load avg) |");
@@ -359,7 +432,9 @@ async function main(): Promise<void> {
       const rs = rows.filter((r) => r.target === name && r.tool === tool);
       if (rs.length === 0) continue;
       const best = rs.reduce((a, b) => (b.atRate.p99 < a.atRate.p99 ? b : a));
-      console.log(`| ${name} | ${tool} | ${int(median(rs.map((r) => r.maxQps)))} | ${f(median(rs.map((r) => r.atRate.p50)))} | ${f(median(rs.map((r) => r.atRate.p99)))} | ${f(best.atRate.p99)} (${best.load.toFixed(2)}) |`);
+      console.log(
+        `| ${name} | ${tool} | ${int(median(rs.map((r) => r.maxQps)))} | ${f(median(rs.map((r) => r.atRate.p50)))} | ${f(median(rs.map((r) => r.atRate.p99)))} | ${f(best.atRate.p99)} (${best.load.toFixed(2)}) |`,
+      );
     }
   }
 }

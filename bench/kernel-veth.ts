@@ -33,7 +33,11 @@ function timed(samples: number[], fn: () => void): void {
 function main(): void {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
     const self = fileURLToPath(import.meta.url);
-    const r = spawnSync("unshare", ["--net", "--mount", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, self], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      ["--net", "--mount", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, self],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const dir = mkdtempSync(join(tmpdir(), "berth-bench-kernel-"));
@@ -49,7 +53,9 @@ function main(): void {
       timed(samples.attach, () => {
         const fd = openSync(nsPath, "r");
         try {
-          timed(samples.vethAdd, () => host.vethAdd({ name, peerName: "eth0", peerNetnsFd: fd, masterIndex: br.index, up: true, peerMac: "02:00:0a:e7:00:02" }));
+          timed(samples.vethAdd, () =>
+            host.vethAdd({ name, peerName: "eth0", peerNetnsFd: fd, masterIndex: br.index, up: true, peerMac: "02:00:0a:e7:00:02" }),
+          );
         } finally {
           closeSync(fd);
         }

@@ -22,7 +22,17 @@ function options(): string {
     port_mappings: [{ host_ip: "", container_port: 20000, host_port: 20000, range: PORTS, protocol: "tcp" }],
     networks: { manynet: { static_ips: ["10.79.0.2"], aliases: [], interface_name: "eth0" } },
     network_info: {
-      manynet: { name: "manynet", id: "f".repeat(64), driver: "bridge", network_interface: "podman9", subnets: [{ subnet: "10.79.0.0/24", gateway: "10.79.0.1" }], ipv6_enabled: false, internal: false, dns_enabled: false, ipam_options: { driver: "host-local" } },
+      manynet: {
+        name: "manynet",
+        id: "f".repeat(64),
+        driver: "bridge",
+        network_interface: "podman9",
+        subnets: [{ subnet: "10.79.0.0/24", gateway: "10.79.0.1" }],
+        ipv6_enabled: false,
+        internal: false,
+        dns_enabled: false,
+        ipam_options: { driver: "host-local" },
+      },
     },
   });
 }
@@ -43,7 +53,12 @@ async function main(): Promise<void> {
   const holder = spawn("unshare", ["--net", "sleep", "600"], { stdio: "ignore" });
   await new Promise((r) => setTimeout(r, 200));
   const netns = `/proc/${holder.pid ?? 0}/ns/net`;
-  const call = (verb: string) => spawnSync(join(backend, "netavark"), ["--config", join(dir, "cfg"), "--rootless=false", verb, netns], { input: options(), encoding: "utf8", maxBuffer: 1 << 26 });
+  const call = (verb: string) =>
+    spawnSync(join(backend, "netavark"), ["--config", join(dir, "cfg"), "--rootless=false", verb, netns], {
+      input: options(),
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
   try {
     // another berth process wanting the store while the setup runs: how long it waits
     const env = { ...process.env, BERTH_ROOT: join(dir, "root") };
@@ -58,11 +73,17 @@ async function main(): Promise<void> {
     });
     await new Promise((r) => setTimeout(r, 700));
     const waiterStart = performance.now();
-    const waiter = await new Promise<number>((resolve) => spawn(process.execPath, [join(REPO, "bin", "berth"), "network", "ls"], { env, stdio: "ignore" }).on("close", () => resolve(performance.now() - waiterStart)));
+    const waiter = await new Promise<number>((resolve) =>
+      spawn(process.execPath, [join(REPO, "bin", "berth"), "network", "ls"], { env, stdio: "ignore" }).on("close", () =>
+        resolve(performance.now() - waiterStart),
+      ),
+    );
     const setup = await setupP;
     const setupMs = performance.now() - setupStart;
     if (setup.code !== 0) throw new Error(`setup failed: ${setup.out.slice(0, 500)}`);
-    const elements = (spawnSync("nft", ["list", "map", "inet", "berth", "dnat_any"], { encoding: "utf8", maxBuffer: 1 << 26 }).stdout.match(/tcp \. [0-9]+ : /g) ?? []).length;
+    const elements = (
+      spawnSync("nft", ["list", "map", "inet", "berth", "dnat_any"], { encoding: "utf8", maxBuffer: 1 << 26 }).stdout.match(/tcp \. [0-9]+ : /g) ?? []
+    ).length;
     const [td, teardownMs] = timed(() => call("teardown"));
     if (td.status !== 0) throw new Error(`teardown failed: ${td.stdout}`);
     process.stdout.write(`${PORTS} published ports of one container through bin/podman/netavark (one process per call)\n`);
@@ -80,6 +101,24 @@ async function main(): Promise<void> {
 if (process.env["BERTH_TEST_SANDBOX"] === "1") {
   await main();
 } else {
-  const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit", cwd: REPO });
+  const r = spawnSync(
+    "unshare",
+    [
+      "--net",
+      "--mount",
+      "--pid",
+      "--mount-proc",
+      "--propagation",
+      "private",
+      "--fork",
+      "--kill-child",
+      "--",
+      process.execPath,
+      "scripts/sandbox-run.mjs",
+      process.execPath,
+      fileURLToPath(import.meta.url),
+    ],
+    { stdio: "inherit", cwd: REPO },
+  );
   process.exit(r.status ?? 1);
 }

@@ -70,9 +70,27 @@ function berthTool(root: string): Tool {
     setup(slot) {
       const id = newId();
       const c: Container = {
-        id, name: `c${slot.index}`, command: ["sleep"], hostname: "c", mode: "bridge", modeTarget: undefined, netns: slot.netns,
-        rootfs: undefined, autoRemove: false, detached: true, dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: [],
-        status: "running", ownerPid: undefined, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined, managedBy: undefined,
+        id,
+        name: `c${slot.index}`,
+        command: ["sleep"],
+        hostname: "c",
+        mode: "bridge",
+        modeTarget: undefined,
+        netns: slot.netns,
+        rootfs: undefined,
+        autoRemove: false,
+        detached: true,
+        dns: { servers: [], search: [], options: [] },
+        extraHosts: [],
+        networks: [],
+        status: "running",
+        ownerPid: undefined,
+        pid: undefined,
+        exitCode: undefined,
+        created: new Date().toISOString(),
+        started: undefined,
+        finished: undefined,
+        managedBy: undefined,
       };
       engine.store.write(() => {
         engine.store.containers.insert(c);
@@ -111,8 +129,15 @@ function netavarkTool(root: string): Tool {
       networks: { nvbench: { interface_name: "eth0", static_ips: [hostAddr(202, slot.index)] } },
       network_info: {
         nvbench: {
-          name: "nvbench", id: "b".repeat(64), driver: "bridge", network_interface: "nvbench0",
-          subnets: [{ subnet: "10.202.0.0/16", gateway: "10.202.0.1" }], ipv6_enabled: false, internal: false, dns_enabled: false, ipam_options: { driver: "host-local" },
+          name: "nvbench",
+          id: "b".repeat(64),
+          driver: "bridge",
+          network_interface: "nvbench0",
+          subnets: [{ subnet: "10.202.0.0/16", gateway: "10.202.0.1" }],
+          ipv6_enabled: false,
+          internal: false,
+          dns_enabled: false,
+          ipam_options: { driver: "host-local" },
         },
       },
       port_mappings: [{ host_ip: "", container_port: 80, host_port: 30000 + slot.index, range: 1, protocol: "tcp" }],
@@ -128,12 +153,25 @@ function netavarkTool(root: string): Tool {
 
 function cniTool(root: string): Tool {
   const dataDir = join(root, "cni-ipam");
-  const bridge = { cniVersion: "1.0.0", name: "cnibench", type: "bridge", bridge: "cnibench0", isGateway: true, ipMasq: true, ipam: { type: "host-local", ranges: [[{ subnet: "10.203.0.0/16", gateway: "10.203.0.1" }]], dataDir } };
+  const bridge = {
+    cniVersion: "1.0.0",
+    name: "cnibench",
+    type: "bridge",
+    bridge: "cnibench0",
+    isGateway: true,
+    ipMasq: true,
+    ipam: { type: "host-local", ranges: [[{ subnet: "10.203.0.0/16", gateway: "10.203.0.1" }]], dataDir },
+  };
   const portmap = { cniVersion: "1.0.0", name: "cnibench", type: "portmap", capabilities: { portMappings: true } };
   const results = new Map<number, unknown>();
   const call = (plugin: string, command: "ADD" | "DEL", slot: Slot, conf: object): string =>
     run(join(CNI_PATH, plugin), [], JSON.stringify(conf), {
-      ...process.env, CNI_COMMAND: command, CNI_CONTAINERID: `bench${slot.index}`, CNI_NETNS: slot.netns, CNI_IFNAME: "eth0", CNI_PATH,
+      ...process.env,
+      CNI_COMMAND: command,
+      CNI_CONTAINERID: `bench${slot.index}`,
+      CNI_NETNS: slot.netns,
+      CNI_IFNAME: "eth0",
+      CNI_PATH,
     });
   const mappings = (slot: Slot) => ({ portMappings: [{ hostPort: 40000 + slot.index, containerPort: 80, protocol: "tcp" }] });
   return {
@@ -155,7 +193,25 @@ function cniTool(root: string): Tool {
 
 function main(): void {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        "scripts/sandbox-run.mjs",
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const root = mkdtempSync(join(tmpdir(), "berth-bench-peers-"));
@@ -200,7 +256,9 @@ function main(): void {
           teardown.push(c - b);
         }
         table[li]?.push(`${median(setup).toFixed(1)} / ${median(teardown).toFixed(1)}`);
-        process.stderr.write(`${tool.name}: container ${level}: setup ${median(setup).toFixed(1)} ms, teardown ${median(teardown).toFixed(1)} ms (filled ${population.length} in ${(fill / 1000).toFixed(1)} s)\n`);
+        process.stderr.write(
+          `${tool.name}: container ${level}: setup ${median(setup).toFixed(1)} ms, teardown ${median(teardown).toFixed(1)} ms (filled ${population.length} in ${(fill / 1000).toFixed(1)} s)\n`,
+        );
       }
       for (const s of population) tool.teardown(s);
       tool.close();

@@ -54,7 +54,10 @@ function sh(...argv: string[]): void {
 
 /** The captured input, re-addressed for this tool and container. */
 function input(tool: Tool, index: number, withPort: boolean): string {
-  const doc = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown> & { networks: Record<string, { static_ips: string[] }>; network_info: Record<string, Record<string, unknown>> };
+  const doc = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown> & {
+    networks: Record<string, { static_ips: string[] }>;
+    network_info: Record<string, Record<string, unknown>>;
+  };
   const netName = `bench${tool.octet}`;
   const [perNet] = Object.values(doc.networks);
   const [info] = Object.values(doc.network_info);
@@ -65,7 +68,9 @@ function input(tool: Tool, index: number, withPort: boolean): string {
     container_id: randomBytes(32).toString("hex"),
     container_name: `c${index}`,
     networks: { [netName]: perNet },
-    network_info: { [netName]: { ...info, name: netName, network_interface: tool.bridge, subnets: [{ subnet: `10.${tool.octet}.0.0/16`, gateway: `10.${tool.octet}.0.1` }] } },
+    network_info: {
+      [netName]: { ...info, name: netName, network_interface: tool.bridge, subnets: [{ subnet: `10.${tool.octet}.0.0/16`, gateway: `10.${tool.octet}.0.1` }] },
+    },
   };
   if (withPort) out["port_mappings"] = [{ host_ip: "", container_port: 80, host_port: tool.hostPort + index, range: 1, protocol: "tcp" }];
   else delete out["port_mappings"];
@@ -74,7 +79,11 @@ function input(tool: Tool, index: number, withPort: boolean): string {
 
 function call(tool: Tool, verb: "setup" | "teardown", netns: string, json: string): number {
   const t0 = performance.now();
-  const r = spawnSync(tool.binary, ["--config", tool.configDir, "--rootless=false", `--aardvark-binary=${AARDVARK}`, verb, netns], { input: json, env: tool.env, encoding: "utf8" });
+  const r = spawnSync(tool.binary, ["--config", tool.configDir, "--rootless=false", `--aardvark-binary=${AARDVARK}`, verb, netns], {
+    input: json,
+    env: tool.env,
+    encoding: "utf8",
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${tool.name} ${verb} failed (${String(r.status)}): ${r.stdout}${r.stderr}`);
   return ms;
@@ -141,9 +150,20 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), "berth-bench-podman-"));
   const berthRoot = join(dir, "berth");
   mkdirSync(berthRoot);
-  const tools: Tool[] = [{ name: "berth", binary: BERTH_NETAVARK, octet: 77, bridge: "podman7", hostPort: 20000, env: { ...process.env, BERTH_ROOT: berthRoot }, configDir: join(dir, "cfg-berth") }];
+  const tools: Tool[] = [
+    {
+      name: "berth",
+      binary: BERTH_NETAVARK,
+      octet: 77,
+      bridge: "podman7",
+      hostPort: 20000,
+      env: { ...process.env, BERTH_ROOT: berthRoot },
+      configDir: join(dir, "cfg-berth"),
+    },
+  ];
   const peer = spawnSync(NETAVARK, ["version"], { encoding: "utf8" });
-  if (peer.status === 0) tools.push({ name: "netavark", binary: NETAVARK, octet: 78, bridge: "podman8", hostPort: 30000, env: process.env, configDir: join(dir, "cfg-netavark") });
+  if (peer.status === 0)
+    tools.push({ name: "netavark", binary: NETAVARK, octet: 78, bridge: "podman8", hostPort: 30000, env: process.env, configDir: join(dir, "cfg-netavark") });
   else console.log(`note: ${NETAVARK} is missing (apt-get install netavark), measuring Berth alone`);
   const results = new Map<string, Map<string, Timing>>();
   try {
@@ -156,7 +176,9 @@ function main(): void {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`node start-up (node -e 0): ${nodeStartup().toFixed(1)} ms; medians of ${SAMPLES} runs, ms`);
-  const rows: string[][] = [["case", ...tools.flatMap((t) => [`${t.name} setup`, `${t.name} teardown`, `${t.name} total`]), ...(tools.length > 1 ? ["berth/netavark total"] : [])]];
+  const rows: string[][] = [
+    ["case", ...tools.flatMap((t) => [`${t.name} setup`, `${t.name} teardown`, `${t.name} total`]), ...(tools.length > 1 ? ["berth/netavark total"] : [])],
+  ];
   for (const k of results.get("berth")?.keys() ?? []) {
     const cells = [k];
     const totals: number[] = [];
@@ -181,6 +203,24 @@ if (process.env["BERTH_TEST_SANDBOX"] === "1") {
     console.error("bench:podman needs root (it runs itself in a throwaway network namespace)");
     process.exit(1);
   }
-  const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, join(REPO, "scripts", "sandbox-run.mjs"), process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+  const r = spawnSync(
+    "unshare",
+    [
+      "--net",
+      "--mount",
+      "--pid",
+      "--mount-proc",
+      "--propagation",
+      "private",
+      "--fork",
+      "--kill-child",
+      "--",
+      process.execPath,
+      join(REPO, "scripts", "sandbox-run.mjs"),
+      process.execPath,
+      fileURLToPath(import.meta.url),
+    ],
+    { stdio: "inherit" },
+  );
   process.exit(r.status ?? 1);
 }

@@ -15,12 +15,36 @@ function median(xs: number[]): number {
 }
 
 function mapping(i: number): DnatMapping {
-  return { proto: i % 2 === 0 ? "tcp" : "udp", hostIp: "0.0.0.0", hostPort: 1024 + Math.floor(i / 2), containerIp: `10.88.${Math.floor(i / 250) % 250}.${(i % 250) + 2}`, containerPort: 8080 };
+  return {
+    proto: i % 2 === 0 ? "tcp" : "udp",
+    hostIp: "0.0.0.0",
+    hostPort: 1024 + Math.floor(i / 2),
+    containerIp: `10.88.${Math.floor(i / 250) % 250}.${(i % 250) + 2}`,
+    containerPort: 8080,
+  };
 }
 
 function main(): void {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        "scripts/sandbox-run.mjs",
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   const fw = new Firewall();
@@ -33,7 +57,10 @@ function main(): void {
     for (let i = 0; i < batch.length; i += 500) fw.addPortMappings(batch.slice(i, i + 500));
     const add: number[] = [];
     const del: number[] = [];
-    const probe = [{ proto: "tcp" as const, hostIp: "0.0.0.0", hostPort: 60000, containerIp: "10.88.250.250", containerPort: 80 }, { proto: "tcp" as const, hostIp: "127.0.0.1", hostPort: 60001, containerIp: "10.88.250.250", containerPort: 81 }];
+    const probe = [
+      { proto: "tcp" as const, hostIp: "0.0.0.0", hostPort: 60000, containerIp: "10.88.250.250", containerPort: 80 },
+      { proto: "tcp" as const, hostIp: "127.0.0.1", hostPort: 60001, containerIp: "10.88.250.250", containerPort: 81 },
+    ];
     for (let i = 0; i < SAMPLES; i++) {
       const t0 = performance.now();
       fw.addPortMappings(probe);

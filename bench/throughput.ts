@@ -33,7 +33,25 @@ function gbits(host: string, port: number, netns?: string): number {
 
 function main(): void {
   if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const r = spawnSync("unshare", ["--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, fileURLToPath(import.meta.url)], { stdio: "inherit" });
+    const r = spawnSync(
+      "unshare",
+      [
+        "--net",
+        "--mount",
+        "--pid",
+        "--mount-proc",
+        "--propagation",
+        "private",
+        "--fork",
+        "--kill-child",
+        "--",
+        process.execPath,
+        "scripts/sandbox-run.mjs",
+        process.execPath,
+        fileURLToPath(import.meta.url),
+      ],
+      { stdio: "inherit" },
+    );
     process.exit(r.status ?? 1);
   }
   if (spawnSync("iperf3", ["--version"]).status !== 0) {
@@ -60,7 +78,14 @@ function main(): void {
     // Berth lets nothing unsolicited into container networks; open the direct path for the comparison only
     sh(["nft", "insert", "rule", "inet", "berth", "forward", "ip", "saddr", "198.51.100.0/24", "accept"]);
     // iperf3 serves one client at a time: run the pairs one after another, alternating
-    const samples = { outsideDirect: [] as number[], outsidePublished: [] as number[], hostDirect: [] as number[], hostLocalhost: [] as number[], outsideRatio: [] as number[], hostRatio: [] as number[] };
+    const samples = {
+      outsideDirect: [] as number[],
+      outsidePublished: [] as number[],
+      hostDirect: [] as number[],
+      hostLocalhost: [] as number[],
+      outsideRatio: [] as number[],
+      hostRatio: [] as number[],
+    };
     for (let i = 0; i < ROUNDS; i++) {
       const od = gbits(ip, 5201, outside);
       const op = gbits("198.51.100.1", 9201, outside);
@@ -80,7 +105,9 @@ function main(): void {
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     const row = (what: string, direct: number, published: number, ratios: number[]) =>
       `| ${what} | ${direct.toFixed(2)} | ${published.toFixed(2)} | ${pct(median(ratios))} (${pct(Math.min(...ratios))}-${pct(Math.max(...ratios))}) |`;
-    process.stdout.write(`TCP throughput with iperf3, Gbit/s: medians of ${ROUNDS} alternating rounds of ${SECONDS} s; ratio = median of the per-round ratios (range)\n| client | direct to the container | through the published port | ratio |\n|---|---|---|---|\n`);
+    process.stdout.write(
+      `TCP throughput with iperf3, Gbit/s: medians of ${ROUNDS} alternating rounds of ${SECONDS} s; ratio = median of the per-round ratios (range)\n| client | direct to the container | through the published port | ratio |\n|---|---|---|---|\n`,
+    );
     process.stdout.write(`${row("outside namespace (host address 198.51.100.1:9201)", outsideDirect, outsidePublished, samples.outsideRatio)}\n`);
     process.stdout.write(`${row("the host (127.0.0.1:9201)", hostDirect, hostLocalhost, samples.hostRatio)}\n`);
   } finally {

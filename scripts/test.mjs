@@ -48,8 +48,21 @@ const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...findTests("dist/src"), ...findTests("dist/test")].sort();
 
 const status = run("unshare", [
-  "--net", "--mount", "--pid", "--mount-proc", "--propagation", "private", "--fork", "--kill-child",
-  "--", process.execPath, "scripts/sandbox-run.mjs",
-  process.execPath, "--test", "--test-concurrency=1", "--test-reporter=spec", ...files,
+  "--net",
+  "--mount",
+  "--pid",
+  "--mount-proc",
+  "--propagation",
+  "private",
+  "--fork",
+  "--kill-child",
+  "--",
+  process.execPath,
+  "scripts/sandbox-run.mjs",
+  process.execPath,
+  "--test",
+  "--test-concurrency=1",
+  "--test-reporter=spec",
+  ...files,
 ]);
 process.exit(status);

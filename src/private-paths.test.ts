@@ -9,7 +9,11 @@ function scratch(): string {
   return mkdtempSync(join(tmpdir(), "berth-private-"));
 }
 
-const unsafe = (re: RegExp) => (e: unknown) => e instanceof Error && (e as { code?: string }).code === "UNSAFE_PATH" && re.test(e.message) && /chmod|link|elsewhere/.test((e as { hint?: string }).hint ?? "");
+const unsafe = (re: RegExp) => (e: unknown) =>
+  e instanceof Error &&
+  (e as { code?: string }).code === "UNSAFE_PATH" &&
+  re.test(e.message) &&
+  /chmod|link|elsewhere/.test((e as { hint?: string }).hint ?? "");
 
 test("checkPrivateDir() accepts a private directory and one not made yet, and refuses one others may write, a link, or a file", () => {
   const top = scratch();
@@ -22,7 +26,11 @@ test("checkPrivateDir() accepts a private directory and one not made yet, and re
     mkdirSync(open);
     chmodSync(open, 0o777);
     assert.throws(() => checkPrivateDir(open, "run directory"), unsafe(/the run directory is writable by every user \(mode 777\)/));
-    assert.throws(() => checkPrivateDir(join(open, "child"), "run directory"), unsafe(/above the run directory, is writable by other users/), "a directory under it could be renamed away");
+    assert.throws(
+      () => checkPrivateDir(join(open, "child"), "run directory"),
+      unsafe(/above the run directory, is writable by other users/),
+      "a directory under it could be renamed away",
+    );
     chmodSync(open, 0o1777);
     assert.throws(() => checkPrivateDir(open, "run directory"), unsafe(/writable by every user/), "sticky or not, the directory itself must be private");
     checkPrivateDir(join(open, "child"), "run directory"); // as under /tmp

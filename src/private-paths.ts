@@ -33,10 +33,17 @@ export function checkPrivateDir(dir: string, what: string): void {
     return checkAncestors(abs, what);
   }
   const fix = `chown root:root ${abs} && chmod go-w ${abs}`;
-  if (st.isSymbolicLink()) throw unsafe(abs, `the ${what} is a symbolic link`, `Point Berth at the real directory, or replace the link with a directory owned by root`);
+  if (st.isSymbolicLink())
+    throw unsafe(abs, `the ${what} is a symbolic link`, `Point Berth at the real directory, or replace the link with a directory owned by root`);
   if (!st.isDirectory()) throw unsafe(abs, `the ${what} is not a directory`, `Remove it, or point Berth elsewhere`);
-  if (!trustedOwner(st)) throw unsafe(abs, `the ${what} is owned by uid ${st.uid}, not root`, `Another user could plant files there that root then writes through; ${fix}`);
-  if ((st.mode & 0o022) !== 0) throw unsafe(abs, `the ${what} is writable by ${(st.mode & 0o002) !== 0 ? "every user" : "its group"} (mode ${(st.mode & 0o7777).toString(8)})`, `Another user could plant files there that root then writes through; ${fix}`);
+  if (!trustedOwner(st))
+    throw unsafe(abs, `the ${what} is owned by uid ${st.uid}, not root`, `Another user could plant files there that root then writes through; ${fix}`);
+  if ((st.mode & 0o022) !== 0)
+    throw unsafe(
+      abs,
+      `the ${what} is writable by ${(st.mode & 0o002) !== 0 ? "every user" : "its group"} (mode ${(st.mode & 0o7777).toString(8)})`,
+      `Another user could plant files there that root then writes through; ${fix}`,
+    );
   checkAncestors(abs, what);
 }
 
@@ -51,7 +58,8 @@ function checkAncestors(abs: string, what: string): void {
     if (st !== undefined) {
       const hint = `Keep Berth's directories under directories only root can change (chown root ${p} && chmod go-w ${p}), or point Berth elsewhere`;
       if (!trustedOwner(st)) throw unsafe(abs, `${p}, above the ${what}, is owned by uid ${st.uid}, not root`, hint);
-      if ((st.mode & 0o022) !== 0 && (st.mode & S_ISVTX) === 0) throw unsafe(abs, `${p}, above the ${what}, is writable by other users (mode ${(st.mode & 0o7777).toString(8)})`, hint);
+      if ((st.mode & 0o022) !== 0 && (st.mode & S_ISVTX) === 0)
+        throw unsafe(abs, `${p}, above the ${what}, is writable by other users (mode ${(st.mode & 0o7777).toString(8)})`, hint);
     }
     if (p === dirname(p)) return;
   }
@@ -61,7 +69,12 @@ function checkAncestors(abs: string, what: string): void {
 export function privateDirs(paths: BerthPaths, env: NodeJS.ProcessEnv = process.env): [string, string][] {
   const dirs: [string, string][] = [];
   if (env["BERTH_ROOT"]) dirs.push([env["BERTH_ROOT"], "BERTH_ROOT directory"]);
-  dirs.push([paths.stateDir, "state directory"], [paths.runDir, "run directory"], [join(paths.runDir, "dns"), "resolver directory"], [paths.netnsDir, "namespace directory"]);
+  dirs.push(
+    [paths.stateDir, "state directory"],
+    [paths.runDir, "run directory"],
+    [join(paths.runDir, "dns"), "resolver directory"],
+    [paths.netnsDir, "namespace directory"],
+  );
   return dirs;
 }
 

@@ -75,7 +75,11 @@ export class BerthSandbox {
 
   /** Run `berth ARGS...` as the last arguments of another program (e.g. under `ip netns exec NAME`). */
   runUnder(wrapper: readonly string[], ...args: string[]): CliResult {
-    const r = spawnSync(wrapper[0] ?? "", [...wrapper.slice(1), process.execPath, BERTH, ...args], { env: cliEnv(this.env), encoding: "utf8", timeout: 180_000 });
+    const r = spawnSync(wrapper[0] ?? "", [...wrapper.slice(1), process.execPath, BERTH, ...args], {
+      env: cliEnv(this.env),
+      encoding: "utf8",
+      timeout: 180_000,
+    });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 

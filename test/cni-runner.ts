@@ -53,7 +53,12 @@ export class CniRuntime {
    * prevResult), DEL and CHECK in reverse / in order with the last result.
    * Stops at the first failure and returns that call.
    */
-  list(conflist: { cniVersion: string; name: string; plugins: readonly Record<string, unknown>[] }, inv: CniInvocation, runtimeConfig?: Record<string, unknown>, prevResult?: unknown): PluginCall {
+  list(
+    conflist: { cniVersion: string; name: string; plugins: readonly Record<string, unknown>[] },
+    inv: CniInvocation,
+    runtimeConfig?: Record<string, unknown>,
+    prevResult?: unknown,
+  ): PluginCall {
     const plugins = inv.command === "DEL" ? [...conflist.plugins].reverse() : conflist.plugins;
     let prev = prevResult;
     let last: PluginCall = { code: 0, stdout: "", stderr: "", json: undefined };

@@ -65,7 +65,9 @@ export class DnsLab {
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${String(code)}): ${err}`))));
+      child.on("close", (code) =>
+        code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${String(code)}): ${err}`)),
+      );
     });
   }
 

@@ -53,7 +53,10 @@ export interface ContainerNet {
 
 /** Interfaces (other than lo) with their IPv4 addresses, and the default route, inside a namespace file. */
 export function containerNet(netns: string): ContainerNet {
-  const addrs = json<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(["nsenter", `--net=${netns}`, "ip", "-j", "addr", "show"], []);
+  const addrs = json<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(
+    ["nsenter", `--net=${netns}`, "ip", "-j", "addr", "show"],
+    [],
+  );
   const routes = json<{ dst: string; gateway?: string; dev: string }[]>(["nsenter", `--net=${netns}`, "ip", "-j", "route", "show", "default"], []);
   const def = routes.find((r) => r.dst === "default");
   return {

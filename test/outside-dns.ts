@@ -13,7 +13,9 @@ export interface OutsideDns {
 
 /** Start the server inside `netns` on `address`:53; resolves once it listens. */
 export function startOutsideDns(netns: string, address: string, answer: string): Promise<OutsideDns> {
-  const child: ChildProcess = spawn("nsenter", [`--net=${netns}`, process.execPath, fileURLToPath(import.meta.url), address, answer], { stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn("nsenter", [`--net=${netns}`, process.execPath, fileURLToPath(import.meta.url), address, answer], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();

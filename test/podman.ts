@@ -22,7 +22,8 @@ export interface CmdResult {
 
 /** Whether this machine has what the Podman test needs. */
 export function podmanMissing(): string | undefined {
-  for (const p of ["/usr/bin/podman", BUSYBOX, "/usr/sbin/runc", "/usr/bin/conmon"]) if (!existsSync(p)) return `${p} is missing (scripts/install-deps.sh --test installs it)`;
+  for (const p of ["/usr/bin/podman", BUSYBOX, "/usr/sbin/runc", "/usr/bin/conmon"])
+    if (!existsSync(p)) return `${p} is missing (scripts/install-deps.sh --test installs it)`;
   return undefined;
 }
 
@@ -62,7 +63,9 @@ export class PodmanSandbox {
       } else {
         symlinkSync(join(BACKEND_DIR, "netavark"), join(backendDir, "netavark"));
       }
-      const conf = ["BERTH_ROOT", "BERTH_STATE_DIR", "BERTH_RUN_DIR", "BERTH_NETNS_DIR"].flatMap((k) => (berthEnv[k] === undefined ? [] : [`${k}=${berthEnv[k]}`]));
+      const conf = ["BERTH_ROOT", "BERTH_STATE_DIR", "BERTH_RUN_DIR", "BERTH_NETNS_DIR"].flatMap((k) =>
+        berthEnv[k] === undefined ? [] : [`${k}=${berthEnv[k]}`],
+      );
       writeFileSync(join(backendDir, "berth.conf"), `# written by test/podman.ts\n${conf.join("\n")}\n`);
     }
     writeFileSync(
@@ -82,12 +85,19 @@ export class PodmanSandbox {
         "",
       ].join("\n"),
     );
-    writeFileSync(join(dir, "storage.conf"), ["[storage]", 'driver = "vfs"', `graphroot = "${join(dir, "root")}"`, `runroot = "${join(dir, "runroot")}"`, ""].join("\n"));
+    writeFileSync(
+      join(dir, "storage.conf"),
+      ["[storage]", 'driver = "vfs"', `graphroot = "${join(dir, "root")}"`, `runroot = "${join(dir, "runroot")}"`, ""].join("\n"),
+    );
     const env: NodeJS.ProcessEnv = { ...berthEnv, CONTAINERS_CONF: join(dir, "containers.conf"), CONTAINERS_STORAGE_CONF: join(dir, "storage.conf") };
     // the mount namespace everything Podman does runs in: /run is a tmpfs that dies with the holder, and so is
     // /var/lib/berth (Berth's default state), so a call that missed its berth.conf cannot touch the machine's
     const guard = "mkdir -p /run/berth-default-state && mount --bind /run/berth-default-state /var/lib";
-    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", `mount -t tmpfs -o mode=755 tmpfs /run && ${guard} && echo ready && exec sleep 3600`], { stdio: ["ignore", "pipe", "inherit"] });
+    const holder = spawn(
+      "unshare",
+      ["--mount", "--propagation", "private", "--", "sh", "-c", `mount -t tmpfs -o mode=755 tmpfs /run && ${guard} && echo ready && exec sleep 3600`],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.once("data", () => resolve());
       holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${String(code)}`)));
@@ -106,12 +116,22 @@ export class PodmanSandbox {
     return readdirSync(calls)
       .filter((f) => f.endsWith(".argv"))
       .sort()
-      .map((f) => ({ argv: readFileSync(join(calls, f), "utf8").split("\n").filter((a) => a !== ""), input: readFileSync(join(calls, f.replace(/\.argv$/, ".in")), "utf8") }));
+      .map((f) => ({
+        argv: readFileSync(join(calls, f), "utf8")
+          .split("\n")
+          .filter((a) => a !== ""),
+        input: readFileSync(join(calls, f.replace(/\.argv$/, ".in")), "utf8"),
+      }));
   }
 
   /** Run a program in Podman's mount namespace. */
   exec(argv: readonly string[], input?: string): CmdResult {
-    const r = spawnSync("nsenter", [`--mount=/proc/${this.#holder.pid ?? 0}/ns/mnt`, "--", ...argv], { env: this.env, encoding: "utf8", timeout: 120_000, ...(input === undefined ? {} : { input }) });
+    const r = spawnSync("nsenter", [`--mount=/proc/${this.#holder.pid ?? 0}/ns/mnt`, "--", ...argv], {
+      env: this.env,
+      encoding: "utf8",
+      timeout: 120_000,
+      ...(input === undefined ? {} : { input }),
+    });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   }
 

@@ -140,7 +140,7 @@ export function rawSyn(netns: string, o: RawSynOptions): SynAnswer {
 /** The MAC address of an interface in this namespace (or in `netns`). */
 export function macOf(ifname: string, netns?: string): string {
   const argv = ["ip", "-j", "link", "show", "dev", ifname];
-  const r = spawnSync(netns ? "nsenter" : argv[0] ?? "", netns ? [`--net=${netns}`, ...argv] : argv.slice(1), { encoding: "utf8" });
+  const r = spawnSync(netns ? "nsenter" : (argv[0] ?? ""), netns ? [`--net=${netns}`, ...argv] : argv.slice(1), { encoding: "utf8" });
   const mac = r.status === 0 ? (JSON.parse(r.stdout) as { address: string }[])[0]?.address : undefined;
   if (!mac) throw new Error(`no MAC for ${ifname}: ${r.stderr}`);
   return mac;

@@ -169,7 +169,15 @@ class Executor {
       const has = Object.prototype.hasOwnProperty.call(cur, name);
       const type = structType(cur);
       if (type !== undefined && !has) {
-        throw execError(this.src, op.pos, op.text, `can't evaluate field ${name} in type ${type}`, `Fields of ${type}: ${Object.keys(cur).map((k) => `.${k}`).join(" ")}`);
+        throw execError(
+          this.src,
+          op.pos,
+          op.text,
+          `can't evaluate field ${name} in type ${type}`,
+          `Fields of ${type}: ${Object.keys(cur)
+            .map((k) => `.${k}`)
+            .join(" ")}`,
+        );
       }
       cur = has && cur[name] !== undefined ? cur[name] : MISSING;
     }

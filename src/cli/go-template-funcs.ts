@@ -29,7 +29,9 @@ const FUNCS: Readonly<Record<string, Func>> = {
   len: fn(1, 1, ([v]) => length(v)),
   index: fn(1, ANY, ([v, ...keys]) => keys.reduce(indexOne, v)),
   slice: fn(1, 4, ([v, ...ix]) => sliceOf(v, ix)),
-  print: fn(0, ANY, (a) => a.map(arg).reduce<string>((s, x, i) => s + (i > 0 && typeof x !== "string" && typeof a[i - 1] !== "string" ? " " : "") + formatValue(x), "")),
+  print: fn(0, ANY, (a) =>
+    a.map(arg).reduce<string>((s, x, i) => s + (i > 0 && typeof x !== "string" && typeof a[i - 1] !== "string" ? " " : "") + formatValue(x), ""),
+  ),
   println: fn(0, ANY, (a) => `${a.map((x) => formatValue(arg(x))).join(" ")}\n`),
   printf: fn(1, ANY, ([f, ...a]) => sprintf(str(f), a.map(arg))),
   eq: fn(1, ANY, ([a, ...rest]) => {
@@ -130,7 +132,8 @@ type Kind = "bool" | "number" | "string" | "nil" | "other";
 
 function kindOf(v: unknown): Kind {
   if (isMissing(v) || v === null) return "nil";
-  if (typeof v === "boolean" || typeof v === "number" || typeof v === "string") return typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : "string";
+  if (typeof v === "boolean" || typeof v === "number" || typeof v === "string")
+    return typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : "string";
   return "other";
 }
 

@@ -1,9 +1,25 @@
 import { syntaxError } from "./go-template-error.js";
 
 export type TokenKind =
-  | "text" | "open" | "close" | "eof"
-  | "field" | "dot" | "var" | "string" | "number" | "bool" | "nil" | "ident" | "keyword"
-  | "pipe" | "lparen" | "rparen" | "declare" | "assign" | "comma";
+  | "text"
+  | "open"
+  | "close"
+  | "eof"
+  | "field"
+  | "dot"
+  | "var"
+  | "string"
+  | "number"
+  | "bool"
+  | "nil"
+  | "ident"
+  | "keyword"
+  | "pipe"
+  | "lparen"
+  | "rparen"
+  | "declare"
+  | "assign"
+  | "comma";
 
 /** One lexeme. `pos`/`end` are offsets into the source; `space` says whitespace preceded it inside an action. */
 export interface Token {
@@ -27,8 +43,7 @@ const ESCAPES: Readonly<Record<string, string>> = { a: "\x07", b: "\b", f: "\f",
 export function lex(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
-  const push = (kind: TokenKind, pos: number, end: number, space: boolean, val = src.slice(pos, end), num = 0) =>
-    out.push({ kind, val, num, pos, end, space });
+  const push = (kind: TokenKind, pos: number, end: number, space: boolean, val = src.slice(pos, end), num = 0) => out.push({ kind, val, num, pos, end, space });
   while (i <= src.length) {
     const open = src.indexOf("{{", i);
     let text = src.slice(i, open < 0 ? src.length : open);
@@ -151,7 +166,7 @@ function scanQuoted(src: string, start: number, quote: string, open: number): nu
 function unquote(src: string, start: number, end: number): string {
   const body = src.slice(start + 1, end - 1);
   let s = "";
-  for (let j = 0; j < body.length; ) {
+  for (let j = 0; j < body.length;) {
     const ch = body[j] ?? "";
     if (ch !== "\\") {
       s += ch;

@@ -109,7 +109,8 @@ class Parser {
       if (decl.kind === "comma") {
         const second = this.next();
         const op = this.next();
-        if (second.kind !== "var" || (op.kind !== "declare" && op.kind !== "assign")) throw this.fail(second, `unexpected ${this.describe(second)} in declaration`);
+        if (second.kind !== "var" || (op.kind !== "declare" && op.kind !== "assign"))
+          throw this.fail(second, `unexpected ${this.describe(second)} in declaration`);
         if (context !== "range") throw this.fail(first, `too many declarations in ${context}`);
         vars.push(second.val);
         assign = op.kind === "assign";
@@ -168,14 +169,20 @@ class Parser {
       case "number":
       case "bool":
         this.noChain(t);
-        return { k: "lit", value: t.kind === "string" ? t.val : t.kind === "number" ? t.num : t.val === "true", pos: t.pos, text: t.val === "" ? '""' : this.src.slice(t.pos, t.end) };
+        return {
+          k: "lit",
+          value: t.kind === "string" ? t.val : t.kind === "number" ? t.num : t.val === "true",
+          pos: t.pos,
+          text: t.val === "" ? '""' : this.src.slice(t.pos, t.end),
+        };
       case "field":
         return { k: "field", names: [t.val, ...this.chain()], pos: t.pos, text: text(t.pos) };
       case "var":
         this.checkVar(t.val, t);
         return { k: "var", name: t.val, names: this.chain(), pos: t.pos, text: text(t.pos) };
       case "ident":
-        if (!this.functions.has(t.val)) throw this.fail(t, `function "${t.val}" not defined`, `Functions available in --format: ${[...this.functions].sort().join(", ")}`);
+        if (!this.functions.has(t.val))
+          throw this.fail(t, `function "${t.val}" not defined`, `Functions available in --format: ${[...this.functions].sort().join(", ")}`);
         return { k: "fn", name: t.val, pos: t.pos, text: t.val };
       case "lparen": {
         const pipe = this.pipeline("parenthesized pipeline", "rparen");

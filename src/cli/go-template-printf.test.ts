@@ -10,7 +10,7 @@ test("sprintf() follows Go's fmt for the common verbs, flags, widths and precisi
     ["%+d %05d %-5d| %5d|", [5, -42, 42, 7], "+5 -0042 42   |     7|"],
     ["%x %X %#x %o %b %c", [255, 255, 255, 8, 5, 65], "ff FF 0xff 10 101 A"],
     ["%x", ["hi"], "6869"],
-    ["%q %q", ["a\"b", 65], "\"a\\\"b\" 'A'"],
+    ["%q %q", ['a"b', 65], '"a\\"b" \'A\''],
     ["%t %t", [true, false], "true false"],
     ["%f %.2f %08.3f %6.2f", [1.5, 3.14159, 3.14159, -1.5], "1.500000 3.14 0003.142  -1.50"],
     ["%e %g %.3g %G", [1234.5678, 0.0000123, 3.14159, 1e21], "1.234568e+03 1.23e-05 3.14 1E+21"],
@@ -57,7 +57,23 @@ test("formatNumber() prints integers plainly and other numbers like Go's %v for 
 test("formatValue(), isTrue() and toJson() treat objects as Go maps and undefined as no value", () => {
   assert.equal(formatValue(undefined), "<no value>");
   assert.equal(formatValue({ z: 1, a: undefined, m: [undefined] }), "map[m:[<nil>] z:1]");
-  const truth: [unknown, boolean][] = [[undefined, false], [null, false], [0, false], ["", false], [[], false], [{}, false], [{ a: undefined }, false], [false, false], [Number.NaN, false], [1, true], ["0", true], [[0], true], [{ a: 0 }, true], [true, true], [new Date(0), true]];
+  const truth: [unknown, boolean][] = [
+    [undefined, false],
+    [null, false],
+    [0, false],
+    ["", false],
+    [[], false],
+    [{}, false],
+    [{ a: undefined }, false],
+    [false, false],
+    [Number.NaN, false],
+    [1, true],
+    ["0", true],
+    [[0], true],
+    [{ a: 0 }, true],
+    [true, true],
+    [new Date(0), true],
+  ];
   for (const [v, want] of truth) assert.equal(isTrue(v), want, JSON.stringify(v));
   assert.equal(toJson({ b: 1, a: [1, "x", null], s: "<&>\u2028" }), '{"b":1,"a":[1,"x",null],"s":"<&>\\u2028"}');
   assert.equal(toJson(undefined), "null");

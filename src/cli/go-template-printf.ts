@@ -31,7 +31,11 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     const arg = args[next++];
     return pad(verbOf(verb, arg, spec), spec, typeof arg === "number");
   });
-  if (next < args.length) return `${out}%!(EXTRA ${args.slice(next).map((a) => `${goType(a)}=${formatValue(a)}`).join(", ")})`;
+  if (next < args.length)
+    return `${out}%!(EXTRA ${args
+      .slice(next)
+      .map((a) => `${goType(a)}=${formatValue(a)}`)
+      .join(", ")})`;
   return out;
 }
 

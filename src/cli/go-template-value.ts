@@ -76,8 +76,14 @@ function inner(v: unknown): string {
   if (typeof v === "boolean" || typeof v === "bigint") return String(v);
   if (Array.isArray(v)) return `[${v.map(inner).join(" ")}]`;
   if (v instanceof Date) return formatTime(v);
-  if (structType(v) !== undefined) return `{${Object.values(v as Record<string, unknown>).map(inner).join(" ")}}`;
-  if (isMap(v)) return `map[${mapKeys(v).map((k) => `${k}:${inner(v[k])}`).join(" ")}]`;
+  if (structType(v) !== undefined)
+    return `{${Object.values(v as Record<string, unknown>)
+      .map(inner)
+      .join(" ")}}`;
+  if (isMap(v))
+    return `map[${mapKeys(v)
+      .map((k) => `${k}:${inner(v[k])}`)
+      .join(" ")}]`;
   return String(v);
 }
 

@@ -116,14 +116,14 @@ test("renderTemplate() ranges like Go: sorted maps, index variables, else, break
     ["{{range .List}}[{{.}}]{{end}}", "[a][b][c]"],
     ["{{range $i, $e := .List}}{{$i}}={{$e}},{{end}}", "0=a,1=b,2=c,"],
     ["{{range $e := .List}}{{$e}}{{end}}", "abc"],
-    ["{{range .NetworkSettings.Networks}}{{join .Aliases \"+\"}};{{end}}", ";web+w;"],
+    ['{{range .NetworkSettings.Networks}}{{join .Aliases "+"}};{{end}}', ";web+w;"],
     ["{{range $k, $v := .Mixed}}{{$k}} {{end}}", "a b c "],
     ["{{range .NoList}}x{{else}}empty{{end}}", "empty"],
     ["{{range .NoMap}}x{{else}}empty{{end}}", "empty"],
     ["{{range .Missing}}x{{else}}empty{{end}}", "empty"],
     ["{{range .Nil}}x{{end}}", ""],
-    ["{{range .List}}{{if eq . \"b\"}}{{break}}{{end}}{{.}}{{end}}", "a"],
-    ["{{range .List}}{{if eq . \"b\"}}{{continue}}{{end}}{{.}}{{end}}", "ac"],
+    ['{{range .List}}{{if eq . "b"}}{{break}}{{end}}{{.}}{{end}}', "a"],
+    ['{{range .List}}{{if eq . "b"}}{{continue}}{{end}}{{.}}{{end}}', "ac"],
     ["{{range $i, $_ := .List}}{{if $i}},{{end}}{{.}}{{end}}", "a,b,c"],
     ["{{range 3}}{{.}}{{end}}", "012"],
     ["{{range .List}}{{range $.Nums}}{{.}}{{end}}{{end}}", "121212"],
@@ -132,27 +132,27 @@ test("renderTemplate() ranges like Go: sorted maps, index variables, else, break
 
 test("renderTemplate() calls functions with Go semantics", () => {
   check([
-    ['{{printf "%v|%5s|%-4s|%03d|%x|%q|%t|%.2f" .List .Name .Name 7 255 .Name true 3.14159}}', "[a b c]|  web|web |007|ff|\"web\"|true|3.14"],
+    ['{{printf "%v|%5s|%-4s|%03d|%x|%q|%t|%.2f" .List .Name .Name 7 255 .Name true 3.14159}}', '[a b c]|  web|web |007|ff|"web"|true|3.14'],
     ['{{printf "%d %s"}}', "%!d(MISSING) %!s(MISSING)"],
     ['{{printf "%d" .Name}}', "%!d(string=web)"],
     ['{{printf "%s" 1 2}}', "%!s(int=1)%!(EXTRA int=2)"],
     ['{{printf "%v" .Missing}} {{print .Missing}}', "<nil> <nil>"],
     ['{{.Name | printf "%s-x"}}', "web-x"],
     ['{{print "a" 1 2 "b"}}|{{println "a" 1}}', "a1 2b|a 1\n"],
-    ["{{len .Name}} {{len .NoMap}} {{len .State}} {{len \"é\"}}", "3 0 3 2"],
-    ["{{index .List 1}} {{index .Mixed \"c\" \"d\"}} {{index .Mixed \"nope\"}}", "b true <nil>"],
+    ['{{len .Name}} {{len .NoMap}} {{len .State}} {{len "é"}}', "3 0 3 2"],
+    ['{{index .List 1}} {{index .Mixed "c" "d"}} {{index .Mixed "nope"}}', "b true <nil>"],
     ["{{slice .List 1}} {{slice .List 0 2}} {{slice .Name 1 2}}", "[b c] [a b] e"],
     ['{{eq .Count 3}} {{eq .Name "x" "web"}} {{eq .Missing .Nil}} {{eq .Missing "x"}}', "true true true false"],
-    ["{{lt 1 2}} {{le 2 2}} {{gt \"b\" \"a\"}} {{ge 1 2}}", "true true true false"],
-    ["{{and 1 0 .Missing.X}} {{or 0 \"\" .Name}} {{and 1 2}} {{or 0 .Empty}}", "0 web 2 "],
+    ['{{lt 1 2}} {{le 2 2}} {{gt "b" "a"}} {{ge 1 2}}', "true true true false"],
+    ['{{and 1 0 .Missing.X}} {{or 0 "" .Name}} {{and 1 2}} {{or 0 .Empty}}', "0 web 2 "],
     ["{{not .Empty}} {{not 1}}", "true false"],
     ['{{split "a,b" ","}} {{len (split "a,b,c" ",")}}', "[a b] 3"],
     ['{{title "hello wide world"}} {{pad "x" 2 1}}| {{truncate .Id 3}} {{truncate .Id 30}}', "Hello Wide World   x | abc abc123"],
     ["{{json .List}} {{json .Missing}} {{json .Name}} {{json .Nil}}", '["a","b","c"] null "web" null'],
     ['{{json "<a&b>"}}', '"<a&b>"'],
-    ["{{.List | len | printf \"%d items\"}}", "3 items"],
+    ['{{.List | len | printf "%d items"}}', "3 items"],
     ["{{(len .List) | eq 3}}", "true"],
-    ["{{printf \"%s\" (index .List 0 | upper)}}", "A"],
+    ['{{printf "%s" (index .List 0 | upper)}}', "A"],
   ]);
 });
 
@@ -167,7 +167,7 @@ test("renderTemplate() lexes literals, trim markers and comments like Go", () =>
     ["{{- 3}}", "3"],
     ["a{{/* {{.Ignored}} */}}b", "ab"],
     ["a {{- /* multi\nline */}} b", "a b"],
-    ["{{printf \"%s}}\" .Name}}", "web}}"],
+    ['{{printf "%s}}" .Name}}', "web}}"],
     ["{{ .Name }}", "web"],
     ["{{\n.Name\n}}", "web"],
     ["no actions at all", "no actions at all"],
@@ -229,7 +229,10 @@ test("parseTemplate() rejects syntax errors with Go's messages and a position", 
 });
 
 test("parseTemplate() lists the available functions when one is unknown", () => {
-  assert.throws(() => parseTemplate("{{lenght .List}}"), (e: unknown) => e instanceof TemplateError && /printf/.test(e.hint ?? "") && /json/.test(e.hint ?? ""));
+  assert.throws(
+    () => parseTemplate("{{lenght .List}}"),
+    (e: unknown) => e instanceof TemplateError && /printf/.test(e.hint ?? "") && /json/.test(e.hint ?? ""),
+  );
 });
 
 test("execute() fails like Go with the failing node as context", () => {
@@ -238,7 +241,10 @@ test("execute() fails like Go with the failing node as context", () => {
     { tpl: "x\n  {{.List.Foo}}", message: 'template: :2:4: executing "" at <.List.Foo>: can\'t evaluate field Foo in type []interface {}' },
     { tpl: "{{.Count.X}}", message: 'template: :1:2: executing "" at <.Count.X>: can\'t evaluate field X in type int' },
     { tpl: "{{index .List 5}}", message: 'template: :1:2: executing "" at <index .List 5>: error calling index: index out of range: 5' },
-    { tpl: '{{index .List "a"}}', message: 'template: :1:2: executing "" at <index .List "a">: error calling index: cannot index slice/array with type string' },
+    {
+      tpl: '{{index .List "a"}}',
+      message: 'template: :1:2: executing "" at <index .List "a">: error calling index: cannot index slice/array with type string',
+    },
     { tpl: "{{index .Missing 0}}", message: 'template: :1:2: executing "" at <index .Missing 0>: error calling index: index of untyped nil' },
     { tpl: "{{lower .Count}}", message: 'template: :1:2: executing "" at <lower .Count>: wrong type for value; expected string; got int' },
     { tpl: "{{upper .Missing}}", message: 'template: :1:2: executing "" at <upper .Missing>: invalid value; expected string' },

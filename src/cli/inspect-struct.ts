@@ -8,7 +8,12 @@ import { isMap } from "./go-template-value.js";
  * `.NetworkSettings.Ports`) still gives "no value" for a missing key.
  */
 export function containerInspectData(view: Record<string, unknown>): Record<string, unknown> {
-  for (const [key, type] of [["State", "define.InspectContainerState"], ["Config", "define.InspectContainerConfig"], ["HostConfig", "define.InspectContainerHostConfig"], ["NetworkSettings", "define.InspectNetworkSettings"]] as const) {
+  for (const [key, type] of [
+    ["State", "define.InspectContainerState"],
+    ["Config", "define.InspectContainerConfig"],
+    ["HostConfig", "define.InspectContainerHostConfig"],
+    ["NetworkSettings", "define.InspectNetworkSettings"],
+  ] as const) {
     const v = view[key];
     if (isMap(v)) goStruct(type, v);
   }

@@ -29,7 +29,11 @@ interface NetworkJson {
  */
 export function networkRow(view: Record<string, unknown>, use: { list: boolean; noTrunc?: boolean }): Record<string, unknown> {
   const n = view as unknown as NetworkJson;
-  const labels = use.list ? Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(",") : { ...n.labels };
+  const labels = use.list
+    ? Object.entries(n.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")
+    : { ...n.labels };
   return goStruct("types.Network", {
     Name: n.name,
     ID: use.list && !use.noTrunc ? n.id.slice(0, 12) : n.id,
@@ -50,7 +54,21 @@ export function networkRow(view: Record<string, unknown>, use: { list: boolean; 
 
 export const NETWORK_LS_TARGET: TemplateTarget = {
   name: "ls",
-  fields: ["Name", "ID", "Driver", "NetworkInterface", "Created", "Subnets", "IPv6Enabled", "Internal", "DNSEnabled", "NetworkDNSServers", "Labels", "Options", "IPAMOptions"],
+  fields: [
+    "Name",
+    "ID",
+    "Driver",
+    "NetworkInterface",
+    "Created",
+    "Subnets",
+    "IPv6Enabled",
+    "Internal",
+    "DNSEnabled",
+    "NetworkDNSServers",
+    "Labels",
+    "Options",
+    "IPAMOptions",
+  ],
   headers: { ID: "NETWORK ID" },
 };
 

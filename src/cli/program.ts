@@ -13,7 +13,6 @@ import { registerTopology } from "./verbs/topology.js";
 import { registerCni } from "./verbs/cni.js";
 import { dropOutputOnClosedPipe } from "./closed-pipe.js";
 
-
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
 const EXIT_BERTH_ERROR = 125;
 /** As Podman (and a shell): the command could not be invoked, or was not found. */

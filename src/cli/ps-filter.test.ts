@@ -17,8 +17,14 @@ test("ps --filter: name is a regular expression, keys must all match, values of 
   assert.equal(m("status=exited", "status=running"), true);
   assert.equal(m("label=app=shop", "id=abc"), true);
   assert.equal(m("label=app=other"), false);
-  assert.throws(() => parsePsFilters(["colour=red"]), (e: unknown) => e instanceof BerthError && /Invalid --filter "colour=red"/.test(e.message));
-  assert.throws(() => parsePsFilters(["status=sleeping"]), (e: unknown) => e instanceof BerthError && /status "sleeping"/.test(e.message));
+  assert.throws(
+    () => parsePsFilters(["colour=red"]),
+    (e: unknown) => e instanceof BerthError && /Invalid --filter "colour=red"/.test(e.message),
+  );
+  assert.throws(
+    () => parsePsFilters(["status=sleeping"]),
+    (e: unknown) => e instanceof BerthError && /status "sleeping"/.test(e.message),
+  );
 });
 
 test("logs --tail N keeps the last N lines", () => {

@@ -26,7 +26,9 @@ export function parsePsFilters(list: readonly string[]): PsFilter[] {
       try {
         new RegExp(value);
       } catch {
-        throw new BerthError("INVALID_ARGUMENT", `Invalid --filter name "${printable(value)}": not a regular expression`, { hint: "Example: --filter name=^web" });
+        throw new BerthError("INVALID_ARGUMENT", `Invalid --filter name "${printable(value)}": not a regular expression`, {
+          hint: "Example: --filter name=^web",
+        });
       }
     }
     return { key, value };
@@ -44,7 +46,10 @@ export function psStatus(c: Container): string {
  * for the same key match if any does. `name` is a regular expression
  * (as Podman: `name=web` also matches `web2`), `id` a prefix.
  */
-export function psFilterMatches(filters: readonly PsFilter[], c: { name: string; id: string; networks: readonly string[]; status: string; labels: Readonly<Record<string, string>> }): boolean {
+export function psFilterMatches(
+  filters: readonly PsFilter[],
+  c: { name: string; id: string; networks: readonly string[]; status: string; labels: Readonly<Record<string, string>> },
+): boolean {
   const byKey = new Map<string, PsFilter[]>();
   for (const f of filters) byKey.set(f.key, [...(byKey.get(f.key) ?? []), f]);
   return [...byKey.values()].every((fs) =>

@@ -23,11 +23,17 @@ test("LocalAnswerer: answers from the first n bytes of a longer buffer into the 
   const n = a.answerInto(inSlot(q), q.length, CLIENT, GATEWAY, "udp", out);
   const reply = dnsPacket.decode(out.subarray(0, n));
   assert.equal(reply.id, 77);
-  assert.deepEqual(reply.answers?.map((x) => [x.name, (x as { data?: unknown }).data]), [["WWW.dns.berth", "10.89.3.2"]]);
+  assert.deepEqual(
+    reply.answers?.map((x) => [x.name, (x as { data?: unknown }).data]),
+    [["WWW.dns.berth", "10.89.3.2"]],
+  );
   // the slow path too (PTR goes through dns-packet)
   const ptr = makeQuery("2.3.89.10.in-addr.arpa", "PTR", 78);
   const m = a.answerInto(inSlot(ptr), ptr.length, CLIENT, GATEWAY, "udp", out);
-  assert.deepEqual(dnsPacket.decode(out.subarray(0, m)).answers?.map((x) => (x as { data?: unknown }).data), ["web.dns.berth", "www.dns.berth"]);
+  assert.deepEqual(
+    dnsPacket.decode(out.subarray(0, m)).answers?.map((x) => (x as { data?: unknown }).data),
+    ["web.dns.berth", "www.dns.berth"],
+  );
   const other = makeQuery("example.com");
   assert.equal(a.answerInto(inSlot(other), other.length, CLIENT, GATEWAY, "udp", out), FORWARD);
   assert.equal((dnsPacket.decode(a.servfail()) as { rcode?: string }).rcode, "SERVFAIL");
@@ -35,4 +41,3 @@ test("LocalAnswerer: answers from the first n bytes of a longer buffer into the 
   response[2] = response[2]! | 0x80;
   assert.equal(a.answerInto(inSlot(response), response.length, CLIENT, GATEWAY, "udp", out), DROP);
 });
-

@@ -104,4 +104,3 @@ export class LocalAnswerer {
     return outcome.reply.copy(out);
   }
 }
-

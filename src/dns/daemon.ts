@@ -110,7 +110,9 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     const now = gate.stats();
     const turned = (x: ForwardStats) => x.refusedFull + x.refusedClientFull + x.rateLimited;
     if (turned(now) === turned(reported)) return;
-    log(`forwarding limits turned away ${now.rateLimited - reported.rateLimited} queries (client rate), ${now.refusedClientFull - reported.refusedClientFull} (client's pending), ${now.refusedFull - reported.refusedFull} (all pending) in the last 10 s, with SERVFAIL; at most ${now.peakPending} of ${gate.limits.maxPending} pending`);
+    log(
+      `forwarding limits turned away ${now.rateLimited - reported.rateLimited} queries (client rate), ${now.refusedClientFull - reported.refusedClientFull} (client's pending), ${now.refusedFull - reported.refusedFull} (all pending) in the last 10 s, with SERVFAIL; at most ${now.peakPending} of ${gate.limits.maxPending} pending`,
+    );
     reported = now;
   };
   const onCrash = (e: unknown) => log(`internal error (still serving): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

@@ -196,4 +196,3 @@ export class DatagramBatch {
 export function sendOne(fd: number, data: Buffer, to: Buffer): boolean {
   return Number(libc.sendto(fd, data, data.length, MSG_DONTWAIT, to, to.length)) === data.length;
 }
-

@@ -46,7 +46,16 @@ test("hostsFileFor() names the container and host.containers.internal (the gatew
   );
   // an --add-host of that name wins, and a hostname equal to the name is listed once
   assert.equal(
-    hostsFileFor({ hostname: "web", name: "web", selfIps: ["10.89.0.2"], hostGateway: "10.89.0.1", extra: [{ name: "host.containers.internal", ip: "192.0.2.1" }] }).split("\n").filter((l) => /host\.containers|web/.test(l)).join("|"),
+    hostsFileFor({
+      hostname: "web",
+      name: "web",
+      selfIps: ["10.89.0.2"],
+      hostGateway: "10.89.0.1",
+      extra: [{ name: "host.containers.internal", ip: "192.0.2.1" }],
+    })
+      .split("\n")
+      .filter((l) => /host\.containers|web/.test(l))
+      .join("|"),
     "192.0.2.1\thost.containers.internal|10.89.0.2\tweb",
   );
 });

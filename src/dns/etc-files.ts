@@ -35,7 +35,13 @@ export const HOST_CONTAINERS_INTERNAL = "host.containers.internal";
  * gateway of the container's first network (unless an --add-host names it),
  * then the container's own hostname and name on each of its addresses.
  */
-export function hostsFileFor(opts: { hostname: string; name?: string; selfIps: readonly string[]; hostGateway?: string; extra: readonly { name: string; ip: string }[] }): string {
+export function hostsFileFor(opts: {
+  hostname: string;
+  name?: string;
+  selfIps: readonly string[];
+  hostGateway?: string;
+  extra: readonly { name: string; ip: string }[];
+}): string {
   const lines: string[] = [];
   for (const e of opts.extra) lines.push(`${checkWord(e.ip, "--add-host address")}\t${checkWord(e.name, "--add-host name")}`);
   lines.push("127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4");

@@ -5,7 +5,10 @@ import { ForwardGate } from "./forward-gate.js";
 test("ForwardGate: a client's rate is a token bucket; other clients have their own", () => {
   const g = ForwardGate.create({ perClientRate: 10, perClientBurst: 5 });
   const t0 = 1_000_000;
-  assert.deepEqual(Array.from({ length: 7 }, () => g.enter("10.0.0.2", t0)), ["ok", "ok", "ok", "ok", "ok", "rate", "rate"]);
+  assert.deepEqual(
+    Array.from({ length: 7 }, () => g.enter("10.0.0.2", t0)),
+    ["ok", "ok", "ok", "ok", "ok", "rate", "rate"],
+  );
   assert.equal(g.enter("10.0.0.3", t0), "ok", "another client is not slowed");
   assert.equal(g.enter("10.0.0.2", t0 + 100), "ok", "one token back after 100 ms at 10/s");
   assert.equal(g.enter("10.0.0.2", t0 + 100), "rate");

@@ -22,7 +22,8 @@ test("parseUpstream() reads IPv4, IPv6 and ip#port, and rejects the rest", () =>
 });
 
 test("nameserversOf() lists resolv.conf nameservers in order, loopback included, scoped IPv6 skipped", () => {
-  const text = "# generated\nsearch example.com\nnameserver 127.0.0.53\nnameserver 2001:db8::53\n  nameserver 10.0.0.2 \nnameserver fe80::1%eth0\nnameserver bogus\noptions edns0\n";
+  const text =
+    "# generated\nsearch example.com\nnameserver 127.0.0.53\nnameserver 2001:db8::53\n  nameserver 10.0.0.2 \nnameserver fe80::1%eth0\nnameserver bogus\noptions edns0\n";
   assert.deepEqual(nameserversOf(text), ["127.0.0.53", "2001:db8::53", "10.0.0.2"]);
 });
 
@@ -63,9 +64,12 @@ test("Forwarder: a closed port fails over at once; all servers dead gives undefi
   const port = await closedPort();
   try {
     const f = new Forwarder({ failoverMs: NEVER, lingerMs: 100 });
-    assert.ok(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "udp"), "ICMP port unreachable moved on without waiting for the timer");
+    assert.ok(
+      await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "udp"),
+      "ICMP port unreachable moved on without waiting for the timer",
+    );
     assert.equal(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`], "udp"), undefined);
-    assert.equal(await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "tcp") !== undefined, true, "TCP fails over too");
+    assert.equal((await f.forward(makeQuery("x.example"), [`127.0.0.1#${port}`, live.server], "tcp")) !== undefined, true, "TCP fails over too");
     assert.equal(await f.forward(makeQuery("x.example"), [], "udp"), undefined);
   } finally {
     await live.close();
@@ -78,7 +82,11 @@ test("Forwarder: an upstream the kernel will not connect to (no route, broadcast
   const onCrash = (e: unknown) => crashes.push(e);
   process.on("uncaughtException", onCrash);
   try {
-    assert.equal(await new Forwarder({ failoverMs: NEVER, lingerMs: NEVER }).forward(makeQuery("c.example"), ["255.255.255.255"], "udp"), undefined, "gave up without waiting for a timer");
+    assert.equal(
+      await new Forwarder({ failoverMs: NEVER, lingerMs: NEVER }).forward(makeQuery("c.example"), ["255.255.255.255"], "udp"),
+      undefined,
+      "gave up without waiting for a timer",
+    );
     await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(crashes, []);
   } finally {

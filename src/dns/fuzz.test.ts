@@ -39,28 +39,40 @@ const qname = fc.oneof(
   fc.constantFrom("web", "WWW.dns.berth", "db", "aaaaaaaaaaaa", "example.com", "2.3.89.10.in-addr.arpa"),
   fc.array(label, { minLength: 1, maxLength: 5 }).map((ls) => ls.join(".")),
 );
-const validQuery = fc.record({
-  id: fc.integer({ min: 0, max: 65535 }),
-  name: qname,
-  type: fc.constantFrom<dnsPacket.RecordType>("A", "AAAA", "PTR", "MX", "TXT", "SRV"),
-  edns: fc.boolean(),
-}).map((q) =>
-  new Uint8Array(dnsPacket.encode({
-    id: q.id, type: "query", flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: q.type, name: q.name, class: "IN" }],
-    additionals: q.edns ? [{ type: "OPT", name: ".", udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
-  })),
-);
+const validQuery = fc
+  .record({
+    id: fc.integer({ min: 0, max: 65535 }),
+    name: qname,
+    type: fc.constantFrom<dnsPacket.RecordType>("A", "AAAA", "PTR", "MX", "TXT", "SRV"),
+    edns: fc.boolean(),
+  })
+  .map(
+    (q) =>
+      new Uint8Array(
+        dnsPacket.encode({
+          id: q.id,
+          type: "query",
+          flags: dnsPacket.RECURSION_DESIRED,
+          questions: [{ type: q.type, name: q.name, class: "IN" }],
+          additionals: q.edns
+            ? [{ type: "OPT", name: ".", udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
+            : [],
+        }),
+      ),
+  );
 /** Flip, overwrite, cut and splice bytes of a valid query. */
-const mutated = fc.tuple(validQuery, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "cut", "insert")), { minLength: 1, maxLength: 6 })).map(([q, muts]) => {
-  let b = Array.from(q);
-  for (const [pos, byte, op] of muts) {
-    const i = pos % Math.max(b.length, 1);
-    if (op === "set") b[i] = byte;
-    else if (op === "cut") b = b.slice(0, i);
-    else b.splice(i, 0, byte);
-  }
-  return new Uint8Array(b);
-});
+const mutated = fc
+  .tuple(validQuery, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "cut", "insert")), { minLength: 1, maxLength: 6 }))
+  .map(([q, muts]) => {
+    let b = Array.from(q);
+    for (const [pos, byte, op] of muts) {
+      const i = pos % Math.max(b.length, 1);
+      if (op === "set") b[i] = byte;
+      else if (op === "cut") b = b.slice(0, i);
+      else b.splice(i, 0, byte);
+    }
+    return new Uint8Array(b);
+  });
 
 test("fuzz: random bytes never throw; replies are well-formed responses or nothing", async () => {
   await fc.assert(fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 600 }), both), { numRuns: RUNS });

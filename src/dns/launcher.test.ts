@@ -33,7 +33,9 @@ test("ensureResolverRunning(): twenty callers at once spawn one daemon, and all 
   const { root, paths } = sandbox();
   try {
     await Promise.all(Array.from({ length: 20 }, () => ensureResolverRunning(paths, ["-e", FAKE_DAEMON])));
-    const spawned = readFileSync(join(dnsDir(paths), "spawns.log"), "utf8").trim().split("\n");
+    const spawned = readFileSync(join(dnsDir(paths), "spawns.log"), "utf8")
+      .trim()
+      .split("\n");
     assert.equal(spawned.length, 1, `spawned: ${spawned.join(", ")}`);
     assert.equal(resolverPid(paths), Number(spawned[0]));
     assert.equal(existsSync(join(dnsDir(paths), "resolver.starting")), false, "the start marker is gone");

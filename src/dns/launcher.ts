@@ -11,7 +11,6 @@ export function dnsDir(paths: BerthPaths): string {
   return join(paths.runDir, "dns");
 }
 
-
 /**
  * V8 settings of the daemon process. UDP queries are answered on a thread
  * that allocates ~25 bytes per query (the name it looks up), so V8's

@@ -77,7 +77,10 @@ test("Responder: a label holding a dot (found by fuzzing) still gets a well-form
 test("Responder: a dotted label in a query of another class gets NOTIMP without echoing the name (found by fuzzing)", async () => {
   const { fast, slow } = responders();
   // labels "2", "3", "89", ".0", "in-addr", "arpa"; type A, class 257; an OPT record
-  const q = Buffer.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 50, 1, 51, 2, 56, 57, 2, 46, 48, 7, 105, 110, 45, 97, 100, 100, 114, 4, 97, 114, 112, 97, 0, 0, 1, 1, 1, 0, 0, 41, 4, 208, 0, 0, 0, 0, 0, 0]);
+  const q = Buffer.from([
+    0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 50, 1, 51, 2, 56, 57, 2, 46, 48, 7, 105, 110, 45, 97, 100, 100, 114, 4, 97, 114, 112, 97, 0, 0, 1, 1, 1, 0, 0, 41, 4,
+    208, 0, 0, 0, 0, 0, 0,
+  ]);
   for (const r of [fast, slow]) {
     for (const proto of ["udp", "tcp"] as const) {
       const reply = await r.respond(q, CLIENT, GW, proto);
@@ -116,7 +119,15 @@ test("Responder swaps zones: a query uses the zone current when it arrives", asy
   assert.ok(before instanceof Promise, "unknown before the swap: forwarded");
   assert.equal(summarize(await before)?.rcode, "SERVFAIL", "no upstream configured");
   const snap = sampleZone();
-  state.zone = new Zone({ ...snap, networks: [{ ...snap.networks[0]!, containers: [...snap.networks[0]!.containers, { id: "e".repeat(64), name: "newbie", aliases: [], ipv4: "10.89.3.9", dnsServers: [] }] }] });
+  state.zone = new Zone({
+    ...snap,
+    networks: [
+      {
+        ...snap.networks[0]!,
+        containers: [...snap.networks[0]!.containers, { id: "e".repeat(64), name: "newbie", aliases: [], ipv4: "10.89.3.9", dnsServers: [] }],
+      },
+    ],
+  });
   assert.deepEqual(summarize(sync(fast.respond(makeQuery("newbie"), CLIENT, GW, "udp")))?.answers, ["10.89.3.9"]);
 });
 
@@ -142,10 +153,20 @@ test("Responder: a container on internal networks only gets REFUSED for outside 
   const up = await FakeUpstream.start();
   try {
     const snap = sampleZone();
-    const state: ResolverState = { zone: new Zone({ ...snap, networks: snap.networks.map((n) => ({ ...n, internal: true })) }), hostUpstreams: [up.server], ownAddresses: new Set(["10.89.3.1", "10.89.2.1"]) };
+    const state: ResolverState = {
+      zone: new Zone({ ...snap, networks: snap.networks.map((n) => ({ ...n, internal: true })) }),
+      hostUpstreams: [up.server],
+      ownAddresses: new Set(["10.89.3.1", "10.89.2.1"]),
+    };
     const fwd = new Forwarder({ failoverMs: 200, lingerMs: 200 });
     for (const r of [new Responder(state, fwd), new Responder(state, fwd, { fastPath: false })]) {
-      for (const [name, type] of [["example.com", "A"], ["example.com", "AAAA"], ["example.com", "MX"], ["db", "A"], ["1.2.0.192.in-addr.arpa", "PTR"]] as const) {
+      for (const [name, type] of [
+        ["example.com", "A"],
+        ["example.com", "AAAA"],
+        ["example.com", "MX"],
+        ["db", "A"],
+        ["1.2.0.192.in-addr.arpa", "PTR"],
+      ] as const) {
         for (const proto of ["udp", "tcp"] as const) {
           assert.equal(summarize(await r.respond(makeQuery(name, type), CLIENT, GW, proto))?.rcode, "REFUSED", `${name} ${type} ${proto}`);
         }

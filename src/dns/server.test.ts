@@ -64,7 +64,9 @@ test("Listener TCP: one source holds at most its share of connections; another s
     const held = [];
     for (let i = 0; i < 10; i++) held.push(await connectFrom("127.0.0.5", port, Buffer.from([0])));
     // the server closes the ones beyond the share at once: wait for exactly those
-    const closedNow = await Promise.all(held.map((h) => Promise.race([h.closed.then(() => true), new Promise<boolean>((r) => h.sock.once("data", () => r(false)))]).catch(() => true)).slice(4));
+    const closedNow = await Promise.all(
+      held.map((h) => Promise.race([h.closed.then(() => true), new Promise<boolean>((r) => h.sock.once("data", () => r(false)))]).catch(() => true)).slice(4),
+    );
     assert.deepEqual(closedNow, Array(6).fill(true));
     assert.equal(summarize(await tcpQuery("127.0.0.1", port, makeQuery("example.com")))?.rcode, "NOERROR", "another source gets its answer");
     for (const h of held) h.sock.destroy();

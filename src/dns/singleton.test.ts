@@ -32,7 +32,10 @@ test("acquireSingleton() refuses a lock file that is a symbolic link, and leaves
     const target = join(dir, "target");
     writeFileSync(target, "precious\n");
     symlinkSync(target, singletonLockPath(dir));
-    await assert.rejects(acquireSingleton(dir, 100), (e: Error & { code?: string; hint?: string }) => /symbolic link/.test(e.message) && /Remove .*resolver\.lock/.test(e.hint ?? ""));
+    await assert.rejects(
+      acquireSingleton(dir, 100),
+      (e: Error & { code?: string; hint?: string }) => /symbolic link/.test(e.message) && /Remove .*resolver\.lock/.test(e.hint ?? ""),
+    );
     assert.equal(readFileSync(target, "utf8"), "precious\n");
   } finally {
     rmSync(dir, { recursive: true, force: true });

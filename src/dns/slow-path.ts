@@ -1,5 +1,21 @@
 import dnsPacket from "dns-packet";
-import { EDNS_PAYLOAD, FLAG_AA, FLAG_CD, FLAG_QR, FLAG_RA, FLAG_RD, FLAG_TC, OPCODE_MASK, RCODE_FORMERR, RCODE_NOERROR, RCODE_NOTIMP, RCODE_NXDOMAIN, RCODE_REFUSED, RCODE_SERVFAIL, UDP_PLAIN_MAX } from "./wire/constants.js";
+import {
+  EDNS_PAYLOAD,
+  FLAG_AA,
+  FLAG_CD,
+  FLAG_QR,
+  FLAG_RA,
+  FLAG_RD,
+  FLAG_TC,
+  OPCODE_MASK,
+  RCODE_FORMERR,
+  RCODE_NOERROR,
+  RCODE_NOTIMP,
+  RCODE_NXDOMAIN,
+  RCODE_REFUSED,
+  RCODE_SERVFAIL,
+  UDP_PLAIN_MAX,
+} from "./wire/constants.js";
 import { encodeErrorReply } from "./wire/error-reply.js";
 import { formatIpv4 } from "../model/ipv4.js";
 import { inServedDomain, reverseNameToIpv4, reverseNameToIpv6, type Zone } from "./zone.js";
@@ -16,9 +32,7 @@ function echoable(name: string): boolean {
 
 /** The slow path's decision: a finished reply, nothing, or forward with a SERVFAIL ready if that fails. */
 export type SlowOutcome =
-  | { readonly kind: "reply"; readonly reply: Buffer }
-  | { readonly kind: "drop" }
-  | { readonly kind: "forward"; readonly servfail: () => Buffer };
+  { readonly kind: "reply"; readonly reply: Buffer } | { readonly kind: "drop" } | { readonly kind: "forward"; readonly servfail: () => Buffer };
 
 const DROP: SlowOutcome = { kind: "drop" };
 
@@ -52,7 +66,9 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
       type: "response" as const,
       flags: FLAG_AA | FLAG_RA | (flags & (FLAG_RD | FLAG_CD)) | rcode,
       questions: [q],
-      additionals: opt ? [{ type: "OPT" as const, name: ".", udpPayloadSize: EDNS_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
+      additionals: opt
+        ? [{ type: "OPT" as const, name: ".", udpPayloadSize: EDNS_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }]
+        : [],
     };
     const full = dnsPacket.encode({ ...base, answers });
     return full.length <= max ? full : dnsPacket.encode({ ...base, flags: base.flags | FLAG_TC, answers: [] });
@@ -76,13 +92,21 @@ export function slowPath(zone: Zone, query: Buffer, clientIp: string, gateway: s
     const ip = reverseNameToIpv4(name);
     if (ip !== undefined) {
       const r = zone.lookupAddress(clientIp, gateway, ip);
-      if (r.kind === "ptr") return respond(RCODE_NOERROR, r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })));
+      if (r.kind === "ptr")
+        return respond(
+          RCODE_NOERROR,
+          r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })),
+        );
       return r.kind === "nxdomain" ? respond(RCODE_NXDOMAIN, []) : forward;
     }
     const ip6 = reverseNameToIpv6(name);
     if (ip6 !== undefined) {
       const r = zone.lookupAddress6(clientIp, gateway, ip6);
-      if (r.kind === "ptr") return respond(RCODE_NOERROR, r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })));
+      if (r.kind === "ptr")
+        return respond(
+          RCODE_NOERROR,
+          r.names.map((n) => ({ type: "PTR" as const, class: "IN" as const, name: q.name, ttl: 0, data: n })),
+        );
       return r.kind === "nxdomain" ? respond(RCODE_NXDOMAIN, []) : forward;
     }
   }

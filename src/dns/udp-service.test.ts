@@ -14,13 +14,19 @@ import { ForwardGate } from "./forward-gate.js";
 function loZone(webName: string): DnsZoneSnapshot {
   return {
     version: 1,
-    networks: [{
-      id: "lo", name: "lo", gateway: "127.0.0.1", subnet: "127.0.0.0/8", dnsServers: [],
-      containers: [
-        { id: "a".repeat(64), name: "client", aliases: [], ipv4: "127.0.0.1", dnsServers: [] },
-        { id: "b".repeat(64), name: webName, aliases: [], ipv4: "127.0.0.2", dnsServers: [] },
-      ],
-    }],
+    networks: [
+      {
+        id: "lo",
+        name: "lo",
+        gateway: "127.0.0.1",
+        subnet: "127.0.0.0/8",
+        dnsServers: [],
+        containers: [
+          { id: "a".repeat(64), name: "client", aliases: [], ipv4: "127.0.0.1", dnsServers: [] },
+          { id: "b".repeat(64), name: webName, aliases: [], ipv4: "127.0.0.2", dnsServers: [] },
+        ],
+      },
+    ],
   };
 }
 
@@ -49,7 +55,9 @@ test("UDP thread: answers local names, hands other names to the main thread, fol
     handle: (query, client, gateway, proto) => {
       forwarded.push(`${client} ${gateway} ${proto}`);
       const q = dnsPacket.decode(query);
-      return Promise.resolve(dnsPacket.encode({ id: q.id ?? 0, type: "response", questions: q.questions ?? [], answers: [{ type: "A", name: "example.com", data: "192.0.2.7" }] }));
+      return Promise.resolve(
+        dnsPacket.encode({ id: q.id ?? 0, type: "response", questions: q.questions ?? [], answers: [{ type: "A", name: "example.com", data: "192.0.2.7" }] }),
+      );
     },
   });
   try {
@@ -69,7 +77,10 @@ test("UDP thread: answers local names, hands other names to the main thread, fol
     assert.equal(answersOf(await udpQuery("127.0.0.1", port, makeQuery("web.dns.berth"))).rcode, "NXDOMAIN");
 
     // a second socket on the same port is refused with the address in the message
-    assert.throws(() => openUdpSocket("127.0.0.1", port), (e: unknown) => e instanceof KernelError && e.errno === 98 && /127\.0\.0\.1:\d+\/udp/.test(e.message));
+    assert.throws(
+      () => openUdpSocket("127.0.0.1", port),
+      (e: unknown) => e instanceof KernelError && e.errno === 98 && /127\.0\.0\.1:\d+\/udp/.test(e.message),
+    );
   } finally {
     await udp.stop();
   }
@@ -99,7 +110,13 @@ test("UDP thread: while a big new zone is built, queries are answered from the o
   // 20,000 more containers: building their tables takes the thread ~1 s in one go
   const big = (webName: string): DnsZoneSnapshot => {
     const z = loZone(webName);
-    const many = Array.from({ length: 20_000 }, (_, i) => ({ id: (i + 1).toString(16).padStart(64, "c"), name: `c${i}`, aliases: [`a${i}`], ipv4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`, dnsServers: [] }));
+    const many = Array.from({ length: 20_000 }, (_, i) => ({
+      id: (i + 1).toString(16).padStart(64, "c"),
+      name: `c${i}`,
+      aliases: [`a${i}`],
+      ipv4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`,
+      dnsServers: [],
+    }));
     return { ...z, networks: [...z.networks, { id: "many", name: "many", gateway: "10.255.255.254", subnet: "10.0.0.0/8", dnsServers: [], containers: many }] };
   };
   const udp = new UdpService({ snapshot: big("web"), fastPath: true, log: () => undefined, handle: () => undefined });

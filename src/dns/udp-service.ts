@@ -26,7 +26,14 @@ export type ToUdpWorker =
 
 export type FromUdpWorker =
   | { readonly type: "zone-applied"; readonly seq: number }
-  | { readonly type: "forward"; readonly fd: number; readonly gateway: string; readonly client: string; readonly sender: Uint8Array; readonly query: Uint8Array }
+  | {
+      readonly type: "forward";
+      readonly fd: number;
+      readonly gateway: string;
+      readonly client: string;
+      readonly sender: Uint8Array;
+      readonly query: Uint8Array;
+    }
   | { readonly type: "error"; readonly message: string };
 
 export interface UdpServiceOptions {
@@ -82,7 +89,14 @@ export class UdpService {
 
   #start(): void {
     const { port1, port2 } = new MessageChannel();
-    const data: UdpWorkerData = { port: port2, wakeFd: this.#wakeFd, fastPath: this.#opts.fastPath, snapshot: this.#snapshot, sockets: [...this.#fds].map(([gateway, fd]) => ({ fd, gateway })), gate: { shared: this.#gate.shared, limits: this.#gate.limits } };
+    const data: UdpWorkerData = {
+      port: port2,
+      wakeFd: this.#wakeFd,
+      fastPath: this.#opts.fastPath,
+      snapshot: this.#snapshot,
+      sockets: [...this.#fds].map(([gateway, fd]) => ({ fd, gateway })),
+      gate: { shared: this.#gate.shared, limits: this.#gate.limits },
+    };
     const worker = new Worker(WORKER, { workerData: data, transferList: [port2] });
     this.#worker = worker;
     this.#port = port1;

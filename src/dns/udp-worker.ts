@@ -108,7 +108,8 @@ function answer(s: Socket, i: number): void {
   const len = answerer.answerInto(query, n, client, s.gateway, "udp", out);
   if (len > 0) batch.queueReply(i, len);
   else if (len === FORWARD) {
-    if (gate.enter(client) === "ok") post({ type: "forward", fd: s.fd, gateway: s.gateway, client, sender: batch.sender(i), query: Buffer.from(query.subarray(0, n)) });
+    if (gate.enter(client) === "ok")
+      post({ type: "forward", fd: s.fd, gateway: s.gateway, client, sender: batch.sender(i), query: Buffer.from(query.subarray(0, n)) });
     else {
       const servfail = answerer.servfail();
       if (servfail.length <= out.length) batch.queueReply(i, servfail.copy(out));

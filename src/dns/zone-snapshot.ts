@@ -103,7 +103,14 @@ function container(v: unknown, what: string): DnsContainer {
   const ip4 = optIpv4(o["ipv4"], `${what}.ipv4`);
   const ip6 = optIpv6(o["ipv6"], `${what}.ipv6`);
   if (ip4 === undefined && ip6 === undefined) throw bad(`${what} has neither ipv4 nor ipv6`);
-  return { id, name: str(o["name"], `${what}.name`), aliases: strs(o["aliases"] ?? [], `${what}.aliases`), ipv4: ip4, ipv6: ip6, dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`) };
+  return {
+    id,
+    name: str(o["name"], `${what}.name`),
+    aliases: strs(o["aliases"] ?? [], `${what}.aliases`),
+    ipv4: ip4,
+    ipv6: ip6,
+    dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`),
+  };
 }
 
 function network(v: unknown, what: string): DnsNetwork {
@@ -130,6 +137,7 @@ export function parseZoneSnapshot(json: unknown): DnsZoneSnapshot {
   const networks = o["networks"];
   if (!Array.isArray(networks)) throw bad("networks is not a list");
   const serial = o["serial"];
-  if (serial !== undefined && (typeof serial !== "number" || !Number.isSafeInteger(serial) || serial < 0)) throw bad(`serial ${JSON.stringify(serial)} is not a whole number`);
+  if (serial !== undefined && (typeof serial !== "number" || !Number.isSafeInteger(serial) || serial < 0))
+    throw bad(`serial ${JSON.stringify(serial)} is not a whole number`);
   return { version: 1, ...(serial === undefined ? {} : { serial }), networks: networks.map((n, i) => network(n, `networks[${i}]`)) };
 }

@@ -10,7 +10,11 @@ const snapshot: DnsZoneSnapshot = {
   version: 1,
   networks: [
     {
-      id: "n1", name: "frontend", gateway: "10.89.3.1", subnet: "10.89.3.0/24", dnsServers: ["9.9.9.9"],
+      id: "n1",
+      name: "frontend",
+      gateway: "10.89.3.1",
+      subnet: "10.89.3.0/24",
+      dnsServers: ["9.9.9.9"],
       containers: [
         { id: id("a"), name: "webserver", aliases: [], ipv4: "10.89.3.2", dnsServers: [] },
         { id: id("c"), name: "client", aliases: ["cli"], ipv4: "10.89.3.3", dnsServers: ["1.1.1.1"] },
@@ -19,7 +23,11 @@ const snapshot: DnsZoneSnapshot = {
       ],
     },
     {
-      id: "n2", name: "backend", gateway: "10.89.2.1", subnet: "10.89.2.0/24", dnsServers: [],
+      id: "n2",
+      name: "backend",
+      gateway: "10.89.2.1",
+      subnet: "10.89.2.0/24",
+      dnsServers: [],
       containers: [
         { id: id("a"), name: "webserver", aliases: [], ipv4: "10.89.2.2", dnsServers: [] },
         { id: id("d"), name: "Database", aliases: ["db"], ipv4: "10.89.2.3", dnsServers: [] },
@@ -27,7 +35,11 @@ const snapshot: DnsZoneSnapshot = {
       ],
     },
     {
-      id: "n3", name: "island", gateway: "10.89.9.1", subnet: "10.89.9.0/24", dnsServers: ["8.8.8.8"],
+      id: "n3",
+      name: "island",
+      gateway: "10.89.9.1",
+      subnet: "10.89.9.0/24",
+      dnsServers: ["8.8.8.8"],
       containers: [{ id: id("9"), name: "hermit", aliases: ["crab"], ipv4: "10.89.9.2", dnsServers: [] }],
     },
   ],
@@ -67,7 +79,11 @@ test("Zone.lookupName() never leaks names across networks: under dns.berth NXDOM
   assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "nobody.dns.berth"), { kind: "nxdomain" });
   assert.deepEqual(zone.lookupName("10.89.3.3", "10.89.3.1", "dns.berth"), { kind: "nxdomain" });
   // a bare name of another network's container gets the same answer as a name nobody has (issue 19, finding 10)
-  for (const [client, gw, name] of [["10.89.3.3", "10.89.3.1", "database"], ["10.89.3.3", "10.89.3.1", "dddddddddddd"], ["10.89.9.2", "10.89.9.1", "webserver"]] as const) {
+  for (const [client, gw, name] of [
+    ["10.89.3.3", "10.89.3.1", "database"],
+    ["10.89.3.3", "10.89.3.1", "dddddddddddd"],
+    ["10.89.9.2", "10.89.9.1", "webserver"],
+  ] as const) {
     assert.deepEqual(zone.lookupName(client, gw, name), zone.lookupName(client, gw, "nobody-has-this"), name);
     assert.deepEqual(zone.lookupName(client, gw, name), { kind: "forward" }, name);
   }
@@ -77,16 +93,37 @@ test("Zone.lookupName(): an alias that is a real domain answers on its own netwo
   const z = new Zone({
     version: 1,
     networks: [
-      { id: "n1", name: "one", gateway: "10.50.1.1", subnet: "10.50.1.0/24", dnsServers: [], containers: [
-        { id: id("a"), name: "fake", aliases: ["example.com"], ipv4: "10.50.1.2", dnsServers: [] },
-        { id: id("b"), name: "friend", aliases: [], ipv4: "10.50.1.3", dnsServers: [] },
-      ] },
+      {
+        id: "n1",
+        name: "one",
+        gateway: "10.50.1.1",
+        subnet: "10.50.1.0/24",
+        dnsServers: [],
+        containers: [
+          { id: id("a"), name: "fake", aliases: ["example.com"], ipv4: "10.50.1.2", dnsServers: [] },
+          { id: id("b"), name: "friend", aliases: [], ipv4: "10.50.1.3", dnsServers: [] },
+        ],
+      },
       // a CNI pod "www.example" in namespace "com" (names with dots are allowed there)
-      { id: "n2", name: "two", gateway: "10.50.2.1", subnet: "10.50.2.0/24", dnsServers: [], containers: [
-        { id: "pod-1", name: "www.example.com", aliases: [], ipv4: "10.50.2.2", dnsServers: [] },
-        { id: "pod-2", name: "neighbour", aliases: [], ipv4: "10.50.2.3", dnsServers: [] },
-      ] },
-      { id: "n3", name: "three", gateway: "10.50.3.1", subnet: "10.50.3.0/24", dnsServers: [], containers: [{ id: id("c"), name: "other", aliases: [], ipv4: "10.50.3.2", dnsServers: [] }] },
+      {
+        id: "n2",
+        name: "two",
+        gateway: "10.50.2.1",
+        subnet: "10.50.2.0/24",
+        dnsServers: [],
+        containers: [
+          { id: "pod-1", name: "www.example.com", aliases: [], ipv4: "10.50.2.2", dnsServers: [] },
+          { id: "pod-2", name: "neighbour", aliases: [], ipv4: "10.50.2.3", dnsServers: [] },
+        ],
+      },
+      {
+        id: "n3",
+        name: "three",
+        gateway: "10.50.3.1",
+        subnet: "10.50.3.0/24",
+        dnsServers: [],
+        containers: [{ id: id("c"), name: "other", aliases: [], ipv4: "10.50.3.2", dnsServers: [] }],
+      },
     ],
   });
   assert.deepEqual(z.lookupName("10.50.1.3", "10.50.1.1", "example.com"), local("10.50.1.2"), "its own network asked for it");
@@ -99,11 +136,26 @@ test("Zone: a container whose networks are all internal gets local names only, R
   const z = new Zone({
     version: 1,
     networks: [
-      { id: "n1", name: "vault", internal: true, gateway: "10.60.1.1", subnet: "10.60.1.0/24", dnsServers: ["9.9.9.9"], containers: [
-        { id: id("a"), name: "inside", aliases: [], ipv4: "10.60.1.2", dnsServers: [] },
-        { id: id("b"), name: "bridgehead", aliases: [], ipv4: "10.60.1.3", dnsServers: [] },
-      ] },
-      { id: "n2", name: "open", gateway: "10.60.2.1", subnet: "10.60.2.0/24", dnsServers: [], containers: [{ id: id("b"), name: "bridgehead", aliases: [], ipv4: "10.60.2.3", dnsServers: [] }] },
+      {
+        id: "n1",
+        name: "vault",
+        internal: true,
+        gateway: "10.60.1.1",
+        subnet: "10.60.1.0/24",
+        dnsServers: ["9.9.9.9"],
+        containers: [
+          { id: id("a"), name: "inside", aliases: [], ipv4: "10.60.1.2", dnsServers: [] },
+          { id: id("b"), name: "bridgehead", aliases: [], ipv4: "10.60.1.3", dnsServers: [] },
+        ],
+      },
+      {
+        id: "n2",
+        name: "open",
+        gateway: "10.60.2.1",
+        subnet: "10.60.2.0/24",
+        dnsServers: [],
+        containers: [{ id: id("b"), name: "bridgehead", aliases: [], ipv4: "10.60.2.3", dnsServers: [] }],
+      },
     ],
   });
   assert.deepEqual(z.lookupName("10.60.1.2", "10.60.1.1", "bridgehead"), local("10.60.1.3"));
@@ -158,10 +210,19 @@ test("Zone.lookupName() serves every name under dns.podman too, and answers NXDO
 test("a CNI runtime's container id (any word, not hex) is accepted; its name resolves and the id is not served as a short id", () => {
   const z = new Zone({
     version: 1,
-    networks: [{ id: "p", name: "pods", gateway: "10.23.0.1", subnet: "10.23.0.0/24", dnsServers: [], containers: [
-      { id: "default-web", name: "web.shop", aliases: [], ipv4: "10.23.0.2", dnsServers: [] },
-      { id: "default-cli", name: "cni-default-cli", aliases: [], ipv4: "10.23.0.3", dnsServers: [] },
-    ] }],
+    networks: [
+      {
+        id: "p",
+        name: "pods",
+        gateway: "10.23.0.1",
+        subnet: "10.23.0.0/24",
+        dnsServers: [],
+        containers: [
+          { id: "default-web", name: "web.shop", aliases: [], ipv4: "10.23.0.2", dnsServers: [] },
+          { id: "default-cli", name: "cni-default-cli", aliases: [], ipv4: "10.23.0.3", dnsServers: [] },
+        ],
+      },
+    ],
   });
   assert.deepEqual(z.lookupName("10.23.0.3", "10.23.0.1", "web.shop"), local("10.23.0.2"));
   assert.equal(z.lookupName("10.23.0.3", "10.23.0.1", "default-web.dns.berth").kind, "nxdomain");

@@ -173,7 +173,15 @@ export class Zone {
       const names = new Map<string, AnswerInProgress>();
       const ptr = new Map<number, string[]>();
       const ptr6 = new Map<string, string[]>();
-      const idx: NetIndex = { subnet: tryCidr(parseCidr4, n.subnet), subnet6: tryCidr(parseCidr6, n.subnet6), dnsServers: n.dnsServers, internal: n.internal === true, names, ptr, ptr6 };
+      const idx: NetIndex = {
+        subnet: tryCidr(parseCidr4, n.subnet),
+        subnet6: tryCidr(parseCidr6, n.subnet6),
+        dnsServers: n.dnsServers,
+        internal: n.internal === true,
+        names,
+        ptr,
+        ptr6,
+      };
       for (const c of n.containers) {
         if (++done % slice === 0) yield;
         const ip = c.ipv4 === undefined ? undefined : tryParseIpv4(c.ipv4);
@@ -328,6 +336,10 @@ export function reverseNameToIpv4(name: string): number | undefined {
 export function reverseNameToIpv6(name: string): string | undefined {
   const m = /^((?:[0-9a-f]\.){32})ip6\.arpa$/.exec(name);
   if (!m) return undefined;
-  const nibbles = (m[1] ?? "").split(".").filter((x) => x !== "").reverse().join("");
+  const nibbles = (m[1] ?? "")
+    .split(".")
+    .filter((x) => x !== "")
+    .reverse()
+    .join("");
   return formatIpv6(BigInt(`0x${nibbles}`));
 }

@@ -33,7 +33,9 @@ export function pool6Of(net: Network): AllocationPool6 {
  */
 export function leaseAddresses(engine: Engine, net: Network, req: Pick<NetworkRequest, "ip" | "ip6">): { ip: string | undefined; ip6: string | undefined } {
   if (req.ip !== undefined && net.subnet === undefined) {
-    throw new BerthError("ADDRESS_OUTSIDE_SUBNET", `Cannot use ${req.ip} on network "${net.name}": the network is IPv6-only`, { hint: "Give an IPv6 address with --ip6, or leave out --ip" });
+    throw new BerthError("ADDRESS_OUTSIDE_SUBNET", `Cannot use ${req.ip} on network "${net.name}": the network is IPv6-only`, {
+      hint: "Give an IPv6 address with --ip6, or leave out --ip",
+    });
   }
   if (req.ip6 !== undefined && net.subnet6 === undefined) {
     throw new BerthError("ADDRESS_OUTSIDE_SUBNET", `Cannot use ${req.ip6} on network "${net.name}": the network has no IPv6 subnet`, {
@@ -75,7 +77,12 @@ export function leaseAddress6(engine: Engine, net: Network, requested: string | 
     return text;
   }
   const cursor = engine.store.networks.nextIp6(net.id);
-  const ip = allocateNext6(pool, cursor === undefined ? undefined : parseIpv6(cursor), (cand) => reserved.has(formatIpv6(cand)) || rows.holderOf6(net.id, formatIpv6(cand)) !== undefined, net.name);
+  const ip = allocateNext6(
+    pool,
+    cursor === undefined ? undefined : parseIpv6(cursor),
+    (cand) => reserved.has(formatIpv6(cand)) || rows.holderOf6(net.id, formatIpv6(cand)) !== undefined,
+    net.name,
+  );
   const text = formatIpv6(ip);
   engine.store.networks.setNextIp6(net.id, text);
   return text;
@@ -92,7 +99,12 @@ export function leaseAddress(engine: Engine, net: Network, requested: string | u
     checkStaticIp(pool, ip, net.name, holder);
     return requested;
   }
-  const ip = allocateNext(pool, engine.store.networks.nextIp(net.id), (cand) => reserved.has(formatIpv4(cand)) || rows.holderOf(net.id, formatIpv4(cand)) !== undefined, net.name);
+  const ip = allocateNext(
+    pool,
+    engine.store.networks.nextIp(net.id),
+    (cand) => reserved.has(formatIpv4(cand)) || rows.holderOf(net.id, formatIpv4(cand)) !== undefined,
+    net.name,
+  );
   engine.store.networks.setNextIp(net.id, ip);
   return formatIpv4(ip);
 }
@@ -158,10 +170,14 @@ export function attachNetwork(engine: Engine, c: Container, net: Network, req: N
  */
 function bridgeFull(containerName: string, net: Network, cause?: KernelError): BerthError {
   const why = cause === undefined ? `already has ${BRIDGE_MAX_PORTS} containers` : `has no free port (the kernel refused a new one: ${cause.message})`;
-  return new BerthError("BRIDGE_FULL", `Cannot attach "${containerName}" to network "${net.name}": its bridge ${net.bridge} ${why}; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`, {
-    hint: `Create another network for more containers${cause === undefined ? "" : `, or remove the interfaces not made by Berth from ${net.bridge} (\`ip link show master ${net.bridge}\`)`}`,
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return new BerthError(
+    "BRIDGE_FULL",
+    `Cannot attach "${containerName}" to network "${net.name}": its bridge ${net.bridge} ${why}; a Linux bridge takes at most ${BRIDGE_MAX_PORTS} ports`,
+    {
+      hint: `Create another network for more containers${cause === undefined ? "" : `, or remove the interfaces not made by Berth from ${net.bridge} (\`ip link show master ${net.bridge}\`)`}`,
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
 
 /** Which families get a default route through a network's gateway. */
@@ -184,18 +200,29 @@ function describePlumb(engine: Engine, c: Container, net: Network, a: Attachment
   const mtu = net.mtu === undefined ? "" : `, mtu ${net.mtu}`;
   const gateways = [net.gateway && `${net.gateway}/${p.v4 ?? ""}`, net.gateway6 && `${net.gateway6}/${p.v6 ?? ""} (nodad)`].filter(Boolean).join(" and ");
   if (net.driver === "macvlan") {
-    plan.add("link", `create macvlan ${a.ifname} (mode ${net.driverOptions["mode"] ?? "bridge"}, MAC ${a.mac}) on ${net.driverOptions["parent"] ?? ""} directly inside ${c.netns ?? "the container's namespace"}`);
+    plan.add(
+      "link",
+      `create macvlan ${a.ifname} (mode ${net.driverOptions["mode"] ?? "bridge"}, MAC ${a.mac}) on ${net.driverOptions["parent"] ?? ""} directly inside ${c.netns ?? "the container's namespace"}`,
+    );
   } else if (!engine.host.linkByName(net.bridge)) plan.add("link", `create bridge ${net.bridge} (network ${net.name}${mtu}) with address ${gateways}, up`);
   const leases = [a.ip, a.ip6].filter((x) => x !== undefined);
   plan.add("state", `lease ${leases.join(" and ")} on network ${net.name} for ${c.name}`);
-  if (net.driver === "bridge") plan.add("link", `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`);
+  if (net.driver === "bridge")
+    plan.add(
+      "link",
+      `create veth ${a.hostVeth} (on ${net.bridge}, up) with its peer ${a.ifname} (MAC ${a.mac}) inside ${c.netns ?? "the container's namespace"}`,
+    );
   if (a.ip !== undefined) plan.add("address", `${a.ip}/${p.v4 ?? ""} on ${a.ifname} inside ${c.name}, up`);
   if (a.ip6 !== undefined) plan.add("address", `${a.ip6}/${p.v6 ?? ""} (nodad) on ${a.ifname} inside ${c.name}`);
   const metric = routeMetricOf(net) === undefined ? "" : ` metric ${routeMetricOf(net) ?? 0}`;
   if (defaultRoute.v4) plan.add("route", `default via ${net.gateway ?? ""} dev ${a.ifname}${metric} inside ${c.name}`);
   if (defaultRoute.v6) plan.add("route", `default via ${net.gateway6 ?? ""} dev ${a.ifname}${metric} inside ${c.name} (IPv6)`);
-  const resolver = [net.gateway, net.gateway6].filter((x) => x !== undefined).map((g) => hostPortText(g, 53)).join(" and ");
-  if (net.dnsEnabled) plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${leases.join(", ")} for containers on ${net.name} (resolver at ${resolver})`);
+  const resolver = [net.gateway, net.gateway6]
+    .filter((x) => x !== undefined)
+    .map((g) => hostPortText(g, 53))
+    .join(" and ");
+  if (net.dnsEnabled)
+    plan.add("dns", `${[c.name, ...a.aliases, c.id.slice(0, 12)].join(", ")} -> ${leases.join(", ")} for containers on ${net.name} (resolver at ${resolver})`);
 }
 
 /** The kernel part of attachNetwork, undone step by step on failure. */
@@ -206,7 +233,8 @@ export function plumb(engine: Engine, containerName: string, netnsPath: string, 
   try {
     const fd = openSync(netnsPath, "r");
     try {
-      const veth = (master: number) => h.vethAdd({ name: a.hostVeth, peerName: a.ifname, peerNetnsFd: fd, peerMac: a.mac, masterIndex: master, up: true, ...mtuOf(net) });
+      const veth = (master: number) =>
+        h.vethAdd({ name: a.hostVeth, peerName: a.ifname, peerNetnsFd: fd, peerMac: a.mac, masterIndex: master, up: true, ...mtuOf(net) });
       try {
         veth(ensureBridge(engine, net, { useCache: true }));
       } catch (e) {
@@ -243,7 +271,12 @@ export function plumb(engine: Engine, containerName: string, netnsPath: string, 
 export function addDefaultRoute(ch: NetlinkHandle, net: Network, gateway: string, ifindex: number): void {
   const metric = routeMetricOf(net);
   if (metric === undefined) ch.routeReplace({ gateway, ifindex });
-  else if (!ch.routeList6().concat(ch.routeList()).some((r) => r.dst === undefined && r.gateway === gateway && r.ifindex === ifindex && (r.metric ?? 0) === metric)) {
+  else if (
+    !ch
+      .routeList6()
+      .concat(ch.routeList())
+      .some((r) => r.dst === undefined && r.gateway === gateway && r.ifindex === ifindex && (r.metric ?? 0) === metric)
+  ) {
     ch.routePrepend({ gateway, ifindex, metric });
   }
 }
@@ -280,8 +313,10 @@ export function configureInside(netnsPath: string, net: Network, a: Attachment, 
     ch.linkSetUp(link.index);
     // only where the namespace has none (a default route someone else put there, another CNI plugin's or the runtime's, stays),
     // or beside the others when the network has a metric, as netavark adds them
-    if (defaultRoute.v4 && net.gateway !== undefined && (routeMetricOf(net) !== undefined || !ch.routeList().some((r) => r.dst === undefined))) addDefaultRoute(ch, net, net.gateway, link.index);
-    if (defaultRoute.v6 && net.gateway6 !== undefined && (routeMetricOf(net) !== undefined || !ch.routeList6().some((r) => r.dst === undefined))) addDefaultRoute(ch, net, net.gateway6, link.index);
+    if (defaultRoute.v4 && net.gateway !== undefined && (routeMetricOf(net) !== undefined || !ch.routeList().some((r) => r.dst === undefined)))
+      addDefaultRoute(ch, net, net.gateway, link.index);
+    if (defaultRoute.v6 && net.gateway6 !== undefined && (routeMetricOf(net) !== undefined || !ch.routeList6().some((r) => r.dst === undefined)))
+      addDefaultRoute(ch, net, net.gateway6, link.index);
   } finally {
     ch.close();
   }

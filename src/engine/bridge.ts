@@ -34,9 +34,13 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
   const prefix = prefixesOf(net);
   let link = h.linkByName(net.bridge);
   if (link && link.kind !== "bridge") {
-    throw new BerthError("IFNAME_IN_USE", `Cannot create bridge "${net.bridge}" for network "${net.name}": an interface of type ${link.kind ?? "unknown"} has that name`, {
-      hint: `Remove that interface, or create the network with another --interface-name`,
-    });
+    throw new BerthError(
+      "IFNAME_IN_USE",
+      `Cannot create bridge "${net.bridge}" for network "${net.name}": an interface of type ${link.kind ?? "unknown"} has that name`,
+      {
+        hint: `Remove that interface, or create the network with another --interface-name`,
+      },
+    );
   }
   if (link && net.bridgeExternal) return checkExternalBridge(engine, net, link.index, link.up);
   // fast path for every attach after the first: the bridge is there and up
@@ -104,15 +108,21 @@ function checkExternalBridge(engine: Engine, net: Network, index: number, up: bo
 export function missingGateways(engine: Engine, net: Network, index: number): string[] {
   const prefix = prefixesOf(net);
   const out: string[] = [];
-  if (net.gateway !== undefined && !engine.host.addrList(index).some((a) => a.ip === net.gateway && a.prefix === prefix.v4)) out.push(`${net.gateway}/${prefix.v4 ?? ""}`);
-  if (net.gateway6 !== undefined && !engine.host.addrList6(index).some((a) => a.ip === net.gateway6 && a.prefix === prefix.v6)) out.push(`${net.gateway6}/${prefix.v6 ?? ""}`);
+  if (net.gateway !== undefined && !engine.host.addrList(index).some((a) => a.ip === net.gateway && a.prefix === prefix.v4))
+    out.push(`${net.gateway}/${prefix.v4 ?? ""}`);
+  if (net.gateway6 !== undefined && !engine.host.addrList6(index).some((a) => a.ip === net.gateway6 && a.prefix === prefix.v6))
+    out.push(`${net.gateway6}/${prefix.v6 ?? ""}`);
   return out;
 }
 
 export function externalBridgeWithoutGateway(net: Pick<Network, "bridge" | "name">, missing: readonly string[]): BerthError {
-  return new BerthError("IFNAME_IN_USE", `Bridge "${net.bridge}" of network "${net.name}" was on the host before the network and does not carry its gateway ${missing.join(" and ")}; Berth does not change the addresses of a bridge it did not make`, {
-    hint: `Add the address yourself (\`ip addr add ${missing[0] ?? ""} dev ${net.bridge}\`), give a --subnet and --gateway the bridge already has, or name a bridge that does not exist yet so that Berth makes it`,
-  });
+  return new BerthError(
+    "IFNAME_IN_USE",
+    `Bridge "${net.bridge}" of network "${net.name}" was on the host before the network and does not carry its gateway ${missing.join(" and ")}; Berth does not change the addresses of a bridge it did not make`,
+    {
+      hint: `Add the address yourself (\`ip addr add ${missing[0] ?? ""} dev ${net.bridge}\`), give a --subnet and --gateway the bridge already has, or name a bridge that does not exist yet so that Berth makes it`,
+    },
+  );
 }
 
 /**

@@ -41,9 +41,13 @@ export async function removeContainer(engine: Engine, nameOrId: string, opts: { 
   refuseForeign(c, "remove");
   const dependents = engine.store.containers.dependents(c.id);
   if (dependents.length > 0 && !opts.force) {
-    throw new BerthError("CONTAINER_RUNNING", `Cannot remove container "${c.name}": ${dependents.map((d) => `"${d.name}"`).join(", ")} share its network namespace`, {
-      hint: `Remove those first, or use \`berth rm -f ${c.name}\` to remove them too`,
-    });
+    throw new BerthError(
+      "CONTAINER_RUNNING",
+      `Cannot remove container "${c.name}": ${dependents.map((d) => `"${d.name}"`).join(", ")} share its network namespace`,
+      {
+        hint: `Remove those first, or use \`berth rm -f ${c.name}\` to remove them too`,
+      },
+    );
   }
   refuseRunning(c, opts.force ?? false);
   markStoppedByUser(engine, c.id);

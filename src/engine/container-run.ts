@@ -42,7 +42,9 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
   const plan = planRun(opts);
   const proc = planProcess(opts.process ?? {}, { rootfs: plan.rootfs, ownNetns: plan.mode.kind === "bridge" || plan.mode.kind === "none" });
   if (proc.restart.kind !== "no" && opts.autoRemove) {
-    throw new BerthError("INVALID_ARGUMENT", `--restart ${restartText(proc.restart)} cannot be combined with --rm`, { hint: "A container removed when it exits cannot be restarted: drop one of them" });
+    throw new BerthError("INVALID_ARGUMENT", `--restart ${restartText(proc.restart)} cannot be combined with --rm`, {
+      hint: "A container removed when it exits cannot be restarted: drop one of them",
+    });
   }
   requireCgroupMounts(`Cannot run ${opts.name === undefined ? "a container" : `container "${opts.name}"`}`);
   const c = createContainerRecord(engine, plan, opts);
@@ -117,9 +119,13 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
       case "container": {
         const target = requireContainer(engine, plan.mode.target);
         if (target.status !== "running" || !target.netns) {
-          throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot join the network namespace of container "${target.name}": it is not running${target.mode === "host" ? " with its own namespace" : ""}`, {
-            hint: `Start a container with \`berth run -d --name ${target.name} ...\` first`,
-          });
+          throw new BerthError(
+            "CONTAINER_NOT_RUNNING",
+            `Cannot join the network namespace of container "${target.name}": it is not running${target.mode === "host" ? " with its own namespace" : ""}`,
+            {
+              hint: `Start a container with \`berth run -d --name ${target.name} ...\` first`,
+            },
+          );
         }
         mode = "container";
         modeTarget = target.id;
@@ -128,7 +134,9 @@ export function createContainerRecord(engine: Engine, plan: RunPlan, opts: RunOp
       }
       case "ns":
         if (!existsSync(plan.mode.path)) {
-          throw new BerthError("NETNS_NOT_FOUND", `Cannot join network namespace ${plan.mode.path}: no such file`, { hint: "Give the path of a namespace file, e.g. --network ns:/run/netns/NAME (ip netns add NAME makes one)" });
+          throw new BerthError("NETNS_NOT_FOUND", `Cannot join network namespace ${plan.mode.path}: no such file`, {
+            hint: "Give the path of a namespace file, e.g. --network ns:/run/netns/NAME (ip netns add NAME makes one)",
+          });
         }
         mode = "container";
         netns = plan.mode.path;
@@ -188,7 +196,14 @@ function berthDirsOf(engine: Engine): string[] {
   return [engine.paths.stateDir, engine.paths.runDir, engine.paths.netnsDir];
 }
 
-function processSpec(c: Container, etc: { hosts: string; resolvConf: string; hostname: string }, opts: RunOptions, proc: ProcessPlan, annotations: Record<string, string>, berthDirs: readonly string[]): ContainerProcessSpec {
+function processSpec(
+  c: Container,
+  etc: { hosts: string; resolvConf: string; hostname: string },
+  opts: RunOptions,
+  proc: ProcessPlan,
+  annotations: Record<string, string>,
+  berthDirs: readonly string[],
+): ContainerProcessSpec {
   return {
     ...(proc.cwd === undefined ? {} : { cwd: proc.cwd }),
     ...(proc.user === undefined ? {} : { user: proc.user }),

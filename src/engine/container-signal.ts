@@ -19,7 +19,9 @@ export function parseSignal(text: string): string {
     const name = up.startsWith("SIG") ? up : `SIG${up}`;
     if (signals[name] !== undefined) return name;
   }
-  throw new BerthError("INVALID_ARGUMENT", `Invalid signal "${printable(text)}"`, { hint: "Give a name or number, e.g. -s TERM, -s SIGHUP or -s 9 (see `kill -l`)" });
+  throw new BerthError("INVALID_ARGUMENT", `Invalid signal "${printable(text)}"`, {
+    hint: "Give a name or number, e.g. -s TERM, -s SIGHUP or -s 9 (see `kill -l`)",
+  });
 }
 
 /**

@@ -43,19 +43,28 @@ export async function startContainer(engine: Engine, nameOrId: string): Promise<
   refuseForeign(c, "start");
   if (c.status === "running") return c;
   if (c.status !== "exited") {
-    throw new BerthError("CONTAINER_RUNNING", `Cannot start container "${c.name}": it is being ${c.status === "creating" ? "created" : "removed"}`, { hint: "Wait for the other berth command to finish" });
+    throw new BerthError("CONTAINER_RUNNING", `Cannot start container "${c.name}": it is being ${c.status === "creating" ? "created" : "removed"}`, {
+      hint: "Wait for the other berth command to finish",
+    });
   }
   if (c.mode === "container" && c.modeTarget !== undefined) {
     const target = engine.store.containers.byId(c.modeTarget);
     if (target?.status !== "running") {
-      throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot start container "${c.name}": it shares the network namespace of container "${target?.name ?? c.modeTarget}", which is not running`, {
-        hint: `Start that one first: berth start ${target?.name ?? c.modeTarget}`,
-      });
+      throw new BerthError(
+        "CONTAINER_NOT_RUNNING",
+        `Cannot start container "${c.name}": it shares the network namespace of container "${target?.name ?? c.modeTarget}", which is not running`,
+        {
+          hint: `Start that one first: berth start ${target?.name ?? c.modeTarget}`,
+        },
+      );
     }
   }
   const bundle = bundleDirOf(engine, c.id);
   const cfg = engine.runtime.bundleConfig(c.id, bundle);
-  if (!cfg) throw new BerthError("STATE", `Cannot start container "${c.name}": its bundle ${bundle} is gone`, { hint: `Remove it with \`berth rm ${c.name}\` and run it again` });
+  if (!cfg)
+    throw new BerthError("STATE", `Cannot start container "${c.name}": its bundle ${bundle} is gone`, {
+      hint: `Remove it with \`berth rm ${c.name}\` and run it again`,
+    });
   const ann = fromConfig(cfg);
   // whatever an earlier, interrupted start left behind goes first (a sweep: anything gone counts as done)
   teardownContainerNetwork(engine, c);
@@ -67,8 +76,12 @@ export async function startContainer(engine: Engine, nameOrId: string): Promise<
     writeEtcFiles(engine, c);
     await syncDns(engine);
     rmSync(join(containerRunDir(engine.paths, c.id), STOPPED_BY_USER), { force: true });
-    const { pid } = await engine.runtime.startBundle({ id: c.id, name: c.name, tty: cfg.process.terminal }, bundle, { exitCommand: selfCommand(["container", "cleanup", c.id]) });
-    engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid, ownerPid: null, exitCode: null, started: new Date().toISOString(), detached: true }));
+    const { pid } = await engine.runtime.startBundle({ id: c.id, name: c.name, tty: cfg.process.terminal }, bundle, {
+      exitCommand: selfCommand(["container", "cleanup", c.id]),
+    });
+    engine.store.write(() =>
+      engine.store.containers.setStatus(c.id, "running", { pid, ownerPid: null, exitCode: null, started: new Date().toISOString(), detached: true }),
+    );
   } catch (e) {
     const err = wrap(`Cannot start container "${c.name}"`, e);
     err.rollbackErrors.push(...teardownContainerNetwork(engine, c));

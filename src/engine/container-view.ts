@@ -81,7 +81,7 @@ export function containerView(engine: Engine, c: Container): Record<string, unkn
     },
     NetworkSettings: {
       SandboxKey: c.netns ?? "",
-      SandboxID: c.netns ? c.netns.split("/").pop() ?? "" : "",
+      SandboxID: c.netns ? (c.netns.split("/").pop() ?? "") : "",
       IPAddress: first?.IPAddress ?? "",
       IPPrefixLen: first?.IPPrefixLen ?? 0,
       Gateway: first?.Gateway ?? "",

@@ -17,7 +17,17 @@ export function buildZone(engine: Engine, serial?: number): DnsZoneSnapshot {
       .namedForNetwork(n.id)
       .map((a) => ({ id: a.containerId, name: a.name, aliases: a.aliases, ipv4: a.ip, ipv6: a.ip6, dnsServers: a.dnsServers }));
     if (containers.length === 0) continue;
-    networks.push({ id: n.id, name: n.name, gateway: n.gateway, subnet: n.subnet, gateway6: n.gateway6, subnet6: n.subnet6, dnsServers: [...n.dnsServers], ...(n.internal ? { internal: true } : {}), containers });
+    networks.push({
+      id: n.id,
+      name: n.name,
+      gateway: n.gateway,
+      subnet: n.subnet,
+      gateway6: n.gateway6,
+      subnet6: n.subnet6,
+      dnsServers: [...n.dnsServers],
+      ...(n.internal ? { internal: true } : {}),
+      containers,
+    });
   }
   return { version: 1, ...(serial === undefined ? {} : { serial }), networks };
 }

@@ -58,7 +58,13 @@ export function etcFileContents(engine: Engine, c: Container, hostResolvConf = e
   const hostGateway = hostGatewayOf(engine, c);
   return {
     resolvConf: resolvConfFor({ nameservers, search, options: [...c.dns.options] }),
-    hosts: hostsFileFor({ hostname: c.hostname, name: c.name, selfIps, ...(hostGateway === undefined ? {} : { hostGateway }), extra: [...c.extraHosts] }).replace(/\n?$/, "\n"),
+    hosts: hostsFileFor({
+      hostname: c.hostname,
+      name: c.name,
+      selfIps,
+      ...(hostGateway === undefined ? {} : { hostGateway }),
+      extra: [...c.extraHosts],
+    }).replace(/\n?$/, "\n"),
     hostname: `${c.hostname}\n`,
   };
 }

@@ -6,17 +6,20 @@ import { describeMapping } from "../firewall/index.js";
 /** Make the nft table's base chains and network sets match the store's networks (one transaction). */
 export function syncFirewall(engine: Engine): void {
   // macvlan containers sit on the parent's segment: their traffic never passes Berth's bridges or NAT
-  const nets = engine.store.networks.list().filter((n) => n.driver === "bridge").map((n) => ({
-    name: n.name,
-    bridge: n.bridge,
-    subnet: n.subnet,
-    subnet6: n.subnet6,
-    internal: n.internal,
-    isolate: n.isolate,
-    isolatePeers: isolatesPeersOnly(n),
-    clusterCidrs: clusterCidrsOf(n),
-    nodeCidrs: nodeCidrsOf(n),
-  }));
+  const nets = engine.store.networks
+    .list()
+    .filter((n) => n.driver === "bridge")
+    .map((n) => ({
+      name: n.name,
+      bridge: n.bridge,
+      subnet: n.subnet,
+      subnet6: n.subnet6,
+      internal: n.internal,
+      isolate: n.isolate,
+      isolatePeers: isolatesPeersOnly(n),
+      clusterCidrs: clusterCidrsOf(n),
+      nodeCidrs: nodeCidrsOf(n),
+    }));
   engine.firewall.ensureBase();
   engine.firewall.syncNetworks(nets);
 }

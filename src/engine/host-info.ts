@@ -39,7 +39,16 @@ export interface HostInfo {
   /** Sysctl name to value; undefined when the key does not exist (module not loaded, bridge absent). */
   readonly sysctls: Record<string, string | undefined>;
   readonly berth: {
-    readonly networks: { readonly name: string; readonly bridge: string; readonly subnet: string; readonly gateway: string; readonly subnet6?: string; readonly gateway6?: string; readonly dns: boolean; readonly containers: number }[];
+    readonly networks: {
+      readonly name: string;
+      readonly bridge: string;
+      readonly subnet: string;
+      readonly gateway: string;
+      readonly subnet6?: string;
+      readonly gateway6?: string;
+      readonly dns: boolean;
+      readonly containers: number;
+    }[];
     readonly containers: number;
     readonly running: number;
   };
@@ -96,14 +105,17 @@ export function hostInfo(engine: Engine): HostInfo {
     addresses: addrs.filter((a) => a.ifindex === l.index).map((a) => `${a.ip}/${a.prefix}`),
     master: l.masterIndex === undefined ? undefined : names.get(l.masterIndex),
   }));
-  const routes: RouteInfo[] = h.routeList().map((r) => ({ dst: r.dst ?? "default", via: r.gateway, dev: r.ifindex === undefined ? undefined : names.get(r.ifindex) }));
+  const routes: RouteInfo[] = h
+    .routeList()
+    .map((r) => ({ dst: r.dst ?? "default", via: r.gateway, dev: r.ifindex === undefined ? undefined : names.get(r.ifindex) }));
   const nets = engine.store.networks.list();
   const sysctls: Record<string, string | undefined> = {
     "net.ipv4.ip_forward": readProcValue("/proc/sys/net/ipv4/ip_forward"),
     "net.bridge.bridge-nf-call-iptables": readProcValue("/proc/sys/net/bridge/bridge-nf-call-iptables"),
   };
   for (const n of nets) {
-    if ([...names.values()].includes(n.bridge)) sysctls[`net.ipv4.conf.${n.bridge}.route_localnet`] = readProcValue(`/proc/sys/net/ipv4/conf/${n.bridge}/route_localnet`);
+    if ([...names.values()].includes(n.bridge))
+      sysctls[`net.ipv4.conf.${n.bridge}.route_localnet`] = readProcValue(`/proc/sys/net/ipv4/conf/${n.bridge}/route_localnet`);
   }
   const containers = engine.store.containers.list();
   return {
@@ -113,7 +125,15 @@ export function hostInfo(engine: Engine): HostInfo {
     dns: dnsInfo(engine),
     sysctls,
     berth: {
-      networks: nets.map((n) => ({ name: n.name, bridge: n.bridge, subnet: n.subnet ?? "", gateway: n.gateway ?? "", ...(n.subnet6 === undefined ? {} : { subnet6: n.subnet6, gateway6: n.gateway6 ?? "" }), dns: n.dnsEnabled, containers: engine.store.attachments.countForNetwork(n.id) })),
+      networks: nets.map((n) => ({
+        name: n.name,
+        bridge: n.bridge,
+        subnet: n.subnet ?? "",
+        gateway: n.gateway ?? "",
+        ...(n.subnet6 === undefined ? {} : { subnet6: n.subnet6, gateway6: n.gateway6 ?? "" }),
+        dns: n.dnsEnabled,
+        containers: engine.store.attachments.countForNetwork(n.id),
+      })),
       containers: containers.length,
       running: containers.filter((c) => c.status === "running").length,
     },

@@ -22,10 +22,20 @@ test("HostPortSnapshot: 0.0.0.0 and :: clash with every address of their family,
     ],
     new Map([[1, conmon(["-c", ID])]]),
   );
-  assert.deepEqual(s.clashes("tcp", "0.0.0.0", 8080).map((x) => x.inode), [1]);
+  assert.deepEqual(
+    s.clashes("tcp", "0.0.0.0", 8080).map((x) => x.inode),
+    [1],
+  );
   assert.deepEqual(s.clashes("tcp", "10.0.0.1", 8080), []);
-  assert.deepEqual(s.clashes("tcp", "10.0.0.1", 8081).map((x) => x.inode), [2], "a :: listener takes IPv4 too");
-  assert.deepEqual(s.clashes("udp", "127.0.0.1", 8080).map((x) => x.inode), [3]);
+  assert.deepEqual(
+    s.clashes("tcp", "10.0.0.1", 8081).map((x) => x.inode),
+    [2],
+    "a :: listener takes IPv4 too",
+  );
+  assert.deepEqual(
+    s.clashes("udp", "127.0.0.1", 8080).map((x) => x.inode),
+    [3],
+  );
   assert.equal(s.anyOn("tcp", 8080), true);
   assert.equal(s.anyOn("tcp", 9999), false);
   assert.equal(s.ownerOf(1)?.name, "conmon");

@@ -97,7 +97,9 @@ function readSocketOwners(): Map<number, SocketOwner> {
 function processInfo(pid: number): SocketOwner | undefined {
   try {
     const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((a) => a !== "");
     return { pid, name, argv };
   } catch {
     return undefined; // exited meanwhile

@@ -19,4 +19,14 @@ export { containerView, networkModeText, portsText, portsView } from "./containe
 export { networkView } from "./network-view.js";
 export { listNamespaces, type NamespaceView } from "./namespaces.js";
 export { describeForeignDropPolicy, type ForeignDropPolicy } from "../firewall/index.js";
-export { attachSandbox, detachSandbox, setNetworkDnsServers, refuseForeign, type SandboxAttachSpec, type SandboxDetachSpec, type SandboxEndpoint, type SandboxNetworkDefinition, type SandboxNetworkRequest } from "./sandbox/index.js";
+export {
+  attachSandbox,
+  detachSandbox,
+  setNetworkDnsServers,
+  refuseForeign,
+  type SandboxAttachSpec,
+  type SandboxDetachSpec,
+  type SandboxEndpoint,
+  type SandboxNetworkDefinition,
+  type SandboxNetworkRequest,
+} from "./sandbox/index.js";

@@ -26,10 +26,14 @@ export function planMacvlan(engine: Engine, options: Readonly<Record<string, str
   const parent = parseIfName(parentText, "parent interface");
   const link = engine.host.linkByName(parent);
   if (!link) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot use "${parent}" as the macvlan parent: no such interface on the host`, { hint: "List interfaces with `ip link` and give --opt parent=IFACE" });
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use "${parent}" as the macvlan parent: no such interface on the host`, {
+      hint: "List interfaces with `ip link` and give --opt parent=IFACE",
+    });
   }
   if (link.kind === "bridge" && /^berth[0-9]+$/.test(parent)) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot use Berth's bridge "${parent}" as a macvlan parent`, { hint: "Give a host interface on the segment the containers should join" });
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use Berth's bridge "${parent}" as a macvlan parent`, {
+      hint: "Give a host interface on the segment the containers should join",
+    });
   }
   const mode = (options["mode"] ?? "bridge") as MacvlanMode;
   if (!MODES.includes(mode)) {
@@ -41,9 +45,13 @@ export function planMacvlan(engine: Engine, options: Readonly<Record<string, str
   }
   const hostShim = shim === "true" || shim === "1";
   if (hostShim && mode !== "bridge") {
-    throw new BerthError("INVALID_ARGUMENT", `host_shim needs macvlan mode bridge, not ${mode}: only bridge mode passes frames between the shim and the containers`, {
-      hint: "Leave out --opt mode, or drop --opt host_shim",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      `host_shim needs macvlan mode bridge, not ${mode}: only bridge mode passes frames between the shim and the containers`,
+      {
+        hint: "Leave out --opt mode, or drop --opt host_shim",
+      },
+    );
   }
   return {
     parent,

@@ -30,7 +30,10 @@ export interface NamespaceSources {
  * with the containers that use each one, and stale files in the namespace
  * directories (listed as stale, never as namespaces).
  */
-export function listNamespaces(engine: Engine, sources: NamespaceSources = { proc: liveProc, netnsDirs: [...new Set([engine.paths.netnsDir, "/run/netns"])] }): NamespaceView[] {
+export function listNamespaces(
+  engine: Engine,
+  sources: NamespaceSources = { proc: liveProc, netnsDirs: [...new Set([engine.paths.netnsDir, "/run/netns"])] },
+): NamespaceView[] {
   const { proc } = sources;
   const byInode = new Map<number, { pids: number[]; path: string | undefined }>();
   const entry = (inode: number) => {
@@ -49,7 +52,14 @@ export function listNamespaces(engine: Engine, sources: NamespaceSources = { pro
     for (const f of readdirSync(dir)) {
       const p = join(dir, f);
       if (!netnsExists(p)) {
-        stale.push({ inode: 0, nprocs: 0, pid: undefined, path: p, usedBy: `stale: no namespace is mounted on it (remove it with \`ip netns delete ${f}\` or \`rm ${p}\`)`, stale: true });
+        stale.push({
+          inode: 0,
+          nprocs: 0,
+          pid: undefined,
+          path: p,
+          usedBy: `stale: no namespace is mounted on it (remove it with \`ip netns delete ${f}\` or \`rm ${p}\`)`,
+          stale: true,
+        });
         continue;
       }
       try {
@@ -73,7 +83,8 @@ export function listNamespaces(engine: Engine, sources: NamespaceSources = { pro
     const inNs = e.pids.sort((a, b) => a - b);
     const users: string[] = [];
     if (inode === host.inode) users.push(`host (${host.how})`, ...hostUsers.map((n) => `container ${n} (--network host)`));
-    else if (host.inode === undefined && inode === self) users.push(`this berth's own (host or not is unknown: ${host.how})`, ...hostUsers.map((n) => `container ${n} (--network host)`));
+    else if (host.inode === undefined && inode === self)
+      users.push(`this berth's own (host or not is unknown: ${host.how})`, ...hostUsers.map((n) => `container ${n} (--network host)`));
     const ctrs = e.path ? containersByNetns.get(e.path) : undefined;
     if (ctrs) users.push(...ctrs.map((n) => `container ${n}`));
     if (users.length === 0) users.push(e.path ? "named namespace" : describeProcess(proc, inNs));

@@ -77,7 +77,10 @@ export async function disconnectNetwork(engine: Engine, netName: string, ctrName
   engine.store.write(() => {
     const published = dnatMappings(engine, c);
     if (attached) detachNetwork(engine, c, net);
-    engine.store.containers.setNetworks(c.id, c.networks.filter((r) => r.network !== net.name));
+    engine.store.containers.setNetworks(
+      c.id,
+      c.networks.filter((r) => r.network !== net.name),
+    );
     followFirstNetwork(engine, c, published);
   });
   faultPoint("disconnect:after-detach");

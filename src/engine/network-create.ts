@@ -78,9 +78,21 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
 function describeNetworkRules(engine: Engine, n: Network): void {
   const plan = engine.plan;
   if (!plan) return;
-  const subnets = [n.subnet && `subnet ${n.subnet}, gateway ${n.gateway ?? ""}`, n.subnet6 && `IPv6 subnet ${n.subnet6}, gateway ${n.gateway6 ?? ""}`].filter(Boolean).join(", ");
-  plan.add("state", `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`);
-  const sets = ["bridges", "same_bridge", "hairpin", ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]), ...(n.isolate ? ["isolated_bridges"] : []), ...(isolatesPeersOnly(n) ? ["isolated_peer_bridges"] : [])];
+  const subnets = [n.subnet && `subnet ${n.subnet}, gateway ${n.gateway ?? ""}`, n.subnet6 && `IPv6 subnet ${n.subnet6}, gateway ${n.gateway6 ?? ""}`]
+    .filter(Boolean)
+    .join(", ");
+  plan.add(
+    "state",
+    `record network ${n.name}: ${subnets}, bridge ${n.bridge}, DNS ${n.dnsEnabled ? "on" : "off"}${n.internal ? ", internal" : ""}${n.isolate ? ", isolated" : ""}`,
+  );
+  const sets = [
+    "bridges",
+    "same_bridge",
+    "hairpin",
+    ...(n.internal ? ["internal_bridges"] : ["nat_subnets"]),
+    ...(n.isolate ? ["isolated_bridges"] : []),
+    ...(isolatesPeersOnly(n) ? ["isolated_peer_bridges"] : []),
+  ];
   if (n.subnet6 !== undefined) sets.push("hairpin6", ...(n.internal ? [] : ["nat_subnets6"]));
   const cluster = clusterCidrsOf(n);
   if (cluster.some((c) => !c.includes(":"))) sets.push("cluster_peers");
@@ -88,7 +100,10 @@ function describeNetworkRules(engine: Engine, n: Network): void {
   const nodes = nodeCidrsOf(n);
   if (nodes.some((c) => !c.includes(":"))) sets.push("node_peers");
   if (nodes.some((c) => c.includes(":"))) sets.push("node_peers6");
-  plan.add("nft", `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`);
+  plan.add(
+    "nft",
+    `add ${n.bridge} / ${[n.subnet, n.subnet6].filter(Boolean).join(" / ")} to the sets ${sets.join(", ")} of table inet berth (one transaction)`,
+  );
   plan.add("link", `bridge ${n.bridge} is made with the network's first container, not now`);
 }
 
@@ -127,20 +142,28 @@ function planNetwork(engine: Engine, name: string, opts: NetworkCreateOptions): 
   const peers = options["isolate"] === "peers";
   const isolate = options["isolate"] === undefined ? true : !peers && parseBool("isolate", options["isolate"]);
   if (driver === "macvlan" && opts.internal) {
-    throw new BerthError("INVALID_ARGUMENT", "A macvlan network cannot be --internal: its containers sit on the parent's segment, not behind Berth's firewall", {
-      hint: "Use a bridge network with --internal, or --opt mode=private to keep the macvlan containers apart",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      "A macvlan network cannot be --internal: its containers sit on the parent's segment, not behind Berth's firewall",
+      {
+        hint: "Use a bridge network with --internal, or --opt mode=private to keep the macvlan containers apart",
+      },
+    );
   }
   const subnets = byFamily(listOf(opts.subnet), "--subnet");
   const gateways = byFamily(listOf(opts.gateway), "--gateway");
   const noAddresses = opts.noAddresses ?? false;
   if (noAddresses && (subnets[4] !== undefined || subnets[6] !== undefined || opts.ipv6 || opts.ipRange !== undefined)) {
-    throw new BerthError("INVALID_ARGUMENT", `Network "${name}" cannot have subnets and no addresses at once`, { hint: "Leave out --subnet, --ipv6 and --ip-range" });
+    throw new BerthError("INVALID_ARGUMENT", `Network "${name}" cannot have subnets and no addresses at once`, {
+      hint: "Leave out --subnet, --ipv6 and --ip-range",
+    });
   }
   const want4 = !noAddresses && (subnets[4] !== undefined || subnets[6] === undefined);
   const want6 = !noAddresses && (subnets[6] !== undefined || (opts.ipv6 ?? false));
   if (!want4 && gateways[4] !== undefined) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv4 gateway ${gateways[4]} on an IPv6-only network`, { hint: "Give an IPv4 --subnet as well, or leave out the IPv4 --gateway" });
+    throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv4 gateway ${gateways[4]} on an IPv6-only network`, {
+      hint: "Give an IPv4 --subnet as well, or leave out the IPv4 --gateway",
+    });
   }
   if (!want6 && gateways[6] !== undefined) {
     throw new BerthError("INVALID_ARGUMENT", `Cannot use IPv6 gateway ${gateways[6]} without an IPv6 subnet`, { hint: "Add --ipv6 or an IPv6 --subnet" });
@@ -214,7 +237,10 @@ function existingHostBridge(engine: Engine, name: string): { name: string; index
 /** `--opt metric=N`: the metric of the default routes through this network (0 to 2^32-1). */
 function parseMetric(text: string): number {
   const n = /^[0-9]{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(n <= 0xffffffff)) throw new BerthError("INVALID_ARGUMENT", `Invalid value "${text}" for option metric`, { hint: "Give the route metric as a whole number, e.g. --opt metric=100" });
+  if (!(n <= 0xffffffff))
+    throw new BerthError("INVALID_ARGUMENT", `Invalid value "${text}" for option metric`, {
+      hint: "Give the route metric as a whole number, e.g. --opt metric=100",
+    });
   return n;
 }
 
@@ -232,14 +258,21 @@ function nextBridgeName(engine: Engine): string {
  * nodes see this node's pods by their own addresses (docs/cni.md).
  */
 function parseClusterCidrs(v: string, has4: boolean, has6: boolean, internal: boolean, key: "cluster_cidr" | "node_cidr" = "cluster_cidr"): string[] {
-  const hint = key === "cluster_cidr" ? "Give --opt cluster_cidr=CIDR[,CIDR...], e.g. 10.244.0.0/16 for the pods of every node" : "Give --opt node_cidr=CIDR[,CIDR...], e.g. 192.168.1.0/24 for the nodes' own addresses";
+  const hint =
+    key === "cluster_cidr"
+      ? "Give --opt cluster_cidr=CIDR[,CIDR...], e.g. 10.244.0.0/16 for the pods of every node"
+      : "Give --opt node_cidr=CIDR[,CIDR...], e.g. 192.168.1.0/24 for the nodes' own addresses";
   if (internal) {
-    throw new BerthError("INVALID_ARGUMENT", `An --internal network cannot have a ${key}: it reaches nothing outside its bridge`, { hint: `Leave out --internal, or leave out ${key}` });
+    throw new BerthError("INVALID_ARGUMENT", `An --internal network cannot have a ${key}: it reaches nothing outside its bridge`, {
+      hint: `Leave out --internal, or leave out ${key}`,
+    });
   }
   return v.split(",").map((text) => {
     const six = text.includes(":");
     if (six ? !has6 : !has4) {
-      throw new BerthError("INVALID_ARGUMENT", `Cannot use ${key} ${text}: the network has no IPv${six ? 6 : 4} subnet`, { hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well" });
+      throw new BerthError("INVALID_ARGUMENT", `Cannot use ${key} ${text}: the network has no IPv${six ? 6 : 4} subnet`, {
+        hint: six ? "Add --ipv6 or an IPv6 --subnet" : "Give an IPv4 --subnet as well",
+      });
     }
     let parsed: string;
     try {

@@ -14,12 +14,18 @@ import { faultPoint } from "./fault.js";
  */
 export async function removeNetwork(engine: Engine, nameOrId: string, opts: { force?: boolean } = {}): Promise<Network> {
   const net = requireNetwork(engine, nameOrId);
-  const users = engine.store.containers.list().filter((c) => c.networks.some((r) => r.network === net.name) || engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id));
+  const users = engine.store.containers
+    .list()
+    .filter((c) => c.networks.some((r) => r.network === net.name) || engine.store.attachments.forContainer(c.id).some((a) => a.networkId === net.id));
   const foreign = users.filter((u) => u.managedBy !== undefined);
   if (foreign.length > 0) {
-    throw new BerthError("NETWORK_IN_USE", `Cannot remove network "${net.name}": used by ${foreign.map((u) => `${u.managedBy ?? ""} container "${u.name}"`).join(", ")}`, {
-      hint: `Remove those containers with the engine that manages them (e.g. \`podman rm -f ${foreign[0]?.name ?? ""}\`)`,
-    });
+    throw new BerthError(
+      "NETWORK_IN_USE",
+      `Cannot remove network "${net.name}": used by ${foreign.map((u) => `${u.managedBy ?? ""} container "${u.name}"`).join(", ")}`,
+      {
+        hint: `Remove those containers with the engine that manages them (e.g. \`podman rm -f ${foreign[0]?.name ?? ""}\`)`,
+      },
+    );
   }
   if (users.length > 0 && !opts.force) {
     throw new BerthError("NETWORK_IN_USE", `Cannot remove network "${net.name}": used by container(s) ${users.map((u) => `"${u.name}"`).join(", ")}`, {

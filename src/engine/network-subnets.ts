@@ -24,14 +24,23 @@ export function byFamily(values: readonly string[], flag: string): { 4?: string;
     // text that is neither goes to the parser of the family it looks like, which says what is wrong with it
     const f = familyOf(v) ?? (v.includes(":") ? 6 : 4);
     if (out[f] !== undefined) {
-      throw new BerthError("INVALID_ARGUMENT", `${flag} is given twice for IPv${f} (${out[f]} and ${v})`, { hint: `Give ${flag} at most once per address family` });
+      throw new BerthError("INVALID_ARGUMENT", `${flag} is given twice for IPv${f} (${out[f]} and ${v})`, {
+        hint: `Give ${flag} at most once per address family`,
+      });
     }
     out[f] = v;
   }
   return out;
 }
 
-export function planIpv4(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined, ipRangeText: string | undefined, parent?: string): { subnet: string; gateway: string; ipRange: string | undefined } {
+export function planIpv4(
+  engine: Engine,
+  name: string,
+  subnetText: string | undefined,
+  gatewayText: string | undefined,
+  ipRangeText: string | undefined,
+  parent?: string,
+): { subnet: string; gateway: string; ipRange: string | undefined } {
   const taken = takenRanges(engine).filter((t) => parent === undefined || t.dev !== parent);
   let subnet: Cidr4;
   if (subnetText !== undefined) {
@@ -49,7 +58,7 @@ export function planIpv4(engine: Engine, name: string, subnetText: string | unde
     subnet = pickFreeSubnet(taken.map((t) => t.cidr));
   }
   const gateway = gatewayText !== undefined ? parseIpv4(gatewayText, "gateway") : (subnet.addr + 1) >>> 0;
-  if (!cidrContains(subnet, gateway) || gateway === subnet.addr || gateway === ((subnet.addr + 2 ** (32 - subnet.prefix) - 1) >>> 0)) {
+  if (!cidrContains(subnet, gateway) || gateway === subnet.addr || gateway === (subnet.addr + 2 ** (32 - subnet.prefix) - 1) >>> 0) {
     throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv4(gateway)} is not a host address of subnet ${formatCidr4(subnet)}`, {
       hint: `Choose a gateway inside ${formatCidr4(subnet)} (e.g. ${formatIpv4(subnet.addr + 1)}), or leave out --gateway`,
     });
@@ -73,7 +82,13 @@ export function planIpv4(engine: Engine, name: string, subnetText: string | unde
   return { subnet: formatCidr4(subnet), gateway: formatIpv4(gateway), ipRange };
 }
 
-export function planIpv6(engine: Engine, name: string, subnetText: string | undefined, gatewayText: string | undefined, parent?: string): { subnet: string; gateway: string } {
+export function planIpv6(
+  engine: Engine,
+  name: string,
+  subnetText: string | undefined,
+  gatewayText: string | undefined,
+  parent?: string,
+): { subnet: string; gateway: string } {
   const taken = takenRanges6(engine).filter((t) => parent === undefined || t.dev !== parent);
   let subnet: Cidr6;
   if (subnetText !== undefined) {
@@ -107,7 +122,9 @@ export function planIpv6(engine: Engine, name: string, subnetText: string | unde
 /** IPv6 subnets of other networks, and the host's IPv6 routes and addresses (not default, link-local, loopback or multicast). */
 function takenRanges6(engine: Engine): TakenRange<Cidr6>[] {
   const nets = engine.store.networks.list();
-  const out: TakenRange<Cidr6>[] = nets.flatMap((n) => (n.subnet6 === undefined ? [] : [{ cidr: parseCidr6(n.subnet6), what: `network "${n.name}" (${n.subnet6})`, network: n.name }]));
+  const out: TakenRange<Cidr6>[] = nets.flatMap((n) =>
+    n.subnet6 === undefined ? [] : [{ cidr: parseCidr6(n.subnet6), what: `network "${n.name}" (${n.subnet6})`, network: n.name }],
+  );
   const bridges = new Set(nets.map((n) => n.bridge));
   const h = engine.host;
   const names = new Map(h.linkList().map((l) => [l.index, l.name]));
@@ -140,7 +157,9 @@ interface TakenRange<C = Cidr4> {
 /** Subnets of other networks, and the host's routes and addresses (except default routes). */
 function takenRanges(engine: Engine): TakenRange[] {
   const nets = engine.store.networks.list();
-  const out: TakenRange[] = nets.flatMap((n) => (n.subnet === undefined ? [] : [{ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }]));
+  const out: TakenRange[] = nets.flatMap((n) =>
+    n.subnet === undefined ? [] : [{ cidr: parseCidr4(n.subnet), what: `network "${n.name}" (${n.subnet})`, network: n.name }],
+  );
   const bridges = new Set(nets.map((n) => n.bridge));
   const h = engine.host;
   const names = new Map(h.linkList().map((l) => [l.index, l.name]));

@@ -74,12 +74,24 @@ export function auditPorts(engine: Engine, name?: string): PortAudit[] {
           );
         }
         if (ch.hook === "forward" && ch.policy === "drop") {
-          firewall.push(`${where} drops forwarded traffic by default: connections from other machines and other networks to this port are dropped unless that chain accepts them`);
+          firewall.push(
+            `${where} drops forwarded traffic by default: connections from other machines and other networks to this port are dropped unless that chain accepts them`,
+          );
         }
       }
       out.push({
-        container: c.name, proto: p.proto, hostIp: p.hostIp, hostPort: p.hostPort, containerIp: (p.hostIp.includes(":") ? first.ip6 : first.ip) ?? "", containerPort: p.containerPort,
-        loopback, hostAddresses, fromOtherMachines, fromOtherNetworks: hostAddresses.length > 0 || (loopbackOnly && !localhostGuard), localhostGuard, firewall,
+        container: c.name,
+        proto: p.proto,
+        hostIp: p.hostIp,
+        hostPort: p.hostPort,
+        containerIp: (p.hostIp.includes(":") ? first.ip6 : first.ip) ?? "",
+        containerPort: p.containerPort,
+        loopback,
+        hostAddresses,
+        fromOtherMachines,
+        fromOtherNetworks: hostAddresses.length > 0 || (loopbackOnly && !localhostGuard),
+        localhostGuard,
+        firewall,
       });
     }
   }
@@ -93,13 +105,27 @@ export function renderPortAudit(audits: readonly PortAudit[]): string {
   const blocks = audits.map((a) => {
     const lines = [`${a.proto} ${hostPort(a.hostIp, a.hostPort)} -> ${a.container} ${hostPort(a.containerIp, a.containerPort)}`];
     lines.push(`  this host (127.0.0.1):  ${a.loopback ? "yes" : "no"}`);
-    lines.push(`  host addresses:         ${a.hostAddresses.length > 0 ? list(a.hostAddresses) : a.hostIp.startsWith("127.") ? "none (loopback only)" : `none: ${a.hostIp} is not an address of this host`}`);
+    lines.push(
+      `  host addresses:         ${a.hostAddresses.length > 0 ? list(a.hostAddresses) : a.hostIp.startsWith("127.") ? "none (loopback only)" : `none: ${a.hostIp} is not an address of this host`}`,
+    );
     const loopbackOnly = a.hostIp.startsWith("127.");
     const unguarded = loopbackOnly && !a.localhostGuard;
-    const machines = a.fromOtherMachines.length === 0 ? "no" : unguarded ? `yes, raw packets to ${a.hostIp} from neighbours of ${list(a.fromOtherMachines)}` : `yes, anyone who can route to ${list(a.fromOtherMachines)}`;
-    lines.push(`  other machines:         ${machines}${loopbackOnly && a.localhostGuard ? " (127.0.0.0/8 from outside lo is dropped: chain localhost_guard)" : ""}`);
-    lines.push(`  other Berth networks:   ${!a.fromOtherNetworks ? "no" : unguarded ? `yes, raw packets to ${a.hostIp} from containers with CAP_NET_RAW` : "yes, through a host address (masqueraded)"}`);
-    if (unguarded) lines.push(`  firewall: chain inet berth ${CHAIN.localhostGuard} is missing or incomplete, so loopback addresses are accepted from outside lo; \`berth system reconcile\` restores it`);
+    const machines =
+      a.fromOtherMachines.length === 0
+        ? "no"
+        : unguarded
+          ? `yes, raw packets to ${a.hostIp} from neighbours of ${list(a.fromOtherMachines)}`
+          : `yes, anyone who can route to ${list(a.fromOtherMachines)}`;
+    lines.push(
+      `  other machines:         ${machines}${loopbackOnly && a.localhostGuard ? " (127.0.0.0/8 from outside lo is dropped: chain localhost_guard)" : ""}`,
+    );
+    lines.push(
+      `  other Berth networks:   ${!a.fromOtherNetworks ? "no" : unguarded ? `yes, raw packets to ${a.hostIp} from containers with CAP_NET_RAW` : "yes, through a host address (masqueraded)"}`,
+    );
+    if (unguarded)
+      lines.push(
+        `  firewall: chain inet berth ${CHAIN.localhostGuard} is missing or incomplete, so loopback addresses are accepted from outside lo; \`berth system reconcile\` restores it`,
+      );
     for (const f of a.firewall) lines.push(`  firewall: ${f}`);
     return lines.join("\n");
   });

@@ -110,7 +110,9 @@ class PublishedPorts {
   holder(m: Pick<PortMapping, "proto" | "hostIp" | "hostPort">): StoredPort | undefined {
     const v6 = m.hostIp.includes(":");
     const any = v6 ? ANY_IPV6 : ANY_IPV4;
-    return (this.#byPort.get(`${m.proto} ${m.hostPort}`) ?? []).find((x) => x.hostIp.includes(":") === v6 && (x.hostIp === m.hostIp || x.hostIp === any || m.hostIp === any));
+    return (this.#byPort.get(`${m.proto} ${m.hostPort}`) ?? []).find(
+      (x) => x.hostIp.includes(":") === v6 && (x.hostIp === m.hostIp || x.hostIp === any || m.hostIp === any),
+    );
   }
 }
 
@@ -122,9 +124,13 @@ function portFamilies(engine: Engine, c: Container): { v4: boolean; v6: boolean 
   // names each host address from the network's definition (a bare -p is not left to Berth)
   if (!net) return { v4: true, v6: c.managedBy !== undefined };
   if (net.driver === "macvlan") {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot publish ports of a container on macvlan network "${net.name}": its traffic does not pass through the host`, {
-      hint: "Reach the container at its own address on the parent's segment, or put it on a bridge network first (--network BRIDGENET,MACVLANNET) to publish there",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      `Cannot publish ports of a container on macvlan network "${net.name}": its traffic does not pass through the host`,
+      {
+        hint: "Reach the container at its own address on the parent's segment, or put it on a bridge network first (--network BRIDGENET,MACVLANNET) to publish there",
+      },
+    );
   }
   return { v4: net.subnet !== undefined, v6: net.subnet6 !== undefined };
 }
@@ -134,9 +140,15 @@ function hostAddressesOf(r: PortRequest, families: { v4: boolean; v6: boolean })
   if (r.hostIp === ANY_FAMILY) return [...(families.v4 ? [ANY_IPV4] : []), ...(families.v6 ? [ANY_IPV6] : [])];
   const v6 = r.hostIp.includes(":");
   if (v6 ? !families.v6 : !families.v4) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot publish port ${r.containerPort}/${r.proto} on ${r.hostIp}: the container's first network has no IPv${v6 ? 6 : 4} subnet`, {
-      hint: v6 ? "Publish on an IPv4 address, or use a network made with --ipv6" : "Publish on an IPv6 address in brackets (-p [::]:8080:80), or leave out the host address",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      `Cannot publish port ${r.containerPort}/${r.proto} on ${r.hostIp}: the container's first network has no IPv${v6 ? 6 : 4} subnet`,
+      {
+        hint: v6
+          ? "Publish on an IPv4 address, or use a network made with --ipv6"
+          : "Publish on an IPv6 address in brackets (-p [::]:8080:80), or leave out the host address",
+      },
+    );
   }
   return [r.hostIp];
 }
@@ -144,9 +156,13 @@ function hostAddressesOf(r: PortRequest, families: { v4: boolean; v6: boolean })
 function publishedBy(engine: Engine, m: PortMapping, holder: StoredPort): BerthError {
   const other = engine.store.containers.byId(holder.containerId);
   const name = other?.name ?? shortId(holder.containerId);
-  return new BerthError("PORT_IN_USE", `port ${m.hostPort}/${m.proto} on ${holder.hostIp} is already published by container ${name} (id ${shortId(holder.containerId)})`, {
-    hint: `Choose another host port or stop ${name}`,
-  });
+  return new BerthError(
+    "PORT_IN_USE",
+    `port ${m.hostPort}/${m.proto} on ${holder.hostIp} is already published by container ${name} (id ${shortId(holder.containerId)})`,
+    {
+      hint: `Choose another host port or stop ${name}`,
+    },
+  );
 }
 
 /** Refuse a host port a host process has bound, unless that process is the container's own holder. */
@@ -169,7 +185,9 @@ function pickRandom(r: PortRequest, hostIps: readonly string[], published: Publi
     if (clash) continue;
     return { proto: r.proto, hostIp: hostIps[0] ?? ANY_IPV4, hostPort, containerPort: r.containerPort };
   }
-  throw new BerthError("PORT_IN_USE", `Cannot find a free host port for ${r.containerPort}/${r.proto}`, { hint: "Give a host port explicitly with -p HOSTPORT:CONTAINERPORT" });
+  throw new BerthError("PORT_IN_USE", `Cannot find a free host port for ${r.containerPort}/${r.proto}`, {
+    hint: "Give a host port explicitly with -p HOSTPORT:CONTAINERPORT",
+  });
 }
 
 /**
@@ -236,8 +254,11 @@ export function followFirstNetwork(engine: Engine, c: Container, before: readonl
 }
 
 function sameMappings(a: readonly DnatMapping[], b: readonly DnatMapping[]): boolean {
-  return a.length === b.length && a.every((m, i) => {
-    const other = b[i];
-    return other !== undefined && samePortMapping(m, other);
-  });
+  return (
+    a.length === b.length &&
+    a.every((m, i) => {
+      const other = b[i];
+      return other !== undefined && samePortMapping(m, other);
+    })
+  );
 }

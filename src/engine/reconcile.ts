@@ -63,7 +63,13 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
     }
   }
 
-  for (const n of releaseAdoptedNetworks(engine, engine.store.networks.list().filter((x) => x.managedBy !== undefined).map((x) => x.id))) {
+  for (const n of releaseAdoptedNetworks(
+    engine,
+    engine.store.networks
+      .list()
+      .filter((x) => x.managedBy !== undefined)
+      .map((x) => x.id),
+  )) {
     actions.push(`removed network ${n.name} adopted from ${n.managedBy ?? "another engine"}: no container uses it`);
   }
 
@@ -77,7 +83,12 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
       actions.push(`removed leaked veth ${link.name}`);
     }
     // a bridge, or a macvlan network's host shim (made with its first container, removed with its last)
-    const shared = link.kind === "bridge" && /^berth[0-9]+$/.test(link.name) ? "bridge" : link.kind === "macvlan" && /^bmv[0-9a-f]{12}$/.test(link.name) ? "macvlan host shim" : undefined;
+    const shared =
+      link.kind === "bridge" && /^berth[0-9]+$/.test(link.name)
+        ? "bridge"
+        : link.kind === "macvlan" && /^bmv[0-9a-f]{12}$/.test(link.name)
+          ? "macvlan host shim"
+          : undefined;
     if (shared) {
       const n = bridges.get(link.name);
       if (!n || engine.store.attachments.countForNetwork(n.id) === 0) {
@@ -97,8 +108,13 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   for (const c of engine.store.containers.list()) {
     if (c.status !== "running" || c.mode === "host") continue;
     if (c.managedBy !== undefined) {
-      const missing = engine.store.attachments.forContainer(c.id).filter((a) => engine.store.networks.byId(a.networkId)?.driver === "bridge" && !h.linkByName(a.hostVeth));
-      for (const a of missing) problems.push(`veth ${a.hostVeth} of ${c.managedBy} container ${c.name} is missing; ${c.managedBy} owns its namespace: restart it there (e.g. podman restart ${c.name})`);
+      const missing = engine.store.attachments
+        .forContainer(c.id)
+        .filter((a) => engine.store.networks.byId(a.networkId)?.driver === "bridge" && !h.linkByName(a.hostVeth));
+      for (const a of missing)
+        problems.push(
+          `veth ${a.hostVeth} of ${c.managedBy} container ${c.name} is missing; ${c.managedBy} owns its namespace: restart it there (e.g. podman restart ${c.name})`,
+        );
       continue;
     }
     const r = restoreContainerNetwork(engine, c);
@@ -111,7 +127,12 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
     }
   }
 
-  const wantedNetns = new Set(engine.store.containers.list().map((c) => c.netns).filter((p): p is string => p !== undefined));
+  const wantedNetns = new Set(
+    engine.store.containers
+      .list()
+      .map((c) => c.netns)
+      .filter((p): p is string => p !== undefined),
+  );
   if (existsSync(engine.paths.netnsDir)) {
     for (const f of readdirSync(engine.paths.netnsDir)) {
       const p = join(engine.paths.netnsDir, f);

@@ -7,7 +7,6 @@ import { releaseAdoptedNetworks } from "./sandbox/adopt-network.js";
 import { syncDns } from "./dns-sync.js";
 import { messageOf } from "../errors.js";
 
-
 /** A container whose interrupted run or rm was rolled back, with what its teardown could not do. */
 export interface RolledBack {
   readonly container: Container;
@@ -21,7 +20,14 @@ export interface RolledBack {
  * "removing". Cheap enough to check at the start of every command.
  */
 export function interruptedContainers(engine: Engine): Container[] {
-  return engine.store.containers.unfinished().filter((c) => (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) && c.ownerPid !== process.pid && !processAlive(c.ownerPid));
+  return engine.store.containers
+    .unfinished()
+    .filter(
+      (c) =>
+        (c.status === "creating" || c.status === "removing" || (c.status === "running" && !c.detached)) &&
+        c.ownerPid !== process.pid &&
+        !processAlive(c.ownerPid),
+    );
 }
 
 /**

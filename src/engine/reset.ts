@@ -38,7 +38,10 @@ export async function resetSystem(engine: Engine): Promise<string[]> {
   const h = engine.host;
   const bridges = new Set(engine.store.networks.list().map((n) => n.bridge));
   for (const link of h.linkList()) {
-    if ((link.kind === "veth" && link.name.startsWith(VETH_PREFIX)) || (link.kind === "bridge" && (bridges.has(link.name) || /^berth[0-9]+$/.test(link.name)))) {
+    if (
+      (link.kind === "veth" && link.name.startsWith(VETH_PREFIX)) ||
+      (link.kind === "bridge" && (bridges.has(link.name) || /^berth[0-9]+$/.test(link.name)))
+    ) {
       note(`delete ${link.name}`, () => h.linkRemove(link.name));
     }
   }

@@ -28,7 +28,9 @@ export function restoreContainerNetwork(engine: Engine, c: Container): RestoreRe
   const drift = networkDrift(engine, c);
   if (drift.length === 0) return { actions, problems };
   if (c.netns === undefined || !netnsExists(c.netns)) {
-    problems.push(`container ${c.name}: its network namespace file ${c.netns ?? "(none)"} is gone, so its network cannot be restored; remove and re-run it (berth rm -f ${c.name})`);
+    problems.push(
+      `container ${c.name}: its network namespace file ${c.netns ?? "(none)"} is gone, so its network cannot be restored; remove and re-run it (berth rm -f ${c.name})`,
+    );
     return { actions, problems };
   }
   const h = engine.host;
@@ -42,7 +44,13 @@ export function restoreContainerNetwork(engine: Engine, c: Container): RestoreRe
       }
     };
     if (net.driver !== "bridge") {
-      if (drift.some((d) => d.network === net.name)) problems.push(`container ${c.name}, network ${net.name}: its ${net.driver} interface ${a.ifname} differs from the store (${drift.filter((d) => d.network === net.name).map((d) => d.detail).join("; ")}); remove and re-run it`);
+      if (drift.some((d) => d.network === net.name))
+        problems.push(
+          `container ${c.name}, network ${net.name}: its ${net.driver} interface ${a.ifname} differs from the store (${drift
+            .filter((d) => d.network === net.name)
+            .map((d) => d.detail)
+            .join("; ")}); remove and re-run it`,
+        );
       continue;
     }
     let bridgeIndex: number;
@@ -73,14 +81,18 @@ export function restoreContainerNetwork(engine: Engine, c: Container): RestoreRe
     try {
       const link = inside.linkByName(a.ifname);
       if (!link) {
-        problems.push(`container ${c.name}, network ${net.name}: veth ${a.hostVeth} exists but ${a.ifname} is not inside the container (moved or renamed by something else); remove and re-run it`);
+        problems.push(
+          `container ${c.name}, network ${net.name}: veth ${a.hostVeth} exists but ${a.ifname} is not inside the container (moved or renamed by something else); remove and re-run it`,
+        );
         continue;
       }
       if (!link.up) step(`brought ${a.ifname} up inside`, () => inside.linkSetUp(link.index));
       const have = new Set([...inside.addrList(link.index), ...inside.addrList6(link.index)].map((x) => x.ip));
       const p = prefixesOf(net);
-      if (a.ip !== undefined && p.v4 !== undefined && !have.has(a.ip)) step(`added ${a.ip}/${p.v4} to ${a.ifname} inside`, () => inside.addrAdd(link.index, a.ip ?? "", p.v4 ?? 0));
-      if (a.ip6 !== undefined && p.v6 !== undefined && !have.has(a.ip6)) step(`added ${a.ip6}/${p.v6} to ${a.ifname} inside`, () => inside.addrAdd(link.index, a.ip6 ?? "", p.v6 ?? 0));
+      if (a.ip !== undefined && p.v4 !== undefined && !have.has(a.ip))
+        step(`added ${a.ip}/${p.v4} to ${a.ifname} inside`, () => inside.addrAdd(link.index, a.ip ?? "", p.v4 ?? 0));
+      if (a.ip6 !== undefined && p.v6 !== undefined && !have.has(a.ip6))
+        step(`added ${a.ip6}/${p.v6} to ${a.ifname} inside`, () => inside.addrAdd(link.index, a.ip6 ?? "", p.v6 ?? 0));
       // a re-created bridge has a new MAC: the container must ask for its gateway's again instead of waiting for its entry to expire
       for (const gw of [net.gateway, net.gateway6]) if (gw !== undefined) inside.neighDelete(link.index, gw);
     } finally {
@@ -95,6 +107,7 @@ export function restoreContainerNetwork(engine: Engine, c: Container): RestoreRe
       problems.push(`container ${c.name}: could not restore its default route: ${messageOf(e)}`);
     }
   }
-  if (problems.length === 0) for (const d of networkDrift(engine, c)) problems.push(`container ${c.name}, network ${d.network}: still ${d.detail} after reconcile`);
+  if (problems.length === 0)
+    for (const d of networkDrift(engine, c)) problems.push(`container ${c.name}, network ${d.network}: still ${d.detail} after reconcile`);
   return { actions, problems };
 }

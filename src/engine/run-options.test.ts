@@ -46,7 +46,11 @@ test("parseNetworkMode() refuses contradictions with a hint", () => {
     [["a:ip=1.2.3"], {}, /Invalid IPv4 address/],
   ];
   for (const [values, opts, re] of bad) {
-    assert.throws(() => parseNetworkMode(values, opts), (e: unknown) => e instanceof BerthError && re.test(e.message) && (e.hint ?? "").length > 0, values.join(" "));
+    assert.throws(
+      () => parseNetworkMode(values, opts),
+      (e: unknown) => e instanceof BerthError && re.test(e.message) && (e.hint ?? "").length > 0,
+      values.join(" "),
+    );
   }
 });
 
@@ -64,7 +68,12 @@ test("planRun() validates names, hosts and DNS settings before anything runs", (
 
 test("planRun() refuses -e entries the runtime would refuse, with the form to use", () => {
   for (const bad of ["NOEQUALS", "=value", "BAD NAME=1", "A\nB=1", "TAB\t=1"]) {
-    assert.throws(() => planRun({ command: ["true"], env: [bad] }), (e: unknown) => e instanceof BerthError && e.code === "INVALID_ARGUMENT" && /Invalid environment variable/.test(e.message) && /-e NAME=VALUE/.test(e.hint ?? ""), JSON.stringify(bad));
+    assert.throws(
+      () => planRun({ command: ["true"], env: [bad] }),
+      (e: unknown) =>
+        e instanceof BerthError && e.code === "INVALID_ARGUMENT" && /Invalid environment variable/.test(e.message) && /-e NAME=VALUE/.test(e.hint ?? ""),
+      JSON.stringify(bad),
+    );
   }
   assert.doesNotThrow(() => planRun({ command: ["true"], env: ["A=", "B_2=x=y", "lower=ok"] }));
 });

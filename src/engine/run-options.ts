@@ -56,7 +56,10 @@ export interface RunPlan {
 
 /** Parse `--network` values as Podman does: bridge | host | none | container:NAME | NAME[,NAME...] with NAME:ip=..,mac=..,alias=.. */
 export function parseNetworkMode(values: readonly string[], perNet: { ip?: string; ip6?: string; mac?: string; aliases?: readonly string[] }): NetworkMode {
-  const pieces = values.flatMap((v) => v.split(",")).map((s) => s.trim()).filter((s) => s.length > 0);
+  const pieces = values
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (pieces.length === 0) pieces.push(BRIDGE_MODE);
   const special = pieces.find((p) => p === "host" || p === "none" || p.startsWith("container:") || p.startsWith("ns:"));
   if (special !== undefined) {
@@ -73,12 +76,14 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
     if (special === "host") return { kind: "host" };
     if (special.startsWith("ns:")) {
       const path = special.slice("ns:".length);
-      if (!path.startsWith("/")) throw new BerthError("INVALID_ARGUMENT", `--network ${printable(special)} needs an absolute path`, { hint: "Write --network ns:/run/netns/NAME" });
+      if (!path.startsWith("/"))
+        throw new BerthError("INVALID_ARGUMENT", `--network ${printable(special)} needs an absolute path`, { hint: "Write --network ns:/run/netns/NAME" });
       return { kind: "ns", path };
     }
     if (special === "none") return { kind: "none" };
     const target = special.slice("container:".length);
-    if (target.length === 0) throw new BerthError("INVALID_ARGUMENT", "--network container: needs a container name", { hint: "Write --network container:NAME" });
+    if (target.length === 0)
+      throw new BerthError("INVALID_ARGUMENT", "--network container: needs a container name", { hint: "Write --network container:NAME" });
     return { kind: "container", target };
   }
   const reqs: { network: string; ip?: string; ip6?: string; mac?: string; aliases: string[] }[] = [];
@@ -88,12 +93,18 @@ export function parseNetworkMode(values: readonly string[], perNet: { ip?: strin
     const isOption = eq >= 0 && (colon < 0 || eq < colon);
     if (isOption) {
       const last = reqs[reqs.length - 1];
-      if (!last) throw new BerthError("INVALID_ARGUMENT", `Network option "${printable(piece)}" comes before any network name`, { hint: "Write --network NAME:ip=ADDR" });
+      if (!last)
+        throw new BerthError("INVALID_ARGUMENT", `Network option "${printable(piece)}" comes before any network name`, {
+          hint: "Write --network NAME:ip=ADDR",
+        });
       applyNetOption(last, piece);
       continue;
     }
     const name = colon < 0 ? piece : piece.slice(0, colon);
-    const req: { network: string; ip?: string; ip6?: string; mac?: string; aliases: string[] } = { network: name === BRIDGE_MODE ? BRIDGE_MODE : name, aliases: [] };
+    const req: { network: string; ip?: string; ip6?: string; mac?: string; aliases: string[] } = {
+      network: name === BRIDGE_MODE ? BRIDGE_MODE : name,
+      aliases: [],
+    };
     if (colon >= 0) applyNetOption(req, piece.slice(colon + 1));
     if (reqs.some((r) => r.network === req.network)) {
       throw new BerthError("INVALID_ARGUMENT", `Network "${name}" is given twice`, { hint: "Name each network once" });
@@ -139,7 +150,9 @@ function applyNetOption(req: { ip?: string; ip6?: string; mac?: string; aliases:
 }
 
 function badOpt(opt: string): BerthError {
-  return new BerthError("INVALID_ARGUMENT", `Unknown network option "${printable(opt)}"`, { hint: "Per-network options are ip=ADDR, ip6=ADDR, mac=MAC and alias=NAME" });
+  return new BerthError("INVALID_ARGUMENT", `Unknown network option "${printable(opt)}"`, {
+    hint: "Per-network options are ip=ADDR, ip6=ADDR, mac=MAC and alias=NAME",
+  });
 }
 
 /** Validate everything `run` was given, with no side effects. */
@@ -161,17 +174,23 @@ export function planRun(opts: RunOptions): RunPlan {
     options: (opts.dnsOptions ?? []).map(parseDnsOption),
   };
   if ((dns.servers.length > 0 || dns.search.length > 0 || dns.options.length > 0) && (mode.kind === "container" || mode.kind === "ns")) {
-    throw new BerthError("INVALID_ARGUMENT", "--dns options cannot be used with --network container:NAME", { hint: "The container shares NAME's network settings" });
+    throw new BerthError("INVALID_ARGUMENT", "--dns options cannot be used with --network container:NAME", {
+      hint: "The container shares NAME's network settings",
+    });
   }
   const ports: PortRequest[] = (opts.publish ?? []).flatMap(parsePortSpec);
   if (opts.publishAll) {
     for (const e of (opts.expose ?? []).flatMap(parseExpose)) {
-      if (!ports.some((p) => p.containerPort === e.port && p.proto === e.proto)) ports.push({ proto: e.proto, hostIp: ANY_FAMILY, hostPort: 0, containerPort: e.port });
+      if (!ports.some((p) => p.containerPort === e.port && p.proto === e.proto))
+        ports.push({ proto: e.proto, hostIp: ANY_FAMILY, hostPort: 0, containerPort: e.port });
     }
   }
   if (ports.length > 0 && mode.kind !== "bridge") {
     throw new BerthError("INVALID_ARGUMENT", `Ports cannot be published with --network ${mode.kind === "container" ? "container:NAME" : mode.kind}`, {
-      hint: mode.kind === "host" ? "With --network host the container's ports are the host's already; drop -p" : "Publish ports on a bridge network container instead",
+      hint:
+        mode.kind === "host"
+          ? "With --network host the container's ports are the host's already; drop -p"
+          : "Publish ports on a bridge network container instead",
     });
   }
   return {

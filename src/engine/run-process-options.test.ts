@@ -82,8 +82,16 @@ test("--network ns:PATH joins a namespace file by path", () => {
 });
 
 test("what a stopped container needs to start again survives in its bundle's annotations", () => {
-  const ann = toAnnotations({ ports: [{ proto: "tcp", hostIp: "127.0.0.1", hostPort: 41000, containerPort: 80 }], labels: { app: "web" }, restart: { kind: "on-failure", maxRetries: 2 } });
+  const ann = toAnnotations({
+    ports: [{ proto: "tcp", hostIp: "127.0.0.1", hostPort: 41000, containerPort: 80 }],
+    labels: { app: "web" },
+    restart: { kind: "on-failure", maxRetries: 2 },
+  });
   const back = fromConfig({ annotations: ann } as unknown as OciConfig);
-  assert.deepEqual(back, { ports: [{ proto: "tcp", hostIp: "127.0.0.1", hostPort: 41000, containerPort: 80 }], labels: { app: "web" }, restart: { kind: "on-failure", maxRetries: 2 } });
+  assert.deepEqual(back, {
+    ports: [{ proto: "tcp", hostIp: "127.0.0.1", hostPort: 41000, containerPort: 80 }],
+    labels: { app: "web" },
+    restart: { kind: "on-failure", maxRetries: 2 },
+  });
   assert.deepEqual(fromConfig(undefined), { ports: [], labels: {}, restart: { kind: "no" } });
 });

@@ -52,7 +52,9 @@ export const CATATONIT = "/usr/bin/catatonit";
  */
 export function planProcess(o: ProcessOptions, ctx: { rootfs: string | undefined; ownNetns: boolean }): ProcessPlan {
   if (o.workdir !== undefined && !isAbsolute(o.workdir)) {
-    throw new BerthError("INVALID_ARGUMENT", `Invalid -w "${printable(o.workdir)}": the working directory must be an absolute path`, { hint: "Write -w /path/inside/the/container" });
+    throw new BerthError("INVALID_ARGUMENT", `Invalid -w "${printable(o.workdir)}": the working directory must be an absolute path`, {
+      hint: "Write -w /path/inside/the/container",
+    });
   }
   return {
     cwd: o.workdir === undefined ? undefined : normalize(o.workdir),
@@ -69,7 +71,10 @@ export function planProcess(o: ProcessOptions, ctx: { rootfs: string | undefined
 }
 
 function splitList(s: string): string[] {
-  return s.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+  return s
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
 }
 
 /** NET_ADMIN, net_admin or CAP_NET_ADMIN -> CAP_NET_ADMIN; ALL stays ALL. */
@@ -78,7 +83,9 @@ export function parseCapability(text: string): string {
   if (up === "ALL") return up;
   const cap = up.startsWith("CAP_") ? up : `CAP_${up}`;
   if (!ALL_CAPABILITIES.includes(cap)) {
-    throw new BerthError("INVALID_ARGUMENT", `Unknown capability "${printable(text)}"`, { hint: "Use names like NET_ADMIN, NET_RAW, SYS_ADMIN or ALL (see capabilities(7))" });
+    throw new BerthError("INVALID_ARGUMENT", `Unknown capability "${printable(text)}"`, {
+      hint: "Use names like NET_ADMIN, NET_RAW, SYS_ADMIN or ALL (see capabilities(7))",
+    });
   }
   return cap;
 }
@@ -88,10 +95,14 @@ export function parseVolume(text: string): VolumeMount {
   const parts = text.split(":");
   const [source = "", destination = "", mode, ...rest] = parts;
   if (rest.length > 0 || !isAbsolute(source) || !isAbsolute(destination) || (mode !== undefined && !/^(ro|rw|z|Z|ro,z|ro,Z|rw,z|rw,Z)$/.test(mode))) {
-    throw new BerthError("INVALID_ARGUMENT", `Invalid -v "${printable(text)}"`, { hint: "Write -v /host/path:/container/path[:ro] (Berth has no named volumes)" });
+    throw new BerthError("INVALID_ARGUMENT", `Invalid -v "${printable(text)}"`, {
+      hint: "Write -v /host/path:/container/path[:ro] (Berth has no named volumes)",
+    });
   }
   if (!existsSync(source)) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot mount -v "${printable(text)}": ${source} does not exist on the host`, { hint: `Create it first (mkdir -p ${source})` });
+    throw new BerthError("INVALID_ARGUMENT", `Cannot mount -v "${printable(text)}": ${source} does not exist on the host`, {
+      hint: `Create it first (mkdir -p ${source})`,
+    });
   }
   return { source: normalize(source), destination: normalize(destination), readOnly: mode?.startsWith("ro") ?? false };
 }
@@ -103,12 +114,18 @@ export function parseSysctls(list: readonly string[], ownNetns: boolean): Record
     const eq = s.indexOf("=");
     const key = eq < 0 ? "" : s.slice(0, eq);
     if (!/^net\.[a-zA-Z0-9_.\-/]+$/.test(key) || key.includes("..")) {
-      throw new BerthError("INVALID_ARGUMENT", `Invalid --sysctl "${printable(s)}": Berth sets only net.* sysctls (they belong to the container's network namespace)`, {
-        hint: "Write --sysctl net.ipv4.ip_unprivileged_port_start=80; other sysctls are the host's",
-      });
+      throw new BerthError(
+        "INVALID_ARGUMENT",
+        `Invalid --sysctl "${printable(s)}": Berth sets only net.* sysctls (they belong to the container's network namespace)`,
+        {
+          hint: "Write --sysctl net.ipv4.ip_unprivileged_port_start=80; other sysctls are the host's",
+        },
+      );
     }
     if (!ownNetns) {
-      throw new BerthError("INVALID_ARGUMENT", `--sysctl ${key} needs a network namespace of the container's own`, { hint: "Drop --sysctl, or leave out --network host / container:NAME / ns:PATH" });
+      throw new BerthError("INVALID_ARGUMENT", `--sysctl ${key} needs a network namespace of the container's own`, {
+        hint: "Drop --sysctl, or leave out --network host / container:NAME / ns:PATH",
+      });
     }
     out[key] = s.slice(eq + 1);
   }
@@ -120,7 +137,8 @@ export function parseLabels(list: readonly string[]): Record<string, string> {
   for (const l of list) {
     const eq = l.indexOf("=");
     const key = eq < 0 ? l : l.slice(0, eq);
-    if (key === "" || /[\s\x00-\x1f]/.test(key)) throw new BerthError("INVALID_ARGUMENT", `Invalid --label "${printable(l)}"`, { hint: "Write --label KEY=VALUE" });
+    if (key === "" || /[\s\x00-\x1f]/.test(key))
+      throw new BerthError("INVALID_ARGUMENT", `Invalid --label "${printable(l)}"`, { hint: "Write --label KEY=VALUE" });
     out[key] = eq < 0 ? "" : l.slice(eq + 1);
   }
   return out;
@@ -161,7 +179,8 @@ export function parseUser(text: string, rootfs: string): { uid: number; gid: num
   const passwd = readTable(`${rootfs}/etc/passwd`);
   const entry = /^\d+$/.test(u) ? passwd.find((p) => p[2] === u) : passwd.find((p) => p[0] === u);
   const uid = /^\d+$/.test(u) ? Number(u) : entry ? Number(entry[2]) : NaN;
-  if (!Number.isInteger(uid)) throw new BerthError("INVALID_ARGUMENT", `Unknown user "${printable(u)}" in the container's /etc/passwd`, { hint: "Give a numeric -u UID[:GID]" });
+  if (!Number.isInteger(uid))
+    throw new BerthError("INVALID_ARGUMENT", `Unknown user "${printable(u)}" in the container's /etc/passwd`, { hint: "Give a numeric -u UID[:GID]" });
   let gid: number;
   if (g === undefined) gid = entry ? Number(entry[3]) : 0;
   else if (/^\d+$/.test(g)) gid = Number(g);
@@ -175,7 +194,10 @@ export function parseUser(text: string, rootfs: string): { uid: number; gid: num
 
 function readTable(path: string): string[][] {
   try {
-    return readFileSync(path, "utf8").split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(":"));
+    return readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => l.split(":"));
   } catch {
     return [];
   }

@@ -12,7 +12,8 @@ export async function withEngine<T>(fn: (engine: Engine) => Promise<T> | T, opts
     if (opts.repair ?? true) {
       for (const { container: c, problems } of await repairInterrupted(engine)) {
         // the command goes on; what the rollback could not undo is said, not dropped
-        for (const p of problems) process.stderr.write(`Warning: rolling back interrupted container ${c.name} (${c.id.slice(0, 12)}): ${p}; run \`berth system reconcile\`\n`);
+        for (const p of problems)
+          process.stderr.write(`Warning: rolling back interrupted container ${c.name} (${c.id.slice(0, 12)}): ${p}; run \`berth system reconcile\`\n`);
       }
     }
     return await fn(engine);

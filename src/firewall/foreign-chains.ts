@@ -24,7 +24,14 @@ export function foreignBaseChains(ruleset: readonly NftObject[]): ForeignBaseCha
     const table = String(chain["table"] ?? "");
     if (family === TABLE_FAMILY && table === TABLE_NAME) continue;
     const prio = chain["prio"];
-    out.push({ family, table, name: String(chain["name"] ?? ""), hook: chain["hook"], policy: String(chain["policy"] ?? "accept"), priority: typeof prio === "number" ? prio : undefined });
+    out.push({
+      family,
+      table,
+      name: String(chain["name"] ?? ""),
+      hook: chain["hook"],
+      policy: String(chain["policy"] ?? "accept"),
+      priority: typeof prio === "number" ? prio : undefined,
+    });
   }
   return out;
 }

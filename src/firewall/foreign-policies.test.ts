@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { describeForeignDropPolicy, foreignForwardDropChains, iptablesForwardDrop } from "./foreign-policies.js";
 
-const chain = (family: string, table: string, name: string, hook: string, policy: string) => ({ chain: { family, table, name, handle: 1, type: "filter", hook, prio: 0, policy } });
+const chain = (family: string, table: string, name: string, hook: string, policy: string) => ({
+  chain: { family, table, name, handle: 1, type: "filter", hook, prio: 0, policy },
+});
 
 test("foreignForwardDropChains() reports forward chains with policy drop in other tables, one sentence each", () => {
   const found = foreignForwardDropChains([

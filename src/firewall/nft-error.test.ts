@@ -21,7 +21,10 @@ test("summarizeNftMessage() keeps the Error lines and the command they point at,
 test("nftFailure() is a FIREWALL error with nft's message and a hint that fits it", () => {
   const e = nftFailure("Cannot publish tcp 0.0.0.0:8080 -> 10.89.0.9:80", EXISTS);
   assert.equal(e.code, "FIREWALL");
-  assert.equal(e.message, "Cannot publish tcp 0.0.0.0:8080 -> 10.89.0.9:80: nft: Error: Could not process rule: File exists | in: add element inet berth dnat_any { tcp . 8080 : 10.89.0.9 . 80 }");
+  assert.equal(
+    e.message,
+    "Cannot publish tcp 0.0.0.0:8080 -> 10.89.0.9:80: nft: Error: Could not process rule: File exists | in: add element inet berth dnat_any { tcp . 8080 : 10.89.0.9 . 80 }",
+  );
   assert.match(e.hint ?? "", /already published/);
   assert.match(nftFailure("x", "Error: Could not process rule: Operation not permitted").hint ?? "", /root/);
   assert.match(nftFailure("x", "Error: Could not process rule: No such file or directory").hint ?? "", /berth system reconcile/);

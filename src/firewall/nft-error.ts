@@ -29,7 +29,8 @@ function hintFor(text: string): string {
   if (/File exists/.test(text) && /element/.test(text)) {
     return "That host address and port are already published by another container; remove it or choose another host port (`nft list map inet berth dnat_any` shows the live mappings)";
   }
-  if (/No such file or directory/.test(text)) return "Berth's table or one of its sets is missing (e.g. after `nft flush ruleset`); run `berth system reconcile` to re-create it";
+  if (/No such file or directory/.test(text))
+    return "Berth's table or one of its sets is missing (e.g. after `nft flush ruleset`); run `berth system reconcile` to re-create it";
   if (/not supported|Protocol not supported|No such device|unknown/i.test(text)) {
     return "The kernel lacks an nftables feature Berth needs; load the modules (modprobe nf_tables nft_nat nft_masq nft_fib_inet nft_ct) and check `nft --version` is 0.9.4 or newer";
   }

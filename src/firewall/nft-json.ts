@@ -22,7 +22,7 @@ export function parseNftJson(text: string): NftJson {
   }
   const list = typeof doc === "object" && doc !== null ? (doc as Record<string, unknown>)["nftables"] : undefined;
   if (!Array.isArray(list)) {
-    throw new BerthError("FIREWALL", "Cannot read nft's JSON output: no \"nftables\" array", {
+    throw new BerthError("FIREWALL", 'Cannot read nft\'s JSON output: no "nftables" array', {
       hint: "Check that nft and libnftables are the same version (nft --version)",
     });
   }

@@ -23,7 +23,21 @@ test("parsePortMappings() reads both DNAT maps of inet berth and nothing else", 
 });
 
 test("parsePortMappings() skips elements with an unexpected shape instead of guessing", () => {
-  const odd = [{ map: { family: "inet", table: "berth", name: "dnat_any", elem: [[{ concat: ["icmp", 1] }, { concat: ["10.1.1.1", 1] }], [{ concat: ["tcp", 70000] }, { concat: ["10.1.1.1", 1] }], "junk", [{ concat: ["tcp", 1, 2] }, { concat: ["10.1.1.1", 1] }]] } }];
+  const odd = [
+    {
+      map: {
+        family: "inet",
+        table: "berth",
+        name: "dnat_any",
+        elem: [
+          [{ concat: ["icmp", 1] }, { concat: ["10.1.1.1", 1] }],
+          [{ concat: ["tcp", 70000] }, { concat: ["10.1.1.1", 1] }],
+          "junk",
+          [{ concat: ["tcp", 1, 2] }, { concat: ["10.1.1.1", 1] }],
+        ],
+      },
+    },
+  ];
   assert.deepEqual(parsePortMappings(odd), []);
   assert.deepEqual(parsePortMappings([]), []);
 });

@@ -3,11 +3,17 @@ import assert from "node:assert/strict";
 import { renderBaseTable } from "./render-base.js";
 
 const lines = () => renderBaseTable().trimEnd().split("\n");
-const rulesOf = (chain: string) => lines().filter((l) => l.startsWith(`add rule inet berth ${chain} `)).map((l) => l.slice(`add rule inet berth ${chain} `.length));
+const rulesOf = (chain: string) =>
+  lines()
+    .filter((l) => l.startsWith(`add rule inet berth ${chain} `))
+    .map((l) => l.slice(`add rule inet berth ${chain} `.length));
 
 test("renderBaseTable() only adds declarations, so re-running keeps existing sets and map elements", () => {
   const decl = lines().filter((l) => !l.startsWith("add rule") && !l.startsWith("flush chain"));
-  assert.ok(decl.every((l) => l.startsWith("add ")), decl.join("\n"));
+  assert.ok(
+    decl.every((l) => l.startsWith("add ")),
+    decl.join("\n"),
+  );
   assert.ok(!renderBaseTable().includes("flush set") && !renderBaseTable().includes("flush map"));
   assert.equal(renderBaseTable(), renderBaseTable(), "deterministic");
 });
@@ -35,12 +41,15 @@ test("renderBaseTable() declares the hooks with the expected types and prioritie
 test("localhost_guard: before conntrack and NAT, loopback addresses (both ways, both families) are dropped unless they arrive on lo", () => {
   assert.match(renderBaseTable(), /add chain inet berth localhost_guard \{ type filter hook prerouting priority -300; policy accept; \}/);
   const r = rulesOf("localhost_guard");
-  assert.deepEqual(r.map((x) => x.replace(/ comment ".*"$/, "")), [
-    `iifname != "lo" ip daddr 127.0.0.0/8 drop`,
-    `iifname != "lo" ip saddr 127.0.0.0/8 drop`,
-    `iifname != "lo" ip6 daddr ::1 drop`,
-    `iifname != "lo" ip6 saddr ::1 drop`,
-  ]);
+  assert.deepEqual(
+    r.map((x) => x.replace(/ comment ".*"$/, "")),
+    [
+      `iifname != "lo" ip daddr 127.0.0.0/8 drop`,
+      `iifname != "lo" ip saddr 127.0.0.0/8 drop`,
+      `iifname != "lo" ip6 daddr ::1 drop`,
+      `iifname != "lo" ip6 saddr ::1 drop`,
+    ],
+  );
 });
 
 test("forward: replies, then same bridge, then internal drops, then published ports, then isolation, then going out, then in from the cluster CIDR", () => {
@@ -66,7 +75,10 @@ test("forward: replies, then same bridge, then internal drops, then published po
     at("ip6 daddr . ip6 saddr @node_peers6 accept"),
     at("oifname @bridges drop"),
   ];
-  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+  assert.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
   assert.equal(r.length, order.length);
 });
 
@@ -101,7 +113,11 @@ test("hairpin masquerade only for Berth's published ports: each DNAT map's looku
       assert.match(label, /ct label set 100 /);
       const map = /map @(\w+)/.exec(dnat)?.[1];
       assert.ok(map && label.includes(`@${map} ct label set`), `${label} labels what ${dnat} DNATs`);
-      assert.equal(label.split(" @")[0]?.replace(/meta l4proto \. .*$/, ""), dnat.split(" dnat ")[0]?.replace(/meta l4proto \. .*$/, "") + " ", "the same conditions");
+      assert.equal(
+        label.split(" @")[0]?.replace(/meta l4proto \. .*$/, ""),
+        dnat.split(" dnat ")[0]?.replace(/meta l4proto \. .*$/, "") + " ",
+        "the same conditions",
+      );
     }
   }
 });

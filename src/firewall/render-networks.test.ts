@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { BerthError } from "../errors.js";
 import { renderNetworks, requiredSysctls, type FirewallNetwork } from "./render-networks.js";
 
-const net = (over: Partial<FirewallNetwork> & { name: string; bridge: string; subnet: string }): FirewallNetwork => ({ internal: false, isolate: true, ...over });
+const net = (over: Partial<FirewallNetwork> & { name: string; bridge: string; subnet: string }): FirewallNetwork => ({
+  internal: false,
+  isolate: true,
+  ...over,
+});
 
 const NETS: FirewallNetwork[] = [
   net({ name: "web", bridge: "berth1", subnet: "10.89.1.0/24" }),
@@ -56,18 +60,35 @@ test("renderNetworks() puts isolatePeers networks (Podman's isolate=true) in the
 
 test("renderNetworks() pairs each non-internal network's subnet with its cluster CIDRs, per family", () => {
   const s = renderNetworks([
-    net({ name: "pods", bridge: "cni-pods", subnet: "10.244.1.0/24", subnet6: "fd00:244:1::/64", clusterCidrs: ["10.244.0.0/16", "fd00:244::/48", "10.96.7.1/12"] }),
+    net({
+      name: "pods",
+      bridge: "cni-pods",
+      subnet: "10.244.1.0/24",
+      subnet6: "fd00:244:1::/64",
+      clusterCidrs: ["10.244.0.0/16", "fd00:244::/48", "10.96.7.1/12"],
+    }),
     net({ name: "web", bridge: "berth1", subnet: "10.89.1.0/24" }),
     net({ name: "db", bridge: "berth3", subnet: "10.89.3.0/24", internal: true, clusterCidrs: ["10.244.0.0/16"] }),
   ]);
-  assert.equal(elements(s, "cluster_peers"), "10.244.1.0/24 . 10.244.0.0/16, 10.244.1.0/24 . 10.96.0.0/12", "host bits dropped; internal networks reach no cluster");
+  assert.equal(
+    elements(s, "cluster_peers"),
+    "10.244.1.0/24 . 10.244.0.0/16, 10.244.1.0/24 . 10.96.0.0/12",
+    "host bits dropped; internal networks reach no cluster",
+  );
   assert.equal(elements(s, "cluster_peers6"), "fd00:244:1::/64 . fd00:244::/48");
   assert.throws(() => renderNetworks([net({ name: "x", bridge: "b", subnet: "10.0.0.0/24", clusterCidrs: ["10.0.0.0/33"] })]), BerthError);
 });
 
 test("renderNetworks() pairs each non-internal network's subnet with its node CIDRs, per family, apart from the cluster CIDRs (node traffic is let in, not exempt from masquerade)", () => {
   const s = renderNetworks([
-    net({ name: "pods", bridge: "cni-pods", subnet: "10.244.1.0/24", subnet6: "fd00:244:1::/64", clusterCidrs: ["10.244.0.0/16"], nodeCidrs: ["192.168.50.0/24", "fd00:50::/64"] }),
+    net({
+      name: "pods",
+      bridge: "cni-pods",
+      subnet: "10.244.1.0/24",
+      subnet6: "fd00:244:1::/64",
+      clusterCidrs: ["10.244.0.0/16"],
+      nodeCidrs: ["192.168.50.0/24", "fd00:50::/64"],
+    }),
     net({ name: "db", bridge: "berth3", subnet: "10.89.3.0/24", internal: true, nodeCidrs: ["192.168.50.0/24"] }),
   ]);
   assert.equal(elements(s, "node_peers"), "10.244.1.0/24 . 192.168.50.0/24", "internal networks let no node in");
@@ -90,19 +111,22 @@ test("renderNetworks() rejects names and subnets that could change the script's 
     [{ subnet: "10.89.0.0" }, "INVALID_SUBNET"],
   ];
   for (const [over, code] of bad) {
-    assert.throws(() => renderNetworks([{ ...net({ name: "a", bridge: "br-a", subnet: "10.89.0.0/24" }), ...over }]), (e: unknown) => {
-      assert.ok(e instanceof BerthError, String(e));
-      assert.equal(e.code, code, JSON.stringify(over));
-      return true;
-    });
+    assert.throws(
+      () => renderNetworks([{ ...net({ name: "a", bridge: "br-a", subnet: "10.89.0.0/24" }), ...over }]),
+      (e: unknown) => {
+        assert.ok(e instanceof BerthError, String(e));
+        assert.equal(e.code, code, JSON.stringify(over));
+        return true;
+      },
+    );
   }
 });
 
 test("renderNetworks() rejects two networks on one bridge", () => {
-  assert.throws(
-    () => renderNetworks([net({ name: "a", bridge: "br0", subnet: "10.1.0.0/24" }), net({ name: "b", bridge: "br0", subnet: "10.2.0.0/24" })]),
-    { code: "INVALID_ARGUMENT", message: `Cannot render firewall rules: networks "a" and "b" both use bridge "br0"` },
-  );
+  assert.throws(() => renderNetworks([net({ name: "a", bridge: "br0", subnet: "10.1.0.0/24" }), net({ name: "b", bridge: "br0", subnet: "10.2.0.0/24" })]), {
+    code: "INVALID_ARGUMENT",
+    message: `Cannot render firewall rules: networks "a" and "b" both use bridge "br0"`,
+  });
 });
 
 test("requiredSysctls() asks for forwarding and route_localnet on the bridge; internal networks need no forwarding", () => {
@@ -125,5 +149,8 @@ test("renderNetworks() fills the IPv6 sets from IPv6 subnets; an IPv6-only netwo
   assert.equal(elements(s, "nat_subnets6"), "fd00:89:4::/64, fd00:89:5::/64", "normalized; internal networks are never masqueraded");
   assert.equal(elements(s, "hairpin6"), `fd00:89:4::/64 . "berth4", fd00:89:5::/64 . "berth5", fd00:89:6::/64 . "berth6"`);
   assert.equal(elements(s, "hairpin"), `10.89.4.0/24 . "berth4"`);
-  assert.throws(() => renderNetworks([{ name: "x", bridge: "berth7", subnet: undefined, subnet6: "fd00::/64; flush ruleset", internal: false, isolate: true }]), BerthError);
+  assert.throws(
+    () => renderNetworks([{ name: "x", bridge: "berth7", subnet: undefined, subnet6: "fd00::/64; flush ruleset", internal: false, isolate: true }]),
+    BerthError,
+  );
 });

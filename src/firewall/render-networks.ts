@@ -102,22 +102,61 @@ export function renderNetworks(nets: readonly FirewallNetwork[]): string {
     if (items.length > 0) lines.push(`add element ${TABLE} ${set} { ${items.join(", ")} }`);
   };
   const q = (bridge: string) => `"${bridge}"`;
-  fill(SET.bridges, checked.map((n) => `${q(n.bridge)} comment "network ${n.name}"`));
-  fill(SET.internal, checked.filter((n) => n.internal).map((n) => q(n.bridge)));
-  fill(SET.isolated, checked.filter((n) => !n.internal && n.isolate).map((n) => q(n.bridge)));
-  fill(SET.isolatedPeers, checked.filter((n) => !n.internal && n.isolatePeers === true).map((n) => q(n.bridge)));
-  fill(SET.sameBridge, checked.map((n) => `${q(n.bridge)} . ${q(n.bridge)}`));
+  fill(
+    SET.bridges,
+    checked.map((n) => `${q(n.bridge)} comment "network ${n.name}"`),
+  );
+  fill(
+    SET.internal,
+    checked.filter((n) => n.internal).map((n) => q(n.bridge)),
+  );
+  fill(
+    SET.isolated,
+    checked.filter((n) => !n.internal && n.isolate).map((n) => q(n.bridge)),
+  );
+  fill(
+    SET.isolatedPeers,
+    checked.filter((n) => !n.internal && n.isolatePeers === true).map((n) => q(n.bridge)),
+  );
+  fill(
+    SET.sameBridge,
+    checked.map((n) => `${q(n.bridge)} . ${q(n.bridge)}`),
+  );
   const v4 = checked.flatMap((n) => (n.subnet === undefined ? [] : [{ ...n, subnet: n.subnet }]));
   const v6 = checked.flatMap((n) => (n.subnet6 === undefined ? [] : [{ ...n, subnet: n.subnet6 }]));
-  fill(SET.natSubnets, v4.filter((n) => !n.internal).map((n) => n.subnet));
-  fill(SET.hairpin, v4.map((n) => `${n.subnet} . ${q(n.bridge)}`));
-  fill(SET.natSubnets6, v6.filter((n) => !n.internal).map((n) => n.subnet));
-  fill(SET.hairpin6, v6.map((n) => `${n.subnet} . ${q(n.bridge)}`));
+  fill(
+    SET.natSubnets,
+    v4.filter((n) => !n.internal).map((n) => n.subnet),
+  );
+  fill(
+    SET.hairpin,
+    v4.map((n) => `${n.subnet} . ${q(n.bridge)}`),
+  );
+  fill(
+    SET.natSubnets6,
+    v6.filter((n) => !n.internal).map((n) => n.subnet),
+  );
+  fill(
+    SET.hairpin6,
+    v6.map((n) => `${n.subnet} . ${q(n.bridge)}`),
+  );
   // internal networks reach nothing outside their bridge, cluster or not
-  fill(SET.cluster, v4.filter((n) => !n.internal).flatMap((n) => n.cluster4.map((c) => `${n.subnet} . ${c}`)));
-  fill(SET.cluster6, v6.filter((n) => !n.internal).flatMap((n) => n.cluster6.map((c) => `${n.subnet} . ${c}`)));
-  fill(SET.nodes, v4.filter((n) => !n.internal).flatMap((n) => n.node4.map((c) => `${n.subnet} . ${c}`)));
-  fill(SET.nodes6, v6.filter((n) => !n.internal).flatMap((n) => n.node6.map((c) => `${n.subnet} . ${c}`)));
+  fill(
+    SET.cluster,
+    v4.filter((n) => !n.internal).flatMap((n) => n.cluster4.map((c) => `${n.subnet} . ${c}`)),
+  );
+  fill(
+    SET.cluster6,
+    v6.filter((n) => !n.internal).flatMap((n) => n.cluster6.map((c) => `${n.subnet} . ${c}`)),
+  );
+  fill(
+    SET.nodes,
+    v4.filter((n) => !n.internal).flatMap((n) => n.node4.map((c) => `${n.subnet} . ${c}`)),
+  );
+  fill(
+    SET.nodes6,
+    v6.filter((n) => !n.internal).flatMap((n) => n.node6.map((c) => `${n.subnet} . ${c}`)),
+  );
   return lines.join("\n") + "\n";
 }
 

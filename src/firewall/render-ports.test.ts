@@ -15,7 +15,10 @@ test("renderAddPortMappings() inserts map elements only: 0.0.0.0 into dnat_any, 
 
 test("renderAddPortMappings() puts many mappings of one map in one command and drops exact duplicates", () => {
   const ms = [any, { ...any, proto: "udp" as const }, { ...any, hostPort: 8081 }, any];
-  assert.equal(renderAddPortMappings(ms), "add element inet berth dnat_any { tcp . 8080 : 10.89.1.2 . 80, udp . 8080 : 10.89.1.2 . 80, tcp . 8081 : 10.89.1.2 . 80 }\n");
+  assert.equal(
+    renderAddPortMappings(ms),
+    "add element inet berth dnat_any { tcp . 8080 : 10.89.1.2 . 80, udp . 8080 : 10.89.1.2 . 80, tcp . 8081 : 10.89.1.2 . 80 }\n",
+  );
   assert.equal(renderAddPortMappings([]), "");
 });
 
@@ -56,7 +59,11 @@ test("checkPortMapping() normalizes and rejects what nft must never see", () => 
   ];
   for (const [over, code] of bad) {
     const m = { ...any, ...over } as PortMapping;
-    assert.throws(() => renderAddPortMappings([m]), (e: unknown) => e instanceof BerthError && e.code === code, JSON.stringify(over));
+    assert.throws(
+      () => renderAddPortMappings([m]),
+      (e: unknown) => e instanceof BerthError && e.code === code,
+      JSON.stringify(over),
+    );
   }
 });
 
@@ -78,5 +85,10 @@ test("checkPortMapping() refuses mixed families and a ::1 host address", () => {
     [{ proto: "tcp", hostIp: "::1", hostPort: 1, containerIp: "fd00::2", containerPort: 1 }, /cannot DNAT from ::1/],
     [{ proto: "tcp", hostIp: "::", hostPort: 1, containerIp: "::", containerPort: 1 }, /container address is ::/],
   ];
-  for (const [m, re] of cases) assert.throws(() => checkPortMapping(m), (e: unknown) => e instanceof BerthError && re.test(e.message), JSON.stringify(m));
+  for (const [m, re] of cases)
+    assert.throws(
+      () => checkPortMapping(m),
+      (e: unknown) => e instanceof BerthError && re.test(e.message),
+      JSON.stringify(m),
+    );
 });

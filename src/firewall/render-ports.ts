@@ -84,9 +84,13 @@ function checkAll(ms: readonly PortMapping[]): PortMapping[] {
     const k = `${mapOf(m)} ${keyOf(m)}`;
     const prev = byKey.get(k);
     if (prev && elementOf(prev) !== elementOf(m)) {
-      throw new BerthError("PORT_IN_USE", `Cannot publish ${describeMapping(m)}: the same request also maps it to ${hostPort(prev.containerIp, prev.containerPort)}`, {
-        hint: "Publish each host address and port once",
-      });
+      throw new BerthError(
+        "PORT_IN_USE",
+        `Cannot publish ${describeMapping(m)}: the same request also maps it to ${hostPort(prev.containerIp, prev.containerPort)}`,
+        {
+          hint: "Publish each host address and port once",
+        },
+      );
     }
     byKey.set(k, m);
   }
@@ -109,7 +113,9 @@ function perMap(ms: readonly PortMapping[], verb: string, render: (m: PortMappin
  * mapped to another container makes nft fail with "File exists".
  */
 export function renderAddPortMappings(ms: readonly PortMapping[]): string {
-  return perMap(checkAll(ms), "add", elementOf).map((l) => `${l}\n`).join("");
+  return perMap(checkAll(ms), "add", elementOf)
+    .map((l) => `${l}\n`)
+    .join("");
 }
 
 /**
@@ -125,7 +131,9 @@ export function renderDeletePortMappings(ms: readonly PortMapping[]): string {
 
 /** Plain deletes (fails on a missing element): for mappings known to be live. */
 export function renderDeleteLivePortMappings(ms: readonly PortMapping[]): string {
-  return perMap(checkAll(ms), "delete", keyOf).map((l) => `${l}\n`).join("");
+  return perMap(checkAll(ms), "delete", keyOf)
+    .map((l) => `${l}\n`)
+    .join("");
 }
 
 /** True when both describe the same kernel element (same map, key and target). */

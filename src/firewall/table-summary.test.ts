@@ -21,7 +21,10 @@ test("summarizeTable() counts rules per chain and elements per set and map of in
       { name: "forward", hook: "forward", policy: "accept", rules: 2 },
       { name: "prerouting", hook: "prerouting", policy: "accept", rules: 0 },
     ],
-    sets: [{ name: "bridges", elements: 2 }, { name: "internal_bridges", elements: 0 }],
+    sets: [
+      { name: "bridges", elements: 2 },
+      { name: "internal_bridges", elements: 0 },
+    ],
     maps: [{ name: "dnat_any", elements: 1 }],
   });
 });

@@ -33,7 +33,10 @@ export function summarizeTable(objects: readonly NftObject[]): TableSummary {
       const c = chains.find((x) => x.name === rule["chain"]);
       if (c) c.rules++;
     }
-    for (const [key, out] of [["set", sets], ["map", maps]] as const) {
+    for (const [key, out] of [
+      ["set", sets],
+      ["map", maps],
+    ] as const) {
       const s = record(o[key]);
       if (!s || !ours(s)) continue;
       const elem = s["elem"];

@@ -36,7 +36,10 @@ test("allocateNext() fails with SUBNET_FULL when every address is taken", () => 
   const p = { subnet: small, range: small, gateway: parseIpv4("10.1.0.1") };
   const a = allocateNext(p, 0, () => false, "tiny");
   assert.equal(formatIpv4(a), "10.1.0.2");
-  assert.throws(() => allocateNext(p, a, (ip) => ip === a, "tiny"), (e: unknown) => e instanceof BerthError && e.code === "SUBNET_FULL" && /network "tiny"/.test(e.message));
+  assert.throws(
+    () => allocateNext(p, a, (ip) => ip === a, "tiny"),
+    (e: unknown) => e instanceof BerthError && e.code === "SUBNET_FULL" && /network "tiny"/.test(e.message),
+  );
 });
 
 test("allocateNext() honours --ip-range", () => {
@@ -53,7 +56,11 @@ test("checkStaticIp() rejects addresses outside the subnet, the gateway, broadca
     ["10.89.0.7", "web", "ADDRESS_IN_USE"],
   ];
   for (const [ip, holder, code] of codes) {
-    assert.throws(() => checkStaticIp(pool, parseIpv4(ip), "n", holder), (e: unknown) => e instanceof BerthError && e.code === code, ip);
+    assert.throws(
+      () => checkStaticIp(pool, parseIpv4(ip), "n", holder),
+      (e: unknown) => e instanceof BerthError && e.code === code,
+      ip,
+    );
   }
   checkStaticIp(pool, parseIpv4("10.89.0.7"), "n", undefined);
 });

@@ -44,15 +44,23 @@ export function allocateNext(pool: AllocationPool, cursor: Ipv4, isUsed: (ip: Ip
 /** Check a user-chosen static address (`--ip`). */
 export function checkStaticIp(pool: AllocationPool, ip: Ipv4, networkName: string, holder: string | undefined): void {
   if (!cidrContains(pool.subnet, ip)) {
-    throw new BerthError("ADDRESS_OUTSIDE_SUBNET", `Cannot use ${formatIpv4(ip)} on network "${networkName}": it is outside the subnet ${formatCidr4(pool.subnet)}`, {
-      hint: `Choose an address in ${formatCidr4(pool.subnet)}, or leave out --ip to get one assigned`,
-    });
+    throw new BerthError(
+      "ADDRESS_OUTSIDE_SUBNET",
+      `Cannot use ${formatIpv4(ip)} on network "${networkName}": it is outside the subnet ${formatCidr4(pool.subnet)}`,
+      {
+        hint: `Choose an address in ${formatCidr4(pool.subnet)}, or leave out --ip to get one assigned`,
+      },
+    );
   }
   const bcast = cidrLast(pool.subnet);
   if (pool.subnet.prefix < 31 && (ip === pool.subnet.addr || ip === bcast)) {
-    throw new BerthError("INVALID_ADDRESS", `Cannot use ${formatIpv4(ip)} on network "${networkName}": it is the subnet's ${ip === bcast ? "broadcast" : "network"} address`, {
-      hint: "Choose a host address inside the subnet",
-    });
+    throw new BerthError(
+      "INVALID_ADDRESS",
+      `Cannot use ${formatIpv4(ip)} on network "${networkName}": it is the subnet's ${ip === bcast ? "broadcast" : "network"} address`,
+      {
+        hint: "Choose a host address inside the subnet",
+      },
+    );
   }
   if (ip === pool.gateway) {
     throw new BerthError("ADDRESS_IN_USE", `Cannot use ${formatIpv4(ip)} on network "${networkName}": it is the network's gateway`, {

@@ -21,7 +21,10 @@ test("allocateNext6() counts up from ::2, skipping the gateway and used addresse
 test("allocateNext6() wraps around in a small subnet and fails with SUBNET_FULL when it is full", () => {
   const small = { subnet: parseCidr6("fd00::/126"), gateway: parseIpv6("fd00::1") };
   assert.equal(formatIpv6(allocateNext6(small, parseIpv6("fd00::3"), () => false, "n")), "fd00::2");
-  assert.throws(() => allocateNext6(small, undefined, () => true, "tiny"), (e: unknown) => e instanceof BerthError && e.code === "SUBNET_FULL" && /network "tiny"/.test(e.message));
+  assert.throws(
+    () => allocateNext6(small, undefined, () => true, "tiny"),
+    (e: unknown) => e instanceof BerthError && e.code === "SUBNET_FULL" && /network "tiny"/.test(e.message),
+  );
 });
 
 test("checkStaticIp6() refuses addresses outside the subnet, the anycast address, the gateway and taken ones", () => {
@@ -32,7 +35,11 @@ test("checkStaticIp6() refuses addresses outside the subnet, the anycast address
     ["fd00:89:1::7", "web", "ADDRESS_IN_USE"],
   ];
   for (const [ip, holder, code] of codes) {
-    assert.throws(() => checkStaticIp6(pool, parseIpv6(ip), "n", holder), (e: unknown) => e instanceof BerthError && e.code === code, ip);
+    assert.throws(
+      () => checkStaticIp6(pool, parseIpv6(ip), "n", holder),
+      (e: unknown) => e instanceof BerthError && e.code === code,
+      ip,
+    );
   }
   checkStaticIp6(pool, parseIpv6("fd00:89:1::7"), "n", undefined);
 });

@@ -30,9 +30,13 @@ export function allocateNext6(pool: AllocationPool6, cursor: Ipv6 | undefined, i
     if (ip !== pool.gateway && !isUsed(ip)) return ip;
     ip++;
   }
-  throw new BerthError("SUBNET_FULL", `Cannot allocate an IPv6 address on network "${networkName}": no free address in ${formatCidr6(pool.subnet)} after ${probes} tries`, {
-    hint: "Remove unused containers (`berth ps -a`, `berth rm`), or give addresses with --ip6",
-  });
+  throw new BerthError(
+    "SUBNET_FULL",
+    `Cannot allocate an IPv6 address on network "${networkName}": no free address in ${formatCidr6(pool.subnet)} after ${probes} tries`,
+    {
+      hint: "Remove unused containers (`berth ps -a`, `berth rm`), or give addresses with --ip6",
+    },
+  );
 }
 
 /** Check a user-chosen static IPv6 address (`--ip6`). */

@@ -10,7 +10,7 @@ import { cidr6Overlaps, type Cidr6 } from "../model/ipv6.js";
 export function pickFreeSubnet6(taken: readonly Cidr6[], random: (bytes: number) => Buffer = randomBytes): Cidr6 {
   for (let i = 0; i < 64; i++) {
     const globalId = BigInt(`0x${random(5).toString("hex")}`);
-    const cand: Cidr6 = { addr: ((0xfdn << 120n) | (globalId << 80n)), prefix: 64 };
+    const cand: Cidr6 = { addr: (0xfdn << 120n) | (globalId << 80n), prefix: 64 };
     if (!taken.some((t) => t.prefix > 0 && cidr6Overlaps(t, cand))) return cand;
   }
   throw new BerthError("SUBNET_FULL", "Cannot find a free IPv6 /64 in fd00::/8", {

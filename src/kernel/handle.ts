@@ -5,8 +5,25 @@ import {
   IFLA_BRPORT_MODE,
   IFLA_PROTINFO,
   AF_BRIDGE,
-  AF_INET, AF_INET6, AF_UNSPEC, IFF_UP, IFLA_IFNAME, IFLA_MASTER, IFLA_MTU, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR,
-  RTM_DELROUTE, RTM_GETLINK, RTM_GETROUTE, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE,
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  IFF_UP,
+  IFLA_IFNAME,
+  IFLA_MASTER,
+  IFLA_MTU,
+  NLM_F_CREATE,
+  NLM_F_EXCL,
+  NLM_F_REPLACE,
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_GETADDR,
+  RTM_DELROUTE,
+  RTM_GETLINK,
+  RTM_GETROUTE,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
+  RTM_NEWROUTE,
 } from "./nl/constants.js";
 import { ifaddrmsg, ifinfomsg, rtmsg } from "./nl/messages.js";
 import { bridgeAttrs, decodeLink, macvlanAttrs, vethAttrs, type BridgeSpec, type Link, type MacvlanSpec, type VethSpec } from "./link.js";
@@ -195,7 +212,13 @@ export class NetlinkHandle {
    */
   bridgePortSetHairpin(index: number, on: boolean): void {
     const mode: Attr = { type: IFLA_BRPORT_MODE, data: Buffer.from([on ? 1 : 0]) };
-    this.#sock.request(`set hairpin mode on bridge port ${index} in ${this.#where}`, RTM_SETLINK, 0, ifinfomsg({ family: AF_BRIDGE, index }), encodeAttrs([attr.nested(IFLA_PROTINFO, [mode])]));
+    this.#sock.request(
+      `set hairpin mode on bridge port ${index} in ${this.#where}`,
+      RTM_SETLINK,
+      0,
+      ifinfomsg({ family: AF_BRIDGE, index }),
+      encodeAttrs([attr.nested(IFLA_PROTINFO, [mode])]),
+    );
   }
 
   /** Equivalent to: ip link del NAME, succeeding when it is already gone. Returns whether it deleted something. */

@@ -1,7 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { attr, decodeAttrs, encodeAttrs, readStr, readU32 } from "./nl/attrs.js";
-import { IFF_UP, IFLA_ADDRESS, IFLA_IFNAME, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MTU, IFLA_NET_NS_FD, VETH_INFO_PEER } from "./nl/constants.js";
+import {
+  IFF_UP,
+  IFLA_ADDRESS,
+  IFLA_IFNAME,
+  IFLA_INFO_DATA,
+  IFLA_INFO_KIND,
+  IFLA_LINK,
+  IFLA_LINKINFO,
+  IFLA_LINK_NETNSID,
+  IFLA_MASTER,
+  IFLA_MTU,
+  IFLA_NET_NS_FD,
+  VETH_INFO_PEER,
+} from "./nl/constants.js";
 import { IFINFOMSG_LEN, decodeIfinfomsg, ifinfomsg } from "./nl/messages.js";
 import { bridgeAttrs, decodeLink, vethAttrs } from "./link.js";
 
@@ -11,7 +24,9 @@ function sub(b: Buffer | undefined): Map<number, Buffer> {
 }
 
 test("vethAttrs() puts the peer's name, namespace fd, MTU and MAC inside IFLA_LINKINFO > IFLA_INFO_DATA > VETH_INFO_PEER", () => {
-  const a = decodeAttrs(encodeAttrs(vethAttrs({ name: "bth1a2b3c", peerName: "eth0", peerNetnsFd: 23, mtu: 1400, peerMac: "02:AA:bb:cc:dd:ee", masterIndex: 5 })));
+  const a = decodeAttrs(
+    encodeAttrs(vethAttrs({ name: "bth1a2b3c", peerName: "eth0", peerNetnsFd: 23, mtu: 1400, peerMac: "02:AA:bb:cc:dd:ee", masterIndex: 5 })),
+  );
   assert.equal(readStr(a.get(IFLA_IFNAME)), "bth1a2b3c");
   assert.equal(readU32(a.get(IFLA_MTU)), 1400);
   assert.equal(readU32(a.get(IFLA_MASTER)), 5);
@@ -54,10 +69,33 @@ test("decodeLink() reads an RTM_NEWLINK as the kernel sends it for a veth whose 
       attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "veth")]),
     ]),
   ]);
-  assert.deepEqual(decodeLink(body), { index: 7, name: "bth0", kind: "veth", mtu: 1500, mac: "92:d0:c6:0a:29:33", up: true, masterIndex: 3, peerIndex: 2, peerNetnsId: 0 });
+  assert.deepEqual(decodeLink(body), {
+    index: 7,
+    name: "bth0",
+    kind: "veth",
+    mtu: 1500,
+    mac: "92:d0:c6:0a:29:33",
+    up: true,
+    masterIndex: 3,
+    peerIndex: 2,
+    peerNetnsId: 0,
+  });
 });
 
 test("decodeLink() of loopback: no kind, no master, no peer", () => {
-  const body = Buffer.concat([ifinfomsg({ index: 1, flags: 0 }), encodeAttrs([attr.str(IFLA_IFNAME, "lo"), attr.u32(IFLA_MTU, 65536), attr.bytes(IFLA_ADDRESS, Buffer.alloc(6))])]);
-  assert.deepEqual(decodeLink(body), { index: 1, name: "lo", kind: undefined, mtu: 65536, mac: "00:00:00:00:00:00", up: false, masterIndex: undefined, peerIndex: undefined, peerNetnsId: undefined });
+  const body = Buffer.concat([
+    ifinfomsg({ index: 1, flags: 0 }),
+    encodeAttrs([attr.str(IFLA_IFNAME, "lo"), attr.u32(IFLA_MTU, 65536), attr.bytes(IFLA_ADDRESS, Buffer.alloc(6))]),
+  ]);
+  assert.deepEqual(decodeLink(body), {
+    index: 1,
+    name: "lo",
+    kind: undefined,
+    mtu: 65536,
+    mac: "00:00:00:00:00:00",
+    up: false,
+    masterIndex: undefined,
+    peerIndex: undefined,
+    peerNetnsId: undefined,
+  });
 });

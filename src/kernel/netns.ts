@@ -63,7 +63,10 @@ export function withNetnsFd<T>(fd: number, label: string, fn: () => T): T {
       restore(orig);
     }
     if (result instanceof Promise) {
-      throw new KernelError(`run in network namespace ${label}`, EINVAL, { code: "INTERNAL", extack: "the callback must be synchronous: the namespace was left before it finished" });
+      throw new KernelError(`run in network namespace ${label}`, EINVAL, {
+        code: "INTERNAL",
+        extack: "the callback must be synchronous: the namespace was left before it finished",
+      });
     }
     return result;
   } finally {
@@ -119,7 +122,11 @@ export function netnsCreate(path: string): void {
     closeSync(openSync(abs, "wx", 0o444));
   } catch (e) {
     const n = errnoOf(e);
-    throw new KernelError(`create network namespace file ${abs}`, n, n === EEXIST ? { code: "NAME_IN_USE", hint: "A namespace with that name exists already; delete it or run `berth system reconcile`" } : {});
+    throw new KernelError(
+      `create network namespace file ${abs}`,
+      n,
+      n === EEXIST ? { code: "NAME_IN_USE", hint: "A namespace with that name exists already; delete it or run `berth system reconcile`" } : {},
+    );
   }
   const orig = openSync(threadNetnsPath(), "r");
   let mounted = false;
@@ -185,8 +192,14 @@ export interface NamespaceIdentity {
 
 /** NS_GET_NSTYPE's answers (CLONE_NEW* flags) as /proc/PID/ns names them. */
 const NAMESPACE_KINDS: ReadonlyMap<number, string> = new Map([
-  [CLONE_NEWNET, "net"], [0x00020000, "mnt"], [0x04000000, "uts"], [0x08000000, "ipc"],
-  [0x10000000, "user"], [0x20000000, "pid"], [0x02000000, "cgroup"], [0x00000080, "time"],
+  [CLONE_NEWNET, "net"],
+  [0x00020000, "mnt"],
+  [0x04000000, "uts"],
+  [0x08000000, "ipc"],
+  [0x10000000, "user"],
+  [0x20000000, "pid"],
+  [0x02000000, "cgroup"],
+  [0x00000080, "time"],
 ]);
 
 /**
@@ -218,7 +231,10 @@ export function netnsInode(path: string): number {
   try {
     return statSync(path).ino;
   } catch (e) {
-    throw new KernelError(`stat network namespace ${path}`, errnoOf(e), { code: "NETNS_NOT_FOUND", hint: "The namespace is gone; run `berth system reconcile`" });
+    throw new KernelError(`stat network namespace ${path}`, errnoOf(e), {
+      code: "NETNS_NOT_FOUND",
+      hint: "The namespace is gone; run `berth system reconcile`",
+    });
   }
 }
 

@@ -1,7 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { attr, decodeAttrs, encodeAttrs, readIpv4, readU32 } from "./nl/attrs.js";
-import { IFA_BROADCAST, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTN_LOCAL, RTN_UNICAST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "./nl/constants.js";
+import {
+  IFA_BROADCAST,
+  RTA_DST,
+  RTA_GATEWAY,
+  RTA_OIF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_TABLE,
+  RTN_LOCAL,
+  RTN_UNICAST,
+  RT_SCOPE_LINK,
+  RT_SCOPE_UNIVERSE,
+} from "./nl/constants.js";
 import { RTMSG_LEN, decodeRtmsg, rtmsg } from "./nl/messages.js";
 import { decodeRoute, describeRoute, routeRequest } from "./route.js";
 import { addrRequest, decodeAddr } from "./addr.js";
@@ -32,7 +44,12 @@ test("routeRequest() for an on-link subnet: scope link, host bits cleared, oif a
 test("decodeRoute() keeps main-table unicast routes only", () => {
   const route = (type: number, table: number, extra: Parameters<typeof encodeAttrs>[0]) =>
     Buffer.concat([rtmsg({ family: 2, dstLen: 16, table: Math.min(table, 255), type }), encodeAttrs([attr.u32(RTA_TABLE, table), ...extra])]);
-  assert.deepEqual(decodeRoute(route(RTN_UNICAST, 254, [attr.ipv4(RTA_DST, "10.88.0.0"), attr.u32(RTA_OIF, 3)])), { dst: "10.88.0.0/16", gateway: undefined, ifindex: 3, table: 254 });
+  assert.deepEqual(decodeRoute(route(RTN_UNICAST, 254, [attr.ipv4(RTA_DST, "10.88.0.0"), attr.u32(RTA_OIF, 3)])), {
+    dst: "10.88.0.0/16",
+    gateway: undefined,
+    ifindex: 3,
+    table: 254,
+  });
   assert.equal(decodeRoute(route(RTN_LOCAL, 255, [])), undefined);
   assert.equal(decodeRoute(route(RTN_UNICAST, 1000, [])), undefined);
   const dflt = Buffer.concat([rtmsg({ family: 2, table: 254, type: RTN_UNICAST }), encodeAttrs([attr.ipv4(RTA_GATEWAY, "10.0.0.1")])]);

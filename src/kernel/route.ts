@@ -1,5 +1,19 @@
 import { attr, decodeAttrs, encodeAttrs, readIpv4, readIpv6, readU32, type Attr } from "./nl/attrs.js";
-import { AF_INET, AF_INET6, RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTN_UNICAST, RTPROT_BOOT, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN } from "./nl/constants.js";
+import {
+  AF_INET,
+  AF_INET6,
+  RTA_DST,
+  RTA_GATEWAY,
+  RTA_OIF,
+  RTA_PREFSRC,
+  RTA_PRIORITY,
+  RTA_TABLE,
+  RTN_UNICAST,
+  RTPROT_BOOT,
+  RT_SCOPE_LINK,
+  RT_SCOPE_UNIVERSE,
+  RT_TABLE_MAIN,
+} from "./nl/constants.js";
 import { RTMSG_LEN, decodeRtmsg, rtmsg } from "./nl/messages.js";
 import { formatCidr4, parseCidr4 } from "../model/ipv4.js";
 import { formatCidr6, parseCidr6 } from "../model/ipv6.js";
@@ -28,7 +42,15 @@ export interface RouteSpec {
 
 /** Text for error messages, in `ip route` words. */
 export function describeRoute(r: RouteSpec): string {
-  return [r.dst ?? "default", r.gateway && `via ${r.gateway}`, r.ifindex !== undefined && `dev ${r.ifindex}`, r.src && `src ${r.src}`, r.metric !== undefined && `metric ${r.metric}`].filter(Boolean).join(" ");
+  return [
+    r.dst ?? "default",
+    r.gateway && `via ${r.gateway}`,
+    r.ifindex !== undefined && `dev ${r.ifindex}`,
+    r.src && `src ${r.src}`,
+    r.metric !== undefined && `metric ${r.metric}`,
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /** Whether a route spec is IPv6 (its destination, gateway or source is written with colons). */
@@ -49,9 +71,13 @@ export function routeRequest(r: RouteSpec): { fixed: Buffer; attrs: Buffer } {
   if (r.src !== undefined) attrs.push(ip(RTA_PREFSRC, r.src));
   if (r.metric !== undefined) attrs.push(attr.u32(RTA_PRIORITY, r.metric));
   const fixed = rtmsg({
-    family: v6 ? AF_INET6 : AF_INET, dstLen, table: RT_TABLE_MAIN, protocol: RTPROT_BOOT,
+    family: v6 ? AF_INET6 : AF_INET,
+    dstLen,
+    table: RT_TABLE_MAIN,
+    protocol: RTPROT_BOOT,
     // a route without a gateway is on-link, as `ip route` chooses
-    scope: r.gateway === undefined ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE, type: RTN_UNICAST,
+    scope: r.gateway === undefined ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+    type: RTN_UNICAST,
   });
   return { fixed, attrs: encodeAttrs(attrs) };
 }

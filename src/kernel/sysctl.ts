@@ -10,7 +10,11 @@ const EINVAL = 22;
  */
 function pathOf(key: string): string {
   if (!/^[a-z0-9_/-]+(\.[a-z0-9_/-]+)+$/i.test(key) || key.includes("//") || /(^|\.)\//.test(key) || /\/($|\.)/.test(key)) {
-    throw new KernelError(`sysctl "${key}"`, EINVAL, { code: "INVALID_ARGUMENT", extack: "not a sysctl name like net.ipv4.ip_forward", hint: "Use dotted names as `sysctl -a` lists them" });
+    throw new KernelError(`sysctl "${key}"`, EINVAL, {
+      code: "INVALID_ARGUMENT",
+      extack: "not a sysctl name like net.ipv4.ip_forward",
+      hint: "Use dotted names as `sysctl -a` lists them",
+    });
   }
   return `/proc/sys/${key.replace(/[./]/g, (c) => (c === "." ? "/" : "."))}`;
 }

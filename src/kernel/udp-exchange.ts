@@ -75,7 +75,14 @@ function exchange(address: string, port: number, payload: Buffer, timeoutMs: num
  * Synchronous: the socket is made while this thread is in the namespace,
  * and it blocks the thread for at most the timeout.
  */
-export function udpExchange(netns: string | undefined, address: string, port: number, payload: Buffer, timeoutMs: number, accept: (reply: Buffer) => boolean = () => true): UdpExchangeResult {
+export function udpExchange(
+  netns: string | undefined,
+  address: string,
+  port: number,
+  payload: Buffer,
+  timeoutMs: number,
+  accept: (reply: Buffer) => boolean = () => true,
+): UdpExchangeResult {
   if (netns === undefined) return exchange(address, port, payload, timeoutMs, accept);
   return withNetns(netns, () => exchange(address, port, payload, timeoutMs, accept));
 }

@@ -72,7 +72,16 @@ export type NewContainer = Omit<Container, "status" | "ownerPid" | "pid" | "exit
  * command), created now, never started.
  */
 export function creatingContainer(fields: NewContainer): Container {
-  return { ...fields, status: "creating", ownerPid: process.pid, pid: undefined, exitCode: undefined, created: new Date().toISOString(), started: undefined, finished: undefined };
+  return {
+    ...fields,
+    status: "creating",
+    ownerPid: process.pid,
+    pid: undefined,
+    exitCode: undefined,
+    created: new Date().toISOString(),
+    started: undefined,
+    finished: undefined,
+  };
 }
 
 /** A container's membership of one network: its interface and lease. */

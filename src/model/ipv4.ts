@@ -72,13 +72,13 @@ export function cidrLast(c: Cidr4): Ipv4 {
 }
 
 export function cidrContains(c: Cidr4, ip: Ipv4): boolean {
-  return ((ip & maskOf(c.prefix)) >>> 0) === c.addr;
+  return (ip & maskOf(c.prefix)) >>> 0 === c.addr;
 }
 
 export function cidrOverlaps(a: Cidr4, b: Cidr4): boolean {
   const p = Math.min(a.prefix, b.prefix);
   const m = maskOf(p);
-  return ((a.addr & m) >>> 0) === ((b.addr & m) >>> 0);
+  return (a.addr & m) >>> 0 === (b.addr & m) >>> 0;
 }
 
 /** Whether `inner` lies wholly inside `outer`. */

@@ -22,17 +22,38 @@ test("tryParseIpv6() reads every RFC 4291 text form and formatIpv6() writes RFC 
 });
 
 test("tryParseIpv6() refuses what is not an IPv6 address, zones included", () => {
-  for (const bad of ["", ":", ":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "g::1", "fe80::1%eth0", "10.0.0.1", "::1.2.3", "::256.0.0.1", " ::1", "1:2:3:4:5:6:7::8:9"]) {
+  for (const bad of [
+    "",
+    ":",
+    ":::",
+    "1::2::3",
+    "1:2:3:4:5:6:7:8:9",
+    "12345::",
+    "g::1",
+    "fe80::1%eth0",
+    "10.0.0.1",
+    "::1.2.3",
+    "::256.0.0.1",
+    " ::1",
+    "1:2:3:4:5:6:7::8:9",
+  ]) {
     assert.equal(tryParseIpv6(bad), undefined, bad);
   }
-  assert.throws(() => parseIpv6("nope", "gateway"), (e: unknown) => e instanceof BerthError && e.code === "INVALID_ADDRESS" && /IPv6 gateway "nope"/.test(e.message));
+  assert.throws(
+    () => parseIpv6("nope", "gateway"),
+    (e: unknown) => e instanceof BerthError && e.code === "INVALID_ADDRESS" && /IPv6 gateway "nope"/.test(e.message),
+  );
 });
 
 test("parseCidr6() clears host bits and refuses bad prefixes", () => {
   assert.equal(formatCidr6(parseCidr6("fd00:89:1::17/64")), "fd00:89:1::/64");
   assert.equal(formatCidr6(parseCidr6("::/0")), "::/0");
   for (const bad of ["fd00::/129", "fd00::", "fd00::/064", "fd00::/-1", "10.0.0.0/8"]) {
-    assert.throws(() => parseCidr6(bad), (e: unknown) => e instanceof BerthError && e.code === "INVALID_SUBNET", bad);
+    assert.throws(
+      () => parseCidr6(bad),
+      (e: unknown) => e instanceof BerthError && e.code === "INVALID_SUBNET",
+      bad,
+    );
   }
 });
 

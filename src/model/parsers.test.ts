@@ -6,7 +6,20 @@ import { parseMac } from "./mac.js";
 
 test("tryParseIpv4() accepts dotted quads and rejects everything else", () => {
   for (const ok of ["0.0.0.0", "10.88.0.1", "255.255.255.255", "192.168.233.128"]) assert.notEqual(tryParseIpv4(ok), undefined, ok);
-  for (const bad of ["192.168.0.", "0x10.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "256.1.1.1", "1.2.3.-1", " 1.2.3.4", "1.2.3.4 ", "", "a.b.c.d", "1e2.1.1.1"]) {
+  for (const bad of [
+    "192.168.0.",
+    "0x10.1.1.1",
+    "1.2.3",
+    "1.2.3.4.5",
+    "01.2.3.4",
+    "256.1.1.1",
+    "1.2.3.-1",
+    " 1.2.3.4",
+    "1.2.3.4 ",
+    "",
+    "a.b.c.d",
+    "1e2.1.1.1",
+  ]) {
     assert.equal(tryParseIpv4(bad), undefined, JSON.stringify(bad));
   }
 });
@@ -33,9 +46,16 @@ test("names: accept the Podman grammar, refuse metacharacters, paths, newlines a
     assert.equal(parseContainerName(ok), ok);
   }
   for (const bad of ["", "-x", ".x", "a b", "a/b", "a;rm -rf", "a\nb", "caf\u00e9", "x".repeat(64), "$(id)", "a`b`"]) {
-    assert.throws(() => parseNetworkName(bad), (e: unknown) => (e as { code?: string }).code === "INVALID_NAME", JSON.stringify(bad));
+    assert.throws(
+      () => parseNetworkName(bad),
+      (e: unknown) => (e as { code?: string }).code === "INVALID_NAME",
+      JSON.stringify(bad),
+    );
   }
-  assert.throws(() => parseIfName("averyveryverylongname"), (e: unknown) => /1-15 characters/.test((e as { hint?: string }).hint ?? ""));
+  assert.throws(
+    () => parseIfName("averyveryverylongname"),
+    (e: unknown) => /1-15 characters/.test((e as { hint?: string }).hint ?? ""),
+  );
 });
 
 test("parseMac() accepts unicast MACs and refuses multicast", () => {

@@ -36,6 +36,10 @@ test("parsePortSpec() refuses bad specs with a reason and a hint", () => {
     ["9090:", /container port is missing/],
   ];
   for (const [spec, re] of cases) {
-    assert.throws(() => parsePortSpec(spec), (e: unknown) => e instanceof BerthError && re.test(e.message) && (e.hint ?? "") !== "", spec);
+    assert.throws(
+      () => parsePortSpec(spec),
+      (e: unknown) => e instanceof BerthError && re.test(e.message) && (e.hint ?? "") !== "",
+      spec,
+    );
   }
 });

@@ -27,7 +27,11 @@ export const ANY_IPV6 = "::";
 /** The host address of a -p without one: 0.0.0.0 and :: (for the families the container has). */
 export const ANY_FAMILY = "";
 
-function bad(spec: string, why: string, hint = "Write -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], e.g. -p 9090:8080 or -p 127.0.0.1:9090:8080/udp"): BerthError {
+function bad(
+  spec: string,
+  why: string,
+  hint = "Write -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|/udp], e.g. -p 9090:8080 or -p 127.0.0.1:9090:8080/udp",
+): BerthError {
   return new BerthError("INVALID_ARGUMENT", `Invalid port mapping "${spec}": ${why}`, { hint });
 }
 
@@ -70,11 +74,19 @@ export function parsePortSpec(spec: string): PortRequest[] {
   if (body.startsWith("[")) {
     const close = body.indexOf("]");
     const ip = close < 0 ? undefined : tryParseIpv6(body.slice(1, close));
-    if (ip === undefined || body[close + 1] !== ":") throw bad(spec, `"${close < 0 ? body : body.slice(0, close + 1)}" is not an IPv6 host address in brackets`, "Write -p [IPV6]:HOSTPORT:CONTAINERPORT, e.g. -p [fd00::1]:8080:80 or -p [::]:8080:80");
+    if (ip === undefined || body[close + 1] !== ":")
+      throw bad(
+        spec,
+        `"${close < 0 ? body : body.slice(0, close + 1)}" is not an IPv6 host address in brackets`,
+        "Write -p [IPV6]:HOSTPORT:CONTAINERPORT, e.g. -p [fd00::1]:8080:80 or -p [::]:8080:80",
+      );
     hostIp = formatIpv6(ip);
     if (hostIp === "::1") {
-      throw bad(spec, "the kernel cannot forward connections from ::1 into a container (IPv6 has no route_localnet, so a packet from ::1 never leaves lo)",
-        "Publish on 127.0.0.1 for host-local access (-p 127.0.0.1:HOSTPORT:PORT), or on another IPv6 address of the host or the network's gateway");
+      throw bad(
+        spec,
+        "the kernel cannot forward connections from ::1 into a container (IPv6 has no route_localnet, so a packet from ::1 never leaves lo)",
+        "Publish on 127.0.0.1 for host-local access (-p 127.0.0.1:HOSTPORT:PORT), or on another IPv6 address of the host or the network's gateway",
+      );
     }
     body = `IPV6${body.slice(close + 1)}`;
   } else if ((body.match(/:/g)?.length ?? 0) > 2) {

@@ -18,16 +18,31 @@ test("requireUnreserved4() refuses subnets in or around 0/8, 127/8, 169.254/16, 
     ["255.255.255.0/30", /reserved/],
   ];
   for (const [text, what] of cases) {
-    assert.throws(() => requireUnreserved4(parseCidr4(text)), (e: unknown) => {
-      const err = e as { code?: string; message?: string; hint?: string };
-      return err.code === "INVALID_SUBNET" && what.test(err.message ?? "") && /private range/.test(err.hint ?? "");
-    }, text);
+    assert.throws(
+      () => requireUnreserved4(parseCidr4(text)),
+      (e: unknown) => {
+        const err = e as { code?: string; message?: string; hint?: string };
+        return err.code === "INVALID_SUBNET" && what.test(err.message ?? "") && /private range/.test(err.hint ?? "");
+      },
+      text,
+    );
   }
   assert.throws(() => requireUnreserved4(parseCidr4("0.0.0.0/0"), "Cluster CIDR"), /Cluster CIDR 0\.0\.0\.0\/0 overlaps/);
 });
 
 test("requireUnreserved4() keeps private, shared and public ranges next to the reserved ones", () => {
-  for (const ok of ["10.88.0.0/16", "172.16.0.0/12", "192.168.1.0/24", "100.64.0.0/10", "1.0.0.0/8", "128.0.0.0/8", "169.253.0.0/16", "169.255.0.0/16", "223.255.255.0/24", "10.0.0.0/8"]) {
+  for (const ok of [
+    "10.88.0.0/16",
+    "172.16.0.0/12",
+    "192.168.1.0/24",
+    "100.64.0.0/10",
+    "1.0.0.0/8",
+    "128.0.0.0/8",
+    "169.253.0.0/16",
+    "169.255.0.0/16",
+    "223.255.255.0/24",
+    "10.0.0.0/8",
+  ]) {
     assert.equal(reservedOverlap4(parseCidr4(ok)), undefined, ok);
     assert.doesNotThrow(() => requireUnreserved4(parseCidr4(ok)), ok);
   }
@@ -48,10 +63,14 @@ test("requireUnreserved6() refuses ::, ::1, IPv4-compatible and -mapped, discard
     ["ff02::/64", /multicast/],
   ];
   for (const [text, what] of cases) {
-    assert.throws(() => requireUnreserved6(parseCidr6(text)), (e: unknown) => {
-      const err = e as { code?: string; message?: string; hint?: string };
-      return err.code === "INVALID_SUBNET" && what.test(err.message ?? "") && /fd00::\/8/.test(err.hint ?? "");
-    }, text);
+    assert.throws(
+      () => requireUnreserved6(parseCidr6(text)),
+      (e: unknown) => {
+        const err = e as { code?: string; message?: string; hint?: string };
+        return err.code === "INVALID_SUBNET" && what.test(err.message ?? "") && /fd00::\/8/.test(err.hint ?? "");
+      },
+      text,
+    );
   }
 });
 

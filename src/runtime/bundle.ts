@@ -21,7 +21,8 @@ export function writeBundle(spec: ContainerProcessSpec, bundleDir: string): void
   const hostDirs = HOST_ROOT_DIRS.filter((d) => existsSync(d));
   if (spec.rootfs === undefined) {
     const rootfs = join(bundleDir, BUNDLE_ROOTFS);
-    for (const d of [...SKELETON_DIRS, ...hostDirs, ...(spec.hostHome && existsSync(HOST_HOME_DIR) ? [HOST_HOME_DIR] : [])]) mkdirSync(join(rootfs, d), { recursive: true });
+    for (const d of [...SKELETON_DIRS, ...hostDirs, ...(spec.hostHome && existsSync(HOST_HOME_DIR) ? [HOST_HOME_DIR] : [])])
+      mkdirSync(join(rootfs, d), { recursive: true });
     for (const [link, target] of Object.entries(HOST_ROOT_LINKS)) {
       const p = join(rootfs, link);
       if (!existsSync(p) && existsSync(join("/", target))) symlinkSync(target, p);

@@ -17,5 +17,5 @@ test("cgroupMountPoints() finds cgroup and cgroup2 mounts by type, none after `i
 
 test("runtimeFailureHint() names the cgroup cause for runc's message, else keeps the usual hint", () => {
   assert.match(runtimeFailureHint("runc create failed: no cgroup mount found in mountinfo", "x"), /ip netns exec.*unshare --net --mount.*mount -t cgroup2/);
-  assert.equal(runtimeFailureHint("exec: \"nope\": executable file not found in $PATH", "check the command"), "check the command");
+  assert.equal(runtimeFailureHint('exec: "nope": executable file not found in $PATH', "check the command"), "check the command");
 });

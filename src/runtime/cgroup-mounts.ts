@@ -34,7 +34,9 @@ export const CGROUP_FIX =
 
 /** The error for a run where the runtime cannot create a container's cgroup. */
 export function cgroupMountsError(what: string, evidence: string): BerthError {
-  return new BerthError("RUNTIME", `${what}: no cgroup hierarchy is mounted where berth runs (${evidence}), so runc cannot create the container's cgroup`, { hint: CGROUP_FIX });
+  return new BerthError("RUNTIME", `${what}: no cgroup hierarchy is mounted where berth runs (${evidence}), so runc cannot create the container's cgroup`, {
+    hint: CGROUP_FIX,
+  });
 }
 
 /** Throws cgroupMountsError when this process sees no cgroup mount (checked before a run changes anything). */

@@ -42,9 +42,20 @@ test("conmonArgs() passes the exit command as --exit-command plus one --exit-com
   assert.ok(a.includes("-t"));
   const i = a.indexOf("--exit-command");
   assert.deepEqual(a.slice(i), [
-    "--exit-command", "/usr/bin/env",
-    "--exit-command-arg", "A=1", "--exit-command-arg", "node", "--exit-command-arg", "main.js",
-    "--exit-command-arg", "container", "--exit-command-arg", "cleanup", "--exit-command-arg", "x y",
+    "--exit-command",
+    "/usr/bin/env",
+    "--exit-command-arg",
+    "A=1",
+    "--exit-command-arg",
+    "node",
+    "--exit-command-arg",
+    "main.js",
+    "--exit-command-arg",
+    "container",
+    "--exit-command-arg",
+    "cleanup",
+    "--exit-command-arg",
+    "x y",
   ]);
 });
 

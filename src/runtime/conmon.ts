@@ -49,7 +49,9 @@ export async function createUnderConmon(o: ConmonOptions, conmonBinary = "conmon
   child.unref();
   const spawned = new Promise<never>((_, reject) =>
     child.on("error", (e: NodeJS.ErrnoException) =>
-      reject(e.code === "ENOENT" ? new BerthError("MISSING_DEPENDENCY", "Cannot run conmon: program not found", { hint: "Install it: apt-get install conmon" }) : e),
+      reject(
+        e.code === "ENOENT" ? new BerthError("MISSING_DEPENDENCY", "Cannot run conmon: program not found", { hint: "Install it: apt-get install conmon" }) : e,
+      ),
     ),
   );
   const sync = child.stdio[SYNC_FD] as Readable;
@@ -109,6 +111,9 @@ function tail(file: string): string {
 
 function createFailed(o: ConmonOptions, what: string, detail: string): BerthError {
   return new BerthError("RUNTIME", `Cannot create container "${o.name}": ${what}${detail ? `: ${detail}` : ""}`, {
-    hint: runtimeFailureHint(detail, "Check that the command exists in the container's root filesystem; `berth run -i ... CMD` in the foreground shows the runtime's own message"),
+    hint: runtimeFailureHint(
+      detail,
+      "Check that the command exists in the container's root filesystem; `berth run -i ... CMD` in the foreground shows the runtime's own message",
+    ),
   });
 }

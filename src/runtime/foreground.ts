@@ -25,7 +25,11 @@ export function runInherited(file: string, args: readonly string[], opts: { stdi
     };
     child.on("error", (e: NodeJS.ErrnoException) => {
       cleanup();
-      reject(e.code === "ENOENT" ? new BerthError("MISSING_DEPENDENCY", `Cannot run ${file}: program not found`, { hint: "Install runc (apt-get install runc) or set BERTH_RUNTIME" }) : e);
+      reject(
+        e.code === "ENOENT"
+          ? new BerthError("MISSING_DEPENDENCY", `Cannot run ${file}: program not found`, { hint: "Install runc (apt-get install runc) or set BERTH_RUNTIME" })
+          : e,
+      );
     });
     child.on("close", (code, signal) => {
       cleanup();

@@ -23,7 +23,10 @@ test("decodeK8sLog() can pick one stream", () => {
 });
 
 test("decodeK8sLog() keeps a terminal's carriage returns", () => {
-  assert.equal(decodeK8sLog("2026-11-29T01:15:08.297934841+00:00 stdout F /dev/pts/0\r\n2026-11-29T01:15:08.298109571+00:00 stdout F hi\r\n"), "/dev/pts/0\r\nhi\r\n");
+  assert.equal(
+    decodeK8sLog("2026-11-29T01:15:08.297934841+00:00 stdout F /dev/pts/0\r\n2026-11-29T01:15:08.298109571+00:00 stdout F hi\r\n"),
+    "/dev/pts/0\r\nhi\r\n",
+  );
 });
 
 test("decodeK8sLog() of an empty log is empty", () => {

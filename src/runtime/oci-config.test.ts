@@ -37,7 +37,10 @@ test("buildOciConfig() joins the netns by path and sets ping_group_range there",
 
 test("buildOciConfig() in host mode has no network namespace entry and no net.* sysctl", () => {
   const c = buildOciConfig({ ...base, network: { kind: "host" } });
-  assert.deepEqual(c.linux.namespaces.map((n) => n.type), ["pid", "ipc", "uts", "mount"]);
+  assert.deepEqual(
+    c.linux.namespaces.map((n) => n.type),
+    ["pid", "ipc", "uts", "mount"],
+  );
   assert.equal(c.linux.sysctl, undefined);
 });
 
@@ -45,7 +48,9 @@ test("buildOciConfig() grants Podman's default capabilities, not full root", () 
   const c = buildOciConfig(base);
   for (const set of ["bounding", "effective", "permitted"] as const) assert.deepEqual(c.process.capabilities[set], DEFAULT_CAPABILITIES);
   assert.equal(DEFAULT_CAPABILITIES.length, 11);
-  assert.ok(!DEFAULT_CAPABILITIES.includes("CAP_SYS_ADMIN") && !DEFAULT_CAPABILITIES.includes("CAP_NET_ADMIN") && !DEFAULT_CAPABILITIES.includes("CAP_NET_RAW"));
+  assert.ok(
+    !DEFAULT_CAPABILITIES.includes("CAP_SYS_ADMIN") && !DEFAULT_CAPABILITIES.includes("CAP_NET_ADMIN") && !DEFAULT_CAPABILITIES.includes("CAP_NET_RAW"),
+  );
   assert.equal(c.process.noNewPrivileges, true);
 });
 
@@ -53,7 +58,13 @@ test("buildOciConfig() with the host root: read-only skeleton root plus read-onl
   const c = buildOciConfig(base, { hostDirs: ["/usr", "/etc"] });
   assert.deepEqual(c.root, { path: "rootfs", readonly: true });
   const binds = c.mounts.filter((m) => m.type === "bind" && m.options.includes("rbind"));
-  assert.deepEqual(binds.map((m) => [m.source, m.destination]), [["/usr", "/usr"], ["/etc", "/etc"]]);
+  assert.deepEqual(
+    binds.map((m) => [m.source, m.destination]),
+    [
+      ["/usr", "/usr"],
+      ["/etc", "/etc"],
+    ],
+  );
   for (const m of binds) assert.ok(m.options.includes("ro"));
   assert.ok(HOST_ROOT_DIRS.includes("/usr") && HOST_ROOT_DIRS.includes("/etc") && !HOST_ROOT_DIRS.includes("/root"));
 });
@@ -68,7 +79,11 @@ test("buildOciConfig() mounts the container's /etc files read-write after the /e
   const c = buildOciConfig(base, { hostDirs: ["/etc"] });
   const dests = c.mounts.map((m) => m.destination);
   const etc = dests.indexOf("/etc");
-  for (const [dest, src] of [["/etc/hosts", "/r/hosts"], ["/etc/resolv.conf", "/r/resolv.conf"], ["/etc/hostname", "/r/hostname"]] as const) {
+  for (const [dest, src] of [
+    ["/etc/hosts", "/r/hosts"],
+    ["/etc/resolv.conf", "/r/resolv.conf"],
+    ["/etc/hostname", "/r/hostname"],
+  ] as const) {
     const i = dests.indexOf(dest);
     assert.ok(i > etc, `${dest} after /etc`);
     assert.deepEqual(c.mounts[i], { destination: dest, type: "bind", source: src, options: ["bind", "rw"] });
@@ -94,22 +109,28 @@ test("mergeEnv() replaces by key, keeps order, and keeps entries without '='", (
 test("buildOciConfig() applies -w, -u, -v, capabilities, --privileged, net.* sysctls, --init and annotations", () => {
   const etc = { hosts: "/r/hosts", resolvConf: "/r/resolv.conf", hostname: "/r/hostname" };
   const base = { id: "a".repeat(64), name: "x", hostname: "x", args: ["sh"], network: { kind: "netns" as const, path: "/run/netns/x" }, etc };
-  const c = buildOciConfig({
-    ...base,
-    cwd: "/srv",
-    user: { uid: 33, gid: 34 },
-    volumes: [{ source: "/data", destination: "/mnt", readOnly: true }],
-    capDrop: ["ALL"],
-    capAdd: ["CAP_NET_RAW"],
-    sysctls: { "net.ipv4.ip_unprivileged_port_start": "80" },
-    init: "/usr/bin/catatonit",
-    annotations: { "io.berth.labels": "{}" },
-  }, { hostDirs: [] });
+  const c = buildOciConfig(
+    {
+      ...base,
+      cwd: "/srv",
+      user: { uid: 33, gid: 34 },
+      volumes: [{ source: "/data", destination: "/mnt", readOnly: true }],
+      capDrop: ["ALL"],
+      capAdd: ["CAP_NET_RAW"],
+      sysctls: { "net.ipv4.ip_unprivileged_port_start": "80" },
+      init: "/usr/bin/catatonit",
+      annotations: { "io.berth.labels": "{}" },
+    },
+    { hostDirs: [] },
+  );
   assert.equal(c.process.cwd, "/srv");
   assert.deepEqual(c.process.user, { uid: 33, gid: 34 });
   assert.deepEqual(c.process.capabilities.effective, ["CAP_NET_RAW"]);
   assert.deepEqual(c.process.args, ["/run/berth-init", "--", "sh"]);
-  assert.deepEqual(c.mounts.find((m) => m.destination === "/mnt"), { destination: "/mnt", type: "bind", source: "/data", options: ["rbind", "ro"] });
+  assert.deepEqual(
+    c.mounts.find((m) => m.destination === "/mnt"),
+    { destination: "/mnt", type: "bind", source: "/data", options: ["rbind", "ro"] },
+  );
   assert.equal(c.mounts.find((m) => m.destination === "/run/berth-init")?.source, "/usr/bin/catatonit");
   assert.equal(c.linux.sysctl?.["net.ipv4.ip_unprivileged_port_start"], "80");
   assert.deepEqual(c.annotations, { "io.berth.labels": "{}" });
@@ -125,7 +146,10 @@ test("buildOciConfig() on the host's root masks password hashes, keys and Berth'
   for (const p of ["/etc/shadow", "/etc/gshadow", "/etc/ssh", "/var/lib/berth", "/srv/berth-run", "/proc/kcore"]) assert.ok(c.linux.maskedPaths.includes(p), p);
   assert.equal(c.linux.maskedPaths.filter((p) => p === "/var/lib/berth").length, 1, "listed once");
   assert.ok(!c.mounts.some((m) => m.destination === "/home" || m.destination === "/root"), "no /home, no /root");
-  assert.ok(buildOciConfig({ ...base, hostHome: true }).mounts.some((m) => m.destination === "/home" && m.options.includes("ro")), "--host-home: /home read-only");
+  assert.ok(
+    buildOciConfig({ ...base, hostHome: true }).mounts.some((m) => m.destination === "/home" && m.options.includes("ro")),
+    "--host-home: /home read-only",
+  );
   const own = buildOciConfig({ ...base, rootfs: "/srv/image", hiddenHostPaths: ["/var/lib/berth"] });
   assert.ok(!own.linux.maskedPaths.includes("/etc/shadow"), "a container's own root filesystem is its own business");
 });

@@ -2,8 +2,17 @@ import type { ContainerProcessSpec } from "./container-spec.js";
 
 /** Podman's default capability set: enough for ordinary programs, not full root. */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_NET_BIND_SERVICE",
-  "CAP_SETFCAP", "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT",
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FOWNER",
+  "CAP_FSETID",
+  "CAP_KILL",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_SETFCAP",
+  "CAP_SETGID",
+  "CAP_SETPCAP",
+  "CAP_SETUID",
+  "CAP_SYS_CHROOT",
 ];
 
 /**
@@ -24,13 +33,39 @@ export const HOST_HOME_DIR = "/home";
  * runtime (a file becomes /dev/null, a directory an empty read-only tmpfs).
  */
 export const HOST_SECRETS: readonly string[] = [
-  "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
-  "/etc/ssh", "/etc/ssl/private", "/var/lib/berth", "/var/lib/containers", "/var/lib/containerd", "/var/lib/cni",
-  "/var/lib/sss", "/var/lib/polkit-1", "/var/log", "/var/spool", "/var/backups", "/var/mail",
+  "/etc/shadow",
+  "/etc/shadow-",
+  "/etc/gshadow",
+  "/etc/gshadow-",
+  "/etc/sudoers",
+  "/etc/sudoers.d",
+  "/etc/ssh",
+  "/etc/ssl/private",
+  "/var/lib/berth",
+  "/var/lib/containers",
+  "/var/lib/containerd",
+  "/var/lib/cni",
+  "/var/lib/sss",
+  "/var/lib/polkit-1",
+  "/var/log",
+  "/var/spool",
+  "/var/backups",
+  "/var/mail",
 ];
 
 /** The /proc and /sys paths every container gets masked (as runc spec writes them). */
-const KERNEL_MASKED = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware"];
+const KERNEL_MASKED = [
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/proc/scsi",
+  "/sys/firmware",
+];
 
 /** Default environment, before the spec's own. */
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -127,7 +162,10 @@ export function buildOciConfig(spec: ContainerProcessSpec, opts: OciConfigOption
       // Only in a namespace of the container's own: runc refuses net.* sysctls in the host's.
       ...(spec.network.kind === "netns" ? { sysctl: { "net.ipv4.ping_group_range": "0 0", ...spec.sysctls } } : {}),
       // --privileged lifts the kernel masks, as Podman's does; the host's secrets stay hidden either way
-      maskedPaths: [...(privileged ? [] : KERNEL_MASKED), ...(hostRoot ? [...HOST_SECRETS, ...(spec.hiddenHostPaths ?? []).filter((p) => !HOST_SECRETS.includes(p))] : [])],
+      maskedPaths: [
+        ...(privileged ? [] : KERNEL_MASKED),
+        ...(hostRoot ? [...HOST_SECRETS, ...(spec.hiddenHostPaths ?? []).filter((p) => !HOST_SECRETS.includes(p))] : []),
+      ],
       readonlyPaths: privileged ? [] : ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
     },
     ...(spec.annotations ? { annotations: { ...spec.annotations } } : {}),
@@ -139,12 +177,47 @@ export const INIT_PATH = "/run/berth-init";
 
 /** Every capability this kernel knows (Linux 5.9+: up to CAP_CHECKPOINT_RESTORE), for --privileged and --cap-add ALL. */
 export const ALL_CAPABILITIES: readonly string[] = [
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
-  "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-  "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN",
-  "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-  "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_DAC_READ_SEARCH",
+  "CAP_FOWNER",
+  "CAP_FSETID",
+  "CAP_KILL",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETPCAP",
+  "CAP_LINUX_IMMUTABLE",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_NET_BROADCAST",
+  "CAP_NET_ADMIN",
+  "CAP_NET_RAW",
+  "CAP_IPC_LOCK",
+  "CAP_IPC_OWNER",
+  "CAP_SYS_MODULE",
+  "CAP_SYS_RAWIO",
+  "CAP_SYS_CHROOT",
+  "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT",
+  "CAP_SYS_ADMIN",
+  "CAP_SYS_BOOT",
+  "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE",
+  "CAP_SYS_TIME",
+  "CAP_SYS_TTY_CONFIG",
+  "CAP_MKNOD",
+  "CAP_LEASE",
+  "CAP_AUDIT_WRITE",
+  "CAP_AUDIT_CONTROL",
+  "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE",
+  "CAP_MAC_ADMIN",
+  "CAP_SYSLOG",
+  "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND",
+  "CAP_AUDIT_READ",
+  "CAP_PERFMON",
+  "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE",
 ];
 
 /** Podman's default set, then --cap-drop, then --cap-add (so `--cap-drop ALL --cap-add NET_RAW` leaves NET_RAW). */

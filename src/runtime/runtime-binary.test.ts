@@ -19,7 +19,10 @@ test("findRuntimeBinary() without BERTH_RUNTIME picks runc, else crun", () => {
   const runc = findExecutable("runc", { PATH: "" });
   const crun = findExecutable("crun", { PATH: "" });
   if (!runc && !crun) {
-    assert.throws(() => findRuntimeBinary({ PATH: "" }), (e: unknown) => e instanceof BerthError && e.code === "MISSING_DEPENDENCY");
+    assert.throws(
+      () => findRuntimeBinary({ PATH: "" }),
+      (e: unknown) => e instanceof BerthError && e.code === "MISSING_DEPENDENCY",
+    );
     return;
   }
   assert.equal(findRuntimeBinary({ PATH: "" }), runc ?? crun);

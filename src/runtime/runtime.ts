@@ -133,7 +133,11 @@ export class Runtime {
    * Start, under conmon, a container whose bundle is already written (a
    * stopped or created container started again, with the same config.json).
    */
-  async startBundle(spec: { id: string; name: string; tty: boolean }, bundleDir: string, opts: { exitCommand?: readonly string[] } = {}): Promise<{ pid: number }> {
+  async startBundle(
+    spec: { id: string; name: string; tty: boolean },
+    bundleDir: string,
+    opts: { exitCommand?: readonly string[] } = {},
+  ): Promise<{ pid: number }> {
     const pid = await createUnderConmon({
       id: spec.id,
       name: spec.name,
@@ -169,9 +173,13 @@ export class Runtime {
     if (opts.tty) requireTerminal(`an exec in container ${id.slice(0, 12)}`, opts.capture === true, opts.interactive === true);
     const st = await this.state(id);
     if (st.status !== "running") {
-      throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container ${id.slice(0, 12)}: it is ${st.status === "missing" ? "not known to the runtime" : st.status}`, {
-        hint: "Start it again with `berth run -d ...`",
-      });
+      throw new BerthError(
+        "CONTAINER_NOT_RUNNING",
+        `Cannot exec in container ${id.slice(0, 12)}: it is ${st.status === "missing" ? "not known to the runtime" : st.status}`,
+        {
+          hint: "Start it again with `berth run -d ...`",
+        },
+      );
     }
     const argv = this.#args("exec", ...(opts.tty ? ["--tty"] : []), ...(opts.env ?? []).flatMap((e) => ["--env", e]), id, ...args);
     if (opts.capture) {
@@ -248,9 +256,13 @@ export class Runtime {
   async kill(id: string, signal: string): Promise<void> {
     const r = await execFile(this.binary, this.#args("kill", id, signal), { env: runtimeEnv() });
     if (r.code !== 0) {
-      throw new BerthError("RUNTIME", `Cannot send ${signal} to container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} kill exited with ${r.code}`}`, {
-        hint: "Check that it is running (`berth ps`) and that the signal is valid (`kill -l`)",
-      });
+      throw new BerthError(
+        "RUNTIME",
+        `Cannot send ${signal} to container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} kill exited with ${r.code}`}`,
+        {
+          hint: "Check that it is running (`berth ps`) and that the signal is valid (`kill -l`)",
+        },
+      );
     }
   }
 
@@ -331,9 +343,13 @@ function requireTerminal(what: string, capture: boolean, interactive: boolean): 
   // isatty, not process.stdin: that would open stdin as a stream, which the runtime then shares
   const terminal = interactive ? isatty(0) : isatty(1) || isatty(2);
   if (capture || !terminal) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot allocate a terminal for ${what}: ${capture ? "its output is being captured" : interactive ? "the input device is not a TTY" : "neither stdout nor stderr is a terminal"}`, {
-      hint: "Leave out -t (--tty), or run the command from a terminal",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      `Cannot allocate a terminal for ${what}: ${capture ? "its output is being captured" : interactive ? "the input device is not a TTY" : "neither stdout nor stderr is a terminal"}`,
+      {
+        hint: "Leave out -t (--tty), or run the command from a terminal",
+      },
+    );
   }
 }
 

@@ -68,7 +68,9 @@ export class AttachmentRows {
    */
   namedForNetwork(networkId: string): NamedAttachment[] {
     const rows = this.db
-      .prepare("SELECT a.container_id, c.name, a.aliases, a.ip, a.ip6, c.dns FROM attachments a JOIN containers c ON c.id = a.container_id WHERE a.network_id = ? ORDER BY a.ip, a.ip6")
+      .prepare(
+        "SELECT a.container_id, c.name, a.aliases, a.ip, a.ip6, c.dns FROM attachments a JOIN containers c ON c.id = a.container_id WHERE a.network_id = ? ORDER BY a.ip, a.ip6",
+      )
       .all(networkId) as { container_id: string; name: string; aliases: string; ip: string | null; ip6: string | null; dns: string }[];
     return rows.map((r) => ({
       containerId: r.container_id,
@@ -91,13 +93,15 @@ export class AttachmentRows {
 
   /** Who holds `ip` on the network, if anyone (an indexed lookup). */
   holderOf(networkId: string, ip: string): string | undefined {
-    const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip = ?").get(networkId, ip) as { container_id: string } | undefined;
+    const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip = ?").get(networkId, ip) as
+      { container_id: string } | undefined;
     return r?.container_id;
   }
 
   /** Who holds the IPv6 address `ip6` (canonical text) on the network, if anyone. */
   holderOf6(networkId: string, ip6: string): string | undefined {
-    const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip6 = ?").get(networkId, ip6) as { container_id: string } | undefined;
+    const r = this.db.prepare("SELECT container_id FROM attachments WHERE network_id = ? AND ip6 = ?").get(networkId, ip6) as
+      { container_id: string } | undefined;
     return r?.container_id;
   }
 

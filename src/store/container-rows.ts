@@ -97,7 +97,11 @@ export class ContainerRows {
    * A filtered query: it runs at the start of every command.
    */
   unfinished(): Container[] {
-    return (this.db.prepare("SELECT * FROM containers WHERE status IN ('creating', 'removing') OR (status = 'running' AND detached = 0) ORDER BY created, name").all() as ContainerRow[]).map(toContainer);
+    return (
+      this.db
+        .prepare("SELECT * FROM containers WHERE status IN ('creating', 'removing') OR (status = 'running' AND detached = 0) ORDER BY created, name")
+        .all() as ContainerRow[]
+    ).map(toContainer);
   }
 
   byId(id: string): Container | undefined {
@@ -116,7 +120,11 @@ export class ContainerRows {
     return (this.db.prepare("SELECT * FROM containers WHERE mode_target = ?").all(id) as ContainerRow[]).map(toContainer);
   }
 
-  setStatus(id: string, status: ContainerStatus, fields: { ownerPid?: number | null; pid?: number | null; exitCode?: number | null; started?: string; finished?: string; detached?: boolean } = {}): void {
+  setStatus(
+    id: string,
+    status: ContainerStatus,
+    fields: { ownerPid?: number | null; pid?: number | null; exitCode?: number | null; started?: string; finished?: string; detached?: boolean } = {},
+  ): void {
     const sets = ["status = @status"];
     if ("detached" in fields) sets.push("detached = @detachedInt");
     if ("ownerPid" in fields) sets.push("owner_pid = @ownerPid");
@@ -125,7 +133,9 @@ export class ContainerRows {
     if ("started" in fields) sets.push("started = @started");
     if ("finished" in fields) sets.push("finished = @finished");
     const { detached, ...rest } = fields;
-    this.db.prepare(`UPDATE containers SET ${sets.join(", ")} WHERE id = @id`).run({ id, status, ...rest, ...(detached === undefined ? {} : { detachedInt: detached ? 1 : 0 }) });
+    this.db
+      .prepare(`UPDATE containers SET ${sets.join(", ")} WHERE id = @id`)
+      .run({ id, status, ...rest, ...(detached === undefined ? {} : { detachedInt: detached ? 1 : 0 }) });
   }
 
   setNetworks(id: string, networks: readonly NetworkRequest[]): void {

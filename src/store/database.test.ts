@@ -15,9 +15,15 @@ test("openDatabase() migrates a schema-1 database to IPv6 columns, keeping netwo
     const old = new Database(file);
     old.exec(MIGRATIONS[0] ?? "");
     old.pragma("user_version = 1");
-    old.prepare(`INSERT INTO networks VALUES ('n1', 'web', 'bridge', 'berth1', '10.89.0.0/24', '10.89.0.1', NULL, 0, 1, 1, NULL, '{}', '[]', 7, '2026-01-01')`).run();
-    old.prepare(`INSERT INTO containers (id, name, command, hostname, mode, auto_remove, detached, dns, extra_hosts, networks, status, created)
-                 VALUES ('c1', 'app', '[]', 'app', 'bridge', 0, 1, '{}', '[]', '[]', 'running', '2026-01-01')`).run();
+    old
+      .prepare(`INSERT INTO networks VALUES ('n1', 'web', 'bridge', 'berth1', '10.89.0.0/24', '10.89.0.1', NULL, 0, 1, 1, NULL, '{}', '[]', 7, '2026-01-01')`)
+      .run();
+    old
+      .prepare(
+        `INSERT INTO containers (id, name, command, hostname, mode, auto_remove, detached, dns, extra_hosts, networks, status, created)
+                 VALUES ('c1', 'app', '[]', 'app', 'bridge', 0, 1, '{}', '[]', '[]', 'running', '2026-01-01')`,
+      )
+      .run();
     old.prepare(`INSERT INTO attachments VALUES ('c1', 'n1', 'eth0', 'bth000000000001', '10.89.0.2', '02:00:00:00:00:01', '[]', 1)`).run();
     old.close();
 
@@ -35,9 +41,32 @@ test("openDatabase() migrates a schema-1 database to IPv6 columns, keeping netwo
     assert.equal(a?.ip6, undefined);
     assert.equal(a?.staticIp, true);
     // the rebuilt tables keep their constraints: a lease is unique per network and family, and references hold
-    assert.throws(() => db.prepare(`INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip) VALUES ('c1', 'n1', 'eth1', 'bth2', '10.89.0.2', 'm', '[]', 0)`).run());
-    assert.throws(() => db.prepare(`INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip) VALUES ('c1', 'nope', 'eth1', 'bth3', '10.1.0.2', 'm', '[]', 0)`).run(), /FOREIGN KEY/);
-    assert.throws(() => db.prepare(`INSERT INTO networks (id, name, driver, bridge, internal, dns_enabled, isolate, labels, dns_servers, created) VALUES ('n2', 'x', 'bridge', 'b2', 0, 0, 0, '{}', '[]', 'now')`).run(), /CHECK/, "a network has a subnet of at least one family");
+    assert.throws(() =>
+      db
+        .prepare(
+          `INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip) VALUES ('c1', 'n1', 'eth1', 'bth2', '10.89.0.2', 'm', '[]', 0)`,
+        )
+        .run(),
+    );
+    assert.throws(
+      () =>
+        db
+          .prepare(
+            `INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, mac, aliases, static_ip) VALUES ('c1', 'nope', 'eth1', 'bth3', '10.1.0.2', 'm', '[]', 0)`,
+          )
+          .run(),
+      /FOREIGN KEY/,
+    );
+    assert.throws(
+      () =>
+        db
+          .prepare(
+            `INSERT INTO networks (id, name, driver, bridge, internal, dns_enabled, isolate, labels, dns_servers, created) VALUES ('n2', 'x', 'bridge', 'b2', 0, 0, 0, '{}', '[]', 'now')`,
+          )
+          .run(),
+      /CHECK/,
+      "a network has a subnet of at least one family",
+    );
     db.prepare("DELETE FROM containers WHERE id = 'c1'").run();
     assert.equal(new AttachmentRows(db).forContainer("c1").length, 0, "ON DELETE CASCADE still holds");
     db.close();

@@ -177,7 +177,10 @@ function migrate(db: Db): void {
       db.exec(MIGRATIONS[v] ?? "");
     }
     const broken = db.pragma("foreign_key_check") as unknown[];
-    if (broken.length > 0) throw new BerthError("STATE", `Migrating the state database left ${broken.length} dangling references`, { hint: "Run `berth system reset -f` to start over" });
+    if (broken.length > 0)
+      throw new BerthError("STATE", `Migrating the state database left ${broken.length} dangling references`, {
+        hint: "Run `berth system reset -f` to start over",
+      });
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
 }

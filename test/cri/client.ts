@@ -57,12 +57,8 @@ export class CriClient {
     if (!fn) throw new Error(`no such CRI method ${method}`);
     return new Promise((resolve, reject) => {
       const deadline = new Date(Date.now() + timeoutMs);
-      fn.call(
-        this.#stub,
-        req,
-        new grpc.Metadata(),
-        { deadline },
-        (err, res) => (err ? reject(new Error(`CRI ${method}: ${err.details || err.message}`)) : resolve(res)),
+      fn.call(this.#stub, req, new grpc.Metadata(), { deadline }, (err, res) =>
+        err ? reject(new Error(`CRI ${method}: ${err.details || err.message}`)) : resolve(res),
       );
     });
   }
@@ -74,7 +70,7 @@ export class CriClient {
 
   async status(): Promise<RuntimeCondition[]> {
     const r = await this.#call("Status", { verbose: false });
-    return ((r["status"] as { conditions: RuntimeCondition[] } | null)?.conditions ?? []);
+    return (r["status"] as { conditions: RuntimeCondition[] } | null)?.conditions ?? [];
   }
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {

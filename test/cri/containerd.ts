@@ -97,18 +97,38 @@ export class CriNode {
     const config = join(o.dir, "config.toml");
     const log = join(o.dir, "containerd.log");
     writeFileSync(config, configToml(o, socket));
-    const holder = spawn("unshare", ["--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs -o mode=755 tmpfs /run && mount -t tmpfs -o mode=755 tmpfs /var/lib && echo ready && exec sleep infinity"], { stdio: ["ignore", "pipe", "inherit"] });
+    const holder = spawn(
+      "unshare",
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        "mount -t tmpfs -o mode=755 tmpfs /run && mount -t tmpfs -o mode=755 tmpfs /var/lib && echo ready && exec sleep infinity",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     await new Promise<void>((resolve, reject) => {
       holder.stdout?.once("data", () => resolve());
       holder.once("exit", (code) => reject(new Error(`the mount namespace holder exited with ${String(code)}`)));
     });
     const env = { ...o.env, PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
-    const daemon = spawn("sh", ["-c", 'exec nsenter --mount=/proc/"$1"/ns/mnt -- containerd --config "$2" --log-level info >"$3" 2>&1', "containerd", String(holder.pid), config, log], { env, stdio: "ignore" });
+    const daemon = spawn(
+      "sh",
+      ["-c", 'exec nsenter --mount=/proc/"$1"/ns/mnt -- containerd --config "$2" --log-level info >"$3" 2>&1', "containerd", String(holder.pid), config, log],
+      { env, stdio: "ignore" },
+    );
     const node = new CriNode(socket, holder, daemon, log, env);
     try {
       let ready = false;
       for (let i = 0; i < 200 && !ready && daemon.exitCode === null; i++) {
-        if (existsSync(socket)) ready = await node.client.version().then(() => true, () => false);
+        if (existsSync(socket))
+          ready = await node.client.version().then(
+            () => true,
+            () => false,
+          );
         if (!ready) await delay(100);
       }
       if (!ready) throw new Error(`containerd did not start: ${node.log().slice(-3000)}`);

@@ -37,8 +37,14 @@ test("ps, network ls and network inspect --format take Podman's field names; an 
   if (!requireSandbox(t)) return;
   b.ok("network", "create", "--subnet", "10.97.0.0/24", "fmtnet");
   const id = b.ok("run", "-d", "--name", "fmt1", "--network", "fmtnet", "-p", "127.0.0.1:18080:80", "sleep", "600").trim();
-  assert.equal(b.ok("ps", "--format", "{{.Names}} {{.ID}} {{.Networks}} {{.Ports}} {{.Command}}"), `fmt1 ${id.slice(0, 12)} fmtnet 127.0.0.1:18080->80/tcp sleep 600\n`);
-  assert.match(b.ok("ps", "--format", "{{.Status}}|{{.Image}}|{{.CreatedAt}}"), /^Up \d+ seconds? ago\|\/\|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\n$/);
+  assert.equal(
+    b.ok("ps", "--format", "{{.Names}} {{.ID}} {{.Networks}} {{.Ports}} {{.Command}}"),
+    `fmt1 ${id.slice(0, 12)} fmtnet 127.0.0.1:18080->80/tcp sleep 600\n`,
+  );
+  assert.match(
+    b.ok("ps", "--format", "{{.Status}}|{{.Image}}|{{.CreatedAt}}"),
+    /^Up \d+ seconds? ago\|\/\|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC\n$/,
+  );
   assert.match(b.ok("ps", "--format", "table {{.ID}} {{.Names}}"), new RegExp(`^CONTAINER ID  NAMES\n${id.slice(0, 12)}  fmt1\n$`));
   const bad = b.run("ps", "--format", "{{.Nmes}}");
   assert.equal(bad.code, 125);
@@ -81,7 +87,10 @@ test("/etc/hosts in a container lists its own name and host.containers.internal 
 
 test("closing stdout early ends quietly: no EPIPE stack trace", (t) => {
   if (!requireSandbox(t)) return;
-  for (const [args, tail] of [[["system", "info"], "true"], [["topology", "--format", "svg"], "head -c 300 >/dev/null"]] as const) {
+  for (const [args, tail] of [
+    [["system", "info"], "true"],
+    [["topology", "--format", "svg"], "head -c 300 >/dev/null"],
+  ] as const) {
     const r = piped(args, tail);
     assert.equal(r.code, 0);
     assert.doesNotMatch(r.stderr, /EPIPE|node:events|at /, `berth ${args.join(" ")} | ${tail}`);
@@ -91,7 +100,12 @@ test("closing stdout early ends quietly: no EPIPE stack trace", (t) => {
 test("run -t without -i writes exactly the command's output: no byte from the caller's stdin is passed on", (t) => {
   if (!requireSandbox(t)) return;
   // script(1) gives the command a terminal; its stdin is /dev/null, whose end it signals by writing to the terminal
-  const r = spawnSync("script", ["-qec", `"${process.execPath}" "${BERTH}" run --rm -t echo hi`, "/dev/null"], { env: b.env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+  const r = spawnSync("script", ["-qec", `"${process.execPath}" "${BERTH}" run --rm -t echo hi`, "/dev/null"], {
+    env: b.env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "hi\r\n");
 });
@@ -147,7 +161,14 @@ test("create, start, stop, start: a stopped container comes back with its networ
 test("--restart on-failure:N is supervised through conmon's cleanup; always does not restart what the user stopped", (t) => {
   if (!requireSandbox(t)) return;
   b.ok("run", "-d", "--name", "flaky", "--network", "none", "--restart", "on-failure:2", "sh", "-c", "echo ran; exit 3");
-  waitFor(() => b.ok("logs", "flaky").split("\n").filter((l) => l === "ran").length === 3 && /Exited \(3\)/.test(b.ok("ps", "-a", "--filter", "name=flaky", "--format", "{{.Status}}")), 30_000);
+  waitFor(
+    () =>
+      b
+        .ok("logs", "flaky")
+        .split("\n")
+        .filter((l) => l === "ran").length === 3 && /Exited \(3\)/.test(b.ok("ps", "-a", "--filter", "name=flaky", "--format", "{{.Status}}")),
+    30_000,
+  );
   assert.equal(b.ok("logs", "flaky"), "ran\nran\nran\n", "once, then restarted twice");
   b.ok("run", "-d", "--name", "steady", "--network", "none", "--restart", "always", "sleep", "600");
   b.ok("stop", "-t", "0", "steady");
@@ -162,8 +183,32 @@ test("run flags Podman users type: -w -u -v --env-file --entrypoint --cap-add --
     chmodSync(dir, 0o755);
     writeFileSync(join(dir, "file"), "from the host\n");
     writeFileSync(join(dir, "env"), "# comment\nGREETING=hello\n");
-    const script = "echo cwd=$(pwd) env=$GREETING; cat /mnt/file; touch /mnt/x 2>/dev/null || echo ro; grep CapEff /proc/self/status; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; cat /proc/1/cmdline | tr '\\0' ' '; echo";
-    const out = b.ok("run", "--rm", "--network", "none", "-w", "/tmp", "-v", `${dir}:/mnt:ro`, "--env-file", join(dir, "env"), "--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE", "--sysctl", "net.ipv4.ip_unprivileged_port_start=42", "--init", "--entrypoint", "sh", "--", "-c", script);
+    const script =
+      "echo cwd=$(pwd) env=$GREETING; cat /mnt/file; touch /mnt/x 2>/dev/null || echo ro; grep CapEff /proc/self/status; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; cat /proc/1/cmdline | tr '\\0' ' '; echo";
+    const out = b.ok(
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "-w",
+      "/tmp",
+      "-v",
+      `${dir}:/mnt:ro`,
+      "--env-file",
+      join(dir, "env"),
+      "--cap-drop",
+      "ALL",
+      "--cap-add",
+      "NET_BIND_SERVICE",
+      "--sysctl",
+      "net.ipv4.ip_unprivileged_port_start=42",
+      "--init",
+      "--entrypoint",
+      "sh",
+      "--",
+      "-c",
+      script,
+    );
     assert.match(out, /^cwd=\/tmp env=hello$/m);
     assert.match(b.ok("run", "--rm", "--network", "none", "-u", "1234:1234", "id"), /^uid=1234 gid=1234/);
     assert.match(out, /^from the host$/m);

@@ -111,7 +111,11 @@ interface Pod {
 
 function addPod(node: Node, id: string): Pod {
   const ns = makeNetns(id);
-  const r = node.cni.call("berth", { command: "ADD", containerId: id, netns: ns, ifname: "eth0", args: `K8S_POD_NAME=${id};K8S_POD_NAMESPACE=default;IgnoreUnknown=1` }, JSON.stringify(CONF(node.n)));
+  const r = node.cni.call(
+    "berth",
+    { command: "ADD", containerId: id, netns: ns, ifname: "eth0", args: `K8S_POD_NAME=${id};K8S_POD_NAMESPACE=default;IgnoreUnknown=1` },
+    JSON.stringify(CONF(node.n)),
+  );
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const ip = ((r.json?.["ips"] as { address: string }[])[0]?.address ?? "").split("/")[0] ?? "";
   assert.match(ip, new RegExp(`^10\\.244\\.${node.n}\\.\\d+$`));
@@ -174,8 +178,15 @@ test("two nodes: pods reach pods across nodes with their own addresses, nodes re
     spawnSync("nsenter", [`--net=${node1.ns}`, "nft", "delete", "table", "ip", "kp"]);
   }
   for (const node of nodes) {
-    const links = inNs(node.ns, "ip", "-o", "link", "show").split("\n").filter(Boolean).map((l) => l.split(": ")[1]?.split("@")[0]);
+    const links = inNs(node.ns, "ip", "-o", "link", "show")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split(": ")[1]?.split("@")[0]);
     assert.deepEqual(links, ["lo", "fab0"], `node${node.n}: the pods' veths and the bridge are gone`);
-    assert.doesNotMatch(inNs(node.ns, "nft", "list", "set", "inet", "berth", "node_peers"), /elements/, `node${node.n}: the node CIDR pairing went with the network`);
+    assert.doesNotMatch(
+      inNs(node.ns, "nft", "list", "set", "inet", "berth", "node_peers"),
+      /elements/,
+      `node${node.n}: the node CIDR pairing went with the network`,
+    );
   }
 });

@@ -42,7 +42,14 @@ function dropNetns(path: string): void {
   rmSync(path, { force: true });
 }
 
-const conf = (over: Record<string, unknown> = {}) => ({ cniVersion: "1.0.0", name: "pods", type: "berth", subnet: "10.23.0.0/24", capabilities: { portMappings: true }, ...over });
+const conf = (over: Record<string, unknown> = {}) => ({
+  cniVersion: "1.0.0",
+  name: "pods",
+  type: "berth",
+  subnet: "10.23.0.0/24",
+  capabilities: { portMappings: true },
+  ...over,
+});
 
 test("VERSION names the spec versions, 1.0.0 and 1.1.0 among them", (t) => {
   if (!requireSandbox(t)) return;
@@ -58,7 +65,11 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
   const nsB = makeNetns("b");
   let server: ChildProcess | undefined;
   try {
-    const addA = cni.call("berth", { command: "ADD", containerId: "ctr-a", netns: nsA, ifname: "eth0", args: "K8S_POD_NAME=web;K8S_POD_NAMESPACE=shop;IgnoreUnknown=1" }, JSON.stringify({ ...conf({ enableDns: true }), runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }] } }));
+    const addA = cni.call(
+      "berth",
+      { command: "ADD", containerId: "ctr-a", netns: nsA, ifname: "eth0", args: "K8S_POD_NAME=web;K8S_POD_NAMESPACE=shop;IgnoreUnknown=1" },
+      JSON.stringify({ ...conf({ enableDns: true }), runtimeConfig: { portMappings: [{ hostPort: 18080, containerPort: 8080, protocol: "tcp" }] } }),
+    );
     assert.equal(addA.code, 0, addA.stdout + addA.stderr);
     const ipsA = addA.json?.["ips"] as { address: string; gateway: string; interface: number }[];
     assert.match(ipsA[0]?.address ?? "", /^10\.23\.0\.\d+\/24$/);
@@ -85,10 +96,18 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
     const dig = spawnSync("nsenter", [`--net=${nsB}`, "busybox", "nslookup", "web.shop", "10.23.0.1"], { encoding: "utf8" });
     assert.match(dig.stdout, new RegExp(ipA.replace(/\./g, "\\.")), `B resolves A's name through Berth's resolver: ${dig.stdout}${dig.stderr}`);
 
-    const check = cni.call("berth", { command: "CHECK", containerId: "ctr-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...conf(), prevResult: addA.json }));
+    const check = cni.call(
+      "berth",
+      { command: "CHECK", containerId: "ctr-a", netns: nsA, ifname: "eth0" },
+      JSON.stringify({ ...conf(), prevResult: addA.json }),
+    );
     assert.equal(check.code, 0, check.stdout + check.stderr);
     spawnSync("nsenter", [`--net=${nsA}`, "ip", "addr", "flush", "dev", "eth0"]);
-    const broken = cni.call("berth", { command: "CHECK", containerId: "ctr-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...conf(), prevResult: addA.json }));
+    const broken = cni.call(
+      "berth",
+      { command: "CHECK", containerId: "ctr-a", netns: nsA, ifname: "eth0" },
+      JSON.stringify({ ...conf(), prevResult: addA.json }),
+    );
     assert.equal(broken.code, 1);
     assert.match(String(broken.json?.["msg"]), /lost its address/);
 
@@ -100,7 +119,11 @@ test("ADD: Berth's address, a route, the resolver; containers reach each other a
     assert.equal(gone.code, 0, "DEL of something never added succeeds");
     assert.equal(b.ok("ps", "-a", "-q").trim(), "");
     assert.equal(ask("tcp", "127.0.0.1", 18080, undefined, 500), undefined, "the port is unpublished");
-    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link bth")), [], "no veth is left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link bth")),
+      [],
+      "no veth is left",
+    );
   } finally {
     server?.kill();
     dropNetns(nsA);
@@ -113,7 +136,11 @@ test("hostPorts as containerd's go-cni sends them (capitalised keys, empty HostI
   const ns = makeNetns("gocni");
   let server: ChildProcess | undefined;
   try {
-    const rc = { portMappings: [{ HostPort: 18081, ContainerPort: 8080, Protocol: "tcp", HostIP: "" }], bandwidth: { IngressRate: 0, IngressBurst: 0, EgressRate: 0, EgressBurst: 0 }, dns: { Servers: ["10.96.0.10"], Searches: ["svc.cluster.local"], Options: [] } };
+    const rc = {
+      portMappings: [{ HostPort: 18081, ContainerPort: 8080, Protocol: "tcp", HostIP: "" }],
+      bandwidth: { IngressRate: 0, IngressBurst: 0, EgressRate: 0, EgressBurst: 0 },
+      dns: { Servers: ["10.96.0.10"], Searches: ["svc.cluster.local"], Options: [] },
+    };
     const add = cni.call("berth", { command: "ADD", containerId: "gocni", netns: ns, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: rc }));
     assert.equal(add.code, 0, add.stdout + add.stderr);
     assert.deepEqual((add.json?.["dns"] as { nameservers: string[] }).nameservers[0], "10.96.0.10", "the runtime's DNS is reported");
@@ -136,13 +163,29 @@ test("DEL is best effort: after a failed ADD, with a configuration that no longe
   const nsA = makeNetns("del-a");
   const nsB = makeNetns("del-b");
   const nsC = makeNetns("del-c");
-  const del = (id: string, netns: string | undefined, stdin: string) => cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0", ...(netns !== undefined ? { netns } : {}) }, stdin);
+  const del = (id: string, netns: string | undefined, stdin: string) =>
+    cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0", ...(netns !== undefined ? { netns } : {}) }, stdin);
   try {
     // a failed ADD (the hostPort is already published by A), then DEL
-    assert.equal(cni.call("berth", { command: "ADD", containerId: "del-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } })).code, 0);
-    const failed = cni.call("berth", { command: "ADD", containerId: "del-b", netns: nsB, ifname: "eth0" }, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } }));
+    assert.equal(
+      cni.call(
+        "berth",
+        { command: "ADD", containerId: "del-a", netns: nsA, ifname: "eth0" },
+        JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } }),
+      ).code,
+      0,
+    );
+    const failed = cni.call(
+      "berth",
+      { command: "ADD", containerId: "del-b", netns: nsB, ifname: "eth0" },
+      JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } }),
+    );
     assert.equal(failed.code, 1, "the second ADD fails: port taken");
-    assert.equal(del("del-b", nsB, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } })).code, 0, "DEL after the failed ADD");
+    assert.equal(
+      del("del-b", nsB, JSON.stringify({ ...conf(), runtimeConfig: { portMappings: [{ hostPort: 18082, containerPort: 80 }] } })).code,
+      0,
+      "DEL after the failed ADD",
+    );
     // a configuration the plugin now refuses: DEL still tears A down
     const invalid = del("del-a", nsA, JSON.stringify(conf({ subnet: "10.23.0.0/99", futureField: true, runtimeConfig: { portMappings: [{ hostPort: 0 }] } })));
     assert.equal(invalid.code, 0, invalid.stdout + invalid.stderr);
@@ -157,7 +200,11 @@ test("DEL is best effort: after a failed ADD, with a configuration that no longe
     const empty = del("del-d", "", JSON.stringify(conf()));
     assert.equal(empty.code, 0, empty.stdout + empty.stderr);
     assert.equal(b.ok("ps", "-a", "-q").trim(), "", "every sandbox is forgotten");
-    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), [], "no veth or bridge left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link")),
+      [],
+      "no veth or bridge left",
+    );
   } finally {
     for (const ns of [nsA, nsB, nsC]) dropNetns(ns);
   }
@@ -187,12 +234,20 @@ test("Berth's resolver is not started for a CNI network unless enableDns asks fo
   if (!requireSandbox(t)) return;
   const ns = makeNetns("nodns");
   try {
-    const add = cni.call("berth", { command: "ADD", containerId: "nodns", netns: ns, ifname: "eth0" }, JSON.stringify(conf({ name: "nodns", subnet: "10.29.0.0/24" })));
+    const add = cni.call(
+      "berth",
+      { command: "ADD", containerId: "nodns", netns: ns, ifname: "eth0" },
+      JSON.stringify(conf({ name: "nodns", subnet: "10.29.0.0/24" })),
+    );
     assert.equal(add.code, 0, add.stdout + add.stderr);
     assert.equal(add.json?.["dns"], undefined, "no nameserver in the result");
     const listeners = spawnSync("ss", ["-Hlun", "sport = :53"], { encoding: "utf8" }).stdout.trim();
     assert.equal(listeners, "", "nothing listens on port 53");
-    assert.equal(cni.call("berth", { command: "DEL", containerId: "nodns", netns: ns, ifname: "eth0" }, JSON.stringify(conf({ name: "nodns", subnet: "10.29.0.0/24" }))).code, 0);
+    assert.equal(
+      cni.call("berth", { command: "DEL", containerId: "nodns", netns: ns, ifname: "eth0" }, JSON.stringify(conf({ name: "nodns", subnet: "10.29.0.0/24" })))
+        .code,
+      0,
+    );
   } finally {
     dropNetns(ns);
   }
@@ -214,23 +269,38 @@ test("dual stack: both addresses in the pod and the result; a ClusterIP-style DN
     const [b4, b6] = ips(addB);
     assert.match(a4 ?? "", /^10\.30\.0\.\d+$/);
     assert.match(a6 ?? "", /^fd00:30::/);
-    assert.deepEqual((addA.json?.["ips"] as { interface: number }[]).map((i) => i.interface), [2, 2], "both on the pod's interface");
+    assert.deepEqual(
+      (addA.json?.["ips"] as { interface: number }[]).map((i) => i.interface),
+      [2, 2],
+      "both on the pod's interface",
+    );
     const inA = spawnSync("nsenter", [`--net=${nsA}`, "ip", "-j", "addr", "show", "eth0"], { encoding: "utf8" }).stdout;
     assert.ok(inA.includes(`"${a4 ?? "?"}"`) && inA.includes(`"${a6 ?? "?"}"`), inA);
     // kube-proxy's part: a service address DNATed to pod B, in a table of its own
-    const kp = ["table inet kp {", "chain pre { type nat hook prerouting priority dstnat;", `ip daddr 10.96.0.50 tcp dport 80 dnat ip to ${b4 ?? "?"}:8080`, `ip6 daddr fd00:96::50 tcp dport 80 dnat ip6 to [${b6 ?? "?"}]:8080`, "}", "}"].join("\n");
+    const kp = [
+      "table inet kp {",
+      "chain pre { type nat hook prerouting priority dstnat;",
+      `ip daddr 10.96.0.50 tcp dport 80 dnat ip to ${b4 ?? "?"}:8080`,
+      `ip6 daddr fd00:96::50 tcp dport 80 dnat ip6 to [${b6 ?? "?"}]:8080`,
+      "}",
+      "}",
+    ].join("\n");
     assert.equal(spawnSync("nft", ["-f", "-"], { input: kp, encoding: "utf8" }).status, 0);
     server = spawn("nsenter", [`--net=${nsB}`, ...ECHO], { stdio: "ignore" });
     let seen: string | undefined;
     for (let i = 0; i < 30 && seen === undefined; i++) seen = ask("tcp", "10.96.0.50", 80, nsA, 1000);
     assert.equal(seen, a4, "B sees A's own IPv4 address, not the gateway");
     assert.equal(ask("tcp", "fd00:96::50", 80, nsA), a6, "and A's own IPv6 address");
-    const check = () => cni.call("berth", { command: "CHECK", containerId: "svc-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...dual, prevResult: addA.json }));
+    const check = () =>
+      cni.call("berth", { command: "CHECK", containerId: "svc-a", netns: nsA, ifname: "eth0" }, JSON.stringify({ ...dual, prevResult: addA.json }));
     assert.equal(check().code, 0, "CHECK finds both addresses");
     spawnSync("nsenter", [`--net=${nsA}`, "ip", "-6", "addr", "flush", "dev", "eth0", "scope", "global"]);
     assert.match(String(check().json?.["msg"]), /lost its address fd00:30::/, "CHECK notices the IPv6 address is gone");
     for (const id of ["svc-a", "svc-b"]) assert.equal(cni.call("berth", { command: "DEL", containerId: id, ifname: "eth0" }, JSON.stringify(dual)).code, 0);
-    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), []);
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link")),
+      [],
+    );
   } finally {
     server?.kill();
     spawnSync("nft", ["delete", "table", "inet", "kp"]);
@@ -243,7 +313,14 @@ test("hairpinMode: with portmap chained after Berth, a pod reaches its own hostP
   if (!requireSandbox(t)) return;
   assert.ok(existsSync(join(REFERENCE_PLUGINS, "portmap")), "containernetworking-plugins (portmap) is installed");
   const ns = makeNetns("hairpin");
-  const list = { cniVersion: "1.0.0", name: "hp", plugins: [{ type: "berth", subnet: "10.31.0.0/24", hairpinMode: true }, { type: "portmap", capabilities: { portMappings: true } }] };
+  const list = {
+    cniVersion: "1.0.0",
+    name: "hp",
+    plugins: [
+      { type: "berth", subnet: "10.31.0.0/24", hairpinMode: true },
+      { type: "portmap", capabilities: { portMappings: true } },
+    ],
+  };
   const inv = { containerId: "hairpin", netns: ns, ifname: "eth0" };
   let server: ChildProcess | undefined;
   try {
@@ -294,7 +371,11 @@ test("a pod on two networks: DEL of the first moves the default route to the sec
     assert.match(defaultRoute(), /^default via 10\.26\.0\.1 dev eth1/, "the default route moved to the remaining network");
     assert.equal(cni.call("berth", { command: "DEL", containerId: "twonets", netns: ns, ifname: "eth1" }, JSON.stringify(second)).code, 0);
     assert.equal(defaultRoute(), "");
-    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link")), [], "no veth or bridge left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link")),
+      [],
+      "no veth or bridge left",
+    );
   } finally {
     dropNetns(ns);
   }
@@ -316,7 +397,11 @@ test("clusterCIDRs and nodeCIDRs: the node's subnet and the cluster's pod CIDR (
     b.ok("network", "rm", "made");
     const other = makeNetns("clustered2");
     try {
-      const conflict = cni.call("berth", { command: "ADD", containerId: "clustered2", netns: other, ifname: "eth0" }, JSON.stringify({ ...config, clusterCIDRs: ["10.28.0.0/16"] }));
+      const conflict = cni.call(
+        "berth",
+        { command: "ADD", containerId: "clustered2", netns: other, ifname: "eth0" },
+        JSON.stringify({ ...config, clusterCIDRs: ["10.28.0.0/16"] }),
+      );
       assert.notEqual(conflict.code, 0);
       assert.match(conflict.stdout, /cluster CIDRs 10\.27\.0\.0\/16 vs 10\.28\.0\.0\/16/);
     } finally {
@@ -354,7 +439,11 @@ test("bad input gets the spec's error JSON with a code and what to do, exit 1, a
   if (!requireSandbox(t)) return;
   const ns = makeNetns("hostile");
   try {
-    const before = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), links: spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").length };
+    const before = {
+      ps: b.ok("ps", "-a", "-q"),
+      nets: b.ok("network", "ls", "-q"),
+      links: spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").length,
+    };
     const add = { command: "ADD", containerId: "h1", netns: ns, ifname: "eth0" };
     const cases: [typeof add, string, number, RegExp][] = [
       [{ ...add, command: "PWN" }, JSON.stringify(conf()), 4, /CNI_COMMAND/],
@@ -377,7 +466,11 @@ test("bad input gets the spec's error JSON with a code and what to do, exit 1, a
       assert.match(String(r.json?.["msg"]), msg);
       assert.ok(String(r.json?.["details"] ?? "").length > 0, `${stdin}: details say what to do`);
     }
-    const after = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), links: spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").length };
+    const after = {
+      ps: b.ok("ps", "-a", "-q"),
+      nets: b.ok("network", "ls", "-q"),
+      links: spawnSync("ip", ["-o", "link"], { encoding: "utf8" }).stdout.split("\n").length,
+    };
     assert.deepEqual(after, before, "no container, network or interface was made");
   } finally {
     dropNetns(ns);
@@ -452,7 +545,10 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
   copyFileSync(existsSync("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox", join(cd, "rootfs/bin/busybox"));
   chmodSync(join(cd, "rootfs/bin/busybox"), 0o755);
   for (const a of ["sh", "sleep", "ping", "ip", "cat"]) symlinkSync("busybox", join(cd, "rootfs/bin", a));
-  writeFileSync(join(cd, "netd", "10-berth.conflist"), JSON.stringify({ cniVersion: "1.0.0", name: "ctrnet", plugins: [{ type: "berth", subnet: "10.24.0.0/24" }] }));
+  writeFileSync(
+    join(cd, "netd", "10-berth.conflist"),
+    JSON.stringify({ cniVersion: "1.0.0", name: "ctrnet", plugins: [{ type: "berth", subnet: "10.24.0.0/24" }] }),
+  );
   const sock = join(cd, "containerd.sock");
   writeFileSync(join(cd, "config.toml"), `version = 2\nroot = "${join(cd, "root")}"\nstate = "${join(cd, "state")}"\n[grpc]\n  address = "${sock}"\n`);
   const script = [
@@ -461,15 +557,23 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
     'mkdir -p /opt/cni/bin /var/lib/cni /run/containerd && mount --bind "$1/bin" /opt/cni/bin && mount --bind "$1/varlibcni" /var/lib/cni && mount --bind "$1/runcd" /run/containerd',
     'exec containerd --config "$1/config.toml"',
   ].join("\n");
-  const daemon = spawn("unshare", ["--mount", "--propagation", "private", "--", "bash", "-c", script, "containerd-in-ns", cd], { env: b.env, stdio: ["ignore", "ignore", "pipe"] });
+  const daemon = spawn("unshare", ["--mount", "--propagation", "private", "--", "bash", "-c", script, "containerd-in-ns", cd], {
+    env: b.env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let log = "";
   daemon.stderr?.on("data", (d: Buffer) => (log += d.toString()));
-  const ctr = (...args: string[]) => spawnSync("nsenter", [`--mount=/proc/${String(daemon.pid)}/ns/mnt`, "ctr", "--address", sock, ...args], { env: b.env, encoding: "utf8", timeout: 60_000 });
+  const ctr = (...args: string[]) =>
+    spawnSync("nsenter", [`--mount=/proc/${String(daemon.pid)}/ns/mnt`, "ctr", "--address", sock, ...args], { env: b.env, encoding: "utf8", timeout: 60_000 });
   try {
     for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(existsSync(sock), `containerd started: ${log.slice(-2000)}`);
     const rootfs = join(cd, "rootfs");
-    const one = spawn("nsenter", [`--mount=/proc/${String(daemon.pid)}/ns/mnt`, "ctr", "--address", sock, "run", "--rootfs", "--cni", "--cgroup", "", rootfs, "one", "/bin/sleep", "600"], { env: b.env, stdio: "ignore" });
+    const one = spawn(
+      "nsenter",
+      [`--mount=/proc/${String(daemon.pid)}/ns/mnt`, "ctr", "--address", sock, "run", "--rootfs", "--cni", "--cgroup", "", rootfs, "one", "/bin/sleep", "600"],
+      { env: b.env, stdio: "ignore" },
+    );
     let ipOne = "";
     for (let i = 0; i < 100 && !ipOne; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -490,7 +594,10 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(left, "", "ctr's DEL removed both sandboxes from Berth");
-    assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link bth")), []);
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link bth")),
+      [],
+    );
   } finally {
     daemon.kill("SIGTERM");
     await new Promise<void>((r) => (daemon.exitCode !== null ? r() : daemon.once("exit", () => r())));

@@ -18,7 +18,12 @@ test("looking at the default network before first use changes nothing; the first
   if (!requireSandbox(t)) return;
   const fresh = new BerthSandbox();
   try {
-    for (const argv of [["network", "inspect", "berth"], ["network", "inspect", "bridge"], ["network", "rm", "berth"], ["network", "disconnect", "berth", "nobody"]]) {
+    for (const argv of [
+      ["network", "inspect", "berth"],
+      ["network", "inspect", "bridge"],
+      ["network", "rm", "berth"],
+      ["network", "disconnect", "berth", "nobody"],
+    ]) {
       const r = fresh.run(...argv);
       assert.equal(r.code, 125, argv.join(" "));
       assert.match(r.stderr, /The default network "berth" does not exist yet/, argv.join(" "));
@@ -72,12 +77,20 @@ test("bad input is refused with a message and a hint, and leaves no state", (t) 
   const nets = b.ok("network", "ls", "-q").trim().split("\n");
   assert.ok(nets.includes("taken") && !nets.includes("n1"), `networks: ${nets.join(" ")}`);
   assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container was left behind");
-  assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no interface or namespace left behind");
+  assert.deepEqual(
+    b.leftovers().filter((l) => !l.startsWith("nft")),
+    [],
+    "no interface or namespace left behind",
+  );
 });
 
 test("hostile input (metacharacters, paths, newlines, unicode, huge strings) is refused everywhere with a reason and a hint, and changes nothing", (t) => {
   if (!requireSandbox(t)) return;
-  const before = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout };
+  const before = {
+    ps: b.ok("ps", "-a", "-q"),
+    nets: b.ok("network", "ls", "-q"),
+    nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout,
+  };
   const cases: [string[], RegExp][] = [
     [["run", "--name", "a\nb", "true"], /Invalid container name "a\\u000ab"/],
     [["run", "--name", "w\u00e9b", "true"], /Invalid container name "w\\u00e9b"/],
@@ -107,7 +120,11 @@ test("hostile input (metacharacters, paths, newlines, unicode, huge strings) is 
     assert.match(r.stderr, message, what);
     assert.match(r.stderr, /^Hint: .+/m, `${what} gives a hint`);
   }
-  const after = { ps: b.ok("ps", "-a", "-q"), nets: b.ok("network", "ls", "-q"), nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout };
+  const after = {
+    ps: b.ok("ps", "-a", "-q"),
+    nets: b.ok("network", "ls", "-q"),
+    nft: spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout,
+  };
   assert.deepEqual(after, before, "no container, network or rule changed");
 });
 
@@ -152,7 +169,10 @@ test("50 concurrent runs on one network all succeed, with distinct addresses and
     t.diagnostic(`${n} concurrent runs took ${Date.now() - t0} ms in all`);
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const names = Array.from({ length: n }, (_, i) => `c${i}`);
-    const rows = b.ok("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.MacAddress}}", ...names).trim().split("\n");
+    const rows = b
+      .ok("inspect", "-f", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.MacAddress}}", ...names)
+      .trim()
+      .split("\n");
     assert.equal(rows.length, n, "one line per container");
     const ips = new Set(rows.map((r) => r.split(" ")[0]));
     const macs = new Set(rows.map((r) => r.split(" ")[1]));
@@ -175,7 +195,10 @@ for (const step of ["run:after-netns", "attach:after-veth", "run:after-attach", 
       assert.equal(r.code, 137, `killed at ${step}`);
       // the next command (any) repairs: the container is gone with its veth, namespace, bridge and lease
       assert.equal(b.ok("ps", "-a", "-q").trim(), "");
-      assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), []);
+      assert.deepEqual(
+        b.leftovers().filter((l) => !l.startsWith("nft")),
+        [],
+      );
       b.ok("run", "-d", "--name", "victim", "--network", "crashy", "--ip", "10.66.0.2", "sleep", "600");
     } finally {
       b.run("network", "rm", "-f", "crashy");

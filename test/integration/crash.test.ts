@@ -51,41 +51,74 @@ const SCENARIOS: Scenario[] = [
     step: "network-create:after-insert",
     setup: [],
     crash: ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
-    then: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"]],
+    then: [
+      ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"],
+    ],
   },
   {
     step: "network-rm:after-rows",
-    setup: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "-p", "9800:8080", "sleep", "600"]],
+    setup: [
+      ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "-p", "9800:8080", "sleep", "600"],
+    ],
     crash: ["network", "rm", "-f", "crashnet"],
-    then: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "-p", "9800:8080", "sleep", "600"]],
+    then: [
+      ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "-p", "9800:8080", "sleep", "600"],
+    ],
   },
   {
     step: "attach:after-veth",
-    setup: [["network", "create", "crashnet"], ["network", "create", "crashnet2"], ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"]],
+    setup: [
+      ["network", "create", "crashnet"],
+      ["network", "create", "crashnet2"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"],
+    ],
     crash: ["network", "connect", "crashnet2", "x"],
-    then: [["network", "connect", "crashnet2", "x"], ["network", "disconnect", "crashnet2", "x"]],
+    then: [
+      ["network", "connect", "crashnet2", "x"],
+      ["network", "disconnect", "crashnet2", "x"],
+    ],
   },
   {
     step: "connect:after-attach",
-    setup: [["network", "create", "crashnet"], ["network", "create", "crashnet2"], ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"]],
+    setup: [
+      ["network", "create", "crashnet"],
+      ["network", "create", "crashnet2"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "sleep", "600"],
+    ],
     crash: ["network", "connect", "crashnet2", "x"],
-    then: [["network", "disconnect", "crashnet2", "x"], ["network", "connect", "crashnet2", "x"]],
+    then: [
+      ["network", "disconnect", "crashnet2", "x"],
+      ["network", "connect", "crashnet2", "x"],
+    ],
   },
   {
     step: "disconnect:after-detach",
-    setup: [["network", "create", "crashnet"], ["network", "create", "crashnet2"], ["run", "-d", "--name", "x", "--network", "crashnet,crashnet2", "sleep", "600"]],
+    setup: [
+      ["network", "create", "crashnet"],
+      ["network", "create", "crashnet2"],
+      ["run", "-d", "--name", "x", "--network", "crashnet,crashnet2", "sleep", "600"],
+    ],
     crash: ["network", "disconnect", "crashnet2", "x"],
     then: [["network", "connect", "crashnet2", "x"]],
   },
   {
     step: "rm:after-runtime",
-    setup: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
+    setup: [
+      ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"],
+    ],
     crash: ["rm", "-f", "x"],
     then: [["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
   },
   {
     step: "rm:after-network",
-    setup: [["network", "create", "crashnet", "--subnet", "10.67.0.0/24"], ["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
+    setup: [
+      ["network", "create", "crashnet", "--subnet", "10.67.0.0/24"],
+      ["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"],
+    ],
     crash: ["rm", "-f", "x"],
     then: [["run", "-d", "--name", "x", "--network", "crashnet", "--ip", "10.67.0.9", "-p", "9800:8080", "sleep", "600"]],
   },
@@ -108,7 +141,11 @@ for (const s of SCENARIOS) {
       b.run("network", "rm", "-f", "crashnet", "crashnet2");
     }
     assert.doesNotMatch(nftTable(), /9800/, "no port mapping left");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, bridge, namespace or process left",
+    );
   });
 }
 
@@ -145,7 +182,10 @@ test("a rollback that cannot undo everything says what is left instead of droppi
     const r = b.runWith({ BERTH_FAULT: "run:before-start" }, "run", "-d", "--name", "stuck", "sleep", "600");
     assert.equal(r.code, 137, `killed at run:before-start: ${r.stderr}`);
     // the namespace file becomes a directory with something in it: the rollback cannot remove it
-    const ns = spawnSync("ls", [nsDir], { encoding: "utf8" }).stdout.trim().split("\n").find((f) => f.startsWith("berth-"));
+    const ns = spawnSync("ls", [nsDir], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")
+      .find((f) => f.startsWith("berth-"));
     assert.ok(ns, "the crashed run left its namespace file");
     planted = `${nsDir}/${ns}`;
     spawnSync("umount", ["-l", planted]);
@@ -153,7 +193,10 @@ test("a rollback that cannot undo everything says what is left instead of droppi
     spawnSync("mkdir", ["-p", `${planted}/keep`]);
     const next = b.run("ps", "-a");
     assert.equal(next.code, 0, "the command itself still runs");
-    assert.match(next.stderr, /Warning: rolling back interrupted container stuck \([0-9a-f]{12}\): .*remove network namespace file .*berth-[0-9a-f]{12}.*; run `berth system reconcile`/);
+    assert.match(
+      next.stderr,
+      /Warning: rolling back interrupted container stuck \([0-9a-f]{12}\): .*remove network namespace file .*berth-[0-9a-f]{12}.*; run `berth system reconcile`/,
+    );
     assert.doesNotMatch(next.stdout, /stuck/, "the container is rolled back all the same");
   } finally {
     if (planted) spawnSync("rm", ["-rf", planted]);

@@ -87,7 +87,11 @@ async function runPod(n: CriNode, name: string, over: Partial<PodSandboxConfig> 
   live.add(id);
   const status = await n.client.podSandboxStatus(id);
   assert.equal(status.state, "SANDBOX_READY");
-  const web = await n.client.createContainer(id, { metadata: { name: "web", attempt: config.metadata.attempt ?? 0 }, image: { image: POD_IMAGE }, command: ["/bin/httpd", "-f", "-p", "80", "-h", "/www"] }, config);
+  const web = await n.client.createContainer(
+    id,
+    { metadata: { name: "web", attempt: config.metadata.attempt ?? 0 }, image: { image: POD_IMAGE }, command: ["/bin/httpd", "-f", "-p", "80", "-h", "/www"] },
+    config,
+  );
   await n.client.startContainer(web);
   let up = false;
   for (let i = 0; i < 50 && !up; i++) {
@@ -100,7 +104,11 @@ async function runPod(n: CriNode, name: string, over: Partial<PodSandboxConfig> 
 
 /** busybox httpd writes IPv4 clients as [::ffff:a.b.c.d]. */
 function addressOf(whoami: string): string {
-  return whoami.trim().replace(/^\[/, "").replace(/\]$/, "").replace(/^::ffff:/, "");
+  return whoami
+    .trim()
+    .replace(/^\[/, "")
+    .replace(/\]$/, "")
+    .replace(/^::ffff:/, "");
 }
 
 /**
@@ -133,7 +141,11 @@ async function removePod(n: CriNode, pod: Pod): Promise<void> {
 function assertNothingLeft(n: CriNode, podIps: readonly string[]): void {
   assert.ok(b);
   assert.equal(berth(n, "ps", "-a", "-q").trim(), "", "berth ps lists no pod");
-  assert.deepEqual(b.leftovers().filter((l) => l.startsWith("link bth")), [], "no pod veth is left");
+  assert.deepEqual(
+    b.leftovers().filter((l) => l.startsWith("link bth")),
+    [],
+    "no pod veth is left",
+  );
   const table = spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout;
   for (const ip of podIps) assert.doesNotMatch(table, new RegExp(ip.replace(/\./g, "\\.")), `no nft element names ${ip}`);
   assert.doesNotMatch(table, /dnat_(addr|any)[^}]*elements/, "the port maps are empty");

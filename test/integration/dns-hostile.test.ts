@@ -27,7 +27,14 @@ let live: FakeUpstream;
 let silent: FakeUpstream;
 const ns: Record<string, string> = {};
 
-const ct = (c: string, name: string, ipv4: string, extra: Partial<DnsContainer> = {}): DnsContainer => ({ id: c.repeat(64), name, aliases: [], ipv4, dnsServers: [], ...extra });
+const ct = (c: string, name: string, ipv4: string, extra: Partial<DnsContainer> = {}): DnsContainer => ({
+  id: c.repeat(64),
+  name,
+  aliases: [],
+  ipv4,
+  dnsServers: [],
+  ...extra,
+});
 
 before(async () => {
   if (!inSandbox()) return;
@@ -48,10 +55,32 @@ before(async () => {
   writeFileSync(join(root.root, "resolv.conf"), `nameserver ${LIVE}\n`);
   const networks: DnsNetwork[] = [
     // a1 calls itself example.com on its own network
-    { id: "na", name: "alpha", gateway: GW_A, subnet: "10.78.1.0/24", dnsServers: [], containers: [ct("a", "a1", "10.78.1.2", { aliases: ["example.com"] }), ct("b", "a2", "10.78.1.3")] },
-    { id: "nb", name: "vault", internal: true, gateway: GW_B, subnet: "10.78.2.0/24", dnsServers: [], containers: [ct("c", "i1", "10.78.2.2"), ct("d", "i2", "10.78.2.3")] },
+    {
+      id: "na",
+      name: "alpha",
+      gateway: GW_A,
+      subnet: "10.78.1.0/24",
+      dnsServers: [],
+      containers: [ct("a", "a1", "10.78.1.2", { aliases: ["example.com"] }), ct("b", "a2", "10.78.1.3")],
+    },
+    {
+      id: "nb",
+      name: "vault",
+      internal: true,
+      gateway: GW_B,
+      subnet: "10.78.2.0/24",
+      dnsServers: [],
+      containers: [ct("c", "i1", "10.78.2.2"), ct("d", "i2", "10.78.2.3")],
+    },
     // f1's own --dns is a server that never answers: every name it forwards waits
-    { id: "nc", name: "gamma", gateway: GW_C, subnet: "10.78.3.0/24", dnsServers: [], containers: [ct("e", "c1", "10.78.3.2"), ct("f", "f1", "10.78.3.3", { dnsServers: [SILENT] })] },
+    {
+      id: "nc",
+      name: "gamma",
+      gateway: GW_C,
+      subnet: "10.78.3.0/24",
+      dnsServers: [],
+      containers: [ct("e", "c1", "10.78.3.2"), ct("f", "f1", "10.78.3.3", { dnsServers: [SILENT] })],
+    },
   ];
   writeZone(paths.runDir, networks);
   await ensureResolverRunning(paths, [DAEMON_MAIN, join(root.root, "resolv.conf")]);
@@ -96,7 +125,10 @@ test("a real domain used as a name on one network is that network's only; the ot
 
 /** Connections waiting in the accept queue of the TCP listener on `gw`:53 (Recv-Q of a listening socket). */
 function acceptQueue(gw: string): number {
-  const line = sh("ss", "-Hltn", "sport", "=", ":53").split("\n").find((l) => l.includes(`${gw}:53`)) ?? "";
+  const line =
+    sh("ss", "-Hltn", "sport", "=", ":53")
+      .split("\n")
+      .find((l) => l.includes(`${gw}:53`)) ?? "";
   return Number(line.trim().split(/\s+/)[1] ?? -1);
 }
 
@@ -157,7 +189,15 @@ test("a flood of random outside names from one container keeps the forwarding qu
       await lab.ask(ns["a2"]!, GW_A, "also-fine.example", { attempts: 3 }),
       await lab.ask(ns["a2"]!, GW_A, "a1", { attempts: 3 }),
     ];
-    assert.deepEqual(results.map((r) => [r.rcode, r.answers]), [["NOERROR", ["10.78.3.3"]], ["NOERROR", [UPSTREAM_ANSWER]], ["NOERROR", [UPSTREAM_ANSWER]], ["NOERROR", ["10.78.1.2"]]]);
+    assert.deepEqual(
+      results.map((r) => [r.rcode, r.answers]),
+      [
+        ["NOERROR", ["10.78.3.3"]],
+        ["NOERROR", [UPSTREAM_ANSWER]],
+        ["NOERROR", [UPSTREAM_ANSWER]],
+        ["NOERROR", ["10.78.1.2"]],
+      ],
+    );
     const during = await stats();
     t.diagnostic(`during the flood: ${JSON.stringify(during)}`);
     assert.ok(during.peakPending <= during.limits.maxPending, `peak pending ${during.peakPending} <= ${during.limits.maxPending}`);

@@ -102,7 +102,9 @@ function probe(ns: string, spec: object): Promise<Record<string, unknown>> {
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${String(code)}): ${err}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${String(code)}): ${err}`)),
+    );
   });
 }
 
@@ -137,7 +139,14 @@ before(async () => {
   upstream = await FakeUpstream.start({ host: UPSTREAM, port: 53 });
   deadUpstream = await FakeUpstream.start({ host: DEAD_UPSTREAM, port: 53, silent: true });
   writeFileSync(join(root.root, "resolv.conf"), `nameserver ${UPSTREAM}\n`);
-  alpha = { id: "na", name: "alpha", gateway: GW_A, subnet: "10.77.1.0/24", dnsServers: [], containers: [ct("a", "web", "10.77.1.2", ["www"]), ct("c", "Client", "10.77.1.3")] };
+  alpha = {
+    id: "na",
+    name: "alpha",
+    gateway: GW_A,
+    subnet: "10.77.1.0/24",
+    dnsServers: [],
+    containers: [ct("a", "web", "10.77.1.2", ["www"]), ct("c", "Client", "10.77.1.3")],
+  };
   beta = { id: "nb", name: "beta", gateway: GW_B, subnet: "10.77.2.0/24", dnsServers: [], containers: [ct("b", "outsider", "10.77.2.2")] };
   writeZone([alpha, beta]);
   await ensureResolverRunning(paths, [DAEMON_MAIN, join(root.root, "resolv.conf")]);
@@ -179,15 +188,30 @@ test("dns: containers sharing a network resolve each other by name, alias, short
   const r = await probe(nsClient, {
     server: GW_A,
     queries: [
-      { name: "web" }, { name: "WWW" }, { name: "aaaaaaaaaaaa" }, { name: "web.dns.berth" }, { name: "client", proto: "tcp" },
-      { name: "www.dns.berth", proto: "tcp" }, { name: "web", type: "AAAA" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" },
+      { name: "web" },
+      { name: "WWW" },
+      { name: "aaaaaaaaaaaa" },
+      { name: "web.dns.berth" },
+      { name: "client", proto: "tcp" },
+      { name: "www.dns.berth", proto: "tcp" },
+      { name: "web", type: "AAAA" },
+      { name: "2.1.77.10.in-addr.arpa", type: "PTR" },
     ],
   });
   const results = r["results"] as Result[];
-  assert.deepEqual(results.map((x) => [x.rcode, x.answers]), [
-    ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.2"]], ["NOERROR", ["10.77.1.3"]],
-    ["NOERROR", ["10.77.1.2"]], ["NOERROR", []], ["NOERROR", ["web.dns.berth", "www.dns.berth"]],
-  ]);
+  assert.deepEqual(
+    results.map((x) => [x.rcode, x.answers]),
+    [
+      ["NOERROR", ["10.77.1.2"]],
+      ["NOERROR", ["10.77.1.2"]],
+      ["NOERROR", ["10.77.1.2"]],
+      ["NOERROR", ["10.77.1.2"]],
+      ["NOERROR", ["10.77.1.3"]],
+      ["NOERROR", ["10.77.1.2"]],
+      ["NOERROR", []],
+      ["NOERROR", ["web.dns.berth", "www.dns.berth"]],
+    ],
+  );
   // a stock client too: busybox nslookup from inside the container
   const ns = spawnSync("nsenter", [`--net=${nsWeb}`, "busybox", "nslookup", "client.dns.berth", GW_A], { encoding: "utf8" });
   assert.match(ns.stdout, /10\.77\.1\.3/, ns.stdout + ns.stderr);
@@ -197,24 +221,49 @@ test("dns: a name on another network is never leaked: under dns.berth NXDOMAIN a
   if (!requireSandbox(t)) return;
   const seen = upstream.seen.udp;
   const a = await probe(nsOutsider, { server: GW_B, queries: [{ name: "client.dns.berth" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" }] });
-  assert.deepEqual((a["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN", "NXDOMAIN"]);
+  assert.deepEqual(
+    (a["results"] as Result[]).map((x) => x.rcode),
+    ["NXDOMAIN", "NXDOMAIN"],
+  );
   assert.equal(upstream.seen.udp, seen, "nothing under dns.berth went upstream");
   // a bare name of another network's container is treated as any name the zone does not own (issue 19, finding 10):
   // the answer is the upstream's, the same as for a name nobody has, never the container's address
   const b = await probe(nsOutsider, { server: GW_B, queries: [{ name: "web" }, { name: "aaaaaaaaaaaa" }, { name: "nobody-has-this" }] });
-  assert.deepEqual((b["results"] as Result[]).map((x) => [x.rcode, x.answers]), [["NOERROR", ["198.51.100.7"]], ["NOERROR", ["198.51.100.7"]], ["NOERROR", ["198.51.100.7"]]]);
+  assert.deepEqual(
+    (b["results"] as Result[]).map((x) => [x.rcode, x.answers]),
+    [
+      ["NOERROR", ["198.51.100.7"]],
+      ["NOERROR", ["198.51.100.7"]],
+      ["NOERROR", ["198.51.100.7"]],
+    ],
+  );
   const c = await probe(nsWeb, { server: GW_A, queries: [{ name: "outsider.dns.berth" }] });
-  assert.deepEqual((c["results"] as Result[]).map((x) => x.rcode), ["NXDOMAIN"]);
+  assert.deepEqual(
+    (c["results"] as Result[]).map((x) => x.rcode),
+    ["NXDOMAIN"],
+  );
   // asking the other network's gateway does not help: the client is known by its address
   const d = await probe(nsOutsider, { server: GW_A, queries: [{ name: "web.dns.berth" }, { name: "web" }] });
-  assert.deepEqual((d["results"] as Result[]).map((x) => [x.rcode, x.answers]), [["NXDOMAIN", []], ["NOERROR", ["198.51.100.7"]]]);
+  assert.deepEqual(
+    (d["results"] as Result[]).map((x) => [x.rcode, x.answers]),
+    [
+      ["NXDOMAIN", []],
+      ["NOERROR", ["198.51.100.7"]],
+    ],
+  );
 });
 
 test("dns: other names are forwarded to the host's upstream over the query's own protocol", async (t) => {
   if (!requireSandbox(t)) return;
   const before = { ...upstream.seen };
   const r = await probe(nsClient, { server: GW_A, queries: [{ name: "example.com" }, { name: "example.org", proto: "tcp" }] });
-  assert.deepEqual((r["results"] as Result[]).map((x) => [x.rcode, x.answers]), [["NOERROR", ["198.51.100.7"]], ["NOERROR", ["198.51.100.7"]]]);
+  assert.deepEqual(
+    (r["results"] as Result[]).map((x) => [x.rcode, x.answers]),
+    [
+      ["NOERROR", ["198.51.100.7"]],
+      ["NOERROR", ["198.51.100.7"]],
+    ],
+  );
   assert.deepEqual(upstream.seen, { udp: before.udp + 1, tcp: before.tcp + 1 });
 });
 
@@ -237,7 +286,11 @@ test("dns: a dead first upstream is asked once, then skipped while it is down", 
   const before = { ...upstream.seen };
   const r = await probe(nsOutsider, { server: GW_B, queries: [{ name: "one.example" }, { name: "two.example" }, { name: "three.example" }] });
   const results = r["results"] as Result[];
-  assert.deepEqual(results.map((x) => x.answers), [["198.51.100.7"], ["198.51.100.7"], ["198.51.100.7"]], "every lookup answered by the live upstream");
+  assert.deepEqual(
+    results.map((x) => x.answers),
+    [["198.51.100.7"], ["198.51.100.7"], ["198.51.100.7"]],
+    "every lookup answered by the live upstream",
+  );
   assert.equal(deadUpstream.seen.udp, 1, "the dead server was asked once, for the first lookup only");
   assert.equal(upstream.seen.udp, before.udp + 3);
   assert.equal(resolverPid(paths), firstPid);
@@ -262,7 +315,14 @@ test("dns: zone changes apply without a restart and without dropping queries in 
 
 test("dns: a network that appears later gets a listener once its gateway address exists", async (t) => {
   if (!requireSandbox(t)) return;
-  const gamma: DnsNetwork = { id: "nc", name: "gamma", gateway: GW_C, subnet: "10.77.3.0/24", dnsServers: [], containers: [ct("f", "late-web", "10.77.3.2"), ct("a", "web", "10.77.3.3")] };
+  const gamma: DnsNetwork = {
+    id: "nc",
+    name: "gamma",
+    gateway: GW_C,
+    subnet: "10.77.3.0/24",
+    dnsServers: [],
+    containers: [ct("f", "late-web", "10.77.3.2"), ct("a", "web", "10.77.3.3")],
+  };
   await zoneServed(writeZone([alpha, beta, gamma])); // before the bridge has its address: the daemon retries the bind
   bridge("bdns-c", `${GW_C}/24`);
   const nsLate = containerNs("late", "bdns-c", "10.77.3.2/24", GW_C);

@@ -76,7 +76,10 @@ test("a healthy setup (a DNS network, a container with -p, something listening):
   if (!requireSandbox(t)) return;
   const r = assertClean("healthy host");
   assert.doesNotMatch(r.stdout, /^(ERROR|WARNING) /m);
-  assert.ok(waitFor(() => b.run("doctor", "web").code === 0), "doctor web is clean once httpd listens");
+  assert.ok(
+    waitFor(() => b.run("doctor", "web").code === 0),
+    "doctor web is clean once httpd listens",
+  );
   assertClean("healthy container", "web");
 });
 
@@ -158,7 +161,10 @@ test("(d) doctor NAME: nothing listening on a published port is PORT_NOT_LISTENI
     assert.equal(web.code, 0, web.stdout);
     assert.doesNotMatch(web.stdout, /PORT_NOT_LISTENING/);
     b.ok("run", "-d", "--name", "local", "--network", "docnet", "-p", "9501:8080", "sh", "-c", "exec busybox httpd -f -p 127.0.0.1:8080 -h /tmp");
-    assert.ok(waitFor(() => /PORT_NOT_REACHABLE/.test(b.run("doctor", "local").stdout)), "a server bound to 127.0.0.1 only is named");
+    assert.ok(
+      waitFor(() => /PORT_NOT_REACHABLE/.test(b.run("doctor", "local").stdout)),
+      "a server bound to 127.0.0.1 only is named",
+    );
   } finally {
     b.run("rm", "-f", "idle", "local");
   }
@@ -192,7 +198,10 @@ test("(e) a leftover netns file and veth are LEFTOVER_* warnings; reconcile remo
   const j = doctorJson();
   assert.equal(j.code, 1);
   assert.deepEqual(
-    j.findings.filter((f) => f.code.startsWith("LEFTOVER_")).map((f) => [f.code, f.severity, f.evidence]).sort(),
+    j.findings
+      .filter((f) => f.code.startsWith("LEFTOVER_"))
+      .map((f) => [f.code, f.severity, f.evidence])
+      .sort(),
     [
       ["LEFTOVER_NETNS", "warning", `${planted} exists; no container in the store uses it`],
       ["LEFTOVER_VETH", "warning", "veth bth0000deadbeef on the host; no attachment in the store uses it"],
@@ -209,14 +218,19 @@ test("the DNS resolver stopped is DNS_RESOLVER_DOWN; reconcile restarts it", (t)
   const pid = Number(readFileSync(join(b.root, "run", "dns", "resolver.pid"), "utf8").trim());
   // SIGTERM, not SIGKILL: in the sandbox's pid namespace nothing reaps an orphan, and a zombie still answers kill(pid, 0)
   process.kill(pid, "SIGTERM");
-  assert.ok(waitFor(() => doctorJson().findings.some((f) => f.code === "DNS_RESOLVER_DOWN")), "doctor notices the dead resolver");
+  assert.ok(
+    waitFor(() => doctorJson().findings.some((f) => f.code === "DNS_RESOLVER_DOWN")),
+    "doctor notices the dead resolver",
+  );
   b.ok("system", "reconcile");
   assertClean("after reconcile");
 });
 
 test("a host process bound on a published port is HOST_PORT_IN_USE naming it and its pid", (t) => {
   if (!requireSandbox(t)) return;
-  const holder: ChildProcess = spawn(process.execPath, ["-e", "require('net').createServer().listen(9090, '0.0.0.0'); setTimeout(()=>{}, 60000)"], { stdio: "ignore" });
+  const holder: ChildProcess = spawn(process.execPath, ["-e", "require('net').createServer().listen(9090, '0.0.0.0'); setTimeout(()=>{}, 60000)"], {
+    stdio: "ignore",
+  });
   try {
     assert.ok(waitFor(() => b.run("doctor").code === 1));
     const r = b.run("doctor");
@@ -225,7 +239,10 @@ test("a host process bound on a published port is HOST_PORT_IN_USE naming it and
   } finally {
     holder.kill();
   }
-  assert.ok(waitFor(() => b.run("doctor").code === 0), "clean once the process is gone");
+  assert.ok(
+    waitFor(() => b.run("doctor").code === 0),
+    "clean once the process is gone",
+  );
 });
 
 test("a host route over a network's subnet (a VPN's) is SUBNET_OVERLAP naming the route and its interface", (t) => {
@@ -266,7 +283,11 @@ test("berth system info (and inspect host) prints the bridge with its gateway, t
   assert.equal(b.ok("inspect", "host"), text, "berth inspect host is the same view");
   const j = JSON.parse(b.ok("system", "info", "--format", "json")) as { interfaces: { name: string; addresses: string[] }[] };
   assert.deepEqual(j.interfaces.find((i) => i.name === bridge)?.addresses, [`${gw}/${prefix}`]);
-  assert.equal(b.ok("inspect", "-f", '{{.berth.running}} {{index .sysctls "net.ipv4.ip_forward"}}', "host"), "1 1\n", "inspect -f applies a template to the host view");
+  assert.equal(
+    b.ok("inspect", "-f", '{{.berth.running}} {{index .sysctls "net.ipv4.ip_forward"}}', "host"),
+    "1 1\n",
+    "inspect -f applies a template to the host view",
+  );
 });
 
 test("nothing is left behind", (t) => {

@@ -137,7 +137,9 @@ function teardownTopology(): void {
 }
 
 async function startServer(where: string, name: string, port: number): Promise<void> {
-  const child = spawn("nsenter", [`--net=${ns(where)}`, process.execPath, join(root, "server.mjs"), String(port), name], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn("nsenter", [`--net=${ns(where)}`, process.execPath, join(root, "server.mjs"), String(port), name], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   servers.push(child);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server in ${where} did not start`)), 5000);
@@ -189,12 +191,22 @@ test("the table exists with its chains, sets and hooks (nft -j list table inet b
   const doc = JSON.parse(sh("nft", "-j", "list", "table", "inet", "berth")) as { nftables: Record<string, Record<string, unknown>>[] };
   const chains = doc.nftables.flatMap((o) => (o["chain"] ? [o["chain"]] : []));
   const hooks = Object.fromEntries(chains.map((c) => [c["name"], `${String(c["type"])}/${String(c["hook"])}/${String(c["policy"])}`]));
-  assert.deepEqual(hooks, { localhost_guard: "filter/prerouting/accept", forward: "filter/forward/accept", prerouting: "nat/prerouting/accept", output: "nat/output/accept", postrouting: "nat/postrouting/accept" });
+  assert.deepEqual(hooks, {
+    localhost_guard: "filter/prerouting/accept",
+    forward: "filter/forward/accept",
+    prerouting: "nat/prerouting/accept",
+    output: "nat/output/accept",
+    postrouting: "nat/postrouting/accept",
+  });
   const sets = Object.fromEntries(doc.nftables.flatMap((o) => (o["set"] ? [[o["set"]["name"], o["set"]["elem"]]] : [])));
   assert.deepEqual(sets["internal_bridges"], ["brI"]);
   assert.deepEqual([...(sets["isolated_bridges"] as string[])].sort(), ["brA", "brB"]);
   const rules = doc.nftables.filter((o) => o["rule"]).length;
-  assert.equal(rules, 4 + 14 + 8 + 8 + 5, "localhost_guard 4, forward 14 (2 for cluster CIDRs, 2 for node CIDRs, 1 for isolate=peers), prerouting 8 and output 8 (two maps per family, each with its labelling lookup), postrouting 5 (3 IPv4, 2 IPv6)");
+  assert.equal(
+    rules,
+    4 + 14 + 8 + 8 + 5,
+    "localhost_guard 4, forward 14 (2 for cluster CIDRs, 2 for node CIDRs, 1 for isolate=peers), prerouting 8 and output 8 (two maps per family, each with its labelling lookup), postrouting 5 (3 IPv4, 2 IPv6)",
+  );
   // ensureBase and syncNetworks again: same rules, no duplicates
   fw.ensureBase();
   fw.syncNetworks(NETS);
@@ -322,7 +334,10 @@ test("port mappings: listed from the live maps, kept across syncNetworks, remova
   fw.syncNetworks(NETS);
   assert.equal(fw.listPortMappings().length, PUBLISHED.length, "a network re-render leaves published ports alone");
   const other = { ...PUBLISHED[0]!, containerIp: "10.89.1.3" };
-  assert.throws(() => fw.addPortMappings([other]), (e: unknown) => e instanceof Error && "code" in e && e.code === "FIREWALL" && /File exists/.test(e.message));
+  assert.throws(
+    () => fw.addPortMappings([other]),
+    (e: unknown) => e instanceof Error && "code" in e && e.code === "FIREWALL" && /File exists/.test(e.message),
+  );
   fw.removePortMappings([PUBLISHED[0]!, PUBLISHED[2]!]);
   fw.removePortMappings(PUBLISHED); // two already gone: still fine
   fw.removePortMappings(PUBLISHED);
@@ -354,7 +369,13 @@ test("foreign forward chains with policy drop are reported", (t) => {
 test("one published port is one element insert whatever is published already, on libnftables and the nft program", (t) => {
   if (!requireSandbox(t)) return;
   // Per-transaction time is measured in bench/ports.ts; here: what is applied.
-  const bulk: PortMapping[] = Array.from({ length: 1000 }, (_, i) => ({ proto: "tcp", hostIp: "0.0.0.0", hostPort: 20000 + i, containerIp: "10.89.3.2", containerPort: 80 }));
+  const bulk: PortMapping[] = Array.from({ length: 1000 }, (_, i) => ({
+    proto: "tcp",
+    hostIp: "0.0.0.0",
+    hostPort: 20000 + i,
+    containerIp: "10.89.3.2",
+    containerPort: 80,
+  }));
   const one: PortMapping = { proto: "udp", hostIp: "0.0.0.0", hostPort: 30000, containerIp: "10.89.3.2", containerPort: 80 };
   for (const backend of ["libnftables", "nft"] as const) {
     const scripts: string[] = [];

@@ -79,7 +79,7 @@ test("a host bridge without the network's gateway is refused at create (Berth wo
   }
 });
 
-test("CNI: a \"bridge\" that was on the host keeps its address after the last DEL; one without the gateway is refused and left alone", (t) => {
+test('CNI: a "bridge" that was on the host keeps its address after the last DEL; one without the gateway is refused and left alone', (t) => {
   if (!requireSandbox(t)) return;
   const dir = join(b.root, "cni-host-objects");
   mkdirSync(join(dir, "bin"), { recursive: true });

@@ -112,8 +112,16 @@ test("ipv6: dual-stack and IPv6-only networks, addresses, routes, ping6, echo, e
     b.run("rm", "-f", "a1", "a2", "o1", "o2");
     b.run("network", "rm", "dual", "only6");
   }
-  assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge or namespace left");
-  assert.doesNotMatch(spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout, /fd00:b6:1::|9800/, "no IPv6 subnet or port mapping left in nft");
+  assert.deepEqual(
+    b.leftovers().filter((l) => !l.startsWith("nft")),
+    [],
+    "no veth, bridge or namespace left",
+  );
+  assert.doesNotMatch(
+    spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout,
+    /fd00:b6:1::|9800/,
+    "no IPv6 subnet or port mapping left in nft",
+  );
 });
 
 test("ipv6: -p [::1]:... is refused with the kernel's reason; families must match the network", (t) => {

@@ -50,7 +50,14 @@ async function verify(checks: readonly Check[]): Promise<void> {
 }
 
 /** The matrix's cases as checks: same port 8080 on the target, a refused one waits `no` ms. */
-function caseChecks(proto: "tcp" | "udp", cases: readonly Case[], target: (name: string) => string, ns: Record<string, string | undefined>, no: number, suffix = ""): Check[] {
+function caseChecks(
+  proto: "tcp" | "udp",
+  cases: readonly Case[],
+  target: (name: string) => string,
+  ns: Record<string, string | undefined>,
+  no: number,
+  suffix = "",
+): Check[] {
   return cases.map((c) => ({
     what: `${proto} ${c.from} -> ${c.to}${suffix}`,
     probe: { proto, host: target(c.to), port: 8080, netns: ns[c.from], timeoutMs: c.reach ? undefined : no },
@@ -64,19 +71,39 @@ test("isolation and exposure matrix over TCP and UDP", async (t) => {
   b.ok("network", "create", "net-a");
   b.ok("network", "create", "net-b");
   b.ok("network", "create", "net-c", "--internal");
-  b.ok("run", "-d", "--name", "a1", "--network", "net-a", "-p", "9700:8080", "-p", "9700:8080/udp", "-p", `${HOST_ADDR}:9701:8080`, "-p", `${HOST_ADDR}:9701:8080/udp`, ...ECHO);
+  b.ok(
+    "run",
+    "-d",
+    "--name",
+    "a1",
+    "--network",
+    "net-a",
+    "-p",
+    "9700:8080",
+    "-p",
+    "9700:8080/udp",
+    "-p",
+    `${HOST_ADDR}:9701:8080`,
+    "-p",
+    `${HOST_ADDR}:9701:8080/udp`,
+    ...ECHO,
+  );
   b.ok("run", "-d", "--name", "a2", "--network", "net-a", ...ECHO);
   b.ok("run", "-d", "--name", "b1", "--network", "net-b", ...ECHO);
   b.ok("run", "-d", "--name", "c1", "--network", "net-c", ...ECHO);
   b.ok("run", "-d", "--name", "c2", "--network", "net-c", ...ECHO);
   const ip: Record<string, string> = Object.fromEntries(["a1", "a2", "b1", "c1", "c2"].map((n) => [n, b.ip(n)]));
-  const ns: Record<string, string | undefined> = { ...Object.fromEntries(["a1", "a2", "b1", "c1", "c2"].map((n) => [n, b.netns(n)])), host: undefined, outside: outside.ns };
+  const ns: Record<string, string | undefined> = {
+    ...Object.fromEntries(["a1", "a2", "b1", "c1", "c2"].map((n) => [n, b.netns(n)])),
+    host: undefined,
+    outside: outside.ns,
+  };
   // a server on the outside machine, for egress checks
   const echoOutside = spawn("nsenter", [`--net=${outside.ns}`, ...ECHO], { stdio: "ignore" });
   try {
     for (const n of ["a1", "a2", "b1", "c1", "c2"]) waitListening(ns[n]);
     waitListening(outside.ns);
-    const target = (name: string) => (name === "outside" ? OUTSIDE_ADDR : ip[name] ?? name);
+    const target = (name: string) => (name === "outside" ? OUTSIDE_ADDR : (ip[name] ?? name));
     // a refused path is silence (dropped, no reset): wait 1 s for it; an open one answers in milliseconds
     const NO = 1000;
     const cases: Case[] = [
@@ -122,7 +149,23 @@ test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP
   b.ok("network", "create", "--ipv6", "net6-a");
   b.ok("network", "create", "--ipv6", "net6-b");
   b.ok("network", "create", "--ipv6", "net6-c", "--internal");
-  b.ok("run", "-d", "--name", "a1", "--network", "net6-a", "-p", "9710:8080", "-p", "9710:8080/udp", "-p", `[${HOST_ADDR6}]:9711:8080`, "-p", `[${HOST_ADDR6}]:9711:8080/udp`, ...ECHO);
+  b.ok(
+    "run",
+    "-d",
+    "--name",
+    "a1",
+    "--network",
+    "net6-a",
+    "-p",
+    "9710:8080",
+    "-p",
+    "9710:8080/udp",
+    "-p",
+    `[${HOST_ADDR6}]:9711:8080`,
+    "-p",
+    `[${HOST_ADDR6}]:9711:8080/udp`,
+    ...ECHO,
+  );
   b.ok("run", "-d", "--name", "a2", "--network", "net6-a", ...ECHO);
   b.ok("run", "-d", "--name", "b1", "--network", "net6-b", ...ECHO);
   b.ok("run", "-d", "--name", "c1", "--network", "net6-c", ...ECHO);
@@ -135,7 +178,7 @@ test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP
   try {
     for (const n of ["a1", "a2", "b1", "c1", "c2"]) waitListening(ns[n]);
     waitListening(outside.ns);
-    const target = (name: string) => (name === "outside" ? OUTSIDE_ADDR6 : ip[name] ?? name);
+    const target = (name: string) => (name === "outside" ? OUTSIDE_ADDR6 : (ip[name] ?? name));
     const NO = 1000;
     const hostSide = [HOST_ADDR6, HOST_ADDR6_2];
     const cases: Case[] = [
@@ -160,13 +203,21 @@ test("isolation and exposure matrix over IPv6 (dual-stack networks), TCP and UDP
       { what: `${proto} outside -> [${HOST_ADDR6_2}]:9710`, probe: { proto, host: HOST_ADDR6_2, port: 9710, netns: outsideNs }, answer: OUTSIDE_ADDR6 },
       { what: `${proto} b1 (other network) -> [${HOST_ADDR6}]:9710`, probe: { proto, host: HOST_ADDR6, port: 9710, netns: ns["b1"] }, answer: "any" },
       // ...and IPv4 still, the same bare -p
-      { what: `${proto} outside -> ${HOST_ADDR}:9710 (IPv4 of the same -p)`, probe: { proto, host: HOST_ADDR, port: 9710, netns: outsideNs }, answer: OUTSIDE_ADDR },
+      {
+        what: `${proto} outside -> ${HOST_ADDR}:9710 (IPv4 of the same -p)`,
+        probe: { proto, host: HOST_ADDR, port: 9710, netns: outsideNs },
+        answer: OUTSIDE_ADDR,
+      },
       // ::1 is never DNATed (the kernel cannot route it into a bridge): nothing answers there
       { what: `${proto} host -> [::1]:9710 (never forwarded)`, probe: { proto, host: "::1", port: 9710, timeoutMs: NO }, answer: "none" },
       // published on one IPv6 host address: only there
       { what: `${proto} outside -> [${HOST_ADDR6}]:9711`, probe: { proto, host: HOST_ADDR6, port: 9711, netns: outsideNs }, answer: OUTSIDE_ADDR6 },
       { what: `${proto} outside -> [${HOST_ADDR6_2}]:9711`, probe: { proto, host: HOST_ADDR6_2, port: 9711, netns: outsideNs, timeoutMs: NO }, answer: "none" },
-      { what: `${proto} outside -> ${HOST_ADDR2}:9711 (IPv4)`, probe: { proto, host: HOST_ADDR2, port: 9711, netns: outsideNs, timeoutMs: NO }, answer: "none" },
+      {
+        what: `${proto} outside -> ${HOST_ADDR2}:9711 (IPv4)`,
+        probe: { proto, host: HOST_ADDR2, port: 9711, netns: outsideNs, timeoutMs: NO },
+        answer: "none",
+      },
     ]);
     await verify(checks);
   } finally {
@@ -214,7 +265,14 @@ test("matrix: 127.0.0.1 from outside lo (a neighbour on the host's link, a NET_R
       { what: "host -> 127.0.0.1:9720 (published)", probe: { proto: "tcp", host: "127.0.0.1", port: 9720 }, answer: "any" },
       { what: "host -> 127.0.0.1:9720/udp is not published", probe: { proto: "udp", host: "127.0.0.1", port: 9720, timeoutMs: 1000 }, answer: "none" },
     ]);
-    assert.equal(spawnSync(process.execPath, ["-e", "require('net').connect(9721,'127.0.0.1').on('data',d=>{process.stdout.write(d);process.exit(0)})"], { encoding: "utf8", timeout: 5000 }).stdout, "host\n", "host -> its own 127.0.0.1 service");
+    assert.equal(
+      spawnSync(process.execPath, ["-e", "require('net').connect(9721,'127.0.0.1').on('data',d=>{process.stdout.write(d);process.exit(0)})"], {
+        encoding: "utf8",
+        timeout: 5000,
+      }).stdout,
+      "host\n",
+      "host -> its own 127.0.0.1 service",
+    );
   } finally {
     hostService.kill("SIGKILL");
     b.run("rm", "-f", "l1", "m1");

@@ -9,7 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireSandbox } from "../helpers.js";
 import {
-  NetlinkHandle, netnsCreate, netnsDelete, netnsDirRelease, netnsExists, netnsInode, sysctlRead, sysctlWrite, withNetns, type Link,
+  NetlinkHandle,
+  netnsCreate,
+  netnsDelete,
+  netnsDirRelease,
+  netnsExists,
+  netnsInode,
+  sysctlRead,
+  sysctlWrite,
+  withNetns,
+  type Link,
 } from "../../src/kernel/index.js";
 import { KernelError } from "../../src/errors.js";
 
@@ -45,7 +54,9 @@ function threadNetns(): string {
 }
 
 function mountsUnder(dir: string): string[] {
-  return readFileSync("/proc/self/mountinfo", "utf8").split("\n").filter((l) => (l.split(" ")[4] ?? "").startsWith(dir));
+  return readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .filter((l) => (l.split(" ")[4] ?? "").startsWith(dir));
 }
 
 function nsenter(path: string, ...cmd: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -74,7 +85,10 @@ test("two namespaces ping each other through a bridge; veth peers are created di
     assert.deepEqual([br.kind, br.mtu, br.up], ["bridge", 1400, true]);
     s.host.addrAdd(br.index, "10.123.0.1", 24);
     const peers: { path: string; ip: string; veth: Link }[] = [];
-    for (const [i, ip] of [[1, "10.123.0.11"], [2, "10.123.0.12"]] as const) {
+    for (const [i, ip] of [
+      [1, "10.123.0.11"],
+      [2, "10.123.0.12"],
+    ] as const) {
       const path = s.ns(`c${i}`);
       assert.equal(netnsExists(path), true);
       const name = `kv${suffix}${i}`;
@@ -132,30 +146,39 @@ test("EEXIST fails with IFNAME_IN_USE naming the interface and its namespace", (
   try {
     const name = `kbx${suffix}`;
     s.host.bridgeAdd({ name });
-    assert.throws(() => s.host.bridgeAdd({ name }), (e) => {
-      const k = kernelError(e);
-      assert.equal(k.code, "IFNAME_IN_USE");
-      assert.equal(k.errno, 17);
-      assert.equal(k.message, `create bridge "${name}" in the host namespace: interface "${name}" already exists in the host namespace (EEXIST)`);
-      return true;
-    });
+    assert.throws(
+      () => s.host.bridgeAdd({ name }),
+      (e) => {
+        const k = kernelError(e);
+        assert.equal(k.code, "IFNAME_IN_USE");
+        assert.equal(k.errno, 17);
+        assert.equal(k.message, `create bridge "${name}" in the host namespace: interface "${name}" already exists in the host namespace (EEXIST)`);
+        return true;
+      },
+    );
     const path = s.ns("c1");
     withFd(path, (fd) => {
       s.host.vethAdd({ name: `kva${suffix}`, peerName: "eth0", peerNetnsFd: fd });
-      assert.throws(() => s.host.vethAdd({ name: `kva${suffix}`, peerName: "eth1", peerNetnsFd: fd }), (e) => {
-        const k = kernelError(e);
-        assert.equal(k.code, "IFNAME_IN_USE");
-        assert.equal(k.op, `create veth "kva${suffix}" (peer "eth1")`);
-        assert.match(k.message, new RegExp(`interface "kva${suffix}" already exists in the host namespace`));
-        return true;
-      });
-      assert.throws(() => s.host.vethAdd({ name: `kvb${suffix}`, peerName: "eth0", peerNetnsFd: fd }), (e) => {
-        const k = kernelError(e);
-        assert.equal(k.code, "IFNAME_IN_USE");
-        assert.match(k.message, /interface "eth0" already exists in the peer's namespace /);
-        assert.ok(k.message.includes(path), `names the namespace: ${k.message}`);
-        return true;
-      });
+      assert.throws(
+        () => s.host.vethAdd({ name: `kva${suffix}`, peerName: "eth1", peerNetnsFd: fd }),
+        (e) => {
+          const k = kernelError(e);
+          assert.equal(k.code, "IFNAME_IN_USE");
+          assert.equal(k.op, `create veth "kva${suffix}" (peer "eth1")`);
+          assert.match(k.message, new RegExp(`interface "kva${suffix}" already exists in the host namespace`));
+          return true;
+        },
+      );
+      assert.throws(
+        () => s.host.vethAdd({ name: `kvb${suffix}`, peerName: "eth0", peerNetnsFd: fd }),
+        (e) => {
+          const k = kernelError(e);
+          assert.equal(k.code, "IFNAME_IN_USE");
+          assert.match(k.message, /interface "eth0" already exists in the peer's namespace /);
+          assert.ok(k.message.includes(path), `names the namespace: ${k.message}`);
+          return true;
+        },
+      );
     });
     assert.equal(s.host.linkByName(`kvb${suffix}`), undefined, "a failed vethAdd leaves nothing behind");
   } finally {
@@ -168,23 +191,32 @@ test("the kernel's extack text surfaces in the KernelError", (t) => {
   const s = setup();
   try {
     const br = s.host.bridgeAdd({ name: `kbe${suffix}` });
-    assert.throws(() => s.host.linkSetMtu(br.index, 10), (e) => {
-      const k = kernelError(e);
-      assert.equal(k.errno, 22);
-      assert.equal(k.extack, "mtu less than device minimum");
-      assert.equal(k.message, `set mtu of link ${br.index} to 10 in the host namespace: mtu less than device minimum (EINVAL)`);
-      return true;
-    });
-    assert.throws(() => s.host.routeAdd({ dst: "10.124.0.0/16", gateway: "10.125.0.1" }), (e) => {
-      assert.equal(kernelError(e).extack, "Nexthop has invalid gateway");
-      return true;
-    });
-    assert.throws(() => s.host.addrAdd(0x7ffffff0, "10.124.0.1", 24), (e) => {
-      const k = kernelError(e);
-      assert.equal(k.errno, 19);
-      assert.match(k.message, /Device not found/);
-      return true;
-    });
+    assert.throws(
+      () => s.host.linkSetMtu(br.index, 10),
+      (e) => {
+        const k = kernelError(e);
+        assert.equal(k.errno, 22);
+        assert.equal(k.extack, "mtu less than device minimum");
+        assert.equal(k.message, `set mtu of link ${br.index} to 10 in the host namespace: mtu less than device minimum (EINVAL)`);
+        return true;
+      },
+    );
+    assert.throws(
+      () => s.host.routeAdd({ dst: "10.124.0.0/16", gateway: "10.125.0.1" }),
+      (e) => {
+        assert.equal(kernelError(e).extack, "Nexthop has invalid gateway");
+        return true;
+      },
+    );
+    assert.throws(
+      () => s.host.addrAdd(0x7ffffff0, "10.124.0.1", 24),
+      (e) => {
+        const k = kernelError(e);
+        assert.equal(k.errno, 19);
+        assert.match(k.message, /Device not found/);
+        return true;
+      },
+    );
   } finally {
     s.cleanup();
   }
@@ -218,7 +250,10 @@ test("link, address and route verbs: set down/mtu/name/master, replace, delete, 
     s.host.routeAdd({ dst: "10.127.0.0/16", gateway: "10.126.0.254" });
     assert.throws(() => s.host.routeAdd({ dst: "10.127.0.0/16", gateway: "10.126.0.254" }), { errno: 17 });
     s.host.routeReplace({ dst: "10.127.0.0/16", gateway: "10.126.0.253" });
-    assert.deepEqual(s.host.routeList().filter((r) => r.dst === "10.127.0.0/16"), [{ dst: "10.127.0.0/16", gateway: "10.126.0.253", ifindex: br.index, table: 254 }]);
+    assert.deepEqual(
+      s.host.routeList().filter((r) => r.dst === "10.127.0.0/16"),
+      [{ dst: "10.127.0.0/16", gateway: "10.126.0.253", ifindex: br.index, table: 254 }],
+    );
     s.host.routeReplace({ dst: "10.128.0.0/16", ifindex: br.index, src: "10.126.0.1" });
     assert.ok(s.host.routeList().some((r) => r.dst === "10.128.0.0/16" && r.ifindex === br.index && r.gateway === undefined));
     s.host.addrDel(br.index, "10.126.0.1", 24);
@@ -227,7 +262,10 @@ test("link, address and route verbs: set down/mtu/name/master, replace, delete, 
 
     assert.equal(s.host.linkRemove(`kvr${suffix}`), true);
     assert.equal(s.host.linkRemove(`kvr${suffix}`), false, "already gone is success");
-    assert.throws(() => s.host.linkDel(v.index), (e) => kernelError(e).errno === 19);
+    assert.throws(
+      () => s.host.linkDel(v.index),
+      (e) => kernelError(e).errno === 19,
+    );
     assert.equal(s.host.linkByName(`kvr${suffix}`), undefined);
   } finally {
     s.cleanup();
@@ -274,15 +312,27 @@ test("withNetns() runs inside, always switches back (also on throw), and sysctls
     assert.notEqual(inside, home);
     assert.equal(inside, `net:[${netnsInode(path)}]`);
     assert.equal(threadNetns(), home);
-    assert.throws(() => withNetns(path, () => { throw new Error("boom"); }), /boom/);
+    assert.throws(
+      () =>
+        withNetns(path, () => {
+          throw new Error("boom");
+        }),
+      /boom/,
+    );
     assert.equal(threadNetns(), home, "back home after a throw");
     const child = withNetns(path, () => spawnSync("readlink", ["/proc/self/ns/net"], { encoding: "utf8" }).stdout.trim());
     assert.equal(child, inside, "a child spawned inside starts in the namespace");
     const hostForward = sysctlRead("net.ipv4.ip_forward");
     withNetns(path, () => sysctlWrite("net.ipv4.ip_forward", hostForward === "1" ? "0" : "1"));
-    assert.equal(withNetns(path, () => sysctlRead("net.ipv4.ip_forward")), hostForward === "1" ? "0" : "1");
+    assert.equal(
+      withNetns(path, () => sysctlRead("net.ipv4.ip_forward")),
+      hostForward === "1" ? "0" : "1",
+    );
     assert.equal(sysctlRead("net.ipv4.ip_forward"), hostForward, "the host's sysctl is untouched");
-    assert.throws(() => sysctlRead("net.ipv4.no_such_knob"), (e) => kernelError(e).errno === 2);
+    assert.throws(
+      () => sysctlRead("net.ipv4.no_such_knob"),
+      (e) => kernelError(e).errno === 2,
+    );
     assert.throws(() => sysctlRead("../etc/passwd"), { code: "INVALID_ARGUMENT" });
     assert.throws(() => withNetns(path, () => Promise.resolve(1)), { code: "INTERNAL" });
     assert.equal(threadNetns(), home);
@@ -294,7 +344,10 @@ test("withNetns() runs inside, always switches back (also on throw), and sysctls
 test("nothing is left behind: the sandbox's links are as they were and no namespace file or mount remains", (t) => {
   if (!requireSandbox(t)) return;
   const s = setup();
-  const namesBefore = s.host.linkList().map((l) => l.name).sort();
+  const namesBefore = s.host
+    .linkList()
+    .map((l) => l.name)
+    .sort();
   const path = s.ns("c1");
   withFd(path, (fd) => s.host.vethAdd({ name: `kvz${suffix}`, peerName: "eth0", peerNetnsFd: fd }));
   s.host.bridgeAdd({ name: `kbz${suffix}` });
@@ -302,7 +355,13 @@ test("nothing is left behind: the sandbox's links are as they were and no namesp
   s.cleanup();
   const h = NetlinkHandle.open();
   try {
-    assert.deepEqual(h.linkList().map((l) => l.name).sort(), namesBefore);
+    assert.deepEqual(
+      h
+        .linkList()
+        .map((l) => l.name)
+        .sort(),
+      namesBefore,
+    );
   } finally {
     h.close();
   }

@@ -60,7 +60,23 @@ test("macvlan: containers join the parent's segment with their own MACs, reach t
   if (!requireSandbox(t)) return;
   const echoLan = spawn("nsenter", [`--net=${lan}`, ...ECHO], { stdio: "ignore" });
   try {
-    b.ok("network", "create", "--driver", "macvlan", "--opt", "parent=mvpar0", "--subnet", "10.123.0.0/24", "--gateway", "10.123.0.254", "--subnet", "fd00:123::/64", "--gateway", "fd00:123::fe", "lannet");
+    b.ok(
+      "network",
+      "create",
+      "--driver",
+      "macvlan",
+      "--opt",
+      "parent=mvpar0",
+      "--subnet",
+      "10.123.0.0/24",
+      "--gateway",
+      "10.123.0.254",
+      "--subnet",
+      "fd00:123::/64",
+      "--gateway",
+      "fd00:123::fe",
+      "lannet",
+    );
     const view = JSON.parse(b.ok("network", "inspect", "lannet")) as { driver: string; options: Record<string, string>; dns_enabled: boolean }[];
     assert.equal(view[0]?.driver, "macvlan");
     assert.equal(view[0]?.options["parent"], "mvpar0");
@@ -99,14 +115,36 @@ test("macvlan: containers join the parent's segment with their own MACs, reach t
 
 test("macvlan: --opt host_shim=true lets the host reach its macvlan containers; bad options are refused", (t) => {
   if (!requireSandbox(t)) return;
-  b.ok("network", "create", "--driver", "macvlan", "--opt", "parent=mvpar1", "--opt", "host_shim=true", "--subnet", "10.124.0.0/24", "--gateway", "10.124.0.254", "shimnet");
+  b.ok(
+    "network",
+    "create",
+    "--driver",
+    "macvlan",
+    "--opt",
+    "parent=mvpar1",
+    "--opt",
+    "host_shim=true",
+    "--subnet",
+    "10.124.0.0/24",
+    "--gateway",
+    "10.124.0.254",
+    "shimnet",
+  );
   try {
     b.ok("run", "-d", "--name", "s1", "--network", "shimnet", ...ECHO);
     const s1 = b.ip("s1");
     const shim = `bmv${b.ok("network", "inspect", "-f", "{{.ID}}", "shimnet").trim().slice(0, 12)}`;
     assert.match(spawnSync("ip", ["-d", "link", "show", shim], { encoding: "utf8" }).stdout, /macvlan mode bridge/, "the host shim exists");
-    assert.equal(b.run("run", "-d", "--name", "s2", "--network", "shimnet", "--ip", "10.124.0.1", "sleep", "600").stderr.includes("the host has it on mvpar1"), true, "--ip of the host's address is refused");
-    assert.match(spawnSync("ip", ["route", "show", `${s1}/32`], { encoding: "utf8" }).stdout, new RegExp(`dev ${shim}.*src 10\\.124\\.0\\.1`), "host route through the shim");
+    assert.equal(
+      b.run("run", "-d", "--name", "s2", "--network", "shimnet", "--ip", "10.124.0.1", "sleep", "600").stderr.includes("the host has it on mvpar1"),
+      true,
+      "--ip of the host's address is refused",
+    );
+    assert.match(
+      spawnSync("ip", ["route", "show", `${s1}/32`], { encoding: "utf8" }).stdout,
+      new RegExp(`dev ${shim}.*src 10\\.124\\.0\\.1`),
+      "host route through the shim",
+    );
     for (const proto of ["tcp", "udp"] as const) assert.equal(ask(proto, s1, 8080), "10.124.0.1", `${proto} host -> s1 through the shim`);
     b.ok("rm", "-f", "s1");
     assert.equal(spawnSync("ip", ["link", "show", shim], { encoding: "utf8" }).status, 1, "the shim goes with the last container");
@@ -132,5 +170,9 @@ test("macvlan: --opt host_shim=true lets the host reach its macvlan containers; 
     assert.match(r.stderr, re, args.join(" "));
   }
   assert.equal(b.run("network", "exists", "badnet").code, 1);
-  assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no link or namespace left");
+  assert.deepEqual(
+    b.leftovers().filter((l) => !l.startsWith("nft")),
+    [],
+    "no link or namespace left",
+  );
 });

@@ -40,20 +40,27 @@ test(`random command sequences with crashes match the model and the kernel (${RU
   try {
     fc.assert(
       // at least half the maximum: a short random sequence proves little
-      fc.property(fc.commands(commandArbitraries, { maxCommands: COMMANDS, size: "max" }).filter((cmds) => [...cmds].length >= Math.ceil(COMMANDS / 2)), (cmds) => {
-        const reset = b.run("system", "reset", "-f");
-        assert.equal(reset.code, 0, `reset before the sequence: ${reset.stderr}`);
-        assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "a clean host before the sequence");
-        const real: RealBerth = { b, root: b.root, transcript: [] };
-        b.ok("network", "ls");
-        fc.modelRun(() => {
-          const model = new BerthModel();
-          checkSystem(b.root, model);
-          return { model, real };
-        }, cmds);
-        commandsRun += real.transcript.filter((l) => !l.startsWith(" ")).length;
-        crashes += real.transcript.filter((l) => l.includes("-> exit 137")).length;
-      }),
+      fc.property(
+        fc.commands(commandArbitraries, { maxCommands: COMMANDS, size: "max" }).filter((cmds) => [...cmds].length >= Math.ceil(COMMANDS / 2)),
+        (cmds) => {
+          const reset = b.run("system", "reset", "-f");
+          assert.equal(reset.code, 0, `reset before the sequence: ${reset.stderr}`);
+          assert.deepEqual(
+            b.leftovers().filter((l) => !l.startsWith("nft")),
+            [],
+            "a clean host before the sequence",
+          );
+          const real: RealBerth = { b, root: b.root, transcript: [] };
+          b.ok("network", "ls");
+          fc.modelRun(() => {
+            const model = new BerthModel();
+            checkSystem(b.root, model);
+            return { model, real };
+          }, cmds);
+          commandsRun += real.transcript.filter((l) => !l.startsWith(" ")).length;
+          crashes += real.transcript.filter((l) => l.includes("-> exit 137")).length;
+        },
+      ),
       { seed: SEED, numRuns: RUNS, endOnFailure: true, ...(PATH ? { path: PATH } : {}) },
     );
   } finally {

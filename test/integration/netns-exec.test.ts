@@ -8,7 +8,17 @@ import assert from "node:assert/strict";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
 
-const UNDER_IP_NETNS_EXEC = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", 'mount -t tmpfs tmpfs /run && ip netns add bx && exec ip netns exec bx "$@"', "sh"];
+const UNDER_IP_NETNS_EXEC = [
+  "unshare",
+  "--mount",
+  "--propagation",
+  "private",
+  "--",
+  "sh",
+  "-c",
+  'mount -t tmpfs tmpfs /run && ip netns add bx && exec ip netns exec bx "$@"',
+  "sh",
+];
 
 let b: BerthSandbox;
 before(() => {
@@ -22,7 +32,10 @@ test("berth run under `ip netns exec` fails with the cgroup cause and the fix, a
   if (!requireSandbox(t)) return;
   const r = b.runUnder(UNDER_IP_NETNS_EXEC, "run", "--rm", "--name", "nx", "--network", "none", "true");
   assert.notEqual(r.code, 0, r.stdout);
-  assert.match(r.stderr, /Cannot run container "nx": no cgroup hierarchy is mounted where berth runs \(\/proc\/self\/mountinfo lists no cgroup or cgroup2 mount\)/);
+  assert.match(
+    r.stderr,
+    /Cannot run container "nx": no cgroup hierarchy is mounted where berth runs \(\/proc\/self\/mountinfo lists no cgroup or cgroup2 mount\)/,
+  );
   assert.match(r.stderr, /ip netns exec` remounts \/sys.*unshare --net --mount.*mount -t cgroup2 none \/sys\/fs\/cgroup/s);
   assert.doesNotMatch(r.stderr, /command exists/, "not blamed on the command");
   assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container record is left");

@@ -40,7 +40,13 @@ test("a deleted bridge and a deleted veth under three containers: doctor lists e
   if (!requireSandbox(t)) return;
   b.ok("network", "create", "drift1");
   b.ok("network", "create", "drift2");
-  for (const [name, net] of [["a", "drift1"], ["b", "drift1"], ["c", "drift2"], ["d", "drift2"]] as const) b.ok("run", "-d", "--name", name, "--network", net, ...HTTPD);
+  for (const [name, net] of [
+    ["a", "drift1"],
+    ["b", "drift1"],
+    ["c", "drift2"],
+    ["d", "drift2"],
+  ] as const)
+    b.ok("run", "-d", "--name", name, "--network", net, ...HTTPD);
   assert.ok(fetches("a", "b") && fetches("d", "c"), "traffic flows before");
   const bridge1 = (JSON.parse(b.ok("network", "inspect", "drift1")) as { network_interface: string }[])[0]?.network_interface ?? "";
   const vethC = b.ok("inspect", "-f", "{{.NetworkSettings.Networks.drift2.HostInterfaceName}}", "c").trim();
@@ -53,11 +59,18 @@ test("a deleted bridge and a deleted veth under three containers: doctor lists e
   const r = b.run("doctor", "--format", "json");
   assert.equal(r.code, 1, r.stdout);
   const broken = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.filter((f) => f.code === "CONTAINER_NETWORK_BROKEN");
-  assert.deepEqual(broken.map((f) => /^Container (\S+) /.exec(f.summary)?.[1]).sort(), ["a", "b", "c"], "every container that lost its network, and only those");
+  assert.deepEqual(
+    broken.map((f) => /^Container (\S+) /.exec(f.summary)?.[1]).sort(),
+    ["a", "b", "c"],
+    "every container that lost its network, and only those",
+  );
   const ofA = broken.find((f) => f.summary.startsWith("Container a "));
   assert.match(ofA?.evidence ?? "", new RegExp(`drift1: bridge ${bridge1} is missing`));
   assert.match(ofA?.evidence ?? "", /veth bth[0-9a-f]+ is not a port of|veth bth[0-9a-f]+ is missing/);
-  assert.match(broken.find((f) => f.summary.startsWith("Container c "))?.evidence ?? "", new RegExp(`drift2: veth ${vethC} is missing; drift2: eth0 is missing inside the container`));
+  assert.match(
+    broken.find((f) => f.summary.startsWith("Container c "))?.evidence ?? "",
+    new RegExp(`drift2: veth ${vethC} is missing; drift2: eth0 is missing inside the container`),
+  );
   assert.match(ofA?.fix ?? "", /berth system reconcile/);
   assert.match(b.run("doctor").stdout, /^ERROR .*Container a has lost its network on drift1/m, "the text report names it too");
 
@@ -76,7 +89,11 @@ test("a deleted bridge and a deleted veth under three containers: doctor lists e
   assert.ok(JSON.parse(b.run("trace", "--format", "json", "d", "c:8080").stdout).reachable);
   b.ok("rm", "-f", "a", "b", "c", "d");
   b.ok("network", "rm", "drift1", "drift2");
-  assert.deepEqual(b.leftovers().filter((x) => x.startsWith("link ")), [], "no veth or bridge is left behind");
+  assert.deepEqual(
+    b.leftovers().filter((x) => x.startsWith("link ")),
+    [],
+    "no veth or bridge is left behind",
+  );
 });
 
 test("reconcile says exactly what it could not do: a running container whose namespace is gone", (t) => {

@@ -38,15 +38,17 @@ const INTENDED: Record<string, (text: string) => string> = {
 
 /** What legitimately differs between any two runs: MACs, link-local addresses made from them, interface indexes. */
 function normalize(text: string): string {
-  return text
-    .replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, "MAC")
-    .replace(/fe80::[0-9a-f:]+/g, "fe80::LINKLOCAL")
-    .replace(/^[0-9]+: /gm, "N: ")
-    .replace(/@if[0-9]+/g, "@ifN")
-    // Podman's container ids (in /etc/hosts) are random
-    .replace(/\b[0-9a-f]{12}\b/g, "ID")
-    .replace(/\\\s+/g, " ")
-    .replace(/[ \t]+$/gm, "");
+  return (
+    text
+      .replace(/\b[0-9a-f]{2}(:[0-9a-f]{2}){5}\b/g, "MAC")
+      .replace(/fe80::[0-9a-f:]+/g, "fe80::LINKLOCAL")
+      .replace(/^[0-9]+: /gm, "N: ")
+      .replace(/@if[0-9]+/g, "@ifN")
+      // Podman's container ids (in /etc/hosts) are random
+      .replace(/\b[0-9a-f]{12}\b/g, "ID")
+      .replace(/\\\s+/g, " ")
+      .replace(/[ \t]+$/gm, "")
+  );
 }
 
 /**
@@ -69,7 +71,8 @@ type Record_ = Map<string, string>;
 
 function curl(url: string, ns?: string): string {
   const argv = ["curl", "-s", "--max-time", "3", url];
-  const r = ns === undefined ? spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" }) : spawnSync("nsenter", [`--net=${ns}`, ...argv], { encoding: "utf8" });
+  const r =
+    ns === undefined ? spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8" }) : spawnSync("nsenter", [`--net=${ns}`, ...argv], { encoding: "utf8" });
   return r.status === 0 ? `ok ${r.stdout.trim()}` : `fail (curl ${r.status ?? "signal"})`;
 }
 
@@ -112,9 +115,27 @@ function scenario(p: PodmanSandbox, outside: Outside): Record_ {
   p.ok("network", "create", "--internal", "--subnet", "10.99.0.0/24", "dInt");
   p.ok("network", "create", "--ipv6", "--subnet", "10.100.0.0/24", "--subnet", "fd00:100::/64", "d6");
   p.ok(
-    "run", "-d", "--name", "srv", "--network", "dA", "--network-alias", "www",
-    "-p", "8091:80", "-p", "127.0.0.1:8092:80", "-p", "8093:8093/udp", "-p", "8094-8095:8094-8095", ...NODE_MOUNTS,
-    IMAGE, "sh", "-c", `httpd -p 80 -h /www; httpd -p 8094 -h /www; httpd -p 8095 -h /www; exec node -e "${UDP_ECHO}"`,
+    "run",
+    "-d",
+    "--name",
+    "srv",
+    "--network",
+    "dA",
+    "--network-alias",
+    "www",
+    "-p",
+    "8091:80",
+    "-p",
+    "127.0.0.1:8092:80",
+    "-p",
+    "8093:8093/udp",
+    "-p",
+    "8094-8095:8094-8095",
+    ...NODE_MOUNTS,
+    IMAGE,
+    "sh",
+    "-c",
+    `httpd -p 80 -h /www; httpd -p 8094 -h /www; httpd -p 8095 -h /www; exec node -e "${UDP_ECHO}"`,
   );
   // the interface names are given: Podman 4.3 numbers a container's networks in Go map order, which varies from run to run
   p.ok("run", "-d", "--name", "cli", "--network", "dA:interface_name=eth0", "--network", "dB:interface_name=eth1", IMAGE, "sleep", "600");
@@ -132,26 +153,41 @@ function scenario(p: PodmanSandbox, outside: Outside): Record_ {
   }
   mark("recorded");
   // names and reachability between containers
-  rec.set("cli: wget http://srv/", waitUntil(() => wget(p, "cli", "http://srv/")));
+  rec.set(
+    "cli: wget http://srv/",
+    waitUntil(() => wget(p, "cli", "http://srv/")),
+  );
   rec.set("cli: wget http://www/ (alias)", wget(p, "cli", "http://www/"));
   rec.set("cli: ping -c1 127.0.0.1 (lo)", p.podman("exec", "cli", "ping", "-c", "1", "-W", "2", "127.0.0.1").code === 0 ? "ok" : "fail");
   rec.set("int: ping outside", p.podman("exec", "int", "ping", "-c", "1", "-W", "1", "198.51.100.2").code === 0 ? "ok" : "fail");
   rec.set("int: ping cli (other network)", p.podman("exec", "int", "ping", "-c", "1", "-W", "1", "10.97.0.3").code === 0 ? "ok" : "fail");
   const srv6 = p.ok("inspect", "-f", '{{(index .NetworkSettings.Networks "d6").GlobalIPv6Address}}', "srv6").trim();
   rec.set("srv6: IPv6 address", srv6);
-  rec.set("c6: wget http://[srv6]/", waitUntil(() => wget(p, "c6", `http://[${srv6}]/`)));
+  rec.set(
+    "c6: wget http://[srv6]/",
+    waitUntil(() => wget(p, "c6", `http://[${srv6}]/`)),
+  );
   const aaaa = p.podman("exec", "c6", "nslookup", "-type=AAAA", "srv6");
   rec.set("c6: nslookup -type=AAAA srv6 finds its address", aaaa.stdout.includes(srv6) ? "ok" : `fail ${aaaa.stdout}`);
   const a = p.podman("exec", "c6", "nslookup", "srv6");
   rec.set("c6: nslookup srv6 finds its IPv4 address", a.stdout.includes("10.100.0.") ? "ok" : `fail ${a.stdout}`);
   mark("names");
   // published ports, from the host and from outside it
-  rec.set("host: http://127.0.0.1:8091", waitUntil(() => curl("http://127.0.0.1:8091/")));
+  rec.set(
+    "host: http://127.0.0.1:8091",
+    waitUntil(() => curl("http://127.0.0.1:8091/")),
+  );
   rec.set("host: http://127.0.0.1:8092 (127.0.0.1 only)", curl("http://127.0.0.1:8092/"));
   rec.set("outside: http://HOST:8091", curl(`http://${HOST_ADDR}:8091/`, outside.ns));
   rec.set("outside: http://HOST:8092 (published on 127.0.0.1 only)", curl(`http://${HOST_ADDR}:8092/`, outside.ns));
-  rec.set("outside: http://HOST:8094 (range)", waitUntil(() => curl(`http://${HOST_ADDR}:8094/`, outside.ns)));
-  rec.set("outside: http://HOST:8095 (range)", waitUntil(() => curl(`http://${HOST_ADDR}:8095/`, outside.ns)));
+  rec.set(
+    "outside: http://HOST:8094 (range)",
+    waitUntil(() => curl(`http://${HOST_ADDR}:8094/`, outside.ns)),
+  );
+  rec.set(
+    "outside: http://HOST:8095 (range)",
+    waitUntil(() => curl(`http://${HOST_ADDR}:8095/`, outside.ns)),
+  );
   rec.set("outside: udp HOST:8093", udpEcho(outside.ns, HOST_ADDR, 8093));
   rec.set("cli: srv's published port through the host address", wget(p, "cli", `http://${HOST_ADDR}:8091/`));
   mark("ports");
@@ -170,7 +206,11 @@ function documentedIds(): Set<string> {
 
 test("what a container sees with Berth's backend equals what it sees with Debian's netavark, but for the intended differences", async (t) => {
   if (!requireSandbox(t)) return;
-  const missing = podmanMissing() ?? (spawnSync("test", ["-x", `${NETAVARK_DIR}/aardvark-dns`]).status === 0 ? undefined : `${NETAVARK_DIR}/aardvark-dns is missing (scripts/install-deps.sh --test installs it)`);
+  const missing =
+    podmanMissing() ??
+    (spawnSync("test", ["-x", `${NETAVARK_DIR}/aardvark-dns`]).status === 0
+      ? undefined
+      : `${NETAVARK_DIR}/aardvark-dns is missing (scripts/install-deps.sh --test installs it)`);
   if (missing) {
     if (process.env["CI"] === "true") throw new Error(missing);
     t.skip(missing);
@@ -195,11 +235,19 @@ test("what a container sees with Berth's backend equals what it sees with Debian
   try {
     netavark = await runWith(NETAVARK_DIR, { ...process.env }, b.root);
     berth = await runWith(fileURLToPath(new URL("../../../bin/podman", import.meta.url)), b.env, b.root);
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "Berth left nothing behind");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "Berth left nothing behind",
+    );
   } finally {
     b.dispose();
   }
-  const fix = (k: string, s: string) => normalizeMultiNetwork(k, Object.values(INTENDED).reduce((acc, f) => f(acc), normalize(s)));
+  const fix = (k: string, s: string) =>
+    normalizeMultiNetwork(
+      k,
+      Object.values(INTENDED).reduce((acc, f) => f(acc), normalize(s)),
+    );
   const diffs: string[] = [];
   for (const [k, v] of netavark) {
     const ours = fix(k, berth.get(k) ?? "(missing)");

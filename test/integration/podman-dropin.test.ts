@@ -43,7 +43,8 @@ const skip = (() => {
     if (process.env["CI"] === "true") throw new Error("integration test must run inside the npm test sandbox as root");
     return "needs root inside the `npm test` sandbox (unshare --net --mount)";
   }
-  const missing = podmanMissing() ?? (existsSync("/usr/bin/catatonit") ? undefined : "/usr/bin/catatonit is missing (scripts/install-deps.sh --test installs it)");
+  const missing =
+    podmanMissing() ?? (existsSync("/usr/bin/catatonit") ? undefined : "/usr/bin/catatonit is missing (scripts/install-deps.sh --test installs it)");
   if (missing && process.env["CI"] === "true") throw new Error(missing);
   return missing;
 })();
@@ -65,7 +66,11 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
   after(() => {
     p.dispose();
     outside.remove();
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge or resolver left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, bridge or resolver left",
+    );
     b.dispose();
   });
 
@@ -147,7 +152,11 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
       assert.equal(curl(`http://${HOST_ADDR}:15403/`), PAGE);
 
       // Podman's own iptables chains (what netavark would use) flushed: nothing of Berth's depends on them
-      for (const cmd of [["iptables", "-F"], ["iptables", "-t", "nat", "-F"]]) spawnSync(cmd[0] ?? "", cmd.slice(1));
+      for (const cmd of [
+        ["iptables", "-F"],
+        ["iptables", "-t", "nat", "-F"],
+      ])
+        spawnSync(cmd[0] ?? "", cmd.slice(1));
       p.ok("network", "reload", "rl1", "rl2");
       assert.equal(curl("http://127.0.0.1:15403/"), PAGE);
       assert.equal(curl("http://127.0.0.1:15404/"), PAGE);
@@ -161,7 +170,10 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
     try {
       p.ok("run", "-d", "--name", "rp1", "--network", "pnet", "-p", "15408:80", ...HTTPD);
       waitForPage("http://127.0.0.1:15408/");
-      const setup = p.recordedCalls().filter((c) => c.argv.includes("setup") && c.input.includes('"container_name":"rp1"')).at(-1);
+      const setup = p
+        .recordedCalls()
+        .filter((c) => c.argv.includes("setup") && c.input.includes('"container_name":"rp1"'))
+        .at(-1);
       assert.ok(setup, "Podman's setup call for rp1 was recorded");
       const before = p.ok("exec", "rp1", "ip", "addr", "show", "eth0");
       // damage: the host end of the veth (and so the container's eth0) and the port's map element go
@@ -232,7 +244,23 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
 
   test("static IP and MAC, --network-alias, two networks at once, a port range", () => {
     try {
-      p.ok("run", "-d", "--name", "st1", "--network", "pnet", "--ip", "10.91.0.50", "--mac-address", "02:42:0a:5b:00:32", "--network-alias", "web-alias", "-p", "15410-15412:80-82", ...HTTPD);
+      p.ok(
+        "run",
+        "-d",
+        "--name",
+        "st1",
+        "--network",
+        "pnet",
+        "--ip",
+        "10.91.0.50",
+        "--mac-address",
+        "02:42:0a:5b:00:32",
+        "--network-alias",
+        "web-alias",
+        "-p",
+        "15410-15412:80-82",
+        ...HTTPD,
+      );
       const addr = p.ok("exec", "st1", "ip", "addr", "show", "eth0");
       assert.match(addr, /inet 10\.91\.0\.50\/24/);
       assert.match(addr, /link\/ether 02:42:0a:5b:00:32/);
@@ -245,7 +273,12 @@ describe("Berth as Podman's network backend, as Podman users use it", { skip }, 
       assert.equal(p.ok("exec", "two", "wget", "-q", "-O", "-", "http://web-alias/").trim(), PAGE, "the alias resolves");
       waitForPage("http://127.0.0.1:15410/");
       const map = nft("list", "map", "inet", "berth", "dnat_any");
-      for (const [h, c] of [[15410, 80], [15411, 81], [15412, 82]] as const) assert.ok(map.includes(`tcp . ${h} : 10.91.0.50 . ${c}`), `${h} -> ${c}:\n${map}`);
+      for (const [h, c] of [
+        [15410, 80],
+        [15411, 81],
+        [15412, 82],
+      ] as const)
+        assert.ok(map.includes(`tcp . ${h} : 10.91.0.50 . ${c}`), `${h} -> ${c}:\n${map}`);
     } finally {
       cleanup("st1", "two");
     }

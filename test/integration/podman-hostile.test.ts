@@ -58,14 +58,22 @@ const CASES: readonly Case[] = [
   { name: "interface name with a path separator", input: doc((d) => (net(d)["interface_name"] = "../eth0")), says: /interface name/ },
   { name: "interface name too long for IFNAMSIZ", input: doc((d) => (net(d)["interface_name"] = "eth0123456789abcdef")), says: /interface name/ },
   { name: "bridge name with shell metacharacters", input: doc((d) => (info(d)["network_interface"] = "podman1;reboot")), says: /bridge name/ },
-  { name: "network name with a space", input: doc((d) => ((d.networks = { "a b": net(d) }), (d.network_info = { "a b": { ...info(d), name: "a b" } }))), says: /network name/ },
+  {
+    name: "network name with a space",
+    input: doc((d) => ((d.networks = { "a b": net(d) }), (d.network_info = { "a b": { ...info(d), name: "a b" } }))),
+    says: /network name/,
+  },
   { name: "network without a network_info entry", input: doc((d) => (d.network_info = {})), says: /network_info/ },
   { name: "network_info entry under another name", input: doc((d) => (info(d)["name"] = "other")), says: /named/ },
   { name: "macvlan driver", input: doc((d) => (info(d)["driver"] = "macvlan")), says: /driver/ },
   { name: "unknown network option", input: doc((d) => (info(d)["options"] = { vlan: "5" })), says: /option "vlan"/ },
   { name: "mtu that is not a number", input: doc((d) => (info(d)["options"] = { mtu: "big" })), says: /mtu/ },
   { name: "subnet with prefix /33", input: doc((d) => (info(d)["subnets"] = [{ subnet: "10.77.0.0/33", gateway: "10.77.0.1" }])), says: /10\.77\.0\.0\/33/ },
-  { name: "gateway outside the subnet", input: doc((d) => (info(d)["subnets"] = [{ subnet: "10.77.0.0/24", gateway: "10.78.0.1" }])), says: /outside its subnet/ },
+  {
+    name: "gateway outside the subnet",
+    input: doc((d) => (info(d)["subnets"] = [{ subnet: "10.77.0.0/24", gateway: "10.78.0.1" }])),
+    says: /outside its subnet/,
+  },
   { name: "IPv6 subnet", input: doc((d) => (info(d)["subnets"] = [{ subnet: "fd00::/64", gateway: "fd00::1" }])), says: /IPv6/ },
   { name: "static IP with an octet of 300", input: doc((d) => (net(d)["static_ips"] = ["10.77.0.300"])), says: /10\.77\.0\.300/ },
   { name: "static IP outside the subnet", input: doc((d) => (net(d)["static_ips"] = ["10.99.0.2"])), says: /10\.99\.0\.2/ },
@@ -86,7 +94,12 @@ const CASES: readonly Case[] = [
   { name: "a regular file as the namespace", input: JSON.stringify(FIXTURE), args: ["setup", "/etc/hostname"], says: /not a network namespace/ },
   { name: "the host's own namespace (pid 1's)", input: JSON.stringify(FIXTURE), args: ["setup", "/proc/1/ns/net"], says: /host's own network namespace/ },
   { name: "the adapter's own namespace", input: JSON.stringify(FIXTURE), args: ["setup", "/proc/self/ns/net"], says: /host's own|Berth itself runs in/ },
-  { name: "a mount namespace", input: JSON.stringify(FIXTURE), args: ["setup", "/proc/self/ns/mnt"], says: /not a network namespace \(it is a mnt namespace\)/ },
+  {
+    name: "a mount namespace",
+    input: JSON.stringify(FIXTURE),
+    args: ["setup", "/proc/self/ns/mnt"],
+    says: /not a network namespace \(it is a mnt namespace\)/,
+  },
   { name: "unknown verb", input: "{}", args: ["explode", "NETNS"], says: /Unknown command/ },
   { name: "setup without a namespace", input: "{}", args: ["setup"], says: /one argument/ },
   { name: "rootless", input: JSON.stringify(FIXTURE), args: ["--rootless=true", "setup", "NETNS"], says: /rootless/ },
@@ -99,13 +112,19 @@ function adapter(env: NodeJS.ProcessEnv, args: readonly string[], input: string)
 
 /** Everything a setup could have changed: links on the host and in the namespace, the nft table, the state's rows. */
 function snapshot(b: BerthSandbox, netns: string): string {
-  const names = (out: string) => out.split("\n").map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "").filter(Boolean);
+  const names = (out: string) =>
+    out
+      .split("\n")
+      .map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "")
+      .filter(Boolean);
   const links = names(spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout);
   const inner = names(spawnSync("nsenter", [`--net=${netns}`, "ip", "-o", "link", "show"], { encoding: "utf8" }).stdout);
   const nft = spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" }).stdout;
   const db = new Database(join(b.root, "lib", "berth.db"), { readonly: true });
   try {
-    const rows = Object.fromEntries(["networks", "containers", "attachments", "ports"].map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all()]));
+    const rows = Object.fromEntries(
+      ["networks", "containers", "attachments", "ports"].map((table) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY 1`).all()]),
+    );
     return JSON.stringify({ links, inner, nft, rows }, null, 1);
   } finally {
     db.close();
@@ -124,7 +143,9 @@ test("the netavark adapter refuses hostile input with a JSON error, exit 1, and 
   const squatter = createServer();
   try {
     // a container already on the network: failures must leave it, its lease and its port alone
-    const first = doc((d) => ((d.container_id = "f".repeat(64)), (d.container_name = "first"), (net(d)["static_ips"] = ["10.77.0.5"]), (port(d)["host_port"] = 9100)));
+    const first = doc(
+      (d) => ((d.container_id = "f".repeat(64)), (d.container_name = "first"), (net(d)["static_ips"] = ["10.77.0.5"]), (port(d)["host_port"] = 9100)),
+    );
     const ok = adapter(b.env, ["setup", other], first);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const before = snapshot(b, netns);
@@ -133,7 +154,11 @@ test("the netavark adapter refuses hostile input with a JSON error, exit 1, and 
       { name: "an address another container holds", input: doc((d) => (net(d)["static_ips"] = ["10.77.0.5"])), says: /10\.77\.0\.5.*first|in use/ },
       { name: "a host port another container publishes", input: doc((d) => (port(d)["host_port"] = 9100)), says: /9100.*first/ },
       { name: "a host port a host process listens on", input: doc((d) => (port(d)["host_port"] = 9101)), says: /9101.*in use/ },
-      { name: "the same network with another subnet", input: doc((d) => (info(d)["subnets"] = [{ subnet: "10.66.0.0/24", gateway: "10.66.0.1" }])), says: /differs/ },
+      {
+        name: "the same network with another subnet",
+        input: doc((d) => (info(d)["subnets"] = [{ subnet: "10.66.0.0/24", gateway: "10.66.0.1" }])),
+        says: /differs/,
+      },
       // fails in the kernel after the lease and the bridge port: rolled back
       { name: "an interface name the namespace already has", input: doc((d) => (net(d)["interface_name"] = "lo")), says: /lo/ },
     ];
@@ -155,7 +180,11 @@ test("the netavark adapter refuses hostile input with a JSON error, exit 1, and 
 
     // teardown is idempotent: an unknown container, twice, and the real one twice
     for (const id of ["0".repeat(64), "f".repeat(64), "f".repeat(64)]) {
-      const r = adapter(b.env, ["teardown", other], doc((d) => (d.container_id = id)));
+      const r = adapter(
+        b.env,
+        ["teardown", other],
+        doc((d) => (d.container_id = id)),
+      );
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.equal(r.stdout, "");
     }

@@ -37,7 +37,7 @@ test("podman containers on a Berth network talk, resolve each other, publish por
     p.ok("network", "create", "--subnet", "10.91.0.0/24", "pnet");
     p.ok("run", "-d", "--name", "web", "--network", "pnet", "--network-alias", "www", "-p", "8080:80", IMAGE, "httpd", "-f", "-p", "80", "-h", "/www");
     p.ok("run", "-d", "--name", "client", "--network", "pnet", IMAGE, "sleep", "600");
-    const webIp = p.ok("inspect", "-f", "{{(index .NetworkSettings.Networks \"pnet\").IPAddress}}", "web").trim();
+    const webIp = p.ok("inspect", "-f", '{{(index .NetworkSettings.Networks "pnet").IPAddress}}', "web").trim();
     assert.match(webIp, /^10\.91\.0\.[0-9]+$/);
 
     // DNS: Podman wrote what the backend returned; Berth's resolver answers by name, alias and under dns.podman
@@ -74,7 +74,11 @@ test("podman containers on a Berth network talk, resolve each other, publish por
     assert.equal(b.ok("ps", "-a", "--format", "{{.Name}}").trim(), "");
     assert.doesNotMatch(b.ok("network", "ls"), /pnet/);
     assert.ok(!nftElements().includes(webIp), nftElements());
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge or resolver left (the empty table stays, as after berth network rm)");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, bridge or resolver left (the empty table stays, as after berth network rm)",
+    );
     assert.equal(spawnSync("ip", ["link", "show", "podman1"]).status, 1, "the bridge is gone with its last container");
   } finally {
     p.dispose();

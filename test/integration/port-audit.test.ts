@@ -52,7 +52,10 @@ test("port --audit says where each published port answers, and it does exactly t
   assert.equal(ask("tcp", HOST_ADDR2, 9800, outside.ns), OUTSIDE_ADDR, "0.0.0.0: the other host address answers too");
   const one = byPort.get(9801);
   assert.equal(one?.loopback, false);
-  assert.deepEqual(one.fromOtherMachines.map((a) => a.ip), [HOST_ADDR]);
+  assert.deepEqual(
+    one.fromOtherMachines.map((a) => a.ip),
+    [HOST_ADDR],
+  );
   assert.equal(ask("tcp", HOST_ADDR, 9801, outside.ns), OUTSIDE_ADDR);
   assert.equal(ask("tcp", HOST_ADDR2, 9801, outside.ns, 1000), undefined, "as audited: not on the other address");
   const local = byPort.get(9802);

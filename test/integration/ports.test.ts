@@ -87,7 +87,9 @@ test("conflicts are refused before anything changes, naming the container or hos
   assert.match(dup.stderr, /Hint: Choose another host port or stop web/);
   const narrower = b.run("run", "-d", "--name", "dup", "-p", "198.51.100.3:9090:80", "sleep", "600");
   assert.match(narrower.stderr, /already published by container web/, "0.0.0.0 covers every address");
-  const holder: ChildProcess = spawn(process.execPath, ["-e", "require('net').createServer().listen(9095, '0.0.0.0'); setTimeout(()=>{}, 60000)"], { stdio: "ignore" });
+  const holder: ChildProcess = spawn(process.execPath, ["-e", "require('net').createServer().listen(9095, '0.0.0.0'); setTimeout(()=>{}, 60000)"], {
+    stdio: "ignore",
+  });
   try {
     waitListening(undefined, 9095, ["tcp"]);
     const host = b.run("run", "-d", "--name", "dup", "-p", "9095:80", "sleep", "600");
@@ -95,7 +97,11 @@ test("conflicts are refused before anything changes, naming the container or hos
   } finally {
     holder.kill();
   }
-  for (const [spec, re] of [["0:80", /outside 1-65535/], ["8000-8002:9000-9001", /3 ports but the container range has 2/], ["[::1]:80:80", /IPv6/]] as const) {
+  for (const [spec, re] of [
+    ["0:80", /outside 1-65535/],
+    ["8000-8002:9000-9001", /3 ports but the container range has 2/],
+    ["[::1]:80:80", /IPv6/],
+  ] as const) {
     const r = b.run("run", "-d", "--name", "dup", "-p", spec, "sleep", "1");
     assert.match(r.stderr, re, spec);
   }

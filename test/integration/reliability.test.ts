@@ -22,7 +22,14 @@ after(() => {
 /** Berth's table as `nft list` prints it, lines sorted (element order is the kernel's). */
 function berthTable(): string {
   const r = spawnSync("nft", ["list", "table", "inet", "berth"], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.split("\n").map((l) => l.trim()).filter(Boolean).sort().join("\n") : "";
+  return r.status === 0
+    ? r.stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .sort()
+        .join("\n")
+    : "";
 }
 
 function curl(url: string): string | undefined {
@@ -103,7 +110,11 @@ test("the OCI runtime or the monitor missing: a clear error, and nothing half-ma
     assert.match(r.stderr, /^Hint: .*(install|BERTH_RUNTIME|PATH)/im, `says what to do: ${r.stderr}`);
     assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container row");
     assert.doesNotMatch(berthTable(), /9610/, "no port mapping");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, namespace or process");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, namespace or process",
+    );
   }
   b.ok("network", "rm", "noruntime");
 });
@@ -127,7 +138,11 @@ test("a reboot (processes gone, /run wiped, namespaces, links and rules lost): r
   b.ok("system", "reconcile");
   assert.match(b.ok("ps", "-a", "--format", "{{.Names}} {{.Status}}"), /^booted Exited/m, "the container is recorded as stopped");
   const doctor = JSON.parse(b.run("doctor", "--format", "json").stdout) as { findings: { code: string; severity: string }[] };
-  assert.deepEqual(doctor.findings.filter((f) => f.severity !== "info").map((f) => f.code), [], "doctor finds nothing");
+  assert.deepEqual(
+    doctor.findings.filter((f) => f.severity !== "info").map((f) => f.code),
+    [],
+    "doctor finds nothing",
+  );
   b.ok("rm", "booted");
   b.ok("run", "-d", "--name", "booted", "--network", "survivor", "-p", "9620:8080", "sleep", "600");
   b.ok("rm", "-f", "booted");

@@ -60,7 +60,9 @@ test("an unprivileged user holding the resolver's old abstract-socket lock name 
     b.ok("run", "-d", "--name", "sq-b", "--network", "squatted", "sleep", "600");
     assert.equal(getent("sq-b", "sq-a"), b.ip("sq-a"), "names resolve although nobody holds the old lock name");
     // the lock now is a file in the resolver's directory, which nobody cannot even open
-    const probe = await asNobody(`try { require("node:fs").openSync(${JSON.stringify(join(dnsDir, "resolver.lock"))}, "r"); console.log("opened") } catch (e) { console.log(e.code) }`);
+    const probe = await asNobody(
+      `try { require("node:fs").openSync(${JSON.stringify(join(dnsDir, "resolver.lock"))}, "r"); console.log("opened") } catch (e) { console.log(e.code) }`,
+    );
     assert.equal(probe.line, "EACCES");
   } finally {
     squat.child.kill("SIGKILL");
@@ -90,7 +92,11 @@ test("doctor asks the resolver from inside a container: a stopped resolver is DN
     assert.equal(f.fix, `kill ${pid} (it is hung or stopped), then berth system reconcile starts a new resolver`);
     assert.equal(r.code, 1);
     const again = b.run("doctor", "--format", "json");
-    assert.deepEqual((JSON.parse(again.stdout) as { findings: { code: string }[] }).findings.filter((x) => x.code.startsWith("DNS_")), [], again.stdout);
+    assert.deepEqual(
+      (JSON.parse(again.stdout) as { findings: { code: string }[] }).findings.filter((x) => x.code.startsWith("DNS_")),
+      [],
+      again.stdout,
+    );
   } finally {
     b.run("rm", "-f", "dd-a");
     b.run("network", "rm", "docdns");

@@ -131,7 +131,11 @@ test("runForeground(): hostname and /etc files are the given ones, the host root
 
 test("runForeground(): netns mode joins the given namespace; ping works without CAP_NET_RAW; capabilities are Podman's", async (t) => {
   if (!requireSandbox(t)) return;
-  const spec = newSpec(["sh", "-c", "readlink /proc/self/ns/net; ip -o link show | cut -d: -f2; ping -c1 -W2 127.0.0.1 >/dev/null && echo ping-ok; grep CapEff /proc/self/status"]);
+  const spec = newSpec([
+    "sh",
+    "-c",
+    "readlink /proc/self/ns/net; ip -o link show | cut -d: -f2; ping -c1 -W2 127.0.0.1 >/dev/null && echo ping-ok; grep CapEff /proc/self/status",
+  ]);
   const r = await rt.runForeground(spec, bundleOf(spec.id), { capture: true });
   assert.equal(r.exitCode, 0, r.stderr);
   const [ns, link, ping, caps] = (r.stdout ?? "").trim().split("\n");
@@ -144,7 +148,9 @@ test("runForeground(): netns mode joins the given namespace; ping works without 
 
 test("runForeground(): host mode shares the host's network namespace and sees its interfaces", async (t) => {
   if (!requireSandbox(t)) return;
-  const spec = newSpec(["sh", "-c", "readlink /proc/self/ns/net; ip -o link show | cut -d: -f2 | tr -d ' ' | sort | tr '\\n' ,"], { network: { kind: "host" } });
+  const spec = newSpec(["sh", "-c", "readlink /proc/self/ns/net; ip -o link show | cut -d: -f2 | tr -d ' ' | sort | tr '\\n' ,"], {
+    network: { kind: "host" },
+  });
   const r = await rt.runForeground(spec, bundleOf(spec.id), { capture: true });
   assert.equal(r.exitCode, 0, r.stderr);
   const [ns, links] = (r.stdout ?? "").trim().split("\n");
@@ -180,7 +186,10 @@ test("startDetached() with a tty: the log has the terminal's output", async (t) 
 test("runForeground(): a missing command fails as COMMAND_NOT_FOUND with the runtime's message", async (t) => {
   if (!requireSandbox(t)) return;
   const spec = newSpec(["/nonexistent/berth-cmd"]);
-  await assert.rejects(rt.runForeground(spec, bundleOf(spec.id), { capture: true }), (e: unknown) => e instanceof BerthError && e.code === "COMMAND_NOT_FOUND" && /nonexistent\/berth-cmd.*no such file or directory/.test(e.message));
+  await assert.rejects(
+    rt.runForeground(spec, bundleOf(spec.id), { capture: true }),
+    (e: unknown) => e instanceof BerthError && e.code === "COMMAND_NOT_FOUND" && /nonexistent\/berth-cmd.*no such file or directory/.test(e.message),
+  );
   assert.deepEqual(await rt.state(spec.id), { status: "missing", pid: undefined });
 });
 
@@ -193,10 +202,19 @@ test("startDetached() outlives its caller; exec, logs, stop, exit code, exit com
   const spec = newSpec(["sh", "-c", "echo hello; echo oops >&2; trap 'echo bye; exit 7' TERM; while :; do sleep 0.05; done"]);
   // start from a separate node process that exits right away: the CLI's situation
   const t0 = performance.now();
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", START_HELPER, JSON.stringify({ root: root.root, spec, bundle: bundleOf(spec.id), exitCommand: [exitScript, "cleanup", spec.id] })], {
-    encoding: "utf8",
-    timeout: 20_000,
-  });
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      START_HELPER,
+      JSON.stringify({ root: root.root, spec, bundle: bundleOf(spec.id), exitCommand: [exitScript, "cleanup", spec.id] }),
+    ],
+    {
+      encoding: "utf8",
+      timeout: 20_000,
+    },
+  );
   t.diagnostic(`separate process: startDetached + exit took ${(performance.now() - t0).toFixed(0)} ms; inside it: ${child.stdout.trim()}`);
   assert.equal(child.status, 0, `the caller exits by itself: ${child.stderr}`);
   const { pid, ms } = JSON.parse(child.stdout) as { pid: number; ms: number };
@@ -274,5 +292,8 @@ test("startDetached() with a missing command fails as COMMAND_NOT_FOUND with the
 test("startDetached() refuses an exit command that is not an absolute path", async (t) => {
   if (!requireSandbox(t)) return;
   const spec = newSpec(["true"]);
-  await assert.rejects(rt.startDetached(spec, bundleOf(spec.id), { exitCommand: ["sh", "-c", "true"] }), (e: unknown) => e instanceof BerthError && e.code === "INVALID_ARGUMENT");
+  await assert.rejects(
+    rt.startDetached(spec, bundleOf(spec.id), { exitCommand: ["sh", "-c", "true"] }),
+    (e: unknown) => e instanceof BerthError && e.code === "INVALID_ARGUMENT",
+  );
 });

@@ -78,7 +78,17 @@ test(`${CONTAINERS} containers on one network: each runs with a published port, 
   if (!requireSandbox(t)) return;
   const names = Array.from({ length: CONTAINERS }, (_, i) => `s${i}`);
   const port = (i: number) => 20000 + i;
-  const run = (i: number) => ["run", "-d", "--name", `s${i}`, "--network", "big", "-p", `${port(i)}:8080`, ...(i === 0 || i === CONTAINERS - 1 ? ECHO : ["sleep", "7200"])];
+  const run = (i: number) => [
+    "run",
+    "-d",
+    "--name",
+    `s${i}`,
+    "--network",
+    "big",
+    "-p",
+    `${port(i)}:8080`,
+    ...(i === 0 || i === CONTAINERS - 1 ? ECHO : ["sleep", "7200"]),
+  ];
   try {
     b.ok("network", "create", "big", "--subnet", "10.122.0.0/21");
     const times: string[] = [];
@@ -115,7 +125,11 @@ test(`${CONTAINERS} containers on one network: each runs with a published port, 
     assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container left");
     assert.deepEqual(nftInventory()?.dnat ?? [], [], "no published port left");
     b.ok("network", "rm", "big");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, bridge, namespace or process left",
+    );
   } finally {
     // (no time limit: resetting 1,000 containers on a busy host can take minutes)
     const reset = await b.start("system", "reset", "-f");
@@ -149,7 +163,11 @@ test(`${NETWORKS} networks on one host: each gets a container that resolves only
     await runAll(chunks(nets, 10).map((c) => ["network", "rm", "-f", ...c]));
     t.diagnostic(`network rm -f of ${NETWORKS} networks with their containers (10 per call): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     assert.equal(b.ok("network", "ls", "-q").trim(), "", "no network left");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, bridge, namespace or process left",
+    );
   } finally {
     // (no time limit: resetting 1,000 containers on a busy host can take minutes)
     const reset = await b.start("system", "reset", "-f");
@@ -190,7 +208,13 @@ test("a full bridge: run is refused with BRIDGE_FULL, the kernel and the store u
     assert.equal(netnsFiles(b.root).length, 1, "no namespace for f1");
     assert.equal(ports(), BRIDGE_MAX_PORTS, "no port added or lost");
     assert.equal(berthLinks().filter((l) => l.kind === "veth").length, 1, "no veth of f1 left");
-    assert.deepEqual(publishedZone(b.root)?.networks.find((n) => n.name === "full")?.containers.map((c) => c.name), ["f0"], "no DNS record of f1");
+    assert.deepEqual(
+      publishedZone(b.root)
+        ?.networks.find((n) => n.name === "full")
+        ?.containers.map((c) => c.name),
+      ["f0"],
+      "no DNS record of f1",
+    );
 
     // with one port free again, the same name runs and gets the address f1 would have leased
     ipBatch([`link del ${foreign[0] ?? ""}`]);
@@ -198,7 +222,11 @@ test("a full bridge: run is refused with BRIDGE_FULL, the kernel and the store u
     assert.equal(b.ip("f1"), "10.123.0.3", "the refused run held no lease");
     b.ok("rm", "-f", "f0", "f1");
     b.ok("network", "rm", "full");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "no veth, bridge, namespace or process left");
+    assert.deepEqual(
+      b.leftovers().filter((l) => !l.startsWith("nft")),
+      [],
+      "no veth, bridge, namespace or process left",
+    );
   } finally {
     scratch.kill("SIGKILL");
     const reset = await b.start("system", "reset", "-f");

@@ -35,7 +35,10 @@ test("Network namespaces: --network none has only loopback, and it is up", (t) =
   b.ok("run", "-d", "--name", "lonely", "--network", "none", "sleep", "600");
   const ns = b.netns("lonely");
   const links = JSON.parse(b.inNetns(ns, "ip", "-j", "link", "show").stdout) as { ifname: string; operstate: string; flags: string[] }[];
-  assert.deepEqual(links.map((l) => l.ifname), ["lo"]);
+  assert.deepEqual(
+    links.map((l) => l.ifname),
+    ["lo"],
+  );
   assert.ok(links[0]?.flags.includes("UP"), "lo is up");
   assert.equal(b.inNetns(ns, "ping", "-c1", "-W1", "127.0.0.1").code, 0, "ping 127.0.0.1 inside");
 });
@@ -46,10 +49,17 @@ test("veth pairs: a container's eth0 is the peer of a host veth on the bridge, a
   httpd(b, "web");
   const ip = b.ip("web");
   assert.match(ip, /^10\.88\.[0-9]+\.[0-9]+$/, "default network 10.88.0.0/16");
-  const hostVeths = JSON.parse(spawnSync("ip", ["-j", "link", "show", "type", "veth"], { encoding: "utf8" }).stdout) as { ifname: string; master?: string; link_index?: number }[];
+  const hostVeths = JSON.parse(spawnSync("ip", ["-j", "link", "show", "type", "veth"], { encoding: "utf8" }).stdout) as {
+    ifname: string;
+    master?: string;
+    link_index?: number;
+  }[];
   const veth = hostVeths.find((l) => l.ifname.startsWith("bth"));
   assert.equal(veth?.master, "berth0", "host end enslaved to berth0");
-  const inner = JSON.parse(b.inNetns(b.netns("web"), "ip", "-j", "addr", "show", "eth0").stdout) as { addr_info: { local: string; prefixlen: number }[]; link_index?: number }[];
+  const inner = JSON.parse(b.inNetns(b.netns("web"), "ip", "-j", "addr", "show", "eth0").stdout) as {
+    addr_info: { local: string; prefixlen: number }[];
+    link_index?: number;
+  }[];
   assert.equal(inner[0]?.addr_info.find((a) => a.local === ip)?.prefixlen, 16);
   assert.equal(spawnSync("ping", ["-c1", "-W2", ip]).status, 0, "host pings the container");
   const curl = spawnSync("curl", ["-s", "--max-time", "5", `http://${ip}:8080/`], { encoding: "utf8" });
@@ -69,7 +79,8 @@ test("Bridge networking: two containers on one network reach each other", (t) =>
 test("The bridge keeps its own MAC as containers come and go, so no container loses its gateway", (t) => {
   if (!requireSandbox(t)) return;
   const b = berth(t);
-  const macOf = (args: string[]) => (JSON.parse(spawnSync("ip", ["-j", "link", "show", ...args], { encoding: "utf8" }).stdout) as { address: string }[]).map((l) => l.address);
+  const macOf = (args: string[]) =>
+    (JSON.parse(spawnSync("ip", ["-j", "link", "show", ...args], { encoding: "utf8" }).stdout) as { address: string }[]).map((l) => l.address);
   b.ok("run", "-d", "--name", "first", "sleep", "600");
   const before = macOf(["dev", "berth0"])[0];
   for (const n of ["mac1", "mac2", "mac3"]) b.ok("run", "-d", "--name", n, "sleep", "600");
@@ -97,7 +108,10 @@ test("Multiple network attachment: eth0 and eth1 with an address each, one defau
   assert.equal(routes.filter((r) => r.dst === "default").length, 1, "exactly one default route");
   b.ok("network", "connect", "backend", "myhttpd");
   const after = JSON.parse(b.inNetns(ns, "ip", "-j", "-4", "addr").stdout) as { ifname: string }[];
-  assert.ok(after.some((a) => a.ifname === "eth2"), "eth2 after connect");
+  assert.ok(
+    after.some((a) => a.ifname === "eth2"),
+    "eth2 after connect",
+  );
   const nets = JSON.parse(b.ok("inspect", "-f", "{{json .NetworkSettings.Networks}}", "myhttpd")) as Record<string, { IPAddress: string }>;
   assert.deepEqual(Object.keys(nets).sort(), ["backend", "mynetwork", "public"]);
   // same port, different interfaces: the server answers on every address
@@ -106,7 +120,10 @@ test("Multiple network attachment: eth0 and eth1 with an address each, one defau
     assert.equal(curl.stdout.trim(), "hello from myhttpd", `port 8080 on ${name}`);
   }
   const inspect = JSON.parse(b.ok("network", "inspect", "backend")) as { containers: Record<string, { name: string }> }[];
-  assert.deepEqual(Object.values(inspect[0]?.containers ?? {}).map((c) => c.name), ["myhttpd"]);
+  assert.deepEqual(
+    Object.values(inspect[0]?.containers ?? {}).map((c) => c.name),
+    ["myhttpd"],
+  );
   b.ok("network", "disconnect", "backend", "myhttpd");
   const gone = JSON.parse(b.inNetns(ns, "ip", "-j", "-4", "addr").stdout) as { ifname: string }[];
   assert.ok(!gone.some((a) => a.ifname === "eth2"), "eth2 gone after disconnect");
@@ -159,7 +176,10 @@ test("system reset -f removes every interface, namespace, rule and process Berth
   b.ok("run", "-d", "--name", "r3", "--network", "none", "sleep", "600");
   const made = b.leftovers();
   for (const kind of ["link berth0", "link berth1", "nft table inet berth", "netns ", "process "]) {
-    assert.ok(made.some((l) => l.startsWith(kind)), `made: ${kind} (${made.join(", ")})`);
+    assert.ok(
+      made.some((l) => l.startsWith(kind)),
+      `made: ${kind} (${made.join(", ")})`,
+    );
   }
   b.ok("system", "reset", "-f");
   assert.deepEqual(b.leftovers(), []);

@@ -47,7 +47,11 @@ function count(dir: string): number {
 
 function sample(): Sample {
   // a removed container's monitor runs its exit command before it exits: let the last one finish
-  const running = b.ok("ps", "-q").trim().split("\n").filter((l) => l !== "").length;
+  const running = b
+    .ok("ps", "-q")
+    .trim()
+    .split("\n")
+    .filter((l) => l !== "").length;
   const monitors = () => processesMentioning(b.root).filter((p) => p.args.startsWith("conmon ")).length;
   const deadline = Date.now() + 10_000;
   while (monitors() > running && Date.now() < deadline) spawnSync("sleep", ["0.2"]);
@@ -106,7 +110,10 @@ s.on("message", () => { got++; if (got === sent) wake(); });
 function warmResolver(): string {
   const total = 100_000;
   const t0 = Date.now();
-  const r = spawnSync("nsenter", [`--net=${b.netns("anchor")}`, process.execPath, "-e", FLOOD, String(total), "10.123.0.1"], { encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync("nsenter", [`--net=${b.netns("anchor")}`, process.execPath, "-e", FLOOD, String(total), "10.123.0.1"], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.ok(Number(r.stdout) >= total * 0.9, `the resolver answered ${r.stdout.trim()} of ${total} warm-up queries`);
   return `resolver warm-up: ${r.stdout.trim()} of ${total} queries answered in ${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -133,38 +140,46 @@ function round(i: number): number {
   return ops;
 }
 
-test(`soak: ${SECONDS} s of create/remove leaves kernel objects, files and the resolver's descriptors and memory where they were`, { timeout: (SECONDS + 300) * 1000 }, (t) => {
-  if (!requireSandbox(t)) return;
-  try {
-    b.ok("network", "create", "soak", "--subnet", "10.123.0.0/24");
-    b.ok("network", "create", "side", "--subnet", "10.123.1.0/24");
-    // holds the network, its bridge and the resolver for the whole run
-    b.ok("run", "-d", "--name", "anchor", "--network", "soak", "--network", "side", "-p", "9299:8080", "sleep", "7200");
-    for (let i = 0; i < 3; i++) round(i);
-    t.diagnostic(warmResolver());
-    const start = sample();
-    const t0 = Date.now();
-    let rounds = 0;
-    let ops = 0;
-    while (Date.now() - t0 < SECONDS * 1000) ops += round(3 + rounds++);
-    const elapsed = (Date.now() - t0) / 1000;
-    const end = sample();
-    t.diagnostic(`${rounds} rounds, ${ops} berth commands in ${elapsed.toFixed(0)} s (${(ops / elapsed).toFixed(2)} commands/s)`);
-    t.diagnostic(`start ${JSON.stringify(start)}`);
-    t.diagnostic(`end   ${JSON.stringify(end)}`);
-    assert.equal(end.resolverPid, start.resolverPid, "the same resolver served the whole run (a restart would hide a leak)");
-    assert.equal(end.links, start.links, "no link leaked");
-    assert.equal(end.netns, start.netns, "no namespace leaked");
-    assert.equal(end.nftElements, start.nftElements, "no nft element leaked");
-    assert.equal(end.mounts, start.mounts, "no mount leaked");
-    assert.equal(end.runFiles, start.runFiles, "no runtime file leaked");
-    assert.equal(end.monitors, start.monitors, "no container monitor leaked");
-    assert.ok(end.resolverFds <= start.resolverFds + FD_TOLERANCE, `resolver descriptors ${start.resolverFds} -> ${end.resolverFds}`);
-    assert.ok(end.resolverRssKb <= start.resolverRssKb + RSS_TOLERANCE_KB, `resolver memory ${start.resolverRssKb} kB -> ${end.resolverRssKb} kB`);
-    b.ok("rm", "-f", "anchor");
-    b.ok("network", "rm", "soak", "side");
-    assert.deepEqual(b.leftovers().filter((l) => !l.startsWith("nft")), [], "nothing left at the end");
-  } finally {
-    b.run("system", "reset", "-f");
-  }
-});
+test(
+  `soak: ${SECONDS} s of create/remove leaves kernel objects, files and the resolver's descriptors and memory where they were`,
+  { timeout: (SECONDS + 300) * 1000 },
+  (t) => {
+    if (!requireSandbox(t)) return;
+    try {
+      b.ok("network", "create", "soak", "--subnet", "10.123.0.0/24");
+      b.ok("network", "create", "side", "--subnet", "10.123.1.0/24");
+      // holds the network, its bridge and the resolver for the whole run
+      b.ok("run", "-d", "--name", "anchor", "--network", "soak", "--network", "side", "-p", "9299:8080", "sleep", "7200");
+      for (let i = 0; i < 3; i++) round(i);
+      t.diagnostic(warmResolver());
+      const start = sample();
+      const t0 = Date.now();
+      let rounds = 0;
+      let ops = 0;
+      while (Date.now() - t0 < SECONDS * 1000) ops += round(3 + rounds++);
+      const elapsed = (Date.now() - t0) / 1000;
+      const end = sample();
+      t.diagnostic(`${rounds} rounds, ${ops} berth commands in ${elapsed.toFixed(0)} s (${(ops / elapsed).toFixed(2)} commands/s)`);
+      t.diagnostic(`start ${JSON.stringify(start)}`);
+      t.diagnostic(`end   ${JSON.stringify(end)}`);
+      assert.equal(end.resolverPid, start.resolverPid, "the same resolver served the whole run (a restart would hide a leak)");
+      assert.equal(end.links, start.links, "no link leaked");
+      assert.equal(end.netns, start.netns, "no namespace leaked");
+      assert.equal(end.nftElements, start.nftElements, "no nft element leaked");
+      assert.equal(end.mounts, start.mounts, "no mount leaked");
+      assert.equal(end.runFiles, start.runFiles, "no runtime file leaked");
+      assert.equal(end.monitors, start.monitors, "no container monitor leaked");
+      assert.ok(end.resolverFds <= start.resolverFds + FD_TOLERANCE, `resolver descriptors ${start.resolverFds} -> ${end.resolverFds}`);
+      assert.ok(end.resolverRssKb <= start.resolverRssKb + RSS_TOLERANCE_KB, `resolver memory ${start.resolverRssKb} kB -> ${end.resolverRssKb} kB`);
+      b.ok("rm", "-f", "anchor");
+      b.ok("network", "rm", "soak", "side");
+      assert.deepEqual(
+        b.leftovers().filter((l) => !l.startsWith("nft")),
+        [],
+        "nothing left at the end",
+      );
+    } finally {
+      b.run("system", "reset", "-f");
+    }
+  },
+);

@@ -43,7 +43,11 @@ test("topology --format svg/html: a Graphviz picture of the seed's scenario, ope
   const page = join(b.root, "topology.html");
   const shot = join(b.root, "topology.png");
   writeFileSync(page, html);
-  const r = spawnSync("chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", `--screenshot=${shot}`, "--window-size=1400,1700", `file://${page}`], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(
+    "chromium",
+    ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", `--screenshot=${shot}`, "--window-size=1400,1700", `file://${page}`],
+    { encoding: "utf8", timeout: 120_000 },
+  );
   assert.equal(r.status, 0, r.stderr);
   const size = pngSize(shot);
   assert.deepEqual(size, { width: 1400, height: 1700 });

@@ -114,7 +114,10 @@ function expected(): { nodes: Map<string, Node | { kind: string; attributes: Rec
       edge("routes-to", nsId, bridgeOf.get(net ?? "") ?? "?");
     }
   }
-  nodes.set("port:tcp/0.0.0.0/9090", { kind: "port", attributes: { proto: "tcp", hostIp: "0.0.0.0", hostPort: 9090, containerIp: b.ip("web"), containerPort: 8080, container: "web" } });
+  nodes.set("port:tcp/0.0.0.0/9090", {
+    kind: "port",
+    attributes: { proto: "tcp", hostIp: "0.0.0.0", hostPort: 9090, containerIp: b.ip("web"), containerPort: 8080, container: "web" },
+  });
   return { nodes, edges };
 }
 
@@ -138,16 +141,19 @@ test("topology web: only web, its namespace, its veth, the frontend bridge and i
   const ep = (JSON.parse(b.ok("inspect", "-f", "{{json .NetworkSettings.Networks}}", "web")) as Record<string, Endpoint>)["frontend"];
   const [front] = JSON.parse(b.ok("network", "inspect", "frontend")) as { network_interface: string }[];
   const g = topology("web");
-  assert.deepEqual(g.nodes.map((n) => n.id).sort(), [
-    "host",
-    `bridge:${front?.network_interface ?? ""}`,
-    `veth:${ep?.HostInterfaceName ?? ""}`,
-    `interface:${ns}/eth0`,
-    `interface:${ns}/lo`,
-    "container:web",
-    `namespace:${ns}`,
-    "port:tcp/0.0.0.0/9090",
-  ].sort());
+  assert.deepEqual(
+    g.nodes.map((n) => n.id).sort(),
+    [
+      "host",
+      `bridge:${front?.network_interface ?? ""}`,
+      `veth:${ep?.HostInterfaceName ?? ""}`,
+      `interface:${ns}/eth0`,
+      `interface:${ns}/lo`,
+      "container:web",
+      `namespace:${ns}`,
+      "port:tcp/0.0.0.0/9090",
+    ].sort(),
+  );
   const ids = new Set(g.nodes.map((n) => n.id));
   assert.ok(g.edges.every((e) => ids.has(e.from) && ids.has(e.to)));
   assert.ok(g.edges.some((e) => e.kind === "publishes" && e.to === `interface:${ns}/eth0`));
@@ -191,7 +197,13 @@ test("a planted orphan veth (Berth prefix, no container) and a Berth bridge with
     assert.match(orphan?.problem ?? "", /orphan veth/);
     assert.ok(g.edges.some((e) => e.kind === "peer" && e.from === "veth:bthdeadbeef0" && e.to === "interface:host/xx0"));
     assert.match(g.nodes.find((n) => n.id === "bridge:berth97")?.problem ?? "", /without a network row/);
-    assert.deepEqual(g.nodes.filter((n) => n.problem).map((n) => n.id).sort(), ["bridge:berth97", "veth:bthdeadbeef0"]);
+    assert.deepEqual(
+      g.nodes
+        .filter((n) => n.problem)
+        .map((n) => n.id)
+        .sort(),
+      ["bridge:berth97", "veth:bthdeadbeef0"],
+    );
     const text = b.ok("topology");
     assert.match(text, /!! orphan veth/);
     assert.match(text, /^problems \(2\):$/m);

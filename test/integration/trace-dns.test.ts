@@ -62,7 +62,10 @@ test("--dns on a DNS network keeps Berth's resolver in resolv.conf and forwards 
   assert.equal(getent("dnsc", "www.example.test"), OUTSIDE_ANSWER, "outside names are forwarded to the --dns server");
   const tr = traceJson("dnsc", "database:5432");
   assert.ok(tr.reachable, tr.verdict);
-  assert.match(tr.hops.find((h) => h.step === "name")?.detail ?? "", new RegExp(`database resolves to ${b.ip("database").replaceAll(".", "\\.")} on app-net, looked up as dnsc does \\(nameserver 10\\.89\\.`));
+  assert.match(
+    tr.hops.find((h) => h.step === "name")?.detail ?? "",
+    new RegExp(`database resolves to ${b.ip("database").replaceAll(".", "\\.")} on app-net, looked up as dnsc does \\(nameserver 10\\.89\\.`),
+  );
 });
 
 test("a resolv.conf edited by hand inside the container: trace says the name does not resolve, doctor flags it, reconcile restores it", (t) => {
@@ -72,7 +75,12 @@ test("a resolv.conf edited by hand inside the container: trace says the name doe
   assert.equal(tr.reachable, false, "a container that cannot resolve the name does not reach it by name");
   const name = tr.hops.at(-1);
   assert.equal(name?.step, "name");
-  assert.match(name?.detail ?? "", new RegExp(`database does not resolve in dnsc: no name server of dnsc answered \\(${DEAD_SERVER.replaceAll(".", "\\.")}: database (no reply within|unreachable)`));
+  assert.match(
+    name?.detail ?? "",
+    new RegExp(
+      `database does not resolve in dnsc: no name server of dnsc answered \\(${DEAD_SERVER.replaceAll(".", "\\.")}: database (no reply within|unreachable)`,
+    ),
+  );
   assert.match(name?.detail ?? "", /not Berth's resolver at 10\.89\./);
   assert.match(name?.fix ?? "", /berth system reconcile/);
   const doc = JSON.parse(b.run("doctor", "dnsc", "--format", "json").stdout) as { findings: { code: string; evidence: string }[] };
@@ -94,7 +102,7 @@ test("on a network without DNS, --dns goes into resolv.conf directly", (t) => {
   b.ok("network", "rm", "app-net", "plain-net");
 });
 
-test("\"no internet\" is diagnosable: trace to an outside name walks route, forwarding, masquerade, upstream DNS and the host's route, and names the first broken hop", async (t) => {
+test('"no internet" is diagnosable: trace to an outside name walks route, forwarding, masquerade, upstream DNS and the host\'s route, and names the first broken hop', async (t) => {
   if (!requireSandbox(t)) return;
   // the resolver's upstream is the outside server (the sandbox inherits a resolv.conf naming a server it cannot reach)
   const resolvConf = join(b.root, "host-resolv.conf");
@@ -104,8 +112,15 @@ test("\"no internet\" is diagnosable: trace to an outside name walks route, forw
   b.ok("run", "-d", "--name", "surfer", "--network", "out-net", "sleep", "600");
   try {
     const noRoute = traceJson("surfer", "www.example.test:80");
-    assert.deepEqual(noRoute.hops.map((h) => `${h.step}:${h.ok}`), ["source:true", "default route:true", "forwarding:true", "masquerade:true", "upstream DNS:true", "name:true", "host route:false"], noRoute.verdict);
-    assert.match(noRoute.hops.find((h) => h.step === "upstream DNS")?.detail ?? "", new RegExp(`${OUTSIDE_ADDR.replaceAll(".", "\\.")} answered ${OUTSIDE_ANSWER.replaceAll(".", "\\.")}`));
+    assert.deepEqual(
+      noRoute.hops.map((h) => `${h.step}:${h.ok}`),
+      ["source:true", "default route:true", "forwarding:true", "masquerade:true", "upstream DNS:true", "name:true", "host route:false"],
+      noRoute.verdict,
+    );
+    assert.match(
+      noRoute.hops.find((h) => h.step === "upstream DNS")?.detail ?? "",
+      new RegExp(`${OUTSIDE_ADDR.replaceAll(".", "\\.")} answered ${OUTSIDE_ANSWER.replaceAll(".", "\\.")}`),
+    );
     assert.match(noRoute.verdict, new RegExp(`breaks at host route: the host has no route to ${OUTSIDE_ANSWER.replaceAll(".", "\\.")}`));
     assert.match(noRoute.hops.at(-1)?.fix ?? "", /ip route add default via/);
 
@@ -127,9 +142,17 @@ test("\"no internet\" is diagnosable: trace to an outside name walks route, forw
     await dns?.stop();
     dns = undefined;
     const dead = traceJson("surfer", "www.example.test:80");
-    assert.match(dead.verdict, new RegExp(`^breaks at upstream DNS: no upstream server answers Berth's resolver \\(from the host's ${resolvConf.replaceAll(".", "\\.")}\\): ${OUTSIDE_ADDR.replaceAll(".", "\\.")} (unreachable: connection refused|no reply within)`));
+    assert.match(
+      dead.verdict,
+      new RegExp(
+        `^breaks at upstream DNS: no upstream server answers Berth's resolver \\(from the host's ${resolvConf.replaceAll(".", "\\.")}\\): ${OUTSIDE_ADDR.replaceAll(".", "\\.")} (unreachable: connection refused|no reply within)`,
+      ),
+    );
     const doc = JSON.parse(b.run("doctor", "surfer", "--format", "json").stdout) as { findings: { code: string; summary: string }[] };
-    assert.match(doc.findings.find((f) => f.code === "DNS_UPSTREAM_UNREACHABLE")?.summary ?? "", new RegExp(`Upstream DNS server ${OUTSIDE_ADDR.replaceAll(".", "\\.")} does not answer: .* in surfer`));
+    assert.match(
+      doc.findings.find((f) => f.code === "DNS_UPSTREAM_UNREACHABLE")?.summary ?? "",
+      new RegExp(`Upstream DNS server ${OUTSIDE_ADDR.replaceAll(".", "\\.")} does not answer: .* in surfer`),
+    );
   } finally {
     spawnSync("ip", ["route", "del", "default"]);
     b.run("rm", "-f", "surfer");

@@ -41,7 +41,10 @@ test("a published port: every hop named, the map element and the container; reac
   assert.match(out.stdout, /listening: (0\.0\.0\.0|\[::\]):8080 tcp inside web/);
   assert.match(out.stdout, new RegExp(`^reachable: tcp 127\\.0\\.0\\.1:9090 -> web ${ip.replaceAll(".", "\\.")}:8080/tcp$`, "m"));
   const j = traceJson("127.0.0.1:9090");
-  assert.deepEqual(j.hops.map((h) => h.step), ["host address", "nft map element", "kernel settings", "container", "bridge", "veth", "container interface", "listening"]);
+  assert.deepEqual(
+    j.hops.map((h) => h.step),
+    ["host address", "nft map element", "kernel settings", "container", "bridge", "veth", "container interface", "listening"],
+  );
 });
 
 test("broken paths stop at the right hop with a fix: unpublished port, wrong protocol, nothing listening", (t) => {

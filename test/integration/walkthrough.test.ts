@@ -10,7 +10,14 @@ test("berth walkthrough passes every check of the seed tutorial and cleans up af
   const b = new BerthSandbox();
   try {
     const r = b.run("walkthrough");
-    assert.equal(r.code, 0, `walkthrough failed:\n${r.stdout.split("\n").filter((l) => /FAILED|Error/.test(l)).join("\n")}\n${r.stderr}`);
+    assert.equal(
+      r.code,
+      0,
+      `walkthrough failed:\n${r.stdout
+        .split("\n")
+        .filter((l) => /FAILED|Error/.test(l))
+        .join("\n")}\n${r.stderr}`,
+    );
     assert.match(r.stdout, /every check passed/);
     assert.doesNotMatch(r.stdout, /FAILED/);
     // the evidence itself, not only the walkthrough's verdict on it
@@ -19,7 +26,15 @@ test("berth walkthrough passes every check of the seed tutorial and cleans up af
     assert.match(r.stdout, /tcp \. 9090 : 10\.\d+\.\d+\.\d+ \. 8080/, "nft listed the published port's map element");
     assert.match(r.stdout, /^ {3,}hello from wt-pub$/m, "curl through a published port printed the container's page");
     assert.equal(b.ok("ps", "-a", "-q").trim(), "", "no container left");
-    assert.deepEqual(b.ok("network", "ls", "-q").trim().split("\n").filter((n) => n.startsWith("wt-")), [], "no walkthrough network left");
+    assert.deepEqual(
+      b
+        .ok("network", "ls", "-q")
+        .trim()
+        .split("\n")
+        .filter((n) => n.startsWith("wt-")),
+      [],
+      "no walkthrough network left",
+    );
   } finally {
     b.dispose();
   }

@@ -90,7 +90,11 @@ export function checkSystem(root: string, model: BerthModel): void {
       else assert.equal(got.ip, want.ip, `address of ${c.name} on ${want.net}`);
       assert.deepEqual(sorted(JSON.parse(got.aliases) as string[]), sorted(want.aliases), `aliases of ${c.name} on ${want.net}`);
     }
-    const ports = s.ports.filter((p) => p.container_id === c.id).map((p) => portSpec({ proto: p.proto as PortModel["proto"], hostIp: p.host_ip as PortModel["hostIp"], hostPort: p.host_port, containerPort: p.container_port }));
+    const ports = s.ports
+      .filter((p) => p.container_id === c.id)
+      .map((p) =>
+        portSpec({ proto: p.proto as PortModel["proto"], hostIp: p.host_ip as PortModel["hostIp"], hostPort: p.host_port, containerPort: p.container_port }),
+      );
     assert.deepEqual(sorted(ports), sorted(m.ports.map(portSpec)), `published ports of ${c.name}`);
   }
   for (const n of s.networks) {
@@ -126,7 +130,10 @@ export function checkSystem(root: string, model: BerthModel): void {
     if (routed.length === 0) assert.equal(k.defaultRoute, undefined, `${c.name} has no default route (only internal networks)`);
     else {
       const via = routed.find((a) => a.ifname === k.defaultRoute?.dev);
-      assert.ok(via && k.defaultRoute?.via === netById.get(via.network_id)?.gateway, `${c.name} routes through the gateway of one of its networks (${JSON.stringify(k.defaultRoute)})`);
+      assert.ok(
+        via && k.defaultRoute?.via === netById.get(via.network_id)?.gateway,
+        `${c.name} routes through the gateway of one of its networks (${JSON.stringify(k.defaultRoute)})`,
+      );
     }
   }
   for (const [ip, holders] of onNet) assert.equal(holders.length, 1, `${ip} is configured once, not in ${holders.join(" and ")}`);
@@ -136,7 +143,11 @@ export function checkSystem(root: string, model: BerthModel): void {
   const set = (name: string) => nft.sets.get(name) ?? [];
   assert.deepEqual(set("bridges"), sorted(s.networks.map((n) => n.bridge)), "nft set bridges");
   assert.deepEqual(set("internal_bridges"), sorted(s.networks.filter((n) => n.internal).map((n) => n.bridge)), "nft set internal_bridges");
-  assert.deepEqual(set("isolated_bridges"), sorted(s.networks.filter((n) => n.isolate && !n.internal).map((n) => n.bridge)), "nft set isolated_bridges (internal ones are stricter)");
+  assert.deepEqual(
+    set("isolated_bridges"),
+    sorted(s.networks.filter((n) => n.isolate && !n.internal).map((n) => n.bridge)),
+    "nft set isolated_bridges (internal ones are stricter)",
+  );
   // an interval set merges adjacent prefixes (10.120.0.0/24 + 10.120.1.0/24 = 10.120.0.0/23): compare the ranges covered
   assert.deepEqual(coveredRanges(set("nat_subnets")), coveredRanges(s.networks.filter((n) => !n.internal).map((n) => n.subnet)), "nft set nat_subnets");
   const wantDnat = s.ports.flatMap((p) => {
@@ -153,12 +164,31 @@ export function checkSystem(root: string, model: BerthModel): void {
       name: n.name,
       containers: s.attachments
         .filter((a) => a.network_id === n.id)
-        .map((a) => `${ctrById.get(a.container_id)?.name ?? "?"}=${a.ip}${sorted(JSON.parse(a.aliases) as string[]).map((x) => `+${x}`).join("")}`)
+        .map(
+          (a) =>
+            `${ctrById.get(a.container_id)?.name ?? "?"}=${a.ip}${sorted(JSON.parse(a.aliases) as string[])
+              .map((x) => `+${x}`)
+              .join("")}`,
+        )
         .sort(),
     }))
     .filter((n) => n.containers.length > 0);
-  const gotZone = (zone?.networks ?? []).map((n) => ({ name: n.name, containers: n.containers.map((c) => `${c.name}=${c.ipv4}${sorted(c.aliases).map((x) => `+${x}`).join("")}`).sort() }));
-  assert.deepEqual(gotZone.sort((a, b) => a.name.localeCompare(b.name)), wantZone.sort((a, b) => a.name.localeCompare(b.name)), "DNS zone = DNS networks' containers");
+  const gotZone = (zone?.networks ?? []).map((n) => ({
+    name: n.name,
+    containers: n.containers
+      .map(
+        (c) =>
+          `${c.name}=${c.ipv4}${sorted(c.aliases)
+            .map((x) => `+${x}`)
+            .join("")}`,
+      )
+      .sort(),
+  }));
+  assert.deepEqual(
+    gotZone.sort((a, b) => a.name.localeCompare(b.name)),
+    wantZone.sort((a, b) => a.name.localeCompare(b.name)),
+    "DNS zone = DNS networks' containers",
+  );
   if (wantZone.length > 0) {
     assert.ok(resolverPid(root) !== undefined, "the resolver runs while the zone has names");
     assert.ok(loadedSerial(root) >= (zone?.serial ?? 0), "the resolver serves the latest zone");
@@ -169,7 +199,13 @@ export function checkSystem(root: string, model: BerthModel): void {
   const monitors = () => processesMentioning(root).filter((p) => p.args.startsWith("conmon "));
   const deadline = Date.now() + 5000;
   while (monitors().length !== s.containers.length && Date.now() < deadline) spawnSync("sleep", ["0.1"]);
-  assert.equal(monitors().length, s.containers.length, `one conmon per container: ${monitors().map((p) => p.pid).join(" ")}`);
+  assert.equal(
+    monitors().length,
+    s.containers.length,
+    `one conmon per container: ${monitors()
+      .map((p) => p.pid)
+      .join(" ")}`,
+  );
 
   checkResolution(s, netById, ctrById);
 }
@@ -215,9 +251,20 @@ function checkResolution(s: StoreView, netById: Map<string, StoredNetwork>, ctrB
     const target = ctrById.get(to.container_id);
     if (!client?.netns || !target) continue;
     assert.deepEqual(lookup(client.netns, n.gateway, `${target.name}.dns.berth`), [to.ip], `${client.name} resolves ${target.name} on ${n.name}`);
-    const sharesDns = (cid: string) => s.attachments.some((a) => a.container_id === cid && a.container_id !== client.id && s.attachments.some((b) => b.container_id === client.id && b.network_id === a.network_id && netById.get(a.network_id)?.dns_enabled === 1));
+    const sharesDns = (cid: string) =>
+      s.attachments.some(
+        (a) =>
+          a.container_id === cid &&
+          a.container_id !== client.id &&
+          s.attachments.some((b) => b.container_id === client.id && b.network_id === a.network_id && netById.get(a.network_id)?.dns_enabled === 1),
+      );
     const stranger = s.containers.find((c) => c.id !== client.id && !sharesDns(c.id));
-    if (stranger) assert.deepEqual(lookup(client.netns, n.gateway, `${stranger.name}.dns.berth`), [], `${client.name} does not resolve ${stranger.name} (no shared DNS network)`);
+    if (stranger)
+      assert.deepEqual(
+        lookup(client.netns, n.gateway, `${stranger.name}.dns.berth`),
+        [],
+        `${client.name} does not resolve ${stranger.name} (no shared DNS network)`,
+      );
     return;
   }
 }
@@ -225,6 +272,9 @@ function checkResolution(s: StoreView, netById: Map<string, StoredNetwork>, ctrB
 /** IPv4 answers of the resolver at `server`, asked from inside a namespace (busybox nslookup). */
 function lookup(netns: string, server: string, name: string): string[] {
   const r = spawnSync("nsenter", [`--net=${netns}`, "busybox", "nslookup", "-type=a", name, server], { encoding: "utf8", timeout: 10_000 });
-  const answers = r.stdout.split(/^Name:/m).slice(1).join("\n");
+  const answers = r.stdout
+    .split(/^Name:/m)
+    .slice(1)
+    .join("\n");
   return [...answers.matchAll(/^Address:\s*([0-9.]+)$/gm)].map((m) => m[1] ?? "");
 }

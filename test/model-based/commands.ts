@@ -79,7 +79,10 @@ const ok: Prediction = { fails: undefined };
 
 export class NetworkCreate extends BerthCommand {
   readonly recovery = "reconcile";
-  constructor(readonly name: string, fault: string | undefined) {
+  constructor(
+    readonly name: string,
+    fault: string | undefined,
+  ) {
     super(fault);
   }
   args(): string[] {
@@ -99,7 +102,11 @@ export class NetworkCreate extends BerthCommand {
 
 export class NetworkRm extends BerthCommand {
   readonly recovery = "reconcile";
-  constructor(readonly name: string, readonly force: boolean, fault: string | undefined) {
+  constructor(
+    readonly name: string,
+    readonly force: boolean,
+    fault: string | undefined,
+  ) {
     super(fault);
   }
   args(): string[] {
@@ -128,7 +135,12 @@ export interface RunNet {
 
 export class Run extends BerthCommand {
   readonly recovery = "next-command";
-  constructor(readonly name: string, readonly nets: readonly RunNet[], readonly ports: readonly PortModel[], fault: string | undefined) {
+  constructor(
+    readonly name: string,
+    readonly nets: readonly RunNet[],
+    readonly ports: readonly PortModel[],
+    fault: string | undefined,
+  ) {
     super(fault);
   }
   args(): string[] {
@@ -156,7 +168,12 @@ export class Run extends BerthCommand {
   apply(m: BerthModel): void {
     m.containers.set(this.name, {
       name: this.name,
-      attachments: this.nets.map((n) => ({ net: n.net, ip: n.octet === undefined ? undefined : staticIp(n.net, n.octet), staticIp: n.octet !== undefined, aliases: n.alias === undefined ? [] : [n.alias] })),
+      attachments: this.nets.map((n) => ({
+        net: n.net,
+        ip: n.octet === undefined ? undefined : staticIp(n.net, n.octet),
+        staticIp: n.octet !== undefined,
+        aliases: n.alias === undefined ? [] : [n.alias],
+      })),
       ports: [...this.ports],
     });
   }
@@ -167,7 +184,11 @@ export class Run extends BerthCommand {
 
 export class Rm extends BerthCommand {
   readonly recovery = "next-command";
-  constructor(readonly name: string, readonly force: boolean, fault: string | undefined) {
+  constructor(
+    readonly name: string,
+    readonly force: boolean,
+    fault: string | undefined,
+  ) {
     super(fault);
   }
   args(): string[] {
@@ -189,11 +210,24 @@ export class Rm extends BerthCommand {
 
 export class Connect extends BerthCommand {
   readonly recovery = "reconcile";
-  constructor(readonly net: string, readonly ctr: string, readonly octet: number | undefined, readonly alias: string | undefined, fault: string | undefined) {
+  constructor(
+    readonly net: string,
+    readonly ctr: string,
+    readonly octet: number | undefined,
+    readonly alias: string | undefined,
+    fault: string | undefined,
+  ) {
     super(fault);
   }
   args(): string[] {
-    return ["network", "connect", ...(this.octet === undefined ? [] : ["--ip", staticIp(this.net, this.octet)]), ...(this.alias === undefined ? [] : ["--alias", this.alias]), this.net, this.ctr];
+    return [
+      "network",
+      "connect",
+      ...(this.octet === undefined ? [] : ["--ip", staticIp(this.net, this.octet)]),
+      ...(this.alias === undefined ? [] : ["--alias", this.alias]),
+      this.net,
+      this.ctr,
+    ];
   }
   predict(m: BerthModel): Prediction {
     if (!m.networks.has(this.net)) return { fails: missingNetwork(this.net) };
@@ -208,7 +242,12 @@ export class Connect extends BerthCommand {
   }
   apply(m: BerthModel): void {
     const c = m.containers.get(this.ctr);
-    c?.attachments.push({ net: this.net, ip: this.octet === undefined ? undefined : staticIp(this.net, this.octet), staticIp: this.octet !== undefined, aliases: this.alias === undefined ? [] : [this.alias] });
+    c?.attachments.push({
+      net: this.net,
+      ip: this.octet === undefined ? undefined : staticIp(this.net, this.octet),
+      staticIp: this.octet !== undefined,
+      aliases: this.alias === undefined ? [] : [this.alias],
+    });
   }
   applyCrash(m: BerthModel): void {
     // attach:after-veth dies inside the transaction (no attachment); connect:after-attach after it committed
@@ -218,7 +257,11 @@ export class Connect extends BerthCommand {
 
 export class Disconnect extends BerthCommand {
   readonly recovery = "reconcile";
-  constructor(readonly net: string, readonly ctr: string, fault: string | undefined) {
+  constructor(
+    readonly net: string,
+    readonly ctr: string,
+    fault: string | undefined,
+  ) {
     super(fault);
   }
   args(): string[] {
@@ -282,7 +325,10 @@ const port: fc.Arbitrary<PortModel> = fc.record({
   hostPort: fc.constantFrom(...HOST_PORTS),
   containerPort: fc.constantFrom(80, 8080),
 });
-const runNets: fc.Arbitrary<RunNet[]> = fc.uniqueArray(fc.record({ net: netName, octet: octet.map((o) => o ?? undefined), alias: alias.map((a) => a ?? undefined) }), { minLength: 1, maxLength: 2, selector: (n) => n.net });
+const runNets: fc.Arbitrary<RunNet[]> = fc.uniqueArray(
+  fc.record({ net: netName, octet: octet.map((o) => o ?? undefined), alias: alias.map((a) => a ?? undefined) }),
+  { minLength: 1, maxLength: 2, selector: (n) => n.net },
+);
 
 export const commandArbitraries: fc.Arbitrary<fc.Command<BerthModel, RealBerth>>[] = [
   ...Array.from({ length: 3 }, () => fc.tuple(netName, faultOf(["network-create:after-insert"])).map(([n, f]) => new NetworkCreate(n, f))),
@@ -294,7 +340,9 @@ export const commandArbitraries: fc.Arbitrary<fc.Command<BerthModel, RealBerth>>
       .map(([n, nets, ports, f]) => new Run(n, nets, ports, f)),
   ),
   fc.tuple(ctrName, fc.boolean(), faultOf(["rm:after-runtime", "rm:after-network"])).map(([n, force, f]) => new Rm(n, force, f)),
-  fc.tuple(netName, ctrName, octet, alias, faultOf(["attach:after-veth", "connect:after-attach"])).map(([n, c, o, a, f]) => new Connect(n, c, o ?? undefined, a ?? undefined, f)),
+  fc
+    .tuple(netName, ctrName, octet, alias, faultOf(["attach:after-veth", "connect:after-attach"]))
+    .map(([n, c, o, a, f]) => new Connect(n, c, o ?? undefined, a ?? undefined, f)),
   fc.tuple(netName, ctrName, faultOf(["disconnect:after-detach"])).map(([n, c, f]) => new Disconnect(n, c, f)),
   fc.constant(new Reconcile()),
 ];

@@ -87,7 +87,10 @@ export class BerthModel {
 
   describe(): string {
     const nets = [...this.networks].sort().join(",");
-    const ctrs = [...this.containers.values()].map((c) => `${c.name}[${c.attachments.map((a) => `${a.net}=${a.ip ?? "?"}${a.aliases.length > 0 ? `+${a.aliases.join("+")}` : ""}`).join(" ")}${c.ports.length > 0 ? ` -p ${c.ports.map(portSpec).join(" -p ")}` : ""}]`);
+    const ctrs = [...this.containers.values()].map(
+      (c) =>
+        `${c.name}[${c.attachments.map((a) => `${a.net}=${a.ip ?? "?"}${a.aliases.length > 0 ? `+${a.aliases.join("+")}` : ""}`).join(" ")}${c.ports.length > 0 ? ` -p ${c.ports.map(portSpec).join(" -p ")}` : ""}]`,
+    );
     return `networks {${nets}} containers {${ctrs.join(" ")}}`;
   }
 }

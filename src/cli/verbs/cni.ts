@@ -20,7 +20,11 @@ export function registerCni(program: Command): void {
   cni
     .command("install")
     .description("Link Berth's CNI plugin into the bin dir and write the node's network configuration list")
-    .requiredOption("--pod-cidr <cidr>", "this node's pod CIDR (the Node's spec.podCIDRs), e.g. 10.244.1.0/24; again with the IPv6 one on a dual-stack node", collect)
+    .requiredOption(
+      "--pod-cidr <cidr>",
+      "this node's pod CIDR (the Node's spec.podCIDRs), e.g. 10.244.1.0/24; again with the IPv6 one on a dual-stack node",
+      collect,
+    )
     .option("--cluster-cidr <cidr>", "the cluster's pod CIDR, routed to and from this node's pods without NAT (repeatable)", collect)
     .option("--node-cidr <cidr>", "the nodes' own addresses, let in to the pods (kubelet probes, NodePorts forwarded by other nodes; repeatable)", collect)
     .option("--conf-dir <dir>", "the runtime's CNI configuration directory", "/etc/cni/net.d")

@@ -25,9 +25,16 @@ export function registerContainers(program: Command): void {
     .description("List containers")
     .option("-a, --all", "include exited containers")
     .option("-q, --quiet", "print only ids")
-    .option("--format <format>", "json, or a Go template per container with Podman's fields ({{.Names}} {{.ID}} {{.Status}} {{.Ports}}...; `table ...` adds a header)")
+    .option(
+      "--format <format>",
+      "json, or a Go template per container with Podman's fields ({{.Names}} {{.ID}} {{.Status}} {{.Ports}}...; `table ...` adds a header)",
+    )
     .option("--no-trunc", "do not truncate ids")
-    .option("-f, --filter <key=value>", "name=REGEX, network=NAME, status=created|running|exited, label=KEY[=VALUE], id=PREFIX (repeatable: a key given twice matches either value)", collect)
+    .option(
+      "-f, --filter <key=value>",
+      "name=REGEX, network=NAME, status=created|running|exited, label=KEY[=VALUE], id=PREFIX (repeatable: a key given twice matches either value)",
+      collect,
+    )
     .action(async (f: { all?: boolean; quiet?: boolean; format?: string; trunc?: boolean; filter?: string[] }) => {
       const filters = parsePsFilters(f.filter ?? []);
       await withEngine((e) => {
@@ -37,20 +44,28 @@ export function registerContainers(program: Command): void {
         const list = e.store.containers
           .list()
           .filter((c) => all || c.status === "running" || c.status === "creating")
-          .filter((c) => psFilterMatches(filters, { name: c.name, id: c.id, networks: c.networks.map((n) => n.network), status: psStatus(c), labels: annotations(c).labels }));
+          .filter((c) =>
+            psFilterMatches(filters, {
+              name: c.name,
+              id: c.id,
+              networks: c.networks.map((n) => n.network),
+              status: psStatus(c),
+              labels: annotations(c).labels,
+            }),
+          );
         const id = (s: string) => (f.trunc === false ? s : s.slice(0, 12));
         if (f.quiet) process.stdout.write(list.map((c) => `${id(c.id)}\n`).join(""));
         else if (f.format === "json") printJson(list.map((c) => containerView(e, c)));
-        else if (f.format) process.stdout.write(formatTemplate(f.format, list.map((c) => psRow(c, psFacts(e, c, f.trunc === false))), PS_TARGET));
+        else if (f.format)
+          process.stdout.write(
+            formatTemplate(
+              f.format,
+              list.map((c) => psRow(c, psFacts(e, c, f.trunc === false))),
+              PS_TARGET,
+            ),
+          );
         else {
-          const rows = list.map((c) => [
-            id(c.id),
-            truncate(c.command.join(" "), 20),
-            ago(c.created),
-            statusText(c),
-            portsText(e, c),
-            c.name,
-          ]);
+          const rows = list.map((c) => [id(c.id), truncate(c.command.join(" "), 20), ago(c.created), statusText(c), portsText(e, c), c.name]);
           process.stdout.write(table(["CONTAINER ID", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
         }
       });
@@ -72,7 +87,14 @@ export function registerContainers(program: Command): void {
           throw new BerthError("CONTAINER_NOT_FOUND", `No container or network named "${n}"`, { hint: "List them with `berth ps -a` and `berth network ls`" });
         });
         if (f.format === "json" || !f.format) printJson(views);
-        else process.stdout.write(formatTemplate(f.format, views.map((v) => ("Id" in v ? containerInspectData(v) : networkRow(v, { list: false }))), INSPECT_TARGET));
+        else
+          process.stdout.write(
+            formatTemplate(
+              f.format,
+              views.map((v) => ("Id" in v ? containerInspectData(v) : networkRow(v, { list: false }))),
+              INSPECT_TARGET,
+            ),
+          );
       });
     });
 
@@ -90,7 +112,9 @@ export function registerContainers(program: Command): void {
         const c = requireContainer(e, name);
         refuseForeign(c, "exec");
         if (c.status !== "running") {
-          throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container "${c.name}": it is not running`, { hint: "Start a new container with `berth run -d ...`" });
+          throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container "${c.name}": it is not running`, {
+            hint: "Start a new container with `berth run -d ...`",
+          });
         }
         const r = await e.runtime.exec(c.id, command, { tty: f.tty ?? false, interactive: f.interactive ?? false, ...(f.env ? { env: f.env } : {}) });
         return r.exitCode;
@@ -106,7 +130,8 @@ export function registerContainers(program: Command): void {
     .option("-n, --tail <lines>", "print only the last N lines (-1: all)")
     .action(async (name: string, f: { follow?: boolean; tail?: string }) => {
       const tail = f.tail === undefined ? -1 : Number(f.tail);
-      if (!Number.isInteger(tail) || tail < -1) throw new BerthError("INVALID_ARGUMENT", `Invalid --tail "${f.tail ?? ""}"`, { hint: "Give a number of lines, or -1 for all" });
+      if (!Number.isInteger(tail) || tail < -1)
+        throw new BerthError("INVALID_ARGUMENT", `Invalid --tail "${f.tail ?? ""}"`, { hint: "Give a number of lines, or -1 for all" });
       await withEngine(async (e) => {
         const c = requireContainer(e, name);
         refuseForeign(c, "logs");
@@ -137,8 +162,14 @@ export function registerContainers(program: Command): void {
     .option("--dry-run", "print the planned changes and change nothing")
     .action(async (given: string[], f: { force?: boolean; dryRun?: boolean; all?: boolean }) => {
       await withEngine(async (e) => {
-        const names = f.all ? e.store.containers.list().filter((c) => c.managedBy === undefined && c.status !== "removing").map((c) => c.id) : given;
-        if (names.length === 0 && !f.all) throw new BerthError("INVALID_ARGUMENT", "berth rm needs a container name, or --all", { hint: "Example: berth rm -f web, or berth rm -a -f" });
+        const names = f.all
+          ? e.store.containers
+              .list()
+              .filter((c) => c.managedBy === undefined && c.status !== "removing")
+              .map((c) => c.id)
+          : given;
+        if (names.length === 0 && !f.all)
+          throw new BerthError("INVALID_ARGUMENT", "berth rm needs a container name, or --all", { hint: "Example: berth rm -f web, or berth rm -a -f" });
         if (f.dryRun) {
           process.stdout.write(renderPlan("rm", dryRunRemove(e, names, f.force ?? false)));
           return;
@@ -155,8 +186,18 @@ export function registerContainers(program: Command): void {
 /** What `ps` shows of a container beyond its record. */
 function psFacts(e: Engine, c: Container, noTrunc: boolean) {
   const cfg = e.runtime.bundleConfig(c.id);
-  const volumes = (cfg?.mounts ?? []).filter((m) => m.type === "bind" && !["/etc/hosts", "/etc/resolv.conf", "/etc/hostname", INIT_PATH].includes(m.destination) && !HOST_ROOT_DIRS.includes(m.destination));
-  return { ports: portsText(e, c), networks: c.networks.map((n) => n.network), mounts: volumes.map((m) => m.destination), labels: containerAnnotations(cfg).labels, image: c.rootfs ?? "/", noTrunc };
+  const volumes = (cfg?.mounts ?? []).filter(
+    (m) =>
+      m.type === "bind" && !["/etc/hosts", "/etc/resolv.conf", "/etc/hostname", INIT_PATH].includes(m.destination) && !HOST_ROOT_DIRS.includes(m.destination),
+  );
+  return {
+    ports: portsText(e, c),
+    networks: c.networks.map((n) => n.network),
+    mounts: volumes.map((m) => m.destination),
+    labels: containerAnnotations(cfg).labels,
+    image: c.rootfs ?? "/",
+    noTrunc,
+  };
 }
 
 function truncate(s: string, n: number): string {

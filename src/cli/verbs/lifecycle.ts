@@ -58,9 +58,12 @@ export function registerLifecycle(program: Command): void {
     .description("Wait for containers to exit and print their exit codes")
     .argument("<container...>")
     .action(async (names: string[]) => {
-      await withEngine(async (e) => {
-        for (const n of names) process.stdout.write(`${await waitContainer(e, n)}\n`);
-      }, { repair: false });
+      await withEngine(
+        async (e) => {
+          for (const n of names) process.stdout.write(`${await waitContainer(e, n)}\n`);
+        },
+        { repair: false },
+      );
     });
 }
 

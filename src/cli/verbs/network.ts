@@ -33,13 +33,21 @@ export function registerNetwork(program: Command): void {
     .command("create")
     .description("Create a bridge or macvlan network")
     .argument("[name]", "network name (default: generated)")
-    .option("--subnet <cidr>", "subnet, e.g. 10.89.1.0/24 or fd00:89:1::/64; once per family (default: a free IPv4 /24; an IPv6 subnet alone makes an IPv6-only network)", collect)
+    .option(
+      "--subnet <cidr>",
+      "subnet, e.g. 10.89.1.0/24 or fd00:89:1::/64; once per family (default: a free IPv4 /24; an IPv6 subnet alone makes an IPv6-only network)",
+      collect,
+    )
     .option("--gateway <ip>", "gateway address on the bridge, once per family (default: first address)", collect)
     .option("--ipv6", "give the network an IPv6 subnet too (default: a free unique local /64)")
     .option("--ip-range <cidr>", "allocate container addresses from this sub-range")
     .option("--internal", "no traffic in or out of the network's bridge")
     .option("--disable-dns", "no name resolution on this network")
-    .option("-o, --opt <key=value>", "driver option: mtu=N, isolate=true|false (bridge); parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true (macvlan)", collect)
+    .option(
+      "-o, --opt <key=value>",
+      "driver option: mtu=N, isolate=true|false (bridge); parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true (macvlan)",
+      collect,
+    )
     .option("--label <key=value>", "label", collect)
     .option("--interface-name <name>", "bridge interface name")
     .option("--dns <ip>", "upstream DNS server for containers on this network", collect)
@@ -48,13 +56,17 @@ export function registerNetwork(program: Command): void {
     .option("--dry-run", "print the planned changes (state, nft) and change nothing")
     .action(async (name: string | undefined, flags: CreateFlags) => {
       if (flags.driver !== "bridge" && flags.driver !== "macvlan") {
-        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, { hint: "Use --driver bridge, or --driver macvlan --opt parent=IFACE" });
+        throw new BerthError("INVALID_ARGUMENT", `Unsupported network driver "${flags.driver ?? ""}"`, {
+          hint: "Use --driver bridge, or --driver macvlan --opt parent=IFACE",
+        });
       }
       const driver = flags.driver;
-      const create = flags.dryRun ? (e: Engine, o: NetworkCreateOptions) => {
-        process.stdout.write(renderPlan("network create", dryRunNetworkCreate(e, o)));
-        return undefined;
-      } : createNetwork;
+      const create = flags.dryRun
+        ? (e: Engine, o: NetworkCreateOptions) => {
+            process.stdout.write(renderPlan("network create", dryRunNetworkCreate(e, o)));
+            return undefined;
+          }
+        : createNetwork;
       const n = await withEngine((e) =>
         create(e, {
           name: name ?? `network${Date.now().toString(36)}`,
@@ -87,8 +99,21 @@ export function registerNetwork(program: Command): void {
         const nets = e.store.networks.list();
         if (flags.quiet) process.stdout.write(nets.map((n) => `${n.name}\n`).join(""));
         else if (flags.format === "json") printJson(nets.map((n) => networkView(e, n)));
-        else if (flags.format) process.stdout.write(formatTemplate(flags.format, nets.map((n) => networkRow(networkView(e, n), { list: true, noTrunc: flags.trunc === false })), NETWORK_LS_TARGET));
-        else process.stdout.write(table(["NETWORK ID", "NAME", "DRIVER"], nets.map((n) => [n.id.slice(0, 12), n.name, n.driver])));
+        else if (flags.format)
+          process.stdout.write(
+            formatTemplate(
+              flags.format,
+              nets.map((n) => networkRow(networkView(e, n), { list: true, noTrunc: flags.trunc === false })),
+              NETWORK_LS_TARGET,
+            ),
+          );
+        else
+          process.stdout.write(
+            table(
+              ["NETWORK ID", "NAME", "DRIVER"],
+              nets.map((n) => [n.id.slice(0, 12), n.name, n.driver]),
+            ),
+          );
       });
     });
 
@@ -101,7 +126,14 @@ export function registerNetwork(program: Command): void {
       await withEngine((e) => {
         const views = names.map((n) => networkView(e, requireNetwork(e, n)));
         if (flags.format === "json" || !flags.format) printJson(views);
-        else process.stdout.write(formatTemplate(flags.format, views.map((v) => networkRow(v, { list: false })), INSPECT_TARGET));
+        else
+          process.stdout.write(
+            formatTemplate(
+              flags.format,
+              views.map((v) => networkRow(v, { list: false })),
+              INSPECT_TARGET,
+            ),
+          );
       });
     });
 

@@ -21,7 +21,9 @@ export function registerPort(program: Command): void {
       await withEngine((e) => {
         if (f.audit) {
           if (f.format !== undefined && f.format !== "json") {
-            throw new BerthError("INVALID_ARGUMENT", `Unknown --format "${f.format}" for berth port --audit`, { hint: "Use --format json, or leave it out for text" });
+            throw new BerthError("INVALID_ARGUMENT", `Unknown --format "${f.format}" for berth port --audit`, {
+              hint: "Use --format json, or leave it out for text",
+            });
           }
           const audits = auditPorts(e, name);
           if (f.format === "json") printJson(audits);
@@ -30,11 +32,13 @@ export function registerPort(program: Command): void {
         }
         if (f.all) {
           for (const c of e.store.containers.list().filter((x) => x.status === "running")) {
-            for (const p of e.store.ports.forContainer(c.id)) process.stdout.write(`${shortId(c.id)}    ${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
+            for (const p of e.store.ports.forContainer(c.id))
+              process.stdout.write(`${shortId(c.id)}    ${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
           }
           return;
         }
-        if (!name) throw new BerthError("INVALID_ARGUMENT", "berth port needs a container name, or --all", { hint: "Example: berth port web, or berth port --all" });
+        if (!name)
+          throw new BerthError("INVALID_ARGUMENT", "berth port needs a container name, or --all", { hint: "Example: berth port web, or berth port --all" });
         const c = requireContainer(e, name);
         const ports = e.store.ports.forContainer(c.id);
         if (port === undefined) {
@@ -44,7 +48,9 @@ export function registerPort(program: Command): void {
         const [num = "", proto = "tcp"] = port.split("/");
         const hits = ports.filter((p) => String(p.containerPort) === num && p.proto === proto);
         if (hits.length === 0) {
-          throw new BerthError("INVALID_ARGUMENT", `Container "${c.name}" does not publish port ${num}/${proto}`, { hint: `See its ports with \`berth port ${c.name}\`` });
+          throw new BerthError("INVALID_ARGUMENT", `Container "${c.name}" does not publish port ${num}/${proto}`, {
+            hint: `See its ports with \`berth port ${c.name}\``,
+          });
         }
         for (const p of hits) process.stdout.write(`${hostPort(p.hostIp, p.hostPort)}\n`);
       });

@@ -71,7 +71,11 @@ function addContainerOptions(cmd: Command): Command {
     .option("-t, --tty", "allocate a terminal")
     .option("-e, --env <k=v>", "environment variable", collect)
     .option("--env-file <file>", "read KEY=VALUE lines from a file (repeatable)", collect)
-    .option("-p, --publish <spec>", "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], HOSTIP an IPv4 address or [IPv6]; without one, on 0.0.0.0 and :: (repeatable)", collect)
+    .option(
+      "-p, --publish <spec>",
+      "publish a port: [HOSTIP:][HOSTPORT:]CPORT[/tcp|/udp], HOSTIP an IPv4 address or [IPv6]; without one, on 0.0.0.0 and :: (repeatable)",
+      collect,
+    )
     .option("-P, --publish-all", "publish every --expose port on a random host port")
     .option("--expose <port>", "declare a port the container listens on: PORT[/proto] (repeatable)", collect)
     .option("-w, --workdir <dir>", "working directory inside the container")
@@ -135,7 +139,9 @@ function readEnvFile(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (e) {
-    throw new BerthError("INVALID_ARGUMENT", `Cannot read --env-file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { hint: "Give the path of a readable file of KEY=VALUE lines" });
+    throw new BerthError("INVALID_ARGUMENT", `Cannot read --env-file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, {
+      hint: "Give the path of a readable file of KEY=VALUE lines",
+    });
   }
 }
 
@@ -153,7 +159,8 @@ export function registerRun(program: Command): void {
         if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
           for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${describeForeignDropPolicy(w)}\n`);
         }
-        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
+        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name)
+          await removeContainer(e, opts.name, { force: true });
         for (const w of publishWarnings(e, planRun(opts))) process.stderr.write(`Warning: ${w}\n`);
         return runContainer(e, opts);
       });
@@ -161,13 +168,15 @@ export function registerRun(program: Command): void {
       else process.exitCode = r.exitCode ?? 0;
     });
 
-  addContainerOptions(program.command("create").description("Create a container without starting it (start it with `berth start`)"))
-    .action(async (command: string[], f: RunFlags) => {
+  addContainerOptions(program.command("create").description("Create a container without starting it (start it with `berth start`)")).action(
+    async (command: string[], f: RunFlags) => {
       const opts = { ...runOptionsOf(command, f, true), createOnly: true };
       const r = await withEngine(async (e) => {
-        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
+        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name)
+          await removeContainer(e, opts.name, { force: true });
         return runContainer(e, opts);
       });
       process.stdout.write(`${r.container.id}\n`);
-    });
+    },
+  );
 }

@@ -15,7 +15,9 @@ export function registerSystem(program: Command): void {
     .option("-f, --force", "do not ask for confirmation")
     .action(async (f: { force?: boolean }) => {
       if (!f.force) {
-        throw new BerthError("INVALID_ARGUMENT", "system reset removes every container, network and rule Berth made", { hint: "Run `berth system reset -f` to confirm" });
+        throw new BerthError("INVALID_ARGUMENT", "system reset removes every container, network and rule Berth made", {
+          hint: "Run `berth system reset -f` to confirm",
+        });
       }
       const problems = await withEngine((e) => resetSystem(e), { repair: false });
       for (const p of problems) process.stderr.write(`Warning: ${p}\n`);
@@ -47,11 +49,20 @@ export function registerSystem(program: Command): void {
     .description("List network namespaces and what uses them (like `lsns -t net`)")
     .option("--format <format>", "json")
     .action(async (f: { format?: string }) => {
-      await withEngine((e) => {
-        const list = listNamespaces(e);
-        if (f.format === "json") printJson(list);
-        else process.stdout.write(table(["NS", "NPROCS", "PID", "PATH", "USED BY"], list.map((n) => [String(n.inode), String(n.nprocs), n.pid === undefined ? "-" : String(n.pid), n.path ?? "-", n.usedBy])));
-      }, { repair: false });
+      await withEngine(
+        (e) => {
+          const list = listNamespaces(e);
+          if (f.format === "json") printJson(list);
+          else
+            process.stdout.write(
+              table(
+                ["NS", "NPROCS", "PID", "PATH", "USED BY"],
+                list.map((n) => [String(n.inode), String(n.nprocs), n.pid === undefined ? "-" : String(n.pid), n.path ?? "-", n.usedBy]),
+              ),
+            );
+        },
+        { repair: false },
+      );
     });
 
   // Hidden verbs run by processes Berth starts itself.

@@ -1,6 +1,15 @@
 import type { Command } from "commander";
 import { requireContainer, type Engine } from "../../engine/index.js";
-import { collectTopology, nodeId, renderDot, renderJson, renderText, restrictToBridge, restrictToContainer, type TopologyGraph } from "../../engine/topology/index.js";
+import {
+  collectTopology,
+  nodeId,
+  renderDot,
+  renderJson,
+  renderText,
+  restrictToBridge,
+  restrictToContainer,
+  type TopologyGraph,
+} from "../../engine/topology/index.js";
 import { BerthError } from "../../errors.js";
 import { BRIDGE_MODE, DEFAULT_NETWORK } from "../../model/network.js";
 import { withEngine } from "../with-engine.js";
@@ -30,17 +39,22 @@ export function registerTopology(program: Command): void {
         throw new BerthError("INVALID_ARGUMENT", `Unknown topology format "${f.format}"`, { hint: "Use --format text, json, dot, svg or html" });
       }
       // read-only: no repair of interrupted operations, so what is drawn is what is there
-      const graph = await withEngine((e) => {
-        const container = name === undefined ? undefined : requireContainer(e, name);
-        if (container?.status === "exited") {
-          throw new BerthError("CONTAINER_NOT_RUNNING", `Container "${container.name}" is not running: it has no network to draw`, { hint: `Start a new one, or draw everything with \`berth topology\`` });
-        }
-        const bridge = f.network === undefined ? undefined : networkBridge(e, f.network);
-        let g = collectTopology(e);
-        if (container) g = restrictToContainer(g, nodeId.container(container.name));
-        if (bridge) g = restrictToBridge(g, nodeId.bridge(bridge));
-        return g;
-      }, { repair: false });
+      const graph = await withEngine(
+        (e) => {
+          const container = name === undefined ? undefined : requireContainer(e, name);
+          if (container?.status === "exited") {
+            throw new BerthError("CONTAINER_NOT_RUNNING", `Container "${container.name}" is not running: it has no network to draw`, {
+              hint: `Start a new one, or draw everything with \`berth topology\``,
+            });
+          }
+          const bridge = f.network === undefined ? undefined : networkBridge(e, f.network);
+          let g = collectTopology(e);
+          if (container) g = restrictToContainer(g, nodeId.container(container.name));
+          if (bridge) g = restrictToBridge(g, nodeId.bridge(bridge));
+          return g;
+        },
+        { repair: false },
+      );
       process.stdout.write(await render(graph));
     });
 }

@@ -25,7 +25,10 @@ export function runScenario(w: Walkthrough): number {
     dns(w);
     troubleshooting(w);
   } finally {
-    w.section("Clean up", "Remove what the walkthrough made: containers first (their veths and namespaces go with them), then networks (bridges go with their last container).");
+    w.section(
+      "Clean up",
+      "Remove what the walkthrough made: containers first (their veths and namespaces go with them), then networks (bridges go with their last container).",
+    );
     cleanup(w, true);
   }
   return w.failures;
@@ -39,7 +42,10 @@ function hostStack(w: Walkthrough): void {
 }
 
 function defaultNetwork(w: Walkthrough): string {
-  w.section("A container on the default network", "berth made the default network `berth` (bridge berth0), a namespace for the container, and a veth pair: one end on berth0, the other is eth0 inside.");
+  w.section(
+    "A container on the default network",
+    "berth made the default network `berth` (bridge berth0), a namespace for the container, and a veth pair: one end on berth0, the other is eth0 inside.",
+  );
   const r = w.berth("run", "-d", "--name", "wt-web", ...HTTPD("wt-web"));
   w.expect(r.code === 0, "container wt-web started");
   w.sh("ip", "-br", "link", "show", "type", "bridge");
@@ -64,7 +70,10 @@ function bridge(w: Walkthrough, webIp: string): void {
 }
 
 function publishing(w: Walkthrough): void {
-  w.section("Port publishing", "-p 9090:8080 forwards port 9090 on every host address to port 8080 in the container: an element in an nftables DNAT map, no proxy process. -p 127.0.0.1:9092:8080 forwards only on that address.");
+  w.section(
+    "Port publishing",
+    "-p 9090:8080 forwards port 9090 on every host address to port 8080 in the container: an element in an nftables DNAT map, no proxy process. -p 127.0.0.1:9092:8080 forwards only on that address.",
+  );
   w.berth("run", "-d", "--name", "wt-pub", "-p", "9090:8080", ...HTTPD("wt-pub"));
   w.berth("run", "-d", "--name", "wt-pub-local", "-p", "127.0.0.1:9092:8080", ...HTTPD("wt-pub-local"));
   const any = w.sh("curl", "-s", "--max-time", "5", "http://127.0.0.1:9090/");
@@ -86,7 +95,10 @@ function namespaces(w: Walkthrough): void {
 }
 
 function multipleNetworks(w: Walkthrough): void {
-  w.section("Multiple network attachment", "One container on two networks gets eth0 and eth1, an address on each, one default route; `network connect` adds a third on the fly.");
+  w.section(
+    "Multiple network attachment",
+    "One container on two networks gets eth0 and eth1, an address on each, one default route; `network connect` adds a third on the fly.",
+  );
   w.berth("network", "create", "wt-mynetwork");
   w.berth("network", "create", "wt-public");
   w.berth("network", "create", "wt-backend");
@@ -105,7 +117,10 @@ function multipleNetworks(w: Walkthrough): void {
 }
 
 function segmentation(w: Walkthrough): void {
-  w.section("Network segmentation", "frontend and backend are separate bridges; berth's nftables rules drop traffic between networks. Only a container on both can talk to each side.");
+  w.section(
+    "Network segmentation",
+    "frontend and backend are separate bridges; berth's nftables rules drop traffic between networks. Only a container on both can talk to each side.",
+  );
   w.berth("network", "create", "wt-frontend");
   w.berth("run", "-d", "--name", "wt-database", "--network", "wt-backend", ...HTTPD("wt-database"));
   w.berth("run", "-d", "--name", "wt-webserver", "--network", "wt-frontend,wt-backend", ...SLEEP);
@@ -120,7 +135,10 @@ function segmentation(w: Walkthrough): void {
 }
 
 function modes(w: Walkthrough): void {
-  w.section("Network modes: host and container:NAME", "host shares the host's namespace; container:NAME joins another container's namespace, so localhost reaches it (the sidecar pattern).");
+  w.section(
+    "Network modes: host and container:NAME",
+    "host shares the host's namespace; container:NAME joins another container's namespace, so localhost reaches it (the sidecar pattern).",
+  );
   const host = w.berth("run", "--rm", "--network", "host", "ip", "-br", "link", "show", "berth0");
   w.expect(host.stdout.includes("berth0"), "a --network host container sees the host's bridge berth0");
   w.berth("run", "-d", "--name", "wt-sidecar", "--network", "container:wt-web", ...SLEEP);
@@ -129,7 +147,10 @@ function modes(w: Walkthrough): void {
 }
 
 function dns(w: Walkthrough): void {
-  w.section("DNS in containers", "On custom networks the resolver is the gateway (berth's embedded DNS server) and containers find each other by name; the default network has no DNS, as in Podman.");
+  w.section(
+    "DNS in containers",
+    "On custom networks the resolver is the gateway (berth's embedded DNS server) and containers find each other by name; the default network has no DNS, as in Podman.",
+  );
   w.berth("exec", "wt-webserver", "cat", "/etc/resolv.conf");
   const r = w.berth("exec", "wt-webserver", "curl", "-s", "--max-time", "3", "http://wt-database:8080/");
   w.expect(r.stdout.includes("hello from wt-database"), "wt-webserver reaches wt-database by name");

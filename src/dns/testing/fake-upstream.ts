@@ -44,7 +44,10 @@ export class FakeUpstream {
         const p = dnsPacket.decode(q);
         const qs = p.questions ?? [];
         return dnsPacket.encode({
-          id: p.id ?? 0, type: "response", flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: qs,
+          id: p.id ?? 0,
+          type: "response",
+          flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+          questions: qs,
           answers: qs.filter((x) => x.type === "A").map((x) => ({ type: "A" as const, name: x.name, ttl: 60, data: answer })),
         });
       } catch {

@@ -7,14 +7,22 @@ export function sampleZone(): DnsZoneSnapshot {
     version: 1,
     networks: [
       {
-        id: "n1", name: "frontend", gateway: "10.89.3.1", subnet: "10.89.3.0/24", dnsServers: [],
+        id: "n1",
+        name: "frontend",
+        gateway: "10.89.3.1",
+        subnet: "10.89.3.0/24",
+        dnsServers: [],
         containers: [
           { id: id("a"), name: "web", aliases: ["www"], ipv4: "10.89.3.2", dnsServers: [] },
           { id: id("c"), name: "client", aliases: [], ipv4: "10.89.3.3", dnsServers: [] },
         ],
       },
       {
-        id: "n2", name: "backend", gateway: "10.89.2.1", subnet: "10.89.2.0/24", dnsServers: [],
+        id: "n2",
+        name: "backend",
+        gateway: "10.89.2.1",
+        subnet: "10.89.2.0/24",
+        dnsServers: [],
         containers: [{ id: id("d"), name: "db", aliases: [], ipv4: "10.89.2.3", dnsServers: [] }],
       },
     ],

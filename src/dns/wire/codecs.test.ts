@@ -59,7 +59,13 @@ test("name.encode() refuses empty or over-long labels and names", () => {
 test("header codec round-trips and matches dns-packet's header bytes", () => {
   const h = { id: 0xbeef, flags: 0x0100, qdcount: 1, ancount: 0, nscount: 0, arcount: 1 };
   testEncoder(header, h);
-  const viaDnsPacket = dnsPacket.encode({ id: 0xbeef, type: "query", flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: "A", name: "x" }], additionals: [{ type: "OPT", name: ".", udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] });
+  const viaDnsPacket = dnsPacket.encode({
+    id: 0xbeef,
+    type: "query",
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type: "A", name: "x" }],
+    additionals: [{ type: "OPT", name: ".", udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+  });
   assert.deepEqual(header.encode(h), viaDnsPacket.subarray(0, 12));
   assert.throws(() => header.decode(Buffer.alloc(11)), WireFormatError);
 });

@@ -49,7 +49,18 @@ test("parseFastQuery() sends everything unusual to the full decoder, and judges 
     [dnsPacket.encode({ id: 1, type: "query", flags: 2 << 11, questions: [{ type: "A", name: "web" }] }), Verdict.NotImp, "opcode STATUS"],
     [dnsPacket.encode({ id: 1, type: "query", questions: [{ type: "A", name: "web", class: "CH" }] }), Verdict.NotImp, "class CHAOS"],
     [dnsPacket.encode({ id: 1, type: "query", questions: [] }), Verdict.FormErr, "no question"],
-    [dnsPacket.encode({ id: 1, type: "query", questions: [{ type: "A", name: "a" }, { type: "A", name: "b" }] }), Verdict.FormErr, "two questions"],
+    [
+      dnsPacket.encode({
+        id: 1,
+        type: "query",
+        questions: [
+          { type: "A", name: "a" },
+          { type: "A", name: "b" },
+        ],
+      }),
+      Verdict.FormErr,
+      "two questions",
+    ],
     [query("web").subarray(0, 16), Verdict.FormErr, "truncated question"],
   ];
   for (const [buf, verdict, why] of cases) assert.equal(parseFastQuery(buf, q), verdict, why);
@@ -73,7 +84,10 @@ test("encodeFastReply() golden bytes: header and question echoed, one compressed
   assert.equal(decoded.flag_aa, true);
   assert.equal(decoded.flag_rd, true);
   assert.deepEqual(decoded.questions, [{ name: "Db", type: "A", class: "IN" }]);
-  assert.deepEqual(decoded.answers?.map((a) => [a.name, a.type, ttl(a), data(a)]), [["Db", "A", 0, "10.89.2.3"]]);
+  assert.deepEqual(
+    decoded.answers?.map((a) => [a.name, a.type, ttl(a), data(a)]),
+    [["Db", "A", 0, "10.89.2.3"]],
+  );
 });
 
 test("encodeFastReply() matches what dns-packet builds for the same answer", () => {

@@ -1,4 +1,16 @@
-import { CLASS_IN, EDNS_PAYLOAD, FLAG_QR, HEADER_LENGTH, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, OPCODE_MASK, TYPE_A, TYPE_AAAA, TYPE_OPT, UDP_PLAIN_MAX } from "./constants.js";
+import {
+  CLASS_IN,
+  EDNS_PAYLOAD,
+  FLAG_QR,
+  HEADER_LENGTH,
+  MAX_LABEL_LENGTH,
+  MAX_NAME_LENGTH,
+  OPCODE_MASK,
+  TYPE_A,
+  TYPE_AAAA,
+  TYPE_OPT,
+  UDP_PLAIN_MAX,
+} from "./constants.js";
 
 /** What to do with a packet, decided from its header and question alone. */
 export const enum Verdict {

@@ -10,11 +10,13 @@ import type { Finding } from "./finding.js";
 export function checkCgroupMounts(): Finding[] {
   const missing = missingCgroupMounts();
   if (missing === undefined) return [];
-  return [{
-    code: "CGROUP_MOUNTS_MISSING",
-    severity: "error",
-    summary: "No cgroup hierarchy is mounted where berth runs: every `berth run` fails (runc: no cgroup mount found in mountinfo)",
-    evidence: missing,
-    fix: CGROUP_FIX,
-  }];
+  return [
+    {
+      code: "CGROUP_MOUNTS_MISSING",
+      severity: "error",
+      summary: "No cgroup hierarchy is mounted where berth runs: every `berth run` fails (runc: no cgroup mount found in mountinfo)",
+      evidence: missing,
+      fix: CGROUP_FIX,
+    },
+  ];
 }

@@ -9,12 +9,18 @@ import { net } from "./fixtures.test-support.js";
 test("missingToolFindings() reports each missing tool once with its apt package; crun stands in for runc", () => {
   const have = new Set(["ip", "crun"]);
   const f = missingToolFindings((n) => (have.has(n) ? `/usr/bin/${n}` : undefined), "/usr/bin:/bin");
-  assert.deepEqual(f.map((x) => [x.code, x.severity, x.fix]), [
-    ["TOOL_MISSING", "error", "apt-get install nftables"],
-    ["TOOL_MISSING", "error", "apt-get install conmon"],
-  ]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity, x.fix]),
+    [
+      ["TOOL_MISSING", "error", "apt-get install nftables"],
+      ["TOOL_MISSING", "error", "apt-get install conmon"],
+    ],
+  );
   assert.equal(f[0]?.evidence, "nft not found on PATH (/usr/bin:/bin)");
-  assert.deepEqual(missingToolFindings(() => "/x", ""), []);
+  assert.deepEqual(
+    missingToolFindings(() => "/x", ""),
+    [],
+  );
   assert.match(missingToolFindings(() => undefined, "")[2]?.evidence ?? "", /^runc or crun not found/);
 });
 
@@ -44,7 +50,10 @@ test("ipv6ForwardFindings() is an error only when IPv6 forwarding is off and a n
 });
 
 test("brNetfilterFindings() is an info note when bridge-nf-call-iptables is 1, nothing when 0 or absent", () => {
-  assert.deepEqual(brNetfilterFindings("1").map((f) => [f.code, f.severity, f.evidence]), [["BR_NETFILTER_ON", "info", "net.bridge.bridge-nf-call-iptables = 1"]]);
+  assert.deepEqual(
+    brNetfilterFindings("1").map((f) => [f.code, f.severity, f.evidence]),
+    [["BR_NETFILTER_ON", "info", "net.bridge.bridge-nf-call-iptables = 1"]],
+  );
   assert.deepEqual(brNetfilterFindings("0"), []);
   assert.deepEqual(brNetfilterFindings(undefined), []);
 });
@@ -55,7 +64,10 @@ test("neighbourTableFindings() warns once the host's gc_thresh3 is below two ent
   const [f] = neighbourTableFindings("1024", [big, small]);
   assert.equal(f?.code, "NEIGH_TABLE_SMALL");
   assert.equal(f?.severity, "warning");
-  assert.equal(f?.evidence, "net.ipv4.neigh.default.gc_thresh3 = 1024 entries for all namespaces together; 610 endpoints need up to 1220 (one in each container for its gateway, one on the host for each container)");
+  assert.equal(
+    f?.evidence,
+    "net.ipv4.neigh.default.gc_thresh3 = 1024 entries for all namespaces together; 610 endpoints need up to 1220 (one in each container for its gateway, one on the host for each container)",
+  );
   assert.equal(f?.fix, "sysctl -w net.ipv4.neigh.default.gc_thresh3=3072 net.ipv4.neigh.default.gc_thresh2=1536 (on the host; persist it in /etc/sysctl.d/)");
   assert.deepEqual(neighbourTableFindings("1024", [{ network: net("big"), containers: 512 }]), [], "512 endpoints fit in 1024 entries");
   assert.deepEqual(neighbourTableFindings("4096", [big]), []);

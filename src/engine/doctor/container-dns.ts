@@ -46,7 +46,9 @@ export function containerDnsFindings(engine: Engine, c: Container): Finding[] {
       severity: "error",
       summary: `Name server ${server} in ${c.name}'s /etc/resolv.conf does not answer${ours ? " (it is Berth's resolver)" : ""}: lookups in ${c.name} ${conf.nameservers.length > 1 ? "wait for it before trying the next" : "fail"}`,
       evidence: `a query from inside ${c.name}'s namespace (${c.netns}) to ${server}:53/udp: ${describeOutcome(outcome)}`,
-      fix: ours ? "berth system reconcile (starts the resolver and re-creates the network), then `berth doctor` for what remains" : `see where the path breaks: berth trace ${c.name} ${server}:53/udp`,
+      fix: ours
+        ? "berth system reconcile (starts the resolver and re-creates the network), then `berth doctor` for what remains"
+        : `see where the path breaks: berth trace ${c.name} ${server}:53/udp`,
     });
   }
   return out;

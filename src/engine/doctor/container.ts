@@ -7,7 +7,6 @@ import type { Finding } from "./finding.js";
 import { listenerFindings } from "./container-listeners.js";
 import { containerDnsFindings } from "./container-dns.js";
 
-
 /** CONTAINER_NOT_RUNNING from the store's status and the runtime's view (the store may say running after a crash). */
 async function runningProblem(engine: Engine, c: Container): Promise<Finding | undefined> {
   if (c.status !== "running") {

@@ -28,13 +28,15 @@ export function firewallTableFindings(input: {
 }): Finding[] {
   if (!input.tableExists) {
     if (input.networks === 0 && input.expected.length === 0) return [];
-    return [{
-      code: "FIREWALL_TABLE_MISSING",
-      severity: "error",
-      summary: "Berth's nftables table is gone (e.g. after `nft flush ruleset` or a firewall reload): no masquerade, no isolation, no published ports",
-      evidence: `nft list table inet berth: no such table; the store has ${plural(input.networks, "network")} and ${plural(input.expected.length, "published port")}`,
-      fix: RECONCILE,
-    }];
+    return [
+      {
+        code: "FIREWALL_TABLE_MISSING",
+        severity: "error",
+        summary: "Berth's nftables table is gone (e.g. after `nft flush ruleset` or a firewall reload): no masquerade, no isolation, no published ports",
+        evidence: `nft list table inet berth: no such table; the store has ${plural(input.networks, "network")} and ${plural(input.expected.length, "published port")}`,
+        fix: RECONCILE,
+      },
+    ];
   }
   const out: Finding[] = [];
   for (const e of input.expected) {

@@ -12,7 +12,9 @@ export function hostPortFinding(container: string, p: StoredPort, s: HostSocket,
     severity: "warning",
     summary: `Port ${p.hostPort}/${p.proto} published by container ${container} is also bound by host process ${who}: connections from other machines reach the container, local ones to 127.0.0.1 or the host's address may reach ${owner?.name ?? "that process"}`,
     evidence: `${p.proto} ${hostPort(s.address, s.port)} bound by ${who}; published ${hostPort(p.hostIp, p.hostPort)} -> ${container}:${p.containerPort}`,
-    fix: owner ? `stop ${owner.name} (kill ${owner.pid}) or move it to another port, or publish the container on another host port` : `find the owner with \`ss -l${p.proto === "tcp" ? "t" : "u"}pn 'sport = :${p.hostPort}'\`, then stop it or publish the container on another host port`,
+    fix: owner
+      ? `stop ${owner.name} (kill ${owner.pid}) or move it to another port, or publish the container on another host port`
+      : `find the owner with \`ss -l${p.proto === "tcp" ? "t" : "u"}pn 'sport = :${p.hostPort}'\`, then stop it or publish the container on another host port`,
   };
 }
 

@@ -50,13 +50,15 @@ async function runCheck(name: string, fn: () => Finding[] | Promise<Finding[]>):
   try {
     return await fn();
   } catch (e) {
-    return [{
-      code: "CHECK_FAILED",
-      severity: "warning",
-      summary: `The ${name} check could not run`,
-      evidence: messageOf(e),
-      fix: isBerthError(e) && e.hint ? e.hint : "run with BERTH_DEBUG=1 for details",
-    }];
+    return [
+      {
+        code: "CHECK_FAILED",
+        severity: "warning",
+        summary: `The ${name} check could not run`,
+        evidence: messageOf(e),
+        fix: isBerthError(e) && e.hint ? e.hint : "run with BERTH_DEBUG=1 for details",
+      },
+    ];
   }
 }
 

@@ -41,13 +41,15 @@ function forwardFindings(family: ForwardFamily, value: string | undefined, inUse
   const routed = inUse.filter((u) => !u.network.internal && u.network.driver === "bridge" && family.needs(u));
   if (routed.length === 0) return [];
   const which = routed.map((u) => `${u.network.name} (${plural(u.containers, "container")})`).join(", ");
-  return [{
-    code: family.code,
-    severity: "error",
-    summary: family.summary(routed.map((u) => u.network.name).join(", ")),
-    evidence: `${family.sysctl} = ${value}; ${family.which}: ${which}`,
-    fix: family.fix,
-  }];
+  return [
+    {
+      code: family.code,
+      severity: "error",
+      summary: family.summary(routed.map((u) => u.network.name).join(", ")),
+      evidence: `${family.sysctl} = ${value}; ${family.which}: ${which}`,
+      fix: family.fix,
+    },
+  ];
 }
 
 /** IP_FORWARD_OFF when forwarding is off while a non-internal network has containers. */

@@ -28,16 +28,26 @@ test("veths and bridges named like Berth's that the store does not know are left
     wantedVeths: new Set(["bthaaaaaaaaaaaa"]),
     wantedBridges: new Set(["berth0"]),
   });
-  assert.deepEqual(f.map((x) => [x.code, x.evidence]), [
-    ["LEFTOVER_VETH", "veth bth0123456789ab on the host; no attachment in the store uses it"],
-    ["LEFTOVER_BRIDGE", "bridge berth7 on the host; no network in the store has it"],
-  ]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.evidence]),
+    [
+      ["LEFTOVER_VETH", "veth bth0123456789ab on the host; no attachment in the store uses it"],
+      ["LEFTOVER_BRIDGE", "bridge berth7 on the host; no network in the store has it"],
+    ],
+  );
   assert.ok(f.every((x) => x.severity === "warning" && x.fix === "berth system reconcile"));
 });
 
 test("netns files with Berth's prefix and no container are leftovers; other tools' namespaces are not", () => {
-  const f = leftoverFindings({ ...base, netnsFiles: ["berth-0123456789ab", "berth-aaaaaaaaaaaa", "vpn"], wantedNetns: new Set(["/run/netns/berth-aaaaaaaaaaaa"]) });
-  assert.deepEqual(f.map((x) => [x.code, x.evidence]), [["LEFTOVER_NETNS", "/run/netns/berth-0123456789ab exists; no container in the store uses it"]]);
+  const f = leftoverFindings({
+    ...base,
+    netnsFiles: ["berth-0123456789ab", "berth-aaaaaaaaaaaa", "vpn"],
+    wantedNetns: new Set(["/run/netns/berth-aaaaaaaaaaaa"]),
+  });
+  assert.deepEqual(
+    f.map((x) => [x.code, x.evidence]),
+    [["LEFTOVER_NETNS", "/run/netns/berth-0123456789ab exists; no container in the store uses it"]],
+  );
 });
 
 test("an interrupted container names its status and dead owner", () => {

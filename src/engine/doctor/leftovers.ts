@@ -87,7 +87,15 @@ export function checkLeftovers(engine: Engine, scope: DoctorScope): Finding[] {
   const interrupted = interruptedContainers(engine);
   if (!scope.wholeHost) {
     const ids = new Set(scope.containers.map((c) => c.id));
-    return leftoverFindings({ links: [], wantedVeths: new Set(), wantedBridges: new Set(), netnsDir: engine.paths.netnsDir, netnsFiles: [], wantedNetns: new Set(), interrupted: interrupted.filter((c) => ids.has(c.id)) });
+    return leftoverFindings({
+      links: [],
+      wantedVeths: new Set(),
+      wantedBridges: new Set(),
+      netnsDir: engine.paths.netnsDir,
+      netnsFiles: [],
+      wantedNetns: new Set(),
+      interrupted: interrupted.filter((c) => ids.has(c.id)),
+    });
   }
   return leftoverFindings({
     links: engine.host.linkList(),

@@ -21,8 +21,16 @@ interface NeighFamily {
   readonly endpoints: (u: NetworkUse) => number;
 }
 
-const IPV4: NeighFamily = { code: "NEIGH_TABLE_SMALL", sysctl: "net.ipv4.neigh.default", endpoints: (u) => (u.network.subnet === undefined ? 0 : u.containers) };
-const IPV6: NeighFamily = { code: "NEIGH6_TABLE_SMALL", sysctl: "net.ipv6.neigh.default", endpoints: (u) => (u.network.subnet6 === undefined ? 0 : u.containers) };
+const IPV4: NeighFamily = {
+  code: "NEIGH_TABLE_SMALL",
+  sysctl: "net.ipv4.neigh.default",
+  endpoints: (u) => (u.network.subnet === undefined ? 0 : u.containers),
+};
+const IPV6: NeighFamily = {
+  code: "NEIGH6_TABLE_SMALL",
+  sysctl: "net.ipv6.neigh.default",
+  endpoints: (u) => (u.network.subnet6 === undefined ? 0 : u.containers),
+};
 
 /** A gc_thresh3 for `needed` entries with room to spare, in steps of 1,024. */
 function suggested(needed: number): number {
@@ -36,13 +44,15 @@ function neighbourFindings(family: NeighFamily, thresh3: string | undefined, inU
   const needed = endpoints * ENTRIES_PER_ENDPOINT;
   if (needed <= limit) return [];
   const t3 = suggested(needed);
-  return [{
-    code: family.code,
-    severity: "warning",
-    summary: `The host's neighbour table is smaller than ${plural(endpoints, "container endpoint")} need when they all talk: new neighbours get dropped ("neighbour table overflow" in dmesg) and connections stall`,
-    evidence: `${family.sysctl}.gc_thresh3 = ${limit} entries for all namespaces together; ${plural(endpoints, "endpoint")} need up to ${needed} (one in each container for its gateway, one on the host for each container)`,
-    fix: `sysctl -w ${family.sysctl}.gc_thresh3=${t3} ${family.sysctl}.gc_thresh2=${t3 / 2} (on the host; persist it in /etc/sysctl.d/)`,
-  }];
+  return [
+    {
+      code: family.code,
+      severity: "warning",
+      summary: `The host's neighbour table is smaller than ${plural(endpoints, "container endpoint")} need when they all talk: new neighbours get dropped ("neighbour table overflow" in dmesg) and connections stall`,
+      evidence: `${family.sysctl}.gc_thresh3 = ${limit} entries for all namespaces together; ${plural(endpoints, "endpoint")} need up to ${needed} (one in each container for its gateway, one on the host for each container)`,
+      fix: `sysctl -w ${family.sysctl}.gc_thresh3=${t3} ${family.sysctl}.gc_thresh2=${t3 / 2} (on the host; persist it in /etc/sysctl.d/)`,
+    },
+  ];
 }
 
 /** NEIGH_TABLE_SMALL when IPv4 endpoints could hold more live neighbour entries than gc_thresh3 allows. */

@@ -12,7 +12,10 @@ test("a VPN route over a network's subnet is a warning naming the route and its 
     { kind: "address", cidr: "127.0.0.1/8", dev: "lo" },
   ];
   const f = subnetOverlapFindings([net("web")], prefixes);
-  assert.deepEqual(f.map((x) => [x.code, x.severity]), [["SUBNET_OVERLAP", "warning"]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity]),
+    [["SUBNET_OVERLAP", "warning"]],
+  );
   assert.equal(f[0]?.evidence, "network web subnet 10.89.0.0/24 on berth1; host route 10.0.0.0/8 via 10.8.0.1 dev tun0");
   assert.match(f[0]?.summary ?? "", /hosts behind tun0 are unreachable/);
   assert.match(f[0]?.fix ?? "", /berth network create --subnet <free CIDR> web/);

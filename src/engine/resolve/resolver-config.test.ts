@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { candidateNames, hostsLookup, nsswitchHosts, parseResolvConf } from "./resolver-config.js";
 
 test("parseResolvConf() reads name servers (at most 3), the last search line, ndots and timeout", () => {
-  const c = parseResolvConf("# comment\nsearch a.test\nnameserver 10.89.0.1\nnameserver 192.0.2.1 ; x\nnameserver fe80::1%eth0\nnameserver 192.0.2.9\nsearch dns.berth example.test\noptions ndots:2 timeout:1 edns0\n");
+  const c = parseResolvConf(
+    "# comment\nsearch a.test\nnameserver 10.89.0.1\nnameserver 192.0.2.1 ; x\nnameserver fe80::1%eth0\nnameserver 192.0.2.9\nsearch dns.berth example.test\noptions ndots:2 timeout:1 edns0\n",
+  );
   assert.deepEqual(c, { nameservers: ["10.89.0.1", "192.0.2.1", "fe80::1"], search: ["dns.berth", "example.test"], ndots: 2, timeoutSec: 1 });
   assert.deepEqual(parseResolvConf(""), { nameservers: [], search: [], ndots: 1, timeoutSec: 5 });
 });

@@ -21,7 +21,8 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   if (d.gateway6 !== undefined && n.gateway6 !== d.gateway6) out.push(`IPv6 gateway ${none(n.gateway6)} vs ${d.gateway6}`);
   if (!strict) return out;
   if (routeMetricOf(n) !== d.metric) out.push(`metric ${routeMetricOf(n) ?? "default"} vs ${d.metric ?? "default"}`);
-  if (driver === "macvlan" && (n.driverOptions["mode"] ?? "bridge") !== (d.macvlanMode ?? "bridge")) out.push(`macvlan mode ${n.driverOptions["mode"] ?? "bridge"} vs ${d.macvlanMode ?? "bridge"}`);
+  if (driver === "macvlan" && (n.driverOptions["mode"] ?? "bridge") !== (d.macvlanMode ?? "bridge"))
+    out.push(`macvlan mode ${n.driverOptions["mode"] ?? "bridge"} vs ${d.macvlanMode ?? "bridge"}`);
   if (n.internal !== d.internal) out.push(`internal ${n.internal} vs ${d.internal}`);
   if (n.dnsEnabled !== d.dnsEnabled) out.push(`dns ${n.dnsEnabled} vs ${d.dnsEnabled}`);
   const isolation = isolatesPeersOnly(n) ? "peers" : n.isolate;

@@ -22,9 +22,13 @@ const NOT_A_SANDBOX: readonly { readonly path: () => string; readonly what: stri
 export function checkSandboxNetns(path: string): void {
   const ns = namespaceOf(path);
   if (ns === undefined || ns.kind !== "net") {
-    throw new BerthError("NETNS_NOT_FOUND", `Network namespace "${printable(path)}" does not exist or is not a network namespace${ns ? ` (it is a ${ns.kind} namespace)` : ""}`, {
-      hint: "Give the path of the container's network namespace (the runtime creates it before calling the network backend)",
-    });
+    throw new BerthError(
+      "NETNS_NOT_FOUND",
+      `Network namespace "${printable(path)}" does not exist or is not a network namespace${ns ? ` (it is a ${ns.kind} namespace)` : ""}`,
+      {
+        hint: "Give the path of the container's network namespace (the runtime creates it before calling the network backend)",
+      },
+    );
   }
   for (const n of NOT_A_SANDBOX) {
     const other = namespaceOf(n.path());

@@ -3,7 +3,7 @@ import type { Attachment, Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import { NetlinkHandle } from "../../kernel/index.js";
 import { BerthError } from "../../errors.js";
-import { ensureBridge, } from "../bridge.js";
+import { ensureBridge } from "../bridge.js";
 import { plumb } from "../attach.js";
 import { prefixesOf } from "../prefixes.js";
 import { restoreDefaultRoute } from "../default-route.js";
@@ -31,7 +31,9 @@ export function reapplyAttachment(engine: Engine, c: Container, net: Network, a:
   const netns = c.netns;
   if (!netns) throw new BerthError("INTERNAL", `Container "${c.name}" has no network namespace`);
   if (net.driver !== "bridge") {
-    throw new BerthError("ALREADY_CONNECTED", `Container "${c.name}" is already connected to ${net.driver} network "${net.name}"`, { hint: "Tear the container's network down before setting it up again" });
+    throw new BerthError("ALREADY_CONNECTED", `Container "${c.name}" is already connected to ${net.driver} network "${net.name}"`, {
+      hint: "Tear the container's network down before setting it up again",
+    });
   }
   const bridge = ensureBridge(engine, net);
   const hostEnd = engine.host.linkByName(a.hostVeth);
@@ -41,9 +43,13 @@ export function reapplyAttachment(engine: Engine, c: Container, net: Network, a:
     if (!hostEnd || !ctrEnd || ctrEnd.kind !== "veth") {
       if (hostEnd) engine.host.linkRemove(a.hostVeth);
       if (ctrEnd) {
-        throw new BerthError("IFNAME_IN_USE", `Cannot set up "${c.name}" on network "${net.name}" again: ${a.ifname} inside the container is not Berth's veth`, {
-          hint: `Remove ${a.ifname} from the container's namespace, then run the setup again`,
-        });
+        throw new BerthError(
+          "IFNAME_IN_USE",
+          `Cannot set up "${c.name}" on network "${net.name}" again: ${a.ifname} inside the container is not Berth's veth`,
+          {
+            hint: `Remove ${a.ifname} from the container's namespace, then run the setup again`,
+          },
+        );
       }
       plumb(engine, c.name, netns, net, a, { v4: false, v6: false });
     } else {

@@ -43,7 +43,9 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
   if (spec.ports !== undefined) checkPortCount(spec.ports.length);
   const hostPorts = spec.ports === undefined || spec.ports.length === 0 ? undefined : HostPortSnapshot.read();
   const ownHolder = (o: SocketOwner) => isPortHolderOf(o, spec.id);
-  if (hostPorts) for (const p of spec.ports ?? []) for (const s of hostPorts.clashes(p.proto, p.hostIp === "" ? "0.0.0.0" : p.hostIp, p.hostPort)) hostPorts.ownerOf(s.inode);
+  if (hostPorts)
+    for (const p of spec.ports ?? [])
+      for (const s of hostPorts.clashes(p.proto, p.hostIp === "" ? "0.0.0.0" : p.hostIp, p.hostPort)) hostPorts.ownerOf(s.inode);
   const adoptedIds: string[] = [];
   let created = false;
   const attachedNets: Network[] = [];
@@ -129,9 +131,13 @@ function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], o
 function joinableNetwork(engine: Engine, name: string): Network {
   const n = networkForUse(engine, name);
   if (n.subnet === undefined || n.gateway === undefined || n.driver !== "bridge") {
-    throw new BerthError("INVALID_ARGUMENT", `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`, {
-      hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`,
+      {
+        hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
+      },
+    );
   }
   return n;
 }
@@ -197,15 +203,23 @@ async function clearStale(engine: Engine, spec: SandboxAttachSpec): Promise<void
       hint: "Remove that container first",
     });
   }
-  if (same && (same.netns !== spec.netns || (!spec.nameIsLabel && same.name !== spec.name))) await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id });
+  if (same && (same.netns !== spec.netns || (!spec.nameIsLabel && same.name !== spec.name)))
+    await detachSandbox(engine, { managedBy: spec.managedBy, id: spec.id });
   const holder = engine.store.containers.find(spec.name);
   if (holder && holder.name === spec.name && holder.id !== spec.id) {
     if (sandboxIsGone(engine, holder) && holder.managedBy !== undefined) {
       await detachSandbox(engine, { managedBy: holder.managedBy, id: holder.id });
     } else if (!spec.nameIsLabel) {
-      throw new BerthError("NAME_IN_USE", `Cannot set up container "${spec.name}": ${holder.managedBy ?? "Berth"} container ${shortId(holder.id)} has that name`, {
-        hint: holder.managedBy === undefined ? `Give the container another name, or remove Berth's with \`berth rm -f ${spec.name}\`` : "Give the container another name",
-      });
+      throw new BerthError(
+        "NAME_IN_USE",
+        `Cannot set up container "${spec.name}": ${holder.managedBy ?? "Berth"} container ${shortId(holder.id)} has that name`,
+        {
+          hint:
+            holder.managedBy === undefined
+              ? `Give the container another name, or remove Berth's with \`berth rm -f ${spec.name}\``
+              : "Give the container another name",
+        },
+      );
     }
   }
 }

@@ -65,7 +65,10 @@ export async function detachSandbox(engine: Engine, spec: SandboxDetachSpec): Pr
         engine.store.write(() => {
           detachNetwork(engine, c, net);
           const cur = engine.store.containers.byId(c.id) ?? c;
-          engine.store.containers.setNetworks(c.id, cur.networks.filter((r) => r.network !== net.name));
+          engine.store.containers.setNetworks(
+            c.id,
+            cur.networks.filter((r) => r.network !== net.name),
+          );
         });
       } catch (e) {
         errors.push(wrap(`leave network "${net.name}"`, e));

@@ -13,7 +13,8 @@ const OWNER = /^[a-z][a-z0-9-]{0,15}$/;
 const SANDBOX_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export function checkOwner(owner: string): string {
-  if (!OWNER.test(owner)) throw new BerthError("INTERNAL", `Invalid sandbox owner "${printable(owner)}"`, { hint: "Adapters name themselves with a short lowercase word" });
+  if (!OWNER.test(owner))
+    throw new BerthError("INTERNAL", `Invalid sandbox owner "${printable(owner)}"`, { hint: "Adapters name themselves with a short lowercase word" });
   return owner;
 }
 
@@ -45,9 +46,12 @@ const MACVLAN_MODES = ["bridge", "private", "vepa", "passthru"];
 function checkSubnet4(name: string, subnetText: string, gatewayText: string | undefined): { subnet: string; gateway: string } {
   const subnet = requireUnreserved4(parseCidr4(subnetText));
   if (subnet.prefix > 30) {
-    throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} of network "${name}" is too small`, { hint: "Use a prefix of /30 or shorter (a /24 is typical)" });
+    throw new BerthError("INVALID_SUBNET", `Subnet ${formatCidr4(subnet)} of network "${name}" is too small`, {
+      hint: "Use a prefix of /30 or shorter (a /24 is typical)",
+    });
   }
-  if (gatewayText === undefined) throw new BerthError("INVALID_ARGUMENT", `Subnet ${formatCidr4(subnet)} of network "${name}" has no gateway`, { hint: "Give the subnet a gateway" });
+  if (gatewayText === undefined)
+    throw new BerthError("INVALID_ARGUMENT", `Subnet ${formatCidr4(subnet)} of network "${name}" has no gateway`, { hint: "Give the subnet a gateway" });
   const gateway = parseIpv4(gatewayText, "gateway");
   if (!cidrContains(subnet, gateway)) {
     throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv4(gateway)} of network "${name}" is outside its subnet ${formatCidr4(subnet)}`, {
@@ -61,9 +65,12 @@ function checkSubnet4(name: string, subnetText: string, gatewayText: string | un
 function checkSubnet6(name: string, subnetText: string, gatewayText: string | undefined): { subnet6: string; gateway6: string } {
   const subnet = requireUnreserved6(parseCidr6(subnetText));
   if (subnet.prefix > 124) {
-    throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet)} of network "${name}" is too small`, { hint: "Use a prefix of /124 or shorter (a /64 is typical)" });
+    throw new BerthError("INVALID_SUBNET", `IPv6 subnet ${formatCidr6(subnet)} of network "${name}" is too small`, {
+      hint: "Use a prefix of /124 or shorter (a /64 is typical)",
+    });
   }
-  if (gatewayText === undefined) throw new BerthError("INVALID_ARGUMENT", `IPv6 subnet ${formatCidr6(subnet)} of network "${name}" has no gateway`, { hint: "Give the subnet a gateway" });
+  if (gatewayText === undefined)
+    throw new BerthError("INVALID_ARGUMENT", `IPv6 subnet ${formatCidr6(subnet)} of network "${name}" has no gateway`, { hint: "Give the subnet a gateway" });
   const gateway = parseIpv6(gatewayText, "IPv6 gateway");
   if (!cidr6Contains(subnet, gateway)) {
     throw new BerthError("GATEWAY_OUTSIDE_SUBNET", `Gateway ${formatIpv6(gateway)} of network "${name}" is outside its subnet ${formatCidr6(subnet)}`, {
@@ -76,24 +83,33 @@ function checkSubnet6(name: string, subnetText: string, gatewayText: string | un
 function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition {
   const name = parseNetworkName(d.name);
   const driver = d.driver ?? "bridge";
-  if (driver !== "bridge" && driver !== "macvlan") throw new BerthError("INVALID_ARGUMENT", `Unknown network driver "${printable(String(driver))}" (network "${name}")`, { hint: "Use bridge or macvlan" });
+  if (driver !== "bridge" && driver !== "macvlan")
+    throw new BerthError("INVALID_ARGUMENT", `Unknown network driver "${printable(String(driver))}" (network "${name}")`, { hint: "Use bridge or macvlan" });
   const bridge = parseIfName(d.bridge, driver === "macvlan" ? "parent interface" : "bridge");
   const v4 = d.subnet === undefined ? undefined : checkSubnet4(name, d.subnet, d.gateway);
   const v6 = d.subnet6 === undefined ? undefined : checkSubnet6(name, d.subnet6, d.gateway6);
   const noAddresses = d.noAddresses ?? false;
   if (noAddresses ? v4 !== undefined || v6 !== undefined : v4 === undefined && v6 === undefined) {
-    throw new BerthError("INVALID_ARGUMENT", noAddresses ? `Network "${name}" has subnets but is said to have no addresses` : `Network "${name}" has no subnet`, {
-      hint: noAddresses ? "Give subnets or no addresses, not both" : "Give an IPv4 or IPv6 subnet (or a network without addresses)",
-    });
+    throw new BerthError(
+      "INVALID_ARGUMENT",
+      noAddresses ? `Network "${name}" has subnets but is said to have no addresses` : `Network "${name}" has no subnet`,
+      {
+        hint: noAddresses ? "Give subnets or no addresses, not both" : "Give an IPv4 or IPv6 subnet (or a network without addresses)",
+      },
+    );
   }
   if (d.mtu !== undefined && !(Number.isInteger(d.mtu) && d.mtu >= 68 && d.mtu <= 65535)) {
     throw new BerthError("INVALID_ARGUMENT", `Invalid mtu ${String(d.mtu)} for network "${name}"`, { hint: "Give an MTU between 68 and 65535" });
   }
   if (d.metric !== undefined && !(Number.isInteger(d.metric) && d.metric >= 0 && d.metric <= 0xffffffff)) {
-    throw new BerthError("INVALID_ARGUMENT", `Invalid route metric ${String(d.metric)} for network "${name}"`, { hint: "Give a whole number from 0 to 4294967295" });
+    throw new BerthError("INVALID_ARGUMENT", `Invalid route metric ${String(d.metric)} for network "${name}"`, {
+      hint: "Give a whole number from 0 to 4294967295",
+    });
   }
   if (d.macvlanMode !== undefined && (driver !== "macvlan" || !MACVLAN_MODES.includes(d.macvlanMode))) {
-    throw new BerthError("INVALID_ARGUMENT", `Invalid macvlan mode "${printable(d.macvlanMode)}" for network "${name}"`, { hint: `Give one of ${MACVLAN_MODES.join(", ")} on a macvlan network` });
+    throw new BerthError("INVALID_ARGUMENT", `Invalid macvlan mode "${printable(d.macvlanMode)}" for network "${name}"`, {
+      hint: `Give one of ${MACVLAN_MODES.join(", ")} on a macvlan network`,
+    });
   }
   return {
     name,
@@ -141,10 +157,17 @@ function checkPort(p: PortRequest): PortRequest {
     return n;
   };
   if (p.proto !== "tcp" && p.proto !== "udp") {
-    throw new BerthError("INVALID_ARGUMENT", `Unsupported port protocol "${printable(String(p.proto))}"`, { hint: "Publish tcp or udp ports (this kernel has no SCTP)" });
+    throw new BerthError("INVALID_ARGUMENT", `Unsupported port protocol "${printable(String(p.proto))}"`, {
+      hint: "Publish tcp or udp ports (this kernel has no SCTP)",
+    });
   }
   // "" (ANY_FAMILY): every host address of each family the sandbox's first network has
-  const hostIp = p.hostIp === ANY_FAMILY ? ANY_FAMILY : p.hostIp.includes(":") ? formatIpv6(parseIpv6(p.hostIp, "host address")) : formatIpv4(parseIpv4(p.hostIp, "host address"));
+  const hostIp =
+    p.hostIp === ANY_FAMILY
+      ? ANY_FAMILY
+      : p.hostIp.includes(":")
+        ? formatIpv6(parseIpv6(p.hostIp, "host address"))
+        : formatIpv4(parseIpv4(p.hostIp, "host address"));
   return { proto: p.proto, hostIp, hostPort: port(p.hostPort, "host port"), containerPort: port(p.containerPort, "container port") };
 }
 
@@ -163,7 +186,8 @@ export function checkAttachSpec(spec: SandboxAttachSpec): SandboxAttachSpec {
   const dupName = names.find((n, i) => names.indexOf(n) !== i);
   if (dupName !== undefined) throw new BerthError("INVALID_ARGUMENT", `Network "${dupName}" is given twice`, { hint: "Give each network once" });
   const dupIf = ifnames.find((n, i) => ifnames.indexOf(n) !== i);
-  if (dupIf !== undefined) throw new BerthError("IFNAME_IN_USE", `Interface name "${dupIf}" is given for two networks`, { hint: "Give each network its own interface name" });
+  if (dupIf !== undefined)
+    throw new BerthError("IFNAME_IN_USE", `Interface name "${dupIf}" is given for two networks`, { hint: "Give each network its own interface name" });
   return {
     managedBy: checkOwner(spec.managedBy),
     id: checkSandboxId(spec.id),

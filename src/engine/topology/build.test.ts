@@ -20,7 +20,11 @@ test("buildTopology(): bridges with gateways, veth peers across namespaces, the 
   assert.ok(has("publishes", "port:tcp/0.0.0.0/9090", `interface:${WEB}/eth0`));
   assert.ok(has("routes-to", `namespace:${WEB}`, "bridge:berth1"));
   assert.ok(has("in-namespace", "container:lonely", "namespace:berth-c3c3c3c3c3c3"));
-  assert.deepEqual(g.nodes.filter((n) => n.problem).map((n) => n.id), ["veth:bthdeadbeef0"], "only the orphan is a problem");
+  assert.deepEqual(
+    g.nodes.filter((n) => n.problem).map((n) => n.id),
+    ["veth:bthdeadbeef0"],
+    "only the orphan is a problem",
+  );
   assert.match(g.nodes.find((n) => n.id === "veth:bthdeadbeef0")?.problem ?? "", /orphan veth/);
   assert.ok(has("peer", "veth:bthdeadbeef0", "interface:host/xx0"), "a peer left in the host namespace is drawn there");
 });
@@ -53,7 +57,10 @@ test("buildTopology(): a port in the store but not in the nft map, and an nft el
   assert.match(problem("port:tcp/0.0.0.0/9090"), /missing from the nft map/);
   assert.match(problem("port:udp/127.0.0.1/53"), /no container in the store publishes it/);
   assert.match(problem("port:udp/127.0.0.1/53"), /no container interface holds 10\.89\.9\.9/);
-  assert.ok(g.nodes.some((n) => n.id === "interface:host/lo"), "the host interface holding a published address is shown");
+  assert.ok(
+    g.nodes.some((n) => n.id === "interface:host/lo"),
+    "the host interface holding a published address is shown",
+  );
 });
 
 test("buildTopology(): output is sorted and does not depend on the order the kernel lists links", () => {

@@ -56,7 +56,8 @@ export function buildTopology(k: KernelSnapshot, s: StoreSnapshot): TopologyGrap
     bridgeByIndex.set(l.index, l.name);
     for (const a of host.addrs.filter((x) => x.ifindex === l.index)) bridgeByGateway.set(a.ip, l.name);
     if (!n) g.problem(id, "Berth bridge without a network row in the store");
-    else if (n.gateway !== undefined && !host.addrs.some((a) => a.ifindex === l.index && a.ip === n.gateway)) g.problem(id, `gateway ${n.gateway} of network ${n.name} is not on the bridge`);
+    else if (n.gateway !== undefined && !host.addrs.some((a) => a.ifindex === l.index && a.ip === n.gateway))
+      g.problem(id, `gateway ${n.gateway} of network ${n.name} is not on the bridge`);
   }
   for (const n of s.networks) {
     const users = s.attachments.filter((a) => a.networkId === n.id).length;
@@ -76,13 +77,15 @@ export function buildTopology(k: KernelSnapshot, s: StoreSnapshot): TopologyGrap
   const containerById = new Map(s.containers.map((c) => [c.id, c]));
   const networkById = new Map(s.networks.map((n) => [n.id, n]));
   const attachmentByVeth = new Map(s.attachments.map((a) => [a.hostVeth, a]));
-  const hostVeths = host.links.filter((l) => l.kind === "veth" && (l.name.startsWith(VETH_PREFIX) || (l.masterIndex !== undefined && bridgeByIndex.has(l.masterIndex))));
+  const hostVeths = host.links.filter(
+    (l) => l.kind === "veth" && (l.name.startsWith(VETH_PREFIX) || (l.masterIndex !== undefined && bridgeByIndex.has(l.masterIndex))),
+  );
   for (const l of hostVeths) {
     const id = nodeId.veth(l.name);
     const a = attachmentByVeth.get(l.name);
     const c = a ? containerById.get(a.containerId) : undefined;
     const net = a ? networkById.get(a.networkId) : undefined;
-    const master = l.masterIndex === undefined ? undefined : bridgeByIndex.get(l.masterIndex) ?? hostByIndex.get(l.masterIndex)?.name;
+    const master = l.masterIndex === undefined ? undefined : (bridgeByIndex.get(l.masterIndex) ?? hostByIndex.get(l.masterIndex)?.name);
     g.addNode({
       id,
       kind: "veth",
@@ -159,7 +162,12 @@ function addNamespace(g: GraphBuilder, ns: string, path: string, snap: Namespace
   const nsId = nodeId.namespace(ns);
   const byIndex = new Map(snap.links.map((l) => [l.index, l]));
   const def = snap.routes.find((r) => r.dst === undefined);
-  g.addNode({ id: nsId, kind: "namespace", label: ns, attributes: { path, ...(def ? { defaultRoute: describeDefault(def.gateway, def.ifindex, byIndex) } : {}) } });
+  g.addNode({
+    id: nsId,
+    kind: "namespace",
+    label: ns,
+    attributes: { path, ...(def ? { defaultRoute: describeDefault(def.gateway, def.ifindex, byIndex) } : {}) },
+  });
   for (const l of snap.links) {
     const id = nodeId.iface(ns, l.name);
     const addrs = snap.addrs.filter((a) => a.ifindex === l.index).map((a) => `${a.ip}/${a.prefix}`);
@@ -182,7 +190,7 @@ function containerAttributes(c: Container): Record<string, string> {
 }
 
 function describeDefault(gateway: string | undefined, ifindex: number | undefined, links: ReadonlyMap<number, Link>): string {
-  const dev = ifindex === undefined ? undefined : links.get(ifindex)?.name ?? String(ifindex);
+  const dev = ifindex === undefined ? undefined : (links.get(ifindex)?.name ?? String(ifindex));
   return [gateway && `via ${gateway}`, dev && `dev ${dev}`].filter(Boolean).join(" ");
 }
 

@@ -14,18 +14,66 @@ export const NETNS = {
 };
 
 function link(index: number, name: string, more: Partial<Link> = {}): Link {
-  return { index, name, kind: undefined, mtu: 1500, mac: `02:00:00:00:00:${index.toString(16).padStart(2, "0")}`, up: true, masterIndex: undefined, peerIndex: undefined, peerNetnsId: undefined, ...more };
+  return {
+    index,
+    name,
+    kind: undefined,
+    mtu: 1500,
+    mac: `02:00:00:00:00:${index.toString(16).padStart(2, "0")}`,
+    up: true,
+    masterIndex: undefined,
+    peerIndex: undefined,
+    peerNetnsId: undefined,
+    ...more,
+  };
 }
 
 function network(id: string, name: string, bridge: string, subnet: string, gateway: string): Network {
-  return { id, name, driver: "bridge", bridge, subnet, gateway, ipRange: undefined, subnet6: undefined, gateway6: undefined, driverOptions: {}, internal: false, dnsEnabled: true, isolate: false, mtu: undefined, labels: {}, dnsServers: [], created: "2026-01-01T00:00:00Z", managedBy: undefined };
+  return {
+    id,
+    name,
+    driver: "bridge",
+    bridge,
+    subnet,
+    gateway,
+    ipRange: undefined,
+    subnet6: undefined,
+    gateway6: undefined,
+    driverOptions: {},
+    internal: false,
+    dnsEnabled: true,
+    isolate: false,
+    mtu: undefined,
+    labels: {},
+    dnsServers: [],
+    created: "2026-01-01T00:00:00Z",
+    managedBy: undefined,
+  };
 }
 
 function container(id: string, name: string, mode: Container["mode"], netns: string | undefined, networks: string[]): Container {
   return {
-    id, name, command: ["sleep", "600"], hostname: name, mode, modeTarget: undefined, netns, rootfs: undefined, autoRemove: false, detached: true,
-    dns: { servers: [], search: [], options: [] }, extraHosts: [], networks: networks.map((network) => ({ network })), status: "running",
-    ownerPid: undefined, pid: 100, exitCode: undefined, created: "2026-01-01T00:00:00Z", started: undefined, finished: undefined, managedBy: undefined,
+    id,
+    name,
+    command: ["sleep", "600"],
+    hostname: name,
+    mode,
+    modeTarget: undefined,
+    netns,
+    rootfs: undefined,
+    autoRemove: false,
+    detached: true,
+    dns: { servers: [], search: [], options: [] },
+    extraHosts: [],
+    networks: networks.map((network) => ({ network })),
+    status: "running",
+    ownerPid: undefined,
+    pid: 100,
+    exitCode: undefined,
+    created: "2026-01-01T00:00:00Z",
+    started: undefined,
+    finished: undefined,
+    managedBy: undefined,
   };
 }
 
@@ -72,7 +120,11 @@ export function fakeKernel(): KernelSnapshot {
   return {
     hostname: "testhost",
     host,
-    namespaces: new Map([[NETNS.web, web], [NETNS.both, both], [NETNS.lonely, lonely]]),
+    namespaces: new Map([
+      [NETNS.web, web],
+      [NETNS.both, both],
+      [NETNS.lonely, lonely],
+    ]),
     ports: [{ proto: "tcp", hostIp: "0.0.0.0", hostPort: 9090, containerIp: "10.89.0.2", containerPort: 8080 }],
   };
 }

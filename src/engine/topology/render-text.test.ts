@@ -8,7 +8,18 @@ import type { KernelSnapshot } from "./snapshot.js";
 test("renderText(): names every bridge, veth and container, and stays within 80 columns", () => {
   const text = renderText(buildTopology(fakeKernel(), fakeStore()));
   for (const line of text.split("\n")) assert.ok([...line].length <= 80, `too wide (${[...line].length}): ${line}`);
-  for (const w of ["bridge berth1", "bridge berth2", "network frontend", "10.89.0.1/24", "container web", "container both", "container lonely", "bthaaaaaaaaaaaa ◄─veth─► eth0 of web", "eth1 of both", "tcp 0.0.0.0:9090 ──► 10.89.0.2:8080"]) {
+  for (const w of [
+    "bridge berth1",
+    "bridge berth2",
+    "network frontend",
+    "10.89.0.1/24",
+    "container web",
+    "container both",
+    "container lonely",
+    "bthaaaaaaaaaaaa ◄─veth─► eth0 of web",
+    "eth1 of both",
+    "tcp 0.0.0.0:9090 ──► 10.89.0.2:8080",
+  ]) {
     assert.ok(text.includes(w), `mentions ${w}`);
   }
   assert.match(text, /!! orphan veth/);

@@ -77,7 +77,10 @@ function vethLines(ix: GraphIndex, v: TopoNode, first: string, rest: string): st
 function where(ix: GraphIndex, iface: TopoNode): string {
   const ns = ix.namespaceOf(iface.id);
   if (!ns || ns.kind === "host") return `${iface.label} (host)`;
-  const owners = ix.in(ns.id, "in-namespace").filter((n) => n.kind === "container").map((c) => c.label);
+  const owners = ix
+    .in(ns.id, "in-namespace")
+    .filter((n) => n.kind === "container")
+    .map((c) => c.label);
   return `${iface.label} of ${owners.join("+") || ns.label}`;
 }
 
@@ -121,7 +124,8 @@ function containerLines(ix: GraphIndex, c: TopoNode): string[] {
     const link = veth ? `  ◄─ ${veth.label}${bridge ? ` on ${bridge.label}` : ""}` : "";
     lines.push(`${i.label.padEnd(w)}  ${addrs}${mac}${link}`);
     if (i.problem) lines.push(`  !! ${i.problem}`);
-    for (const p of ix.in(i.id, "publishes")) lines.push(`${" ".repeat(w)}  port ${attrText(p, "proto")} ${attrText(p, "hostIp")}:${attrText(p, "hostPort")} ──► :${attrText(p, "containerPort")}`);
+    for (const p of ix.in(i.id, "publishes"))
+      lines.push(`${" ".repeat(w)}  port ${attrText(p, "proto")} ${attrText(p, "hostIp")}:${attrText(p, "hostPort")} ──► :${attrText(p, "containerPort")}`);
   }
   lines.push(`default ${attrText(ns, "defaultRoute") || "route: none"}`);
   if (ns.problem) lines.push(`!! ${ns.problem}`);

@@ -29,7 +29,9 @@ export function trace(engine: Engine, first: string, second?: string): TraceResu
   const t = parseTraceTarget(second);
   if (t.kind === "address") {
     if (t.address.includes(":")) {
-      throw new BerthError("INVALID_ARGUMENT", `Cannot trace from ${first} to the IPv6 address ${t.address} yet`, { hint: `Trace an IPv4 address or a name: berth trace ${first} HOST[:PORT]` });
+      throw new BerthError("INVALID_ARGUMENT", `Cannot trace from ${first} to the IPv6 address ${t.address} yet`, {
+        hint: `Trace an IPv4 address or a name: berth trace ${first} HOST[:PORT]`,
+      });
     }
     return traceOutside(engine, first, t.address, t.port, t.proto);
   }

@@ -26,7 +26,8 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
 
   const veth = h.linkByName(a.hostVeth);
   if (!veth) return hops.fail("veth", `host end ${a.hostVeth} is missing`, `remove and re-run ${c.name}, or run \`berth system reconcile\``);
-  if (veth.masterIndex !== bridge.index) return hops.fail("veth", `${a.hostVeth} is not a port of ${net.bridge}`, `ip link set ${a.hostVeth} master ${net.bridge}`);
+  if (veth.masterIndex !== bridge.index)
+    return hops.fail("veth", `${a.hostVeth} is not a port of ${net.bridge}`, `ip link set ${a.hostVeth} master ${net.bridge}`);
   if (!veth.up) return hops.fail("veth", `${a.hostVeth} is down`, `ip link set ${a.hostVeth} up`);
   hops.ok("veth", `${a.hostVeth} on ${net.bridge} <-> ${a.ifname} in ${c.name}`);
 
@@ -43,7 +44,11 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
   const wanted = [a.ip, a.ip6].filter((x): x is string => x !== undefined);
   const absent = wanted.find((ip) => !inner.addrs.some((x) => x.ip === ip));
   if (absent !== undefined) {
-    return hops.fail("container interface", `${a.ifname} inside ${c.name} does not have ${absent}`, `remove and re-run ${c.name}, or run \`berth system reconcile\``);
+    return hops.fail(
+      "container interface",
+      `${a.ifname} inside ${c.name} does not have ${absent}`,
+      `remove and re-run ${c.name}, or run \`berth system reconcile\``,
+    );
   }
   hops.ok("container interface", `${a.ifname} ${wanted.join(" ")} (${a.mac}), up`);
 
@@ -51,10 +56,18 @@ export function traceIntoContainer(engine: Engine, hops: HopList, c: Container, 
   const sockets = socketsIn(c.netns).filter((s) => s.proto === proto && s.port === port);
   const nsenter = `nsenter --net=${c.netns} ss -${proto === "tcp" ? "lt" : "lu"}n`;
   if (sockets.length === 0) {
-    return hops.fail("listening", `nothing listens on ${port}/${proto} inside ${c.name}`, `start the service on 0.0.0.0:${port} inside ${c.name}; see what listens with \`${nsenter}\``);
+    return hops.fail(
+      "listening",
+      `nothing listens on ${port}/${proto} inside ${c.name}`,
+      `start the service on 0.0.0.0:${port} inside ${c.name}; see what listens with \`${nsenter}\``,
+    );
   }
   if (!wanted.some((ip) => sockets.some((s) => socketReaches(s.address, ip)))) {
-    return hops.fail("listening", `${port}/${proto} inside ${c.name} is bound only to ${sockets.map((s) => s.address).join(", ")}, not ${wanted.join(" or ")}`, `make the service listen on 0.0.0.0:${port}; check with \`${nsenter}\``);
+    return hops.fail(
+      "listening",
+      `${port}/${proto} inside ${c.name} is bound only to ${sockets.map((s) => s.address).join(", ")}, not ${wanted.join(" or ")}`,
+      `make the service listen on 0.0.0.0:${port}; check with \`${nsenter}\``,
+    );
   }
   hops.ok("listening", `${sockets.map((s) => `${s.address.includes(":") ? `[${s.address}]` : s.address}:${s.port}`).join(", ")} ${proto} inside ${c.name}`);
   return true;

@@ -16,7 +16,10 @@ export function traceName(engine: Engine, hops: HopList, from: Container, to: Co
   const lookup = resolveAsContainer(engine, from, to.name);
   if (lookup.resolvConf === undefined && lookup.addresses.length === 0) {
     // a container another engine runs: its files are not where Berth can read them
-    hops.ok("name", `${to.name} is ${wanted.join(" and ")} on ${net.name} in Berth's resolver (DNS at ${resolvers.join(" and ")}); ${from.name}'s own /etc/resolv.conf could not be read, so its lookup was not checked`);
+    hops.ok(
+      "name",
+      `${to.name} is ${wanted.join(" and ")} on ${net.name} in Berth's resolver (DNS at ${resolvers.join(" and ")}); ${from.name}'s own /etc/resolv.conf could not be read, so its lookup was not checked`,
+    );
     return true;
   }
   const servers = lookup.resolvConf?.nameservers ?? [];
@@ -30,10 +33,21 @@ export function traceName(engine: Engine, hops: HopList, from: Container, to: Co
     return hops.fail(
       "name",
       `${to.name} resolves to ${lookup.addresses.join(", ")} in ${from.name} (${lookup.source}), not to its address ${wanted.join(" or ")} on ${net.name}`,
-      lookup.source.startsWith("nameserver") && !asksResolver ? rewrite : `remove the entry for ${to.name} from ${lookup.source} in ${from.name}, or connect to ${wanted[0] ?? ""}`,
+      lookup.source.startsWith("nameserver") && !asksResolver
+        ? rewrite
+        : `remove the entry for ${to.name} from ${lookup.source} in ${from.name}, or connect to ${wanted[0] ?? ""}`,
     );
   }
   const why = `${to.name} does not resolve in ${from.name}: ${lookup.source}`;
-  if (!asksResolver) return hops.fail("name", `${why}; its /etc/resolv.conf names ${servers.join(", ") || "no name server"}, not Berth's resolver at ${resolvers.join(" or ")}`, rewrite);
-  return hops.fail("name", why, `see \`berth doctor ${from.name}\` (is Berth's resolver running and listening on ${resolvers.join(", ")}?), then \`berth system reconcile\``);
+  if (!asksResolver)
+    return hops.fail(
+      "name",
+      `${why}; its /etc/resolv.conf names ${servers.join(", ") || "no name server"}, not Berth's resolver at ${resolvers.join(" or ")}`,
+      rewrite,
+    );
+  return hops.fail(
+    "name",
+    why,
+    `see \`berth doctor ${from.name}\` (is Berth's resolver running and listening on ${resolvers.join(", ")}?), then \`berth system reconcile\``,
+  );
 }

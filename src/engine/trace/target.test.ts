@@ -21,6 +21,10 @@ test("parseTraceTarget() refuses bad targets with the reason and the accepted fo
     ["we b:80", /not a container name/],
     ["web:http", /not a port number/],
   ] as const) {
-    assert.throws(() => parseTraceTarget(bad), (e: Error & { hint?: string }) => why.test(e.message) && /HOSTIP:PORT/.test(e.hint ?? ""), bad);
+    assert.throws(
+      () => parseTraceTarget(bad),
+      (e: Error & { hint?: string }) => why.test(e.message) && /HOSTIP:PORT/.test(e.hint ?? ""),
+      bad,
+    );
   }
 });

@@ -22,7 +22,10 @@ export function traceContainers(engine: Engine, fromName: string, toName: string
     return done();
   }
   const fromAtt = engine.store.attachments.forContainer(from.id);
-  hops.ok("source", `${from.name} on ${fromAtt.map((a) => engine.store.networks.byId(a.networkId)?.name ?? a.networkId).join(", ") || `no network (--network ${from.mode})`}`);
+  hops.ok(
+    "source",
+    `${from.name} on ${fromAtt.map((a) => engine.store.networks.byId(a.networkId)?.name ?? a.networkId).join(", ") || `no network (--network ${from.mode})`}`,
+  );
 
   if (to.status !== "running") {
     hops.fail("destination", `${to.name} is ${to.status}, and a stopped container holds no address`, `start it again with \`berth start ${to.name}\``);
@@ -49,7 +52,10 @@ export function traceContainers(engine: Engine, fromName: string, toName: string
   if (net.dnsEnabled) {
     if (!traceName(engine, hops, from, to, shared, net)) return done();
   } else {
-    hops.ok("name", `network ${net.name} has no DNS: use ${[shared.ip, shared.ip6].filter(Boolean).join(" and ")}, or put both on a network made with \`berth network create\``);
+    hops.ok(
+      "name",
+      `network ${net.name} has no DNS: use ${[shared.ip, shared.ip6].filter(Boolean).join(" and ")}, or put both on a network made with \`berth network create\``,
+    );
   }
   if (!traceIntoContainer(engine, hops, to, shared, net, port, proto)) return done();
   return done(`${from.name} -> ${to.name} ${shared.ip ?? shared.ip6 ?? ""}${port === undefined ? "" : `:${port}/${proto}`} over ${net.bridge}`);

@@ -27,7 +27,11 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
   const done = (as = "") => hops.result(connection, as);
   const v6 = address.includes(":");
   if (address === "::1") {
-    hops.fail("host address", "::1 is never forwarded into a container: IPv6 has no route_localnet, so the kernel cannot route a packet from ::1 off lo", "connect to 127.0.0.1, another IPv6 address of the host, or the container's own address");
+    hops.fail(
+      "host address",
+      "::1 is never forwarded into a container: IPv6 has no route_localnet, so the kernel cannot route a packet from ::1 off lo",
+      "connect to 127.0.0.1, another IPv6 address of the host, or the container's own address",
+    );
     return done();
   }
   const loopback = address.startsWith("127.");
@@ -36,7 +40,12 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
     hops.fail("host address", `${address} is not an address of this host`, `use one of ${["127.0.0.1", ...hostAddrs].join(", ")}`);
     return done();
   }
-  hops.ok("host address", loopback ? `${address} (loopback: DNAT in the output hook, then route_localnet and masquerade)` : `${address} (DNAT in the prerouting hook, then forwarded)`);
+  hops.ok(
+    "host address",
+    loopback
+      ? `${address} (loopback: DNAT in the output hook, then route_localnet and masquerade)`
+      : `${address} (DNAT in the prerouting hook, then forwarded)`,
+  );
 
   const all = engine.firewall.listPortMappings().filter((m) => m.proto === proto && m.hostPort === port);
   const m = all.find((x) => x.hostIp === address) ?? all.find((x) => x.hostIp === (v6 ? ANY_HOST_IP6 : ANY_HOST_IP));
@@ -44,8 +53,12 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
     const elsewhere = all.map((x) => x.hostIp);
     hops.fail(
       "nft map element",
-      elsewhere.length > 0 ? `${port}/${proto} is published only on ${elsewhere.join(", ")}, not on ${address}` : `nothing is published on ${port}/${proto}: no element in ${MAP.anyAddress} or ${MAP.byAddress} of table inet berth`,
-      elsewhere.length > 0 ? `connect to ${elsewhere[0] ?? ""}:${port}, or publish on 0.0.0.0 with \`-p ${port}:CPORT\`` : `publish it: \`berth run -p ${port}:CPORT${proto === "udp" ? "/udp" : ""} ...\` (see \`berth port --all\`)`,
+      elsewhere.length > 0
+        ? `${port}/${proto} is published only on ${elsewhere.join(", ")}, not on ${address}`
+        : `nothing is published on ${port}/${proto}: no element in ${MAP.anyAddress} or ${MAP.byAddress} of table inet berth`,
+      elsewhere.length > 0
+        ? `connect to ${elsewhere[0] ?? ""}:${port}, or publish on 0.0.0.0 with \`-p ${port}:CPORT\``
+        : `publish it: \`berth run -p ${port}:CPORT${proto === "udp" ? "/udp" : ""} ...\` (see \`berth port --all\`)`,
     );
     return done();
   }
@@ -63,11 +76,19 @@ export function traceHostPort(engine: Engine, address: string, port: number, pro
   const forward = readSysctl("net.ipv4.ip_forward");
   const localnet = readSysctl(`net.ipv4.conf.${sysctlIfName(net.bridge)}.route_localnet`);
   if (!loopback && forward !== "1") {
-    hops.fail("kernel settings", `net.ipv4.ip_forward = ${forward ?? "unreadable"}: the host does not forward to ${net.bridge}`, "sysctl -w net.ipv4.ip_forward=1");
+    hops.fail(
+      "kernel settings",
+      `net.ipv4.ip_forward = ${forward ?? "unreadable"}: the host does not forward to ${net.bridge}`,
+      "sysctl -w net.ipv4.ip_forward=1",
+    );
     return done();
   }
   if (loopback && localnet !== "1") {
-    hops.fail("kernel settings", `net.ipv4.conf.${net.bridge}.route_localnet = ${localnet ?? "unreadable"}: a packet from 127.0.0.1 may not leave through ${net.bridge}`, "run `berth system reconcile`");
+    hops.fail(
+      "kernel settings",
+      `net.ipv4.conf.${net.bridge}.route_localnet = ${localnet ?? "unreadable"}: a packet from 127.0.0.1 may not leave through ${net.bridge}`,
+      "run `berth system reconcile`",
+    );
     return done();
   }
   hops.ok("kernel settings", loopback ? `route_localnet = 1 on ${net.bridge}` : `ip_forward = 1`);

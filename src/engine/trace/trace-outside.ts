@@ -81,8 +81,12 @@ export function traceOutside(engine: Engine, fromName: string, host: string, por
     const routed = nets.filter(({ net }) => !net.internal && net.gateway !== undefined);
     hops.fail(
       "default route",
-      route ? `${c.name}'s default route goes via ${route.gateway ?? "no gateway"}, not a Berth network's gateway` : `${c.name} has no IPv4 default route${routed.length === 0 ? " (it is on no network that leads out: internal or none)" : ""}`,
-      routed.length === 0 ? `connect it to a network that is not --internal: berth network connect NET ${c.name}` : "berth system reconcile (restores the default route)",
+      route
+        ? `${c.name}'s default route goes via ${route.gateway ?? "no gateway"}, not a Berth network's gateway`
+        : `${c.name} has no IPv4 default route${routed.length === 0 ? " (it is on no network that leads out: internal or none)" : ""}`,
+      routed.length === 0
+        ? `connect it to a network that is not --internal: berth network connect NET ${c.name}`
+        : "berth system reconcile (restores the default route)",
     );
     return done();
   }
@@ -91,7 +95,11 @@ export function traceOutside(engine: Engine, fromName: string, host: string, por
   // 2. forwarding
   const forward = readSysctl("net.ipv4.ip_forward");
   if (forward !== "1") {
-    hops.fail("forwarding", `net.ipv4.ip_forward = ${forward ?? "unreadable"}: the host does not forward ${c.name}'s packets`, "sysctl -w net.ipv4.ip_forward=1");
+    hops.fail(
+      "forwarding",
+      `net.ipv4.ip_forward = ${forward ?? "unreadable"}: the host does not forward ${c.name}'s packets`,
+      "sysctl -w net.ipv4.ip_forward=1",
+    );
     return done();
   }
   hops.ok("forwarding", "net.ipv4.ip_forward = 1");
@@ -99,7 +107,13 @@ export function traceOutside(engine: Engine, fromName: string, host: string, por
   const subnet = net.subnet === undefined ? undefined : parseCidr4(net.subnet);
   const nat = engine.firewall.tableExists() ? cidrsOf(engine.firewall.setElements("nat_subnets")) : undefined;
   if (!subnet || !nat || !nat.some((n) => cidrContains(n, subnet.addr) && n.prefix <= subnet.prefix)) {
-    hops.fail("masquerade", nat === undefined ? "table inet berth is missing: nothing masquerades the containers' addresses" : `${net.subnet ?? net.name} is not in set nat_subnets of table inet berth: replies would go to a private address`, "berth system reconcile (re-applies the table)");
+    hops.fail(
+      "masquerade",
+      nat === undefined
+        ? "table inet berth is missing: nothing masquerades the containers' addresses"
+        : `${net.subnet ?? net.name} is not in set nat_subnets of table inet berth: replies would go to a private address`,
+      "berth system reconcile (re-applies the table)",
+    );
     return done();
   }
   hops.ok("masquerade", `${net.subnet ?? ""} is in set nat_subnets of table inet berth`);
@@ -110,15 +124,27 @@ export function traceOutside(engine: Engine, fromName: string, host: string, por
     const resolvers = nets.flatMap(({ net: n }) => (n.dnsEnabled ? [n.gateway, n.gateway6].filter((x): x is string => x !== undefined) : []));
     const viaResolver = conf.nameservers.some((s) => resolvers.includes(s));
     if (viaResolver) {
-      const up = upstreamsFor(engine, c, nets.map((x) => x.net));
+      const up = upstreamsFor(
+        engine,
+        c,
+        nets.map((x) => x.net),
+      );
       if (up.servers.length === 0) {
-        hops.fail("upstream DNS", `Berth's resolver has no upstream server for ${c.name} (none in ${up.from})`, `give one: berth run --dns SERVER ..., or a nameserver in ${engine.paths.hostResolvConf}`);
+        hops.fail(
+          "upstream DNS",
+          `Berth's resolver has no upstream server for ${c.name} (none in ${up.from})`,
+          `give one: berth run --dns SERVER ..., or a nameserver in ${engine.paths.hostResolvConf}`,
+        );
         return done();
       }
       const results = up.servers.map((s) => ({ s, o: queryDns(undefined, s, host, "A", UPSTREAM_TIMEOUT_MS) }));
       const text = results.map((r) => `${r.s} ${describeOutcome(r.o)}`).join("; ");
       if (!results.some((r) => r.o.kind === "reply")) {
-        hops.fail("upstream DNS", `no upstream server answers Berth's resolver (from ${up.from}): ${text}`, `make ${up.servers.join(" or ")} reachable from the host (check with \`berth trace ${c.name} ${up.servers[0] ?? ""}:53/udp\`), or use servers that are: berth run --dns SERVER ...`);
+        hops.fail(
+          "upstream DNS",
+          `no upstream server answers Berth's resolver (from ${up.from}): ${text}`,
+          `make ${up.servers.join(" or ")} reachable from the host (check with \`berth trace ${c.name} ${up.servers[0] ?? ""}:53/udp\`), or use servers that are: berth run --dns SERVER ...`,
+        );
         return done();
       }
       hops.ok("upstream DNS", `from the host, ${text} (from ${up.from})`);
@@ -126,7 +152,11 @@ export function traceOutside(engine: Engine, fromName: string, host: string, por
     const lookup = resolveAsContainer(engine, c, host);
     address = lookup.addresses.find((a) => tryParseIpv4(a) !== undefined);
     if (address === undefined) {
-      hops.fail("name", `${host} does not resolve in ${c.name}: ${lookup.source}`, viaResolver ? `see \`berth doctor ${c.name}\`` : `check the name servers in ${c.name}'s /etc/resolv.conf (${conf.nameservers.join(", ") || "none"})`);
+      hops.fail(
+        "name",
+        `${host} does not resolve in ${c.name}: ${lookup.source}`,
+        viaResolver ? `see \`berth doctor ${c.name}\`` : `check the name servers in ${c.name}'s /etc/resolv.conf (${conf.nameservers.join(", ") || "none"})`,
+      );
       return done();
     }
     hops.ok("name", `${host} resolves to ${lookup.addresses.join(", ")} in ${c.name} (${lookup.source})`);
@@ -149,5 +179,7 @@ export function traceOutside(engine: Engine, fromName: string, host: string, por
     return done();
   }
   hops.ok("host route", `${best.r.dst ?? "default"}${best.r.gateway ? ` via ${best.r.gateway}` : ""}${dev ? ` dev ${dev.name}` : ""}`);
-  return done(`${c.name} -> ${address}${port === undefined ? "" : `:${port}/${proto}`} leaves the host through ${dev?.name ?? "its route"} (masqueraded); beyond the host is not checked`);
+  return done(
+    `${c.name} -> ${address}${port === undefined ? "" : `:${port}/${proto}`} leaves the host through ${dev?.name ?? "its route"} (masqueraded); beyond the host is not checked`,
+  );
 }

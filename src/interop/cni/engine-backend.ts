@@ -96,14 +96,29 @@ export function engineBackend(): CniBackend {
       withEngine(async (engine) => {
         const sb = listSandboxes(engine, OWNER).find((s) => s.id === env.containerId);
         const ep = sb?.endpoints.find((e) => e.network === config.network && e.ifname === env.ifname);
-        if (!sb || !ep) throw new CniError(CniErrorCode.UNKNOWN_CONTAINER, `container ${env.containerId} has no ${env.ifname} on network ${config.network}`, "run ADD first (or DEL and ADD again)");
+        if (!sb || !ep)
+          throw new CniError(
+            CniErrorCode.UNKNOWN_CONTAINER,
+            `container ${env.containerId} has no ${env.ifname} on network ${config.network}`,
+            "run ADD first (or DEL and ADD again)",
+          );
         const h = NetlinkHandle.open(env.netns);
         try {
           const link = h.linkByName(env.ifname);
-          if (!link) throw new CniError(CniErrorCode.BERTH_REFUSED, `interface ${env.ifname} is missing in ${env.netns}`, "DEL and ADD the container again; `berth system reconcile` cleans up the rest");
+          if (!link)
+            throw new CniError(
+              CniErrorCode.BERTH_REFUSED,
+              `interface ${env.ifname} is missing in ${env.netns}`,
+              "DEL and ADD the container again; `berth system reconcile` cleans up the rest",
+            );
           const addrs = [...h.addrList(link.index), ...h.addrList6(link.index)].map((a) => `${a.ip}/${a.prefix}`);
           for (const want of [`${ep.ip}/${ep.prefix}`, ...(ep.ip6 !== undefined ? [`${ep.ip6}/${ep.prefix6 ?? 64}`] : [])]) {
-            if (!addrs.includes(want)) throw new CniError(CniErrorCode.BERTH_REFUSED, `${env.ifname} in ${env.netns} lost its address ${want} (has: ${addrs.join(", ") || "none"})`, "DEL and ADD the container again");
+            if (!addrs.includes(want))
+              throw new CniError(
+                CniErrorCode.BERTH_REFUSED,
+                `${env.ifname} in ${env.netns} lost its address ${want} (has: ${addrs.join(", ") || "none"})`,
+                "DEL and ADD the container again",
+              );
           }
         } finally {
           h.close();
@@ -114,7 +129,11 @@ export function engineBackend(): CniBackend {
         try {
           engine.firewall.ensureBase();
         } catch (e) {
-          throw new CniError(CniErrorCode.PLUGIN_NOT_AVAILABLE, `Berth cannot program nftables on this node: ${(e as Error).message}`, "run `berth doctor` on this node");
+          throw new CniError(
+            CniErrorCode.PLUGIN_NOT_AVAILABLE,
+            `Berth cannot program nftables on this node: ${(e as Error).message}`,
+            "run `berth doctor` on this node",
+          );
         }
       }),
     gc: (config, valid) =>

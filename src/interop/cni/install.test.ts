@@ -12,21 +12,54 @@ function refuses(fn: () => unknown, code: ErrorCode, msg: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof BerthError && e.code === code && msg.test(e.message) && (e.hint ?? "").length > 0);
 }
 
-const req = (over: Partial<NodeConfRequest> = {}): NodeConfRequest => ({ podCidrs: ["10.244.1.0/24"], clusterCidrs: ["10.244.0.0/16"], nodeCidrs: [], cniVersion: "1.0.0", name: "pods", ...over });
+const req = (over: Partial<NodeConfRequest> = {}): NodeConfRequest => ({
+  podCidrs: ["10.244.1.0/24"],
+  clusterCidrs: ["10.244.0.0/16"],
+  nodeCidrs: [],
+  cniVersion: "1.0.0",
+  name: "pods",
+  ...over,
+});
 
 /** A node's two directories and a stand-in plugin, in a temp dir. */
-function node(): { dir: string; confDir: string; binDir: string; plugin: string; request: (over?: Partial<CniInstallRequest>) => CniInstallRequest; done: () => void } {
+function node(): {
+  dir: string;
+  confDir: string;
+  binDir: string;
+  plugin: string;
+  request: (over?: Partial<CniInstallRequest>) => CniInstallRequest;
+  done: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "berth-cni-install-"));
   const plugin = join(dir, "plugin");
   writeFileSync(plugin, "#!/bin/sh\n", { mode: 0o755 });
   const confDir = join(dir, "etc", "cni", "net.d");
   const binDir = join(dir, "opt", "cni", "bin");
-  return { dir, confDir, binDir, plugin, request: (over = {}) => ({ ...req(), confDir, binDir, force: false, pluginPath: plugin, ...over }), done: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    confDir,
+    binDir,
+    plugin,
+    request: (over = {}) => ({ ...req(), confDir, binDir, force: false, pluginPath: plugin, ...over }),
+    done: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 test("validateNodeConf() accepts a node's pod CIDR inside the cluster's, drops duplicate cluster CIDRs", () => {
-  assert.deepEqual(validateNodeConf(req({ clusterCidrs: ["10.244.0.0/16", "10.244.0.0/16", "10.96.0.0/12"] })), { podCidr: "10.244.1.0/24", clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"], nodeCidrs: [], cniVersion: "1.0.0", name: "pods" });
-  const dual = validateNodeConf(req({ podCidrs: ["fd00:10:244:1::/64", "10.244.1.0/24"], clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/56"], nodeCidrs: ["192.168.1.0/24", "fd00:192:168:1::/64"] }));
+  assert.deepEqual(validateNodeConf(req({ clusterCidrs: ["10.244.0.0/16", "10.244.0.0/16", "10.96.0.0/12"] })), {
+    podCidr: "10.244.1.0/24",
+    clusterCidrs: ["10.244.0.0/16", "10.96.0.0/12"],
+    nodeCidrs: [],
+    cniVersion: "1.0.0",
+    name: "pods",
+  });
+  const dual = validateNodeConf(
+    req({
+      podCidrs: ["fd00:10:244:1::/64", "10.244.1.0/24"],
+      clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/56"],
+      nodeCidrs: ["192.168.1.0/24", "fd00:192:168:1::/64"],
+    }),
+  );
   assert.equal(dual.podCidr, "10.244.1.0/24");
   assert.equal(dual.podCidr6, "fd00:10:244:1::/64");
   assert.deepEqual(dual.nodeCidrs, ["192.168.1.0/24", "fd00:192:168:1::/64"]);
@@ -38,9 +71,21 @@ test("validateNodeConf() refuses bad input with what to give instead", () => {
   refuses(() => validateNodeConf(req({ podCidrs: ["fd00::/64"] })), "INVALID_SUBNET", /give one IPv4 --pod-cidr and at most one IPv6, not fd00::\/64/);
   refuses(() => validateNodeConf(req({ podCidrs: ["10.244.1.0/24", "10.244.2.0/24"] })), "INVALID_SUBNET", /give one IPv4 --pod-cidr/);
   refuses(() => validateNodeConf(req({ podCidrs: ["10.244.1.0/24", "fd00:1::/64", "fd00:2::/64"] })), "INVALID_SUBNET", /at most one IPv6/);
-  refuses(() => validateNodeConf(req({ nodeCidrs: ["fd00:192::/64"] })), "INVALID_SUBNET", /--node-cidr fd00:192::\/64 is IPv6 and the node has no IPv6 --pod-cidr/);
-  refuses(() => validateNodeConf(req({ nodeCidrs: ["192.168.1.9/24"] })), "INVALID_SUBNET", /--node-cidr 192\.168\.1\.9\/24 is not written as its network address/);
-  refuses(() => validateNodeConf(req({ podCidrs: ["10.244.1.0/24", "fd00:10:245:1::/64"], clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/56"] })), "INVALID_SUBNET", /fd00:10:245:1::\/64 is not inside any --cluster-cidr \(fd00:10:244::\/56\)/);
+  refuses(
+    () => validateNodeConf(req({ nodeCidrs: ["fd00:192::/64"] })),
+    "INVALID_SUBNET",
+    /--node-cidr fd00:192::\/64 is IPv6 and the node has no IPv6 --pod-cidr/,
+  );
+  refuses(
+    () => validateNodeConf(req({ nodeCidrs: ["192.168.1.9/24"] })),
+    "INVALID_SUBNET",
+    /--node-cidr 192\.168\.1\.9\/24 is not written as its network address/,
+  );
+  refuses(
+    () => validateNodeConf(req({ podCidrs: ["10.244.1.0/24", "fd00:10:245:1::/64"], clusterCidrs: ["10.244.0.0/16", "fd00:10:244::/56"] })),
+    "INVALID_SUBNET",
+    /fd00:10:245:1::\/64 is not inside any --cluster-cidr \(fd00:10:244::\/56\)/,
+  );
   refuses(() => validateNodeConf(req({ podCidrs: ["10.244.1.7/24"] })), "INVALID_SUBNET", /not written as its network address/);
   refuses(() => validateNodeConf(req({ podCidrs: ["10.244.1.0/31"] })), "INVALID_SUBNET", /too small/);
   refuses(() => validateNodeConf(req({ podCidrs: ["10.245.1.0/24"] })), "INVALID_SUBNET", /not inside any --cluster-cidr \(10\.244\.0\.0\/16\)/);
@@ -52,7 +97,15 @@ test("validateNodeConf() refuses bad input with what to give instead", () => {
 test("nodeConflist() is a configuration Berth's plugin accepts: the node's subnets, cluster and node CIDRs, hairpin, hostPorts, no resolver", () => {
   const doc = nodeConflist(validateNodeConf(req({ podCidrs: ["10.244.1.0/24", "fd00:10:244:1::/64"], nodeCidrs: ["192.168.1.0/24"] })));
   const plugin = (doc["plugins"] as Record<string, unknown>[])[0] ?? {};
-  const parsed = parseConfig(JSON.stringify({ ...plugin, cniVersion: doc["cniVersion"], name: doc["name"], runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }] } }), "ADD");
+  const parsed = parseConfig(
+    JSON.stringify({
+      ...plugin,
+      cniVersion: doc["cniVersion"],
+      name: doc["name"],
+      runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "tcp" }] },
+    }),
+    "ADD",
+  );
   assert.equal(parsed.subnet, "10.244.1.0/24");
   assert.deepEqual(parsed.clusterCidrs, ["10.244.0.0/16"]);
   assert.equal(parsed.enableDns, false);

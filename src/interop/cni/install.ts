@@ -34,7 +34,9 @@ export interface CniInstallReport {
 
 function absoluteDir(dir: string, flag: string): string {
   if (!dir || !isAbsolute(dir) || dir.includes("\0")) {
-    throw new BerthError("INVALID_ARGUMENT", `${flag} must be an absolute path, not ${JSON.stringify(dir)}`, { hint: `e.g. ${flag === "--conf-dir" ? "/etc/cni/net.d" : "/opt/cni/bin"}, the directory your container runtime's CNI settings name` });
+    throw new BerthError("INVALID_ARGUMENT", `${flag} must be an absolute path, not ${JSON.stringify(dir)}`, {
+      hint: `e.g. ${flag === "--conf-dir" ? "/etc/cni/net.d" : "/opt/cni/bin"}, the directory your container runtime's CNI settings name`,
+    });
   }
   return resolve(dir);
 }
@@ -43,7 +45,9 @@ function ensureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new BerthError("PERMISSION", `cannot create ${dir}: ${messageOf(e)}`, { hint: "Run `berth cni install` as root, or point it at a directory you can write" });
+    throw new BerthError("PERMISSION", `cannot create ${dir}: ${messageOf(e)}`, {
+      hint: "Run `berth cni install` as root, or point it at a directory you can write",
+    });
   }
   if (!lstatSync(dir).isDirectory()) throw new BerthError("FILE_CONFLICT", `${dir} is not a directory`, { hint: "Give a directory" });
 }
@@ -118,7 +122,8 @@ export function installCni(r: CniInstallRequest): CniInstallReport {
   const confDir = absoluteDir(r.confDir, "--conf-dir");
   const binDir = absoluteDir(r.binDir, "--bin-dir");
   const target = resolve(r.pluginPath ?? BERTH_CNI_PLUGIN);
-  if (!existsSync(target)) throw new BerthError("MISSING_DEPENDENCY", `the plugin ${target} does not exist`, { hint: "Run `npm ci && npm run build` in the Berth checkout first" });
+  if (!existsSync(target))
+    throw new BerthError("MISSING_DEPENDENCY", `the plugin ${target} does not exist`, { hint: "Run `npm ci && npm run build` in the Berth checkout first" });
   const text = `${JSON.stringify(nodeConflist(conf), null, 2)}\n`;
   ensureDir(confDir);
   ensureDir(binDir);
@@ -132,11 +137,19 @@ export function installCni(r: CniInstallRequest): CniInstallReport {
   const plugin = linkPlugin(binDir, target, r.force);
   const warnings: string[] = [];
   for (const f of earlierConfigs(confDir)) {
-    warnings.push(`${join(confDir, f)} sorts before ${CONFLIST_NAME}: containerd and CRI-O use the first configuration by name, so pods would not get Berth's network. Move it out of ${confDir}.`);
+    warnings.push(
+      `${join(confDir, f)} sorts before ${CONFLIST_NAME}: containerd and CRI-O use the first configuration by name, so pods would not get Berth's network. Move it out of ${confDir}.`,
+    );
   }
   for (const c of COMPANIONS) {
-    if (!existsSync(join(binDir, c))) warnings.push(`${join(binDir, c)} is missing: containerd's CRI plugin runs it for every pod. Install the reference CNI plugins (Debian: containernetworking-plugins, then link /usr/lib/cni/${c}).`);
+    if (!existsSync(join(binDir, c)))
+      warnings.push(
+        `${join(binDir, c)} is missing: containerd's CRI plugin runs it for every pod. Install the reference CNI plugins (Debian: containernetworking-plugins, then link /usr/lib/cni/${c}).`,
+      );
   }
-  if (conf.cniVersion === "1.1.0") warnings.push("cniVersion 1.1.0: containerd 1.6 cannot parse 1.1.0 results; use --cni-version 1.0.0 unless the runtime parses 1.1.0 results (containerd 2.x does).");
+  if (conf.cniVersion === "1.1.0")
+    warnings.push(
+      "cniVersion 1.1.0: containerd 1.6 cannot parse 1.1.0 results; use --cni-version 1.0.0 unless the runtime parses 1.1.0 results (containerd 2.x does).",
+    );
   return { conflist, plugin, warnings };
 }

@@ -58,7 +58,9 @@ function exactCidr(text: string, flag: string): Cidr {
     }
   } catch (e) {
     const hint = e instanceof BerthError ? e.hint : undefined;
-    throw new BerthError("INVALID_SUBNET", `${flag} ${JSON.stringify(text)} is not a CIDR`, { hint: hint ?? "Write it as address/prefix-length, like 10.244.1.0/24" });
+    throw new BerthError("INVALID_SUBNET", `${flag} ${JSON.stringify(text)} is not a CIDR`, {
+      hint: hint ?? "Write it as address/prefix-length, like 10.244.1.0/24",
+    });
   }
   if (c.text !== text) throw new BerthError("INVALID_SUBNET", `${flag} ${text} is not written as its network address`, { hint: `Give ${c.text}` });
   return c;
@@ -79,20 +81,32 @@ export function validateNodeConf(r: NodeConfRequest): NodeConf {
   const pod4 = pods.filter((c) => c.family === 4);
   const pod6 = pods.filter((c) => c.family === 6);
   if (pod4.length !== 1 || pod6.length > 1) {
-    throw new BerthError("INVALID_SUBNET", `give one IPv4 --pod-cidr${pod6.length > 0 ? " and at most one IPv6" : ""}, not ${pods.length === 0 ? "none" : pods.map((c) => c.text).join(", ")}`, {
-      hint: "The node's pod CIDR(s) from Kubernetes: kubectl get node NAME -o jsonpath='{.spec.podCIDRs}' (an IPv6 one only on a dual-stack node, beside the IPv4 one)",
-    });
+    throw new BerthError(
+      "INVALID_SUBNET",
+      `give one IPv4 --pod-cidr${pod6.length > 0 ? " and at most one IPv6" : ""}, not ${pods.length === 0 ? "none" : pods.map((c) => c.text).join(", ")}`,
+      {
+        hint: "The node's pod CIDR(s) from Kubernetes: kubectl get node NAME -o jsonpath='{.spec.podCIDRs}' (an IPv6 one only on a dual-stack node, beside the IPv4 one)",
+      },
+    );
   }
   for (const p of pods) {
     if (p.prefix > MAX_POD_PREFIX[p.family]) {
-      throw new BerthError("INVALID_SUBNET", `--pod-cidr ${p.text} is too small for pods`, { hint: `A node's pod CIDR is usually a /24 (IPv6: a /64); at most /${MAX_POD_PREFIX[p.family]}` });
+      throw new BerthError("INVALID_SUBNET", `--pod-cidr ${p.text} is too small for pods`, {
+        hint: `A node's pod CIDR is usually a /24 (IPv6: a /64); at most /${MAX_POD_PREFIX[p.family]}`,
+      });
     }
   }
   const cluster = distinct(r.clusterCidrs, "--cluster-cidr");
   const nodes = distinct(r.nodeCidrs, "--node-cidr");
-  for (const [flag, list] of [["--cluster-cidr", cluster], ["--node-cidr", nodes]] as const) {
+  for (const [flag, list] of [
+    ["--cluster-cidr", cluster],
+    ["--node-cidr", nodes],
+  ] as const) {
     const v6 = list.find((c) => c.family === 6);
-    if (v6 && pod6.length === 0) throw new BerthError("INVALID_SUBNET", `${flag} ${v6.text} is IPv6 and the node has no IPv6 --pod-cidr`, { hint: "Give the node's IPv6 pod CIDR too (dual stack), or leave the IPv6 CIDR out" });
+    if (v6 && pod6.length === 0)
+      throw new BerthError("INVALID_SUBNET", `${flag} ${v6.text} is IPv6 and the node has no IPv6 --pod-cidr`, {
+        hint: "Give the node's IPv6 pod CIDR too (dual stack), or leave the IPv6 CIDR out",
+      });
   }
   for (const p of pods) {
     const sameFamily = cluster.filter((c) => c.family === p.family);
@@ -103,7 +117,9 @@ export function validateNodeConf(r: NodeConfRequest): NodeConf {
     }
   }
   if (!(SUPPORTED_VERSIONS as readonly string[]).includes(r.cniVersion)) {
-    throw new BerthError("INVALID_ARGUMENT", `--cni-version ${JSON.stringify(r.cniVersion)} is not one Berth speaks`, { hint: `Use one of ${SUPPORTED_VERSIONS.join(", ")}; ${DEFAULT_NODE_CNI_VERSION} for containerd 1.6 and 1.7` });
+    throw new BerthError("INVALID_ARGUMENT", `--cni-version ${JSON.stringify(r.cniVersion)} is not one Berth speaks`, {
+      hint: `Use one of ${SUPPORTED_VERSIONS.join(", ")}; ${DEFAULT_NODE_CNI_VERSION} for containerd 1.6 and 1.7`,
+    });
   }
   parseNetworkName(r.name);
   return {

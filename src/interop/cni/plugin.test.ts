@@ -3,7 +3,14 @@ import assert from "node:assert/strict";
 import { runCniPlugin, type CniBackend } from "./plugin.js";
 import { CniError } from "./cni-error.js";
 
-const env = (command: string, over: Record<string, string> = {}) => ({ CNI_COMMAND: command, CNI_CONTAINERID: "abc123", CNI_IFNAME: "eth0", CNI_NETNS: "/var/run/netns/x", CNI_PATH: "/opt/cni/bin", ...over });
+const env = (command: string, over: Record<string, string> = {}) => ({
+  CNI_COMMAND: command,
+  CNI_CONTAINERID: "abc123",
+  CNI_IFNAME: "eth0",
+  CNI_NETNS: "/var/run/netns/x",
+  CNI_PATH: "/opt/cni/bin",
+  ...over,
+});
 const conf = (over: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: "1.0.0", name: "pods", type: "berth", subnet: "10.22.1.0/24", ...over });
 
 /** A backend that records its calls and attaches one interface. */
@@ -12,7 +19,13 @@ function fakeBackend(calls: string[], fail?: Error): () => Promise<CniBackend> {
     add: async (e) => {
       calls.push(`add ${e.containerId} ${e.ifname}`);
       if (fail) throw fail;
-      return { bridge: { name: "cni-pods" }, hostVeth: { name: "bth1" }, container: { name: e.ifname, mac: "02:00:00:00:00:01", sandbox: e.netns, mtu: 1400 }, address: "10.22.1.2/24", gateway: "10.22.1.1" };
+      return {
+        bridge: { name: "cni-pods" },
+        hostVeth: { name: "bth1" },
+        container: { name: e.ifname, mac: "02:00:00:00:00:01", sandbox: e.netns, mtu: 1400 },
+        address: "10.22.1.2/24",
+        gateway: "10.22.1.1",
+      };
     },
     del: async (e) => void calls.push(`del ${e.containerId} ${e.ifname}`),
     check: async () => void calls.push("check"),
@@ -22,7 +35,13 @@ function fakeBackend(calls: string[], fail?: Error): () => Promise<CniBackend> {
 }
 
 test("DEL tears down by container id and interface whatever the configuration says (best effort)", async () => {
-  for (const stdin of [conf({ runtimeConfig: { portMappings: [{ hostPort: "bad" }] } }), conf({ subnet: "garbage", bridgeMode: "x", ipam: {} }), conf({ cniVersion: "9.9.9" }), "{not json", ""]) {
+  for (const stdin of [
+    conf({ runtimeConfig: { portMappings: [{ hostPort: "bad" }] } }),
+    conf({ subnet: "garbage", bridgeMode: "x", ipam: {} }),
+    conf({ cniVersion: "9.9.9" }),
+    "{not json",
+    "",
+  ]) {
     const calls: string[] = [];
     const r = await runCniPlugin(env("DEL"), stdin, fakeBackend(calls));
     assert.equal(r.exitCode, 0, `${stdin}: ${r.stdout}`);

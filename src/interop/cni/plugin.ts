@@ -12,7 +12,11 @@ export interface CniBackend {
    */
   del(env: Required<Pick<CniEnvironment, "containerId" | "ifname">> & CniEnvironment): Promise<void>;
   /** Throws a CniError when the attachment is not as ADD left it. */
-  check(env: Required<Pick<CniEnvironment, "containerId" | "ifname" | "netns">> & CniEnvironment, config: BerthCniConfig, prev: CniResult | undefined): Promise<void>;
+  check(
+    env: Required<Pick<CniEnvironment, "containerId" | "ifname" | "netns">> & CniEnvironment,
+    config: BerthCniConfig,
+    prev: CniResult | undefined,
+  ): Promise<void>;
   /** Throws CniError 50/51 when Berth cannot take ADDs on this node. */
   status(config: BerthCniConfig): Promise<void>;
   /** Detach every attachment of this network not in `valid`; returns how many went. */

@@ -4,7 +4,14 @@ import { parseConfig, parseEnvironment } from "./request.js";
 import { CniError } from "./cni-error.js";
 import { CniErrorCode } from "./spec.js";
 
-const env = (over: Record<string, string | undefined>) => ({ CNI_COMMAND: "ADD", CNI_CONTAINERID: "abc123", CNI_IFNAME: "eth0", CNI_NETNS: "/var/run/netns/x", CNI_PATH: "/opt/cni/bin", ...over });
+const env = (over: Record<string, string | undefined>) => ({
+  CNI_COMMAND: "ADD",
+  CNI_CONTAINERID: "abc123",
+  CNI_IFNAME: "eth0",
+  CNI_NETNS: "/var/run/netns/x",
+  CNI_PATH: "/opt/cni/bin",
+  ...over,
+});
 const cfg = (over: Record<string, unknown> = {}) => JSON.stringify({ cniVersion: "1.0.0", name: "podnet", type: "berth", subnet: "10.22.1.0/24", ...over });
 
 function rejects(fn: () => unknown, code: number, msg: RegExp): void {
@@ -25,7 +32,16 @@ test("parseEnvironment() checks what each command needs and names the variable t
 });
 
 test("parseConfig() reads Berth's fields, runtimeConfig.portMappings and prevResult", () => {
-  const c = parseConfig(cfg({ network: "pods", internal: true, mtu: 1400, runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "TCP", hostIP: "127.0.0.1" }] }, prevResult: { cniVersion: "1.0.0", ips: [] } }), "ADD");
+  const c = parseConfig(
+    cfg({
+      network: "pods",
+      internal: true,
+      mtu: 1400,
+      runtimeConfig: { portMappings: [{ hostPort: 8080, containerPort: 80, protocol: "TCP", hostIP: "127.0.0.1" }] },
+      prevResult: { cniVersion: "1.0.0", ips: [] },
+    }),
+    "ADD",
+  );
   assert.equal(c.network, "pods");
   assert.equal(c.internal, true);
   assert.equal(c.enableDns, false);
@@ -35,7 +51,9 @@ test("parseConfig() reads Berth's fields, runtimeConfig.portMappings and prevRes
   assert.equal(parseConfig(cfg(), "ADD").network, "podnet", "the network defaults to the configuration's name");
   assert.deepEqual(parseConfig(cfg({ clusterCIDRs: ["10.244.0.0/16"] }), "ADD").clusterCidrs, ["10.244.0.0/16"]);
   assert.equal(parseConfig(cfg(), "ADD").clusterCidrs, undefined);
-  assert.deepEqual(parseConfig(cfg({ cniVersion: "1.1.0", "cni.dev/valid-attachments": [{ containerID: "a", ifname: "eth0" }] }), "GC").validAttachments, [{ containerID: "a", ifname: "eth0" }]);
+  assert.deepEqual(parseConfig(cfg({ cniVersion: "1.1.0", "cni.dev/valid-attachments": [{ containerID: "a", ifname: "eth0" }] }), "GC").validAttachments, [
+    { containerID: "a", ifname: "eth0" },
+  ]);
 });
 
 test("parseConfig() refuses bad configuration with the spec's codes and a fix", () => {
@@ -51,16 +69,42 @@ test("parseConfig() refuses bad configuration with the spec's codes and a fix", 
   rejects(() => parseConfig(cfg({ mtu: 10 }), "ADD"), CniErrorCode.INVALID_CONFIG, /"mtu" must be/);
   rejects(() => parseConfig(cfg({ clusterCIDRs: "10.244.0.0/16" }), "ADD"), CniErrorCode.INVALID_CONFIG, /"clusterCIDRs" must be a non-empty list/);
   rejects(() => parseConfig(cfg({ clusterCIDRs: ["10.244.0.0/33"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /^clusterCIDRs: Invalid IPv4 subnet/);
-  rejects(() => parseConfig(cfg({ clusterCIDRs: ["0.0.0.0/0"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /^clusterCIDRs: Cluster CIDR 0\.0\.0\.0\/0 overlaps "this network"/);
+  rejects(
+    () => parseConfig(cfg({ clusterCIDRs: ["0.0.0.0/0"] }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /^clusterCIDRs: Cluster CIDR 0\.0\.0\.0\/0 overlaps "this network"/,
+  );
   rejects(() => parseConfig(cfg({ subnet: "127.0.0.0/24" }), "ADD"), CniErrorCode.INVALID_CONFIG, /^subnet: Subnet 127\.0\.0\.0\/24 overlaps loopback/);
   rejects(() => parseConfig(cfg({ subnet: "169.254.169.0/24" }), "ADD"), CniErrorCode.INVALID_CONFIG, /^subnet: .*link-local/);
-  rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 0, containerPort: 80 }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostPort must be a port number/);
-  rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, protocol: "sctp" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /"sctp" is not supported/);
-  rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, hostIP: "1.2.3" }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostIP/);
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 0, containerPort: 80 }] } }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /hostPort must be a port number/,
+  );
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, protocol: "sctp" }] } }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /"sctp" is not supported/,
+  );
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { portMappings: [{ hostPort: 80, containerPort: 80, hostIP: "1.2.3" }] } }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /hostIP/,
+  );
 });
 
 test("parseConfig() reads runtimeConfig as containerd's go-cni writes it (capitalised keys, empty HostIP) and as the conventions spell it", () => {
-  const goCni = parseConfig(cfg({ runtimeConfig: { portMappings: [{ HostPort: 8080, ContainerPort: 80, Protocol: "tcp", HostIP: "" }, { HostPort: 5353, ContainerPort: 53, Protocol: "UDP", HostIP: "127.0.0.1" }] } }), "ADD");
+  const goCni = parseConfig(
+    cfg({
+      runtimeConfig: {
+        portMappings: [
+          { HostPort: 8080, ContainerPort: 80, Protocol: "tcp", HostIP: "" },
+          { HostPort: 5353, ContainerPort: 53, Protocol: "UDP", HostIP: "127.0.0.1" },
+        ],
+      },
+    }),
+    "ADD",
+  );
   assert.deepEqual(goCni.portMappings, [
     { hostPort: 8080, containerPort: 80, protocol: "tcp" },
     { hostPort: 5353, containerPort: 53, protocol: "udp", hostIP: "127.0.0.1" },
@@ -71,11 +115,32 @@ test("parseConfig() reads runtimeConfig as containerd's go-cni writes it (capita
   assert.deepEqual(flat.ipRanges, [[{ subnet: "10.22.1.0/24", gateway: "10.22.1.1" }]], "go-cni's flat list of IPRanges");
   const dns = parseConfig(cfg({ runtimeConfig: { dns: { Servers: ["10.96.0.10"], Searches: ["default.svc.cluster.local"], Options: ["ndots:5"] } } }), "ADD");
   assert.deepEqual(dns.runtimeDns, { nameservers: ["10.96.0.10"], search: ["default.svc.cluster.local"], options: ["ndots:5"] });
-  assert.deepEqual(parseConfig(cfg({ runtimeConfig: { dns: { servers: ["10.96.0.10"], searches: ["svc.cluster.local"] } } }), "ADD").runtimeDns, { nameservers: ["10.96.0.10"], search: ["svc.cluster.local"] });
-  const other = parseConfig(cfg({ runtimeConfig: { bandwidth: { IngressRate: 1000000, IngressBurst: 0, EgressRate: 0, EgressBurst: 0 }, cgroupPath: "/kubepods/x", "io.kubernetes.cri.pod-annotations": { a: "b" }, somethingNew: [1] } }), "ADD");
+  assert.deepEqual(parseConfig(cfg({ runtimeConfig: { dns: { servers: ["10.96.0.10"], searches: ["svc.cluster.local"] } } }), "ADD").runtimeDns, {
+    nameservers: ["10.96.0.10"],
+    search: ["svc.cluster.local"],
+  });
+  const other = parseConfig(
+    cfg({
+      runtimeConfig: {
+        bandwidth: { IngressRate: 1000000, IngressBurst: 0, EgressRate: 0, EgressBurst: 0 },
+        cgroupPath: "/kubepods/x",
+        "io.kubernetes.cri.pod-annotations": { a: "b" },
+        somethingNew: [1],
+      },
+    }),
+    "ADD",
+  );
   assert.deepEqual(other.portMappings, [], "capabilities Berth does not use are accepted, not refused");
-  rejects(() => parseConfig(cfg({ runtimeConfig: { portMappings: [{ HostPort: 0, ContainerPort: 80 }] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /hostPort must be a port number/);
-  rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/99" }]] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /ipRanges\[0\]\[0\]\.subnet/);
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { portMappings: [{ HostPort: 0, ContainerPort: 80 }] } }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /hostPort must be a port number/,
+  );
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/99" }]] } }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /ipRanges\[0\]\[0\]\.subnet/,
+  );
   rejects(() => parseConfig(cfg({ runtimeConfig: { dns: { servers: ["not-an-ip"] } } }), "ADD"), CniErrorCode.INVALID_CONFIG, /dns\.servers/);
 });
 
@@ -85,18 +150,36 @@ test("parseConfig(): CHECK needs 0.4.0 or later", () => {
 });
 
 test("parseConfig(): dual stack from subnet6 or the runtime's ipRanges; nodeCIDRs; hairpinMode; Berth's DNS off unless asked for", () => {
-  const d = parseConfig(cfg({ subnet6: "fd00:22:1::/64", clusterCIDRs: ["10.22.0.0/16", "fd00:22::/48"], nodeCIDRs: ["192.168.50.0/24"], hairpinMode: true }), "ADD");
+  const d = parseConfig(
+    cfg({ subnet6: "fd00:22:1::/64", clusterCIDRs: ["10.22.0.0/16", "fd00:22::/48"], nodeCIDRs: ["192.168.50.0/24"], hairpinMode: true }),
+    "ADD",
+  );
   assert.equal(d.subnet6, "fd00:22:1::/64");
   assert.deepEqual(d.clusterCidrs, ["10.22.0.0/16", "fd00:22::/48"]);
   assert.deepEqual(d.nodeCidrs, ["192.168.50.0/24"]);
   assert.equal(d.hairpinMode, true);
   assert.equal(d.enableDns, false, "Kubernetes brings its own DNS");
   assert.equal(parseConfig(cfg({ enableDns: true }), "ADD").enableDns, true);
-  const r = parseConfig(cfg({ subnet: undefined, runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24" }], [{ subnet: "fd00:22:1::/64", gateway: "fd00:22:1::fe" }]] } }), "ADD");
+  const r = parseConfig(
+    cfg({ subnet: undefined, runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24" }], [{ subnet: "fd00:22:1::/64", gateway: "fd00:22:1::fe" }]] } }),
+    "ADD",
+  );
   assert.deepEqual([r.subnet, r.subnet6, r.gateway6], ["10.22.1.0/24", "fd00:22:1::/64", "fd00:22:1::fe"]);
-  assert.equal(parseConfig(cfg({ subnet: undefined, runtimeConfig: { ipRanges: [{ Subnet: "10.22.1.0/24", Gateway: "10.22.1.254" }] } }), "ADD").gateway, "10.22.1.254", "the range's gateway when the configuration has none");
-  rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.99.0.0/24" }]] } }), "ADD"), CniErrorCode.INVALID_CONFIG, /not the node's subnet 10\.22\.1\.0\/24/);
-  rejects(() => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.100" }]] } }), "ADD"), CniErrorCode.UNSUPPORTED_FIELD, /whole subnet/);
+  assert.equal(
+    parseConfig(cfg({ subnet: undefined, runtimeConfig: { ipRanges: [{ Subnet: "10.22.1.0/24", Gateway: "10.22.1.254" }] } }), "ADD").gateway,
+    "10.22.1.254",
+    "the range's gateway when the configuration has none",
+  );
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.99.0.0/24" }]] } }), "ADD"),
+    CniErrorCode.INVALID_CONFIG,
+    /not the node's subnet 10\.22\.1\.0\/24/,
+  );
+  rejects(
+    () => parseConfig(cfg({ runtimeConfig: { ipRanges: [[{ subnet: "10.22.1.0/24", rangeStart: "10.22.1.100" }]] } }), "ADD"),
+    CniErrorCode.UNSUPPORTED_FIELD,
+    /whole subnet/,
+  );
   rejects(() => parseConfig(cfg({ clusterCIDRs: ["fd00:22::/48"] }), "ADD"), CniErrorCode.INVALID_CONFIG, /no IPv6 subnet/);
   rejects(() => parseConfig(cfg({ subnet: undefined, subnet6: "fd00:22:1::/64" }), "ADD"), CniErrorCode.INVALID_CONFIG, /"subnet6" needs "subnet"/);
   rejects(() => parseConfig(cfg({ nodeCIDRs: [] }), "ADD"), CniErrorCode.INVALID_CONFIG, /"nodeCIDRs" must be a non-empty list/);

@@ -5,7 +5,16 @@ import { requireUnreserved4, requireUnreserved6 } from "../../model/reserved.js"
 import { parseIfName, parseNetworkName, printable } from "../../model/names.js";
 import { CniError } from "./cni-error.js";
 import { parseRuntimeConfig, type CniIpRange } from "./runtime-config.js";
-import { CniErrorCode, SUPPORTED_VERSIONS, type CniCommand, type CniDns, type CniPortMapping, type CniResult, type CniValidAttachment, type CniVersion } from "./spec.js";
+import {
+  CniErrorCode,
+  SUPPORTED_VERSIONS,
+  type CniCommand,
+  type CniDns,
+  type CniPortMapping,
+  type CniResult,
+  type CniValidAttachment,
+  type CniVersion,
+} from "./spec.js";
 
 /** Berth's plugin configuration (`"type": "berth"`), after validation. */
 export interface BerthCniConfig {
@@ -58,8 +67,32 @@ export interface CniEnvironment {
 const COMMANDS: readonly CniCommand[] = ["ADD", "DEL", "CHECK", "VERSION", "STATUS", "GC"];
 const CONTAINER_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const KNOWN_KEYS = new Set([
-  "cniVersion", "cniVersions", "name", "type", "args", "ipMasq", "ipam", "dns", "capabilities", "runtimeConfig", "prevResult",
-  "network", "subnet", "gateway", "subnet6", "gateway6", "bridge", "internal", "isolate", "mtu", "enableDns", "clusterCIDRs", "nodeCIDRs", "hairpinMode", "cni.dev/valid-attachments", "cni.dev/attachments",
+  "cniVersion",
+  "cniVersions",
+  "name",
+  "type",
+  "args",
+  "ipMasq",
+  "ipam",
+  "dns",
+  "capabilities",
+  "runtimeConfig",
+  "prevResult",
+  "network",
+  "subnet",
+  "gateway",
+  "subnet6",
+  "gateway6",
+  "bridge",
+  "internal",
+  "isolate",
+  "mtu",
+  "enableDns",
+  "clusterCIDRs",
+  "nodeCIDRs",
+  "hairpinMode",
+  "cni.dev/valid-attachments",
+  "cni.dev/attachments",
 ]);
 
 const envError = (msg: string, details: string) => new CniError(CniErrorCode.INVALID_ENVIRONMENT, msg, details);
@@ -76,7 +109,10 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): CniEnvironment {
   if (command === "VERSION" || command === "STATUS" || command === "GC") return { command, args };
   const containerId = env["CNI_CONTAINERID"];
   if (!containerId || containerId.length > 256 || !CONTAINER_ID.test(containerId)) {
-    throw envError(`CNI_CONTAINERID is ${containerId ? `invalid: "${printable(containerId)}"` : "not set"}`, "the runtime must pass the container's id: letters, digits, '_', '.' or '-', starting with a letter or digit");
+    throw envError(
+      `CNI_CONTAINERID is ${containerId ? `invalid: "${printable(containerId)}"` : "not set"}`,
+      "the runtime must pass the container's id: letters, digits, '_', '.' or '-', starting with a letter or digit",
+    );
   }
   const ifname = env["CNI_IFNAME"];
   if (!ifname) throw envError("CNI_IFNAME is not set", "the runtime must name the interface to create in the container, e.g. eth0");
@@ -86,7 +122,8 @@ export function parseEnvironment(env: NodeJS.ProcessEnv): CniEnvironment {
     throw envError((e as Error).message, (e as BerthError).hint ?? "");
   }
   const netns = env["CNI_NETNS"] || undefined;
-  if (command !== "DEL" && !netns) throw envError("CNI_NETNS is not set", "the runtime must pass the path of the container's network namespace, e.g. /var/run/netns/NAME");
+  if (command !== "DEL" && !netns)
+    throw envError("CNI_NETNS is not set", "the runtime must pass the path of the container's network namespace, e.g. /var/run/netns/NAME");
   if (netns !== undefined && (!netns.startsWith("/") || netns.includes("\0"))) {
     throw envError(`CNI_NETNS is not an absolute path: "${printable(netns)}"`, "pass the namespace's path, e.g. /var/run/netns/NAME or /proc/PID/ns/net");
   }
@@ -157,9 +194,11 @@ function parseValidAttachments(v: unknown): CniValidAttachment[] | undefined {
 function cidrList(o: Record<string, unknown>, key: string, example: string, dual: boolean): string[] | undefined {
   const raw = o[key];
   if (raw === undefined) return undefined;
-  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((c): c is string => typeof c === "string")) throw configError(`"${key}" must be a non-empty list of CIDRs`, example);
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((c): c is string => typeof c === "string"))
+    throw configError(`"${key}" must be a non-empty list of CIDRs`, example);
   for (const c of raw) {
-    if (c.includes(":") && !dual) throw configError(`${key}: ${printable(c)} is IPv6 and the node has no IPv6 subnet`, `give "subnet6" too, or leave out the IPv6 entries of "${key}"`);
+    if (c.includes(":") && !dual)
+      throw configError(`${key}: ${printable(c)} is IPv6 and the node has no IPv6 subnet`, `give "subnet6" too, or leave out the IPv6 entries of "${key}"`);
     const what = key === "nodeCIDRs" ? "Node CIDR" : "Cluster CIDR";
     berthValidated(key, () => (c.includes(":") ? requireUnreserved6(parseCidr6(c), what) : requireUnreserved4(parseCidr4(c), what)));
   }
@@ -172,7 +211,11 @@ function cidrList(o: Record<string, unknown>, key: string, example: string, dual
  * must agree: Berth's IPAM hands out the whole subnet, so a narrower range
  * (rangeStart/rangeEnd) is refused rather than ignored.
  */
-function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRanges: readonly (readonly CniIpRange[])[]): { subnet?: string; gateway?: string; subnet6?: string; gateway6?: string } {
+function subnetsOf(
+  subnet: string | undefined,
+  o: Record<string, unknown>,
+  ipRanges: readonly (readonly CniIpRange[])[],
+): { subnet?: string; gateway?: string; subnet6?: string; gateway6?: string } {
   let subnet6 = optionalString(o, "subnet6");
   if (subnet6 !== undefined) berthValidated("subnet6", () => requireUnreserved6(parseCidr6(subnet6 ?? "")));
   let gateway6 = optionalString(o, "gateway6");
@@ -183,11 +226,19 @@ function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRan
     const r = set[0];
     if (!r) continue;
     if (set.length > 1 || r.rangeStart !== undefined || r.rangeEnd !== undefined) {
-      throw new CniError(CniErrorCode.UNSUPPORTED_FIELD, `ipRanges[${i}]: Berth hands out a whole subnet, not a part of one or several`, "give one range per family with just its subnet (and gateway)");
+      throw new CniError(
+        CniErrorCode.UNSUPPORTED_FIELD,
+        `ipRanges[${i}]: Berth hands out a whole subnet, not a part of one or several`,
+        "give one range per family with just its subnet (and gateway)",
+      );
     }
     const six = r.subnet.includes(":");
     const have = six ? subnet6 : v4;
-    if (have !== undefined && have !== r.subnet) throw configError(`ipRanges[${i}].subnet ${r.subnet} is not the node's ${six ? "subnet6" : "subnet"} ${have}`, "give the runtime the node's subnets, or leave them out of the configuration");
+    if (have !== undefined && have !== r.subnet)
+      throw configError(
+        `ipRanges[${i}].subnet ${r.subnet} is not the node's ${six ? "subnet6" : "subnet"} ${have}`,
+        "give the runtime the node's subnets, or leave them out of the configuration",
+      );
     if (six) {
       subnet6 = r.subnet;
       gateway6 ??= r.gateway;
@@ -197,7 +248,12 @@ function subnetsOf(subnet: string | undefined, o: Record<string, unknown>, ipRan
     }
   }
   if (subnet6 !== undefined && v4 === undefined) throw configError(`"subnet6" needs "subnet" as well`, "Berth's CNI networks are IPv4 or dual-stack");
-  return { ...(v4 !== undefined ? { subnet: v4 } : {}), ...(gateway !== undefined ? { gateway } : {}), ...(subnet6 !== undefined ? { subnet6 } : {}), ...(gateway6 !== undefined ? { gateway6 } : {}) };
+  return {
+    ...(v4 !== undefined ? { subnet: v4 } : {}),
+    ...(gateway !== undefined ? { gateway } : {}),
+    ...(subnet6 !== undefined ? { subnet6 } : {}),
+    ...(gateway6 !== undefined ? { gateway6 } : {}),
+  };
 }
 
 /** Parse and check the network configuration on stdin. */
@@ -206,23 +262,44 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   try {
     o = JSON.parse(stdin);
   } catch (e) {
-    throw new CniError(CniErrorCode.DECODE_FAILURE, `the network configuration on stdin is not JSON: ${(e as Error).message}`, "the runtime must write the plugin's configuration as JSON to its stdin");
+    throw new CniError(
+      CniErrorCode.DECODE_FAILURE,
+      `the network configuration on stdin is not JSON: ${(e as Error).message}`,
+      "the runtime must write the plugin's configuration as JSON to its stdin",
+    );
   }
-  if (!isObject(o)) throw new CniError(CniErrorCode.DECODE_FAILURE, "the network configuration on stdin is not a JSON object", "pass one plugin configuration object");
+  if (!isObject(o))
+    throw new CniError(CniErrorCode.DECODE_FAILURE, "the network configuration on stdin is not a JSON object", "pass one plugin configuration object");
   const version = o["cniVersion"];
   if (typeof version !== "string" || !(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
-    throw new CniError(CniErrorCode.INCOMPATIBLE_VERSION, `CNI version ${JSON.stringify(version) ?? "(none)"} is not supported`, `use one of ${SUPPORTED_VERSIONS.join(", ")}`);
+    throw new CniError(
+      CniErrorCode.INCOMPATIBLE_VERSION,
+      `CNI version ${JSON.stringify(version) ?? "(none)"} is not supported`,
+      `use one of ${SUPPORTED_VERSIONS.join(", ")}`,
+    );
   }
   const cniVersion = version as CniVersion;
   if (command === "CHECK" && cniVersion.startsWith("0.3.")) {
-    throw new CniError(CniErrorCode.INCOMPATIBLE_VERSION, `CHECK needs CNI version 0.4.0 or later, the configuration says ${cniVersion}`, "set cniVersion to 0.4.0 or 1.0.0 to use CHECK");
+    throw new CniError(
+      CniErrorCode.INCOMPATIBLE_VERSION,
+      `CHECK needs CNI version 0.4.0 or later, the configuration says ${cniVersion}`,
+      "set cniVersion to 0.4.0 or 1.0.0 to use CHECK",
+    );
   }
   if ((command === "STATUS" || command === "GC") && cniVersion !== "1.1.0") {
-    throw new CniError(CniErrorCode.INCOMPATIBLE_VERSION, `${command} needs CNI version 1.1.0, the configuration says ${cniVersion}`, "set cniVersion to 1.1.0 to use STATUS and GC");
+    throw new CniError(
+      CniErrorCode.INCOMPATIBLE_VERSION,
+      `${command} needs CNI version 1.1.0, the configuration says ${cniVersion}`,
+      "set cniVersion to 1.1.0 to use STATUS and GC",
+    );
   }
   const unknown = Object.keys(o).filter((k) => !KNOWN_KEYS.has(k));
   if (unknown.length > 0) {
-    throw new CniError(CniErrorCode.UNSUPPORTED_FIELD, `unknown field(s) in the berth plugin's configuration: ${unknown.map((k) => printable(k)).join(", ")}`, "see docs/cni.md for the fields Berth reads");
+    throw new CniError(
+      CniErrorCode.UNSUPPORTED_FIELD,
+      `unknown field(s) in the berth plugin's configuration: ${unknown.map((k) => printable(k)).join(", ")}`,
+      "see docs/cni.md for the fields Berth reads",
+    );
   }
   const name = optionalString(o, "name");
   if (!name) throw configError(`"name" is missing`, "every CNI network configuration has a name");
@@ -235,17 +312,28 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
   if (bridge !== undefined) berthValidated("bridge", () => parseIfName(bridge, "bridge"));
   const gateway = optionalString(o, "gateway");
   if (gateway !== undefined) berthValidated("gateway", () => parseIpv4(gateway, "gateway"));
-  if (o["ipMasq"] === false) throw new CniError(CniErrorCode.UNSUPPORTED_FIELD, `"ipMasq": false is not supported`, "Berth masquerades a network's outbound traffic; use \"internal\": true for a network without outside access");
-  if (o["ipam"] !== undefined) throw new CniError(CniErrorCode.UNSUPPORTED_FIELD, `"ipam" is not used: Berth allocates addresses itself`, "remove \"ipam\" and give the node's range as \"subnet\"");
+  if (o["ipMasq"] === false)
+    throw new CniError(
+      CniErrorCode.UNSUPPORTED_FIELD,
+      `"ipMasq": false is not supported`,
+      'Berth masquerades a network\'s outbound traffic; use "internal": true for a network without outside access',
+    );
+  if (o["ipam"] !== undefined)
+    throw new CniError(
+      CniErrorCode.UNSUPPORTED_FIELD,
+      `"ipam" is not used: Berth allocates addresses itself`,
+      'remove "ipam" and give the node\'s range as "subnet"',
+    );
   const mtuRaw = o["mtu"];
   if (mtuRaw !== undefined && (typeof mtuRaw !== "number" || !Number.isInteger(mtuRaw) || mtuRaw < 68 || mtuRaw > 65535)) {
-    throw configError(`"mtu" must be a whole number 68-65535`, "fix \"mtu\" in the network configuration");
+    throw configError(`"mtu" must be a whole number 68-65535`, 'fix "mtu" in the network configuration');
   }
   const ranges = subnetsOf(subnet, o, runtime.ipRanges);
   const clusterRaw = cidrList(o, "clusterCIDRs", `e.g. "clusterCIDRs": ["10.244.0.0/16"], the pod CIDR of the whole cluster`, ranges.subnet6 !== undefined);
   const nodeRaw = cidrList(o, "nodeCIDRs", `e.g. "nodeCIDRs": ["192.168.1.0/24"], the network the nodes' own addresses are in`, ranges.subnet6 !== undefined);
   const dnsRaw = o["dns"];
-  if (dnsRaw !== undefined && !isObject(dnsRaw)) throw configError(`"dns" must be an object`, "the spec's dns dictionary: {nameservers, domain, search, options}");
+  if (dnsRaw !== undefined && !isObject(dnsRaw))
+    throw configError(`"dns" must be an object`, "the spec's dns dictionary: {nameservers, domain, search, options}");
   const prev = o["prevResult"];
   if (prev !== undefined && !isObject(prev)) throw configError(`"prevResult" must be an object`, "the runtime passes the previous plugin's result");
   return {

@@ -14,7 +14,10 @@ const a: AttachedInterface = {
 
 test("buildResult(): bridge, veth and the container interface; the IP points at the container's", () => {
   const r = buildResult("1.0.0", a);
-  assert.deepEqual(r.interfaces?.map((i) => i.name), ["berth1", "bth1234", "eth0"]);
+  assert.deepEqual(
+    r.interfaces?.map((i) => i.name),
+    ["berth1", "bth1234", "eth0"],
+  );
   assert.equal(r.interfaces?.[2]?.sandbox, "/proc/42/ns/net");
   assert.deepEqual(r.ips, [{ address: "10.22.1.5/24", gateway: "10.22.1.1", interface: 2 }]);
   assert.deepEqual(r.routes, [{ dst: "0.0.0.0/0", gw: "10.22.1.1" }]);
@@ -25,7 +28,10 @@ test("buildResult(): a 0.4.0 result carries the IP version; a previous result is
   assert.equal(buildResult("0.4.0", a).ips?.[0]?.version, "4");
   const prev = { cniVersion: "1.0.0", interfaces: [{ name: "lo0" }], ips: [{ address: "192.0.2.9/32", interface: 0 }], dns: { nameservers: ["192.0.2.53"] } };
   const r = buildResult("1.0.0", a, prev, { search: ["cluster.local"] });
-  assert.deepEqual(r.interfaces?.map((i) => i.name), ["lo0", "berth1", "bth1234", "eth0"]);
+  assert.deepEqual(
+    r.interfaces?.map((i) => i.name),
+    ["lo0", "berth1", "bth1234", "eth0"],
+  );
   assert.equal(r.ips?.[1]?.interface, 3);
   assert.deepEqual(r.dns?.nameservers, ["192.0.2.53", "10.22.1.1"]);
   assert.deepEqual(r.dns?.search, ["cluster.local", "dns.berth"]);
@@ -45,6 +51,12 @@ test("buildResult(): a dual-stack pod lists both addresses on its interface and 
     { address: "10.22.1.5/24", gateway: "10.22.1.1", interface: 2 },
     { address: "fd00:22:1::5/64", gateway: "fd00:22:1::1", interface: 2 },
   ]);
-  assert.deepEqual(r.routes, [{ dst: "0.0.0.0/0", gw: "10.22.1.1" }, { dst: "::/0", gw: "fd00:22:1::1" }]);
-  assert.deepEqual(buildResult("0.4.0", dual).ips?.map((i) => i.version), ["4", "6"]);
+  assert.deepEqual(r.routes, [
+    { dst: "0.0.0.0/0", gw: "10.22.1.1" },
+    { dst: "::/0", gw: "fd00:22:1::1" },
+  ]);
+  assert.deepEqual(
+    buildResult("0.4.0", dual).ips?.map((i) => i.version),
+    ["4", "6"],
+  );
 });

@@ -32,10 +32,18 @@ export function buildResult(cniVersion: string, a: AttachedInterface, prev?: Cni
   interfaces.push(
     { name: a.bridge.name, ...(a.bridge.mac ? { mac: a.bridge.mac } : {}) },
     { name: a.hostVeth.name, ...(a.hostVeth.mac ? { mac: a.hostVeth.mac } : {}) },
-    { name: a.container.name, mac: a.container.mac, sandbox: a.container.sandbox, ...(a.container.mtu && hasInterfaceMtu(cniVersion) ? { mtu: a.container.mtu } : {}) },
+    {
+      name: a.container.name,
+      mac: a.container.mac,
+      sandbox: a.container.sandbox,
+      ...(a.container.mtu && hasInterfaceMtu(cniVersion) ? { mtu: a.container.mtu } : {}),
+    },
   );
   const ip: CniIpConfig = { ...(isLegacy(cniVersion) ? { version: "4" as const } : {}), address: a.address, gateway: a.gateway, interface: base + 2 };
-  const ip6: CniIpConfig[] = a.address6 && a.gateway6 ? [{ ...(isLegacy(cniVersion) ? { version: "6" as const } : {}), address: a.address6, gateway: a.gateway6, interface: base + 2 }] : [];
+  const ip6: CniIpConfig[] =
+    a.address6 && a.gateway6
+      ? [{ ...(isLegacy(cniVersion) ? { version: "6" as const } : {}), address: a.address6, gateway: a.gateway6, interface: base + 2 }]
+      : [];
   const routes: CniRoute[] = [...(prev?.routes ?? [])];
   if (!routes.some((r) => r.dst === "0.0.0.0/0")) routes.push({ dst: "0.0.0.0/0", gw: a.gateway });
   if (a.gateway6 && !routes.some((r) => r.dst === "::/0")) routes.push({ dst: "::/0", gw: a.gateway6 });

@@ -66,12 +66,17 @@ function parsePortMappings(pm: unknown): CniPortMapping[] {
     if (!isObject(m)) throw configError(`portMappings[${i}] must be an object`, "each entry is {hostPort, containerPort, protocol, hostIP?}");
     const port = (k: string): number => {
       const v = field(m, k);
-      if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 65535) throw configError(`portMappings[${i}].${k} must be a port number 1-65535, not ${JSON.stringify(v) ?? "nothing"}`, "fix the port mapping the runtime was given");
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 65535)
+        throw configError(
+          `portMappings[${i}].${k} must be a port number 1-65535, not ${JSON.stringify(v) ?? "nothing"}`,
+          "fix the port mapping the runtime was given",
+        );
       return v;
     };
     const protoRaw = field(m, "protocol");
     const proto = protoRaw === undefined ? "tcp" : String(protoRaw).toLowerCase();
-    if (proto !== "tcp" && proto !== "udp") throw configError(`portMappings[${i}].protocol "${printable(proto)}" is not supported`, "Berth publishes tcp and udp ports (the kernel has no SCTP)");
+    if (proto !== "tcp" && proto !== "udp")
+      throw configError(`portMappings[${i}].protocol "${printable(proto)}" is not supported`, "Berth publishes tcp and udp ports (the kernel has no SCTP)");
     const hostIpRaw = field(m, "hostIP");
     const hostIP = hostIpRaw === undefined ? undefined : String(hostIpRaw);
     if (hostIP !== undefined) checked(`portMappings[${i}].hostIP`, () => (isIpv6(hostIP) ? parseIpv6(hostIP, "hostIP") : parseIpv4(hostIP, "hostIP")));
@@ -99,7 +104,9 @@ function parseRange(r: unknown, where: string): CniIpRange {
 function parseIpRanges(v: unknown): CniIpRange[][] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw configError(`"runtimeConfig.ipRanges" must be a list`, "a list of range sets: [[{subnet}], ...]");
-  return v.map((set: unknown, i) => (Array.isArray(set) ? set.map((r: unknown, j) => parseRange(r, `ipRanges[${i}][${j}]`)) : [parseRange(set, `ipRanges[${i}]`)]));
+  return v.map((set: unknown, i) =>
+    Array.isArray(set) ? set.map((r: unknown, j) => parseRange(r, `ipRanges[${i}][${j}]`)) : [parseRange(set, `ipRanges[${i}]`)],
+  );
 }
 
 function parseBandwidth(v: unknown): CniBandwidth | undefined {
@@ -109,7 +116,8 @@ function parseBandwidth(v: unknown): CniBandwidth | undefined {
   for (const k of ["ingressRate", "ingressBurst", "egressRate", "egressBurst"]) {
     const n = field(v, k);
     if (n === undefined) continue;
-    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw configError(`bandwidth.${k} must be a number of bits (per second)`, "fix the bandwidth the runtime was given");
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0)
+      throw configError(`bandwidth.${k} must be a number of bits (per second)`, "fix the bandwidth the runtime was given");
     out[k] = n;
   }
   return out;
@@ -119,7 +127,8 @@ function stringList(o: Record<string, unknown>, names: readonly string[], what: 
   for (const n of names) {
     const v = field(o, n);
     if (v === undefined) continue;
-    if (!Array.isArray(v) || !v.every((s): s is string => typeof s === "string")) throw configError(`dns.${n} must be a list of strings`, `fix the ${what} the runtime was given`);
+    if (!Array.isArray(v) || !v.every((s): s is string => typeof s === "string"))
+      throw configError(`dns.${n} must be a list of strings`, `fix the ${what} the runtime was given`);
     return v;
   }
   return undefined;

@@ -30,7 +30,9 @@ export function backendEnv(programPath: string, env: NodeJS.ProcessEnv): NodeJS.
     text = readFileSync(file, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return out;
-    throw new BerthError("STATE", `Cannot read ${file}: ${(e as Error).message}`, { hint: `Make ${file} readable by root, or remove it to use Berth's default locations` });
+    throw new BerthError("STATE", `Cannot read ${file}: ${(e as Error).message}`, {
+      hint: `Make ${file} readable by root, or remove it to use Berth's default locations`,
+    });
   }
   for (const k of PATH_KEYS) delete out[k];
   return { ...out, ...parseBackendConfig(text, file) };
@@ -47,10 +49,14 @@ export function parseBackendConfig(text: string, file: string): Record<string, s
     const value = eq < 0 ? "" : line.slice(eq + 1).trim();
     const where = `${file} line ${i + 1}`;
     if (!(PATH_KEYS as readonly string[]).includes(key)) {
-      throw new BerthError("INVALID_ARGUMENT", `Unknown setting "${printable(key)}" in ${where}`, { hint: `Write KEY=/absolute/path lines with KEY one of ${PATH_KEYS.join(", ")}` });
+      throw new BerthError("INVALID_ARGUMENT", `Unknown setting "${printable(key)}" in ${where}`, {
+        hint: `Write KEY=/absolute/path lines with KEY one of ${PATH_KEYS.join(", ")}`,
+      });
     }
     if (!isAbsolute(value) || value.includes("\0")) {
-      throw new BerthError("INVALID_ARGUMENT", `Invalid ${key} in ${where}: "${printable(value)}" is not an absolute path`, { hint: `Write ${key}=/absolute/path` });
+      throw new BerthError("INVALID_ARGUMENT", `Invalid ${key} in ${where}: "${printable(value)}" is not an absolute path`, {
+        hint: `Write ${key}=/absolute/path`,
+      });
     }
     out[key] = value;
   }

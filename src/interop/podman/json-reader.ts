@@ -78,7 +78,8 @@ export class JsonReader {
   /** A whole number in [min, max]. */
   integer(min: number, max: number, fallback?: number): number {
     if (!this.present && fallback !== undefined) return fallback;
-    if (typeof this.value !== "number" || !Number.isInteger(this.value) || this.value < min || this.value > max) this.#fail(`a whole number from ${min} to ${max}`);
+    if (typeof this.value !== "number" || !Number.isInteger(this.value) || this.value < min || this.value > max)
+      this.#fail(`a whole number from ${min} to ${max}`);
     return this.value;
   }
 

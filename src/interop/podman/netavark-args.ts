@@ -7,7 +7,8 @@ export type NetavarkCommand =
   | { readonly verb: "setup" | "teardown"; readonly netns: string; readonly file: string | undefined }
   | { readonly verb: "update"; readonly network: string; readonly dnsServers: readonly string[] };
 
-const USAGE = "netavark [--config DIR] [--rootless=BOOL] [--aardvark-binary PATH] [--file FILE] setup|teardown NETNS_PATH | update NETWORK --network-dns-servers IP... | version";
+const USAGE =
+  "netavark [--config DIR] [--rootless=BOOL] [--aardvark-binary PATH] [--file FILE] setup|teardown NETNS_PATH | update NETWORK --network-dns-servers IP... | version";
 
 function usage(why: string): BerthError {
   return new BerthError("INVALID_ARGUMENT", why, { hint: `Usage: ${USAGE}` });

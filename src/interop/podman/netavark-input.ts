@@ -36,7 +36,10 @@ function readSubnets(n: JsonReader, name: string): Pick<SandboxNetworkDefinition
     const subnet = s.field("subnet").string();
     const v6 = subnet.includes(":");
     if ((v6 ? out.subnet6 : out.subnet) !== undefined) {
-      throw unsupported(`several ${v6 ? "IPv6" : "IPv4"} subnets on one network (network "${name}")`, "Give the network at most one IPv4 and one IPv6 --subnet");
+      throw unsupported(
+        `several ${v6 ? "IPv6" : "IPv4"} subnets on one network (network "${name}")`,
+        "Give the network at most one IPv4 and one IPv6 --subnet",
+      );
     }
     const gateway = s.field("gateway").optionalString();
     if (gateway === undefined) throw unsupported(`a subnet without a gateway (network "${name}")`, "Give the subnet a --gateway");
@@ -50,18 +53,29 @@ function readSubnets(n: JsonReader, name: string): Pick<SandboxNetworkDefinition
 /** netavark's Network (one entry of `network_info`) as a sandbox network definition. */
 function readNetwork(key: string, n: JsonReader): SandboxNetworkDefinition {
   const name = n.field("name").string();
-  if (name !== key) throw new BerthError("INVALID_ARGUMENT", `Invalid network_info: entry "${printable(key)}" is named "${printable(name)}"`, { hint: "Key network_info by network name" });
+  if (name !== key)
+    throw new BerthError("INVALID_ARGUMENT", `Invalid network_info: entry "${printable(key)}" is named "${printable(name)}"`, {
+      hint: "Key network_info by network name",
+    });
   const driver = n.field("driver").string();
-  if (driver !== "bridge" && driver !== "macvlan") throw unsupported(`the "${printable(driver)}" network driver (network "${name}")`, "Use bridge or macvlan networks (podman network create --driver bridge|macvlan)");
+  if (driver !== "bridge" && driver !== "macvlan")
+    throw unsupported(
+      `the "${printable(driver)}" network driver (network "${name}")`,
+      "Use bridge or macvlan networks (podman network create --driver bridge|macvlan)",
+    );
   const ipam = n.field("ipam_options").field("driver").optionalString() ?? "host-local";
-  if (ipam !== "host-local" && ipam !== "none") throw unsupported(`IPAM driver "${printable(ipam)}" (network "${name}")`, "Use Podman's default IPAM (host-local) or --ipam-driver none");
+  if (ipam !== "host-local" && ipam !== "none")
+    throw unsupported(`IPAM driver "${printable(ipam)}" (network "${name}")`, "Use Podman's default IPAM (host-local) or --ipam-driver none");
   const subnets = readSubnets(n, name);
   const noAddresses = ipam === "none";
-  if (noAddresses && (subnets.subnet !== undefined || subnets.subnet6 !== undefined)) throw unsupported(`subnets with --ipam-driver none (network "${name}")`, "Leave out --subnet");
-  if (!noAddresses && subnets.subnet === undefined && subnets.subnet6 === undefined) throw unsupported(`a network without a subnet (network "${name}")`, "Give the network an IPv4 or IPv6 --subnet, or --ipam-driver none");
+  if (noAddresses && (subnets.subnet !== undefined || subnets.subnet6 !== undefined))
+    throw unsupported(`subnets with --ipam-driver none (network "${name}")`, "Leave out --subnet");
+  if (!noAddresses && subnets.subnet === undefined && subnets.subnet6 === undefined)
+    throw unsupported(`a network without a subnet (network "${name}")`, "Give the network an IPv4 or IPv6 --subnet, or --ipam-driver none");
   const options = n.field("options");
   for (const [k] of options.entries()) {
-    if (!KNOWN_OPTIONS[driver].includes(k)) throw unsupported(`the ${driver} network option "${printable(k)}" (network "${name}")`, `Known options: ${KNOWN_OPTIONS[driver].join(", ")}`);
+    if (!KNOWN_OPTIONS[driver].includes(k))
+      throw unsupported(`the ${driver} network option "${printable(k)}" (network "${name}")`, `Known options: ${KNOWN_OPTIONS[driver].join(", ")}`);
   }
   const isolate = options.field("isolate").optionalString() ?? "false";
   if (!["true", "false", "strict"].includes(isolate)) throw invalidOption("isolate", isolate, name, "Write isolate=true, strict or false");
@@ -96,13 +110,17 @@ function readPorts(list: JsonReader, first: SandboxNetworkDefinition | undefined
     const hostPort = p.field("host_port").integer(1, 65535);
     const range = p.field("range").integer(1, 65535, 1);
     if (containerPort + range - 1 > 65535 || hostPort + range - 1 > 65535) {
-      throw new BerthError("INVALID_ARGUMENT", `Invalid port range ${hostPort}:${containerPort} (${range} ports): it goes past 65535`, { hint: "Give a shorter range" });
+      throw new BerthError("INVALID_ARGUMENT", `Invalid port range ${hostPort}:${containerPort} (${range} ports): it goes past 65535`, {
+        hint: "Give a shorter range",
+      });
     }
     const given = p.field("host_ip").optionalString() ?? "";
     const hostIps = given === "" ? anyAddresses : [given];
     for (const proto of p.field("protocol").string().split(",")) {
-      if (proto !== "tcp" && proto !== "udp") throw unsupported(`the port protocol "${printable(proto)}"`, "Publish tcp or udp ports (this kernel has no SCTP)");
-      for (const hostIp of hostIps) for (let i = 0; i < range; i++) out.push({ proto: proto as Proto, hostIp, hostPort: hostPort + i, containerPort: containerPort + i });
+      if (proto !== "tcp" && proto !== "udp")
+        throw unsupported(`the port protocol "${printable(proto)}"`, "Publish tcp or udp ports (this kernel has no SCTP)");
+      for (const hostIp of hostIps)
+        for (let i = 0; i < range; i++) out.push({ proto: proto as Proto, hostIp, hostPort: hostPort + i, containerPort: containerPort + i });
     }
   }
   return out;
@@ -112,7 +130,8 @@ function readPerNetwork(name: string, o: JsonReader, def: SandboxNetworkDefiniti
   const ips = o.field("static_ips").strings();
   const v4 = ips.filter((ip) => !ip.includes(":"));
   const v6 = ips.filter((ip) => ip.includes(":"));
-  if (v4.length > 1 || v6.length > 1) throw unsupported(`several addresses of one family on one network (network "${name}")`, "Give at most one IPv4 and one IPv6 address per network");
+  if (v4.length > 1 || v6.length > 1)
+    throw unsupported(`several addresses of one family on one network (network "${name}")`, "Give at most one IPv4 and one IPv6 address per network");
   const mac = o.field("static_mac").optionalString();
   return {
     network: def,
@@ -129,18 +148,27 @@ export function readSetupInput(text: string, netns: string): SandboxAttachSpec {
   const doc = JsonReader.parse(text, "network options");
   doc.object();
   const info = new Map(doc.field("network_info").entries());
-  const networks = doc.field("networks").entries().map(([name, o]) => {
-    const n = info.get(name);
-    if (!n?.present) throw new BerthError("INVALID_ARGUMENT", `Network "${printable(name)}" has no entry in network_info`, { hint: "Give each network's definition in network_info" });
-    return readPerNetwork(name, o, readNetwork(name, n));
-  });
+  const networks = doc
+    .field("networks")
+    .entries()
+    .map(([name, o]) => {
+      const n = info.get(name);
+      if (!n?.present)
+        throw new BerthError("INVALID_ARGUMENT", `Network "${printable(name)}" has no entry in network_info`, {
+          hint: "Give each network's definition in network_info",
+        });
+      return readPerNetwork(name, o, readNetwork(name, n));
+    });
   return {
     managedBy: PODMAN,
     id: doc.field("container_id").string(),
     name: doc.field("container_name").string(),
     netns,
     networks,
-    ports: readPorts(doc.field("port_mappings"), networks.map((r) => r.network).find((n): n is SandboxNetworkDefinition => typeof n === "object")),
+    ports: readPorts(
+      doc.field("port_mappings"),
+      networks.map((r) => r.network).find((n): n is SandboxNetworkDefinition => typeof n === "object"),
+    ),
     dnsServers: doc.field("dns_servers").strings(),
   };
 }
@@ -153,6 +181,11 @@ export function readSetupInput(text: string, netns: string): SandboxAttachSpec {
 export function readTeardownInput(text: string): SandboxDetachSpec {
   const doc = JsonReader.parse(text, "network options");
   doc.object();
-  const networks = doc.field("networks").present ? doc.field("networks").entries().map(([name]) => name) : [];
+  const networks = doc.field("networks").present
+    ? doc
+        .field("networks")
+        .entries()
+        .map(([name]) => name)
+    : [];
   return { managedBy: PODMAN, id: doc.field("container_id").string(), ...(networks.length > 0 ? { networks } : {}) };
 }

@@ -8,9 +8,15 @@ test("encodeAttrs() pads each attribute to 4 bytes and keeps rta_len unpadded (g
   assert.equal(
     b.toString("hex"),
     [
-      "0800", "0300", "62723000", // rta_len 8, IFLA_IFNAME, "br0\0"
-      "0800", "0400", "dc050000", // rta_len 8, IFLA_MTU, 1500 LE
-      "0500", "0900", "07000000", // rta_len 5, type 9, one byte + 3 padding
+      "0800",
+      "0300",
+      "62723000", // rta_len 8, IFLA_IFNAME, "br0\0"
+      "0800",
+      "0400",
+      "dc050000", // rta_len 8, IFLA_MTU, 1500 LE
+      "0500",
+      "0900",
+      "07000000", // rta_len 5, type 9, one byte + 3 padding
     ].join(""),
   );
 });
@@ -28,7 +34,10 @@ test("a nested attribute sets NLA_F_NESTED and decodes back to its children", ()
 test("attribute round-trip: every builder reads back with its reader", () => {
   const attrs = [attr.str(1, "eth0"), attr.u32(2, 0xfffffffe), attr.s32(3, -5), attr.ipv4(4, "10.88.0.1"), attr.u8(5, 255), attr.bytes(6, Buffer.alloc(0))];
   const back = decodeAttrList(encodeAttrs(attrs));
-  assert.deepEqual(back.map((a) => a.type), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    back.map((a) => a.type),
+    [1, 2, 3, 4, 5, 6],
+  );
   assert.equal(readStr(back[0]?.data), "eth0");
   assert.equal(readU32(back[1]?.data), 0xfffffffe);
   assert.equal(readS32(back[2]?.data), -5);
@@ -47,9 +56,15 @@ test("attr.ipv4() writes network byte order and rejects anything but a dotted qu
 test("decodeAttrList() stops at a malformed or truncated header instead of reading past the end", () => {
   const good = encodeAttrs([attr.u32(1, 1)]);
   const truncated = Buffer.concat([good, Buffer.from([0x20, 0x00, 0x02, 0x00, 0x01])]); // claims 32 bytes, has 5
-  assert.deepEqual(decodeAttrList(truncated).map((a) => a.type), [1]);
+  assert.deepEqual(
+    decodeAttrList(truncated).map((a) => a.type),
+    [1],
+  );
   const zeroLen = Buffer.concat([good, Buffer.from([0x00, 0x00, 0x02, 0x00])]);
-  assert.deepEqual(decodeAttrList(zeroLen).map((a) => a.type), [1]);
+  assert.deepEqual(
+    decodeAttrList(zeroLen).map((a) => a.type),
+    [1],
+  );
 });
 
 test("readers return undefined for a missing or short payload", () => {

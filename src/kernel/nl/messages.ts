@@ -40,7 +40,12 @@ export function decodeMessages(buf: Buffer): NlMsg[] {
   while (off + NLMSG_HDRLEN <= buf.length) {
     const len = buf.readUInt32LE(off);
     if (len < NLMSG_HDRLEN || off + len > buf.length) break;
-    out.push({ type: buf.readUInt16LE(off + 4), flags: buf.readUInt16LE(off + 6), seq: buf.readUInt32LE(off + 8), body: buf.subarray(off + NLMSG_HDRLEN, off + len) });
+    out.push({
+      type: buf.readUInt16LE(off + 4),
+      flags: buf.readUInt16LE(off + 6),
+      seq: buf.readUInt32LE(off + 8),
+      body: buf.subarray(off + NLMSG_HDRLEN, off + len),
+    });
     off += align4(len);
   }
   return out;
@@ -152,7 +157,14 @@ export function rtmsg(f: { family: number; dstLen?: number; table?: number; prot
 
 export function decodeRtmsg(b: Buffer): RtMsg {
   return {
-    family: b.readUInt8(0), dstLen: b.readUInt8(1), srcLen: b.readUInt8(2), tos: b.readUInt8(3), table: b.readUInt8(4),
-    protocol: b.readUInt8(5), scope: b.readUInt8(6), type: b.readUInt8(7), flags: b.readUInt32LE(8),
+    family: b.readUInt8(0),
+    dstLen: b.readUInt8(1),
+    srcLen: b.readUInt8(2),
+    tos: b.readUInt8(3),
+    table: b.readUInt8(4),
+    protocol: b.readUInt8(5),
+    scope: b.readUInt8(6),
+    type: b.readUInt8(7),
+    flags: b.readUInt32LE(8),
   };
 }
