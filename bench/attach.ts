@@ -16,6 +16,7 @@ import { newId, netnsPath } from "../src/engine/names.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const LEVELS = [1, 100, 500];
@@ -58,29 +59,7 @@ function fakeContainer(engine: Engine, name: string): Container {
 }
 
 function main(): void {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    // re-run inside a throwaway network + mount namespace
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        "scripts/sandbox-run.mjs",
-        process.execPath,
-        fileURLToPath(import.meta.url),
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const root = mkdtempSync(join(tmpdir(), "berth-bench-"));
   const env = { ...process.env, BERTH_ROOT: root };
   const engine = new Engine(berthPaths(env));

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { CniRuntime } from "../test/cni-runner.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
 const REFERENCE = process.env["BENCH_CNI_PATH"] ?? "/usr/lib/cni";
@@ -31,29 +32,7 @@ interface Chain {
 }
 
 function main(): void {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const sandboxRun = fileURLToPath(new URL("../../scripts/sandbox-run.mjs", import.meta.url));
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        sandboxRun,
-        process.execPath,
-        fileURLToPath(import.meta.url),
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const root = mkdtempSync(join(tmpdir(), "berth-bench-cni-"));
   const bin = join(root, "bin");
   mkdirSync(bin);

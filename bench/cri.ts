@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { CriNode, containerdMissing } from "../test/cri/containerd.js";
 import type { PodSandboxConfig } from "../test/cri/client.js";
 import { installCni } from "../src/interop/cni/install.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 9);
 const REFERENCE = process.env["BENCH_CNI_PATH"] ?? "/usr/lib/cni";
@@ -77,29 +78,7 @@ function referenceConflist(ipamDir: string): Record<string, unknown> {
 }
 
 async function main(): Promise<void> {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const sandboxRun = fileURLToPath(new URL("../../scripts/sandbox-run.mjs", import.meta.url));
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        sandboxRun,
-        process.execPath,
-        fileURLToPath(import.meta.url),
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const missing = containerdMissing() ?? REFERENCE_PLUGINS.map((p) => join(REFERENCE, p)).find((p) => !existsSync(p));
   if (missing !== undefined) throw new Error(`bench:cri needs containerd and the reference CNI plugins: ${missing} is missing`);
   const root = mkdtempSync(join(tmpdir(), "berth-bench-cri-"));

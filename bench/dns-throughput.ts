@@ -45,6 +45,7 @@ import { berthPaths, type BerthPaths } from "../src/paths.js";
 import { ensureResolverRunning, resolverPid, type DnsZoneSnapshot } from "../src/dns/index.js";
 import type { LoadResult } from "./dns-load.js";
 import { responderCost } from "./dns-responder.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 10);
 const RATE = Number(process.env["BENCH_RATE"] ?? 20000);
@@ -278,30 +279,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const self = fileURLToPath(import.meta.url);
-    const sandboxRun = fileURLToPath(new URL("../../scripts/sandbox-run.mjs", import.meta.url));
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        sandboxRun,
-        process.execPath,
-        self,
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const root = tempRoot("berth-dns-bench-");
   const logDir = process.env["BENCH_LOG_DIR"];
   if (logDir) mkdirSync(logDir, { recursive: true });

@@ -4,13 +4,12 @@
 // and delete it again. Median over BENCH_ITERATIONS (default 200).
 // Run as root; it re-runs itself in a throwaway network + mount namespace:
 //   npx tsc -p tsconfig.json && node dist/bench/kernel-veth.js
-import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { NetlinkHandle, netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 200);
 
@@ -31,15 +30,7 @@ function timed(samples: number[], fn: () => void): void {
 }
 
 function main(): void {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const self = fileURLToPath(import.meta.url);
-    const r = spawnSync(
-      "unshare",
-      ["--net", "--mount", "--propagation", "private", "--fork", "--kill-child", "--", process.execPath, "scripts/sandbox-run.mjs", process.execPath, self],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const dir = mkdtempSync(join(tmpdir(), "berth-bench-kernel-"));
   const nsPath = join(dir, "netns", "c1");
   const host = NetlinkHandle.open();

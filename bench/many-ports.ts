@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const PORTS = Number(process.env["BENCH_PORTS"] ?? 20000);
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -101,24 +102,5 @@ async function main(): Promise<void> {
 if (process.env["BERTH_TEST_SANDBOX"] === "1") {
   await main();
 } else {
-  const r = spawnSync(
-    "unshare",
-    [
-      "--net",
-      "--mount",
-      "--pid",
-      "--mount-proc",
-      "--propagation",
-      "private",
-      "--fork",
-      "--kill-child",
-      "--",
-      process.execPath,
-      "scripts/sandbox-run.mjs",
-      process.execPath,
-      fileURLToPath(import.meta.url),
-    ],
-    { stdio: "inherit", cwd: REPO },
-  );
-  process.exit(r.status ?? 1);
+  enterBenchSandbox(import.meta.url);
 }

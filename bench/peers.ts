@@ -14,7 +14,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { berthPaths } from "../src/paths.js";
 import { Engine } from "../src/engine/context.js";
@@ -25,6 +24,7 @@ import { newId } from "../src/engine/names.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const LEVELS = (process.env["BENCH_LEVELS"] ?? "1,100,500").split(",").map(Number);
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
@@ -192,28 +192,7 @@ function cniTool(root: string): Tool {
 }
 
 function main(): void {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        "scripts/sandbox-run.mjs",
-        process.execPath,
-        fileURLToPath(import.meta.url),
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const root = mkdtempSync(join(tmpdir(), "berth-bench-peers-"));
   const nsDir = join(root, "ns");
   mkdirSync(nsDir);

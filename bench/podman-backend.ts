@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
 const NETAVARK = process.env["BENCH_NETAVARK"] ?? "/usr/lib/podman/netavark";
@@ -203,24 +204,5 @@ if (process.env["BERTH_TEST_SANDBOX"] === "1") {
     console.error("bench:podman needs root (it runs itself in a throwaway network namespace)");
     process.exit(1);
   }
-  const r = spawnSync(
-    "unshare",
-    [
-      "--net",
-      "--mount",
-      "--pid",
-      "--mount-proc",
-      "--propagation",
-      "private",
-      "--fork",
-      "--kill-child",
-      "--",
-      process.execPath,
-      join(REPO, "scripts", "sandbox-run.mjs"),
-      process.execPath,
-      fileURLToPath(import.meta.url),
-    ],
-    { stdio: "inherit" },
-  );
-  process.exit(r.status ?? 1);
+  enterBenchSandbox(import.meta.url);
 }

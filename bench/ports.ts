@@ -1,10 +1,9 @@
 // Cost of publishing one container's ports when 0, 100, 1000 and 5000
 // mappings already exist: Berth adds map elements in one nft transaction,
 // so the cost should stay flat. Run as root: `npm run bench:ports`.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Firewall, type DnatMapping } from "../src/firewall/index.js";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const LEVELS = [0, 100, 1000, 5000];
 const SAMPLES = 30;
@@ -25,28 +24,7 @@ function mapping(i: number): DnatMapping {
 }
 
 function main(): void {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        "scripts/sandbox-run.mjs",
-        process.execPath,
-        fileURLToPath(import.meta.url),
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   const fw = new Firewall();
   fw.syncNetworks([{ name: "bench", bridge: "berth0", subnet: "10.88.0.0/16", internal: false, isolate: true }]);
   let existing = 0;

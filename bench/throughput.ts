@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { enterBenchSandbox } from "./sandbox.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 2);
@@ -32,28 +33,7 @@ function gbits(host: string, port: number, netns?: string): number {
 }
 
 function main(): void {
-  if (process.env["BERTH_TEST_SANDBOX"] !== "1") {
-    const r = spawnSync(
-      "unshare",
-      [
-        "--net",
-        "--mount",
-        "--pid",
-        "--mount-proc",
-        "--propagation",
-        "private",
-        "--fork",
-        "--kill-child",
-        "--",
-        process.execPath,
-        "scripts/sandbox-run.mjs",
-        process.execPath,
-        fileURLToPath(import.meta.url),
-      ],
-      { stdio: "inherit" },
-    );
-    process.exit(r.status ?? 1);
-  }
+  enterBenchSandbox(import.meta.url);
   if (spawnSync("iperf3", ["--version"]).status !== 0) {
     process.stdout.write("iperf3 is not installed (apt-get install iperf3); skipping\n");
     return;

@@ -1,33 +1,12 @@
 import { KernelError } from "../errors.js";
-import { AF_INET, AF_INET6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, errno, libc } from "../kernel/libc.js";
-import { tryParseIpv4 } from "../model/ipv4.js";
-import { tryParseIpv6 } from "../model/ipv6.js";
+import { SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, errno, libc } from "../kernel/libc.js";
+import { socketAddress } from "../kernel/sockaddr.js";
 
 /** The receive buffer each listener asks for (the kernel doubles it for its bookkeeping). */
 const RECEIVE_BUFFER_BYTES = 1 << 20;
 const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_RCVBUFFORCE = 33;
-
-/** sockaddr_in / sockaddr_in6 for `address` (an IP literal) and `port`. */
-export function socketAddress(address: string, port: number): Buffer {
-  const v4 = tryParseIpv4(address);
-  if (v4 !== undefined) {
-    const sa = Buffer.alloc(16);
-    sa.writeUInt16LE(AF_INET, 0);
-    sa.writeUInt16BE(port, 2);
-    sa.writeUInt32BE(v4, 4);
-    return sa;
-  }
-  const v6 = tryParseIpv6(address);
-  if (v6 === undefined) throw new Error(`not an IP address: ${address}`);
-  const sa = Buffer.alloc(28);
-  sa.writeUInt16LE(AF_INET6, 0);
-  sa.writeUInt16BE(port, 2);
-  sa.writeBigUInt64BE(v6 >> 64n, 8);
-  sa.writeBigUInt64BE(v6 & 0xffff_ffff_ffff_ffffn, 16);
-  return sa;
-}
 
 /**
  * A non-blocking UDP socket bound to `address`:`port`, as a file

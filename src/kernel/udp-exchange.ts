@@ -1,7 +1,6 @@
-import { AF_INET, AF_INET6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, POLLIN, EINTR, errno, libc } from "./libc.js";
+import { SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, POLLIN, EINTR, errno, libc } from "./libc.js";
 import { withNetns } from "./netns.js";
-import { tryParseIpv4 } from "../model/ipv4.js";
-import { tryParseIpv6 } from "../model/ipv6.js";
+import { socketAddress } from "./sockaddr.js";
 import { errnoName } from "../errors.js";
 
 /** What one UDP request got back: a reply, silence until the deadline, or an error from the kernel (no route, ICMP unreachable). */
@@ -12,27 +11,8 @@ export type UdpExchangeResult =
 
 const POLLFD_BYTES = 8; // struct pollfd: int fd, short events, short revents
 
-function sockaddr(address: string, port: number): Buffer {
-  const v4 = tryParseIpv4(address);
-  if (v4 !== undefined) {
-    const sa = Buffer.alloc(16);
-    sa.writeUInt16LE(AF_INET, 0);
-    sa.writeUInt16BE(port, 2);
-    sa.writeUInt32BE(v4, 4);
-    return sa;
-  }
-  const v6 = tryParseIpv6(address);
-  if (v6 === undefined) throw new RangeError(`not an IP address: ${address}`);
-  const sa = Buffer.alloc(28);
-  sa.writeUInt16LE(AF_INET6, 0);
-  sa.writeUInt16BE(port, 2);
-  sa.writeBigUInt64BE(v6 >> 64n, 8);
-  sa.writeBigUInt64BE(v6 & 0xffff_ffff_ffff_ffffn, 16);
-  return sa;
-}
-
 function exchange(address: string, port: number, payload: Buffer, timeoutMs: number, accept: (reply: Buffer) => boolean): UdpExchangeResult {
-  const sa = sockaddr(address, port);
+  const sa = socketAddress(address, port);
   const fail = (): UdpExchangeResult => {
     const e = errno();
     return { kind: "error", errno: e, name: errnoName(e) };

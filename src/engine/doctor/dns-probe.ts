@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { AF_INET, POLLIN, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, errno, libc } from "../../kernel/libc.js";
 import { withNetns } from "../../kernel/netns.js";
 import { KernelError } from "../../errors.js";
-import { socketAddress } from "../../dns/udp-socket.js";
+import { socketAddress } from "../../kernel/sockaddr.js";
 import { CLASS_IN, FLAG_QR, FLAG_RD, HEADER_LENGTH, TYPE_A, TYPE_AAAA } from "../../dns/wire/constants.js";
 import { header } from "../../dns/wire/header.js";
 import { question } from "../../dns/wire/question.js";
