@@ -7,6 +7,8 @@ import { accessSync, constants } from "node:fs";
 export const REQUIRED_CLIENTS = [
   ["/usr/bin/podman", "podman", "Podman backend tests and the differential test against netavark"],
   ["/usr/lib/podman/netavark", "netavark", "the differential test and bench against Debian's netavark"],
+  ["/usr/lib/podman/aardvark-dns", "aardvark-dns", "the differential test: netavark's own resolver"],
+  ["/usr/bin/catatonit", "catatonit", "Podman pods (their infra container) and run --init"],
   ["/usr/bin/containerd", "containerd", "the CNI plugin driven by containerd (ctr and CRI)"],
   ["/usr/bin/ctr", "containerd", "the CNI plugin driven by containerd (ctr and CRI)"],
   ["/usr/lib/cni/bridge", "containernetworking-plugins", "the reference CNI chain Berth is compared with"],
