@@ -18,7 +18,7 @@ let b: BerthSandbox;
 const children: ChildProcess[] = [];
 
 before(() => {
-  if (inSandbox()) b = new BerthSandbox();
+  if (inSandbox()) b = new BerthSandbox().withoutUpstreamDns();
 });
 after(() => {
   for (const c of children) c.kill("SIGKILL");

@@ -48,7 +48,7 @@ export function checkUpstreamDns(engine: Engine, scope: DoctorScope): Finding[] 
       code: "DNS_UPSTREAM_UNREACHABLE",
       severity: "error",
       summary: `Upstream DNS server ${server} does not answer: outside names fail (or wait for the next server) in ${u.containers.join(", ")}`,
-      evidence: `a query from the host to ${server}:53/udp: ${describeOutcome(o)}; )}`,
+      evidence: `a query from the host to ${server}:53/udp: ${describeOutcome(o)}`,
       fix: `make ${server} reachable from the host (see \`ip route get ${server.replace(/#.*$/, "")}\`), or give working servers: berth run --dns SERVER ... (or fix ${engine.paths.hostResolvConf})`,
     });
   }
