@@ -4,17 +4,15 @@
 // loopback, and queries sent from inside the container namespaces.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { inSandbox, requireSandbox, tempRoot } from "../helpers.js";
 import { berthPaths, type BerthPaths } from "../../src/paths.js";
 import { ensureResolverRunning, resolverPid, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../../src/dns/index.js";
 import { FakeUpstream } from "../../src/dns/testing/fake-upstream.js";
+import { DAEMON_MAIN, DnsLab, sh, waitFor } from "../dns-lab.js";
 
-const DAEMON_MAIN = fileURLToPath(new URL("../../src/dns/daemon-main.js", import.meta.url));
-const PROBE = fileURLToPath(new URL("../../src/dns/testing/probe.js", import.meta.url));
 const GW_A = "10.77.1.1";
 const GW_B = "10.77.2.1";
 const GW_C = "10.77.3.1";
@@ -27,18 +25,11 @@ interface Result {
   ms: number;
 }
 
-function sh(cmd: string, ...args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
-  return r.stdout;
-}
-
 let root: ReturnType<typeof tempRoot>;
 let paths: BerthPaths;
 let upstream: FakeUpstream;
 let deadUpstream: FakeUpstream;
-const namespaces: string[] = [];
-const links: string[] = [];
+let lab: DnsLab;
 const savedRoot = process.env["BERTH_ROOT"];
 
 const id = (c: string) => c.repeat(64);
@@ -70,55 +61,9 @@ async function zoneServed(serial: number): Promise<void> {
   });
 }
 
-function bridge(name: string, cidr: string): void {
-  sh("ip", "link", "add", name, "type", "bridge");
-  links.push(name);
-  sh("ip", "addr", "add", cidr, "dev", name);
-  sh("ip", "link", "set", name, "up");
-}
-
-/** A container namespace bound to a file, with eth0 on `br` at `cidr` and a default route via `gw`. */
-function containerNs(label: string, br: string, cidr: string, gw: string): string {
-  const file = join(root.root, `ns-${label}`);
-  writeFileSync(file, "");
-  sh("unshare", `--net=${file}`, "true");
-  namespaces.push(file);
-  const host = `vd-${label}`;
-  sh("ip", "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", file);
-  links.push(host);
-  sh("ip", "link", "set", host, "master", br, "up");
-  sh("nsenter", `--net=${file}`, "ip", "link", "set", "lo", "up");
-  sh("nsenter", `--net=${file}`, "ip", "addr", "add", cidr, "dev", "eth0");
-  sh("nsenter", `--net=${file}`, "ip", "link", "set", "eth0", "up");
-  sh("nsenter", `--net=${file}`, "ip", "route", "add", "default", "via", gw);
-  return file;
-}
-
-/** Run the probe script inside a namespace (async, so the test can change the zone meanwhile). */
-function probe(ns: string, spec: object): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("nsenter", [`--net=${ns}`, process.execPath, PROBE, JSON.stringify(spec)]);
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("close", (code) =>
-      code === 0 ? resolve(JSON.parse(out) as Record<string, unknown>) : reject(new Error(`probe failed (${String(code)}): ${err}`)),
-    );
-  });
-}
-
 async function ask(ns: string, server: string, name: string, type = "A", proto: "udp" | "tcp" = "udp"): Promise<Result> {
-  const r = await probe(ns, { server, queries: [{ name, type, proto }] });
+  const r = await lab.probe(ns, { server, queries: [{ name, type, proto }] });
   return (r["results"] as Result[])[0] ?? { ms: -1 };
-}
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 let nsWeb: string;
@@ -131,11 +76,12 @@ before(async () => {
   root = tempRoot("berth-dns-");
   process.env["BERTH_ROOT"] = root.root;
   paths = berthPaths(process.env);
-  bridge("bdns-a", `${GW_A}/24`);
-  bridge("bdns-b", `${GW_B}/24`);
-  nsWeb = containerNs("web", "bdns-a", "10.77.1.2/24", GW_A);
-  nsClient = containerNs("client", "bdns-a", "10.77.1.3/24", GW_A);
-  nsOutsider = containerNs("outsider", "bdns-b", "10.77.2.2/24", GW_B);
+  lab = new DnsLab(root.root);
+  lab.bridge("bdns-a", `${GW_A}/24`);
+  lab.bridge("bdns-b", `${GW_B}/24`);
+  nsWeb = lab.container("web", "bdns-a", "10.77.1.2/24", GW_A);
+  nsClient = lab.container("client", "bdns-a", "10.77.1.3/24", GW_A);
+  nsOutsider = lab.container("outsider", "bdns-b", "10.77.2.2/24", GW_B);
   upstream = await FakeUpstream.start({ host: UPSTREAM, port: 53 });
   deadUpstream = await FakeUpstream.start({ host: DEAD_UPSTREAM, port: 53, silent: true });
   writeFileSync(join(root.root, "resolv.conf"), `nameserver ${UPSTREAM}\n`);
@@ -165,8 +111,7 @@ after(async () => {
   }
   await upstream?.close();
   await deadUpstream?.close();
-  for (const l of links) spawnSync("ip", ["link", "del", l]);
-  for (const ns of namespaces) spawnSync("umount", [ns]);
+  lab?.dispose();
   if (savedRoot === undefined) delete process.env["BERTH_ROOT"];
   else process.env["BERTH_ROOT"] = savedRoot;
   root?.cleanup();
@@ -185,7 +130,7 @@ test("dns: the daemon starts once, listens on every DNS network's gateway and wr
 
 test("dns: containers sharing a network resolve each other by name, alias, short id and FQDN, any case, over UDP and TCP", async (t) => {
   if (!requireSandbox(t)) return;
-  const r = await probe(nsClient, {
+  const r = await lab.probe(nsClient, {
     server: GW_A,
     queries: [
       { name: "web" },
@@ -220,7 +165,7 @@ test("dns: containers sharing a network resolve each other by name, alias, short
 test("dns: a name on another network is never leaked: under dns.berth NXDOMAIN and not forwarded, bare it is any outside name", async (t) => {
   if (!requireSandbox(t)) return;
   const seen = upstream.seen.udp;
-  const a = await probe(nsOutsider, { server: GW_B, queries: [{ name: "client.dns.berth" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" }] });
+  const a = await lab.probe(nsOutsider, { server: GW_B, queries: [{ name: "client.dns.berth" }, { name: "2.1.77.10.in-addr.arpa", type: "PTR" }] });
   assert.deepEqual(
     (a["results"] as Result[]).map((x) => x.rcode),
     ["NXDOMAIN", "NXDOMAIN"],
@@ -228,7 +173,7 @@ test("dns: a name on another network is never leaked: under dns.berth NXDOMAIN a
   assert.equal(upstream.seen.udp, seen, "nothing under dns.berth went upstream");
   // a bare name of another network's container is treated as any name the zone does not own (issue 19, finding 10):
   // the answer is the upstream's, the same as for a name nobody has, never the container's address
-  const b = await probe(nsOutsider, { server: GW_B, queries: [{ name: "web" }, { name: "aaaaaaaaaaaa" }, { name: "nobody-has-this" }] });
+  const b = await lab.probe(nsOutsider, { server: GW_B, queries: [{ name: "web" }, { name: "aaaaaaaaaaaa" }, { name: "nobody-has-this" }] });
   assert.deepEqual(
     (b["results"] as Result[]).map((x) => [x.rcode, x.answers]),
     [
@@ -237,13 +182,13 @@ test("dns: a name on another network is never leaked: under dns.berth NXDOMAIN a
       ["NOERROR", ["198.51.100.7"]],
     ],
   );
-  const c = await probe(nsWeb, { server: GW_A, queries: [{ name: "outsider.dns.berth" }] });
+  const c = await lab.probe(nsWeb, { server: GW_A, queries: [{ name: "outsider.dns.berth" }] });
   assert.deepEqual(
     (c["results"] as Result[]).map((x) => x.rcode),
     ["NXDOMAIN"],
   );
   // asking the other network's gateway does not help: the client is known by its address
-  const d = await probe(nsOutsider, { server: GW_A, queries: [{ name: "web.dns.berth" }, { name: "web" }] });
+  const d = await lab.probe(nsOutsider, { server: GW_A, queries: [{ name: "web.dns.berth" }, { name: "web" }] });
   assert.deepEqual(
     (d["results"] as Result[]).map((x) => [x.rcode, x.answers]),
     [
@@ -256,7 +201,7 @@ test("dns: a name on another network is never leaked: under dns.berth NXDOMAIN a
 test("dns: other names are forwarded to the host's upstream over the query's own protocol", async (t) => {
   if (!requireSandbox(t)) return;
   const before = { ...upstream.seen };
-  const r = await probe(nsClient, { server: GW_A, queries: [{ name: "example.com" }, { name: "example.org", proto: "tcp" }] });
+  const r = await lab.probe(nsClient, { server: GW_A, queries: [{ name: "example.com" }, { name: "example.org", proto: "tcp" }] });
   assert.deepEqual(
     (r["results"] as Result[]).map((x) => [x.rcode, x.answers]),
     [
@@ -284,7 +229,7 @@ test("dns: a dead first upstream is asked once, then skipped while it is down", 
   if (!requireSandbox(t)) return;
   await zoneServed(writeZone([alpha, { ...beta, dnsServers: [DEAD_UPSTREAM, UPSTREAM] }]));
   const before = { ...upstream.seen };
-  const r = await probe(nsOutsider, { server: GW_B, queries: [{ name: "one.example" }, { name: "two.example" }, { name: "three.example" }] });
+  const r = await lab.probe(nsOutsider, { server: GW_B, queries: [{ name: "one.example" }, { name: "two.example" }, { name: "three.example" }] });
   const results = r["results"] as Result[];
   assert.deepEqual(
     results.map((x) => x.answers),
@@ -298,7 +243,7 @@ test("dns: a dead first upstream is asked once, then skipped while it is down", 
 
 test("dns: zone changes apply without a restart and without dropping queries in flight", async (t) => {
   if (!requireSandbox(t)) return;
-  const load = probe(nsClient, { server: GW_A, loop: { name: "web", count: 400 } });
+  const load = lab.probe(nsClient, { server: GW_A, loop: { name: "web", count: 400 } });
   const extra: DnsContainer[] = [];
   for (let i = 0; i < 15; i++) {
     extra.push(ct("e", `late${i}`, `10.77.1.${50 + i}`));
@@ -324,8 +269,8 @@ test("dns: a network that appears later gets a listener once its gateway address
     containers: [ct("f", "late-web", "10.77.3.2"), ct("a", "web", "10.77.3.3")],
   };
   await zoneServed(writeZone([alpha, beta, gamma])); // before the bridge has its address: the daemon retries the bind
-  bridge("bdns-c", `${GW_C}/24`);
-  const nsLate = containerNs("late", "bdns-c", "10.77.3.2/24", GW_C);
+  lab.bridge("bdns-c", `${GW_C}/24`);
+  const nsLate = lab.container("late", "bdns-c", "10.77.3.2/24", GW_C);
   await waitFor("the listener on the new gateway", () => /10\.77\.3\.1:53/.test(sh("ss", "-Hlun", "sport", "=", ":53")));
   assert.deepEqual((await ask(nsLate, GW_C, "web")).answers, ["10.77.3.3"], "web is on gamma too, at its gamma address");
   // web (on alpha and gamma) now sees late-web, and it answers with the gamma address
@@ -337,7 +282,7 @@ test("dns: a network that appears later gets a listener once its gateway address
 
 test("dns: the daemon survives 1,000 malformed packets", async (t) => {
   if (!requireSandbox(t)) return;
-  await probe(nsClient, { server: GW_A, garbage: 1000 });
+  await lab.probe(nsClient, { server: GW_A, garbage: 1000 });
   assert.equal(resolverPid(paths), firstPid, "still the same process");
   assert.deepEqual((await ask(nsClient, GW_A, "client")).answers, ["10.77.1.3"]);
 });
