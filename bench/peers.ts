@@ -17,10 +17,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { berthPaths } from "../src/paths.js";
 import { Engine } from "../src/engine/context.js";
-import { createNetwork } from "../src/engine/network-create.js";
-import { attachNetwork, detachNetwork } from "../src/engine/attach.js";
-import { dnatMappings, publishPorts, reservePorts } from "../src/engine/ports.js";
-import { newId } from "../src/engine/names.js";
+import { createNetwork } from "../src/engine/commands/network-create.js";
+import { attachNetwork, detachNetwork } from "../src/engine/network/attach.js";
+import { dnatMappings, publishPorts, reservePorts } from "../src/engine/ports/ports.js";
+import { newId } from "../src/engine/network/names.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
@@ -62,7 +62,7 @@ function hostAddr(second: number, i: number): string {
 }
 
 function berthTool(root: string): Tool {
-  const engine = new Engine(berthPaths({ ...process.env, BERTH_ROOT: join(root, "berth") }));
+  const engine = Engine.real(berthPaths({ ...process.env, BERTH_ROOT: join(root, "berth") }));
   const net: Network = createNetwork(engine, { name: "bench", subnet: "10.201.0.0/16", disableDns: true, interfaceName: "bthbench0" });
   const byIndex = new Map<number, Container>();
   return {

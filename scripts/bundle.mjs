@@ -9,7 +9,9 @@
 // "../../../bin/berth") resolve the same from a bundle as from a module.
 // Run after `tsc` (npm run build does both).
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const dist = fileURLToPath(new URL("../dist/src/", import.meta.url));
@@ -17,26 +19,10 @@ const bundles = [
   { entry: "cli/program.js", out: "cli/berth.cjs" },
   { entry: "interop/podman/main.js", out: "interop/podman-netavark.cjs" },
   { entry: "interop/cni/main.js", out: "interop/cni-plugin.cjs" },
+  // bin/berth's thin client (no engine, no commander) and the resident service
+  { entry: "service/cli-client.js", out: "cli/berth-client.cjs" },
+  { entry: "service/entry.js", out: "service/berth-service.cjs" },
 ];
-// Graphviz (850 KB, mostly WebAssembly), for `topology --format svg|html`
-// only: a CommonJS file of its own beside the CLI's bundle, required on use
-const graphviz = "cli/graphviz-wasm.cjs";
-await build({
-  entryPoints: ["@hpcc-js/wasm-graphviz"],
-  outfile: `${dist}${graphviz}`,
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  logLevel: "error",
-});
-const graphvizBeside = {
-  name: "graphviz-beside",
-  setup(b) {
-    b.onResolve({ filter: /^@hpcc-js\/wasm-graphviz$/ }, () => ({ path: "./graphviz-wasm.cjs", external: true }));
-  },
-};
-
 for (const b of bundles) {
   await build({
     entryPoints: [`${dist}${b.entry}`],
@@ -46,7 +32,6 @@ for (const b of bundles) {
     format: "cjs",
     target: "node20",
     external: ["better-sqlite3", "koffi", "@koromix/*"],
-    plugins: [graphvizBeside],
     // import() becomes require(): a script run through vm.Script has no ES module loader
     supported: { "dynamic-import": false },
     // CommonJS has no import.meta: give the modules the bundle's own URL
@@ -58,3 +43,18 @@ for (const b of bundles) {
 }
 // bundles of an earlier build (ES modules)
 for (const old of ["interop/podman-netavark.mjs", "interop/cni-plugin.mjs"]) rmSync(`${dist}${old}`, { force: true });
+// this build's id: a client of another build replaces an idle service (src/service/launcher.ts)
+writeFileSync(fileURLToPath(new URL("../dist/build-id", import.meta.url)), `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}\n`);
+// the commit it was built from: `netavark version` shows it as its "commit" (40 hex digits; zeros outside a git checkout)
+const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8" });
+const commit = head.status === 0 && /^[0-9a-f]{40}$/.test(head.stdout.trim()) ? head.stdout.trim() : "0".repeat(40);
+writeFileSync(fileURLToPath(new URL("../dist/build-commit", import.meta.url)), `${commit}\n`);
+// the native transport (bin/podman/netavark, bin/cni/berth link to it): built again whenever its source changed
+const transport = fileURLToPath(new URL("../dist/native/berth-transport", import.meta.url));
+const source = fileURLToPath(new URL("../native/berth-transport.c", import.meta.url));
+const { statSync } = await import("node:fs");
+const mtime = (f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+if (mtime(transport) < mtime(source)) {
+  const r = spawnSync("bash", [fileURLToPath(new URL("build-native.sh", import.meta.url))], { stdio: "inherit" });
+  if (r.status !== 0) process.exit(1);
+}

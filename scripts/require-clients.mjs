@@ -17,6 +17,8 @@ export const REQUIRED_CLIENTS = [
   ["/usr/bin/chromium", "chromium", "the topology picture tests in a real browser"],
   ["/usr/sbin/runc", "runc", "every container Berth runs"],
   ["/usr/bin/conmon", "conmon", "detached containers"],
+  ["/usr/sbin/dockerd", "docker.io", "the Docker network and IPAM driver test and bench"],
+  ["/usr/bin/docker", "docker.io", "the Docker network and IPAM driver test and bench"],
   ["/usr/sbin/iptables-legacy", "iptables", "the foreign-firewall detection tests"],
 ];
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" -ne 0 ]; then
-  echo "berth walkthrough needs root (it creates namespaces, bridges and nftables rules): run it with sudo" >&2
+  echo "berth walkthrough needs root (it creates namespaces, bridges and nftables rules): run it as root (or with sudo)" >&2
   exit 1
 fi
 bash scripts/install-deps.sh

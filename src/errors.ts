@@ -37,6 +37,9 @@ export type ErrorCode =
   | "STATE"
   | "TEARDOWN"
   | "FILE_CONFLICT"
+  | "SERVICE_UNAVAILABLE"
+  | "SERVICE_OUTDATED"
+  | "IPV6_DISABLED"
   | "INTERNAL";
 
 export interface BerthErrorOptions {

@@ -40,6 +40,11 @@ export function berthPaths(env: NodeJS.ProcessEnv = process.env): BerthPaths {
   };
 }
 
+/** Where the DNS resolver keeps its zone, pid file, log and stats: `<runDir>/dns`. */
+export function dnsDir(paths: BerthPaths): string {
+  return join(paths.runDir, "dns");
+}
+
 /** Directory of one container's runtime files (bundle, hosts, resolv.conf). */
 export function containerRunDir(paths: BerthPaths, id: string): string {
   return join(paths.runDir, "containers", id);

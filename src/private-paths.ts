@@ -1,7 +1,7 @@
 import { constants, lstatSync, openSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { BerthError } from "./errors.js";
-import type { BerthPaths } from "./paths.js";
+import { dnsDir, type BerthPaths } from "./paths.js";
 
 const S_ISVTX = 0o1000;
 
@@ -72,7 +72,7 @@ export function privateDirs(paths: BerthPaths, env: NodeJS.ProcessEnv = process.
   dirs.push(
     [paths.stateDir, "state directory"],
     [paths.runDir, "run directory"],
-    [join(paths.runDir, "dns"), "resolver directory"],
+    [dnsDir(paths), "resolver directory"],
     [paths.netnsDir, "namespace directory"],
   );
   return dirs;

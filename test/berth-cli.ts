@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,6 +93,11 @@ export class BerthSandbox {
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
     });
+  }
+
+  /** Start `berth ARGS...` and hand back the process (for long-running verbs: --watch, --serve). */
+  spawn(...args: string[]): ChildProcess {
+    return spawn(process.execPath, [BERTH, ...args], { env: cliEnv(this.env), stdio: ["ignore", "pipe", "pipe"] });
   }
 
   ip(name: string): string {

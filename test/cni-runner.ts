@@ -1,7 +1,7 @@
 // A minimal CNI runtime for tests and benchmarks: executes plugins from
 // CNI_PATH as the specification says (environment, config on stdin,
 // prevResult through a conflist, DEL in reverse order).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 export interface PluginCall {
@@ -28,7 +28,29 @@ export class CniRuntime {
 
   /** Run one plugin (`type` from the config) with the given raw stdin. */
   call(type: string, inv: CniInvocation, stdin: string, extraEnv: NodeJS.ProcessEnv = {}): PluginCall {
-    const env: NodeJS.ProcessEnv = {
+    const r = spawnSync(join(this.cniPath, type), [], { env: this.#envOf(inv, extraEnv), input: stdin, encoding: "utf8", timeout: 60_000 });
+    return callOf(r.status ?? 1, r.stdout ?? "", r.stderr ?? "");
+  }
+
+  /** The same without waiting, so a test can overlap calls as a runtime retrying does. */
+  callAsync(type: string, inv: CniInvocation, stdin: string, extraEnv: NodeJS.ProcessEnv = {}, onStderr?: (text: string) => void): Promise<PluginCall> {
+    return new Promise((resolve, reject) => {
+      const p = spawn(join(this.cniPath, type), [], { env: this.#envOf(inv, extraEnv), stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
+      let stdout = "";
+      let stderr = "";
+      p.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      p.stderr.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+        onStderr?.(stderr);
+      });
+      p.on("error", reject);
+      p.on("close", (code) => resolve(callOf(code ?? 1, stdout, stderr)));
+      p.stdin.end(stdin);
+    });
+  }
+
+  #envOf(inv: CniInvocation, extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return {
       ...this.env,
       CNI_COMMAND: inv.command,
       CNI_PATH: this.cniPath,
@@ -38,14 +60,6 @@ export class CniRuntime {
       ...(inv.args !== undefined ? { CNI_ARGS: inv.args } : {}),
       ...extraEnv,
     };
-    const r = spawnSync(join(this.cniPath, type), [], { env, input: stdin, encoding: "utf8", timeout: 60_000 });
-    let json: Record<string, unknown> | undefined;
-    try {
-      json = r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", json };
   }
 
   /**
@@ -74,4 +88,14 @@ export class CniRuntime {
     }
     return last;
   }
+}
+
+function callOf(code: number, stdout: string, stderr: string): PluginCall {
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = stdout.trim() ? (JSON.parse(stdout) as Record<string, unknown>) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { code, stdout, stderr, json };
 }

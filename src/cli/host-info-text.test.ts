@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hostInfoText } from "./host-info-text.js";
-import type { HostInfo } from "../engine/host-info.js";
+import type { HostInfo } from "../engine/index.js";
 
 const info: HostInfo = {
   interfaces: [

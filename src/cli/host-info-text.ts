@@ -1,4 +1,4 @@
-import type { HostInfo } from "../engine/host-info.js";
+import type { HostInfo } from "../engine/index.js";
 import { table } from "./output.js";
 
 function indent(text: string): string {

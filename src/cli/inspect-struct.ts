@@ -1,8 +1,7 @@
-import { goStruct } from "./go-template.js";
-import { isMap } from "./go-template-value.js";
+import { goStruct, isMap } from "./template/index.js";
 
 /**
- * Mark a container's inspect view (engine/container-view.ts) as the Go
+ * Mark a container's inspect view (engine/views/container-view.ts) as the Go
  * structs Podman's templates run on, so `{{.Foo}}` or `{{.State.Foo}}` is an
  * error naming the valid fields, while a map (`.NetworkSettings.Networks`,
  * `.NetworkSettings.Ports`) still gives "no value" for a missing key.

@@ -1,8 +1,7 @@
-import { goStruct } from "./go-template.js";
-import { formatTime } from "./go-template-value.js";
-import type { TemplateTarget } from "./format-template.js";
+import { goStruct, formatTime } from "./template/index.js";
+import type { TemplateTarget } from "./template/index.js";
 
-/** The JSON `network inspect` prints (engine/network-view.ts), as far as templates read it. */
+/** The JSON `network inspect` prints (engine/views/network-view.ts), as far as templates read it. */
 interface NetworkJson {
   readonly name: string;
   readonly id: string;

@@ -1,4 +1,4 @@
-import { renderTemplate, unescapeFormat } from "./go-template.js";
+import { renderTemplate, unescapeFormat } from "./template/index.js";
 
 /** Render rows as a left-aligned table with a header, as podman does. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {

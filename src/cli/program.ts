@@ -11,7 +11,10 @@ import { registerDoctor } from "./verbs/doctor.js";
 import { registerTrace } from "./verbs/trace.js";
 import { registerTopology } from "./verbs/topology.js";
 import { registerCni } from "./verbs/cni.js";
+import { registerDockerPlugin } from "./verbs/docker-plugin.js";
 import { dropOutputOnClosedPipe } from "./closed-pipe.js";
+import { withCommandStatus } from "./exit-status.js";
+import { escapeControl } from "./escape-control.js";
 
 /** Berth's own failures exit 125, as Podman's do; a container's exit code passes through. */
 const EXIT_BERTH_ERROR = 125;
@@ -34,6 +37,8 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .enablePositionalOptions()
     .showSuggestionAfterError()
+    // commander's own errors echo the argument they reject
+    .configureOutput({ outputError: (text, write) => write(escapeControl(text, { newline: true })) })
     .exitOverride();
   registerRun(program);
   registerContainers(program);
@@ -46,30 +51,48 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerWalkthrough(program);
   registerCni(program);
+  registerDockerPlugin(program);
 
   return program;
 }
 
-/** The one exit point: print errors as "Error: ..." and "Hint: ...", pick the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
-  dropOutputOnClosedPipe();
+export interface MainOptions {
+  /**
+   * Called with the parsed command before its action runs (the Berth
+   * service takes its turn for changes here, or refuses a command that
+   * needs the caller's terminal).
+   */
+  readonly beforeAction?: (command: Command) => Promise<void> | void;
+}
+
+/**
+ * The one exit point: print errors as "Error: ..." and "Hint: ...", pick the
+ * exit code. Messages echo names, paths and values from the input, so their
+ * control characters are printed escaped (escape-control.ts); a hint keeps
+ * its own line breaks.
+ */
+export async function main(argv: readonly string[], opts: MainOptions = {}): Promise<number> {
+  // the service's own streams are not the caller's pipe (its output is captured per request)
+  if (opts.beforeAction === undefined) dropOutputOnClosedPipe();
   const program = buildProgram();
+  const before = opts.beforeAction;
+  if (before !== undefined) program.hook("preAction", (_program, action) => before(action));
   try {
-    await program.parseAsync([...argv], { from: "user" });
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    const { exitCode } = await withCommandStatus(() => program.parseAsync([...argv], { from: "user" }));
+    return exitCode ?? (typeof process.exitCode === "number" ? process.exitCode : 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
       return EXIT_BERTH_ERROR;
     }
     if (isBerthError(e)) {
-      process.stderr.write(`Error: ${e.message}\n`);
-      if (e.hint) process.stderr.write(`Hint: ${e.hint}\n`);
-      for (const r of e.rollbackErrors) process.stderr.write(`  (while undoing: ${messageOf(r)})\n`);
+      process.stderr.write(`Error: ${escapeControl(e.message)}\n`);
+      if (e.hint) process.stderr.write(`Hint: ${escapeControl(e.hint, { newline: true })}\n`);
+      for (const r of e.rollbackErrors) process.stderr.write(`  (while undoing: ${escapeControl(messageOf(r))})\n`);
       if (process.env["BERTH_DEBUG"]) process.stderr.write(`${e.stack ?? ""}\n`);
       return exitCodeOf(e);
     }
-    process.stderr.write(`Error: ${messageOf(e)}\n`);
+    process.stderr.write(`Error: ${escapeControl(messageOf(e))}\n`);
     if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return EXIT_BERTH_ERROR;
   }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parsePsFilters, psFilterMatches } from "./ps-filter.js";
-import { tailLines } from "./logs.js";
+import { tailLines } from "../engine/index.js";
 import { BerthError } from "../errors.js";
 
 const web = { name: "web1", id: "abcdef0123", networks: ["front", "back"], status: "running", labels: { app: "shop" } };

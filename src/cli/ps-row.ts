@@ -1,8 +1,7 @@
 import type { Container } from "../model/container.js";
-import { goStruct } from "./go-template.js";
-import { formatTime } from "./go-template-value.js";
+import { goStruct, formatTime } from "./template/index.js";
 import { ago } from "./output.js";
-import type { TemplateTarget } from "./format-template.js";
+import type { TemplateTarget } from "./template/index.js";
 
 /** What `ps` knows about one container besides its record. */
 export interface PsFacts {

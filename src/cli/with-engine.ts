@@ -1,1 +1,1 @@
-export { withEngine } from "../engine/with-engine.js";
+export { withEngine } from "../engine/index.js";

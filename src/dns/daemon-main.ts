@@ -1,4 +1,4 @@
-// The resolver daemon's entry: what Berth spawns (engine/dns-sync.ts), and
+// The resolver daemon's entry: what Berth spawns (engine/sync/dns-sync.ts), and
 // what tests and benchmarks run directly:
 //   node dist/src/dns/daemon-main.js [RESOLV_CONF]
 // It loads only the resolver's modules, not the CLI's (a few hundred ms less

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { BerthPaths } from "../paths.js";
+import { dnsDir, type BerthPaths } from "../paths.js";
 import { checkPrivateDir, replaceFile } from "../private-paths.js";
-import { dnsDir, resolverPort } from "./launcher.js";
+import { resolverPort } from "./launcher.js";
 import { Zone } from "./zone.js";
+import { diffZones } from "./zone-delta.js";
 import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snapshot.js";
 import { Forwarder } from "./forwarder.js";
 import { Responder } from "./responder.js";
@@ -78,6 +79,8 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   }
   const first = readZone(zoneFile) ?? EMPTY_ZONE;
   const state: ResolverState = { zone: new Zone(first), hostUpstreams: [], ownAddresses: new Set() };
+  /** The snapshot state.zone and the UDP thread's zone were made from (the base of the next delta). */
+  let served = first;
   let hostServers = readNameservers(resolvConf);
   const setHostUpstreams = () => (state.hostUpstreams = hostServers.filter((s) => !state.ownAddresses.has(s)));
   const fastPath = process.env["BERTH_DNS_FASTPATH"] !== "0";
@@ -169,7 +172,13 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     const snap = readZone(zoneFile);
     if (!snap) return;
     let zoneSnapshot = snap;
-    state.zone = new Zone(snap);
+    // one container's setup changes its own names: apply that, not a whole new zone (1,000 containers: ~1 ms against ~100)
+    let delta = diffZones(served, snap);
+    if (delta === undefined || !state.zone.apply(delta)) {
+      delta = undefined;
+      state.zone = new Zone(snap);
+    }
+    served = snap;
     state.ownAddresses = new Set(state.zone.gateways);
     setHostUpstreams();
     if (state.zone.empty) {
@@ -179,6 +188,8 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       const again = readZone(zoneFile);
       if (again && again.networks.length > 0) {
         zoneSnapshot = again;
+        served = again;
+        delta = undefined;
         state.zone = new Zone(again);
         state.ownAddresses = new Set(state.zone.gateways);
         setHostUpstreams();
@@ -188,7 +199,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       }
     }
     const serial = state.zone.serial;
-    await udp.setZone(zoneSnapshot);
+    await udp.setZone(zoneSnapshot, delta);
     await syncListeners();
     writeLoaded(serial);
   };

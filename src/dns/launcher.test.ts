@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { berthPaths } from "../paths.js";
-import { dnsDir, ensureResolverRunning, RESOLVER_NODE_FLAGS, resolverPid } from "./launcher.js";
+import { ensureResolverRunning, RESOLVER_NODE_FLAGS, resolverPid } from "./launcher.js";
+import { dnsDir } from "../paths.js";
 
 // A stand-in daemon: notes that it was spawned, takes a moment to start
 // (as a real one does on a busy host), then writes its pid file and lives on.

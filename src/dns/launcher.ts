@@ -1,15 +1,10 @@
 import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BerthPaths } from "../paths.js";
+import { dnsDir, type BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { processAlive } from "../process-alive.js";
 import { openAppendNoFollow } from "../private-paths.js";
-
-/** Where the resolver keeps its zone, pid file and log: `<runDir>/dns`. */
-export function dnsDir(paths: BerthPaths): string {
-  return join(paths.runDir, "dns");
-}
 
 /**
  * V8 settings of the daemon process. UDP queries are answered on a thread

@@ -111,7 +111,8 @@ test("UDP thread: while a big new zone is built, queries are answered from the o
   const big = (webName: string): DnsZoneSnapshot => {
     const z = loZone(webName);
     const many = Array.from({ length: 20_000 }, (_, i) => ({
-      id: (i + 1).toString(16).padStart(64, "c"),
+      // ids that differ in their first 12 characters, as real ones do (a shared short id would be one name held by all 20,000)
+      id: (i + 1).toString(16).padStart(12, "0").padEnd(64, "c"),
       name: `c${i}`,
       aliases: [`a${i}`],
       ipv4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) + 1}`,

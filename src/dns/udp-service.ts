@@ -5,6 +5,7 @@ import { sendOne } from "./datagram-batch.js";
 import { onReply, type QueryHandler } from "./server.js";
 import { closeFd, openUdpSocket } from "./udp-socket.js";
 import type { DnsZoneSnapshot } from "./zone-snapshot.js";
+import type { ZoneDelta } from "./zone-delta.js";
 import { ForwardGate, type ForwardLimits } from "./forward-gate.js";
 
 /** What the UDP thread starts with. */
@@ -20,6 +21,7 @@ export interface UdpWorkerData {
 
 export type ToUdpWorker =
   | { readonly type: "zone"; readonly snapshot: DnsZoneSnapshot; readonly seq: number }
+  | { readonly type: "zone-delta"; readonly delta: ZoneDelta; readonly seq: number }
   | { readonly type: "add"; readonly fd: number; readonly gateway: string }
   | { readonly type: "remove"; readonly fd: number }
   | { readonly type: "stop" };
@@ -167,13 +169,19 @@ export class UdpService {
     else closeFd(fd);
   }
 
-  /** Serve `snapshot` from now on; resolves once the UDP thread answers from it. */
-  setZone(snapshot: DnsZoneSnapshot): Promise<void> {
+  /**
+   * Serve `snapshot` from now on; resolves once the UDP thread answers
+   * from it. With `delta` (what changed since the last snapshot given
+   * here), the thread gets only the delta and applies it to its zone
+   * instead of building the whole zone again; a restarted thread starts
+   * from `snapshot`.
+   */
+  setZone(snapshot: DnsZoneSnapshot, delta?: ZoneDelta): Promise<void> {
     this.#snapshot = snapshot;
     if (!this.#alive) return Promise.resolve();
     const seq = ++this.#zoneSeq;
     const applied = new Promise<void>((resolve) => this.#zoneWaiters.set(seq, resolve));
-    this.#tell({ type: "zone", snapshot, seq });
+    this.#tell(delta === undefined ? { type: "zone", snapshot, seq } : { type: "zone-delta", delta, seq });
     return applied;
   }
 

@@ -19,6 +19,7 @@ import type { FromUdpWorker, ToUdpWorker, UdpWorkerData } from "./udp-service.js
 import { RCODE_FORMERR } from "./wire/constants.js";
 import { encodeErrorReplyInto } from "./wire/error-reply.js";
 import { Zone } from "./zone.js";
+import type { ZoneDelta } from "./zone-delta.js";
 import { ForwardGate } from "./forward-gate.js";
 
 /** How long poll waits at most: a bound on how late the thread notices it is being terminated. */
@@ -46,14 +47,22 @@ let sockets: Socket[] = [];
 let pollfds = Buffer.alloc(POLLFD_BYTES);
 /** IPv4 clients of the zone: address as a 32-bit key -> text, so a known client costs no string. */
 const clientText = new Map<number, string>();
-/** The next zone, while it is built a slice at a time, and the zone messages it answers. */
-let building: { readonly slices: Generator<void, Zone, void>; readonly seqs: readonly number[] } | undefined;
+/** The next zone, while it is built a slice at a time, the changes that came after it (applied once it is built), and the zone messages it answers. */
+let building: { readonly slices: Generator<void, Zone, void>; readonly deltas: readonly ZoneDelta[]; readonly seqs: readonly number[] } | undefined;
+
+/** Apply a change to the zone served (a few containers' names: no slices needed). */
+function applyDelta(zone: Zone, delta: ZoneDelta): void {
+  if (!zone.apply(delta)) post({ type: "error", message: "a zone change named a network the zone does not have; it was not applied" });
+  // cached client texts of containers that went would only be stale, never wrong; drop them anyway
+  if (delta.removed.length > 0) clientText.clear();
+}
 
 /** Build one more slice of the next zone; serve from it once it is complete. */
 function buildSlice(): void {
   if (building === undefined) return;
   const step = building.slices.next();
   if (!step.done) return;
+  for (const d of building.deltas) applyDelta(step.value, d);
   state.zone = step.value;
   clientText.clear();
   for (const seq of building.seqs) post({ type: "zone-applied", seq });
@@ -141,7 +150,14 @@ function applyControl(): boolean {
     switch (m.type) {
       case "zone":
         // built between batches; a newer zone replaces one still being built
-        building = { slices: Zone.inSlices(m.snapshot), seqs: [...(building?.seqs ?? []), m.seq] };
+        building = { slices: Zone.inSlices(m.snapshot), deltas: [], seqs: [...(building?.seqs ?? []), m.seq] };
+        break;
+      case "zone-delta":
+        if (building !== undefined) building = { ...building, deltas: [...building.deltas, m.delta], seqs: [...building.seqs, m.seq] };
+        else {
+          applyDelta(state.zone, m.delta);
+          post({ type: "zone-applied", seq: m.seq });
+        }
         break;
       case "add":
         sockets = [...sockets, { fd: m.fd, gateway: m.gateway }];

@@ -1,6 +1,7 @@
 import { cidrContains, parseCidr4, tryParseIpv4, type Cidr4 } from "../model/ipv4.js";
 import { cidr6Contains, formatIpv6, parseCidr6, tryParseIpv6, type Cidr6 } from "../model/ipv6.js";
-import type { DnsZoneSnapshot } from "./zone-snapshot.js";
+import type { DnsContainer, DnsZoneSnapshot } from "./zone-snapshot.js";
+import type { ZoneDelta } from "./zone-delta.js";
 
 /** The search domain containers get in resolv.conf; every name is also served under it. */
 export const SEARCH_DOMAIN = "dns.berth";
@@ -42,6 +43,7 @@ export const FORWARD: Forward = { kind: "forward" };
 export const REFUSED: Refused = { kind: "refused" };
 
 interface NetIndex {
+  readonly id: string;
   readonly subnet: Cidr4 | undefined;
   readonly subnet6: Cidr6 | undefined;
   readonly dnsServers: readonly string[];
@@ -52,6 +54,21 @@ interface NetIndex {
   readonly ptr: Map<number, readonly string[]>;
   /** IPv6 address (canonical text) -> FQDNs of the container that has it */
   readonly ptr6: Map<string, readonly string[]>;
+  /** container id -> what it has on this network */
+  readonly members: Map<string, Member>;
+  /** each key of `names`, `ptr`, `ptr6` -> the containers that give it (in the order they came) */
+  readonly nameHolders: Map<string, Set<string>>;
+  readonly ptrHolders: Map<number, Set<string>>;
+  readonly ptr6Holders: Map<string, Set<string>>;
+}
+
+/** One container on one network, as the zone indexes it. */
+interface Member {
+  readonly container: DnsContainer;
+  readonly ip: number | undefined;
+  readonly ip6: string | undefined;
+  readonly names: readonly string[];
+  readonly fqdns: readonly string[];
 }
 
 /** A container seen as a client: every network it is on, and where its forwarded queries go. */
@@ -75,13 +92,6 @@ function namesOf(c: { id: string; name: string; aliases: readonly string[] }): s
   return [...names];
 }
 
-/** An answer being built: the zone adds to it while it is built and never after. */
-interface AnswerInProgress {
-  readonly kind: "local";
-  readonly ips: number[];
-  readonly ips6: string[];
-}
-
 /** The value under `key`, made with `make` and stored first if there is none. */
 function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let v = map.get(key);
@@ -92,21 +102,20 @@ function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   return v;
 }
 
-/** Append `x` unless `list` has it. */
-function pushNew<T>(list: T[], x: T): void {
-  if (!list.includes(x)) list.push(x);
+/** `list` with `x` appended unless it has it (a new array: answers handed out are never changed). */
+function withNew<T>(list: readonly T[], x: T | undefined): readonly T[] {
+  return x === undefined || list.includes(x) ? list : [...list, x];
 }
 
-function add(map: Map<string, AnswerInProgress>, key: string, ip: number | undefined, ip6: string | undefined): void {
-  const e = getOrAdd(map, key, (): AnswerInProgress => ({ kind: "local", ips: [], ips6: [] }));
-  if (ip !== undefined) pushNew(e.ips, ip);
-  if (ip6 !== undefined) pushNew(e.ips6, ip6);
+/** Append `x` to `list` unless it has it (a list nothing has been handed yet). */
+function addMissing<T>(list: T[], x: T | undefined): void {
+  if (x !== undefined && !list.includes(x)) list.push(x);
 }
 
-/** Append the items of `more` that the list under `key` lacks. */
-function addAll<T>(map: Map<T, string[]>, key: T, more: readonly string[]): void {
-  const list = getOrAdd(map, key, (): string[] => []);
-  for (const x of more) pushNew(list, x);
+/** `list` with the items of `more` it lacks appended (a new array when any). */
+function withAll<T>(list: readonly T[], more: readonly T[]): readonly T[] {
+  const add = more.filter((x, i) => !list.includes(x) && more.indexOf(x) === i);
+  return add.length === 0 ? list : [...list, ...add];
 }
 
 function tryCidr<T>(parse: (s: string) => T, text: string | undefined): T | undefined {
@@ -125,15 +134,24 @@ const FILLED_IN_SLICES = Symbol("filled in slices");
  * The names a client container may resolve: only containers that share a
  * network with it, by name, alias or 12-hex short id, bare or under
  * dns.berth, case-insensitively, with their addresses on the shared
- * networks. Built once per snapshot (immutable; the daemon swaps whole
- * zones), so a lookup is a map hit per network of the client.
+ * networks. Built from a snapshot, then kept up to date one container at
+ * a time (`apply`, with the changes `diffZones` finds), so a container's
+ * setup costs the resolver its own names, not the whole zone's. A lookup
+ * is a map hit per network of the client. Answers handed out are never
+ * changed afterwards: a change replaces them.
  */
 export class Zone {
   #gateways: readonly string[] = [];
   #serial: number | undefined;
+  /** While #fill builds the zone (before anything of it is handed out). */
+  #filling = false;
   readonly #byGateway = new Map<string, NetIndex>();
+  readonly #byId = new Map<string, NetIndex>();
   /** client address -> the containers that have it (more than one only with overlapping subnets) */
   readonly #clients = new Map<string, ClientView[]>();
+  /** container id -> its networks, and the client view made of them with the addresses it is listed under */
+  readonly #memberships = new Map<string, Map<NetIndex, Member>>();
+  readonly #views = new Map<string, { readonly view: ClientView; readonly addrs: readonly string[] }>();
   readonly #nets: NetIndex[] = [];
 
   constructor(snapshot: DnsZoneSnapshot, filledInSlices?: typeof FILLED_IN_SLICES) {
@@ -166,53 +184,165 @@ export class Zone {
   }
 
   *#fill(snapshot: DnsZoneSnapshot, slice: number): Generator<void, void, void> {
+    this.#filling = true;
     let done = 0;
-    const netsOf = new Map<string, NetIndex[]>();
-    const serversOf = new Map<string, readonly string[]>();
     for (const n of snapshot.networks) {
-      const names = new Map<string, AnswerInProgress>();
-      const ptr = new Map<number, string[]>();
-      const ptr6 = new Map<string, string[]>();
       const idx: NetIndex = {
+        id: n.id,
         subnet: tryCidr(parseCidr4, n.subnet),
         subnet6: tryCidr(parseCidr6, n.subnet6),
         dnsServers: n.dnsServers,
         internal: n.internal === true,
-        names,
-        ptr,
-        ptr6,
+        names: new Map(),
+        ptr: new Map(),
+        ptr6: new Map(),
+        members: new Map(),
+        nameHolders: new Map(),
+        ptrHolders: new Map(),
+        ptr6Holders: new Map(),
       };
-      for (const c of n.containers) {
-        if (++done % slice === 0) yield;
-        const ip = c.ipv4 === undefined ? undefined : tryParseIpv4(c.ipv4);
-        const parsed6 = c.ipv6 === undefined ? undefined : tryParseIpv6(c.ipv6);
-        const ip6 = parsed6 === undefined ? undefined : formatIpv6(parsed6);
-        if (ip === undefined && ip6 === undefined) continue;
-        for (const key of namesOf(c)) add(names, key, ip, ip6);
-        const fqdns = [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`);
-        if (ip !== undefined) addAll(ptr, ip, fqdns);
-        if (ip6 !== undefined) addAll(ptr6, ip6, fqdns);
-        getOrAdd(netsOf, c.id, (): NetIndex[] => []).push(idx);
-        if (c.dnsServers.length > 0) serversOf.set(c.id, c.dnsServers);
-      }
       this.#nets.push(idx);
+      if (!this.#byId.has(n.id)) this.#byId.set(n.id, idx);
       for (const g of [n.gateway, n.gateway6]) if (g !== undefined && !this.#byGateway.has(g)) this.#byGateway.set(g, idx);
-    }
-    for (const n of snapshot.networks) {
       for (const c of n.containers) {
         if (++done % slice === 0) yield;
-        const nets = netsOf.get(c.id) ?? [];
-        const fromNets = [...new Set(nets.flatMap((x) => x.dnsServers))];
-        const view: ClientView = { nets, upstreams: serversOf.get(c.id) ?? fromNets, forwards: nets.some((x) => !x.internal) };
-        for (const addr of [c.ipv4, c.ipv6]) {
-          if (addr === undefined) continue;
-          const list = getOrAdd(this.#clients, addr, (): ClientView[] => []);
-          if (!list.some((v) => v.nets === nets)) list.push(view);
-        }
+        this.#add(idx, c);
       }
     }
     this.#gateways = [...this.#byGateway.keys()];
     this.#serial = snapshot.serial;
+    this.#filling = false;
+  }
+
+  /**
+   * Apply the changes from the snapshot this zone serves to the next one
+   * (`diffZones`). Returns false, changing nothing, when the delta names a
+   * network the zone does not have: the caller builds the zone anew.
+   */
+  apply(delta: ZoneDelta): boolean {
+    const known = (id: string) => this.#byId.has(id);
+    if (!delta.removed.every((r) => known(r.network)) || !delta.added.every((a) => known(a.network))) return false;
+    for (const r of delta.removed) this.#remove(this.#byId.get(r.network)!, r.id);
+    for (const a of delta.added) {
+      const net = this.#byId.get(a.network)!;
+      // a container listed twice: its later record wins, as in a rebuild's client view
+      if (net.members.has(a.container.id)) this.#remove(net, a.container.id);
+      this.#add(net, a.container);
+    }
+    this.#serial = delta.serial;
+    return true;
+  }
+
+  /** Index container `c` on network `net`: its names, reverse names and its client view. */
+  #add(net: NetIndex, c: DnsContainer): void {
+    const ip = c.ipv4 === undefined ? undefined : tryParseIpv4(c.ipv4);
+    const parsed6 = c.ipv6 === undefined ? undefined : tryParseIpv6(c.ipv6);
+    const ip6 = parsed6 === undefined ? undefined : formatIpv6(parsed6);
+    if (ip === undefined && ip6 === undefined) return;
+    if (net.members.has(c.id)) return; // the same id twice on one network: the first record serves
+    const m: Member = {
+      container: c,
+      ip,
+      ip6,
+      names: namesOf(c),
+      fqdns: [c.name, ...c.aliases].map((x) => `${x.replace(/\.$/, "")}.${SEARCH_DOMAIN}`),
+    };
+    net.members.set(c.id, m);
+    for (const key of m.names) {
+      getOrAdd(net.nameHolders, key, () => new Set<string>()).add(c.id);
+      const old = net.names.get(key);
+      if (old !== undefined && this.#filling) {
+        // nothing of a zone being built has been handed out yet: grow its lists in place
+        // (a new list per holder made a name held by n containers cost n² copies)
+        addMissing(old.ips as number[], ip);
+        addMissing(old.ips6 as string[], ip6);
+        continue;
+      }
+      net.names.set(key, {
+        kind: "local",
+        ips: withNew(old?.ips ?? [], ip),
+        ips6: withNew(old?.ips6 ?? [], ip6),
+      });
+    }
+    if (ip !== undefined) {
+      getOrAdd(net.ptrHolders, ip, () => new Set<string>()).add(c.id);
+      net.ptr.set(ip, withAll(net.ptr.get(ip) ?? [], m.fqdns));
+    }
+    if (ip6 !== undefined) {
+      getOrAdd(net.ptr6Holders, ip6, () => new Set<string>()).add(c.id);
+      net.ptr6.set(ip6, withAll(net.ptr6.get(ip6) ?? [], m.fqdns));
+    }
+    getOrAdd(this.#memberships, c.id, () => new Map<NetIndex, Member>()).set(net, m);
+    this.#refreshView(c.id);
+  }
+
+  /** Take container `id` off network `net`: what only it gave goes, what others give too is recomputed from them. */
+  #remove(net: NetIndex, id: string): void {
+    const m = net.members.get(id);
+    if (!m) return;
+    net.members.delete(id);
+    const holdersOf = (holders: Set<string> | undefined) => {
+      holders?.delete(id);
+      return holders === undefined || holders.size === 0 ? [] : [...holders].flatMap((h) => net.members.get(h) ?? []);
+    };
+    for (const key of m.names) {
+      const rest = holdersOf(net.nameHolders.get(key));
+      if (rest.length === 0) {
+        net.nameHolders.delete(key);
+        net.names.delete(key);
+        continue;
+      }
+      const ips = new Set<number>();
+      const ips6 = new Set<string>();
+      for (const r of rest) {
+        if (r.ip !== undefined) ips.add(r.ip);
+        if (r.ip6 !== undefined) ips6.add(r.ip6);
+      }
+      net.names.set(key, { kind: "local", ips: [...ips], ips6: [...ips6] });
+    }
+    const dropPtr = <K>(ptr: Map<K, readonly string[]>, holders: Map<K, Set<string>>, key: K | undefined) => {
+      if (key === undefined) return;
+      const rest = holdersOf(holders.get(key));
+      if (rest.length === 0) {
+        holders.delete(key);
+        ptr.delete(key);
+      } else ptr.set(key, [...new Set(rest.flatMap((r) => r.fqdns))]);
+    };
+    dropPtr(net.ptr, net.ptrHolders, m.ip);
+    dropPtr(net.ptr6, net.ptr6Holders, m.ip6);
+    this.#memberships.get(id)?.delete(net);
+    this.#refreshView(id);
+  }
+
+  /** Make container `id`'s client view again from the networks it is on now, and list it under its addresses. */
+  #refreshView(id: string): void {
+    const old = this.#views.get(id);
+    if (old) {
+      for (const a of old.addrs) {
+        const list = this.#clients.get(a);
+        if (!list) continue;
+        const i = list.indexOf(old.view);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0) this.#clients.delete(a);
+      }
+      this.#views.delete(id);
+    }
+    const on = this.#memberships.get(id);
+    if (!on || on.size === 0) {
+      this.#memberships.delete(id);
+      return;
+    }
+    const nets = [...on.keys()];
+    let servers: readonly string[] | undefined;
+    const addrs = new Set<string>();
+    for (const m of on.values()) {
+      if (m.container.dnsServers.length > 0) servers = m.container.dnsServers;
+      if (m.container.ipv4 !== undefined) addrs.add(m.container.ipv4);
+      if (m.container.ipv6 !== undefined) addrs.add(m.container.ipv6);
+    }
+    const view: ClientView = { nets, upstreams: servers ?? [...new Set(nets.flatMap((x) => x.dnsServers))], forwards: nets.some((x) => !x.internal) };
+    for (const a of addrs) getOrAdd(this.#clients, a, (): ClientView[] => []).push(view);
+    this.#views.set(id, { view, addrs: [...addrs] });
   }
 
   /** Whether `clientIp` is a container on the network whose gateway (IPv4 or IPv6) is `gateway`. */

@@ -1,58 +1,88 @@
 import { berthPaths, type BerthPaths } from "../paths.js";
 import { Store } from "../store/index.js";
-import { NetlinkHandle } from "../kernel/index.js";
-import { Firewall } from "../firewall/index.js";
-import { Runtime } from "../runtime/index.js";
 import { BerthError } from "../errors.js";
 import { checkPrivateDirs } from "../private-paths.js";
-import type { ChangePlan } from "./dry-run/planned-change.js";
+import {
+  realFirewall,
+  realKernel,
+  realResolver,
+  realRuntime,
+  type ContainerRuntime,
+  type FirewallTable,
+  type Kernel,
+  type Netlink,
+  type Resolver,
+} from "./deps/index.js";
+
+/** What an engine is made of: its store and what it drives (see engine/deps/). */
+export interface EngineParts {
+  readonly paths: BerthPaths;
+  readonly store: Store;
+  readonly kernel: Kernel;
+  /** Opened on first use: read-only verbs never touch the nft table. */
+  readonly firewall: () => FirewallTable;
+  readonly runtime: ContainerRuntime;
+  readonly resolver: Resolver;
+}
 
 /**
- * Everything an engine verb needs, opened once per process. The host netlink
- * handle and the firewall are opened lazily: read-only verbs never touch them.
+ * Everything an engine verb needs, opened once per process. `Engine.open()`
+ * wires the real kernel, nft table, runtime and resolver; tests give fakes
+ * (engine/testing/). The host netlink handle and the firewall are opened
+ * lazily: read-only verbs never touch them.
  */
 export class Engine {
   readonly paths: BerthPaths;
   readonly store: Store;
-  readonly runtime: Runtime;
-  #host: NetlinkHandle | undefined;
-  #firewall: Firewall | undefined;
-  /**
-   * Set during --dry-run (see dry-run/preview.ts): the steps that would
-   * touch the kernel, the nft table, DNS or the runtime record themselves
-   * here instead.
-   */
-  plan: ChangePlan | undefined;
+  readonly kernel: Kernel;
+  readonly runtime: ContainerRuntime;
+  readonly resolver: Resolver;
+  readonly #openFirewall: () => FirewallTable;
+  #firewall: FirewallTable | undefined;
   /** Bridge ifindexes seen by this process: an attach need not look the bridge up again. */
   readonly bridgeIndexes = new Map<string, number>();
 
-  constructor(paths: BerthPaths) {
-    this.paths = paths;
-    this.store = Store.open(paths.db);
-    this.runtime = new Runtime(paths);
+  constructor(parts: EngineParts) {
+    this.paths = parts.paths;
+    this.store = parts.store;
+    this.kernel = parts.kernel;
+    this.runtime = parts.runtime;
+    this.resolver = parts.resolver;
+    this.#openFirewall = parts.firewall;
   }
 
+  /** The real engine at the paths `env` names (as root). */
   static open(env: NodeJS.ProcessEnv = process.env): Engine {
     requireRoot();
     const paths = berthPaths(env);
     checkPrivateDirs(paths, env);
-    return new Engine(paths);
+    return Engine.real(paths);
+  }
+
+  /** The real kernel, firewall, runtime and resolver on `paths`, without the root and directory checks (benchmarks). */
+  static real(paths: BerthPaths): Engine {
+    return new Engine({
+      paths,
+      store: Store.open(paths.db),
+      kernel: realKernel(),
+      firewall: realFirewall,
+      runtime: realRuntime(paths),
+      resolver: realResolver(paths),
+    });
   }
 
   /** Netlink handle in the host's (the caller's) network namespace. */
-  get host(): NetlinkHandle {
-    this.#host ??= NetlinkHandle.open();
-    return this.#host;
+  get host(): Netlink {
+    return this.kernel.host;
   }
 
-  get firewall(): Firewall {
-    this.#firewall ??= new Firewall();
+  get firewall(): FirewallTable {
+    this.#firewall ??= this.#openFirewall();
     return this.#firewall;
   }
 
   close(): void {
-    this.#host?.close();
-    this.#host = undefined;
+    this.kernel.close();
     this.#firewall?.close();
     this.#firewall = undefined;
     this.store.close();

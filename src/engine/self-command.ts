@@ -10,6 +10,13 @@ export const BERTH_CLI = fileURLToPath(new URL("../../../bin/berth", import.meta
 export const BERTH_CNI_PLUGIN = fileURLToPath(new URL("../../../bin/cni/berth", import.meta.url));
 
 /**
+ * The resolver daemon's own entry (from engine/ and from the adapters' bundles
+ * in interop/ alike). Kept in this module, which sits at dist/src/engine/ as
+ * deep as the bundles, so the relative URL resolves from both.
+ */
+export const RESOLVER_MAIN = fileURLToPath(new URL("../dns/daemon-main.js", import.meta.url));
+
+/**
  * argv that runs this berth installation's CLI, carrying the BERTH_* settings
  * (state location) along. Used for processes that outlive the CLI: conmon's
  * exit command.

@@ -14,7 +14,8 @@ import {
   samePortMapping,
   type PortMapping,
 } from "./render-ports.js";
-import { CHAIN, TABLE_FAMILY, TABLE_NAME } from "./table.js";
+import { CHAIN, TABLE, TABLE_FAMILY, TABLE_NAME } from "./table.js";
+import { SPOOF_TABLE, renderGuardPorts, renderSpoofBase, renderSyncGuardedPorts, renderUnguardPorts, type GuardedPort } from "./render-spoof.js";
 import { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
 import { setElementsOf, summarizeTable, type TableSummary } from "./table-summary.js";
 
@@ -34,9 +35,9 @@ export class Firewall {
     this.#nft = options.applier ?? new NftApplier();
   }
 
-  /** Create the table, sets, maps and base chains (idempotent; existing elements stay). */
+  /** Create the tables, sets, maps and base chains (idempotent; existing elements stay). */
   ensureBase(): void {
-    this.#nft.apply(renderBaseTable(), "Cannot create nft table inet berth");
+    this.#nft.apply(renderBaseTable() + renderSpoofBase(), "Cannot create nft tables inet berth and bridge berth");
   }
 
   /**
@@ -44,7 +45,40 @@ export class Firewall {
    * transaction. Published ports (map elements) are not touched.
    */
   syncNetworks(nets: readonly FirewallNetwork[]): void {
-    this.#nft.apply(renderBaseTable() + renderNetworks(nets), "Cannot apply the networks' nftables rules");
+    this.#nft.apply(renderBaseTable() + renderSpoofBase() + renderNetworks(nets), "Cannot apply the networks' nftables rules");
+  }
+
+  /**
+   * Filter containers' bridge ports to their own MAC and addresses
+   * (render-spoof.ts): element inserts in one transaction. When the table
+   * is gone (`nft flush ruleset`), it is made again in the same transaction.
+   */
+  guardPorts(ports: readonly GuardedPort[]): void {
+    if (ports.length === 0) return;
+    const what = `Cannot filter bridge port ${ports.map((p) => p.port).join(", ")}`;
+    try {
+      this.#nft.apply(renderGuardPorts(ports), what);
+    } catch (e) {
+      if (!(e instanceof BerthError) || e.code !== "FIREWALL") throw e;
+      this.#nft.apply(renderSpoofBase() + renderGuardPorts(ports), what);
+    }
+  }
+
+  /** Stop filtering these ports (their veths are going); elements or a table already gone are fine. */
+  unguardPorts(ports: readonly GuardedPort[]): void {
+    if (ports.length === 0) return;
+    const what = `Cannot remove the filter of bridge port ${ports.map((p) => p.port).join(", ")}`;
+    try {
+      this.#nft.apply(renderUnguardPorts(ports), what);
+    } catch (e) {
+      if (!(e instanceof BerthError) || e.code !== "FIREWALL") throw e;
+      this.#nft.apply(renderSpoofBase() + renderUnguardPorts(ports), what);
+    }
+  }
+
+  /** Make the filtered ports exactly `ports` (reconcile), with the table ensured, in one transaction. */
+  syncGuardedPorts(ports: readonly GuardedPort[]): void {
+    this.#nft.apply(renderSyncGuardedPorts(ports), "Cannot apply the bridge ports' filters");
   }
 
   /** Publish ports: element inserts in one transaction. Fails with FIREWALL if a key is published elsewhere. */
@@ -138,10 +172,20 @@ export class Firewall {
   /** Delete the whole table; fine when it is already gone. */
   reset(): void {
     this.#nft.deleteTable();
+    this.#nft.apply(`add table ${SPOOF_TABLE}\ndelete table ${SPOOF_TABLE}\n`, `Cannot delete nft table ${SPOOF_TABLE}`);
   }
 
-  /** Whether the table exists (it is gone after e.g. `nft flush ruleset`). */
+  /**
+   * Whether the table exists (it is gone after e.g. `nft flush ruleset`).
+   * Asked as a checked, never committed `create table` (EEXIST: it
+   * exists), which costs the same with 1,000 containers as with one: nft
+   * 1.0's `list tables` fetches every set element of every table first.
+   */
   tableExists(): boolean {
+    const error = this.#nft.check(`create table ${TABLE}\n`);
+    if (error === undefined) return false;
+    if (/File exists/.test(error)) return true;
+    // another failure (an nft without checked runs?): look at the listing
     return this.#nft.listJson("tables").some((o) => {
       const t = o["table"] as { family?: unknown; name?: unknown } | undefined;
       return t?.family === TABLE_FAMILY && t.name === TABLE_NAME;
@@ -156,10 +200,11 @@ export class Firewall {
   /**
    * Other firewalls that would silently drop what Berth accepts: forward
    * base chains with policy drop in other nftables tables, and a legacy
-   * iptables FORWARD policy of DROP.
+   * iptables FORWARD policy of DROP. A chain that accepts each of
+   * `bridges` (Berth's) both ways is no danger and is left out.
    */
-  foreignDropPolicies(): ForeignDropPolicy[] {
-    return [...foreignForwardDropChains(this.#nft.listRuleset().nftables), ...legacyIptablesForwardDrop()];
+  foreignDropPolicies(bridges: readonly string[] = []): ForeignDropPolicy[] {
+    return [...foreignForwardDropChains(this.#nft.listRuleset().nftables, bridges), ...legacyIptablesForwardDrop()];
   }
 
   /** Base chains of other tables (another firewall's input, forward, ... hooks). */

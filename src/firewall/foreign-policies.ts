@@ -40,7 +40,7 @@ export function describeForeignDropPolicy(p: ForeignDropPolicy): string {
  * Base chains with hook forward and policy drop in a table other than
  * Berth's, read from `nft -j list ruleset` output.
  */
-export function foreignForwardDropChains(ruleset: readonly NftObject[]): ForeignDropPolicy[] {
+export function foreignForwardDropChains(ruleset: readonly NftObject[], bridges: readonly string[] = []): ForeignDropPolicy[] {
   const out: ForeignDropPolicy[] = [];
   for (const o of ruleset) {
     const c = o["chain"];
@@ -51,6 +51,9 @@ export function foreignForwardDropChains(ruleset: readonly NftObject[]): Foreign
     const table = String(chain["table"] ?? "");
     const name = String(chain["name"] ?? "");
     if (family === TABLE_FAMILY && table === TABLE_NAME) continue;
+    // a chain that accepts each of Berth's bridges both ways (dockerd's FORWARD through DOCKER-USER, where
+    // Berth's Docker driver adds them) drops none of Berth's traffic
+    if (bridges.length > 0 && bridges.every((b) => acceptsBridge(ruleset, family, table, name, b, 4))) continue;
     out.push({
       where: `nftables table "${family} ${table}" has a forward chain "${name}" with policy drop`,
       evidence: `table ${family} ${table} chain ${name} hook forward policy drop`,
@@ -76,4 +79,46 @@ export function iptablesForwardDrop(program: string, output: string): ForeignDro
     fix: `accept Berth's bridges there (e.g. \`${program} -I FORWARD -i BRIDGE -j ACCEPT\` and \`${program} -I FORWARD -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED,DNAT -j ACCEPT\` for each bridge in \`nft list set inet berth bridges\`), or set the policy to ACCEPT`,
     severity: "warning",
   };
+}
+
+type Expr = Record<string, unknown>;
+
+/** Expressions that neither match nor decide (counters, comments, iptables' comment match). */
+function isNeutral(e: Expr): boolean {
+  if ("counter" in e) return true;
+  const xt = e["xt"] as { name?: unknown } | undefined;
+  return xt !== undefined && xt.name === "comment";
+}
+
+/** `meta iifname|oifname == NAME`: the direction and the name. */
+function ifnameMatch(e: Expr): { key: string; name: string } | undefined {
+  const m = e["match"] as { op?: unknown; left?: { meta?: { key?: unknown } }; right?: unknown } | undefined;
+  const key = m?.left?.meta?.key;
+  if (!m || m.op !== "==" || (key !== "iifname" && key !== "oifname") || typeof m.right !== "string") return undefined;
+  return { key, name: m.right };
+}
+
+/**
+ * Whether the chain (or a chain it jumps to unconditionally, `depth` deep)
+ * has a rule `iifname BRIDGE accept` and one `oifname BRIDGE accept`.
+ */
+export function acceptsBridge(ruleset: readonly NftObject[], family: string, table: string, chain: string, bridge: string, depth: number): boolean {
+  const found = new Set<string>();
+  const visit = (c: string, d: number): void => {
+    for (const o of ruleset) {
+      const r = o["rule"] as { family?: unknown; table?: unknown; chain?: unknown; expr?: unknown } | undefined;
+      if (!r || r.family !== family || r.table !== table || r.chain !== c || !Array.isArray(r.expr)) continue;
+      const exprs = (r.expr as Expr[]).filter((e) => !isNeutral(e));
+      const [first, second] = exprs;
+      if (exprs.length === 1 && first && "jump" in first && d > 0) {
+        const target = (first["jump"] as { target?: unknown }).target;
+        if (typeof target === "string") visit(target, d - 1);
+      } else if (exprs.length === 2 && first && second && "accept" in second) {
+        const m = ifnameMatch(first);
+        if (m && m.name === bridge) found.add(m.key);
+      }
+    }
+  };
+  visit(chain, depth);
+  return found.has("iifname") && found.has("oifname");
 }

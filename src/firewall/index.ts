@@ -20,3 +20,17 @@ export { foreignBaseChains, type ForeignBaseChain } from "./foreign-chains.js";
 export { describeForeignDropPolicy, foreignForwardDropChains, iptablesForwardDrop, type ForeignDropPolicy } from "./foreign-policies.js";
 export { CHAIN, MAP, SET, TABLE } from "./table.js";
 export { summarizeTable, type TableSummary } from "./table-summary.js";
+export { SPOOF_CHAIN, SPOOF_RULES, SPOOF_SET, SPOOF_TABLE, linkLocalOf, type GuardedPort } from "./render-spoof.js";
+export {
+  PROBE_FAMILIES,
+  PROBE_HOOKS,
+  PROBE_TABLE_PREFIX,
+  ProbeTables,
+  probeMatchText,
+  probeTableName,
+  renderDeleteProbeTables,
+  renderProbeTables,
+  replyMatchText,
+  type ProbeMatch,
+} from "./probe-tables.js";
+export { parseRulesetText, readRulesetText, type ChainInfo, type RulesetText } from "./ruleset-text.js";

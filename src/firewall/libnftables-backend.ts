@@ -18,6 +18,7 @@ interface LibNftables {
   nft_run_cmd_from_buffer: (ctx: Ctx, buf: string) => number;
   nft_ctx_get_output_buffer: (ctx: Ctx) => string | null;
   nft_ctx_get_error_buffer: (ctx: Ctx) => string | null;
+  nft_ctx_set_dry_run: (ctx: Ctx, dry: boolean) => void;
 }
 
 function bind(): LibNftables {
@@ -32,6 +33,7 @@ function bind(): LibNftables {
     nft_run_cmd_from_buffer: lib.func("int nft_run_cmd_from_buffer(void *ctx, const char *buf)") as LibNftables["nft_run_cmd_from_buffer"],
     nft_ctx_get_output_buffer: lib.func("const char *nft_ctx_get_output_buffer(void *ctx)") as LibNftables["nft_ctx_get_output_buffer"],
     nft_ctx_get_error_buffer: lib.func("const char *nft_ctx_get_error_buffer(void *ctx)") as LibNftables["nft_ctx_get_error_buffer"],
+    nft_ctx_set_dry_run: lib.func("void nft_ctx_set_dry_run(void *ctx, bool dry)") as LibNftables["nft_ctx_set_dry_run"],
   };
 }
 
@@ -65,13 +67,19 @@ export function openLibNftables(): NftBackend | undefined {
   let jsonOn = false;
   return {
     kind: "libnftables",
-    run(script: string, json: boolean): NftRunResult {
+    run(script: string, json: boolean, check = false): NftRunResult {
       if (!ctx) throw new Error("libnftables context used after close()");
       if (json !== jsonOn) {
         lib.nft_ctx_output_set_flags(ctx, json ? baseFlags | NFT_CTX_OUTPUT_JSON : baseFlags);
         jsonOn = json;
       }
-      const rc = lib.nft_run_cmd_from_buffer(ctx, script);
+      if (check) lib.nft_ctx_set_dry_run(ctx, true);
+      let rc: number;
+      try {
+        rc = lib.nft_run_cmd_from_buffer(ctx, script);
+      } finally {
+        if (check) lib.nft_ctx_set_dry_run(ctx, false);
+      }
       // reading a buffer also rewinds it, so both are read after every run
       const output = lib.nft_ctx_get_output_buffer(ctx) ?? "";
       const error = lib.nft_ctx_get_error_buffer(ctx) ?? "";

@@ -62,6 +62,16 @@ export class NftApplier {
     throw nftFailure(`Cannot read nftables (${command.trim()})`, r.error || r.output);
   }
 
+  /**
+   * Let the kernel validate a script as a transaction and abort it:
+   * nothing changes. Returns nft's error text, or undefined when the
+   * script would apply. Equivalent to: nft -c -f FILE
+   */
+  check(script: string): string | undefined {
+    const r = this.#open().run(script, false, true);
+    return r.ok ? undefined : r.error || r.output || "nft -c failed";
+  }
+
   /** The `nftables` array of a list command; empty when the object is missing. */
   listJson(what: string): NftObject[] {
     return this.list(`list ${what}`)?.nftables ?? [];

@@ -11,8 +11,12 @@ export interface NftRunResult {
  */
 export interface NftBackend {
   readonly kind: "libnftables" | "nft";
-  /** Run a script; with `json`, list commands print nft's JSON. */
-  run(script: string, json: boolean): NftRunResult;
+  /**
+   * Run a script; with `json`, list commands print nft's JSON. With
+   * `check`, the kernel validates the transaction and aborts it (nft -c):
+   * nothing changes.
+   */
+  run(script: string, json: boolean, check?: boolean): NftRunResult;
   /** Release the library context (no-op for the program). */
   close(): void;
 }

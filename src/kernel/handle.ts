@@ -10,6 +10,7 @@ import {
   AF_UNSPEC,
   IFF_UP,
   IFLA_IFNAME,
+  IFLA_IFALIAS,
   IFLA_MASTER,
   IFLA_MTU,
   NLM_F_CREATE,
@@ -186,6 +187,15 @@ export class NetlinkHandle {
   /** Equivalent to: ip link set dev IDX mtu N */
   linkSetMtu(index: number, mtu: number): void {
     this.#setLink(`set mtu of link ${index} to ${mtu} in ${this.#where}`, ifinfomsg({ index }), [attr.u32(IFLA_MTU, mtu)]);
+  }
+
+  /**
+   * Set the interface's alias (IFLA_IFALIAS, at most 255 bytes). The kernel
+   * ignores an alias in the request that creates a link, so it is set here.
+   * Equivalent to: ip link set dev IDX alias TEXT
+   */
+  linkSetAlias(index: number, alias: string): void {
+    this.#setLink(`set alias of link ${index} to "${alias}" in ${this.#where}`, ifinfomsg({ index }), [attr.str(IFLA_IFALIAS, alias)]);
   }
 
   /** Equivalent to: ip link set dev IDX name NAME (the link must be down). */

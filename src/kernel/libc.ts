@@ -10,6 +10,7 @@ const lib = koffi.load("libc.so.6");
 export const libc = {
   socket: lib.func("int socket(int domain, int type, int protocol)") as (domain: number, type: number, protocol: number) => number,
   bind: lib.func("int bind(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
+  getsockname: lib.func("int getsockname(int fd, void *addr, void *len)") as (fd: number, addr: Buffer, len: Buffer) => number,
   connect: lib.func("int connect(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
   setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, uint32_t len)") as (
     fd: number,
@@ -70,6 +71,8 @@ export const SOCK_CLOEXEC = 0x80000;
 export const NETLINK_ROUTE = 0;
 export const SOL_NETLINK = 270;
 export const NETLINK_EXT_ACK = 11;
+export const NETLINK_ADD_MEMBERSHIP = 1;
+export const NETLINK_NETFILTER = 12;
 export const NETLINK_GET_STRICT_CHK = 12;
 export const CLONE_NEWNET = 0x40000000;
 /** ioctl on a namespace file: which kind of namespace it is (a CLONE_NEW* value). */

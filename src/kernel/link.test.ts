@@ -5,6 +5,7 @@ import {
   IFF_UP,
   IFLA_ADDRESS,
   IFLA_IFNAME,
+  IFLA_IFALIAS,
   IFLA_INFO_DATA,
   IFLA_INFO_KIND,
   IFLA_LINK,
@@ -67,6 +68,7 @@ test("decodeLink() reads an RTM_NEWLINK as the kernel sends it for a veth whose 
       attr.u32(IFLA_LINK, 2),
       attr.s32(IFLA_LINK_NETNSID, 0),
       attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "veth")]),
+      attr.str(IFLA_IFALIAS, "made by berth"),
     ]),
   ]);
   assert.deepEqual(decodeLink(body), {
@@ -79,6 +81,7 @@ test("decodeLink() reads an RTM_NEWLINK as the kernel sends it for a veth whose 
     masterIndex: 3,
     peerIndex: 2,
     peerNetnsId: 0,
+    alias: "made by berth",
   });
 });
 
@@ -97,5 +100,6 @@ test("decodeLink() of loopback: no kind, no master, no peer", () => {
     masterIndex: undefined,
     peerIndex: undefined,
     peerNetnsId: undefined,
+    alias: undefined,
   });
 });

@@ -3,6 +3,7 @@ import {
   IFF_UP,
   IFLA_ADDRESS,
   IFLA_IFNAME,
+  IFLA_IFALIAS,
   IFLA_INFO_DATA,
   IFLA_INFO_KIND,
   IFLA_LINK,
@@ -17,6 +18,7 @@ import {
   MACVLAN_MODE_PASSTHRU,
   MACVLAN_MODE_PRIVATE,
   MACVLAN_MODE_VEPA,
+  MACVLAN_MODE_SOURCE,
 } from "./nl/constants.js";
 import { IFINFOMSG_LEN, decodeIfinfomsg, ifinfomsg } from "./nl/messages.js";
 import { macFromBytes, macToBytes, parseMac } from "../model/mac.js";
@@ -36,6 +38,8 @@ export interface Link {
   readonly peerIndex: number | undefined;
   /** For a veth whose peer is in another namespace: that namespace's id as seen from here. */
   readonly peerNetnsId: number | undefined;
+  /** IFLA_IFALIAS (`ip link set dev X alias TEXT`), undefined when none is set. */
+  readonly alias: string | undefined;
 }
 
 export interface BridgeSpec {
@@ -72,6 +76,7 @@ export function decodeLink(body: Buffer): Link {
     masterIndex: readU32(a.get(IFLA_MASTER)) || undefined,
     peerIndex: peer === undefined || peer === 0 || peer === hdr.index ? undefined : peer,
     peerNetnsId: readS32(a.get(IFLA_LINK_NETNSID)),
+    alias: readStr(a.get(IFLA_IFALIAS)) || undefined,
   };
 }
 
@@ -105,13 +110,17 @@ export function vethAttrs(spec: VethSpec): Attr[] {
   return attrs;
 }
 
-export type MacvlanMode = "bridge" | "private" | "vepa" | "passthru";
+export type MacvlanMode = "bridge" | "private" | "vepa" | "passthru" | "source";
+
+/** Every macvlan mode by name, bridge (the default) first. */
+export const MACVLAN_MODE_NAMES: readonly MacvlanMode[] = ["bridge", "private", "vepa", "passthru", "source"];
 
 const MACVLAN_MODES: Record<MacvlanMode, number> = {
   private: MACVLAN_MODE_PRIVATE,
   vepa: MACVLAN_MODE_VEPA,
   bridge: MACVLAN_MODE_BRIDGE,
   passthru: MACVLAN_MODE_PASSTHRU,
+  source: MACVLAN_MODE_SOURCE,
 };
 
 export interface MacvlanSpec {

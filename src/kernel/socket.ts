@@ -1,4 +1,17 @@
-import { AF_NETLINK, EINTR, MSG_TRUNC, NETLINK_EXT_ACK, NETLINK_ROUTE, SOCK_CLOEXEC, SOCK_RAW, SOL_NETLINK, errno, libc } from "./libc.js";
+import {
+  AF_NETLINK,
+  EINTR,
+  MSG_TRUNC,
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_EXT_ACK,
+  NETLINK_ROUTE,
+  POLLIN,
+  SOCK_CLOEXEC,
+  SOCK_RAW,
+  SOL_NETLINK,
+  errno,
+  libc,
+} from "./libc.js";
 import { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from "./nl/constants.js";
 import { decodeMessages, encodeMessage, type NlMsg } from "./nl/messages.js";
 import { decodeNlMsgErr } from "./nl/nlmsgerr.js";
@@ -14,7 +27,8 @@ export interface NetlinkFailure {
 }
 
 /**
- * A NETLINK_ROUTE socket. The socket belongs to the network namespace that
+ * A netlink socket (NETLINK_ROUTE unless `protocol` says otherwise, e.g.
+ * NETLINK_NETFILTER). The socket belongs to the network namespace that
  * was current when it was opened, whatever the thread does afterwards.
  */
 export class NetlinkSocket {
@@ -22,8 +36,8 @@ export class NetlinkSocket {
   #seq = Math.floor(Math.random() * 1e6);
   readonly #buf = Buffer.alloc(RECV_BUF);
 
-  constructor() {
-    const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  constructor(protocol = NETLINK_ROUTE) {
+    const fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
     if (fd < 0) throw new KernelError("open netlink socket", errno());
     const one = Buffer.alloc(4);
     one.writeUInt32LE(1);
@@ -41,6 +55,23 @@ export class NetlinkSocket {
 
   close(): void {
     libc.close(this.#fd);
+  }
+
+  /** Receive the multicast group's messages (e.g. NFNLGRP_NFTRACE) from now on. */
+  joinGroup(group: number): void {
+    const g = Buffer.alloc(4);
+    g.writeUInt32LE(group);
+    if (libc.setsockopt(this.#fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g, 4) < 0) throw new KernelError(`join netlink group ${group}`, errno());
+  }
+
+  /** The messages of the next datagram that arrives within `timeoutMs`; [] when none does (or a signal came). */
+  receiveWithin(timeoutMs: number): NlMsg[] {
+    const pfd = Buffer.alloc(8); // struct pollfd: int fd, short events, short revents
+    pfd.writeInt32LE(this.#fd, 0);
+    pfd.writeInt16LE(POLLIN, 4);
+    const n = libc.poll(pfd, 1, Math.max(0, Math.ceil(timeoutMs)));
+    if (n < 0 && errno() !== EINTR) throw new KernelError("wait for netlink messages", errno());
+    return n > 0 ? this.#recv() : [];
   }
 
   /** Send a request with NLM_F_ACK and wait for the ACK; returns the failure instead of throwing. */

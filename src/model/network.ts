@@ -46,6 +46,16 @@ export function clusterCidrsOf(n: Pick<Network, "driverOptions">): string[] {
 }
 
 /**
+ * Whether the network's containers are held to their own MAC and addresses
+ * on its bridge (Berth's anti-spoofing filter, on unless `--opt
+ * spoof_filter=false`, a CNI `"spoofFilter": false`). macvlan traffic never
+ * passes the host, so macvlan networks are not filtered.
+ */
+export function spoofFilterOf(n: Pick<Network, "driver" | "driverOptions">): boolean {
+  return n.driver === "bridge" && n.driverOptions["spoof_filter"] !== "false";
+}
+
+/**
  * The network's node CIDRs (`--opt node_cidr`): routed sources let in (other
  * nodes, NodePort traffic SNATed to a node's address); unlike cluster CIDRs,
  * traffic to them is still masqueraded.

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { isatty } from "node:tty";
 import { join } from "node:path";
 import { containerRunDir, type BerthPaths } from "../paths.js";
@@ -63,11 +64,21 @@ interface RawState {
  */
 export class Runtime {
   readonly #paths: BerthPaths;
+  readonly #given: string | undefined;
   #binary: string | undefined;
 
   constructor(paths: BerthPaths, opts: { binary?: string } = {}) {
     this.#paths = paths;
+    this.#given = opts.binary;
     this.#binary = opts.binary;
+  }
+
+  /**
+   * Look the runtime up again on next use: a resident process (the Berth
+   * service) serves callers whose BERTH_RUNTIME and PATH differ.
+   */
+  forgetBinary(): void {
+    this.#binary = this.#given;
   }
 
   /** Path of runc/crun (found on first use: $BERTH_RUNTIME, else runc, else crun). */
@@ -181,12 +192,33 @@ export class Runtime {
         },
       );
     }
-    const argv = this.#args("exec", ...(opts.tty ? ["--tty"] : []), ...(opts.env ?? []).flatMap((e) => ["--env", e]), id, ...args);
-    if (opts.capture) {
-      const r = await execFile(this.binary, argv, { env: runtimeEnv() });
-      return { exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+    // the runtime's messages also go to a log: a command that could not be started (127/126, as Podman) is told from one that failed
+    const logDir = mkdtempSync(join(tmpdir(), "berth-exec-"));
+    const log = join(logDir, "runtime.log");
+    const argv = [
+      `--root=${this.stateRoot}`,
+      "--log",
+      log,
+      "--log-format",
+      "json",
+      "exec",
+      ...(opts.tty ? ["--tty"] : []),
+      ...(opts.env ?? []).flatMap((e) => ["--env", e]),
+      id,
+      ...args,
+    ];
+    try {
+      let r: ProcessResult;
+      if (opts.capture) {
+        const x = await execFile(this.binary, argv, { env: runtimeEnv() });
+        r = { exitCode: x.code, stdout: x.stdout, stderr: x.stderr };
+      } else r = { exitCode: await runInherited(this.binary, argv, { stdin: opts.interactive === true }) };
+      const failure = r.exitCode === 0 ? undefined : startFailure(runtimeLogErrors(log));
+      if (failure) throw failure;
+      return r;
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
     }
-    return { exitCode: await runInherited(this.binary, argv, { stdin: opts.interactive === true }) };
   }
 
   /** The container's status by the runtime; "missing" if it does not know the id. Equivalent to: runc state ID */

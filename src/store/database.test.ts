@@ -61,14 +61,49 @@ test("openDatabase() migrates a schema-1 database to IPv6 columns, keeping netwo
       () =>
         db
           .prepare(
-            `INSERT INTO networks (id, name, driver, bridge, internal, dns_enabled, isolate, labels, dns_servers, created) VALUES ('n2', 'x', 'bridge', 'b2', 0, 0, 0, '{}', '[]', 'now')`,
+            `INSERT INTO networks (id, name, driver, bridge, gateway, internal, dns_enabled, isolate, labels, dns_servers, created) VALUES ('n2', 'x', 'bridge', 'b2', '10.1.0.1', 0, 0, 0, '{}', '[]', 'now')`,
           )
           .run(),
       /CHECK/,
-      "a network has a subnet of at least one family",
+      "a gateway needs its family's subnet",
     );
     db.prepare("DELETE FROM containers WHERE id = 'c1'").run();
     assert.equal(new AttachmentRows(db).forContainer("c1").length, 0, "ON DELETE CASCADE still holds");
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a network without addresses (--ipam-driver none) is stored and read back with no subnet of either family", () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
+  try {
+    const db = openDatabase(join(dir, "berth.db"));
+    const nets = new NetworkRows(db);
+    nets.insert({
+      id: "n0",
+      name: "bare",
+      driver: "bridge",
+      bridge: "podman9",
+      subnet: undefined,
+      gateway: undefined,
+      ipRange: undefined,
+      subnet6: undefined,
+      gateway6: undefined,
+      driverOptions: {},
+      internal: false,
+      dnsEnabled: false,
+      isolate: false,
+      mtu: undefined,
+      labels: {},
+      dnsServers: [],
+      created: "2026-01-01",
+      managedBy: "podman",
+    });
+    const n = nets.byName("bare");
+    assert.equal(n?.id, "n0");
+    assert.equal(n?.subnet, undefined);
+    assert.equal(n?.subnet6, undefined);
     db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -126,6 +126,37 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX attachments_network ON attachments(network_id);`,
   // 4: bridges that were on the host before their network (never deleted or re-addressed by Berth)
   `ALTER TABLE networks ADD COLUMN bridge_external INTEGER NOT NULL DEFAULT 0;`,
+  // 5: networks without addresses (Podman's --ipam-driver none):
+  // neither subnet column is set. SQLite cannot drop a CHECK, so the table is rebuilt.
+  `CREATE TABLE networks_v5 (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     driver TEXT NOT NULL,
+     bridge TEXT NOT NULL UNIQUE,
+     subnet TEXT,
+     gateway TEXT,
+     ip_range TEXT,
+     subnet6 TEXT,
+     gateway6 TEXT,
+     internal INTEGER NOT NULL,
+     dns_enabled INTEGER NOT NULL,
+     isolate INTEGER NOT NULL,
+     mtu INTEGER,
+     labels TEXT NOT NULL,
+     dns_servers TEXT NOT NULL,
+     driver_options TEXT NOT NULL DEFAULT '{}',
+     next_ip INTEGER NOT NULL DEFAULT 0,
+     next_ip6 TEXT,
+     created TEXT NOT NULL,
+     managed_by TEXT,
+     bridge_external INTEGER NOT NULL DEFAULT 0,
+     CHECK (gateway IS NULL OR subnet IS NOT NULL),
+     CHECK (gateway6 IS NULL OR subnet6 IS NOT NULL)
+   );
+   INSERT INTO networks_v5 SELECT id, name, driver, bridge, subnet, gateway, ip_range, subnet6, gateway6, internal, dns_enabled, isolate, mtu, labels,
+     dns_servers, driver_options, next_ip, next_ip6, created, managed_by, bridge_external FROM networks;
+   DROP TABLE networks;
+   ALTER TABLE networks_v5 RENAME TO networks;`,
 ];
 
 /**

@@ -46,6 +46,14 @@ export class Store {
     }
   }
 
+  /**
+   * SQLite's data_version: it changes whenever another connection (another
+   * berth process) commits a change. Cheap; `topology --watch` polls it.
+   */
+  changeCounter(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
+  }
+
   close(): void {
     this.db.close();
   }

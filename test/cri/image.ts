@@ -34,13 +34,13 @@ function ociArch(): string {
  * whose entrypoint is `entrypoint`, under `dir`; returns the archive's path.
  * The image has busybox's applets in /bin and /www/cgi-bin/whoami.
  */
-export function buildImageArchive(dir: string, ref: string, entrypoint: readonly string[]): string {
+export function buildImageArchive(dir: string, ref: string, entrypoint: readonly string[], extraApplets: readonly string[] = []): string {
   const work = join(dir, `image-${sha256(ref).slice(0, 12)}`);
   const rootfs = join(work, "rootfs");
   for (const d of ["bin", "etc", "proc", "sys", "dev", "tmp", "www/cgi-bin"]) mkdirSync(join(rootfs, d), { recursive: true });
   cpSync(BUSYBOX, join(rootfs, "bin", "busybox"));
   chmodSync(join(rootfs, "bin", "busybox"), 0o755);
-  for (const a of APPLETS) symlinkSync("busybox", join(rootfs, "bin", a));
+  for (const a of new Set([...APPLETS, ...extraApplets])) symlinkSync("busybox", join(rootfs, "bin", a));
   writeFileSync(join(rootfs, "www", "cgi-bin", "whoami"), WHOAMI, { mode: 0o755 });
   writeFileSync(join(rootfs, "www", "index.html"), "berth\n");
   const image = join(work, "image");

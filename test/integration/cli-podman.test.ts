@@ -1,5 +1,5 @@
 // The CLI as Podman users type it: --format field names, exit codes, the
-// container's /etc/hosts, closed pipes, terminals and stop messages.
+// container's /etc/hosts, closed pipes, terminals, stop messages, start -a.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -233,6 +233,22 @@ test("run flags Podman users type: -w -u -v --env-file --entrypoint --cap-add --
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("start -a prints what the container writes from then on and exits with its code; exec's 126/127; -a takes one container", (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("create", "--name", "att", "--network", "none", "sh", "-c", "echo out; echo err >&2; exit 4");
+  for (const round of ["first", "again"]) {
+    const r = b.run("start", "-a", "att");
+    assert.equal(r.code, 4, `${round}: the container's exit code (${r.stderr})`);
+    assert.match(r.stdout, /^(out\nerr|err\nout)\n$/, `${round}: only this run's output`);
+  }
+  assert.equal(b.run("start", "-a", "att", "att").code, 125, "one container with -a");
+  b.ok("run", "-d", "--name", "ex", "--network", "none", "sleep", "600");
+  assert.equal(b.run("exec", "ex", "no-such-command-here").code, 127);
+  assert.equal(b.run("exec", "ex", "/etc/hostname").code, 126);
+  assert.equal(b.run("exec", "ex", "sh", "-c", "exit 5").code, 5);
+  b.ok("rm", "-f", "att", "ex");
 });
 
 function waitFor(check: () => boolean, timeoutMs = 15_000): void {

@@ -24,6 +24,7 @@ before(() => {
   const bin = join(dir, "bin");
   mkdirSync(bin);
   symlinkSync(PLUGIN, join(bin, "berth"));
+  symlinkSync(`${PLUGIN}-node`, join(bin, "berth-node"));
   for (const p of ["tuning", "portmap", "loopback"]) if (existsSync(join(REFERENCE_PLUGINS, p))) symlinkSync(join(REFERENCE_PLUGINS, p), join(bin, p));
   cni = new CniRuntime(bin, b.env);
 });
@@ -602,5 +603,133 @@ test("containerd: `ctr run --cni` containers get Berth's network, reach each oth
     daemon.kill("SIGTERM");
     await new Promise<void>((r) => (daemon.exitCode !== null ? r() : daemon.once("exit", () => r())));
     for (const m of ["rootfs"]) spawnSync("umount", ["-R", join(cd, m)]);
+  }
+});
+
+test("VERSION through the plugin: a version it does not speak is error 1 'incompatible CNI version' with supportedVersions", (t) => {
+  if (!requireSandbox(t)) return;
+  for (const asked of ["0.1.0", "2.0.0"]) {
+    const r = cni.call("berth", { command: "VERSION" }, JSON.stringify({ cniVersion: asked }));
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(r.json?.["code"], 1);
+    assert.equal(r.json?.["msg"], "incompatible CNI version");
+    assert.equal(r.json?.["cniVersion"], asked);
+    assert.deepEqual(r.json?.["supportedVersions"], ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]);
+  }
+});
+
+test("five container ids that share their first 40 characters, added at once, get distinct names and addresses; DEL leaves nothing", async (t) => {
+  if (!requireSandbox(t)) return;
+  // runtimes pick ids; nothing stops five from sharing a long start (before, the fifth was NAME_IN_USE:
+  // the fallback name and its variants were all cut from the id's start)
+  const shared = "5f3c".repeat(10);
+  const ids = ["aaaa1111", "bbbb2222", "cccc3333", "dddd4444", "eeee5555"].map((tail) => `${shared}${tail}`);
+  const nss = ids.map((_, i) => makeNetns(`twin${i}`));
+  const netConf = JSON.stringify(conf({ name: "twins", subnet: "10.29.0.0/24" }));
+  try {
+    const adds = await Promise.all(
+      ids.map((id, i) => cni.callAsync("berth", { command: "ADD", containerId: id, netns: nss[i] ?? "", ifname: "eth0" }, netConf)),
+    );
+    for (const r of adds) assert.equal(r.code, 0, r.stdout + r.stderr);
+    const addrs = adds.map((r) => (r.json?.["ips"] as { address: string }[])[0]?.address);
+    assert.equal(new Set(addrs).size, ids.length, `distinct addresses: ${addrs.join(", ")}`);
+    const names = b
+      .ok("ps", "-a", "--format", "{{.Names}}")
+      .split("\n")
+      .filter((n) => n.startsWith("cni-"));
+    assert.equal(new Set(names).size, ids.length, `distinct names: ${names.join(", ")}`);
+    for (const n of names) assert.match(n, new RegExp(`^cni-${shared.slice(0, 12)}-[0-9a-f]{8}$`), "the id's start and a hash of the whole id");
+    for (const [i, id] of ids.entries())
+      assert.equal(cni.call("berth", { command: "DEL", containerId: id, netns: nss[i] ?? "", ifname: "eth0" }, netConf).code, 0);
+    assert.equal(b.ok("ps", "-a", "-q"), "");
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link")),
+      [],
+      "no veth left",
+    );
+  } finally {
+    for (const [i, id] of ids.entries()) cni.call("berth", { command: "DEL", containerId: id, netns: nss[i] ?? "", ifname: "eth0" }, netConf);
+    for (const ns of nss) dropNetns(ns);
+  }
+});
+
+test("a DEL that races an ADD of the same container waits for it and sees its whole effect: both succeed and nothing is left", async (t) => {
+  if (!requireSandbox(t)) return;
+  const ns = makeNetns("race");
+  const pause = join(dir, "race.paused");
+  const netConf = JSON.stringify(conf({ name: "racing", subnet: "10.30.0.0/24" }));
+  const inv = { containerId: "race-1", netns: ns, ifname: "eth0" };
+  try {
+    // Two plugin processes that each run the engine (the Node plugin, as without
+    // the service): the lock between processes is what is tested. Through the
+    // service the calls queue behind each other (service.test.ts), and a paused
+    // call would hold the whole service still.
+    // the ADD stops with its veth made and its record still "creating"
+    const add = cni.callAsync("berth-node", { ...inv, command: "ADD" }, netConf, { BERTH_PAUSE: "sandbox:after-attach", BERTH_PAUSE_FILE: pause });
+    await waitFor("the ADD to reach its pause", () => existsSync(pause), 30_000);
+    let delWaits = false;
+    let delDone = false;
+    const del = cni.callAsync("berth-node", { ...inv, command: "DEL" }, netConf, {}, (text) => (delWaits ||= /waiting for another CNI call/.test(text)));
+    void del.then(() => (delDone = true));
+    await waitFor("the DEL to wait for the ADD or to finish", () => delWaits || delDone, 30_000);
+    rmSync(pause);
+    const [a, d] = await Promise.all([add, del]);
+    assert.equal(a.code, 0, `the ADD completes: ${a.stdout}${a.stderr}`);
+    assert.equal(d.code, 0, d.stdout + d.stderr);
+    assert.ok(delWaits, "the DEL waited for the ADD");
+    assert.equal(b.ok("ps", "-a", "-q"), "", "the DEL, last, removed the sandbox");
+    assert.equal(spawnSync("nsenter", [`--net=${ns}`, "ip", "link", "show", "eth0"]).status, 1, "no eth0 in the namespace");
+    assert.deepEqual(
+      b.leftovers().filter((l) => l.startsWith("link")),
+      [],
+      "no veth left",
+    );
+  } finally {
+    rmSync(pause, { force: true });
+    cni.call("berth", { ...inv, command: "DEL" }, netConf);
+    dropNetns(ns);
+  }
+});
+
+/** Poll `cond` every 20 ms until it holds, or fail after `ms`. */
+async function waitFor(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test("anti-spoofing through CNI: ADD lists the pod's bridge port with its MAC and address, DEL takes it out; spoofFilter:false lists nothing", (t) => {
+  if (!requireSandbox(t)) return;
+  const set = (name: string) => spawnSync("nft", ["list", "set", "bridge", "berth", name], { encoding: "utf8" }).stdout;
+  const nsA = makeNetns("guarded");
+  const nsB = makeNetns("unguarded");
+  const guarded = JSON.stringify(conf({ name: "guarded", subnet: "10.31.0.0/24" }));
+  const open = JSON.stringify(conf({ name: "unguarded", subnet: "10.32.0.0/24", spoofFilter: false }));
+  try {
+    const a = cni.call("berth", { command: "ADD", containerId: "guard-a", netns: nsA, ifname: "eth0" }, guarded);
+    assert.equal(a.code, 0, a.stdout + a.stderr);
+    const ifs = a.json?.["interfaces"] as { name: string; mac?: string; sandbox?: string }[];
+    const hostEnd = ifs.find((i) => i.name.startsWith("bth"))?.name ?? "";
+    const pod = ifs.find((i) => i.sandbox !== undefined);
+    const ip = ((a.json?.["ips"] as { address: string }[])[0]?.address ?? "").split("/")[0] ?? "";
+    assert.match(set("guarded_ports"), new RegExp(`"${hostEnd}"`), "the pod's port is filtered");
+    assert.match(set("port_macs"), new RegExp(`"${hostEnd}" \\. ${pod?.mac ?? "none"}`));
+    assert.match(set("port_ips"), new RegExp(`"${hostEnd}" \\. ${ip.replaceAll(".", "\\.")}`));
+    const bRes = cni.call("berth", { command: "ADD", containerId: "guard-b", netns: nsB, ifname: "eth0" }, open);
+    assert.equal(bRes.code, 0, bRes.stdout + bRes.stderr);
+    const openEnd = (bRes.json?.["interfaces"] as { name: string }[]).find((i) => i.name.startsWith("bth"))?.name ?? "";
+    assert.doesNotMatch(set("guarded_ports"), new RegExp(`"${openEnd}"`), "spoofFilter:false: not filtered");
+    for (const [id, ns, c] of [
+      ["guard-a", nsA, guarded],
+      ["guard-b", nsB, open],
+    ] as const)
+      assert.equal(cni.call("berth", { command: "DEL", containerId: id, netns: ns, ifname: "eth0" }, c).code, 0);
+    assert.doesNotMatch(set("guarded_ports"), /bth/, "DEL took the port out");
+    assert.doesNotMatch(set("port_ips"), new RegExp(ip.replaceAll(".", "\\.")));
+  } finally {
+    dropNetns(nsA);
+    dropNetns(nsB);
   }
 });

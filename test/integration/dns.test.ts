@@ -246,7 +246,8 @@ test("dns: zone changes apply without a restart and without dropping queries in 
   const load = lab.probe(nsClient, { server: GW_A, loop: { name: "web", count: 400 } });
   const extra: DnsContainer[] = [];
   for (let i = 0; i < 15; i++) {
-    extra.push(ct("e", `late${i}`, `10.77.1.${50 + i}`));
+    // 15 containers, each with its own id (a zone lists a container once per network)
+    extra.push({ ...ct("e", `late${i}`, `10.77.1.${50 + i}`), id: i.toString(16).padStart(2, "0").padEnd(64, "e") });
     await zoneServed(writeZone([{ ...alpha, containers: [...alpha.containers, ...extra] }, beta]));
   }
   assert.equal((await load)["answered"], 400, "every query during 15 reloads got its answer");

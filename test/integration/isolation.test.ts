@@ -8,9 +8,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { writeFileSync } from "node:fs";
 import { BerthSandbox } from "../berth-cli.js";
 import { requireSandbox } from "../helpers.js";
-import { ECHO, askAll, waitListening, type Probe } from "../echo.js";
+import { ECHO, ask, askAll, waitListening, type Probe } from "../echo.js";
+import { arpReply, neighbourAdvert, sendFrames, udp4, udp6 } from "../raw-frame.js";
 import { macOf, rawSyn } from "../raw-syn.js";
 import { HOST_ADDR, HOST_ADDR2, HOST_ADDR6, HOST_ADDR6_2, OUTSIDE_ADDR, OUTSIDE_ADDR6, sandboxWithOutside, type Outside } from "../outside.js";
 
@@ -277,5 +280,129 @@ test("matrix: 127.0.0.1 from outside lo (a neighbour on the host's link, a NET_R
     hostService.kill("SIGKILL");
     b.run("rm", "-f", "l1", "m1");
     b.run("network", "rm", "net-l", "net-m");
+  }
+});
+
+/** A UDP service on the host, both families, that notes the source address of each datagram by its text. */
+async function udpRecorder(port: number): Promise<{ readonly seen: Map<string, string>; close(): void }> {
+  const seen = new Map<string, string>();
+  const socks = [createSocket("udp4"), createSocket({ type: "udp6", ipv6Only: true })];
+  for (const s of socks) s.on("message", (m, r) => seen.set(m.toString(), r.address));
+  await Promise.all(socks.map((s, i) => new Promise<void>((resolve) => s.bind(port, i === 0 ? "0.0.0.0" : "::", resolve))));
+  return { seen, close: () => socks.forEach((s) => s.close()) };
+}
+
+/** The host's neighbour entry (MAC) for `ip` on `dev`. */
+function neighbourMac(ip: string, dev: string): string | undefined {
+  const r = spawnSync("ip", ["-j", ip.includes(":") ? "-6" : "-4", "neigh", "show", ip, "dev", dev], { encoding: "utf8" });
+  return (JSON.parse(r.stdout || "[]") as { lladdr?: string }[])[0]?.lladdr;
+}
+
+/** The bridge's own (gateway) address of one family. */
+function gatewayOf(bridge: string, family: 4 | 6): string {
+  const r = spawnSync("ip", ["-j", `-${family}`, "addr", "show", "dev", bridge, "scope", "global"], { encoding: "utf8" });
+  const a = (JSON.parse(r.stdout) as { addr_info: { local: string }[] }[])[0]?.addr_info[0]?.local;
+  if (!a) throw new Error(`no IPv${family} address on ${bridge}`);
+  return a;
+}
+
+/**
+ * A NET_RAW container (attacker) on the victim's network poses as the
+ * victim, from its own namespace: a frame from the victim's MAC, a forged
+ * ARP reply and neighbour advertisement (the victim's addresses at the
+ * attacker's MAC, sent to the host that forwards the victim's traffic),
+ * datagrams from the victim's IPv4 and IPv6 addresses. Then datagrams from
+ * its own addresses, whose arrival says the forged frames before them were
+ * handled. Returns, per attempt, whether it got through.
+ */
+async function spoofAttempts(net: string, victim: string, attacker: string, rec: { seen: Map<string, string> }): Promise<Record<string, string>> {
+  const bridge = bridgeOf(net);
+  const brMac = macOf(bridge);
+  const gw4 = gatewayOf(bridge, 4);
+  const gw6 = gatewayOf(bridge, 6);
+  const v = { ip: b.ip(victim), ip6: b.ok("inspect", "-f", "{{.NetworkSettings.GlobalIPv6Address}}", victim).trim(), mac: macOf("eth0", b.netns(victim)) };
+  const xNs = b.netns(attacker);
+  const x = { ip: b.ip(attacker), ip6: b.ok("inspect", "-f", "{{.NetworkSettings.GlobalIPv6Address}}", attacker).trim(), mac: macOf("eth0", xNs) };
+  waitListening(b.netns(victim), 8080, ["tcp"]);
+  // the host knows the victim (its neighbour entries exist), and would take a new MAC at once (no lock time)
+  writeFileSync(`/proc/sys/net/ipv4/neigh/${bridge}/locktime`, "0");
+  assert.equal(ask("tcp", v.ip, 8080), gw4, `host -> ${victim} over IPv4`);
+  assert.equal(ask("tcp", v.ip6, 8080), gw6, `host -> ${victim} over IPv6`);
+  assert.equal(neighbourMac(v.ip, bridge), v.mac);
+  assert.equal(neighbourMac(v.ip6, bridge), v.mac);
+  const own = { ethSrc: x.mac, ethDst: brMac };
+  const tag = (what: string) => `${net} ${what}`;
+  sendFrames(xNs, "eth0", [
+    udp4({ ethSrc: v.mac, ethDst: brMac }, { src: x.ip, dst: gw4, sport: 5000, dport: 9730, data: tag("mac") }),
+    udp4(own, { src: v.ip, dst: gw4, sport: 5000, dport: 9730, data: tag("ip4") }),
+    udp6(own, { src: v.ip6, dst: gw6, sport: 5000, dport: 9730, data: tag("ip6") }),
+    arpReply(own, { senderMac: x.mac, senderIp: v.ip, targetMac: brMac, targetIp: gw4 }),
+    neighbourAdvert({ ethSrc: x.mac, ethDst: "33:33:00:00:00:01" }, { src: x.ip6, target: v.ip6, lladdr: x.mac }),
+    udp4(own, { src: x.ip, dst: gw4, sport: 5000, dport: 9730, data: tag("control4") }),
+    udp6(own, { src: x.ip6, dst: gw6, sport: 5000, dport: 9730, data: tag("control6") }),
+  ]);
+  const end = Date.now() + 5000;
+  while (!(rec.seen.has(tag("control4")) && rec.seen.has(tag("control6")))) {
+    if (Date.now() > end) throw new Error(`the attacker's own datagrams did not arrive on ${net}: ${JSON.stringify([...rec.seen])}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(rec.seen.get(tag("control4")), x.ip, "control: the attacker's own IPv4 datagram arrives from its address");
+  assert.equal(rec.seen.get(tag("control6")), x.ip6, "control: the attacker's own IPv6 datagram arrives from its address");
+  const through = (yes: boolean) => (yes ? "through" : "dropped");
+  return {
+    "frame from the victim's MAC": through(rec.seen.has(tag("mac"))),
+    "IPv4 datagram from the victim's address": through(rec.seen.get(tag("ip4")) === v.ip),
+    "IPv6 datagram from the victim's address": through(rec.seen.get(tag("ip6")) === v.ip6),
+    "ARP reply: the victim's IPv4 address is at the attacker's MAC": through(neighbourMac(v.ip, bridge) === x.mac),
+    "neighbour advertisement: the victim's IPv6 address is at the attacker's MAC": through(neighbourMac(v.ip6, bridge) === x.mac),
+  };
+}
+
+test("matrix: a NET_RAW container cannot pose as its neighbour (source MAC, ARP reply, IPv4 and IPv6 source, neighbour advertisement); spoof_filter=false lets it", async (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("network", "create", "--ipv6", "net-s");
+  b.ok("network", "create", "--ipv6", "--opt", "spoof_filter=false", "net-o");
+  for (const [name, net] of [
+    ["v1", "net-s"],
+    ["x1", "net-s"],
+    ["v2", "net-o"],
+    ["x2", "net-o"],
+  ] as const)
+    b.ok("run", "-d", "--name", name, "--network", net, ...ECHO);
+  const rec = await udpRecorder(9730);
+  try {
+    const filtered = await spoofAttempts("net-s", "v1", "x1", rec);
+    assert.deepEqual(filtered, Object.fromEntries(Object.keys(filtered).map((k) => [k, "dropped"])), "every forgery is dropped at the bridge port");
+    // the victim keeps its traffic: the host still reaches it, over both families
+    assert.equal(ask("tcp", b.ip("v1"), 8080), gatewayOf(bridgeOf("net-s"), 4), "host -> v1 after the attempts");
+    const opted = await spoofAttempts("net-o", "v2", "x2", rec);
+    assert.deepEqual(opted, Object.fromEntries(Object.keys(opted).map((k) => [k, "through"])), "with spoof_filter=false nothing is filtered");
+    assert.equal(ask("tcp", b.ip("v2"), 8080, undefined, 1000), undefined, "and the host's traffic for v2 went to x2");
+  } finally {
+    rec.close();
+    b.run("rm", "-f", "v1", "x1", "v2", "x2");
+    b.run("network", "rm", "net-s", "net-o");
+  }
+});
+
+test("the bridge ports' filters come back with `berth system reconcile` after `nft flush ruleset`, and go with the container", (t) => {
+  if (!requireSandbox(t)) return;
+  const ports = () => spawnSync("nft", ["list", "set", "bridge", "berth", "guarded_ports"], { encoding: "utf8" }).stdout;
+  b.ok("network", "create", "net-r");
+  b.ok("run", "-d", "--name", "r1", "--network", "net-r", ...ECHO);
+  try {
+    const veth = (JSON.parse(spawnSync("ip", ["-j", "link", "show", "master", bridgeOf("net-r")], { encoding: "utf8" }).stdout) as { ifname: string }[])[0]
+      ?.ifname;
+    assert.match(veth ?? "", /^bth/);
+    assert.match(ports(), new RegExp(`"${veth ?? ""}"`), "filtered once attached");
+    assert.equal(spawnSync("nft", ["flush", "ruleset"]).status, 0);
+    assert.doesNotMatch(ports(), /bth/, "gone with the ruleset");
+    b.ok("system", "reconcile");
+    assert.match(ports(), new RegExp(`"${veth ?? ""}"`), "reconcile put it back");
+    b.ok("rm", "-f", "r1");
+    assert.doesNotMatch(ports(), /bth/, "rm took it out");
+  } finally {
+    b.run("rm", "-f", "r1");
+    b.run("network", "rm", "net-r");
   }
 });

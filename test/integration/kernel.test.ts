@@ -82,7 +82,9 @@ test("two namespaces ping each other through a bridge; veth peers are created di
   const s = setup();
   try {
     const br = s.host.bridgeAdd({ name: `kbr${suffix}`, mtu: 1400 });
-    assert.deepEqual([br.kind, br.mtu, br.up], ["bridge", 1400, true]);
+    assert.deepEqual([br.kind, br.mtu, br.up, br.alias], ["bridge", 1400, true, undefined]);
+    s.host.linkSetAlias(br.index, "made by berth");
+    assert.equal(s.host.linkByName(`kbr${suffix}`)?.alias, "made by berth", "the alias reads back (Berth's mark on its bridges)");
     s.host.addrAdd(br.index, "10.123.0.1", 24);
     const peers: { path: string; ip: string; veth: Link }[] = [];
     for (const [i, ip] of [

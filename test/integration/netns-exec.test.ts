@@ -6,19 +6,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BerthSandbox } from "../berth-cli.js";
-import { inSandbox, requireSandbox } from "../helpers.js";
+import { inSandbox, requireSandbox, withPrivateRun } from "../helpers.js";
 
-const UNDER_IP_NETNS_EXEC = [
-  "unshare",
-  "--mount",
-  "--propagation",
-  "private",
-  "--",
-  "sh",
-  "-c",
-  'mount -t tmpfs tmpfs /run && ip netns add bx && exec ip netns exec bx "$@"',
-  "sh",
-];
+const UNDER_IP_NETNS_EXEC = withPrivateRun('ip netns add bx && exec ip netns exec bx "$@"');
 
 let b: BerthSandbox;
 before(() => {

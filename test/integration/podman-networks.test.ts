@@ -155,3 +155,83 @@ test("-o metric=N, and two networks at once: each network's default route with i
     cleanup(pm, ["two"], ["m55", "mdef"]);
   }
 });
+
+test("--ipam-driver none: the container gets an interface that is up, with no address and no default route", (t) => {
+  const pm = podman(t);
+  if (!pm) return;
+  try {
+    pm.ok("network", "create", "--ipam-driver", "none", "bare");
+    pm.ok("run", "-d", "--name", "bare1", "--network", "bare", IMAGE, "sleep", "600");
+    const link = pm.ok("exec", "bare1", "ip", "link", "show", "eth0");
+    assert.match(link, /eth0@if[0-9]+: <[A-Z_,]*\bUP\b/, `eth0 is up:\n${link}`);
+    assert.equal(pm.ok("exec", "bare1", "ip", "-4", "addr", "show", "dev", "eth0").trim(), "", "no IPv4 address");
+    assert.doesNotMatch(pm.ok("exec", "bare1", "ip", "-6", "addr", "show", "dev", "eth0"), /scope global/, "no global IPv6 address");
+    assert.doesNotMatch(pm.ok("exec", "bare1", "ip", "route"), /default/, "no default route");
+    const inspect = b?.ok("network", "inspect", "bare") ?? "";
+    assert.match(inspect, /"driver": "none"/, `berth network inspect shows the IPAM driver none:\n${inspect}`);
+    // the veth's host end is on the network's bridge, which has no address either
+    const bridge = (JSON.parse(inspect) as { network_interface: string }[])[0]?.network_interface ?? "";
+    assert.match(sh("ip", "link", "show", "master", bridge), /bth[0-9a-f]+/, "the container's veth is on the bridge");
+  } finally {
+    cleanup(pm, ["bare1"], ["bare"]);
+  }
+});
+
+test("an --internal macvlan network and macvlan modes (private, source): no default route, the mode Podman asked for", (t) => {
+  const pm = podman(t);
+  if (!pm) return;
+  sh("ip", "link", "add", "mvpar1", "type", "bridge");
+  sh("ip", "link", "set", "mvpar1", "up");
+  try {
+    pm.ok("network", "create", "-d", "macvlan", "--internal", "-o", "parent=mvpar1", "--subnet", "10.97.8.0/24", "mvint");
+    pm.ok("run", "-d", "--name", "mvi1", "--network", "mvint", "--ip", "10.97.8.11", IMAGE, "sleep", "600");
+    pm.ok("run", "-d", "--name", "mvi2", "--network", "mvint", "--ip", "10.97.8.12", IMAGE, "sleep", "600");
+    assert.match(pm.ok("exec", "mvi1", "ip", "-4", "addr", "show", "dev", "eth0"), /inet 10\.97\.8\.11\/24/);
+    // busybox's ip lists every route for "show default"
+    assert.doesNotMatch(pm.ok("exec", "mvi1", "ip", "route"), /default/, "an internal macvlan network gives no default route");
+    const ping = pm.podman("exec", "mvi1", "ping", "-c", "1", "-W", "3", "10.97.8.12");
+    assert.equal(ping.code, 0, `the segment is still reachable: ${ping.stdout}${ping.stderr}`);
+    for (const mode of ["private", "source"]) {
+      // Podman 4.3 has no mode source yet (newer Podman does): it goes into the network file as newer Podman writes it
+      pm.ok("network", "create", "-d", "macvlan", "-o", "parent=mvpar1", "-o", "mode=private", "--subnet", "10.97.9.0/24", `mv${mode}`);
+      const file = join(pm.dir, "networks", `mv${mode}.json`);
+      const conf = JSON.parse(readFileSync(file, "utf8")) as { options?: Record<string, string> };
+      writeFileSync(file, JSON.stringify({ ...conf, options: { ...conf.options, mode } }));
+      pm.ok("run", "-d", "--name", `mvm${mode}`, "--network", `mv${mode}`, IMAGE, "sleep", "600");
+      const d = pm.ok("exec", `mvm${mode}`, "cat", "/sys/class/net/eth0/type");
+      assert.equal(d.trim(), "1", "an Ethernet interface");
+      // busybox's ip has no -d: the mode as the kernel reports it, read from the container's namespace with the host's ip
+      const pid = pm.ok("inspect", "-f", "{{.State.Pid}}", `mvm${mode}`).trim();
+      const details = sh("nsenter", `--net=/proc/${pid}/ns/net`, "ip", "-d", "link", "show", "eth0");
+      assert.match(details, new RegExp(`macvlan mode ${mode}\\b`), details);
+      cleanup(pm, [`mvm${mode}`], [`mv${mode}`]);
+    }
+  } finally {
+    cleanup(pm, ["mvi1", "mvi2", "mvmprivate", "mvmsource"], ["mvint", "mvprivate", "mvsource"]);
+    spawnSync("ip", ["link", "del", "mvpar1"]);
+  }
+});
+
+test("a host with IPv6 disabled (all.disable_ipv6=1): IPv4 networks still work, an IPv6 network fails with a clear error and leaves nothing", (t) => {
+  const pm = podman(t);
+  if (!pm) return;
+  writeFileSync("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+  try {
+    pm.ok("network", "create", "--subnet", "10.97.10.0/24", "v4only");
+    pm.ok("run", "-d", "--name", "v4c", "--network", "v4only", "-p", "8097:80", IMAGE, "httpd", "-f", "-p", "80", "-h", "/www");
+    assert.match(pm.ok("exec", "v4c", "ip", "-4", "addr", "show", "dev", "eth0"), /inet 10\.97\.10\.[0-9]+\/24/);
+    const page = pm.ok("exec", "v4c", "wget", "-q", "-O", "-", "http://127.0.0.1/");
+    assert.equal(page.trim(), PAGE);
+
+    pm.ok("network", "create", "--ipv6", "--subnet", "10.97.11.0/24", "--subnet", "fd00:97:11::/64", "v6net");
+    const r = pm.podman("--log-level=info", "run", "-d", "--name", "v6c", "--network", "v6net", IMAGE, "sleep", "600");
+    assert.notEqual(r.code, 0, "a container on an IPv6 network cannot start");
+    // netavark's words (Podman shows them), Berth's reason and hint in Podman's info log
+    assert.match(r.stderr, /Error: netavark( \(exit code 1\))?: add ip addr to bridge: failed to add ipv6 address, is ipv6 enabled in the kernel\?/, r.stderr);
+    assert.match(r.stderr, /IPv6 is disabled on this host \(net\.ipv6\.conf\.all\.disable_ipv6=1\).*sysctl -w net\.ipv6\.conf\.all\.disable_ipv6=0/, r.stderr);
+    assert.doesNotMatch(b?.ok("network", "ls") ?? "", /v6net/, "the IPv6 network was not adopted");
+  } finally {
+    cleanup(pm, ["v4c", "v6c"], ["v4only", "v6net"]);
+    writeFileSync("/proc/sys/net/ipv6/conf/all/disable_ipv6", "0");
+  }
+});

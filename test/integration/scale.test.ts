@@ -17,7 +17,7 @@ import { inSandbox, requireSandbox } from "../helpers.js";
 import { sized } from "../stress-size.js";
 import { ECHO, ask } from "../echo.js";
 import { berthLinks, hostLinks, netnsFiles, nftInventory, publishedZone } from "../kernel-inventory.js";
-import { BRIDGE_MAX_PORTS } from "../../src/engine/bridge.js";
+import { BRIDGE_MAX_PORTS } from "../../src/engine/network/bridge.js";
 
 let b: BerthSandbox;
 

@@ -5,9 +5,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { basename } from "node:path";
 import { BerthSandbox } from "../berth-cli.js";
-import { inSandbox, requireSandbox } from "../helpers.js";
+import { inSandbox, requireSandbox, withPrivateRun } from "../helpers.js";
 
 interface Node {
   id: string;
@@ -114,6 +115,10 @@ function expected(): { nodes: Map<string, Node | { kind: string; attributes: Rec
       edge("routes-to", nsId, bridgeOf.get(net ?? "") ?? "?");
     }
   }
+  // the named namespaces of the /run/netns the sandbox's mount namespace sees (the machine's, if it has
+  // any): not Berth's, so other-namespace nodes, with no edges
+  for (const f of existsSync("/run/netns") ? readdirSync("/run/netns") : [])
+    nodes.set(`other-namespace:/run/netns/${f}`, { kind: "other-namespace", attributes: { path: `/run/netns/${f}` } });
   nodes.set("port:tcp/0.0.0.0/9090", {
     kind: "port",
     attributes: { proto: "tcp", hostIp: "0.0.0.0", hostPort: 9090, containerIp: b.ip("web"), containerPort: 8080, container: "web" },
@@ -211,4 +216,73 @@ test("a planted orphan veth (Berth prefix, no container) and a Berth bridge with
     spawnSync("ip", ["link", "del", "bthdeadbeef0"]);
     spawnSync("ip", ["link", "del", "berth97"]);
   }
+});
+
+// `ip netns add` needs /run/netns: like netns-exec.test.ts, the wrapper mounts a tmpfs on /run in a
+// mount namespace of its own (so neither the sandbox's /run nor the machine's is touched), makes the
+// namespace there with a dummy interface, runs berth locally (BERTH_NO_SERVICE: the resident service
+// lives in the sandbox's mount namespace and would not see the file), then deletes the namespace.
+const WITH_OTHER_NETNS = withPrivateRun(
+  "ip netns add xns0 && ip -n xns0 link add xd0 type veth peer name xd1 && ip -n xns0 addr add 10.9.9.1/24 dev xd0 && " +
+    'ip -n xns0 link set xd0 up && BERTH_NO_SERVICE=1 "$@"; rc=$?; ip netns delete xns0; exit $rc',
+);
+
+test("another tool's bridge and an `ip netns add` namespace are shown apart, and left out of a filtered view", (t) => {
+  if (!requireSandbox(t)) return;
+  try {
+    sh("ip", "link", "add", "xbr0", "type", "bridge");
+    sh("ip", "link", "add", "xbr0p", "type", "veth", "peer", "name", "xbr0q");
+    sh("ip", "link", "set", "xbr0p", "master", "xbr0");
+    sh("ip", "addr", "add", "10.77.0.1/24", "dev", "xbr0");
+    const ok = (...args: string[]) => {
+      const r = b.runUnder(WITH_OTHER_NETNS, ...args);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    const g = JSON.parse(ok("topology", "--format", "json")) as Graph;
+    const xbr0 = g.nodes.find((n) => n.id === "other-bridge:xbr0");
+    assert.equal(xbr0?.kind, "other-bridge");
+    assert.deepEqual(xbr0.attributes["addresses"], ["10.77.0.1/24"]);
+    assert.equal(xbr0.attributes["up"], false);
+    assert.equal(xbr0.attributes["ports"], 1);
+    assert.equal(xbr0.problem, undefined);
+    const xns = g.nodes.find((n) => n.kind === "other-namespace" && n.label === "xns0");
+    assert.equal(xns?.attributes["path"], "/run/netns/xns0");
+    assert.deepEqual([...(xns.attributes["interfaces"] as string[])].sort(), ["lo down", "xd0 up 10.9.9.1/24", "xd1 down"]);
+    assert.ok(!g.nodes.some((n) => n.kind === "bridge" && n.label === "xbr0"), "not one of Berth's bridges");
+    assert.ok(!g.nodes.some((n) => /xbr0[pq]/.test(n.id)), "its port is not drawn as one of Berth's veths");
+    // Berth's own containers' namespaces are not "other" ones
+    assert.deepEqual(
+      g.nodes.filter((n) => n.kind === "other-namespace").map((n) => n.label),
+      ["xns0"],
+    );
+    assert.deepEqual(
+      g.nodes.filter((n) => n.kind === "other-bridge").map((n) => n.label),
+      ["xbr0"],
+    );
+    assert.deepEqual(
+      g.nodes.filter((n) => n.problem).map((n) => n.id),
+      [],
+    );
+
+    const text = ok("topology");
+    for (const line of text.split("\n")) assert.ok([...line].length <= 80, `within 80 columns: ${line}`);
+    const hostBox = text.slice(0, text.indexOf("└"));
+    assert.doesNotMatch(hostBox, /xbr0|xns0/, "not in the host's box with Berth's networks");
+    assert.match(text, /┌─ other bridges \(not Berth's\) ─+┐\n│ xbr0 {2}10\.77\.0\.1\/24 {2}down {2}1 port +│/);
+    assert.match(text, /┌─ other namespaces \(not Berth's\) ─+┐\n│ xns0 {2}\/run\/netns\/xns0 {2}0 processes +│\n│ {3}lo down +│\n/);
+    assert.match(text, /^│ {3}xd0 up 10\.9\.9\.1\/24 +│$/m);
+    assert.ok(text.indexOf("other bridges") > text.lastIndexOf("┌─ container "), "after Berth's containers");
+    assert.match(ok("topology", "--format", "svg"), /data-kind="others"/);
+
+    for (const filtered of [["web"], ["--network", "backend"]]) {
+      const f = JSON.parse(ok("topology", "--format", "json", ...filtered)) as Graph;
+      assert.ok(!f.nodes.some((n) => n.kind.startsWith("other-")), filtered.join(" "));
+      assert.doesNotMatch(ok("topology", ...filtered), /other bridges|other namespaces/);
+    }
+  } finally {
+    spawnSync("ip", ["link", "del", "xbr0p"]);
+    spawnSync("ip", ["link", "del", "xbr0"]);
+  }
+  assert.doesNotMatch(b.ok("topology"), /xbr0/, "gone again");
 });

@@ -16,6 +16,8 @@
 #
 #   NETAVARK_BATS_FILES="001-basic.bats 300-macvlan.bats" to run some files
 #   NETAVARK_BATS_FILTER=REGEX to run the tests whose names match
+#   NETAVARK_BIN=/usr/lib/podman/netavark to run them against another backend
+#   (Debian's netavark: the reference, for telling a flaky test from a Berth bug)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -61,7 +63,7 @@ out=${NETAVARK_BATS_OUT:-$work/../berth-netavark-bats.tap}
 set +e
 unshare --net --mount --pid --fork --mount-proc --propagation private -- bash -c '
   mount -t tmpfs -o mode=755 tmpfs /run && ip link set lo up &&
-  NETAVARK="$0" bats --tap "$@"' "$repo/bin/podman/netavark" "${filter[@]}" "${files[@]}" >"$out" 2>&1
+  NETAVARK="$0" bats --tap "$@"' "${NETAVARK_BIN:-$repo/bin/podman/netavark}" "${filter[@]}" "${files[@]}" >"$out" 2>&1
 set -e
 passed=$(grep -Ec '^ok [0-9]+ ' "$out" | tr -d ' ' || true)
 skipped=$(grep -Ec '^ok [0-9]+ .*# skip' "$out" || true)

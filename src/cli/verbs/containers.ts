@@ -1,23 +1,31 @@
 import type { Command } from "commander";
-import { containerAnnotations, containerView, portsText, removeContainer, requireContainer, stopContainer } from "../../engine/index.js";
-import { HOST_ROOT_DIRS, INIT_PATH } from "../../runtime/index.js";
+import {
+  type ContainerListEntry,
+  containerLogs,
+  containerView,
+  dryRunRemove,
+  execContainer,
+  findContainer,
+  findNetwork,
+  listContainers,
+  networkView,
+  ownContainerIds,
+  removeContainer,
+  renderPlan,
+  stopContainer,
+} from "../../engine/index.js";
 import { collect } from "../collect.js";
 import { parsePsFilters, psFilterMatches, psStatus } from "../ps-filter.js";
-import { followLogs, tailLines } from "../logs.js";
 import { killWarning, parseTimeout } from "./lifecycle.js";
 import { BerthError } from "../../errors.js";
-import { refuseForeign } from "../../engine/sandbox/index.js";
-import { dryRunRemove, renderPlan } from "../../engine/dry-run/index.js";
 import { withEngine } from "../with-engine.js";
 import { ago, printJson, table } from "../output.js";
-import { networkView } from "../../engine/index.js";
-import type { Engine } from "../../engine/context.js";
-import type { Container } from "../../model/container.js";
-import { formatTemplate } from "../format-template.js";
+import { formatTemplate } from "../template/index.js";
 import { PS_TARGET, psRow, statusText } from "../ps-row.js";
 import { containerInspectData } from "../inspect-struct.js";
 import { INSPECT_TARGET, networkRow } from "../network-row.js";
 import { meansHost, printHostInfo } from "./system-info.js";
+import { setExitCode } from "../exit-status.js";
 
 export function registerContainers(program: Command): void {
   program
@@ -38,21 +46,18 @@ export function registerContainers(program: Command): void {
     .action(async (f: { all?: boolean; quiet?: boolean; format?: string; trunc?: boolean; filter?: string[] }) => {
       const filters = parsePsFilters(f.filter ?? []);
       await withEngine((e) => {
-        const annotations = (c: Container) => containerAnnotations(e.runtime.bundleConfig(c.id));
         // as Podman: a status filter looks at every container
-        const all = f.all || filters.some((x) => x.key === "status");
-        const list = e.store.containers
-          .list()
-          .filter((c) => all || c.status === "running" || c.status === "creating")
-          .filter((c) =>
-            psFilterMatches(filters, {
-              name: c.name,
-              id: c.id,
-              networks: c.networks.map((n) => n.network),
-              status: psStatus(c),
-              labels: annotations(c).labels,
-            }),
-          );
+        const all = (f.all ?? false) || filters.some((x) => x.key === "status");
+        const entries = listContainers(e, { all }).filter(({ container: c, labels }) =>
+          psFilterMatches(filters, {
+            name: c.name,
+            id: c.id,
+            networks: c.networks.map((n) => n.network),
+            status: psStatus(c),
+            labels,
+          }),
+        );
+        const list = entries.map((x) => x.container);
         const id = (s: string) => (f.trunc === false ? s : s.slice(0, 12));
         if (f.quiet) process.stdout.write(list.map((c) => `${id(c.id)}\n`).join(""));
         else if (f.format === "json") printJson(list.map((c) => containerView(e, c)));
@@ -60,12 +65,12 @@ export function registerContainers(program: Command): void {
           process.stdout.write(
             formatTemplate(
               f.format,
-              list.map((c) => psRow(c, psFacts(e, c, f.trunc === false))),
+              entries.map((x) => psRow(x.container, psFacts(x, f.trunc === false))),
               PS_TARGET,
             ),
           );
         else {
-          const rows = list.map((c) => [id(c.id), truncate(c.command.join(" "), 20), ago(c.created), statusText(c), portsText(e, c), c.name]);
+          const rows = entries.map(({ container: c, ports }) => [id(c.id), truncate(c.command.join(" "), 20), ago(c.created), statusText(c), ports, c.name]);
           process.stdout.write(table(["CONTAINER ID", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"], rows));
         }
       });
@@ -80,9 +85,9 @@ export function registerContainers(program: Command): void {
       await withEngine((e) => {
         if (meansHost(e, names)) return printHostInfo(e, f.format);
         const views = names.map((n) => {
-          const c = e.store.containers.find(n);
+          const c = findContainer(e, n);
           if (c) return containerView(e, c);
-          const net = e.store.networks.find(n);
+          const net = findNetwork(e, n);
           if (net) return networkView(e, net);
           throw new BerthError("CONTAINER_NOT_FOUND", `No container or network named "${n}"`, { hint: "List them with `berth ps -a` and `berth network ls`" });
         });
@@ -108,18 +113,10 @@ export function registerContainers(program: Command): void {
     .option("-t, --tty", "allocate a terminal")
     .option("-e, --env <k=v>", "environment variable", (v: string, p: string[] | undefined) => [...(p ?? []), v])
     .action(async (name: string, command: string[], f: { interactive?: boolean; tty?: boolean; env?: string[] }) => {
-      const code = await withEngine(async (e) => {
-        const c = requireContainer(e, name);
-        refuseForeign(c, "exec");
-        if (c.status !== "running") {
-          throw new BerthError("CONTAINER_NOT_RUNNING", `Cannot exec in container "${c.name}": it is not running`, {
-            hint: "Start a new container with `berth run -d ...`",
-          });
-        }
-        const r = await e.runtime.exec(c.id, command, { tty: f.tty ?? false, interactive: f.interactive ?? false, ...(f.env ? { env: f.env } : {}) });
-        return r.exitCode;
-      });
-      process.exitCode = code;
+      const code = await withEngine((e) =>
+        execContainer(e, name, command, { tty: f.tty ?? false, interactive: f.interactive ?? false, ...(f.env ? { env: f.env } : {}) }),
+      );
+      setExitCode(code);
     });
 
   program
@@ -132,12 +129,7 @@ export function registerContainers(program: Command): void {
       const tail = f.tail === undefined ? -1 : Number(f.tail);
       if (!Number.isInteger(tail) || tail < -1)
         throw new BerthError("INVALID_ARGUMENT", `Invalid --tail "${f.tail ?? ""}"`, { hint: "Give a number of lines, or -1 for all" });
-      await withEngine(async (e) => {
-        const c = requireContainer(e, name);
-        refuseForeign(c, "logs");
-        if (f.follow) await followLogs(e, c, tail, (text) => process.stdout.write(text));
-        else process.stdout.write(tailLines(e.runtime.readLogs(c.id), tail));
-      });
+      await withEngine((e) => containerLogs(e, name, { tail, follow: f.follow ?? false, write: (text) => process.stdout.write(text) }));
     });
 
   program
@@ -162,21 +154,16 @@ export function registerContainers(program: Command): void {
     .option("--dry-run", "print the planned changes and change nothing")
     .action(async (given: string[], f: { force?: boolean; dryRun?: boolean; all?: boolean }) => {
       await withEngine(async (e) => {
-        const names = f.all
-          ? e.store.containers
-              .list()
-              .filter((c) => c.managedBy === undefined && c.status !== "removing")
-              .map((c) => c.id)
-          : given;
+        const names = f.all ? ownContainerIds(e) : given;
         if (names.length === 0 && !f.all)
           throw new BerthError("INVALID_ARGUMENT", "berth rm needs a container name, or --all", { hint: "Example: berth rm -f web, or berth rm -a -f" });
         if (f.dryRun) {
-          process.stdout.write(renderPlan("rm", dryRunRemove(e, names, f.force ?? false)));
+          process.stdout.write(renderPlan("rm", await dryRunRemove(e, names, f.force ?? false, f.all ?? false)));
           return;
         }
         for (const n of names) {
           // with --all, one removed with the container whose namespace it shared is gone already
-          if (f.all && !e.store.containers.byId(n)) continue;
+          if (f.all && !findContainer(e, n)) continue;
           process.stdout.write(`${(await removeContainer(e, n, { force: f.force ?? false })).id}\n`);
         }
       });
@@ -184,18 +171,13 @@ export function registerContainers(program: Command): void {
 }
 
 /** What `ps` shows of a container beyond its record. */
-function psFacts(e: Engine, c: Container, noTrunc: boolean) {
-  const cfg = e.runtime.bundleConfig(c.id);
-  const volumes = (cfg?.mounts ?? []).filter(
-    (m) =>
-      m.type === "bind" && !["/etc/hosts", "/etc/resolv.conf", "/etc/hostname", INIT_PATH].includes(m.destination) && !HOST_ROOT_DIRS.includes(m.destination),
-  );
+function psFacts(x: ContainerListEntry, noTrunc: boolean) {
   return {
-    ports: portsText(e, c),
-    networks: c.networks.map((n) => n.network),
-    mounts: volumes.map((m) => m.destination),
-    labels: containerAnnotations(cfg).labels,
-    image: c.rootfs ?? "/",
+    ports: x.ports,
+    networks: x.container.networks.map((n) => n.network),
+    mounts: [...x.volumes],
+    labels: x.labels,
+    image: x.container.rootfs ?? "/",
     noTrunc,
   };
 }

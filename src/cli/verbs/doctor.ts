@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { runDoctor, renderFindings } from "../../engine/doctor/index.js";
+import { runDoctor, renderFindings } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { printJson } from "../output.js";
+import { setExitCode } from "../exit-status.js";
 
 /** `berth doctor [NAME] [--format json]`: findings, then exit 1 when any is an error or warning. */
 export function registerDoctor(program: Command): void {
@@ -19,6 +20,6 @@ export function registerDoctor(program: Command): void {
       const report = await withEngine((e) => runDoctor(e, name), { repair: false });
       if (f.format === "json") printJson({ findings: report.findings, ok: report.ok });
       else process.stdout.write(renderFindings(report.findings));
-      process.exitCode = report.ok ? 0 : 1;
+      setExitCode(report.ok ? 0 : 1);
     });
 }

@@ -1,14 +1,29 @@
 import type { Command } from "commander";
-import { dryRunConnect, dryRunDisconnect, dryRunNetworkCreate, renderPlan } from "../../engine/dry-run/index.js";
-import type { Engine } from "../../engine/context.js";
-import type { NetworkCreateOptions } from "../../engine/network-create.js";
+import {
+  connectNetwork,
+  createNetwork,
+  disconnectNetwork,
+  dryRunConnect,
+  dryRunDisconnect,
+  dryRunNetworkCreate,
+  type Engine,
+  findNetwork,
+  listNetworks,
+  type NetworkCreateOptions,
+  networkOwner,
+  networkView,
+  pruneNetworks,
+  removeNetwork,
+  renderPlan,
+  requireNetwork,
+} from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
-import { connectNetwork, createNetwork, disconnectNetwork, networkView, pruneNetworks, removeNetwork, requireNetwork } from "../../engine/index.js";
 import { withEngine } from "../with-engine.js";
 import { collect, keyValues } from "../collect.js";
 import { printJson, table } from "../output.js";
-import { formatTemplate } from "../format-template.js";
+import { formatTemplate } from "../template/index.js";
 import { INSPECT_TARGET, NETWORK_LS_TARGET, networkRow } from "../network-row.js";
+import { setExitCode } from "../exit-status.js";
 
 interface CreateFlags {
   dryRun?: boolean;
@@ -45,7 +60,7 @@ export function registerNetwork(program: Command): void {
     .option("--disable-dns", "no name resolution on this network")
     .option(
       "-o, --opt <key=value>",
-      "driver option: mtu=N, isolate=true|false (bridge); parent=IFACE, mode=bridge|private|vepa|passthru, host_shim=true (macvlan)",
+      "driver option: mtu=N, isolate=true|false (bridge); parent=IFACE, mode=bridge|private|vepa|passthru|source, host_shim=true (macvlan)",
       collect,
     )
     .option("--label <key=value>", "label", collect)
@@ -62,8 +77,8 @@ export function registerNetwork(program: Command): void {
       }
       const driver = flags.driver;
       const create = flags.dryRun
-        ? (e: Engine, o: NetworkCreateOptions) => {
-            process.stdout.write(renderPlan("network create", dryRunNetworkCreate(e, o)));
+        ? async (e: Engine, o: NetworkCreateOptions) => {
+            process.stdout.write(renderPlan("network create", await dryRunNetworkCreate(e, o)));
             return undefined;
           }
         : createNetwork;
@@ -96,7 +111,7 @@ export function registerNetwork(program: Command): void {
     .option("--no-trunc", "do not truncate ids")
     .action(async (flags: { format?: string; quiet?: boolean; trunc?: boolean }) => {
       await withEngine((e) => {
-        const nets = e.store.networks.list();
+        const nets = listNetworks(e);
         if (flags.quiet) process.stdout.write(nets.map((n) => `${n.name}\n`).join(""));
         else if (flags.format === "json") printJson(nets.map((n) => networkView(e, n)));
         else if (flags.format)
@@ -142,11 +157,16 @@ export function registerNetwork(program: Command): void {
     .alias("remove")
     .description("Remove networks")
     .argument("<name...>")
-    .option("-f, --force", "also remove the containers that use it")
+    .option("-f, --force", "also remove the containers that use it (and a network Docker made with Berth's driver that dockerd no longer has)")
     .action(async (names: string[], flags: { force?: boolean }) => {
       await withEngine(async (e) => {
         for (const n of names) {
           const removed = await removeNetwork(e, n, { force: flags.force ?? false });
+          // forced for Docker's network (dockerd no longer has it): its DOCKER-USER rules go with it, as with `docker network rm`
+          if (networkOwner(removed)?.owner === "docker") {
+            const { closeDockerUserChain } = await import("../../interop/docker/docker-user-chain.js");
+            await closeDockerUserChain(removed.bridge);
+          }
           process.stdout.write(`${removed.name}\n`);
         }
       });
@@ -166,8 +186,8 @@ export function registerNetwork(program: Command): void {
     .description("Exit 0 if the network exists, 1 if not")
     .argument("<name>")
     .action(async (name: string) => {
-      const found = await withEngine((e) => e.store.networks.find(name) !== undefined, { repair: false });
-      process.exitCode = found ? 0 : 1;
+      const found = await withEngine((e) => findNetwork(e, name) !== undefined, { repair: false });
+      setExitCode(found ? 0 : 1);
     });
 
   network
@@ -188,7 +208,7 @@ export function registerNetwork(program: Command): void {
         aliases: flags.alias ?? [],
       };
       await withEngine(async (e) => {
-        if (flags.dryRun) process.stdout.write(renderPlan("network connect", dryRunConnect(e, net, ctr, opts)));
+        if (flags.dryRun) process.stdout.write(renderPlan("network connect", await dryRunConnect(e, net, ctr, opts)));
         else await connectNetwork(e, net, ctr, opts);
       });
     });
@@ -202,7 +222,7 @@ export function registerNetwork(program: Command): void {
     .option("--dry-run", "print the planned changes and change nothing")
     .action(async (net: string, ctr: string, flags: { dryRun?: boolean }) => {
       await withEngine(async (e) => {
-        if (flags.dryRun) process.stdout.write(renderPlan("network disconnect", dryRunDisconnect(e, net, ctr)));
+        if (flags.dryRun) process.stdout.write(renderPlan("network disconnect", await dryRunDisconnect(e, net, ctr)));
         else await disconnectNetwork(e, net, ctr);
       });
     });

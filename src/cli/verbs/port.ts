@@ -1,10 +1,9 @@
 import { hostPort } from "../../model/ip.js";
 import type { Command } from "commander";
-import { requireContainer } from "../../engine/index.js";
+import { auditPorts, containerPorts, renderPortAudit, runningContainerPorts } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { shortId } from "../../model/container.js";
-import { auditPorts, renderPortAudit } from "../../engine/port-audit.js";
 import { printJson } from "../output.js";
 
 /** `berth port`: the seed's view of published ports. */
@@ -31,28 +30,16 @@ export function registerPort(program: Command): void {
           return;
         }
         if (f.all) {
-          for (const c of e.store.containers.list().filter((x) => x.status === "running")) {
-            for (const p of e.store.ports.forContainer(c.id))
-              process.stdout.write(`${shortId(c.id)}    ${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
+          for (const { container: c, ports } of runningContainerPorts(e)) {
+            for (const p of ports) process.stdout.write(`${shortId(c.id)}    ${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
           }
           return;
         }
         if (!name)
           throw new BerthError("INVALID_ARGUMENT", "berth port needs a container name, or --all", { hint: "Example: berth port web, or berth port --all" });
-        const c = requireContainer(e, name);
-        const ports = e.store.ports.forContainer(c.id);
-        if (port === undefined) {
-          for (const p of ports) process.stdout.write(`${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
-          return;
-        }
-        const [num = "", proto = "tcp"] = port.split("/");
-        const hits = ports.filter((p) => String(p.containerPort) === num && p.proto === proto);
-        if (hits.length === 0) {
-          throw new BerthError("INVALID_ARGUMENT", `Container "${c.name}" does not publish port ${num}/${proto}`, {
-            hint: `See its ports with \`berth port ${c.name}\``,
-          });
-        }
-        for (const p of hits) process.stdout.write(`${hostPort(p.hostIp, p.hostPort)}\n`);
+        const { ports } = containerPorts(e, name, port);
+        if (port === undefined) for (const p of ports) process.stdout.write(`${p.containerPort}/${p.proto} -> ${hostPort(p.hostIp, p.hostPort)}\n`);
+        else for (const p of ports) process.stdout.write(`${hostPort(p.hostIp, p.hostPort)}\n`);
       });
     });
 }

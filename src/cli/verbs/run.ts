@@ -1,12 +1,10 @@
-import { publishWarnings } from "../../engine/publish-warnings.js";
-import { planRun } from "../../engine/run-options.js";
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
-import { describeForeignDropPolicy, parseEnvFile, removeContainer, runContainer, type RunOptions } from "../../engine/index.js";
-import { dryRunContainer, renderPlan } from "../../engine/dry-run/index.js";
+import { dryRunContainer, findContainer, parseEnvFile, removeContainer, renderPlan, runContainer, type RunOptions, runWarnings } from "../../engine/index.js";
 import { BerthError } from "../../errors.js";
 import { withEngine } from "../with-engine.js";
 import { collect } from "../collect.js";
+import { setExitCode } from "../exit-status.js";
 
 interface RunFlags {
   dryRun?: boolean;
@@ -152,28 +150,23 @@ export function registerRun(program: Command): void {
     .action(async (command: string[], f: RunFlags) => {
       const opts = runOptionsOf(command, f, f.detach ?? false);
       if (f.dryRun) {
-        await withEngine((e) => process.stdout.write(renderPlan("run", dryRunContainer(e, opts))));
+        await withEngine(async (e) => process.stdout.write(renderPlan("run", await dryRunContainer(e, opts))));
         return;
       }
       const r = await withEngine(async (e) => {
-        if ((opts.publish?.length ?? 0) > 0 || opts.publishAll) {
-          for (const w of e.firewall.foreignDropPolicies()) process.stderr.write(`Warning: ${describeForeignDropPolicy(w)}\n`);
-        }
-        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name)
-          await removeContainer(e, opts.name, { force: true });
-        for (const w of publishWarnings(e, planRun(opts))) process.stderr.write(`Warning: ${w}\n`);
+        for (const w of runWarnings(e, opts)) process.stderr.write(`Warning: ${w}\n`);
+        if (f.replace && opts.name !== undefined && findContainer(e, opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
         return runContainer(e, opts);
       });
       if (opts.detach) process.stdout.write(`${r.container.id}\n`);
-      else process.exitCode = r.exitCode ?? 0;
+      else setExitCode(r.exitCode ?? 0);
     });
 
   addContainerOptions(program.command("create").description("Create a container without starting it (start it with `berth start`)")).action(
     async (command: string[], f: RunFlags) => {
       const opts = { ...runOptionsOf(command, f, true), createOnly: true };
       const r = await withEngine(async (e) => {
-        if (f.replace && opts.name !== undefined && e.store.containers.find(opts.name)?.name === opts.name)
-          await removeContainer(e, opts.name, { force: true });
+        if (f.replace && opts.name !== undefined && findContainer(e, opts.name)?.name === opts.name) await removeContainer(e, opts.name, { force: true });
         return runContainer(e, opts);
       });
       process.stdout.write(`${r.container.id}\n`);

@@ -1,5 +1,4 @@
-import type { Engine } from "../../engine/index.js";
-import { hostInfo } from "../../engine/host-info.js";
+import { findContainer, findNetwork, hostInfo, type Engine } from "../../engine/index.js";
 import { formatItems } from "../output.js";
 import { hostInfoText } from "../host-info-text.js";
 
@@ -13,5 +12,5 @@ export function printHostInfo(engine: Engine, format: string | undefined): void 
 
 /** `berth inspect host` means the host when no container or network is called "host". */
 export function meansHost(engine: Engine, names: readonly string[]): boolean {
-  return names.length === 1 && names[0] === "host" && !engine.store.containers.find("host") && !engine.store.networks.find("host");
+  return names.length === 1 && names[0] === "host" && !findContainer(engine, "host") && !findNetwork(engine, "host");
 }

@@ -5,6 +5,7 @@ import { withEngine } from "../with-engine.js";
 import { printJson, table } from "../output.js";
 import { berthPaths } from "../../paths.js";
 import { printHostInfo } from "./system-info.js";
+import { setExitCode } from "../exit-status.js";
 
 export function registerSystem(program: Command): void {
   const system = program.command("system").description("Manage Berth itself");
@@ -21,7 +22,7 @@ export function registerSystem(program: Command): void {
       }
       const problems = await withEngine((e) => resetSystem(e), { repair: false });
       for (const p of problems) process.stderr.write(`Warning: ${p}\n`);
-      process.exitCode = problems.length > 0 ? 1 : 0;
+      setExitCode(problems.length > 0 ? 1 : 0);
     });
 
   system
@@ -32,7 +33,7 @@ export function registerSystem(program: Command): void {
       for (const a of r.actions) process.stdout.write(`${a}\n`);
       for (const p of r.problems) process.stderr.write(`Problem: ${p}\n`);
       if (r.actions.length === 0 && r.problems.length === 0) process.stdout.write("nothing to repair\n");
-      process.exitCode = r.problems.length > 0 ? 1 : 0;
+      setExitCode(r.problems.length > 0 ? 1 : 0);
     });
 
   system

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { Walkthrough } from "../walkthrough/runner.js";
 import { runScenario } from "../walkthrough/scenario.js";
+import { setExitCode } from "../exit-status.js";
 
 export function registerWalkthrough(program: Command): void {
   program
@@ -9,6 +10,6 @@ export function registerWalkthrough(program: Command): void {
     .action(() => {
       const failures = runScenario(new Walkthrough());
       process.stdout.write(failures === 0 ? "\nWalkthrough complete: every check passed.\n" : `\nWalkthrough finished with ${failures} failed check(s).\n`);
-      process.exitCode = failures === 0 ? 0 : 1;
+      setExitCode(failures === 0 ? 0 : 1);
     });
 }

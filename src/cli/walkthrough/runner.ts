@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { BERTH_CLI } from "../../engine/self-command.js";
+import { BERTH_CLI } from "../../engine/index.js";
 
 /** One command the walkthrough runs and shows: a berth verb or an evidence command (ip, ping, curl). */
 export interface Shown {

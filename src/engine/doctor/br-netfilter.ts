@@ -1,5 +1,5 @@
 import type { Finding } from "./finding.js";
-import { readProcValue } from "./read-proc.js";
+import { readProcValue } from "../../kernel/proc/read-proc.js";
 
 export const BRIDGE_NF_CALL_IPTABLES = "/proc/sys/net/bridge/bridge-nf-call-iptables";
 

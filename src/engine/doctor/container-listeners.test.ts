@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { listenerFindings } from "./container-listeners.js";
 import type { StoredPort } from "../../store/index.js";
-import type { HostSocket } from "../host-sockets.js";
+import type { HostSocket } from "../../kernel/proc/host-sockets.js";
 
 const port = (containerPort: number, proto: "tcp" | "udp" = "tcp", hostPort = 9500): StoredPort => ({
   containerId: "c",

@@ -1,8 +1,8 @@
 import { hostPort } from "../../model/ip.js";
-import type { HostSocket } from "../host-sockets.js";
+import type { HostSocket } from "../../kernel/proc/host-sockets.js";
 import type { StoredPort } from "../../store/index.js";
 import type { Finding } from "./finding.js";
-import { socketReaches } from "../netns-sockets.js";
+import { socketReaches } from "../../kernel/proc/netns-sockets.js";
 
 /**
  * PORT_NOT_LISTENING when nothing in the container's namespace is bound to

@@ -1,5 +1,5 @@
 import type { Engine } from "../context.js";
-import { networkDrift } from "../network-drift.js";
+import { networkDrift } from "../views/network-drift.js";
 import type { DoctorScope, Finding } from "./finding.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { Engine } from "../context.js";
 import type { Container } from "../../model/container.js";
 import { DEFAULT_NETWORK } from "../../model/network.js";
-import { socketsIn } from "../netns-sockets.js";
+import { socketsIn } from "../../kernel/proc/netns-sockets.js";
 import { netnsExists } from "../../kernel/index.js";
 import type { Finding } from "./finding.js";
 import { listenerFindings } from "./container-listeners.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { bindsGateway, dnsFindings, type BoundSocket } from "./dns.js";
 import { resolverPort } from "../../dns/index.js";
 import { net } from "./fixtures.test-support.js";
-import type { HostSocket } from "../host-sockets.js";
+import type { HostSocket } from "../../kernel/proc/host-sockets.js";
 
 const sock = (address: string, proto: "udp" | "tcp" = "udp", port = 53): HostSocket => ({ proto, address, port, inode: 1 });
 const inUse = [{ network: net("web"), containers: 1 }];

@@ -1,6 +1,6 @@
 import type { Engine } from "../context.js";
 import { resolverPid, resolverPort } from "../../dns/index.js";
-import { hostSockets, socketOwner, type HostSocket } from "../host-sockets.js";
+import { hostSockets, socketOwner, type HostSocket } from "../../kernel/proc/host-sockets.js";
 import type { DoctorScope, Finding } from "./finding.js";
 import { networksInUse, type NetworkUse } from "./networks-in-use.js";
 import { queryFromNetns, type ProbeOutcome } from "./dns-probe.js";

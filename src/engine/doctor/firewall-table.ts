@@ -1,7 +1,7 @@
 import type { Engine } from "../context.js";
 import type { Container } from "../../model/container.js";
 import { describeMapping, samePortMapping, type PortMapping } from "../../firewall/index.js";
-import { dnatMappings } from "../ports.js";
+import { dnatMappings } from "../ports/ports.js";
 import type { DoctorScope, Finding } from "./finding.js";
 import { plural } from "./networks-in-use.js";
 

@@ -1,4 +1,5 @@
 import type { Engine } from "../context.js";
+import { driverOf } from "../network/drivers/index.js";
 import type { ForeignDropPolicy } from "../../firewall/index.js";
 import type { Finding } from "./finding.js";
 
@@ -15,5 +16,9 @@ export function foreignPolicyFinding(p: ForeignDropPolicy): Finding {
 
 /** Check 4: forward chains with policy drop in other nft tables, and a legacy iptables FORWARD DROP. */
 export function checkForeignFirewall(engine: Engine): Finding[] {
-  return engine.firewall.foreignDropPolicies().map(foreignPolicyFinding);
+  const bridges = engine.store.networks
+    .list()
+    .filter((n) => driverOf(n).throughHost)
+    .map((n) => n.bridge);
+  return engine.firewall.foreignDropPolicies(bridges).map(foreignPolicyFinding);
 }

@@ -1,7 +1,7 @@
 import { hostPort } from "../../model/ip.js";
 import type { Engine } from "../context.js";
 import type { StoredPort } from "../../store/index.js";
-import { hostSocketOn, socketOwner, type HostSocket } from "../host-sockets.js";
+import { hostSocketOn, socketOwner, type HostSocket } from "../../kernel/proc/host-sockets.js";
 import type { DoctorScope, Finding } from "./finding.js";
 
 /** HOST_PORT_IN_USE: a published port that a host process has bound as well. */

@@ -1,5 +1,5 @@
 import type { Engine } from "../context.js";
-import { requireContainer } from "../network-lookup.js";
+import { requireContainer } from "../network/network-lookup.js";
 import type { Network } from "../../model/network.js";
 import { isBerthError, messageOf } from "../../errors.js";
 import { isProblem, type Check, type DoctorScope, type Finding } from "./finding.js";
@@ -11,6 +11,7 @@ import { checkBrNetfilter } from "./br-netfilter.js";
 import { checkSubnetOverlap } from "./subnet-overlap.js";
 import { checkNeighbourTable } from "./neighbour-table.js";
 import { checkLeftovers } from "./leftovers.js";
+import { checkProbeTables } from "./probe-tables.js";
 import { checkDns } from "./dns.js";
 import { checkHostPorts } from "./host-ports.js";
 import { checkContainer } from "./container.js";
@@ -39,6 +40,7 @@ const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["subnet overlap", checkSubnetOverlap],
   ["neighbour table", checkNeighbourTable],
   ["leftovers", checkLeftovers],
+  ["probe tables", checkProbeTables],
   ["container networks", checkContainerNetworks],
   ["dns", checkDns],
   ["upstream dns", checkUpstreamDns],

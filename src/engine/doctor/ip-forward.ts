@@ -1,7 +1,8 @@
 import type { Engine } from "../context.js";
 import type { DoctorScope, Finding } from "./finding.js";
 import { networksInUse, plural, type NetworkUse } from "./networks-in-use.js";
-import { readProcValue } from "./read-proc.js";
+import { readProcValue } from "../../kernel/proc/read-proc.js";
+import { driverOf } from "../network/drivers/index.js";
 
 export const IP_FORWARD_PATH = "/proc/sys/net/ipv4/ip_forward";
 export const IPV6_FORWARD_PATH = "/proc/sys/net/ipv6/conf/all/forwarding";
@@ -38,7 +39,7 @@ const IPV6: ForwardFamily = {
 /** An error when forwarding of `family` is off while a non-internal bridge network that needs it has containers. */
 function forwardFindings(family: ForwardFamily, value: string | undefined, inUse: readonly NetworkUse[]): Finding[] {
   if (value === undefined || value === "1") return [];
-  const routed = inUse.filter((u) => !u.network.internal && u.network.driver === "bridge" && family.needs(u));
+  const routed = inUse.filter((u) => !u.network.internal && driverOf(u.network).throughHost && family.needs(u));
   if (routed.length === 0) return [];
   const which = routed.map((u) => `${u.network.name} (${plural(u.containers, "container")})`).join(", ");
   return [

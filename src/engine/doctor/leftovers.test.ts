@@ -13,7 +13,7 @@ const base: LeftoverInput = {
   interrupted: [],
 };
 
-test("veths and bridges named like Berth's that the store does not know are leftovers; others are not", () => {
+test("veths named like Berth's and bridges Berth made (named or marked) that the store does not know are leftovers; others are not", () => {
   const f = leftoverFindings({
     ...base,
     links: [
@@ -24,6 +24,8 @@ test("veths and bridges named like Berth's that the store does not know are left
       { name: "berth7", kind: "bridge" },
       { name: "berth0", kind: "bridge" },
       { name: "berthx", kind: "bridge" },
+      { name: "cni0", kind: "bridge", alias: "made by berth" },
+      { name: "cni1", kind: "bridge" },
     ],
     wantedVeths: new Set(["bthaaaaaaaaaaaa"]),
     wantedBridges: new Set(["berth0"]),
@@ -33,6 +35,7 @@ test("veths and bridges named like Berth's that the store does not know are left
     [
       ["LEFTOVER_VETH", "veth bth0123456789ab on the host; no attachment in the store uses it"],
       ["LEFTOVER_BRIDGE", "bridge berth7 on the host; no network in the store has it"],
+      ["LEFTOVER_BRIDGE", `bridge cni0 on the host with Berth's mark (alias "made by berth"); no network in the store has it`],
     ],
   );
   assert.ok(f.every((x) => x.severity === "warning" && x.fix === "berth system reconcile"));

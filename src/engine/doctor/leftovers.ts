@@ -2,15 +2,16 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../context.js";
 import type { Container } from "../../model/container.js";
-import { NETNS_PREFIX, VETH_PREFIX } from "../names.js";
-import { interruptedContainers } from "../repair.js";
+import { NETNS_PREFIX, VETH_PREFIX } from "../network/names.js";
+import { BERTH_BRIDGE_MARK, isBerthBridge } from "../network/bridge-mark.js";
+import { interruptedContainers } from "../commands/repair.js";
 import type { DoctorScope, Finding } from "./finding.js";
 
 const RECONCILE = "berth system reconcile";
 
 export interface LeftoverInput {
-  /** Host links: name and kind ("veth", "bridge", ...). */
-  readonly links: readonly { readonly name: string; readonly kind: string | undefined }[];
+  /** Host links: name, kind ("veth", "bridge", ...) and alias (Berth marks the bridges it makes). */
+  readonly links: readonly { readonly name: string; readonly kind: string | undefined; readonly alias?: string | undefined }[];
   /** Host veth names of the store's attachments. */
   readonly wantedVeths: ReadonlySet<string>;
   /** Bridge names of the store's networks. */
@@ -37,12 +38,12 @@ export function leftoverFindings(input: LeftoverInput): Finding[] {
         fix: RECONCILE,
       });
     }
-    if (l.kind === "bridge" && /^berth[0-9]+$/.test(l.name) && !input.wantedBridges.has(l.name)) {
+    if (isBerthBridge({ kind: l.kind, name: l.name, alias: l.alias }) && !input.wantedBridges.has(l.name)) {
       out.push({
         code: "LEFTOVER_BRIDGE",
         severity: "warning",
-        summary: `Bridge ${l.name} looks like Berth's but no network uses it (left by a crash or a removed state database)`,
-        evidence: `bridge ${l.name} on the host; no network in the store has it`,
+        summary: `Bridge ${l.name} was made by Berth but no network uses it (left by a crash or a removed state database)`,
+        evidence: `bridge ${l.name} on the host${l.alias === BERTH_BRIDGE_MARK ? ` with Berth's mark (alias "${BERTH_BRIDGE_MARK}")` : ""}; no network in the store has it`,
         fix: RECONCILE,
       });
     }

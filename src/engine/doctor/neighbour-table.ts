@@ -1,7 +1,7 @@
 import type { Engine } from "../context.js";
 import type { DoctorScope, Finding } from "./finding.js";
 import { networksInUse, plural, type NetworkUse } from "./networks-in-use.js";
-import { readProcValue } from "./read-proc.js";
+import { readProcValue } from "../../kernel/proc/read-proc.js";
 
 export const NEIGH4_THRESH3_PATH = "/proc/sys/net/ipv4/neigh/default/gc_thresh3";
 export const NEIGH6_THRESH3_PATH = "/proc/sys/net/ipv6/neigh/default/gc_thresh3";

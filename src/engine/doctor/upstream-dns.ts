@@ -2,7 +2,7 @@ import type { Engine } from "../context.js";
 import type { Network } from "../../model/network.js";
 import { describeOutcome, queryDns } from "../resolve/dns-query.js";
 import { upstreamsFor } from "../trace/trace-outside.js";
-import { attachmentsWithNetworks } from "../network-drift.js";
+import { attachmentsWithNetworks } from "../views/network-drift.js";
 import type { DoctorScope, Finding } from "./finding.js";
 
 /** At most this many upstream servers are asked (each waits at most UPSTREAM_TIMEOUT_MS). */

@@ -1,11 +1,11 @@
 /** One change a verb would make, printed by --dry-run instead of being made. */
 export interface PlannedChange {
   /** What it touches: the state database, a kernel object, the nft table, DNS, the runtime. */
-  readonly kind: "state" | "namespace" | "link" | "address" | "route" | "nft" | "dns" | "runtime";
+  readonly kind: "state" | "namespace" | "link" | "address" | "route" | "sysctl" | "nft" | "dns" | "runtime";
   readonly text: string;
 }
 
-/** Collects the changes of a dry run; the engine records into it instead of touching the kernel. */
+/** Collects the changes of a dry run: the recording kernel, firewall, runtime and resolver add to it. */
 export class ChangePlan {
   readonly changes: PlannedChange[] = [];
 

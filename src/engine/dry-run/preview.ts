@@ -1,27 +1,53 @@
-import type { Engine } from "../context.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Engine } from "../context.js";
 import { ChangePlan, type PlannedChange } from "./planned-change.js";
-
-class RollBack extends Error {}
+import { RecordingKernel } from "./recording-kernel.js";
+import { RecordingFirewall } from "./recording-firewall.js";
+import { RecordingRuntime, recordingResolver } from "./recording-runtime.js";
+import { storeChanges, storeRows } from "./store-changes.js";
 
 /**
- * Run a verb's own planning code for --dry-run: inside one store
- * transaction that is always rolled back, with the engine recording kernel,
- * firewall, DNS and runtime steps into a plan instead of making them. The
- * verb validates, leases addresses and picks ports exactly as it would; the
- * state database, the kernel and the nft table are left as they were.
+ * Run a verb for --dry-run: the verb's own code, unchanged, on an engine
+ * whose kernel, firewall, runtime and resolver record each change instead
+ * of making it (their reads answer from the real ones, so validation and
+ * conflicts are exactly those of a real run), and whose store writes happen
+ * inside one transaction that is always rolled back. Files the verb writes
+ * (/etc files, the DNS zone, bundles) go to a temporary run directory that
+ * is removed. The plan is what the verb changed in the store, then the
+ * recorded steps in their order; it ends where the container would start.
  */
-export function preview(engine: Engine, fn: (plan: ChangePlan) => void): PlannedChange[] {
+export async function dryRun(engine: Engine, verb: (dry: Engine) => unknown): Promise<PlannedChange[]> {
   const plan = new ChangePlan();
-  engine.plan = plan;
+  const store = engine.store;
+  const nameOfNetns = (path: string) => store.containers.list().find((c) => c.netns === path)?.name ?? path;
+  const nameOfId = (id: string) => {
+    const c = store.containers.byId(id);
+    return c ? `${c.name} (${id.slice(0, 12)})` : id.slice(0, 12);
+  };
+  let started = (): void => undefined;
+  const start = new Promise<void>((resolve) => (started = resolve));
+  const runDir = mkdtempSync(join(tmpdir(), "berth-dry-run-"));
+  const dry = new Engine({
+    paths: { ...engine.paths, runDir, exitDir: join(runDir, "exits") },
+    store,
+    kernel: new RecordingKernel(engine.kernel, plan, nameOfNetns),
+    firewall: () => new RecordingFirewall(engine.firewall, plan),
+    runtime: new RecordingRuntime(engine.runtime, plan, nameOfId, () => started()),
+    resolver: recordingResolver(plan),
+  });
+  // every store.write() of the verb nests in this transaction (as a savepoint). The
+  // recording dependencies settle their promises at once, so the verb runs to its end
+  // (or its start) in microtasks: in the service, no other request's read can run on
+  // this connection and see the rows before they are rolled back.
+  store.db.exec("BEGIN IMMEDIATE");
   try {
-    engine.store.write(() => {
-      fn(plan);
-      throw new RollBack();
-    });
-  } catch (e) {
-    if (!(e instanceof RollBack)) throw e;
+    const before = storeRows(store);
+    await Promise.race([Promise.resolve().then(() => verb(dry)), start]);
+    return [...storeChanges(before, storeRows(store)), ...plan.changes];
   } finally {
-    engine.plan = undefined;
+    if (store.db.inTransaction) store.db.exec("ROLLBACK");
+    rmSync(runDir, { recursive: true, force: true });
   }
-  return plan.changes;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Engine } from "../context.js";
 import type { Container } from "../../model/container.js";
-import { etcFilePaths } from "../etc-files.js";
+import { etcFilePaths } from "../sync/etc-files.js";
 
 /** One file as the container sees it, with where it was read. */
 export interface SeenFile {

@@ -1,9 +1,9 @@
-import { removeNetworkBridge } from "../bridge.js";
+import { removeNetworkBridge } from "../network/bridge.js";
 import type { Engine } from "../context.js";
-import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf, routeMetricOf, type Network } from "../../model/network.js";
+import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf, routeMetricOf, spoofFilterOf, type Network } from "../../model/network.js";
 import { BerthError, isBerthError } from "../../errors.js";
-import { createNetwork } from "../network-create.js";
-import { syncFirewall } from "../firewall-sync.js";
+import { createNetwork } from "../commands/network-create.js";
+import { syncFirewall } from "../sync/firewall-sync.js";
 import type { SandboxNetworkDefinition } from "./spec.js";
 
 /** Where the caller's definition and a Berth network of the same name differ (empty: they agree). */
@@ -34,6 +34,7 @@ function differences(n: Network, d: SandboxNetworkDefinition, strict: boolean): 
   const nodes = nodeCidrsOf(n).join(",");
   const wantedNodes = (d.nodeCidrs ?? []).join(",");
   if (nodes !== wantedNodes) out.push(`node CIDRs ${nodes || "none"} vs ${wantedNodes || "none"}`);
+  if (driver === "bridge" && spoofFilterOf(n) !== (d.spoofFilter ?? true)) out.push(`spoof filter ${spoofFilterOf(n)} vs ${d.spoofFilter ?? true}`);
   return out;
 }
 
@@ -96,6 +97,7 @@ export function adoptNetwork(engine: Engine, def: SandboxNetworkDefinition, owne
         // normalized by validate.ts, as network create stores them
         ...(def.clusterCidrs?.length ? { cluster_cidr: def.clusterCidrs.join(",") } : {}),
         ...(def.nodeCidrs?.length ? { node_cidr: def.nodeCidrs.join(",") } : {}),
+        ...(def.spoofFilter === false && !macvlan ? { spoof_filter: "false" } : {}),
       },
       ...(def.dnsServers === undefined ? {} : { dnsServers: def.dnsServers }),
       managedBy: owner,

@@ -6,6 +6,8 @@ export interface SandboxMembership {
   readonly ifname: string;
   readonly ip: string;
   readonly prefix: number;
+  /** The interface's MAC address. */
+  readonly mac: string;
   /** The IPv6 address and prefix on a dual-stack network. */
   readonly ip6?: string;
   readonly prefix6?: number;
@@ -32,7 +34,7 @@ export function listSandboxes(engine: Engine, owner: string): SandboxSummary[] {
         const net = engine.store.networks.byId(a.networkId);
         if (!net?.subnet || !a.ip) return [];
         const v6 = net.subnet6 !== undefined && a.ip6 !== undefined ? { ip6: a.ip6, prefix6: Number(net.subnet6.split("/")[1]) } : {};
-        return [{ network: net.name, ifname: a.ifname, ip: a.ip, prefix: Number(net.subnet.split("/")[1]), ...v6 }];
+        return [{ network: net.name, ifname: a.ifname, mac: a.mac, ip: a.ip, prefix: Number(net.subnet.split("/")[1]), ...v6 }];
       }),
     }));
 }

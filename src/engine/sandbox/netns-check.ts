@@ -1,5 +1,5 @@
 import { BerthError } from "../../errors.js";
-import { namespaceOf } from "../../kernel/index.js";
+import type { Kernel } from "../deps/index.js";
 import { printable } from "../../model/names.js";
 
 /**
@@ -19,8 +19,8 @@ const NOT_A_SANDBOX: readonly { readonly path: () => string; readonly what: stri
  * network namespace (a regular file, a mount namespace) or that is the
  * host's or the caller's own network namespace (same device and inode).
  */
-export function checkSandboxNetns(path: string): void {
-  const ns = namespaceOf(path);
+export function checkSandboxNetns(kernel: Kernel, path: string): void {
+  const ns = kernel.namespaceOf(path);
   if (ns === undefined || ns.kind !== "net") {
     throw new BerthError(
       "NETNS_NOT_FOUND",
@@ -31,7 +31,7 @@ export function checkSandboxNetns(path: string): void {
     );
   }
   for (const n of NOT_A_SANDBOX) {
-    const other = namespaceOf(n.path());
+    const other = kernel.namespaceOf(n.path());
     if (other && other.dev === ns.dev && other.ino === ns.ino) {
       throw new BerthError("INVALID_ARGUMENT", `Refusing to set up a container network in "${printable(path)}": it is ${n.what}`, {
         hint: "Berth builds a container's network only in a namespace of the container's own; give the path of the namespace the runtime made for the container",

@@ -2,8 +2,8 @@ import type { Engine } from "../context.js";
 import type { Network } from "../../model/network.js";
 import { formatIpv4, parseIpv4 } from "../../model/ipv4.js";
 import { parseNetworkName } from "../../model/names.js";
-import { requireNetwork } from "../network-lookup.js";
-import { syncDns } from "../dns-sync.js";
+import { requireNetwork } from "../network/network-lookup.js";
+import { syncDns } from "../sync/dns-sync.js";
 
 /**
  * Replace a network's upstream DNS servers (netavark's `update

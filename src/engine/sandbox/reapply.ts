@@ -1,16 +1,17 @@
 import type { Engine } from "../context.js";
+import { driverOf } from "../network/drivers/index.js";
 import type { Attachment, Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
-import { NetlinkHandle } from "../../kernel/index.js";
 import { BerthError } from "../../errors.js";
-import { ensureBridge } from "../bridge.js";
-import { plumb } from "../attach.js";
-import { prefixesOf } from "../prefixes.js";
-import { restoreDefaultRoute } from "../default-route.js";
+import { ensureBridge } from "../network/bridge.js";
+import { plumb } from "../network/bridge-attach.js";
+import { prefixesOf } from "../network/prefixes.js";
+import { restoreDefaultRoute } from "../network/default-route.js";
+import { guardedPortOf } from "../network/port-guard.js";
 
 /** Bring up loopback in a namespace another engine made (netavark does; Podman leaves it down). */
-export function loopbackUp(netns: string): void {
-  const h = NetlinkHandle.open(netns);
+export function loopbackUp(engine: Engine, netns: string): void {
+  const h = engine.kernel.open(netns);
   try {
     const lo = h.linkByName("lo");
     if (lo && !lo.up) h.linkSetUp(lo.index);
@@ -30,14 +31,17 @@ export function loopbackUp(netns: string): void {
 export function reapplyAttachment(engine: Engine, c: Container, net: Network, a: Attachment): void {
   const netns = c.netns;
   if (!netns) throw new BerthError("INTERNAL", `Container "${c.name}" has no network namespace`);
-  if (net.driver !== "bridge") {
+  if (!driverOf(net).hasHostEnd) {
     throw new BerthError("ALREADY_CONNECTED", `Container "${c.name}" is already connected to ${net.driver} network "${net.name}"`, {
       hint: "Tear the container's network down before setting it up again",
     });
   }
+  // the port's filter too (Podman's `network reload` comes after `nft flush ruleset`)
+  const guard = guardedPortOf(net, a);
+  if (guard) engine.firewall.guardPorts([guard]);
   const bridge = ensureBridge(engine, net);
   const hostEnd = engine.host.linkByName(a.hostVeth);
-  const inside = NetlinkHandle.open(netns);
+  const inside = engine.kernel.open(netns);
   try {
     const ctrEnd = inside.linkByName(a.ifname);
     if (!hostEnd || !ctrEnd || ctrEnd.kind !== "veth") {

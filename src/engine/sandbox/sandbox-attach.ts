@@ -1,27 +1,30 @@
+import { createHash } from "node:crypto";
 import type { Engine } from "../context.js";
+import { driverOf } from "../network/drivers/index.js";
 import type { Container, NetworkRequest } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
-import { prefixesOf } from "../prefixes.js";
+import { prefixesOf } from "../network/prefixes.js";
 import { MAX_NAME_LENGTH } from "../../model/names.js";
 import { creatingContainer, shortId } from "../../model/container.js";
 import { BerthError, wrap } from "../../errors.js";
 import type { PortMapping } from "../../model/port-spec.js";
 import type { DnatMapping } from "../../firewall/index.js";
-import { attachNetwork } from "../attach.js";
-import { networkForUse } from "../network-lookup.js";
-import { checkPortCount, reservePorts, dnatMappings } from "../ports.js";
-import { HostPortSnapshot, isPortHolderOf, type SocketOwner } from "../host-port-snapshot.js";
+import { attachNetwork } from "../network/attach.js";
+import { networkForUse } from "../network/network-lookup.js";
+import { checkPortCount, reservePorts, dnatMappings, localnetOf } from "../ports/ports.js";
+import { HostPortSnapshot, isPortHolderOf, type SocketOwner } from "../ports/host-port-snapshot.js";
 import { loopbackUp, reapplyAttachment } from "./reapply.js";
-import { syncDns } from "../dns-sync.js";
-import { syncFirewall } from "../firewall-sync.js";
+import { syncDns } from "../sync/dns-sync.js";
+import { syncFirewall } from "../sync/firewall-sync.js";
 import { faultPoint } from "../fault.js";
-import { forgetContainer } from "../forget-container.js";
-import { teardownContainerNetwork } from "../container-network.js";
+import { forgetContainer } from "../container/forget-container.js";
+import { teardownContainerNetwork } from "../container/container-network.js";
 import { adoptNetwork, checkAdoptable, releaseAdoptedNetworks } from "./adopt-network.js";
 import { checkAttachSpec } from "./validate.js";
 import { checkSandboxNetns } from "./netns-check.js";
 import { sandboxIsGone } from "./foreign.js";
 import { detachSandbox } from "./sandbox-detach.js";
+import { attachHandedOver, checkHandedOver, handsOverInterfaces } from "./handover.js";
 import type { SandboxAddress, SandboxAttachSpec, SandboxEndpoint, SandboxNetworkRequest } from "./spec.js";
 
 /**
@@ -36,7 +39,10 @@ import type { SandboxAddress, SandboxAttachSpec, SandboxEndpoint, SandboxNetwork
  */
 export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): Promise<SandboxEndpoint[]> {
   const spec = checkAttachSpec(input);
-  checkSandboxNetns(spec.netns);
+  const handover = handsOverInterfaces(spec);
+  checkHandover(spec, handover);
+  // an owner that moves the interfaces itself binds the namespace after the attach (dockerd does)
+  if (!handover) checkSandboxNetns(engine.kernel, spec.netns);
   await clearStale(engine, spec);
   checkNetworks(engine, spec);
   // before the store's lock: the many-port checks (socket tables, their owners) hold no one up
@@ -53,9 +59,9 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
   let newPorts: PortMapping[] = [];
   let publishedBefore: DnatMapping[] = [];
   try {
-    loopbackUp(spec.netns);
+    if (!handover) loopbackUp(engine, spec.netns);
     // the table is gone after e.g. `nft flush ruleset`: Podman's `network reload` comes to put it back
-    if (!engine.plan && !engine.firewall.tableExists()) syncFirewall(engine);
+    if (!engine.firewall.tableExists()) syncFirewall(engine);
     const container = engine.store.write(() => {
       let c = engine.store.containers.byId(spec.id);
       if (!c) {
@@ -77,7 +83,8 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
         const existing = engine.store.attachments.forContainer(cur.id).find((a) => a.networkId === n.id);
         if (existing) {
           // already on it (a repeated setup): repair what is missing, keep the rest
-          reapplyAttachment(engine, cur, n, existing);
+          if (handover) checkHandedOver(engine, cur, n, existing);
+          else reapplyAttachment(engine, cur, n, existing);
           return { net: n, fresh: false };
         }
         const req: NetworkRequest = {
@@ -88,7 +95,7 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
           ...(r.mac === undefined ? {} : { mac: r.mac }),
           aliases: r.aliases ?? [],
         };
-        const att = attachNetwork(engine, cur, n, req);
+        const att = r.handoverName !== undefined ? attachHandedOver(engine, cur, n, req, r.handoverName) : attachNetwork(engine, cur, n, req);
         engine.store.containers.setNetworks(cur.id, [...cur.networks.filter((x) => x.network !== n.name), req]);
         if (r.hairpin) {
           const port = engine.host.linkByName(att.hostVeth);
@@ -105,6 +112,7 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
     const ms = dnatMappings(engine, container);
     if (ms.length > 0) {
       const first = engine.store.attachments.forContainer(container.id)[0];
+      if (first) localnetOf(engine, first.networkId);
       const port = first ? engine.host.linkByName(first.hostVeth) : undefined;
       if (port) engine.host.bridgePortSetHairpin(port.index, true);
       engine.firewall.replacePortMappings(publishedBefore, ms);
@@ -119,6 +127,16 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
   }
 }
 
+/** An owner that moves the interfaces itself names each one it is handed; no other owner may. */
+function checkHandover(spec: SandboxAttachSpec, handover: boolean): void {
+  for (const r of spec.networks) {
+    if (handover && r.handoverName === undefined)
+      throw new BerthError("INTERNAL", `${spec.managedBy} moves the container's interfaces itself: each network needs the name of the interface to hand over`);
+    if (!handover && r.handoverName !== undefined)
+      throw new BerthError("INTERNAL", `${spec.managedBy} does not move interfaces itself: no interface can be handed over to it`);
+  }
+}
+
 /** A Berth network by name, or the caller's definition adopted (its id noted in `adoptedIds`). Call inside store.write(). */
 function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], owner: string, adoptedIds: string[]): Network {
   if (typeof network === "string") return joinableNetwork(engine, network);
@@ -130,10 +148,11 @@ function networkFor(engine: Engine, network: SandboxNetworkRequest["network"], o
 /** A Berth network that a sandbox can join: an IPv4 bridge network. */
 function joinableNetwork(engine: Engine, name: string): Network {
   const n = networkForUse(engine, name);
-  if (n.subnet === undefined || n.gateway === undefined || n.driver !== "bridge") {
+  const throughHost = driverOf(n).throughHost;
+  if (n.subnet === undefined || n.gateway === undefined || !throughHost) {
     throw new BerthError(
       "INVALID_ARGUMENT",
-      `Network "${n.name}" cannot hold another engine's containers: it is ${n.driver !== "bridge" ? `a ${n.driver} network` : "IPv6-only"}`,
+      `Network "${n.name}" cannot hold another engine's containers: it is ${throughHost ? "IPv6-only" : `a ${n.driver} network`}`,
       {
         hint: "Podman and CNI sandboxes join IPv4 bridge networks (dual-stack ones too) for now; use such a network",
       },
@@ -161,8 +180,10 @@ function freeName(engine: Engine, spec: SandboxAttachSpec): string {
     return holder !== undefined && holder.name === n && holder.id !== spec.id;
   };
   if (!spec.nameIsLabel || !taken(spec.name)) return spec.name;
-  for (const len of [8, 16, 32]) {
-    const suffix = `-${spec.id.slice(0, len)}`;
+  // the id's start, as runtimes list it; last a hash of the whole id, for ids that share their start
+  const whole = createHash("sha256").update(spec.id).digest("hex").slice(0, 16);
+  for (const tag of [spec.id.slice(0, 8), spec.id.slice(0, 16), whole]) {
+    const suffix = `-${tag}`;
     const n = spec.name.slice(0, MAX_NAME_LENGTH - suffix.length) + suffix;
     if (!taken(n)) return n;
   }
@@ -286,7 +307,7 @@ function endpointsOf(engine: Engine, id: string, nets: readonly Network[]): Sand
       hostVeth: a.hostVeth,
       mac: a.mac,
       addresses,
-      bridge: n.driver === "macvlan" ? (n.driverOptions["parent"] ?? n.bridge) : n.bridge,
+      bridge: driverOf(n).hostInterface(n),
       dnsServerIps: n.dnsEnabled ? [n.gateway, n.gateway6].filter((g) => g !== undefined) : [],
     };
   });

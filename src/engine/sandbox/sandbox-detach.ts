@@ -1,13 +1,14 @@
 import type { Engine } from "../context.js";
 import { BerthError, TeardownError, wrap } from "../../errors.js";
-import { detachNetwork } from "../attach.js";
-import { teardownContainerNetwork } from "../container-network.js";
-import { forgetContainer } from "../forget-container.js";
-import { dnatMappings } from "../ports.js";
-import { syncDns } from "../dns-sync.js";
+import { detachNetwork } from "../network/attach.js";
+import { teardownContainerNetwork } from "../container/container-network.js";
+import { forgetContainer } from "../container/forget-container.js";
+import { dnatMappings } from "../ports/ports.js";
+import { syncDns } from "../sync/dns-sync.js";
 import { faultPoint } from "../fault.js";
-import { restoreDefaultRoute } from "../default-route.js";
+import { restoreDefaultRoute } from "../network/default-route.js";
 import { releaseAdoptedNetworks } from "./adopt-network.js";
+import { handsOverInterfaces } from "./handover.js";
 import { checkOwner, checkSandboxId } from "./validate.js";
 import type { SandboxDetachSpec } from "./spec.js";
 import type { Attachment } from "../../model/container.js";
@@ -49,7 +50,8 @@ export async function detachSandbox(engine: Engine, spec: SandboxDetachSpec): Pr
   if (only === undefined || leaving.length === attachments.length) {
     engine.store.write(() => engine.store.containers.setStatus(c.id, "removing", { ownerPid: process.pid }));
     faultPoint("sandbox-detach:after-mark");
-    errors.push(...teardownContainerNetwork(engine, c));
+    // the veths' deletion (the kernel's RCU wait) is the service's to finish after the reply
+    errors.push(...teardownContainerNetwork(engine, c, { vethsAfterTheCaller: true }));
     forgetContainer(engine, c.id);
   } else if (leaving.length > 0) {
     const published = dnatMappings(engine, c);
@@ -80,7 +82,8 @@ export async function detachSandbox(engine: Engine, spec: SandboxDetachSpec): Pr
       errors.push(wrap("publish ports on the remaining network", e));
     }
     try {
-      restoreDefaultRoute(engine, c);
+      // an owner that configures the interfaces itself (Docker) also moves the default route itself
+      if (!handsOverInterfaces(c)) restoreDefaultRoute(engine, c);
     } catch (e) {
       errors.push(wrap("route through the remaining network", e));
     }

@@ -26,7 +26,7 @@ export interface SandboxNetworkDefinition {
   readonly noAddresses?: boolean;
   /** The metric of the default routes through this network (netavark's `metric`). */
   readonly metric?: number;
-  /** macvlan mode: bridge, private, vepa or passthru. */
+  /** macvlan mode: bridge, private, vepa, passthru or source. */
   readonly macvlanMode?: string;
   readonly internal: boolean;
   readonly dnsEnabled: boolean;
@@ -39,6 +39,8 @@ export interface SandboxNetworkDefinition {
   readonly clusterCidrs?: readonly string[];
   /** The nodes' own CIDRs, let in but masqueraded going out; see `--opt node_cidr`. */
   readonly nodeCidrs?: readonly string[];
+  /** false: the bridge ports are not held to their container's MAC and addresses; see `--opt spoof_filter`. @default true */
+  readonly spoofFilter?: boolean;
 }
 
 /** One network the sandbox joins. */
@@ -61,6 +63,12 @@ export interface SandboxNetworkRequest {
    * Berth's own published ports turn it on for the first network anyway.
    */
   readonly hairpin?: boolean;
+  /**
+   * For an owner that moves the interface itself (Docker, see handover.ts):
+   * the name of the container end, made in the host's namespace. Required
+   * for such owners, refused for others.
+   */
+  readonly handoverName?: string;
 }
 
 export interface SandboxAttachSpec {

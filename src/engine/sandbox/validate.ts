@@ -7,6 +7,7 @@ import { parseMac } from "../../model/mac.js";
 import { parseAlias, parseContainerName, parseIfName, parseNetworkName, printable } from "../../model/names.js";
 import { ANY_FAMILY, type PortRequest } from "../../model/port-spec.js";
 import type { SandboxAttachSpec, SandboxNetworkDefinition, SandboxNetworkRequest } from "./spec.js";
+import { MACVLAN_MODE_NAMES } from "../../kernel/index.js";
 
 const OWNER = /^[a-z][a-z0-9-]{0,15}$/;
 /** The CNI specification's container id rule; Podman's 64-hex ids fit it. */
@@ -40,7 +41,7 @@ function checkIpList(list: readonly string[] | undefined, what: string): string[
   return (list ?? []).map((s) => formatIpv4(parseIpv4(s, what)));
 }
 
-const MACVLAN_MODES = ["bridge", "private", "vepa", "passthru"];
+const MACVLAN_MODES: readonly string[] = MACVLAN_MODE_NAMES;
 
 /** The IPv4 subnet and gateway of a definition, normalized. */
 function checkSubnet4(name: string, subnetText: string, gatewayText: string | undefined): { subnet: string; gateway: string } {
@@ -127,6 +128,7 @@ function checkDefinition(d: SandboxNetworkDefinition): SandboxNetworkDefinition 
     dnsServers: checkIpList(d.dnsServers, "DNS server"),
     ...(d.clusterCidrs === undefined ? {} : { clusterCidrs: d.clusterCidrs.map((c) => normalizePeerCidr(c, "Cluster CIDR")) }),
     ...(d.nodeCidrs === undefined ? {} : { nodeCidrs: d.nodeCidrs.map((c) => normalizePeerCidr(c, "Node CIDR")) }),
+    ...(d.spoofFilter === false ? { spoofFilter: false } : {}),
   };
 }
 
@@ -146,6 +148,7 @@ function checkRequest(r: SandboxNetworkRequest): SandboxNetworkRequest {
     ...(r.mac === undefined ? {} : { mac: parseMac(r.mac) }),
     aliases: [...new Set((r.aliases ?? []).map(parseAlias))],
     ...(r.hairpin ? { hairpin: true } : {}),
+    ...(r.handoverName === undefined ? {} : { handoverName: parseIfName(r.handoverName, "handed-over interface") }),
   };
 }
 

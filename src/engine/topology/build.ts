@@ -1,16 +1,15 @@
 import { basename } from "node:path";
 import type { Link } from "../../kernel/index.js";
 import type { Container } from "../../model/container.js";
-import type { Network } from "../../model/network.js";
+import { isolatesPeersOnly, type Network } from "../../model/network.js";
 import { shortId } from "../../model/container.js";
-import { VETH_PREFIX } from "../names.js";
+import { VETH_PREFIX } from "../network/names.js";
+import { isBerthBridge } from "../network/bridge-mark.js";
 import { GraphBuilder, HOST_ID, HOST_NS, nodeId, type TopologyGraph } from "./graph.js";
 import { addPorts } from "./build-ports.js";
+import { addOthers } from "./build-others.js";
 import { linkAttributes } from "./attributes.js";
 import { isUnreadable, type KernelSnapshot, type NamespaceSnapshot, type StoreSnapshot } from "./snapshot.js";
-
-/** Bridges Berth names itself; a custom `--interface-name` is known from its network row. */
-const BERTH_BRIDGE = /^berth[0-9]+$/;
 
 /**
  * Build the topology graph from a kernel snapshot and the store (pure: no
@@ -47,7 +46,8 @@ export function buildTopology(k: KernelSnapshot, s: StoreSnapshot): TopologyGrap
   const bridgeByIndex = new Map<number, string>();
   const bridgeByGateway = new Map<string, string>();
   for (const l of host.links) {
-    if (l.kind !== "bridge" || !(networkByBridge.has(l.name) || BERTH_BRIDGE.test(l.name))) continue;
+    // a network's bridge, or one Berth made (its mark or a berthN name) that no network has
+    if (l.kind !== "bridge" || !(networkByBridge.has(l.name) || isBerthBridge(l))) continue;
     const id = nodeId.bridge(l.name);
     const n = networkByBridge.get(l.name);
     const addrs = addrsOf(host, l.index);
@@ -148,6 +148,7 @@ export function buildTopology(k: KernelSnapshot, s: StoreSnapshot): TopologyGrap
   }
 
   addPorts(g, k, s);
+  addOthers(g, k, s);
   return g.graph();
 }
 
@@ -198,6 +199,8 @@ function describeDefault(gateway: string | undefined, ifindex: number | undefine
 function networkAttributes(n: Network): Record<string, string> {
   return {
     network: n.name,
+    // Podman's isolate=true: the firewall drops traffic between this bridge and every other one with it
+    ...(isolatesPeersOnly(n) ? { isolate: "peers" } : {}),
     ...(n.subnet === undefined ? {} : { subnet: n.subnet, gateway: n.gateway ?? "" }),
     ...(n.subnet6 === undefined ? {} : { subnet6: n.subnet6, gateway6: n.gateway6 ?? "" }),
   };

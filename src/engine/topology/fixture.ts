@@ -1,6 +1,8 @@
 // A hand-built host for the topology unit tests: the seed's multi-network
 // scenario (frontend + backend, a container on both, one publishing a port,
 // one with --network none) plus an orphan veth, as kernel and store see it.
+// withOthers() adds what other tools made: docker0 with a container's veth
+// on it, a down virbr0, an `ip netns add` namespace and a stale netns file.
 import type { Link } from "../../kernel/index.js";
 import type { Attachment, Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
@@ -13,7 +15,8 @@ export const NETNS = {
   lonely: `/run/netns/berth-${ID.lonely.slice(0, 12)}`,
 };
 
-function link(index: number, name: string, more: Partial<Link> = {}): Link {
+/** A link of the fixtures' kernel: up, MTU 1500, a MAC from its index unless `more` names one. */
+export function link(index: number, name: string, more: Partial<Link> = {}): Link {
   return {
     index,
     name,
@@ -24,6 +27,7 @@ function link(index: number, name: string, more: Partial<Link> = {}): Link {
     masterIndex: undefined,
     peerIndex: undefined,
     peerNetnsId: undefined,
+    alias: undefined,
     ...more,
   };
 }
@@ -126,6 +130,35 @@ export function fakeKernel(): KernelSnapshot {
       [NETNS.lonely, lonely],
     ]),
     ports: [{ proto: "tcp", hostIp: "0.0.0.0", hostPort: 9090, containerIp: "10.89.0.2", containerPort: 8080 }],
+    others: [],
+  };
+}
+
+/** The seed's host, plus other tools' bridges and named namespaces. */
+export function withOthers(): KernelSnapshot {
+  const k = fakeKernel();
+  const host: NamespaceSnapshot = {
+    ...k.host,
+    links: [
+      ...k.host.links,
+      link(30, "docker0", { kind: "bridge" }),
+      link(31, "veth1a2b3c4", { kind: "veth", masterIndex: 30, peerIndex: 5, peerNetnsId: 2 }),
+      link(32, "virbr0", { kind: "bridge", up: false }),
+    ],
+    addrs: [...k.host.addrs, { ifindex: 30, ip: "172.17.0.1", prefix: 16 }],
+  };
+  const xns: NamespaceSnapshot = {
+    links: [link(1, "lo", { up: false }), link(2, "xv0", { kind: "veth", peerIndex: 40, peerNetnsId: 0 })],
+    addrs: [{ ifindex: 2, ip: "10.9.9.1", prefix: 24 }],
+    routes: [],
+  };
+  return {
+    ...k,
+    host,
+    others: [
+      { path: "/run/netns/xns0", nprocs: 1, snapshot: xns },
+      { path: "/run/netns/gone", nprocs: 0, snapshot: { error: "stale file: no namespace is mounted on it" } },
+    ],
   };
 }
 

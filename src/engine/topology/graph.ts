@@ -4,8 +4,15 @@
  * (containers, published ports); edges say how they hang together. Ids are
  * stable across runs ("bridge:berth0", "container:web", "veth:bth…",
  * "port:tcp/0.0.0.0/9090"), so the JSON can be diffed and asserted on.
+ *
+ * What other tools made is kept apart, in kinds of its own: "other-bridge"
+ * (a Linux bridge on the host that is no Berth network's and carries no
+ * Berth mark: docker0, virbr0, another CNI plugin's cni0) and
+ * "other-namespace" (a named namespace, `ip netns add`'s, that no Berth
+ * container uses). Their interfaces are attributes, not nodes, so nothing
+ * that walks Berth's own nodes meets them.
  */
-export type NodeKind = "host" | "bridge" | "veth" | "interface" | "container" | "namespace" | "port";
+export type NodeKind = "host" | "bridge" | "veth" | "interface" | "container" | "namespace" | "port" | "other-bridge" | "other-namespace";
 export type EdgeKind = "enslaved" | "peer" | "in-namespace" | "publishes" | "routes-to";
 
 export type AttributeValue = string | number | boolean | readonly string[];
@@ -31,7 +38,7 @@ export interface TopologyGraph {
   readonly edges: readonly TopoEdge[];
 }
 
-export const NODE_KINDS: readonly NodeKind[] = ["host", "bridge", "veth", "interface", "container", "namespace", "port"];
+export const NODE_KINDS: readonly NodeKind[] = ["host", "bridge", "veth", "interface", "container", "namespace", "port", "other-bridge", "other-namespace"];
 export const EDGE_KINDS: readonly EdgeKind[] = ["enslaved", "peer", "in-namespace", "publishes", "routes-to"];
 
 /** The id of the host (its network namespace). */
@@ -48,6 +55,9 @@ export const nodeId = {
   iface: (ns: string, ifname: string) => `interface:${ns}/${ifname}`,
   namespace: (ns: string) => `namespace:${ns}`,
   port: (proto: string, hostIp: string, hostPort: number) => `port:${proto}/${hostIp}/${hostPort}`,
+  otherBridge: (name: string) => `other-bridge:${name}`,
+  /** `path` is the namespace file (/run/netns/NAME): two directories may hold the same name. */
+  otherNamespace: (path: string) => `other-namespace:${path}`,
 } as const;
 
 /**

@@ -8,7 +8,12 @@ const SHAPES: Record<NodeKind, string> = {
   container: "component",
   namespace: "folder",
   port: "hexagon",
+  "other-bridge": "box",
+  "other-namespace": "folder",
 };
+
+/** Kinds drawn in the cluster of what other tools made, apart from Berth's. */
+const OTHER_KINDS: readonly NodeKind[] = ["other-bridge", "other-namespace"];
 
 const EDGE_STYLE: Record<EdgeKind, string> = {
   enslaved: "",
@@ -25,16 +30,18 @@ export function dotQuote(s: string): string {
 
 /**
  * Graphviz dot text: one cluster per network namespace (the host's too),
- * holding its interfaces and containers. Membership is drawn by the
- * clusters, so in-namespace edges are left out.
+ * holding its interfaces and containers, and one dashed cluster, apart,
+ * for the bridges and named namespaces other tools made. Membership is
+ * drawn by the clusters, so in-namespace edges are left out.
  */
 export function renderDot(graph: TopologyGraph): string {
   const ix = new GraphIndex(graph);
   const out: string[] = ["digraph berth {", "  rankdir=LR;", '  node [fontname="monospace", fontsize=10];', '  edge [fontname="monospace", fontsize=9];'];
   const clusters = new Map<string, TopoNode[]>();
   const loose: TopoNode[] = [];
+  const others = graph.nodes.filter((n) => OTHER_KINDS.includes(n.kind));
   for (const n of graph.nodes) {
-    if (n.kind === "host" || n.kind === "namespace") continue;
+    if (n.kind === "host" || n.kind === "namespace" || OTHER_KINDS.includes(n.kind)) continue;
     const ns = ix.namespaceOf(n.id);
     if (ns) clusters.set(ns.id, [...(clusters.get(ns.id) ?? []), n]);
     else loose.push(n);
@@ -47,6 +54,13 @@ export function renderDot(graph: TopologyGraph): string {
     for (const n of clusters.get(r.id) ?? []) out.push(`    ${nodeLine(n)}`);
     out.push("  }");
   });
+  if (others.length > 0) {
+    out.push(`  subgraph ${dotQuote("cluster_others")} {`);
+    out.push(`    label=${dotQuote("not Berth's: other bridges and namespaces")};`);
+    out.push("    style=dashed;");
+    for (const n of others) out.push(`    ${nodeLine(n)}`);
+    out.push("  }");
+  }
   for (const n of loose) out.push(`  ${nodeLine(n)}`);
   for (const e of graph.edges) {
     if (e.kind === "in-namespace") continue;
@@ -80,8 +94,12 @@ function clusterLabel(n: TopoNode): string {
 
 function nodeLine(n: TopoNode): string {
   const lines = [n.kind === "container" ? `${n.label} (${attrText(n, "id")})` : n.label];
-  if (n.kind === "bridge" && attrText(n, "network")) lines.push(`network ${attrText(n, "network")}`);
+  if (n.kind === "bridge" && attrText(n, "network"))
+    lines.push(`network ${attrText(n, "network")}${attrText(n, "isolate") === "peers" ? " isolate=peers" : ""}`);
+  if (n.kind === "other-namespace") lines[0] = `netns ${n.label}`;
   lines.push(...attrList(n, "addresses"));
+  if (n.kind === "other-bridge") lines.push(`${attrText(n, "up") === "true" ? "up" : "down"}, ${attrText(n, "ports") || "0"} port(s)`);
+  if (n.kind === "other-namespace") lines.push(...(attrText(n, "unreadable") ? [`not read: ${attrText(n, "unreadable")}`] : attrList(n, "interfaces")));
   if (n.kind === "interface" && attrText(n, "type") === "veth") lines.push(attrText(n, "mac"));
   if (n.problem) lines.push(`PROBLEM: ${n.problem}`);
   const extra = n.problem ? ', color="red", fontcolor="red"' : "";

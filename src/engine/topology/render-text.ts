@@ -7,8 +7,10 @@ export const TEXT_WIDTH = 80;
  * A terminal diagram in the seed's style: the host box with each bridge and
  * the veths hanging off it (to the container interface at the other end),
  * the published ports, then one box per container with its interfaces,
- * addresses, MACs and default route. Disagreements between kernel and store
- * are marked "!!" where they occur and listed at the end.
+ * addresses, MACs and default route. What other tools made follows apart,
+ * in boxes of its own: "other bridges" and "other namespaces". Disagreements
+ * between kernel and store are marked "!!" where they occur and listed at
+ * the end.
  */
 export function renderText(graph: TopologyGraph, width = TEXT_WIDTH): string {
   const ix = new GraphIndex(graph);
@@ -16,6 +18,10 @@ export function renderText(graph: TopologyGraph, width = TEXT_WIDTH): string {
   const host = ix.node(HOST_ID);
   out.push(...box(`host ${attrText(host, "hostname")}`.trim(), hostLines(ix, host), width));
   for (const c of ix.ofKind("container")) out.push(...box(containerTitle(c), containerLines(ix, c), width));
+  const bridges = ix.ofKind("other-bridge");
+  if (bridges.length > 0) out.push(...box("other bridges (not Berth's)", bridges.map(otherBridgeLine), width));
+  const spaces = ix.ofKind("other-namespace");
+  if (spaces.length > 0) out.push(...box("other namespaces (not Berth's)", spaces.flatMap(otherNamespaceLines), width));
   const problems = graph.nodes.filter((n) => n.problem);
   if (problems.length > 0) {
     out.push(`problems (${problems.length}):`);
@@ -40,7 +46,8 @@ function hostLines(ix: GraphIndex, host: TopoNode | undefined): string[] {
     gap();
     const addrs = attrList(b, "addresses").join(" ") || (attrText(b, "missing") ? "(missing)" : "(no address)");
     const net = attrText(b, "network");
-    lines.push(`bridge ${b.label}  ${addrs}${net ? `  network ${net}` : ""}`);
+    const peers = attrText(b, "isolate") === "peers" ? "  isolate=peers (no traffic to other isolate=peers networks)" : "";
+    lines.push(`bridge ${b.label}  ${addrs}${net ? `  network ${net}` : ""}${peers}`);
     if (b.problem) lines.push(`  !! ${b.problem}`);
     const ports = ix.in(b.id, "enslaved");
     ports.forEach((v, i) => lines.push(...vethLines(ix, v, i === ports.length - 1 ? "  └── " : "  ├── ", i === ports.length - 1 ? "      " : "  │   ")));
@@ -82,6 +89,23 @@ function where(ix: GraphIndex, iface: TopoNode): string {
     .filter((n) => n.kind === "container")
     .map((c) => c.label);
   return `${iface.label} of ${owners.join("+") || ns.label}`;
+}
+
+/** "docker0  172.17.0.1/16  up  3 ports". */
+function otherBridgeLine(b: TopoNode): string {
+  const ports = Number(attrText(b, "ports") || "0");
+  const addrs = attrList(b, "addresses").join(" ") || "(no address)";
+  return `${b.label}  ${addrs}  ${attrText(b, "up") === "true" ? "up" : "down"}  ${ports} port${ports === 1 ? "" : "s"}`;
+}
+
+/** The namespace's name and file, then one line per interface ("eth0 up 10.0.0.2/24"). */
+function otherNamespaceLines(n: TopoNode): string[] {
+  const procs = Number(attrText(n, "processes") || "0");
+  const lines = [`${n.label}  ${attrText(n, "path")}  ${procs} process${procs === 1 ? "" : "es"}`];
+  const unreadable = attrText(n, "unreadable");
+  if (unreadable) lines.push(`  (not read: ${unreadable})`);
+  else lines.push(...(attrList(n, "interfaces").length > 0 ? attrList(n, "interfaces").map((i) => `  ${i}`) : ["  (no interfaces)"]));
+  return lines;
 }
 
 function portText(p: TopoNode): string {

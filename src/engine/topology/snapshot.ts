@@ -1,11 +1,13 @@
 import { hostname } from "node:os";
 import type { Engine } from "../context.js";
 import { NetlinkHandle, netnsExists, type Addr4, type Link, type Route4 } from "../../kernel/index.js";
+import type { Netlink } from "../deps/index.js";
 import type { PortMapping } from "../../firewall/index.js";
 import type { Network } from "../../model/network.js";
 import type { Attachment, Container } from "../../model/container.js";
 import type { StoredPort } from "../../store/index.js";
 import { messageOf } from "../../errors.js";
+import type { NamespaceView } from "../views/namespaces.js";
 
 /** One network namespace as rtnetlink shows it. */
 export interface NamespaceSnapshot {
@@ -19,13 +21,25 @@ export interface Unreadable {
   readonly error: string;
 }
 
-/** The live kernel, read once: host, each container namespace, the nft port maps. */
+/** A named namespace that is not Berth's (`ip netns add`, another tool's), as found in a namespace directory. */
+export interface OtherNamespace {
+  /** The namespace file, /run/netns/NAME. */
+  readonly path: string;
+  /** How many processes are in it. */
+  readonly nprocs: number;
+  /** Its links and addresses; Unreadable when it could not be entered, or the file is stale. */
+  readonly snapshot: NamespaceSnapshot | Unreadable;
+}
+
+/** The live kernel, read once: host, each container namespace, the nft port maps, the named namespaces that are not Berth's. */
 export interface KernelSnapshot {
   readonly hostname: string;
   readonly host: NamespaceSnapshot;
   /** By namespace file path; Unreadable when the file is missing or cannot be entered. */
   readonly namespaces: ReadonlyMap<string, NamespaceSnapshot | Unreadable>;
   readonly ports: readonly PortMapping[] | Unreadable;
+  /** Named namespaces no Berth container uses (what other tools made), drawn apart. */
+  readonly others: readonly OtherNamespace[];
 }
 
 /** Berth's store, the rows topology compares the kernel with. */
@@ -53,8 +67,12 @@ export function readStore(engine: Engine): StoreSnapshot {
   };
 }
 
-/** Read the host, the namespaces at `netnsPaths`, and the published ports. Read-only. */
-export function readKernel(engine: Engine, netnsPaths: Iterable<string>): KernelSnapshot {
+/**
+ * Read the host, the namespaces at `netnsPaths`, the published ports, and
+ * the named namespaces in `others` (links and addresses: one netlink dump
+ * each, as for a container). Read-only.
+ */
+export function readKernel(engine: Engine, netnsPaths: Iterable<string>, others: readonly NamespaceView[] = []): KernelSnapshot {
   const namespaces = new Map<string, NamespaceSnapshot | Unreadable>();
   for (const p of new Set(netnsPaths)) namespaces.set(p, readNamespace(p));
   let ports: readonly PortMapping[] | Unreadable;
@@ -63,7 +81,12 @@ export function readKernel(engine: Engine, netnsPaths: Iterable<string>): Kernel
   } catch (e) {
     ports = { error: messageOf(e) };
   }
-  return { hostname: hostname(), host: readHandle(engine.host), namespaces, ports };
+  const other = others.flatMap((v) =>
+    v.path === undefined
+      ? []
+      : [{ path: v.path, nprocs: v.nprocs, snapshot: v.stale ? { error: "stale file: no namespace is mounted on it" } : readNamespace(v.path) }],
+  );
+  return { hostname: hostname(), host: readHandle(engine.host), namespaces, ports, others: other };
 }
 
 function readNamespace(path: string): NamespaceSnapshot | Unreadable {
@@ -80,7 +103,7 @@ function readNamespace(path: string): NamespaceSnapshot | Unreadable {
 }
 
 /** Links, addresses (IPv4, and IPv6 but link-local fe80::/10 and ::1, which every namespace has) and IPv4 routes of one namespace. */
-function readHandle(h: NetlinkHandle): NamespaceSnapshot {
+function readHandle(h: Netlink): NamespaceSnapshot {
   const global6 = h.addrList6().filter((a) => a.ip !== "::1" && !/^fe[89ab]/i.test(a.ip));
   return { links: h.linkList(), addrs: [...h.addrList(), ...global6], routes: h.routeList() };
 }

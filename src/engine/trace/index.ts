@@ -52,3 +52,8 @@ export function renderTrace(r: TraceResult): string {
   lines.push(r.verdict);
   return `${lines.join("\n")}\n`;
 }
+
+export { probeTarget, type ProbeTarget } from "./probe-target.js";
+export { probeTrace, PROBE_TIMEOUT_MS } from "./probe.js";
+export { renderProbe } from "./probe-render.js";
+export type { ProbeHop, ProbeOutcome, ProbeResult } from "./probe-result.js";

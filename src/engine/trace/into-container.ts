@@ -3,7 +3,7 @@ import type { Attachment, Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import type { Proto } from "../../model/port-spec.js";
 import { NetlinkHandle } from "../../kernel/index.js";
-import { socketReaches, socketsIn } from "../netns-sockets.js";
+import { socketReaches, socketsIn } from "../../kernel/proc/netns-sockets.js";
 import type { HopList } from "./hop.js";
 
 /**

@@ -1,15 +1,16 @@
 import type { Engine } from "../context.js";
 import type { Proto } from "../../model/port-spec.js";
-import { requireContainer } from "../network-lookup.js";
+import { requireContainer } from "../network/network-lookup.js";
 import { HopList, type TraceResult } from "./hop.js";
 import { traceIntoContainer } from "./into-container.js";
 import { traceName } from "./name-hop.js";
+import { traceAcrossNetworks } from "./across-networks.js";
 
 /**
  * `berth trace FROM TO[:PORT[/proto]]`: container to container by name.
- * The two must share a network (Berth isolates networks); on it, TO's name
- * resolves when the network has DNS, and the path goes over the bridge
- * into TO.
+ * On a shared network, TO's name resolves when the network has DNS, and
+ * the path goes over the bridge into TO; without one, the host routes
+ * between the two bridges where isolation may drop it (across-networks.ts).
  */
 export function traceContainers(engine: Engine, fromName: string, toName: string, port: number | undefined, proto: Proto): TraceResult {
   const connection = `${fromName} -> ${toName}${port === undefined ? "" : `:${port}/${proto}`}`;
@@ -33,16 +34,7 @@ export function traceContainers(engine: Engine, fromName: string, toName: string
   }
   const toAtt = engine.store.attachments.forContainer(to.id);
   const shared = toAtt.find((a) => fromAtt.some((f) => f.networkId === a.networkId));
-  const netName = (id: string) => engine.store.networks.byId(id)?.name ?? id;
-  if (!shared) {
-    const toNets = toAtt.map((a) => netName(a.networkId));
-    hops.fail(
-      "shared network",
-      `${from.name} is on ${fromAtt.map((a) => netName(a.networkId)).join(", ") || "none"}, ${to.name} on ${toNets.join(", ") || "none"}: no network in common, and Berth isolates networks from each other`,
-      toNets[0] ? `berth network connect ${toNets[0]} ${from.name}` : `${to.name} has no network; re-run it with --network`,
-    );
-    return done();
-  }
+  if (!shared) return done(traceAcrossNetworks(engine, hops, from, to, port, proto) ?? "");
   const net = engine.store.networks.byId(shared.networkId);
   if (!net) {
     hops.fail("shared network", `network ${shared.networkId} is gone from the store`, "run `berth system reconcile`");

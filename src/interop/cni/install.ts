@@ -6,7 +6,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { BerthError, messageOf } from "../../errors.js";
-import { BERTH_CNI_PLUGIN } from "../../engine/self-command.js";
+import { BERTH_CNI_PLUGIN } from "../../engine/index.js";
 import { isBerthConflist, nodeConflist, validateNodeConf, type NodeConfRequest } from "./node-conflist.js";
 
 /** Sorts before flannel's and Calico's (10-flannel, 10-calico): runtimes use the first file by name. */

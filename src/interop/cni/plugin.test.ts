@@ -75,3 +75,34 @@ test("every answer, results and errors alike, carries the configuration's cniVer
     }
   }
 });
+
+test("VERSION: a version the plugin speaks is echoed with the list; any other is error 1 'incompatible CNI version' with the list; no version gets the list", async () => {
+  const calls: string[] = [];
+  const list = ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"];
+  const spoken = await runCniPlugin(env("VERSION"), JSON.stringify({ cniVersion: "0.4.0" }), fakeBackend(calls));
+  assert.equal(spoken.exitCode, 0);
+  assert.deepEqual(JSON.parse(spoken.stdout), { cniVersion: "0.4.0", supportedVersions: list });
+  for (const [stdin, answeredIn] of [
+    [JSON.stringify({ cniVersion: "9.9.9" }), "9.9.9"],
+    [JSON.stringify({ cniVersion: "0.2.0" }), "0.2.0"],
+    [JSON.stringify({ cniVersion: "../../etc" }), "1.1.0"],
+    [JSON.stringify({ cniVersion: 1 }), "1.1.0"],
+    ["{not json", "1.1.0"],
+  ] as const) {
+    const r = await runCniPlugin(env("VERSION"), stdin, fakeBackend(calls));
+    assert.equal(r.exitCode, 1, stdin);
+    const body = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(
+      { ...body, details: undefined },
+      { cniVersion: answeredIn, code: 1, msg: "incompatible CNI version", details: undefined, supportedVersions: list },
+      stdin,
+    );
+    assert.match(String(body["details"]), /this plugin supports 0\.3\.0, 0\.3\.1, 0\.4\.0, 1\.0\.0, 1\.1\.0/);
+  }
+  for (const stdin of ["", JSON.stringify({})]) {
+    const r = await runCniPlugin(env("VERSION"), stdin, fakeBackend(calls));
+    assert.equal(r.exitCode, 0, stdin);
+    assert.deepEqual(JSON.parse(r.stdout), { cniVersion: "1.1.0", supportedVersions: list });
+  }
+  assert.deepEqual(calls, [], "VERSION never loads the engine");
+});

@@ -1,7 +1,8 @@
 import { toCniError } from "./cni-error.js";
 import { parseConfig, parseEnvironment, peekVersion, type BerthCniConfig, type CniEnvironment } from "./request.js";
 import { buildResult, type AttachedInterface } from "./result.js";
-import { SUPPORTED_VERSIONS, type CniResult, type CniValidAttachment } from "./spec.js";
+import type { CniResult, CniValidAttachment } from "./spec.js";
+import { versionAnswer } from "./version-answer.js";
 
 /** What the plugin asks of Berth; engine-backend.ts implements it on the engine. */
 export interface CniBackend {
@@ -39,7 +40,8 @@ export async function runCniPlugin(env: NodeJS.ProcessEnv, stdin: string, loadBa
   try {
     const e = parseEnvironment(env);
     if (e.command === "VERSION") {
-      return ok({ cniVersion: SUPPORTED_VERSIONS.includes(answerVersion as never) ? answerVersion : "1.1.0", supportedVersions: [...SUPPORTED_VERSIONS] });
+      const v = versionAnswer(stdin);
+      return { stdout: `${JSON.stringify(v.body)}\n`, exitCode: v.exitCode };
     }
     if (e.command === "DEL") {
       // best effort (the spec's rule for DEL): the configuration is not read, so a

@@ -40,6 +40,8 @@ export interface BerthCniConfig {
   readonly nodeCidrs?: readonly string[];
   /** Hairpin mode on the pod's bridge port (a chained portmap, kube-proxy: a pod reaching itself through their DNAT). */
   readonly hairpinMode: boolean;
+  /** Each pod's bridge port sends only from its own MAC and addresses (default true; false for pods that must send as others). */
+  readonly spoofFilter: boolean;
   /** Berth's resolver answers container names on this network (default false: Kubernetes has its own DNS). */
   readonly enableDns: boolean;
   /** The spec's `dns` dictionary, passed through to the result. */
@@ -91,6 +93,7 @@ const KNOWN_KEYS = new Set([
   "clusterCIDRs",
   "nodeCIDRs",
   "hairpinMode",
+  "spoofFilter",
   "cni.dev/valid-attachments",
   "cni.dev/attachments",
 ]);
@@ -344,6 +347,7 @@ export function parseConfig(stdin: string, command: CniCommand): BerthCniConfig 
     isolate: optionalBool(o, "isolate", true),
     enableDns: optionalBool(o, "enableDns", false),
     hairpinMode: optionalBool(o, "hairpinMode", false),
+    spoofFilter: optionalBool(o, "spoofFilter", true),
     portMappings: runtime.portMappings,
     ipRanges: runtime.ipRanges,
     ...(runtime.dns ? { runtimeDns: runtime.dns } : {}),

@@ -60,3 +60,7 @@ test("buildResult(): a dual-stack pod lists both addresses on its interface and 
     ["4", "6"],
   );
 });
+
+test("buildResult(): an internal network's result lists no default route (Berth adds none there)", () => {
+  assert.deepEqual(buildResult("1.0.0", { ...a, defaultRoute: false, address6: "fd00:22::5/64", gateway6: "fd00:22::1" }).routes, []);
+});

@@ -14,6 +14,8 @@ export interface AttachedInterface {
   /** Berth's resolver on the gateway, when the network has DNS. */
   readonly nameserver?: string;
   readonly searchDomain?: string;
+  /** False on an internal network: Berth routes nothing beyond it, so the result lists no default route. @default true */
+  readonly defaultRoute?: boolean;
 }
 
 const isLegacy = (v: string): boolean => v.startsWith("0.");
@@ -45,8 +47,9 @@ export function buildResult(cniVersion: string, a: AttachedInterface, prev?: Cni
       ? [{ ...(isLegacy(cniVersion) ? { version: "6" as const } : {}), address: a.address6, gateway: a.gateway6, interface: base + 2 }]
       : [];
   const routes: CniRoute[] = [...(prev?.routes ?? [])];
-  if (!routes.some((r) => r.dst === "0.0.0.0/0")) routes.push({ dst: "0.0.0.0/0", gw: a.gateway });
-  if (a.gateway6 && !routes.some((r) => r.dst === "::/0")) routes.push({ dst: "::/0", gw: a.gateway6 });
+  const defaultRoute = a.defaultRoute ?? true;
+  if (defaultRoute && !routes.some((r) => r.dst === "0.0.0.0/0")) routes.push({ dst: "0.0.0.0/0", gw: a.gateway });
+  if (defaultRoute && a.gateway6 && !routes.some((r) => r.dst === "::/0")) routes.push({ dst: "::/0", gw: a.gateway6 });
   const nameservers = [...(dns?.nameservers ?? prev?.dns?.nameservers ?? []), ...(a.nameserver ? [a.nameserver] : [])];
   const search = [...(dns?.search ?? prev?.dns?.search ?? []), ...(a.searchDomain ? [a.searchDomain] : [])];
   const mergedDns: CniDns = {

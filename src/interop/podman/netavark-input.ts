@@ -1,7 +1,8 @@
+import { withNetavarkText } from "./netavark-error-text.js";
 import { BerthError } from "../../errors.js";
 import { printable } from "../../model/names.js";
 import { ANY_IPV4, ANY_IPV6, type PortRequest, type Proto } from "../../model/port-spec.js";
-import type { SandboxAttachSpec, SandboxDetachSpec, SandboxNetworkDefinition, SandboxNetworkRequest } from "../../engine/sandbox/spec.js";
+import type { SandboxAttachSpec, SandboxDetachSpec, SandboxNetworkDefinition, SandboxNetworkRequest } from "../../engine/index.js";
 import { JsonReader } from "./json-reader.js";
 
 /** The owner Berth records for Podman's containers. */
@@ -65,7 +66,10 @@ function readNetwork(key: string, n: JsonReader): SandboxNetworkDefinition {
     );
   const ipam = n.field("ipam_options").field("driver").optionalString() ?? "host-local";
   if (ipam !== "host-local" && ipam !== "none")
-    throw unsupported(`IPAM driver "${printable(ipam)}" (network "${name}")`, "Use Podman's default IPAM (host-local) or --ipam-driver none");
+    throw withNetavarkText(
+      unsupported(`IPAM driver "${printable(ipam)}" (network "${name}")`, "Use Podman's default IPAM (host-local) or --ipam-driver none"),
+      `IO error: unsupported ipam driver ${ipam}`,
+    );
   const subnets = readSubnets(n, name);
   const noAddresses = ipam === "none";
   if (noAddresses && (subnets.subnet !== undefined || subnets.subnet6 !== undefined))

@@ -1,4 +1,4 @@
-import type { SandboxEndpoint } from "../../engine/sandbox/spec.js";
+import type { SandboxEndpoint } from "../../engine/index.js";
 import { PODMAN_DOMAIN } from "../../dns/zone.js";
 
 /** netavark's StatusBlock for one network. */

@@ -44,6 +44,8 @@ export const IFLA_MTU = 4;
 export const IFLA_LINK = 5;
 export const IFLA_MASTER = 10;
 export const IFLA_LINKINFO = 18;
+/** The interface's alias (`ip link set dev X alias TEXT`); the kernel ignores it in a request that creates the link. */
+export const IFLA_IFALIAS = 20;
 export const IFLA_NET_NS_FD = 28;
 export const IFLA_LINK_NETNSID = 37;
 
@@ -56,6 +58,8 @@ export const MACVLAN_MODE_PRIVATE = 1;
 export const MACVLAN_MODE_VEPA = 2;
 export const MACVLAN_MODE_BRIDGE = 4;
 export const MACVLAN_MODE_PASSTHRU = 8;
+/** Also receives the frames sent by the MAC addresses on its source list (Linux 3.19). */
+export const MACVLAN_MODE_SOURCE = 16;
 
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;

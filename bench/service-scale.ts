@@ -1,0 +1,119 @@
+// The Berth service at scale, through bin/podman/netavark (the native
+// transport) as Podman calls it, on the captured Podman input
+// (test/fixtures/podman/setup-port.json): the 1st container's setup (it
+// starts the service, makes the bridge and starts the resolver), the 2nd to
+// 10th, and the 992nd to 1,000th on the same network (medians), then the
+// resident memory of the service and the resolver with no container and
+// with 1,000. Run as root: `npm run bench:service-scale` (BENCH_CONTAINERS=N,
+// default 1000).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { enterBenchSandbox } from "./sandbox.js";
+
+const COUNT = Number(process.env["BENCH_CONTAINERS"] ?? 1000);
+/** BENCH_DNS=0: the network without DNS (what the resolver's zone reload costs a setup, by difference). */
+const DNS = process.env["BENCH_DNS"] !== "0";
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const NETAVARK = join(REPO, "bin", "podman", "netavark");
+const FIXTURE = join(REPO, "test", "fixtures", "podman", "setup-port.json");
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(m?.[1] ?? NaN) / 1024;
+}
+
+function pidFrom(file: string): number {
+  return Number(readFileSync(file, "utf8").split(/\s/)[0]);
+}
+
+function input(index: number): string {
+  const doc = JSON.parse(readFileSync(FIXTURE, "utf8")) as Record<string, unknown> & {
+    networks: Record<string, { static_ips: string[] }>;
+    network_info: Record<string, Record<string, unknown>>;
+  };
+  const [perNet] = Object.values(doc.networks);
+  const [info] = Object.values(doc.network_info);
+  if (!perNet || !info) throw new Error(`${FIXTURE} has no network`);
+  perNet.static_ips = [`10.79.${Math.floor((index + 2) / 250)}.${((index + 2) % 250) + 2}`];
+  const out = {
+    ...doc,
+    container_id: randomBytes(32).toString("hex"),
+    container_name: `c${index}`,
+    networks: { scale: perNet },
+    network_info: {
+      scale: { ...info, name: "scale", network_interface: "podman9", dns_enabled: DNS, subnets: [{ subnet: "10.79.0.0/16", gateway: "10.79.0.1" }] },
+    },
+  };
+  delete (out as Record<string, unknown>)["port_mappings"];
+  return JSON.stringify(out);
+}
+
+function main(): void {
+  const dir = mkdtempSync(join(tmpdir(), "berth-bench-scale-"));
+  const root = join(dir, "berth");
+  mkdirSync(root);
+  const cfg = join(dir, "cfg");
+  mkdirSync(cfg);
+  const env: NodeJS.ProcessEnv = { ...process.env, BERTH_ROOT: root };
+  const call = (verb: "setup" | "teardown", ns: string, json: string): number => {
+    const t0 = performance.now();
+    const r = spawnSync(NETAVARK, ["--config", cfg, verb, ns], { input: json, env, encoding: "utf8" });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${verb}: ${r.stdout}${r.stderr}`);
+    return ms;
+  };
+  const made: { ns: string; json: string }[] = [];
+  try {
+    // the service alone, before any container: a view starts it
+    spawnSync(process.execPath, [join(REPO, "bin", "berth"), "ps"], { env });
+    const idle = rssMb(pidFrom(join(root, "run", "service.pid")));
+    const times: number[] = [];
+    for (let i = 0; i < COUNT; i++) {
+      const ns = join(dir, `ns${i}`);
+      spawnSync("touch", [ns]);
+      spawnSync("unshare", [`--net=${ns}`, "true"]);
+      const json = input(i);
+      times.push(call("setup", ns, json));
+      made.push({ ns, json });
+    }
+    const service = rssMb(pidFrom(join(root, "run", "service.pid")));
+    const resolver = DNS ? rssMb(pidFrom(join(root, "run", "dns", "resolver.pid"))) : 0;
+    const teardowns = made.slice(-9).map((m) => call("teardown", m.ns, m.json));
+    console.log(`${COUNT} containers on one network (DNS ${DNS ? "on" : "off"}) through bin/podman/netavark, setup times in ms`);
+    console.log("| container | setup |");
+    console.log("|---|---|");
+    console.log(`| 1st (starts the service, the bridge, the resolver) | ${(times[0] ?? NaN).toFixed(1)} |`);
+    console.log(`| 2nd-10th (median) | ${median(times.slice(1, 10)).toFixed(1)} |`);
+    console.log(`| ${COUNT - 8}th-${COUNT}th (median) | ${median(times.slice(-9)).toFixed(1)} |`);
+    console.log(`| teardown, last 9 (median) | ${median(teardowns).toFixed(1)} |`);
+    console.log(
+      `resident memory: service idle ${idle.toFixed(1)} MB; with ${COUNT} containers: service ${service.toFixed(1)} MB + resolver ${resolver.toFixed(1)} MB`,
+    );
+    made.splice(-9);
+  } finally {
+    for (const m of made) spawnSync(NETAVARK, ["--config", cfg, "teardown", m.ns], { input: m.json, env });
+    spawnSync(process.execPath, [join(REPO, "bin", "berth"), "system", "reset", "-f"], { env });
+    for (let i = 0; i < COUNT; i++) spawnSync("umount", [join(dir, `ns${i}`)]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env["BERTH_TEST_SANDBOX"] === "1") {
+  main();
+} else {
+  if (process.getuid?.() !== 0) {
+    console.error("bench:service-scale needs root (it runs itself in a throwaway network namespace)");
+    process.exit(1);
+  }
+  enterBenchSandbox(import.meta.url);
+}

@@ -1,0 +1,7 @@
+// What the engine drives besides its store: the kernel, Berth's nft table, the
+// OCI runtime and the resolver. Engine.open() wires the real ones;
+// engine/testing/ has in-memory fakes.
+export { realKernel, type Kernel, type Netlink } from "./kernel.js";
+export { realFirewall, type FirewallTable } from "./firewall.js";
+export { realRuntime, type ContainerRuntime } from "./runtime.js";
+export { realResolver, type Resolver } from "./resolver.js";

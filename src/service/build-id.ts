@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * `dist/build-id`, written by every `npm run build` (scripts/bundle.mjs):
+ * a client whose build differs from the running service's replaces the
+ * service once it is idle. From a module in dist/src/DIR/ or a bundle
+ * beside them alike.
+ */
+export const BUILD_ID_FILE = fileURLToPath(new URL("../../build-id", import.meta.url));
+
+let cached: string | undefined;
+
+/**
+ * This installation's build id ("" when there is none: a bare `tsc`).
+ * BERTH_BUILD_ID overrides it (the tests start a service that claims to be
+ * another build, to see a client replace it).
+ */
+export function buildId(): string {
+  const forced = process.env["BERTH_BUILD_ID"];
+  if (forced !== undefined && forced !== "") return forced;
+  if (cached === undefined) {
+    try {
+      cached = readFileSync(BUILD_ID_FILE, "utf8").trim();
+    } catch {
+      cached = "";
+    }
+  }
+  return cached;
+}
+
+/** `dist/build-commit`: the git commit Berth was built from (scripts/bundle.mjs), 40 hex digits. */
+export const BUILD_COMMIT_FILE = fileURLToPath(new URL("../../build-commit", import.meta.url));
+
+/** The git commit of this build, or 40 zeros when it was built outside a git checkout. */
+export function buildCommit(): string {
+  try {
+    const c = readFileSync(BUILD_COMMIT_FILE, "utf8").trim();
+    if (/^[0-9a-f]{40}$/.test(c)) return c;
+  } catch {
+    // not built by scripts/bundle.mjs
+  }
+  return "0".repeat(40);
+}
