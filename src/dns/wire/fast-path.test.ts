@@ -34,6 +34,9 @@ test("parseFastQuery() takes AAAA and an EDNS OPT record, capping the UDP size a
   assert.equal(q.qtype, 28);
   assert.equal(q.edns, true);
   assert.equal(q.udpMax, 1232);
+  const plain = query("web", "A", { additionals: [OPT] });
+  const cookie = Buffer.concat([plain.subarray(0, -2), Buffer.from([0, 12, 0, 10, 0, 8]), Buffer.alloc(8, 7)]); // rdlength 12: one client cookie
+  assert.equal(parseFastQuery(cookie, q), Verdict.Fast, "a whole option");
 });
 
 test("parseFastQuery() sends everything unusual to the full decoder, and judges the broken", () => {
@@ -44,6 +47,13 @@ test("parseFastQuery() sends everything unusual to the full decoder, and judges 
     [query("web", "A", { additionals: [OPT, OPT] }), Verdict.Other, "two additionals"],
     [query("web", "A", { additionals: [{ ...OPT, ednsVersion: 1 }] }), Verdict.Other, "EDNS version 1"],
     [Buffer.concat([query("web"), Buffer.from([0])]), Verdict.Other, "trailing byte"],
+    // fuzz counterexample: an OPT whose one byte of rdata is not a whole option (code, length)
+    [Buffer.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 119, 101, 98, 0, 0, 1, 0, 1, 0, 0, 41, 4, 208, 0, 0, 0, 0, 0, 1, 0]), Verdict.Other, "OPT rdata cut"],
+    [
+      Buffer.from([0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 119, 101, 98, 0, 0, 1, 0, 1, 0, 0, 41, 4, 208, 0, 0, 0, 0, 0, 5, 0, 10, 0, 2, 1]),
+      Verdict.Other,
+      "OPT option longer than its rdata",
+    ],
     [Buffer.alloc(11), Verdict.Drop, "shorter than a header"],
     [dnsPacket.encode({ id: 1, type: "response", questions: [{ type: "A", name: "web" }] }), Verdict.Drop, "a response"],
     [dnsPacket.encode({ id: 1, type: "query", flags: 2 << 11, questions: [{ type: "A", name: "web" }] }), Verdict.NotImp, "opcode STATUS"],

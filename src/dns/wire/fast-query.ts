@@ -104,6 +104,12 @@ export function parseFastQuery(buf: Buffer, q: FastQuery, n = buf.length): Verdi
     if (buf[o + 6] !== 0) return Verdict.Other; // EDNS version other than 0: let the full path decide
     const rdlen = (buf[o + 9]! << 8) | buf[o + 10]!;
     if (o + 11 + rdlen !== n) return Verdict.Other;
+    // options (code, length, data) must fill the rdata exactly; anything else goes to the full path
+    for (let p = o + 11; p < n;) {
+      if (p + 4 > n) return Verdict.Other;
+      p += 4 + ((buf[p + 2]! << 8) | buf[p + 3]!);
+      if (p > n) return Verdict.Other;
+    }
     const payload = (buf[o + 3]! << 8) | buf[o + 4]!;
     q.edns = true;
     q.udpMax = Math.min(Math.max(payload, UDP_PLAIN_MAX), EDNS_PAYLOAD);

@@ -172,7 +172,7 @@ test("installCni() warns about what would keep pods off Berth's network: an earl
     assert.doesNotMatch(w, /99-later/);
     assert.match(w, /bin\/loopback is missing/);
     assert.match(w, /containerd 1\.6 cannot parse 1\.1\.0 results/);
-    symlinkSync("/usr/lib/cni/loopback", join(n.binDir, "loopback"));
+    writeFileSync(join(n.binDir, "loopback"), "#!/bin/sh\n", { mode: 0o755 }); // the reference plugin, not needed on this machine
     rmSync(join(n.confDir, "05-other.conflist"));
     assert.deepEqual(installCni(n.request()).warnings, []);
   } finally {
