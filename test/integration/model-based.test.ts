@@ -4,7 +4,8 @@
 // BERTH_FAULT step and repaired, each checked against a model and against
 // the live kernel, nft table and resolver (test/model-based/check.ts).
 //
-// Seeded and reproducible: the seed is printed; rerun a failure with
+// Seeded and reproducible: a fixed seed in the normal suite, a new one under
+// `npm run test:stress`; the seed is printed; rerun a failure with
 // BERTH_MODEL_SEED=<seed> (and BERTH_MODEL_PATH=<path> from the report to
 // replay exactly the failing sequence). Sizes: BERTH_MODEL_RUNS and
 // BERTH_MODEL_COMMANDS (CI: 2 x 25; `npm run test:stress`: 25 x 60).
@@ -13,7 +14,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BerthSandbox } from "../berth-cli.js";
 import { inSandbox, requireSandbox } from "../helpers.js";
-import { sized } from "../stress-size.js";
+import { seeded, sized } from "../stress-size.js";
 import { BerthModel } from "../model-based/model.js";
 import { commandArbitraries, type RealBerth } from "../model-based/commands.js";
 import { checkSystem } from "../model-based/check.js";
@@ -29,7 +30,7 @@ after(() => {
 
 const RUNS = sized("BERTH_MODEL_RUNS", 2, 25);
 const COMMANDS = sized("BERTH_MODEL_COMMANDS", 25, 60);
-const SEED = process.env["BERTH_MODEL_SEED"] ? Number(process.env["BERTH_MODEL_SEED"]) : Date.now() ^ (Math.random() * 0x7fffffff);
+const SEED = seeded("BERTH_MODEL_SEED", 20261206);
 const PATH = process.env["BERTH_MODEL_PATH"];
 
 test(`random command sequences with crashes match the model and the kernel (${RUNS} runs of up to ${COMMANDS} commands, seed ${SEED})`, (t) => {
