@@ -50,8 +50,9 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
   echo "berth: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # wait for another apt run (unattended-upgrades on a fresh machine) instead of failing at once
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 # docker.io's postinst would start docker.service, a dockerd on the machine's
@@ -71,7 +72,7 @@ if [ -n "${docker_needed:-}" ]; then
     chmod 755 /usr/sbin/policy-rc.d
     own_policy=1
   fi
-  apt-get install -y -qq --no-install-recommends docker.io >/dev/null || { [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d; exit 1; }
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends docker.io >/dev/null || { [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d; exit 1; }
   [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
   if [ -d /run/systemd/system ]; then
     systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
