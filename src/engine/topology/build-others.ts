@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { Link } from "../../kernel/index.js";
 import { isBerthBridge } from "../network/bridge-mark.js";
-import { GraphBuilder, HOST_ID, nodeId } from "./graph.js";
+import { GraphBuilder, HOST_ID, HOST_NS, nodeId } from "./graph.js";
 import { linkAttributes } from "./attributes.js";
 import { isUnreadable, type KernelSnapshot, type NamespaceSnapshot, type StoreSnapshot } from "./snapshot.js";
 
@@ -17,6 +17,8 @@ export function addOthers(g: GraphBuilder, k: KernelSnapshot, s: StoreSnapshot):
   const berthBridges = new Set(s.networks.map((n) => n.bridge));
   for (const l of k.host.links) {
     if (l.kind !== "bridge" || berthBridges.has(l.name) || isBerthBridge(l)) continue;
+    // the host's uplink (a LAN bridge such as br0), or the holder of a published port's address: drawn once, as the host's interface
+    if (g.has(nodeId.iface(HOST_NS, l.name))) continue;
     const ports = k.host.links.filter((p) => p.masterIndex === l.index).length;
     const addrs = k.host.addrs.filter((a) => a.ifindex === l.index).map((a) => `${a.ip}/${a.prefix}`);
     const id = nodeId.otherBridge(l.name);

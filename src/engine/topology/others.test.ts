@@ -56,6 +56,21 @@ test("a bridge with Berth's mark or a network row is Berth's, whatever its name"
   assert.match(g.nodes.find((n) => n.id === "bridge:virbr0")?.problem ?? "", /without a network row/);
 });
 
+test("another tool's bridge that is the host's uplink (a LAN bridge) is drawn once, as the host's interface", () => {
+  const k = withOthers();
+  const routes = [{ dst: undefined, gateway: "172.17.0.254", ifindex: 30, table: 254 }];
+  const g = buildTopology({ ...k, host: { ...k.host, routes } }, fakeStore());
+  assert.deepEqual(
+    g.nodes.filter((n) => n.label === "docker0").map((n) => n.id),
+    ["interface:host/docker0"],
+  );
+  assert.ok(g.edges.some((e) => e.kind === "routes-to" && e.from === "host" && e.to === "interface:host/docker0"));
+  assert.ok(
+    g.nodes.some((n) => n.id === "other-bridge:virbr0"),
+    "the other bridges are still drawn apart",
+  );
+});
+
 test("renderText(): sections 'other bridges' and 'other namespaces' after Berth's, within 80 columns", () => {
   const text = renderText(graph());
   for (const line of text.split("\n")) assert.ok([...line].length <= 80, `too wide (${[...line].length}): ${line}`);
