@@ -67,4 +67,13 @@ export {
 } from "./sandbox/index.js";
 export { freeSubnet4 } from "./network/network-subnets.js";
 export { readNetnsState, type NetnsState, type NetnsInterfaceState, type NetnsRouteState } from "./sandbox/netns-state.js";
-export { dryRunConnect, dryRunContainer, dryRunDisconnect, dryRunNetworkCreate, dryRunRemove, renderPlan, type PlannedChange } from "./dry-run/index.js";
+export {
+  dryRunConnect,
+  dryRunContainer,
+  dryRunDisconnect,
+  dryRunNetworkCreate,
+  dryRunRemove,
+  rehearseAttach,
+  renderPlan,
+  type PlannedChange,
+} from "./dry-run/index.js";

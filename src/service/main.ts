@@ -11,7 +11,7 @@ import { servicePaths } from "./paths.js";
 import { lockFile } from "./lock-file.js";
 import { buildId } from "./build-id.js";
 import { servicePid } from "./launcher.js";
-import { repairInterrupted, withEngine } from "../engine/index.js";
+import { rehearseAttach, repairInterrupted, withEngine } from "../engine/index.js";
 import { captureRequestOutput, inRequest } from "./request-context.js";
 import { activationFds, type ActivationFds } from "./activation.js";
 import { DockerPluginHost, setResidentDockerPluginHost } from "./docker-plugin-host.js";
@@ -91,6 +91,12 @@ export async function serviceMain(): Promise<number> {
   writeFileSync(tmp, `${process.pid} ${buildId()}\n`, { mode: 0o644 });
   renameSync(tmp, sp.pidFile);
   log(`serving ${sp.socket}${fd === undefined ? "" : " (socket-activated)"}, build ${buildId() || "(none)"}`);
+  // in turn with the changes: the first real attach then runs warm (engine/dry-run/warm-up.ts)
+  void service.queue.run(() =>
+    inRequest({ engine: () => service.engines.forEnv(process.env), repair: false, stdout: [], stderr: [] }, () =>
+      withEngine((e) => rehearseAttach(e), { repair: false }),
+    ),
+  );
 
   let stopping = false;
   const stop = async (why: string) => {

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createNetwork, runContainer } from "../index.js";
 import { FakeEngine } from "../testing/fake-engine.js";
-import { dryRunConnect, dryRunContainer, dryRunDisconnect, dryRunRemove, type PlannedChange } from "./index.js";
+import { dryRunConnect, dryRunContainer, dryRunDisconnect, dryRunRemove, rehearseAttach, type PlannedChange } from "./index.js";
 
 function lines(changes: readonly PlannedChange[]): string[] {
   return changes.map((c) => `${c.kind} ${c.text}`);
@@ -86,6 +86,28 @@ test("a dry run refuses what the real verb refuses, from the kernel's state as w
     const kernel = t.kernel.snapshot();
     await assert.rejects(dryRunConnect(t.engine, "other", "web", {}), new RegExp(other.bridge));
     assert.deepEqual(t.kernel.snapshot(), kernel);
+  } finally {
+    t.close();
+  }
+});
+
+test("rehearseAttach() walks a whole sandbox attach (network, veth, port) and changes nothing", async () => {
+  const t = new FakeEngine();
+  try {
+    const netns = "/run/netns/warm-up-test";
+    t.kernel.netnsCreate(netns);
+    const before = t.state();
+    const plan = lines(await rehearseAttach(t.engine, netns));
+    for (const want of [
+      /^link create bridge berthwarmup0/,
+      /^link create veth .* with its peer berthwarmup1/,
+      /^nft add element tcp \. 65431 : 198\.18\.255\.[0-9]+ \. 80/,
+    ])
+      assert.ok(
+        plan.some((l) => want.test(l)),
+        `${String(want)} in:\n${plan.join("\n")}`,
+      );
+    assert.deepEqual(t.state(), before, "a rehearsal changes nothing");
   } finally {
     t.close();
   }

@@ -39,3 +39,4 @@ export function dryRunRemove(engine: Engine, names: readonly string[], force: bo
     }
   });
 }
+export { rehearseAttach } from "./warm-up.js";
