@@ -1,9 +1,17 @@
 #!/usr/bin/env node
-// `npm test`: install missing system packages, build, then run every unit and
-// integration test in ONE node test run inside a throwaway network and mount
-// namespace (`unshare --net --mount`), so the machine's own interfaces, nft
-// tables and /run are never touched and everything vanishes when it exits.
-import { spawnSync } from "node:child_process";
+// `npm test`: install missing system packages, build, then run the unit and
+// integration tests inside throwaway network, mount and pid namespaces
+// (`unshare --net --mount --pid`), so the machine's own interfaces, nft tables
+// and /run are never touched and everything vanishes when they exit.
+//
+// The whole suite runs as jobs, BERTH_TEST_JOBS (default 2) at a time: the
+// unit tests together, then each integration test file alone, each job in a
+// sandbox of its own (its own namespaces and /run/netns: scripts/sandbox-run.mjs),
+// so no file sees another's leftovers. Most of a test's time is waiting (for
+// processes, the kernel, timeouts), so two at a time on two cores take about
+// two thirds of the time of one after the other. A job's output is printed
+// whole when it ends. Files named on the command line run in one job, in order.
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,24 +53,79 @@ function findTests(dir) {
   return out;
 }
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...findTests("dist/src"), ...findTests("dist/test")].sort();
 
-const status = run("unshare", [
-  "--net",
-  "--mount",
-  "--pid",
-  "--mount-proc",
-  "--propagation",
-  "private",
-  "--fork",
-  "--kill-child",
-  "--",
-  process.execPath,
-  "scripts/sandbox-run.mjs",
-  process.execPath,
-  "--test",
-  "--test-concurrency=1",
-  "--test-reporter=spec",
-  ...files,
-]);
-process.exit(status);
+/** The command that runs `files` with node's test runner in a sandbox of their own. */
+function sandboxed(files) {
+  return [
+    "unshare",
+    [
+      "--net",
+      "--mount",
+      "--pid",
+      "--mount-proc",
+      "--propagation",
+      "private",
+      "--fork",
+      "--kill-child",
+      "--",
+      process.execPath,
+      "scripts/sandbox-run.mjs",
+      process.execPath,
+      "--test",
+      "--test-concurrency=1",
+      "--test-reporter=spec",
+      ...files,
+    ],
+  ];
+}
+
+if (only.length > 0) {
+  const [cmd, args] = sandboxed(only);
+  process.exit(run(cmd, args));
+}
+
+const unit = findTests("dist/src").sort();
+// the larger files first (they tend to run longest), so the last jobs to end are short ones
+const integration = findTests("dist/test").sort((a, b) => statSync(b).size - statSync(a).size || a.localeCompare(b));
+const jobs = [{ name: "unit tests (dist/src)", files: unit }, ...integration.map((f) => ({ name: f, files: [f] }))];
+const width = Math.max(1, Number(process.env["BERTH_TEST_JOBS"] ?? 2) || 1);
+const totals = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
+const failed = [];
+const started = Date.now();
+
+/** One job: its output kept until it ends, then printed whole with its counts added to the totals. */
+function runJob(job) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const [cmd, args] = sandboxed(job.files);
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const chunks = [];
+    p.stdout.on("data", (d) => chunks.push(d));
+    p.stderr.on("data", (d) => chunks.push(d));
+    p.on("close", (code, signal) => {
+      const out = Buffer.concat(chunks).toString("utf8");
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      process.stdout.write(`\n── ${job.name} (${secs} s, exit ${code ?? signal}) ──\n${out}`);
+      for (const k of Object.keys(totals)) {
+        const m = new RegExp(`^ℹ ${k} (\\d+)$`, "m").exec(out);
+        if (m) totals[k] += Number(m[1]);
+      }
+      if (code !== 0) failed.push(job.name);
+      resolve();
+    });
+  });
+}
+
+const queue = [...jobs];
+await Promise.all(
+  Array.from({ length: Math.min(width, queue.length) }, async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) await runJob(job);
+  }),
+);
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+console.log(`\n── all tests: ${jobs.length} jobs, ${width} at a time, ${minutes} min ──`);
+for (const [k, v] of Object.entries(totals)) console.log(`ℹ ${k} ${v}`);
+if (failed.length > 0) {
+  console.log(`failed: ${failed.join(", ")}`);
+  process.exit(1);
+}
