@@ -10,6 +10,7 @@ import { Engine } from "../context.js";
 import { FaultPlan } from "./fault-plan.js";
 import { FakeKernel } from "./fake-kernel.js";
 import { FakeFirewall } from "./fake-firewall.js";
+import { FakeFirewalld } from "./fake-firewalld.js";
 import { FakeRuntime } from "./fake-runtime.js";
 import { FakeResolver } from "./fake-resolver.js";
 
@@ -38,6 +39,8 @@ export class FakeEngine {
   readonly faults = new FaultPlan();
   readonly kernel = new FakeKernel(this.faults);
   readonly firewall = new FakeFirewall(this.faults);
+  /** Not running unless a test says so (`firewalld.isRunning = true`). */
+  readonly firewalld = new FakeFirewalld(this.faults);
   readonly runtime: FakeRuntime;
   readonly resolver = new FakeResolver(this.faults);
   engine: Engine;
@@ -53,6 +56,7 @@ export class FakeEngine {
       firewall: () => this.firewall,
       runtime: this.runtime,
       resolver: this.resolver,
+      firewalld: this.firewalld,
     });
   }
 
@@ -99,6 +103,7 @@ export class FakeEngine {
       firewall: () => this.firewall,
       runtime: this.runtime,
       resolver: this.resolver,
+      firewalld: this.firewalld,
     });
   }
 
