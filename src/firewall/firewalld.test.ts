@@ -60,8 +60,8 @@ test("running() asks NameHasOwner when the socket exists; zone calls are argv, e
     const calls: string[][] = [];
     const answers: { code: number; stdout: string; stderr: string }[] = [
       { code: 0, stdout: "method return\n   boolean true\n", stderr: "" },
-      { code: 0, stdout: "method return\n   string \"\"\n", stderr: "" },
-      { code: 0, stdout: "method return\n   string \"trusted\"\n", stderr: "" },
+      { code: 0, stdout: 'method return\n   string ""\n', stderr: "" },
+      { code: 0, stdout: 'method return\n   string "trusted"\n', stderr: "" },
       { code: 1, stdout: "", stderr: "Error org.fedoraproject.FirewallD1.Exception: INVALID_ZONE: nope\n" },
     ];
     const bus = new FirewalldBus(`unix:path=${sock}`, (file, args) => {
@@ -73,7 +73,8 @@ test("running() asks NameHasOwner when the socket exists; zone calls are argv, e
     bus.addSource("trusted", "10.9.0.0/24");
     assert.throws(
       () => bus.removeSource("nope", "10.9.0.0/24"),
-      (e: unknown) => e instanceof BerthError && e.code === "FIREWALLD" && e.message === "Cannot remove 10.9.0.0/24 from firewalld's nope zone: INVALID_ZONE: nope",
+      (e: unknown) =>
+        e instanceof BerthError && e.code === "FIREWALLD" && e.message === "Cannot remove 10.9.0.0/24 from firewalld's nope zone: INVALID_ZONE: nope",
     );
     assert.deepEqual(calls[0], [
       "dbus-send",
@@ -85,7 +86,12 @@ test("running() asks NameHasOwner when the socket exists; zone calls are argv, e
       "org.freedesktop.DBus.NameHasOwner",
       "string:org.fedoraproject.FirewallD1",
     ]);
-    assert.deepEqual(calls[2]?.slice(5), ["/org/fedoraproject/FirewallD1", "org.fedoraproject.FirewallD1.zone.addSource", "string:trusted", "string:10.9.0.0/24"]);
+    assert.deepEqual(calls[2]?.slice(5), [
+      "/org/fedoraproject/FirewallD1",
+      "org.fedoraproject.FirewallD1.zone.addSource",
+      "string:trusted",
+      "string:10.9.0.0/24",
+    ]);
   } finally {
     server.close();
     rmSync(dir, { recursive: true, force: true });

@@ -100,7 +100,14 @@ export class FirewalldBus {
         return false;
       }
     }
-    const r = this.#call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", [str(FIREWALLD_BUS_NAME)], "ask the system bus whether firewalld runs", true);
+    const r = this.#call(
+      "org.freedesktop.DBus",
+      "/org/freedesktop/DBus",
+      "org.freedesktop.DBus.NameHasOwner",
+      [str(FIREWALLD_BUS_NAME)],
+      "ask the system bus whether firewalld runs",
+      true,
+    );
     if (r === undefined) return false;
     return r[0] === true;
   }

@@ -68,7 +68,14 @@ test("after firewalld lost its runtime configuration, reconcile, a run and a san
     assert.deepEqual(t.firewalld.sources("trusted"), ["10.77.0.0/24"]);
     t.firewalld.zones.clear();
     t.kernel.addNamespace("/fake/run/netns/p");
-    await attachSandbox(t.engine, { managedBy: "podman", id: "p".repeat(64), name: "pod", netns: "/fake/run/netns/p", networks: [{ network: "web", ifname: "eth0" }], ports: [] });
+    await attachSandbox(t.engine, {
+      managedBy: "podman",
+      id: "p".repeat(64),
+      name: "pod",
+      netns: "/fake/run/netns/p",
+      networks: [{ network: "web", ifname: "eth0" }],
+      ports: [],
+    });
     assert.deepEqual(t.firewalld.sources("trusted"), ["10.77.0.0/24"]);
   }));
 

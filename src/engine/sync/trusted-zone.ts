@@ -47,7 +47,8 @@ function readOwned(engine: Engine): OwnedSource[] {
     const v = JSON.parse(text) as { sources?: unknown };
     if (!Array.isArray(v.sources)) return [];
     return v.sources.filter(
-      (s): s is OwnedSource => typeof s === "object" && s !== null && typeof (s as OwnedSource).source === "string" && typeof (s as OwnedSource).network === "string",
+      (s): s is OwnedSource =>
+        typeof s === "object" && s !== null && typeof (s as OwnedSource).source === "string" && typeof (s as OwnedSource).network === "string",
     );
   } catch {
     return [];

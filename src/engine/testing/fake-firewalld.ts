@@ -30,7 +30,8 @@ export class FakeFirewalld implements Firewalld {
   addSource(zone: string, source: string): void {
     this.#need(`addSource ${zone} ${source}`);
     const bound = this.zones.get(source);
-    if (bound !== undefined) throw new BerthError("FIREWALLD", `Cannot add ${source} to firewalld's ${zone} zone: ZONE_ALREADY_SET: '${source}' already bound to '${bound}'`);
+    if (bound !== undefined)
+      throw new BerthError("FIREWALLD", `Cannot add ${source} to firewalld's ${zone} zone: ZONE_ALREADY_SET: '${source}' already bound to '${bound}'`);
     this.zones.set(source, zone);
   }
 
@@ -42,7 +43,10 @@ export class FakeFirewalld implements Firewalld {
 
   /** The sources bound to `zone`, sorted. */
   sources(zone: string): string[] {
-    return [...this.zones].filter(([, z]) => z === zone).map(([s]) => s).sort();
+    return [...this.zones]
+      .filter(([, z]) => z === zone)
+      .map(([s]) => s)
+      .sort();
   }
 
   #need(call: string): void {
