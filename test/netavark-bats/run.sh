@@ -7,7 +7,11 @@
 # directory; default: the snapshot under /work/.mirror) into a temp dir. This
 # kernel has no dummy links, so `ip link add NAME type dummy` becomes a
 # bridge (an empty bridge that is up carries addresses and routes the same
-# way). Each test gets its own BERTH_ROOT inside the test's temp dir.
+# way). Each test gets its own BERTH_ROOT inside the test's temp dir. The
+# firewalld tests start dbus-daemon and firewalld by name: firewalld is the
+# copy scripts/install-deps.sh --test unpacks under /var/cache/berth-test
+# (never installed on the machine), first on PATH; it runs inside the
+# throwaway namespace, on the test's own bus.
 #
 # Everything runs in a throwaway namespace (unshare --net --mount --pid, a
 # tmpfs on /run), as npm test does. The TAP output goes to

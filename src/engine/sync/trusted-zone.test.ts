@@ -105,4 +105,5 @@ test("firewalld refusing a source fails network create with FIREWALLD and leaves
       (e: unknown) => e instanceof BerthError && e.code === "FIREWALLD",
     );
     assert.equal(t.engine.store.networks.byName("web"), undefined);
+    assert.deepEqual(t.firewall.networks, [], "the network's sets are synced away again");
   }));

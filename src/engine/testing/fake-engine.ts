@@ -24,6 +24,8 @@ export interface EngineState {
   readonly store: Record<string, string[]>;
   readonly kernel: Record<string, string[]>;
   readonly firewall: string[];
+  /** firewalld's zone sources ("trusted 10.77.0.0/24"), when a test runs it. */
+  readonly firewalld: string[];
   readonly runtime: string[];
 }
 
@@ -62,7 +64,13 @@ export class FakeEngine {
 
   /** Everything a failed verb must leave as it found it. */
   state(): EngineState {
-    const s = { store: storeRows(this.engine.store), kernel: this.kernel.snapshot(), firewall: this.firewall.snapshot(), runtime: this.runtime.snapshot() };
+    const s = {
+      store: storeRows(this.engine.store),
+      kernel: this.kernel.snapshot(),
+      firewall: this.firewall.snapshot(),
+      firewalld: [...this.firewalld.zones].map(([source, zone]) => `${zone} ${source}`).sort(),
+      runtime: this.runtime.snapshot(),
+    };
     // paths under this engine's temporary directory read the same in every engine
     return JSON.parse(JSON.stringify(s).replaceAll(this.dir, "$ROOT")) as EngineState;
   }
