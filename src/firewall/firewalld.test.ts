@@ -97,3 +97,22 @@ test("running() asks NameHasOwner when the socket exists; zone calls are argv, e
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a bus that never answers is a FIREWALLD error naming the bus, not a hang", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-bus-"));
+  const sock = join(dir, "bus");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(sock, resolve));
+  try {
+    const bus = new FirewalldBus(`unix:path=${sock}`, () => {
+      throw new BerthError("RUNTIME", "Cannot run dbus-send: spawnSync dbus-send ETIMEDOUT");
+    });
+    assert.throws(
+      () => bus.running(),
+      (e: unknown) => e instanceof BerthError && e.code === "FIREWALLD" && e.message.includes(`no answer from the system bus at unix:path=${sock}`),
+    );
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { BerthError } from "../errors.js";
+import { BerthError, messageOf } from "../errors.js";
 import { execFileSync, type ExecResult } from "../exec.js";
 
 /**
@@ -151,7 +151,11 @@ export class FirewalldBus {
           cause: e,
         });
       }
-      throw e;
+      // a bus that takes the connection and never answers: dbus-send is killed after its timeout
+      throw new BerthError("FIREWALLD", `Cannot ${what}: no answer from the system bus at ${this.address}: ${messageOf(e)}`, {
+        hint: "Check the D-Bus daemon (busctl status, journalctl -u dbus) and firewalld (firewall-cmd --state); `berth system reconcile` tries again",
+        cause: e,
+      });
     }
     if (r.code === 0) return parseDbusSendReply(r.stdout);
     const text = dbusErrorText(r.stderr);
