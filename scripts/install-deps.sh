@@ -104,8 +104,8 @@ if [ -n "${firewalld_needed:-}" ]; then
   debs=$(mktemp -d)
   chmod 755 "$debs"
   if ! (cd "$debs" && apt-get download firewalld python3-firewall >/dev/null 2>&1); then
-    apt-get update -qq
-    (cd "$debs" && apt-get download firewalld python3-firewall >/dev/null 2>&1)
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    (cd "$debs" && apt-get download firewalld python3-firewall >/dev/null)
   fi
   rm -rf "$FIREWALLD_DIR.new"
   mkdir -p "$FIREWALLD_DIR.new/bin"
