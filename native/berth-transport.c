@@ -2,7 +2,8 @@
  * berth-transport: the per-call executable that Podman runs as its network
  * backend (bin/podman/netavark) and a CNI runtime runs as a plugin
  * (bin/cni/berth). A transport only, with no networking logic: it sends
- * argv, the BERTH_* and CNI_* environment and stdin to the Berth service
+ * argv, the BERTH_*, CNI_*, RUST_LOG and DBUS_SYSTEM_BUS_ADDRESS environment
+ * and stdin to the Berth service
  * (<run dir>/berth.sock, docs/api.md), copies the reply's stdout and stderr
  * bytes out and exits with the reply's exit code. When nothing serves the
  * socket it runs `bin/berth-service --ensure` (Node) once and retries. Any
@@ -484,8 +485,10 @@ int main(int argc, char **argv)
 	puts_(&req, ",\"env\":{");
 	int first = 1;
 	for (char **e = environ; *e; e++) {
-		/* RUST_LOG: Podman's log level (netavark-call.ts writes Berth's own error text at info) */
-		if (strncmp(*e, "BERTH_", 6) != 0 && strncmp(*e, "CNI_", 4) != 0 && strncmp(*e, "RUST_LOG=", 9) != 0)
+		/* RUST_LOG: Podman's log level (netavark-call.ts writes Berth's own error text at info);
+		 * DBUS_SYSTEM_BUS_ADDRESS: the bus firewalld is asked on (sync/trusted-zone.ts), as netavark reads it */
+		if (strncmp(*e, "BERTH_", 6) != 0 && strncmp(*e, "CNI_", 4) != 0 && strncmp(*e, "RUST_LOG=", 9) != 0 &&
+		    strncmp(*e, "DBUS_SYSTEM_BUS_ADDRESS=", 24) != 0)
 			continue;
 		const char *eq = strchr(*e, '=');
 		if (!eq)

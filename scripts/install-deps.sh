@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
+# where the tests' firewalld lives (see below): unpacked, never installed
+FIREWALLD_DIR=${BERTH_TEST_FIREWALLD_DIR:-/var/cache/berth-test/firewalld}
 command -v ip >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
 [ -e /usr/lib/x86_64-linux-gnu/libnftables.so.1 ] || ls /usr/lib/*/libnftables.so.1 >/dev/null 2>&1 || need+=(libnftables1)
@@ -41,6 +43,14 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   command -v systemd-socket-activate >/dev/null || need+=(systemd)
   # the Docker driver's tests: Debian's dockerd runs inside the test sandbox only (see below)
   [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker ] || docker_needed=1
+  # firewalld's tests (ours and netavark's bats): what firewalld runs on (none of these starts a
+  # service); firewalld itself is unpacked privately below, never installed
+  command -v dbus-daemon >/dev/null || need+=(dbus-daemon)
+  command -v dbus-send >/dev/null || need+=(dbus-bin)
+  /usr/bin/python3 -c 'import dbus' >/dev/null 2>&1 || need+=(python3-dbus)
+  /usr/bin/python3 -c 'import nftables' >/dev/null 2>&1 || need+=(python3-nftables)
+  /usr/bin/python3 -c 'from gi.repository import GObject' >/dev/null 2>&1 || need+=(python3-gi gir1.2-glib-2.0)
+  [ -x "$FIREWALLD_DIR/bin/firewalld" ] && [ -x "$FIREWALLD_DIR/bin/firewall-cmd" ] || firewalld_needed=1
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then
@@ -77,6 +87,43 @@ if [ -n "${docker_needed:-}" ]; then
   if [ -d /run/systemd/system ]; then
     systemctl disable --now docker.service docker.socket >/dev/null 2>&1 || true
   fi
+fi
+
+# firewalld for the tests, without firewalld on the machine: Debian's package would start and
+# enable firewalld.service host-wide on install (taking over the machine's firewall). Its two
+# packages (firewalld, python3-firewall; pure Python) are downloaded and unpacked into
+# $FIREWALLD_DIR instead, with bin/firewalld and bin/firewall-cmd wrappers that run them from
+# there (--default-config from the unpacked tree, logs to the console, not /var/log). Nothing
+# is registered with dpkg or systemd; tests start it inside their sandbox on a D-Bus daemon of
+# their own (test/firewalld.ts, test/netavark-bats/run.sh). `rm -rf $FIREWALLD_DIR` removes it.
+if [ -n "${firewalld_needed:-}" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "berth: the firewalld tests need firewalld unpacked under $FIREWALLD_DIR; run this as root" >&2
+    exit 1
+  fi
+  debs=$(mktemp -d)
+  chmod 755 "$debs"
+  if ! (cd "$debs" && apt-get download firewalld python3-firewall >/dev/null 2>&1); then
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    (cd "$debs" && apt-get download firewalld python3-firewall >/dev/null)
+  fi
+  rm -rf "$FIREWALLD_DIR.new"
+  mkdir -p "$FIREWALLD_DIR.new/bin"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$FIREWALLD_DIR.new"; done
+  rm -rf "$debs"
+  wrapper() { # NAME PROGRAM [ARGS...]: a script that runs the unpacked PROGRAM with its Python modules
+    {
+      echo '#!/bin/sh'
+      echo "# $1 from Debian's package, unpacked here by Berth's scripts/install-deps.sh (not installed)"
+      echo 'root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)'
+      echo "PYTHONPATH=\"\$root/usr/lib/python3/dist-packages\${PYTHONPATH:+:\$PYTHONPATH}\" exec /usr/bin/python3 \"\$root/$2\"${3:+ $3} \"\$@\""
+    } >"$FIREWALLD_DIR.new/bin/$1"
+    chmod 755 "$FIREWALLD_DIR.new/bin/$1"
+  }
+  wrapper firewalld usr/sbin/firewalld '--default-config "$root/usr/lib/firewalld" --log-target console'
+  wrapper firewall-cmd usr/bin/firewall-cmd
+  rm -rf "$FIREWALLD_DIR"
+  mv "$FIREWALLD_DIR.new" "$FIREWALLD_DIR"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -4,6 +4,9 @@
 // instead of letting the tests that need it skip one by one.
 import { accessSync, constants } from "node:fs";
 
+const FIREWALLD_DIR = process.env.BERTH_TEST_FIREWALLD_DIR ?? "/var/cache/berth-test/firewalld";
+const UNPACKED = "firewalld, unpacked (not installed) by `scripts/install-deps.sh --test`";
+
 export const REQUIRED_CLIENTS = [
   ["/usr/bin/podman", "podman", "Podman backend tests and the differential test against netavark"],
   ["/usr/lib/podman/netavark", "netavark", "the differential test and bench against Debian's netavark"],
@@ -20,6 +23,11 @@ export const REQUIRED_CLIENTS = [
   ["/usr/sbin/dockerd", "docker.io", "the Docker network and IPAM driver test and bench"],
   ["/usr/bin/docker", "docker.io", "the Docker network and IPAM driver test and bench"],
   ["/usr/sbin/iptables-legacy", "iptables", "the foreign-firewall detection tests"],
+  ["/usr/bin/dbus-daemon", "dbus-daemon", "the firewalld tests: a D-Bus daemon of the test's own"],
+  ["/usr/bin/dbus-send", "dbus-bin", "Berth asking firewalld for its zones (and the firewalld tests)"],
+  // never apt-get installed (its package starts firewalld host-wide): install-deps.sh --test unpacks it
+  [`${FIREWALLD_DIR}/bin/firewalld`, UNPACKED, "the firewalld tests (test/integration/firewalld.test.ts, netavark's firewalld bats)"],
+  [`${FIREWALLD_DIR}/bin/firewall-cmd`, UNPACKED, "the firewalld tests (test/integration/firewalld.test.ts, netavark's firewalld bats)"],
 ];
 
 export function missingClients() {
@@ -38,7 +46,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const missing = missingClients();
   for (const m of missing) console.error(`berth tests: required client ${m.path} is missing (Debian package ${m.pkg}; needed for ${m.why})`);
   if (missing.length > 0) {
-    console.error(`berth tests: install them with: apt-get install ${[...new Set(missing.map((m) => m.pkg))].join(" ")}`);
+    const apt = [...new Set(missing.map((m) => m.pkg).filter((p) => p !== UNPACKED))];
+    if (apt.length > 0) console.error(`berth tests: install them with: apt-get install ${apt.join(" ")}`);
+    if (missing.some((m) => m.pkg === UNPACKED))
+      console.error("berth tests: unpack firewalld with: scripts/install-deps.sh --test (never apt-get install firewalld on a test machine)");
     process.exit(1);
   }
 }

@@ -31,6 +31,7 @@ export type ErrorCode =
   | "MISSING_DEPENDENCY"
   | "KERNEL"
   | "FIREWALL"
+  | "FIREWALLD"
   | "RUNTIME"
   | "COMMAND_NOT_FOUND"
   | "COMMAND_NOT_INVOKABLE"

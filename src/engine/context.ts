@@ -4,11 +4,13 @@ import { BerthError } from "../errors.js";
 import { checkPrivateDirs } from "../private-paths.js";
 import {
   realFirewall,
+  realFirewalld,
   realKernel,
   realResolver,
   realRuntime,
   type ContainerRuntime,
   type FirewallTable,
+  type Firewalld,
   type Kernel,
   type Netlink,
   type Resolver,
@@ -23,6 +25,8 @@ export interface EngineParts {
   readonly firewall: () => FirewallTable;
   readonly runtime: ContainerRuntime;
   readonly resolver: Resolver;
+  /** firewalld on the system bus (the real one when left out: it costs a stat when there is none). */
+  readonly firewalld?: Firewalld;
 }
 
 /**
@@ -37,6 +41,8 @@ export class Engine {
   readonly kernel: Kernel;
   readonly runtime: ContainerRuntime;
   readonly resolver: Resolver;
+  /** firewalld, whose trusted zone lets Berth's subnets through its own chains (sync/trusted-zone.ts). */
+  readonly firewalld: Firewalld;
   readonly #openFirewall: () => FirewallTable;
   #firewall: FirewallTable | undefined;
   /** Bridge ifindexes seen by this process: an attach need not look the bridge up again. */
@@ -48,6 +54,7 @@ export class Engine {
     this.kernel = parts.kernel;
     this.runtime = parts.runtime;
     this.resolver = parts.resolver;
+    this.firewalld = parts.firewalld ?? realFirewalld();
     this.#openFirewall = parts.firewall;
   }
 
@@ -68,6 +75,7 @@ export class Engine {
       firewall: realFirewall,
       runtime: realRuntime(paths),
       resolver: realResolver(paths),
+      firewalld: realFirewalld(),
     });
   }
 

@@ -34,3 +34,4 @@ export {
   type ProbeMatch,
 } from "./probe-tables.js";
 export { parseRulesetText, readRulesetText, type ChainInfo, type RulesetText } from "./ruleset-text.js";
+export { DEFAULT_SYSTEM_BUS, FIREWALLD_BUS_NAME, FirewalldBus, busSocketPath, systemBusAddress, type DbusRunner } from "./firewalld.js";

@@ -32,11 +32,12 @@ function replaceEnv(env: Readonly<Record<string, string | undefined>>): void {
 
 /**
  * What a runtime's call reads of its environment: Berth's settings, CNI's
- * variables and RUST_LOG (the log level Podman gives netavark). Nothing
- * else is forwarded.
+ * variables, RUST_LOG (the log level Podman gives netavark) and
+ * DBUS_SYSTEM_BUS_ADDRESS (the bus firewalld is asked on, as netavark
+ * reads it). Nothing else is forwarded.
  */
 export function isAdapterVariable(name: string): boolean {
-  return name.startsWith("BERTH_") || name.startsWith("CNI_") || name === "RUST_LOG";
+  return name.startsWith("BERTH_") || name.startsWith("CNI_") || name === "RUST_LOG" || name === "DBUS_SYSTEM_BUS_ADDRESS";
 }
 
 /**

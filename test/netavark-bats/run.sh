@@ -7,7 +7,11 @@
 # directory; default: the snapshot under /work/.mirror) into a temp dir. This
 # kernel has no dummy links, so `ip link add NAME type dummy` becomes a
 # bridge (an empty bridge that is up carries addresses and routes the same
-# way). Each test gets its own BERTH_ROOT inside the test's temp dir.
+# way). Each test gets its own BERTH_ROOT inside the test's temp dir. The
+# firewalld tests start dbus-daemon and firewalld by name: firewalld is the
+# copy scripts/install-deps.sh --test unpacks under /var/cache/berth-test
+# (never installed on the machine), first on PATH; it runs inside the
+# throwaway namespace, on the test's own bus.
 #
 # Everything runs in a throwaway namespace (unshare --net --mount --pid, a
 # tmpfs on /run), as npm test does. The TAP output goes to
@@ -42,6 +46,13 @@ if [ "${#need[@]}" -gt 0 ]; then
   echo "test:netavark: installing ${need[*]}" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# the firewalld tests (200-bridge-firewalld.bats) start dbus-daemon and firewalld by name: firewalld is
+# the copy install-deps.sh --test unpacks (never installed on the machine), put first on PATH
+firewalld_dir=${BERTH_TEST_FIREWALLD_DIR:-/var/cache/berth-test/firewalld}
+if [ ! -x "$firewalld_dir/bin/firewalld" ] || [ ! -x "$firewalld_dir/bin/firewall-cmd" ] || ! command -v dbus-daemon >/dev/null; then
+  echo "test:netavark: unpacking firewalld (scripts/install-deps.sh --test)" >&2
+  bash "$repo/scripts/install-deps.sh" --test >&2
+fi
 [ -x "$repo/dist/src/interop/podman-netavark.cjs" ] || [ -e "$repo/dist/src/interop/podman/main.js" ] || { echo "build first: npm run build" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/berth-netavark-bats.XXXXXX)
@@ -63,7 +74,7 @@ out=${NETAVARK_BATS_OUT:-$work/../berth-netavark-bats.tap}
 set +e
 unshare --net --mount --pid --fork --mount-proc --propagation private -- bash -c '
   mount -t tmpfs -o mode=755 tmpfs /run && ip link set lo up &&
-  NETAVARK="$0" bats --tap "$@"' "${NETAVARK_BIN:-$repo/bin/podman/netavark}" "${filter[@]}" "${files[@]}" >"$out" 2>&1
+  PATH="$1/bin:$PATH" NETAVARK="$0" bats --tap "${@:2}"' "${NETAVARK_BIN:-$repo/bin/podman/netavark}" "$firewalld_dir" "${filter[@]}" "${files[@]}" >"$out" 2>&1
 set -e
 passed=$(grep -Ec '^ok [0-9]+ ' "$out" | tr -d ' ' || true)
 skipped=$(grep -Ec '^ok [0-9]+ .*# skip' "$out" || true)

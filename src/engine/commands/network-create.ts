@@ -54,25 +54,41 @@ export function createNetwork(engine: Engine, opts: NetworkCreateOptions): Netwo
   const name = parseNetworkName(opts.name);
   const existing = engine.store.networks.byName(name);
   if (existing && opts.ignoreExisting) return existing;
-  const net = engine.store.write(() => {
-    if (engine.store.networks.byName(name)) {
-      throw new BerthError("NAME_IN_USE", `Cannot create network "${name}": a network with that name already exists`, {
-        hint: `Choose another name, or remove it first with \`berth network rm ${name}\``,
-      });
+  const progress = { firewall: false };
+  try {
+    return engine.store.write(() => insertNetwork(engine, name, opts, progress));
+  } catch (e) {
+    // the row is rolled back; what the firewall sync did for it before failing (the network's
+    // sets, its subnets bound to firewalld's trusted zone) is undone by a sync without it
+    if (progress.firewall && engine.store.networks.byName(name) === undefined) {
+      try {
+        syncFirewall(engine);
+      } catch (undo) {
+        if (e instanceof BerthError) e.rollbackErrors.push(undo);
+      }
     }
-    const n = planNetwork(engine, name, opts);
-    const hostBridge = n.bridgeExternal ? engine.host.linkByName(n.bridge) : undefined;
-    const missing = hostBridge ? missingGateways(engine, n, hostBridge.index) : [];
-    if (missing.length > 0) throw externalBridgeWithoutGateway(n, missing);
-    engine.store.networks.insert(n);
-    faultPoint("network-create:after-insert");
-    // the rules go in before the row commits: a crash (or an nft failure) never leaves
-    // a network without its isolation and masquerade rules, at worst rules for no network,
-    // which the next firewall sync drops
-    syncFirewall(engine);
-    return n;
-  });
-  return net;
+    throw e;
+  }
+}
+
+function insertNetwork(engine: Engine, name: string, opts: NetworkCreateOptions, progress: { firewall: boolean }): Network {
+  if (engine.store.networks.byName(name)) {
+    throw new BerthError("NAME_IN_USE", `Cannot create network "${name}": a network with that name already exists`, {
+      hint: `Choose another name, or remove it first with \`berth network rm ${name}\``,
+    });
+  }
+  const n = planNetwork(engine, name, opts);
+  const hostBridge = n.bridgeExternal ? engine.host.linkByName(n.bridge) : undefined;
+  const missing = hostBridge ? missingGateways(engine, n, hostBridge.index) : [];
+  if (missing.length > 0) throw externalBridgeWithoutGateway(n, missing);
+  engine.store.networks.insert(n);
+  faultPoint("network-create:after-insert");
+  // the rules go in before the row commits: a crash (or an nft failure) never leaves
+  // a network without its isolation and masquerade rules, at worst rules for no network,
+  // which the next firewall sync drops
+  progress.firewall = true;
+  syncFirewall(engine);
+  return n;
 }
 
 /** The default network `berth` (bridge berth0, 10.88.0.0/16 unless taken), made on first use. */

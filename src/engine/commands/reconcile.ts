@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { Engine } from "../context.js";
 import { repairInterrupted } from "./repair.js";
 import { finishContainer } from "./container-cleanup.js";
-import { syncFirewall, syncPublishedPorts } from "../sync/firewall-sync.js";
+import { syncNftNetworks, syncPublishedPorts } from "../sync/firewall-sync.js";
+import { syncTrustedZone } from "../sync/trusted-zone.js";
 import { syncGuardedPorts } from "../network/port-guard.js";
 import { syncDns } from "../sync/dns-sync.js";
 import { NETNS_PREFIX, VETH_PREFIX } from "../network/names.js";
@@ -61,7 +62,7 @@ function removeLeakedLinks(engine: Engine): string[] {
  * finishes interrupted operations; records containers that died while no
  * berth was watching; restores a running container's veths, addresses,
  * routes and resolv.conf when its namespace is alive; re-applies the firewall table (e.g. after
- * `nft flush ruleset`) with the published ports, and the DNS zone.
+ * `nft flush ruleset`) with the published ports, firewalld's trusted zone (where it runs), and the DNS zone.
  */
 export async function reconcile(engine: Engine): Promise<ReconcileReport> {
   const actions: string[] = [];
@@ -154,7 +155,15 @@ export async function reconcile(engine: Engine): Promise<ReconcileReport> {
     }
   }
 
-  syncFirewall(engine);
+  syncNftNetworks(engine);
+  // firewalld's trusted zone: bound again after firewalld restarted or reloaded
+  try {
+    const r = syncTrustedZone(engine);
+    actions.push(...r.actions);
+    problems.push(...r.problems);
+  } catch (e) {
+    problems.push(messageOf(e));
+  }
   try {
     actions.push(...syncPublishedPorts(engine));
   } catch (e) {

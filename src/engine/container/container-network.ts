@@ -9,6 +9,7 @@ import { faultPoint } from "../fault.js";
 import { dnatMappings } from "../ports/ports.js";
 import { guardedPortOf } from "../network/port-guard.js";
 import { driverOf } from "../network/drivers/index.js";
+import { ensureTrustedSources } from "../sync/trusted-zone.js";
 
 /**
  * Give a container its network: a named netns (bridge and none modes) with
@@ -28,6 +29,8 @@ export function setupContainerNetwork(engine: Engine, c: Container): void {
       engine.store.write(() => attachNetwork(engine, engine.store.containers.byId(c.id) ?? c, net, req));
       faultPoint("run:after-attach");
     }
+    // firewalld restarted or reloaded since the network was made: bind its subnets again
+    ensureTrustedSources(engine, nets);
   } catch (e) {
     const err = wrap(`set up the network of container "${c.name}"`, e);
     for (const u of teardownContainerNetwork(engine, c)) err.rollbackErrors.push(u);

@@ -1,7 +1,7 @@
 /** One change a verb would make, printed by --dry-run instead of being made. */
 export interface PlannedChange {
-  /** What it touches: the state database, a kernel object, the nft table, DNS, the runtime. */
-  readonly kind: "state" | "namespace" | "link" | "address" | "route" | "sysctl" | "nft" | "dns" | "runtime";
+  /** What it touches: the state database, a kernel object, the nft table, firewalld's zones, DNS, the runtime. */
+  readonly kind: "state" | "namespace" | "link" | "address" | "route" | "sysctl" | "nft" | "firewalld" | "dns" | "runtime";
   readonly text: string;
 }
 

@@ -5,6 +5,7 @@ import { Engine } from "../context.js";
 import { ChangePlan, type PlannedChange } from "./planned-change.js";
 import { RecordingKernel } from "./recording-kernel.js";
 import { RecordingFirewall } from "./recording-firewall.js";
+import { recordingFirewalld } from "./recording-firewalld.js";
 import { RecordingRuntime, recordingResolver } from "./recording-runtime.js";
 import { storeChanges, storeRows } from "./store-changes.js";
 
@@ -36,6 +37,7 @@ export async function dryRun(engine: Engine, verb: (dry: Engine) => unknown): Pr
     firewall: () => new RecordingFirewall(engine.firewall, plan),
     runtime: new RecordingRuntime(engine.runtime, plan, nameOfId, () => started()),
     resolver: recordingResolver(plan),
+    firewalld: recordingFirewalld(engine.firewalld, plan),
   });
   // every store.write() of the verb nests in this transaction (as a savepoint). The
   // recording dependencies settle their promises at once, so the verb runs to its end

@@ -16,6 +16,7 @@ import { HostPortSnapshot, isPortHolderOf, type SocketOwner } from "../ports/hos
 import { loopbackUp, reapplyAttachment } from "./reapply.js";
 import { syncDns } from "../sync/dns-sync.js";
 import { syncFirewall } from "../sync/firewall-sync.js";
+import { ensureTrustedSources } from "../sync/trusted-zone.js";
 import { faultPoint } from "../fault.js";
 import { forgetContainer } from "../container/forget-container.js";
 import { teardownContainerNetwork } from "../container/container-network.js";
@@ -117,6 +118,9 @@ export async function attachSandbox(engine: Engine, input: SandboxAttachSpec): P
       if (port) engine.host.bridgePortSetHairpin(port.index, true);
       engine.firewall.replacePortMappings(publishedBefore, ms);
     }
+    // firewalld lost its runtime configuration (restarted, reloaded): a setup binds the subnets again,
+    // as netavark's does for Podman's `network reload`; one stat when firewalld is not there
+    ensureTrustedSources(engine, endpointNets);
     await syncDns(engine);
     if (created) engine.store.write(() => engine.store.containers.setStatus(container.id, "running", { ownerPid: null, started: new Date().toISOString() }));
     return endpointsOf(engine, container.id, endpointNets);

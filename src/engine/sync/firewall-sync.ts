@@ -3,9 +3,20 @@ import { driverOf } from "../network/drivers/index.js";
 import { clusterCidrsOf, isolatesPeersOnly, nodeCidrsOf } from "../../model/network.js";
 import { dnatMappings } from "../ports/ports.js";
 import { describeMapping } from "../../firewall/index.js";
+import { syncTrustedZone, type TrustedZoneReport } from "./trusted-zone.js";
 
-/** Make the nft table's base chains and network sets match the store's networks (one transaction). */
-export function syncFirewall(engine: Engine): void {
+/**
+ * Make the nft table's base chains and network sets match the store's
+ * networks (one transaction), then, where firewalld runs, its trusted
+ * zone hold their subnets (sync/trusted-zone.ts).
+ */
+export function syncFirewall(engine: Engine): TrustedZoneReport {
+  syncNftNetworks(engine);
+  return syncTrustedZone(engine);
+}
+
+/** The nft table's base chains and network sets, as the store's networks say (one transaction). */
+export function syncNftNetworks(engine: Engine): void {
   // only networks whose traffic passes through the host (not macvlan's: its containers sit on the parent's segment)
   const nets = engine.store.networks
     .list()

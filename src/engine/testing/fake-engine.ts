@@ -10,6 +10,7 @@ import { Engine } from "../context.js";
 import { FaultPlan } from "./fault-plan.js";
 import { FakeKernel } from "./fake-kernel.js";
 import { FakeFirewall } from "./fake-firewall.js";
+import { FakeFirewalld } from "./fake-firewalld.js";
 import { FakeRuntime } from "./fake-runtime.js";
 import { FakeResolver } from "./fake-resolver.js";
 
@@ -23,6 +24,8 @@ export interface EngineState {
   readonly store: Record<string, string[]>;
   readonly kernel: Record<string, string[]>;
   readonly firewall: string[];
+  /** firewalld's zone sources ("trusted 10.77.0.0/24"), when a test runs it. */
+  readonly firewalld: string[];
   readonly runtime: string[];
 }
 
@@ -38,6 +41,8 @@ export class FakeEngine {
   readonly faults = new FaultPlan();
   readonly kernel = new FakeKernel(this.faults);
   readonly firewall = new FakeFirewall(this.faults);
+  /** Not running unless a test says so (`firewalld.isRunning = true`). */
+  readonly firewalld = new FakeFirewalld(this.faults);
   readonly runtime: FakeRuntime;
   readonly resolver = new FakeResolver(this.faults);
   engine: Engine;
@@ -53,12 +58,19 @@ export class FakeEngine {
       firewall: () => this.firewall,
       runtime: this.runtime,
       resolver: this.resolver,
+      firewalld: this.firewalld,
     });
   }
 
   /** Everything a failed verb must leave as it found it. */
   state(): EngineState {
-    const s = { store: storeRows(this.engine.store), kernel: this.kernel.snapshot(), firewall: this.firewall.snapshot(), runtime: this.runtime.snapshot() };
+    const s = {
+      store: storeRows(this.engine.store),
+      kernel: this.kernel.snapshot(),
+      firewall: this.firewall.snapshot(),
+      firewalld: [...this.firewalld.zones].map(([source, zone]) => `${zone} ${source}`).sort(),
+      runtime: this.runtime.snapshot(),
+    };
     // paths under this engine's temporary directory read the same in every engine
     return JSON.parse(JSON.stringify(s).replaceAll(this.dir, "$ROOT")) as EngineState;
   }
@@ -99,6 +111,7 @@ export class FakeEngine {
       firewall: () => this.firewall,
       runtime: this.runtime,
       resolver: this.resolver,
+      firewalld: this.firewalld,
     });
   }
 

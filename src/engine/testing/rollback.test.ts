@@ -319,3 +319,41 @@ test("every fault point of engine/fault.ts has a crash test", () => {
   walk(new URL("../../../../src/engine", import.meta.url).pathname);
   assert.deepEqual([...used].sort(), CRASHES.map((c) => c.step).sort());
 });
+
+test("with firewalld running: network create, run, a CNI sandbox adopting its network are atomic; network rm -f is a sweep", async () => {
+  const firewalld = (t: FakeEngine) => {
+    t.firewalld.isRunning = true;
+  };
+  const r = await failEveryCall({ contract: "atomic", setup: firewalld, verb: (t) => Promise.resolve(dual(t)) });
+  made(r, "firewall firewalld addSource trusted 10.78.0.0/24", "firewall firewalld addSource trusted fd00:78::/64");
+  // a run asks whether its network's subnet is still bound (binding it again after firewall-cmd --reload is
+  // a repair of the network, which a failed run does not undo, as the base nft table)
+  const rerun = await failEveryCall({
+    contract: "atomic",
+    setup: (t) => {
+      firewalld(t);
+      web(t);
+    },
+    verb: (t) => app(t),
+  });
+  made(rerun, "firewall firewalld zoneOfSource 10.77.0.0/24");
+  await failEveryCall({
+    contract: "atomic",
+    setup: (t) => {
+      firewalld(t);
+      t.kernel.addNamespace(SANDBOX_NS);
+    },
+    verb: (t) => attachSandbox(t.engine, sandboxSpec(ADOPTED)),
+  });
+  const rm = await failEveryCall({
+    contract: "sweep",
+    setup: async (t) => {
+      firewalld(t);
+      web(t);
+      await app(t);
+    },
+    verb: (t) => removeNetwork(t.engine, "web", { force: true }),
+    finish: (t) => removeContainer(t.engine, "app", { force: true }),
+  });
+  made(rm, "firewall firewalld removeSource trusted 10.77.0.0/24");
+});
