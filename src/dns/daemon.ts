@@ -312,7 +312,8 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   writePid();
   log(`serving ${state.zone.gateways.length} network(s); upstreams from ${resolvConf}: ${hostServers.join(" ") || "none"}`);
   unwatch.push(watchFile(zoneFile, () => void reloadZone()));
-  unwatch.push(watchFile(journalFile, () => void reloadZone()));
+  // a journal line is whole when its write returns (a partial one waits for the next read): no debounce
+  unwatch.push(watchFile(journalFile, () => void reloadZone(), 1000, 0));
   unwatch.push(
     watchFile(resolvConf, () => {
       hostServers = readNameservers(resolvConf);
