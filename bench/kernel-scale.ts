@@ -8,7 +8,7 @@
 // BENCH_BRIDGE=0 leaves the veths off the bridge, to tell what the bridge
 // ports cost from what the namespaces cost. Run as root; it re-runs itself
 // in a throwaway network + mount namespace:
-//   npx tsc -p tsconfig.json && node dist/bench/kernel-scale.js
+//   npm run bench:kernel-scale (BENCH_CONTAINERS=N, BENCH_BRIDGE=0)
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
