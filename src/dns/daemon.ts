@@ -4,7 +4,9 @@ import { dnsDir, type BerthPaths } from "../paths.js";
 import { checkPrivateDir, replaceFile } from "../private-paths.js";
 import { resolverPort } from "./launcher.js";
 import { Zone } from "./zone.js";
-import { diffZones } from "./zone-delta.js";
+import { diffZones, type ZoneDelta } from "./zone-delta.js";
+import { JournalReader, zoneFileSerial } from "./zone-journal.js";
+import { ZoneModel } from "./zone-model.js";
 import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snapshot.js";
 import { Forwarder } from "./forwarder.js";
 import { Responder } from "./responder.js";
@@ -68,6 +70,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   checkPrivateDir(dir, "resolver directory");
   const zoneFile = join(dir, "zone.json");
+  const journalFile = join(dir, "zone.journal");
   const pidFile = join(dir, "resolver.pid");
   const resolvConf = opts.resolvConfPath ?? "/etc/resolv.conf";
   const port = resolverPort();
@@ -77,10 +80,18 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     log("another resolver daemon is running; exiting");
     return;
   }
-  const first = readZone(zoneFile) ?? EMPTY_ZONE;
+  /** The zone state.zone and the UDP thread's zone serve, as maps (the base of the next change). */
+  let served = new ZoneModel(readZone(zoneFile) ?? EMPTY_ZONE);
+  const journal = new JournalReader(journalFile);
+  // zone.json and the journal lines after it: a restarted daemon serves nothing older than it did
+  for (const e of journal.read().entries) {
+    if (e.serial <= (served.serial ?? 0)) continue;
+    if (e.base === served.serial && served.apply(e)) continue;
+    journal.restart(); // the first reload looks again, zone.json first
+    break;
+  }
+  const first = served.snapshot();
   const state: ResolverState = { zone: new Zone(first), hostUpstreams: [], ownAddresses: new Set() };
-  /** The snapshot state.zone and the UDP thread's zone were made from (the base of the next delta). */
-  let served = first;
   let hostServers = readNameservers(resolvConf);
   const setHostUpstreams = () => (state.hostUpstreams = hostServers.filter((s) => !state.ownAddresses.has(s)));
   const fastPath = process.env["BERTH_DNS_FASTPATH"] !== "0";
@@ -96,8 +107,11 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const done = new Promise<void>((r) => (resolveDone = r));
 
   const loadedFile = join(dir, "zone.loaded");
+  /** The serial last written to zone.loaded: it only grows (two reloads can finish out of order). */
+  let loaded = 0;
   const writeLoaded = (serial: number | undefined) => {
-    if (serial === undefined || stopping) return;
+    if (serial === undefined || stopping || serial < loaded) return;
+    loaded = serial;
     replaceFile(loadedFile, `${serial}\n`, ".tmp", 0o644);
   };
   const writePid = () => replaceFile(pidFile, `${process.pid}\n`, ".tmp", 0o644);
@@ -167,30 +181,93 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       }
     }));
 
+  /**
+   * Bring the zone up to zone.json plus the journal. zone.json is read
+   * whole only when it is newer than what is served (the engine rewrote
+   * it: a network came or went, or another process published) or has no
+   * serial (`system reset`'s empty zone); the engine's own rewrites from
+   * what it already published carry the serial served and cost a 64-byte
+   * read. Then the journal's new lines are applied in order, each to the
+   * zone it follows (O(the containers that changed)). A line that does
+   * not follow what is served (zone.json was replaced between the reads)
+   * sends it back to zone.json once.
+   */
+  const catchUp = (): { rebuilt: DnsZoneSnapshot | undefined; deltas: ZoneDelta[] } | undefined => {
+    let rebuilt: DnsZoneSnapshot | undefined;
+    const deltas: ZoneDelta[] = [];
+    let changed = false;
+    const readWhole = (): boolean => {
+      const head = zoneFileSerial(zoneFile);
+      if (head !== 0 && head <= (served.serial ?? 0)) return true;
+      const snap = readZone(zoneFile);
+      if (!snap) return false;
+      changed = true;
+      // one container's change in a zone.json written whole: apply that, not a whole new zone
+      const delta = rebuilt === undefined && deltas.length === 0 ? diffZones(served.snapshot(), snap) : undefined;
+      if (delta === undefined || !state.zone.apply(delta)) {
+        state.zone = new Zone(snap);
+        rebuilt = snap;
+        deltas.length = 0;
+      } else deltas.push(delta);
+      served = new ZoneModel(snap);
+      return true;
+    };
+    if (!readWhole()) return undefined;
+    for (let pass = 0; pass < 2; pass++) {
+      const read = journal.read();
+      for (const e of read.errors) log(`ignoring a line of ${journalFile}: ${e}`);
+      let gap = false;
+      for (const e of read.entries) {
+        const at = served.serial ?? 0;
+        if (e.serial <= at) continue;
+        if (e.base !== at || !served.apply(e)) {
+          gap = true;
+          break;
+        }
+        changed = true;
+        if (rebuilt !== undefined) continue; // the rebuilt zone is made from `served` below
+        if (state.zone.apply(e)) deltas.push(e);
+        else {
+          state.zone = new Zone(served.snapshot());
+          rebuilt = served.snapshot();
+          deltas.length = 0;
+        }
+      }
+      if (!gap) break;
+      if (pass === 1) {
+        log(`${journalFile} does not follow zone serial ${served.serial ?? 0}; waiting for the next zone.json`);
+        break;
+      }
+      // zone.json was replaced under us: take it, and read the journal from its start
+      journal.restart();
+      if (!readWhole()) break;
+    }
+    if (rebuilt !== undefined && served.serial !== rebuilt.serial) {
+      rebuilt = served.snapshot();
+      state.zone = new Zone(rebuilt);
+    }
+    return changed ? { rebuilt, deltas } : { rebuilt: undefined, deltas: [] };
+  };
+
   const reloadZone = async () => {
     if (stopping) return;
-    const snap = readZone(zoneFile);
-    if (!snap) return;
-    let zoneSnapshot = snap;
-    // one container's setup changes its own names: apply that, not a whole new zone (1,000 containers: ~1 ms against ~100)
-    let delta = diffZones(served, snap);
-    if (delta === undefined || !state.zone.apply(delta)) {
-      delta = undefined;
-      state.zone = new Zone(snap);
-    }
-    served = snap;
+    const next = catchUp();
+    if (!next) return;
     state.ownAddresses = new Set(state.zone.gateways);
     setHostUpstreams();
+    let { rebuilt } = next;
+    let deltas = next.deltas;
     if (state.zone.empty) {
       // Give up the pid file first, then look once more: an engine that
       // wrote a new zone after that look will find no daemon and start one.
       rmSync(pidFile, { force: true });
       const again = readZone(zoneFile);
       if (again && again.networks.length > 0) {
-        zoneSnapshot = again;
-        served = again;
-        delta = undefined;
+        served = new ZoneModel(again);
+        journal.restart();
         state.zone = new Zone(again);
+        rebuilt = again;
+        deltas = [];
         state.ownAddresses = new Set(state.zone.gateways);
         setHostUpstreams();
         writePid();
@@ -199,7 +276,10 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
       }
     }
     const serial = state.zone.serial;
-    await udp.setZone(zoneSnapshot, delta);
+    const model = served;
+    const current = () => model.snapshot();
+    if (rebuilt !== undefined) await udp.setZone(rebuilt);
+    else await Promise.all(deltas.map((d) => udp.setZone(current, d)));
     await syncListeners();
     writeLoaded(serial);
   };
@@ -232,6 +312,8 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   writePid();
   log(`serving ${state.zone.gateways.length} network(s); upstreams from ${resolvConf}: ${hostServers.join(" ") || "none"}`);
   unwatch.push(watchFile(zoneFile, () => void reloadZone()));
+  // a journal line is whole when its write returns (a partial one waits for the next read): no debounce
+  unwatch.push(watchFile(journalFile, () => void reloadZone(), 1000, 0));
   unwatch.push(
     watchFile(resolvConf, () => {
       hostServers = readNameservers(resolvConf);

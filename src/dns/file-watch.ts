@@ -18,8 +18,10 @@ function signature(path: string): string {
  * removed: fs.watch on its directory (catches tmp+rename at once, a few ms
  * debounce) plus a stat every `pollMs` in case the watch misses it (some
  * filesystems, a directory that did not exist yet, a symlink target moving).
+ * `debounceMs` 0 looks at once: for a file only ever appended to in whole
+ * writes (the zone journal), where waiting buys nothing.
  */
-export function watchFile(path: string, onChange: () => void, pollMs = 1000): Unwatch {
+export function watchFile(path: string, onChange: () => void, pollMs = 1000, debounceMs = 3): Unwatch {
   let last = signature(path);
   let debounce: NodeJS.Timeout | undefined;
   const check = () => {
@@ -33,7 +35,8 @@ export function watchFile(path: string, onChange: () => void, pollMs = 1000): Un
     watcher = watch(dirname(path), { persistent: true }, (_event, file) => {
       if (file !== null && file !== basename(path)) return;
       clearTimeout(debounce);
-      debounce = setTimeout(check, 3);
+      if (debounceMs === 0) check();
+      else debounce = setTimeout(check, debounceMs);
     });
     watcher.on("error", () => undefined);
   } catch {

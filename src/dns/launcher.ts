@@ -170,8 +170,10 @@ export function loadedZoneSerial(paths: BerthPaths): number {
  * the zone up; only the promise of "at once" is lost).
  */
 export async function waitForZoneLoaded(paths: BerthPaths, serial: number, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+  const start = Date.now();
+  const deadline = start + timeoutMs;
+  // every millisecond while a reload is likely (a journal line is applied in well under one), then backing off
+  for (let delay = 1; ; delay = Date.now() - start < 50 ? 1 : Math.min(delay * 2, 20)) {
     if (loadedZoneSerial(paths) >= serial) return true;
     if (resolverPid(paths) === undefined || Date.now() > deadline) return false;
     await sleep(delay);

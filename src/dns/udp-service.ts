@@ -70,7 +70,8 @@ export class UdpService {
   /** gateway -> socket */
   readonly #fds = new Map<string, number>();
   readonly #zoneWaiters = new Map<number, () => void>();
-  #snapshot: DnsZoneSnapshot;
+  /** The zone a restarted thread starts from (made only then: it costs the whole zone). */
+  #snapshot: () => DnsZoneSnapshot;
   #zoneSeq = 0;
   #worker!: Worker;
   #port!: MessagePort;
@@ -82,7 +83,8 @@ export class UdpService {
   constructor(opts: UdpServiceOptions) {
     this.#opts = opts;
     this.#gate = opts.gate ?? ForwardGate.create();
-    this.#snapshot = opts.snapshot;
+    const first = opts.snapshot;
+    this.#snapshot = () => first;
     const fd = libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) throw new KernelError("create an eventfd for the resolver's UDP thread", errno());
     this.#wakeFd = fd;
@@ -95,7 +97,7 @@ export class UdpService {
       port: port2,
       wakeFd: this.#wakeFd,
       fastPath: this.#opts.fastPath,
-      snapshot: this.#snapshot,
+      snapshot: this.#snapshot(),
       sockets: [...this.#fds].map(([gateway, fd]) => ({ fd, gateway })),
       gate: { shared: this.#gate.shared, limits: this.#gate.limits },
     };
@@ -174,14 +176,16 @@ export class UdpService {
    * from it. With `delta` (what changed since the last snapshot given
    * here), the thread gets only the delta and applies it to its zone
    * instead of building the whole zone again; a restarted thread starts
-   * from `snapshot`.
+   * from `snapshot`, which may be given as a function that makes it (it
+   * is called only for a restart, or here when there is no delta).
    */
-  setZone(snapshot: DnsZoneSnapshot, delta?: ZoneDelta): Promise<void> {
+  setZone(zone: DnsZoneSnapshot | (() => DnsZoneSnapshot), delta?: ZoneDelta): Promise<void> {
+    const snapshot = typeof zone === "function" ? zone : () => zone;
     this.#snapshot = snapshot;
     if (!this.#alive) return Promise.resolve();
     const seq = ++this.#zoneSeq;
     const applied = new Promise<void>((resolve) => this.#zoneWaiters.set(seq, resolve));
-    this.#tell(delta === undefined ? { type: "zone", snapshot, seq } : { type: "zone-delta", delta, seq });
+    this.#tell(delta === undefined ? { type: "zone", snapshot: snapshot(), seq } : { type: "zone-delta", delta, seq });
     return applied;
   }
 

@@ -16,7 +16,8 @@ function networkKey(n: DnsNetwork): string {
   return JSON.stringify([n.id, n.name, n.gateway, n.subnet, n.gateway6, n.subnet6, n.dnsServers, n.internal === true]);
 }
 
-function containerKey(c: DnsContainer): string {
+/** A container's record as one comparable string (the same record, the same string). */
+export function containerKey(c: DnsContainer): string {
   return JSON.stringify([c.name, c.aliases, c.ipv4, c.ipv6, c.dnsServers]);
 }
 

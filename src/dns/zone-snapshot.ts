@@ -95,7 +95,8 @@ function obj(v: unknown, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function container(v: unknown, what: string): DnsContainer {
+/** Check one container record of a zone (zone.json, or a change in zone.journal). */
+export function parseZoneContainer(v: unknown, what: string): DnsContainer {
   const o = obj(v, what);
   const id = str(o["id"], `${what}.id`);
   // Berth's and Podman's ids are 64 hex digits; a CNI runtime's container id is any word of letters, digits, "_", "." and "-"
@@ -126,7 +127,7 @@ function network(v: unknown, what: string): DnsNetwork {
     subnet6: optStr(o["subnet6"], `${what}.subnet6`),
     dnsServers: strs(o["dnsServers"] ?? [], `${what}.dnsServers`),
     ...(bool(o["internal"], `${what}.internal`) ? { internal: true } : {}),
-    containers: containers.map((c, i) => container(c, `${what}.containers[${i}]`)),
+    containers: containers.map((c, i) => parseZoneContainer(c, `${what}.containers[${i}]`)),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from "./database.js";
 import type { Attachment } from "../model/container.js";
+import { ChangeLog } from "./change-log.js";
 
 interface AttachmentRow {
   container_id: string;
@@ -42,9 +43,13 @@ export interface NamedAttachment {
 
 /** Attachments: a container's interface on a network, with its address lease. */
 export class AttachmentRows {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes = new ChangeLog(),
+  ) {}
 
   insert(a: Attachment): void {
+    this.changes.container(a.containerId);
     this.db
       .prepare(
         `INSERT INTO attachments (container_id, network_id, ifname, host_veth, ip, ip6, mac, aliases, static_ip, static_ip6)
@@ -73,6 +78,24 @@ export class AttachmentRows {
       )
       .all(networkId) as { container_id: string; name: string; aliases: string; ip: string | null; ip6: string | null; dns: string }[];
     return rows.map((r) => ({
+      containerId: r.container_id,
+      name: r.name,
+      aliases: JSON.parse(r.aliases) as string[],
+      ip: r.ip ?? undefined,
+      ip6: r.ip6 ?? undefined,
+      dnsServers: (JSON.parse(r.dns) as { servers: string[] }).servers,
+    }));
+  }
+
+  /** Container `containerId`'s attachments with what the DNS zone needs, with their networks (a change's own rows, not the network's). */
+  namedForContainer(containerId: string): (NamedAttachment & { readonly networkId: string })[] {
+    const rows = this.db
+      .prepare(
+        "SELECT a.network_id, a.container_id, c.name, a.aliases, a.ip, a.ip6, c.dns FROM attachments a JOIN containers c ON c.id = a.container_id WHERE a.container_id = ?",
+      )
+      .all(containerId) as { network_id: string; container_id: string; name: string; aliases: string; ip: string | null; ip6: string | null; dns: string }[];
+    return rows.map((r) => ({
+      networkId: r.network_id,
       containerId: r.container_id,
       name: r.name,
       aliases: JSON.parse(r.aliases) as string[],
@@ -115,6 +138,7 @@ export class AttachmentRows {
   }
 
   delete(containerId: string, networkId: string): void {
+    this.changes.container(containerId);
     this.db.prepare("DELETE FROM attachments WHERE container_id = ? AND network_id = ?").run(containerId, networkId);
   }
 }

@@ -1,5 +1,6 @@
 import type { Db } from "./database.js";
 import { findByNameOrId } from "./find-by-name-or-id.js";
+import { ChangeLog } from "./change-log.js";
 import type { Container, ContainerStatus, DnsSettings, ExtraHost, NetworkRequest } from "../model/container.js";
 
 interface ContainerRow {
@@ -54,9 +55,13 @@ function toContainer(r: ContainerRow): Container {
 
 /** Containers table access. */
 export class ContainerRows {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes = new ChangeLog(),
+  ) {}
 
   insert(c: Container): void {
+    this.changes.container(c.id);
     this.db
       .prepare(
         `INSERT INTO containers (id, name, command, hostname, mode, mode_target, netns, rootfs, auto_remove, detached, dns, extra_hosts, networks, status, owner_pid, pid, exit_code, created, started, finished, managed_by)
@@ -143,6 +148,7 @@ export class ContainerRows {
   }
 
   delete(id: string): void {
+    this.changes.container(id);
     this.db.prepare("DELETE FROM containers WHERE id = ?").run(id);
   }
 }

@@ -4,8 +4,9 @@ import { NetworkRows } from "./network-rows.js";
 import { ContainerRows } from "./container-rows.js";
 import { AttachmentRows } from "./attachment-rows.js";
 import { PortRows } from "./port-rows.js";
+import { ChangeLog } from "./change-log.js";
 
-export { NetworkRows, ContainerRows, AttachmentRows, PortRows };
+export { NetworkRows, ContainerRows, AttachmentRows, PortRows, ChangeLog };
 export type { StoredPort } from "./port-rows.js";
 
 /**
@@ -19,11 +20,13 @@ export class Store {
   readonly containers: ContainerRows;
   readonly attachments: AttachmentRows;
   readonly ports: PortRows;
+  /** What this process's writes touched (see ChangeLog). */
+  readonly changes = new ChangeLog();
 
   constructor(readonly db: Db) {
-    this.networks = new NetworkRows(db);
-    this.containers = new ContainerRows(db);
-    this.attachments = new AttachmentRows(db);
+    this.networks = new NetworkRows(db, this.changes);
+    this.containers = new ContainerRows(db, this.changes);
+    this.attachments = new AttachmentRows(db, this.changes);
     this.ports = new PortRows(db);
   }
 

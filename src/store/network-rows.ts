@@ -1,5 +1,6 @@
 import type { Db } from "./database.js";
 import { findByNameOrId } from "./find-by-name-or-id.js";
+import { ChangeLog } from "./change-log.js";
 import type { Network } from "../model/network.js";
 
 interface NetworkRow {
@@ -51,9 +52,13 @@ function toNetwork(r: NetworkRow): Network {
 
 /** Networks table access. */
 export class NetworkRows {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes = new ChangeLog(),
+  ) {}
 
   insert(n: Network): void {
+    this.changes.network();
     this.db
       .prepare(
         `INSERT INTO networks (id, name, driver, bridge, subnet, gateway, ip_range, subnet6, gateway6, internal, dns_enabled, isolate, mtu, labels, dns_servers, driver_options, created, managed_by, bridge_external)
@@ -99,10 +104,12 @@ export class NetworkRows {
   }
 
   setDnsServers(id: string, servers: readonly string[]): void {
+    this.changes.network();
     this.db.prepare("UPDATE networks SET dns_servers = ? WHERE id = ?").run(JSON.stringify(servers), id);
   }
 
   delete(id: string): void {
+    this.changes.network();
     this.db.prepare("DELETE FROM networks WHERE id = ?").run(id);
   }
 

@@ -5,12 +5,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inSandbox, requireSandbox, tempRoot } from "../helpers.js";
 import { berthPaths, type BerthPaths } from "../../src/paths.js";
 import { ensureResolverRunning, resolverPid, type DnsContainer, type DnsNetwork, type DnsZoneSnapshot } from "../../src/dns/index.js";
 import { FakeUpstream } from "../../src/dns/testing/fake-upstream.js";
+import { appendJournal } from "../../src/dns/zone-journal.js";
+import { processAlive } from "../../src/process-alive.js";
 import { DAEMON_MAIN, DnsLab, sh, waitFor } from "../dns-lab.js";
 
 const GW_A = "10.77.1.1";
@@ -279,6 +281,45 @@ test("dns: a network that appears later gets a listener once its gateway address
   writeZone([alpha, beta]);
   await waitFor("the gamma listener to close", () => !/10\.77\.3\.1:53/.test(sh("ss", "-Hlun", "sport", "=", ":53")));
   assert.equal(resolverPid(paths), firstPid);
+});
+
+test("dns: a journal line applies one container's change without zone.json; a restarted daemon serves zone.json and the lines after it", async (t) => {
+  if (!requireSandbox(t)) return;
+  const dns = join(paths.runDir, "dns");
+  const journal = join(dns, "zone.journal");
+  const base = writeZone([alpha, beta]);
+  await zoneServed(base);
+  const jx = ct("d", "journaled", "10.77.1.70", ["jalias"]);
+  appendJournal(journal, { base, serial: base + 1, removed: [], added: [{ network: "na", container: jx }] });
+  await zoneServed(base + 1);
+  assert.deepEqual((await ask(nsClient, GW_A, "journaled")).answers, ["10.77.1.70"]);
+  assert.deepEqual((await ask(nsClient, GW_A, "jalias")).answers, ["10.77.1.70"]);
+  // the same container moves: out and in again on one line
+  appendJournal(journal, {
+    base: base + 1,
+    serial: base + 2,
+    removed: [{ network: "na", id: jx.id }],
+    added: [{ network: "na", container: { ...jx, ipv4: "10.77.1.71", aliases: [] } }],
+  });
+  await zoneServed(base + 2);
+  assert.deepEqual((await ask(nsClient, GW_A, "journaled")).answers, ["10.77.1.71"]);
+  assert.equal((await ask(nsClient, GW_A, "jalias.dns.berth")).rcode, "NXDOMAIN", "its old alias went with it");
+  assert.equal(resolverPid(paths), firstPid, "same daemon, and zone.json untouched");
+  assert.equal(JSON.parse(readFileSync(join(dns, "zone.json"), "utf8")).serial, base);
+  // a restarted daemon starts from zone.json and the journal's lines, not from zone.json alone
+  const old = firstPid ?? 0;
+  process.kill(old, "SIGTERM");
+  await waitFor("the daemon to exit", () => !processAlive(old));
+  await ensureResolverRunning(paths, [DAEMON_MAIN, join(root.root, "resolv.conf")]);
+  firstPid = resolverPid(paths);
+  assert.notEqual(firstPid, old);
+  await zoneServed(base + 2);
+  assert.deepEqual((await ask(nsClient, GW_A, "journaled")).answers, ["10.77.1.71"]);
+  // zone.json written whole again (with its own serial, as the engine does) wins over the older lines
+  zoneSerial = base + 2;
+  rmSync(journal, { force: true });
+  await zoneServed(writeZone([alpha, beta]));
+  assert.equal((await ask(nsClient, GW_A, "journaled.dns.berth")).rcode, "NXDOMAIN");
 });
 
 test("dns: the daemon survives 1,000 malformed packets", async (t) => {

@@ -6,7 +6,7 @@ import { netnsDirRelease } from "../../kernel/index.js";
 import { NETNS_PREFIX, VETH_PREFIX } from "../network/names.js";
 import { isBerthBridge } from "../network/bridge-mark.js";
 import { messageOf } from "../../errors.js";
-import { zonePath } from "../sync/dns-sync.js";
+import { journalPath, zonePath } from "../sync/dns-sync.js";
 import { resolverPid } from "../../dns/index.js";
 
 /**
@@ -64,6 +64,7 @@ export async function resetSystem(engine: Engine): Promise<string[]> {
     mkdirSync(dnsDir(engine.paths), { recursive: true });
     writeFileSync(`${file}.tmp`, JSON.stringify({ version: 1, networks: [] }));
     renameSync(`${file}.tmp`, file);
+    rmSync(journalPath(engine), { force: true });
   });
   await stopResolver(engine);
   engine.close();

@@ -44,12 +44,16 @@ export async function dryRun(engine: Engine, verb: (dry: Engine) => unknown): Pr
   // (or its start) in microtasks: in the service, no other request's read can run on
   // this connection and see the rows before they are rolled back.
   store.db.exec("BEGIN IMMEDIATE");
+  // the dry engine's DNS publish reads the store's change log: keep the real engine's for it, drop the dry run's
+  const pending = store.changes.take();
   try {
     const before = storeRows(store);
     await Promise.race([Promise.resolve().then(() => verb(dry)), start]);
     return [...storeChanges(before, storeRows(store)), ...plan.changes];
   } finally {
     if (store.db.inTransaction) store.db.exec("ROLLBACK");
+    store.changes.take();
+    store.changes.add(pending);
     rmSync(runDir, { recursive: true, force: true });
   }
 }
