@@ -5,6 +5,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ZoneModel } from "../src/dns/zone-model.js";
+import { JournalReader } from "../src/dns/zone-journal.js";
+import { parseZoneSnapshot } from "../src/dns/zone-snapshot.js";
 
 function json<T>(argv: readonly string[], fallback: T): T {
   const r = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
@@ -129,10 +132,29 @@ export interface ZoneFile {
   readonly networks: readonly { readonly name: string; readonly gateway: string; readonly containers: readonly ZoneContainer[] }[];
 }
 
-/** The zone Berth last published to the resolver, if any. */
+/**
+ * The zone Berth last published to the resolver, if any: zone.json and the
+ * journal lines that follow it (src/dns/zone-journal.ts), read as the
+ * resolver reads them at start.
+ */
 export function publishedZone(root: string): ZoneFile | undefined {
-  const file = join(root, "run", "dns", "zone.json");
-  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ZoneFile) : undefined;
+  const dir = join(root, "run", "dns");
+  const file = join(dir, "zone.json");
+  if (!existsSync(file)) return undefined;
+  const zone = new ZoneModel(parseZoneSnapshot(JSON.parse(readFileSync(file, "utf8"))));
+  for (const e of new JournalReader(join(dir, "zone.journal")).read().entries) {
+    if (e.serial <= (zone.serial ?? 0)) continue;
+    if (e.base !== zone.serial || !zone.apply(e)) break;
+  }
+  const z = zone.snapshot();
+  return {
+    serial: z.serial ?? 0,
+    networks: z.networks.map((n) => ({
+      name: n.name,
+      gateway: n.gateway ?? "",
+      containers: n.containers.map((c) => ({ name: c.name, aliases: c.aliases, ipv4: c.ipv4 ?? "" })),
+    })),
+  };
 }
 
 /** The serial the resolver says it serves (zone.loaded), or 0. */
