@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dnsDir, type BerthPaths } from "../paths.js";
 import { checkPrivateDir, replaceFile } from "../private-paths.js";
-import { resolverPort } from "./launcher.js";
+import { resolverLingerMs, resolverPort } from "./launcher.js";
 import { Zone } from "./zone.js";
 import { diffZones } from "./zone-delta.js";
 import { EMPTY_ZONE, parseZoneSnapshot, type DnsZoneSnapshot } from "./zone-snapshot.js";
@@ -91,6 +91,8 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const listeners = new Map<string, Listener>();
   const failedBind = new Map<string, string>();
   const unwatch: Unwatch[] = [];
+  const lingerMs = resolverLingerMs();
+  let lingering: NodeJS.Timeout | undefined;
   let stopping = false;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -122,6 +124,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
+    clearTimeout(lingering);
     log(`stopping: ${why}`);
     for (const u of unwatch) u();
     for (const l of listeners.values()) l.close();
@@ -181,29 +184,49 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     served = snap;
     state.ownAddresses = new Set(state.zone.gateways);
     setHostUpstreams();
-    if (state.zone.empty) {
-      // Give up the pid file first, then look once more: an engine that
-      // wrote a new zone after that look will find no daemon and start one.
-      rmSync(pidFile, { force: true });
-      const again = readZone(zoneFile);
-      if (again && again.networks.length > 0) {
-        zoneSnapshot = again;
-        served = again;
-        delta = undefined;
-        state.zone = new Zone(again);
-        state.ownAddresses = new Set(state.zone.gateways);
-        setHostUpstreams();
-        writePid();
-      } else {
-        return stop("no DNS-enabled network left");
-      }
+    if (state.zone.empty && lingerMs === 0) {
+      if (!giveUpIfStillEmpty()) return;
+      zoneSnapshot = served;
+      delta = undefined;
     }
+    clearTimeout(lingering);
+    // the last name went: keep serving (no listeners) a while, so the next container does not wait for a new process
+    if (state.zone.empty) lingering = setTimeout(() => void lingerOver(), lingerMs);
     const serial = state.zone.serial;
     await udp.setZone(zoneSnapshot, delta);
     await syncListeners();
     writeLoaded(serial);
   };
 
+  /**
+   * The zone is empty: give up the pid file first, then look once more (an
+   * engine that wrote a new zone after that look finds no daemon and starts
+   * one). False once stopping; true when the new look found names again
+   * (the daemon serves them: state.zone and `served` are that zone).
+   */
+  const giveUpIfStillEmpty = (): boolean => {
+    rmSync(pidFile, { force: true });
+    const again = readZone(zoneFile);
+    if (again && again.networks.length > 0) {
+      served = again;
+      state.zone = new Zone(again);
+      state.ownAddresses = new Set(state.zone.gateways);
+      setHostUpstreams();
+      writePid();
+      return true;
+    }
+    stop("no DNS-enabled network left");
+    return false;
+  };
+  /** The linger after the last name is over: stop, unless names came back meanwhile. */
+  const lingerOver = async () => {
+    if (stopping || !state.zone.empty) return;
+    if (!giveUpIfStillEmpty()) return;
+    // names came back between the last reload and this look: serve them as a reload would
+    await udp.setZone(served, undefined);
+    await syncListeners();
+    writeLoaded(state.zone.serial);
+  };
   const onTerm = () => stop("signal");
   const onHup = () => {
     hostServers = readNameservers(resolvConf);
