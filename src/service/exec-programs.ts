@@ -170,7 +170,8 @@ class RunLocally extends Error {}
 
 async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, string>>): Promise<ExecOutcome> {
   const { main } = await import("../cli/program.js");
-  const ctx = context(deps, env, false);
+  // a change (beforeAction sets repair) defers work past the reply into afterReply
+  const ctx: RequestContext = { ...context(deps, env, false), afterReply: [] };
   let release: (() => void) | undefined;
   let restore: (() => void) | undefined;
   let local = false;
@@ -195,11 +196,20 @@ async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, s
     code = 125;
   } finally {
     restore?.();
-    runAfterReply(ctx);
-    release?.();
   }
-  if (local) return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), runLocally: true };
-  return outcome(ctx, code);
+  // what the command deferred past the reply (a change's), then its turn ends
+  const finish = () => {
+    try {
+      runAfterReply(ctx);
+    } finally {
+      release?.();
+    }
+  };
+  if (local) {
+    finish();
+    return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), runLocally: true };
+  }
+  return { ...outcome(ctx, code), finish };
 }
 
 /** "network ls" for the command `berth network ls`. */
