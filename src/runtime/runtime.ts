@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, watch, type FSWatcher } from "node:fs";
 import { tmpdir } from "node:os";
 import { isatty } from "node:tty";
 import { join } from "node:path";
@@ -273,6 +273,7 @@ export class Runtime {
    * if the runtime does not know it. Equivalent to: runc delete [--force] ID
    */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    if (opts.force) await this.#killUnderMonitor(id);
     const r = await execFile(this.binary, this.#args("delete", ...(opts.force ? ["--force"] : []), id), { env: runtimeEnv() });
     if (r.code !== 0 && !/does not exist|not found|no such/i.test(r.stderr)) {
       throw new BerthError("RUNTIME", `Cannot delete container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} delete exited with ${r.code}`}`, {
@@ -349,8 +350,25 @@ export class Runtime {
   async #waitExitRecorded(id: string, bundleDir: string): Promise<void> {
     const conmon = readPidFile(join(bundleDir, FILES.conmonPid));
     if (conmon === undefined) return;
-    const deadline = Date.now() + EXIT_RECORD_WAIT_MS;
-    while (this.exitCode(id) === undefined && processAlive(conmon) && Date.now() < deadline) await sleep(10);
+    await waitForExitRecord(this.#paths.exitDir, id, () => this.exitCode(id) !== undefined || !processAlive(conmon), EXIT_RECORD_WAIT_MS).done;
+  }
+
+  /**
+   * A detached container whose monitor lives: SIGKILL it and wait for the
+   * monitor's exit record, as `podman rm -f -t 0` does. `runc delete
+   * --force` on a running container sends SIGKILL itself but then sleeps
+   * 100 ms before it first looks whether the process is gone; on a stopped
+   * one it deletes at once. Anything else (no monitor, not running, a
+   * runtime that refuses) is left to `delete --force`.
+   */
+  async #killUnderMonitor(id: string): Promise<void> {
+    const conmon = readPidFile(join(this.#defaultBundle(id), FILES.conmonPid));
+    if (conmon === undefined || !processAlive(conmon) || this.exitCode(id) !== undefined) return;
+    const recorded = () => this.exitCode(id) !== undefined || !processAlive(conmon);
+    const wait = waitForExitRecord(this.#paths.exitDir, id, recorded, EXIT_RECORD_WAIT_MS);
+    const r = await execFile(this.binary, this.#args("kill", id, "SIGKILL"), { env: runtimeEnv() });
+    if (r.code !== 0) wait.cancel();
+    await wait.done;
   }
 
   async #rawState(id: string): Promise<RawState | undefined> {
@@ -383,6 +401,42 @@ function requireTerminal(what: string, capture: boolean, interactive: boolean): 
       },
     );
   }
+}
+
+/**
+ * Wait until `recorded()` holds, looking again whenever a file appears in
+ * `exitDir` (conmon writes `<exitDir>/<id>` once the container's process is
+ * reaped) and, for a monitor that died without writing it, every 50 ms;
+ * gives up after `timeoutMs`. Started before the event it waits for, so
+ * none is missed; `cancel` ends it at once.
+ */
+function waitForExitRecord(exitDir: string, id: string, recorded: () => boolean, timeoutMs: number): { done: Promise<void>; cancel: () => void } {
+  let cancel: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    let watcher: FSWatcher | undefined;
+    const finish = () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
+    const look = () => {
+      if (recorded()) finish();
+    };
+    const poll = setInterval(look, 50);
+    const timer = setTimeout(finish, timeoutMs);
+    cancel = finish;
+    try {
+      watcher = watch(exitDir, (_event, file) => {
+        if (file === null || file === id) look();
+      });
+      watcher.on("error", () => undefined);
+    } catch {
+      // no exit dir yet: the poll looks
+    }
+    look();
+  });
+  return { done, cancel };
 }
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
