@@ -5,6 +5,7 @@ import { dnsDir, type BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { processAlive } from "../process-alive.js";
 import { openAppendNoFollow } from "../private-paths.js";
+import { waitInDir } from "../file-wait.js";
 
 /**
  * V8 settings of the daemon process. UDP queries are answered on a thread
@@ -186,10 +187,13 @@ export function loadedZoneSerial(paths: BerthPaths): number {
  * the zone up; only the promise of "at once" is lost).
  */
 export async function waitForZoneLoaded(paths: BerthPaths, serial: number, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 20)) {
+  let gone = false;
+  const served = () => {
     if (loadedZoneSerial(paths) >= serial) return true;
-    if (resolverPid(paths) === undefined || Date.now() > deadline) return false;
-    await sleep(delay);
-  }
+    gone = resolverPid(paths) === undefined;
+    return gone;
+  };
+  // the daemon replaces zone.loaded (a rename into the directory) once it serves a new serial
+  const ok = await waitInDir(dnsDir(paths), served, { timeoutMs, pollMs: 20, names: ["zone.loaded", "resolver.pid"] }).done;
+  return ok && !gone;
 }

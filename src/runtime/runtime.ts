@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, watch, type FSWatcher } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { waitInDir, type DirWait } from "../file-wait.js";
 import { tmpdir } from "node:os";
 import { isatty } from "node:tty";
 import { join } from "node:path";
@@ -350,7 +351,7 @@ export class Runtime {
   async #waitExitRecorded(id: string, bundleDir: string): Promise<void> {
     const conmon = readPidFile(join(bundleDir, FILES.conmonPid));
     if (conmon === undefined) return;
-    await waitForExitRecord(this.#paths.exitDir, id, () => this.exitCode(id) !== undefined || !processAlive(conmon), EXIT_RECORD_WAIT_MS).done;
+    await waitForExitRecord(this.#paths.exitDir, id, () => this.exitCode(id) !== undefined || !processAlive(conmon)).done;
   }
 
   /**
@@ -365,7 +366,7 @@ export class Runtime {
     const conmon = readPidFile(join(this.#defaultBundle(id), FILES.conmonPid));
     if (conmon === undefined || !processAlive(conmon) || this.exitCode(id) !== undefined) return;
     const recorded = () => this.exitCode(id) !== undefined || !processAlive(conmon);
-    const wait = waitForExitRecord(this.#paths.exitDir, id, recorded, EXIT_RECORD_WAIT_MS);
+    const wait = waitForExitRecord(this.#paths.exitDir, id, recorded);
     const r = await execFile(this.binary, this.#args("kill", id, "SIGKILL"), { env: runtimeEnv() });
     if (r.code !== 0) wait.cancel();
     await wait.done;
@@ -403,40 +404,9 @@ function requireTerminal(what: string, capture: boolean, interactive: boolean): 
   }
 }
 
-/**
- * Wait until `recorded()` holds, looking again whenever a file appears in
- * `exitDir` (conmon writes `<exitDir>/<id>` once the container's process is
- * reaped) and, for a monitor that died without writing it, every 50 ms;
- * gives up after `timeoutMs`. Started before the event it waits for, so
- * none is missed; `cancel` ends it at once.
- */
-function waitForExitRecord(exitDir: string, id: string, recorded: () => boolean, timeoutMs: number): { done: Promise<void>; cancel: () => void } {
-  let cancel: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    let watcher: FSWatcher | undefined;
-    const finish = () => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      watcher?.close();
-      resolve();
-    };
-    const look = () => {
-      if (recorded()) finish();
-    };
-    const poll = setInterval(look, 50);
-    const timer = setTimeout(finish, timeoutMs);
-    cancel = finish;
-    try {
-      watcher = watch(exitDir, (_event, file) => {
-        if (file === null || file === id) look();
-      });
-      watcher.on("error", () => undefined);
-    } catch {
-      // no exit dir yet: the poll looks
-    }
-    look();
-  });
-  return { done, cancel };
+/** conmon writes `<exitDir>/<id>` once the container's process is reaped; a monitor that died without it is seen by the poll. */
+function waitForExitRecord(exitDir: string, id: string, recorded: () => boolean): DirWait {
+  return waitInDir(exitDir, recorded, { timeoutMs: EXIT_RECORD_WAIT_MS, names: [id] });
 }
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
