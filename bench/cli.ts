@@ -2,7 +2,9 @@
 // network namespace: `ps`, `network ls`, and `run -d ... sleep` + `rm -f`
 // of the same command (runc, a busybox image imported locally; Berth runs
 // the same busybox tree with --rootfs), medians of BENCH_SAMPLES (default
-// 9). Berth's commands go to the Berth service (bin/berth is a thin client);
+// 9), run and rm timed apart, the two tools' samples interleaved; with runc,
+// and with crun as well when it is installed (BERTH_RUNTIME, podman
+// --runtime). Berth's commands go to the Berth service (bin/berth is a thin client);
 // the "in-process" rows run the whole CLI in the command's own process
 // (BERTH_NO_SERVICE=1), as every command did before the service. Also:
 // the first command (which starts the service), and the resident memory
@@ -28,6 +30,27 @@ function timed(fn: () => void): number {
   const t0 = performance.now();
   fn();
   return performance.now() - t0;
+}
+
+/** Whether crun is installed (then both tools are measured with it as well). */
+function hasCrun(): boolean {
+  return spawnSync("crun", ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+const UNIFIED = "/sys/fs/cgroup/unified";
+
+/**
+ * crun 1.8 (Debian 12) refuses a hybrid cgroup layout (v1 controllers
+ * and a cgroup2 mount with controllers at /sys/fs/cgroup/unified), which
+ * this VM has; runc accepts it. Before the crun rows the bench unmounts
+ * that cgroup2 mount in its own mount namespace and in Podman's (both
+ * private to the bench: the host keeps it), so both tools run crun on the
+ * v1 controllers.
+ */
+function hideUnifiedCgroup(pod: PodmanSandbox | undefined): void {
+  if (spawnSync("mountpoint", ["-q", UNIFIED]).status !== 0) return;
+  spawnSync("umount", [UNIFIED]);
+  pod?.exec(["umount", UNIFIED]);
 }
 
 function busyboxTree(dir: string): string {
@@ -60,57 +83,76 @@ async function main(): Promise<void> {
     if (r.status !== 0) throw new Error(`berth ${args.join(" ")}: ${r.stderr}`);
   };
   const rootfs = busyboxTree(dir);
-  const rows: [string, number, number | undefined][] = [];
   let podman: PodmanSandbox | undefined;
   try {
     const first = timed(() => berth({}, "network", "create", "clibench"));
     const served = (args: string[]) => median(Array.from({ length: SAMPLES }, () => timed(() => berth({}, ...args))));
     const inProcess = (args: string[]) => median(Array.from({ length: SAMPLES }, () => timed(() => berth({ BERTH_NO_SERVICE: "1" }, ...args))));
-    let n = 0;
-    const runRm = (extra: NodeJS.ProcessEnv) =>
-      median(
-        Array.from({ length: SAMPLES }, () => {
-          const name = `c${n++}`;
-          return timed(() => {
-            berth(extra, "run", "-d", "--name", name, "--network", "clibench", "--rootfs", rootfs, "sleep", "600");
-            berth(extra, "rm", "-f", name);
-          });
-        }),
-      );
     const missing = podmanMissing();
-    let p: { ps: number; ls: number; runRm: number } | undefined;
+    let pod: PodmanSandbox | undefined;
     if (missing === undefined) {
       podman = await PodmanSandbox.start({ ...process.env }, { backendDir: "/usr/lib/podman" });
-      const pod = podman;
+      pod = podman;
       pod.importBusybox("bench");
       pod.ok("network", "create", "clibench");
-      const t = (args: string[]) => median(Array.from({ length: SAMPLES }, () => timed(() => pod.ok(...args))));
-      let m = 0;
-      p = {
-        ps: t(["ps"]),
-        ls: t(["network", "ls"]),
-        runRm: median(
-          Array.from({ length: SAMPLES }, () => {
-            const name = `p${m++}`;
-            return timed(() => {
-              pod.ok("run", "-d", "--name", name, "--network", "clibench", IMAGE, "sleep", "600");
-              pod.ok("rm", "-f", "-t", "0", name);
-            });
-          }),
-        ),
-      };
     } else console.log(`note: ${missing}; measuring Berth alone`);
-    rows.push(["ps", served(["ps"]), p?.ps]);
-    rows.push(["ps (in-process, no service)", inProcess(["ps"]), p?.ps]);
-    rows.push(["network ls", served(["network", "ls"]), p?.ls]);
-    rows.push(["network ls (in-process, no service)", inProcess(["network", "ls"]), p?.ls]);
-    rows.push(["run -d + rm -f", runRm({}), p?.runRm]);
-    rows.push(["run -d + rm -f (in-process, no service)", runRm({ BERTH_NO_SERVICE: "1" }), p?.runRm]);
+    const viewRows: [string, number, number | undefined][] = [];
+    const podmanView = (args: string[]) => (pod === undefined ? undefined : median(Array.from({ length: SAMPLES }, () => timed(() => pod.ok(...args)))));
+    const podPs = podmanView(["ps"]);
+    const podLs = podmanView(["network", "ls"]);
+    viewRows.push(["`ps`", served(["ps"]), podPs]);
+    viewRows.push(["`ps`, in-process (no service)", inProcess(["ps"]), podPs]);
+    viewRows.push(["`network ls`", served(["network", "ls"]), podLs]);
+    viewRows.push(["`network ls`, in-process", inProcess(["network", "ls"]), podLs]);
+
+    // run -d + rm -f, the two tools' samples interleaved (berth, podman, berth, ...) so that both see the same load
+    let n = 0;
+    const berthRunRm = (extra: NodeJS.ProcessEnv): [number, number] => {
+      const name = `c${n++}`;
+      return [
+        timed(() => berth(extra, "run", "-d", "--name", name, "--network", "clibench", "--rootfs", rootfs, "sleep", "600")),
+        timed(() => berth(extra, "rm", "-f", name)),
+      ];
+    };
+    const podmanRunRm = (runtime: string): [number, number] => {
+      const name = `p${n++}`;
+      const p = pod as PodmanSandbox;
+      return [
+        timed(() => p.ok("--runtime", runtime, "run", "-d", "--name", name, "--network", "clibench", IMAGE, "sleep", "600")),
+        timed(() => p.ok("rm", "-f", "-t", "0", name)),
+      ];
+    };
+    const runtimes = ["runc", ...(hasCrun() ? ["crun"] : [])];
+    const runRows: { what: string; berth: [number, number]; podman: [number, number] | undefined }[] = [];
+    const medians = (xs: [number, number][]): [number, number] => [median(xs.map((x) => x[0])), median(xs.map((x) => x[1]))];
+    for (const runtime of runtimes) {
+      if (runtime === "crun") hideUnifiedCgroup(pod);
+      const env = { BERTH_RUNTIME: runtime };
+      // one untimed round each: the runtime's binary in the page cache, the resolver running (see docs/architecture.md)
+      berthRunRm(env);
+      if (pod !== undefined) podmanRunRm(runtime);
+      const b: [number, number][] = [];
+      const q: [number, number][] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        b.push(berthRunRm(env));
+        if (pod !== undefined) q.push(podmanRunRm(runtime));
+      }
+      runRows.push({ what: `\`run -d ... sleep 600\` + \`rm -f\`, ${runtime}`, berth: medians(b), podman: pod === undefined ? undefined : medians(q) });
+    }
+    const local: [number, number][] = Array.from({ length: SAMPLES }, () => berthRunRm({ BERTH_RUNTIME: "runc", BERTH_NO_SERVICE: "1" }));
+    runRows.push({ what: "the same, runc, in-process (no service)", berth: medians(local), podman: runRows[0]?.podman });
+
     console.log(`medians of ${SAMPLES}, ms; the first berth command (starts the service): ${first.toFixed(0)} ms`);
-    console.log("| command | berth | podman | berth/podman |");
+    console.log("| command | berth | podman | berth / podman |");
     console.log("|---|---|---|---|");
-    for (const [what, b, q] of rows)
-      console.log(`| ${what} | ${b.toFixed(1)} | ${q === undefined ? "-" : q.toFixed(1)} | ${q === undefined ? "-" : (b / q).toFixed(2)} |`);
+    for (const [what, b, q] of viewRows)
+      console.log(`| ${what} | ${b.toFixed(0)} | ${q === undefined ? "-" : q.toFixed(0)} | ${q === undefined ? "-" : (b / q).toFixed(2)} |`);
+    const sum = (x: [number, number]) => x[0] + x[1];
+    const pair = (x: [number, number]) => `${x[0].toFixed(0)} + ${x[1].toFixed(0)} = ${sum(x).toFixed(0)}`;
+    for (const r of runRows)
+      console.log(
+        `| ${r.what} | ${pair(r.berth)} | ${r.podman === undefined ? "-" : pair(r.podman)} | ${r.podman === undefined ? "-" : (sum(r.berth) / sum(r.podman)).toFixed(2)} |`,
+      );
     const servicePid = pidFrom(join(root, "run", "service.pid"));
     console.log(`resident memory: service ${rssMb(servicePid).toFixed(1)} MB`);
   } finally {

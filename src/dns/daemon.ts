@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { dnsDir, type BerthPaths } from "../paths.js";
 import { checkPrivateDir, replaceFile } from "../private-paths.js";
-import { resolverPort } from "./launcher.js";
+import { resolverLingerMs, resolverPort } from "./launcher.js";
 import { Zone } from "./zone.js";
 import { diffZones, type ZoneDelta } from "./zone-delta.js";
 import { JournalReader, zoneFileSerial } from "./zone-journal.js";
@@ -102,6 +102,8 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const listeners = new Map<string, Listener>();
   const failedBind = new Map<string, string>();
   const unwatch: Unwatch[] = [];
+  const lingerMs = resolverLingerMs();
+  let lingering: NodeJS.Timeout | undefined;
   let stopping = false;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -136,6 +138,7 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
   const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
+    clearTimeout(lingering);
     log(`stopping: ${why}`);
     for (const u of unwatch) u();
     for (const l of listeners.values()) l.close();
@@ -257,24 +260,14 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     setHostUpstreams();
     let { rebuilt } = next;
     let deltas = next.deltas;
-    if (state.zone.empty) {
-      // Give up the pid file first, then look once more: an engine that
-      // wrote a new zone after that look will find no daemon and start one.
-      rmSync(pidFile, { force: true });
-      const again = readZone(zoneFile);
-      if (again && again.networks.length > 0) {
-        served = new ZoneModel(again);
-        journal.restart();
-        state.zone = new Zone(again);
-        rebuilt = again;
-        deltas = [];
-        state.ownAddresses = new Set(state.zone.gateways);
-        setHostUpstreams();
-        writePid();
-      } else {
-        return stop("no DNS-enabled network left");
-      }
+    if (state.zone.empty && lingerMs === 0) {
+      if (!giveUpIfStillEmpty()) return;
+      rebuilt = served.snapshot();
+      deltas = [];
     }
+    clearTimeout(lingering);
+    // the last name went: keep serving (no listeners) a while, so the next container does not wait for a new process
+    if (state.zone.empty) lingering = setTimeout(() => void lingerOver(), lingerMs);
     const serial = state.zone.serial;
     const model = served;
     const current = () => model.snapshot();
@@ -284,6 +277,37 @@ export async function runResolverDaemon(opts: ResolverDaemonOptions): Promise<vo
     writeLoaded(serial);
   };
 
+  /**
+   * The zone is empty: give up the pid file first, then look once more (an
+   * engine that wrote a new zone after that look finds no daemon and starts
+   * one). False once stopping; true when the new look found names again
+   * (the daemon serves them: state.zone and `served` are that zone).
+   */
+  const giveUpIfStillEmpty = (): boolean => {
+    rmSync(pidFile, { force: true });
+    const again = readZone(zoneFile);
+    if (again && again.networks.length > 0) {
+      served = new ZoneModel(again);
+      // the journal's lines follow this zone.json: read them from its start
+      journal.restart();
+      state.zone = new Zone(again);
+      state.ownAddresses = new Set(state.zone.gateways);
+      setHostUpstreams();
+      writePid();
+      return true;
+    }
+    stop("no DNS-enabled network left");
+    return false;
+  };
+  /** The linger after the last name is over: stop, unless names came back meanwhile. */
+  const lingerOver = async () => {
+    if (stopping || !state.zone.empty) return;
+    if (!giveUpIfStillEmpty()) return;
+    // names came back between the last reload and this look: serve them as a reload would
+    await udp.setZone(served.snapshot());
+    await syncListeners();
+    writeLoaded(state.zone.serial);
+  };
   const onTerm = () => stop("signal");
   const onHup = () => {
     hostServers = readNameservers(resolvConf);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, mkdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { berthPaths } from "../paths.js";
-import { ensureResolverRunning, RESOLVER_NODE_FLAGS, resolverPid } from "./launcher.js";
+import { ensureResolverRunning, RESOLVER_LINGER_MS, RESOLVER_NODE_FLAGS, resolverLingerMs, resolverPid } from "./launcher.js";
 import { dnsDir } from "../paths.js";
 
 // A stand-in daemon: notes that it was spawned, takes a moment to start
@@ -87,4 +87,11 @@ setTimeout(() => process.exit(0), 5000);
   } finally {
     stop(paths, root);
   }
+});
+
+test("the resolver's linger after the last name: BERTH_DNS_LINGER_MS, 0 for none, the default for nonsense", () => {
+  assert.equal(resolverLingerMs({}), RESOLVER_LINGER_MS);
+  assert.equal(resolverLingerMs({ BERTH_DNS_LINGER_MS: "0" }), 0);
+  assert.equal(resolverLingerMs({ BERTH_DNS_LINGER_MS: "1500" }), 1500);
+  for (const bad of ["", "-1", "1.5", "soon", "1e12"]) assert.equal(resolverLingerMs({ BERTH_DNS_LINGER_MS: bad }), RESOLVER_LINGER_MS, bad);
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { waitInDir, type DirWait } from "../file-wait.js";
 import { tmpdir } from "node:os";
 import { isatty } from "node:tty";
 import { join } from "node:path";
@@ -273,6 +274,7 @@ export class Runtime {
    * if the runtime does not know it. Equivalent to: runc delete [--force] ID
    */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    if (opts.force) await this.#killUnderMonitor(id);
     const r = await execFile(this.binary, this.#args("delete", ...(opts.force ? ["--force"] : []), id), { env: runtimeEnv() });
     if (r.code !== 0 && !/does not exist|not found|no such/i.test(r.stderr)) {
       throw new BerthError("RUNTIME", `Cannot delete container ${id.slice(0, 12)}: ${r.stderr.trim() || `${this.binary} delete exited with ${r.code}`}`, {
@@ -349,8 +351,25 @@ export class Runtime {
   async #waitExitRecorded(id: string, bundleDir: string): Promise<void> {
     const conmon = readPidFile(join(bundleDir, FILES.conmonPid));
     if (conmon === undefined) return;
-    const deadline = Date.now() + EXIT_RECORD_WAIT_MS;
-    while (this.exitCode(id) === undefined && processAlive(conmon) && Date.now() < deadline) await sleep(10);
+    await waitForExitRecord(this.#paths.exitDir, id, () => this.exitCode(id) !== undefined || !processAlive(conmon)).done;
+  }
+
+  /**
+   * A detached container whose monitor lives: SIGKILL it and wait for the
+   * monitor's exit record, as `podman rm -f -t 0` does. `runc delete
+   * --force` on a running container sends SIGKILL itself but then sleeps
+   * 100 ms before it first looks whether the process is gone; on a stopped
+   * one it deletes at once. Anything else (no monitor, not running, a
+   * runtime that refuses) is left to `delete --force`.
+   */
+  async #killUnderMonitor(id: string): Promise<void> {
+    const conmon = readPidFile(join(this.#defaultBundle(id), FILES.conmonPid));
+    if (conmon === undefined || !processAlive(conmon) || this.exitCode(id) !== undefined) return;
+    const recorded = () => this.exitCode(id) !== undefined || !processAlive(conmon);
+    const wait = waitForExitRecord(this.#paths.exitDir, id, recorded);
+    const r = await execFile(this.binary, this.#args("kill", id, "SIGKILL"), { env: runtimeEnv() });
+    if (r.code !== 0) wait.cancel();
+    await wait.done;
   }
 
   async #rawState(id: string): Promise<RawState | undefined> {
@@ -383,6 +402,11 @@ function requireTerminal(what: string, capture: boolean, interactive: boolean): 
       },
     );
   }
+}
+
+/** conmon writes `<exitDir>/<id>` once the container's process is reaped; a monitor that died without it is seen by the poll. */
+function waitForExitRecord(exitDir: string, id: string, recorded: () => boolean): DirWait {
+  return waitInDir(exitDir, recorded, { timeoutMs: EXIT_RECORD_WAIT_MS, names: [id] });
 }
 
 async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {

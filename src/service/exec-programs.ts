@@ -170,12 +170,19 @@ class RunLocally extends Error {}
 
 async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, string>>): Promise<ExecOutcome> {
   const { main } = await import("../cli/program.js");
-  const ctx = context(deps, env, false);
+  // a change (beforeAction sets repair) defers work past the reply into afterReply
+  const ctx: RequestContext = { ...context(deps, env, false), afterReply: [] };
   let release: (() => void) | undefined;
   let restore: (() => void) | undefined;
   let local = false;
+  let nothingToDo = false;
   const beforeAction = async (command: Command): Promise<void> => {
-    const kind = cliCommandKind(commandPath(command), command.opts());
+    const path = commandPath(command);
+    const kind = cliCommandKind(path, command.opts());
+    if (kind === "local" && path === "container cleanup" && alreadyFinished(deps, env, command.args[0])) {
+      nothingToDo = true;
+      throw new RunLocally("nothing to clean up");
+    }
     if (kind === "local") {
       local = true;
       throw new RunLocally("run in the client");
@@ -195,11 +202,38 @@ async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, s
     code = 125;
   } finally {
     restore?.();
-    runAfterReply(ctx);
-    release?.();
   }
-  if (local) return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), runLocally: true };
-  return outcome(ctx, code);
+  // what the command deferred past the reply (a change's), then its turn ends
+  const finish = () => {
+    try {
+      runAfterReply(ctx);
+    } finally {
+      release?.();
+    }
+  };
+  if (local || nothingToDo) {
+    finish();
+    return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), ...(local ? { runLocally: true as const } : {}) };
+  }
+  return { ...outcome(ctx, code), finish };
+}
+
+/**
+ * conmon's exit command (`container cleanup ID`) for a container that `rm`
+ * or `stop` has already finished (no record, or exited, or being removed):
+ * the cleanup would change nothing (finishContainer and the restart policy
+ * act only on a container still recorded as running), so the service
+ * answers it instead of sending the client to load the whole CLI and open
+ * the store in a process of its own, once per removed container.
+ */
+function alreadyFinished(deps: ExecDeps, env: Readonly<Record<string, string>>, id: string | undefined): boolean {
+  if (id === undefined) return false;
+  try {
+    const c = deps.engines.forEnv(env).store.containers.byId(id);
+    return c === undefined || c.status === "exited" || c.status === "removing";
+  } catch {
+    return false;
+  }
 }
 
 /** "network ls" for the command `berth network ls`. */

@@ -21,7 +21,8 @@ export class ResidentEngines {
     setResidentEngineFinder(() => {
       const c = currentRequest();
       if (c === undefined) return undefined;
-      const later = c.afterReply;
+      // only a change defers work: it runs in the change's turn, before the next change
+      const later = c.repair ? c.afterReply : undefined;
       return { engine: c.engine(), repair: c.repair, ...(later ? { afterReply: (work: () => void) => later.push(work) } : {}) };
     });
   }

@@ -97,6 +97,8 @@ before(async () => {
   };
   beta = { id: "nb", name: "beta", gateway: GW_B, subnet: "10.77.2.0/24", dnsServers: [], containers: [ct("b", "outsider", "10.77.2.2")] };
   writeZone([alpha, beta]);
+  // the daemon these tests share stays when the zone empties (the linger test); the last test starts one that does not
+  process.env["BERTH_DNS_LINGER_MS"] = "600000";
   await ensureResolverRunning(paths, [DAEMON_MAIN, join(root.root, "resolv.conf")]);
   firstPid = resolverPid(paths);
 });
@@ -114,6 +116,7 @@ after(async () => {
   await upstream?.close();
   await deadUpstream?.close();
   lab?.dispose();
+  delete process.env["BERTH_DNS_LINGER_MS"];
   if (savedRoot === undefined) delete process.env["BERTH_ROOT"];
   else process.env["BERTH_ROOT"] = savedRoot;
   root?.cleanup();
@@ -329,9 +332,28 @@ test("dns: the daemon survives 1,000 malformed packets", async (t) => {
   assert.deepEqual((await ask(nsClient, GW_A, "client")).answers, ["10.77.1.3"]);
 });
 
-test("dns: the daemon exits by itself when the zone becomes empty", async (t) => {
+test("dns: with the zone empty the daemon lingers, listening nowhere, and serves names that come back", async (t) => {
   if (!requireSandbox(t)) return;
-  const pid = firstPid ?? 0;
+  const zone = readFileSync(join(paths.runDir, "dns", "zone.json"), "utf8");
+  await zoneServed(writeZone([]));
+  assert.equal(resolverPid(paths), firstPid, "the same daemon, its pid file kept");
+  assert.equal(sh("ss", "-Hlun", "sport", "=", ":53").includes(GW_A), false, "no listener left");
+  await zoneServed(writeZone([alpha]));
+  await waitFor("a listener again", () => sh("ss", "-Hlun", "sport", "=", ":53").includes(GW_A));
+  assert.deepEqual((await ask(nsClient, GW_A, "web")).answers, ["10.77.1.2"]);
+  assert.equal(resolverPid(paths), firstPid, "still the same daemon");
+  // back to what the suite had
+  await zoneServed(writeZone([...(JSON.parse(zone) as DnsZoneSnapshot).networks]));
+});
+
+test("dns: the daemon exits by itself when the zone becomes empty (BERTH_DNS_LINGER_MS=0)", async (t) => {
+  if (!requireSandbox(t)) return;
+  process.kill(firstPid ?? 0, "SIGTERM");
+  await waitFor("the lingering daemon to go", () => resolverPid(paths) === undefined);
+  process.env["BERTH_DNS_LINGER_MS"] = "0";
+  await ensureResolverRunning(paths, [DAEMON_MAIN, join(root.root, "resolv.conf")]);
+  const pid = resolverPid(paths) ?? 0;
+  assert.notEqual(pid, 0, "a new daemon");
   writeZone([]);
   await waitFor("the daemon to exit", () => {
     try {

@@ -64,7 +64,10 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
     setupContainerNetwork(engine, c);
     publishPorts(engine, c);
     const etc = writeEtcFiles(engine, c);
-    await syncDns(engine);
+    // the zone is written now; the resolver's acknowledgement is waited for beside the runtime's start (below)
+    const dns = syncDns(engine);
+    // awaited below in every path; until then a failure must not count as unhandled
+    dns.catch(() => undefined);
     faultPoint("run:before-start");
     const spec = processSpec(c, etc, opts, proc, annotationsOf(engine, c, proc), berthDirsOf(engine));
     const bundle = join(containerRunDir(engine.paths, c.id), "bundle");
@@ -78,10 +81,18 @@ export async function runContainer(engine: Engine, opts: RunOptions, io: { captu
       }
     });
     if (c.detached) {
-      const { pid } = await engine.runtime.startDetached(spec, bundle, { exitCommand: selfCommand(["container", "cleanup", c.id]) });
+      // "a name resolves as soon as run returns": both must be done, and either's error is the run's
+      const [started, served] = await Promise.allSettled([
+        engine.runtime.startDetached(spec, bundle, { exitCommand: selfCommand(["container", "cleanup", c.id]) }),
+        dns,
+      ]);
+      if (started.status === "rejected") throw started.reason;
+      if (served.status === "rejected") throw served.reason;
+      const { pid } = started.value;
       engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid, ownerPid: null, started: new Date().toISOString() }));
       return { container: engine.store.containers.byId(c.id) ?? c, exitCode: undefined };
     }
+    await dns;
     engine.store.write(() => engine.store.containers.setStatus(c.id, "running", { pid: null, ownerPid: process.pid, started: new Date().toISOString() }));
     const r = await engine.runtime.runForeground(spec, bundle, io.capture ? { capture: true } : { interactive: opts.interactive ?? false });
     await finishContainer(engine, c.id, r.exitCode);

@@ -10,6 +10,7 @@ import { dnatMappings } from "../ports/ports.js";
 import { guardedPortOf } from "../network/port-guard.js";
 import { driverOf } from "../network/drivers/index.js";
 import { ensureTrustedSources } from "../sync/trusted-zone.js";
+import { afterTheCaller } from "../resident.js";
 
 /**
  * Give a container its network: a named netns (bridge and none modes) with
@@ -40,7 +41,8 @@ export function setupContainerNetwork(engine: Engine, c: Container): void {
 
 /**
  * Remove a container's networking: the leases, its namespace, and bridges
- * left without ports. Deleting the namespace makes the kernel destroy the
+ * left without ports (in the Berth service, after the caller's reply:
+ * engine/resident.ts afterTheCaller). Deleting the namespace makes the kernel destroy the
  * veth pairs inside it asynchronously, so the caller does not wait ~15 ms
  * per interface for the kernel's RCU grace period. A sweep: it keeps going
  * after errors and returns them; anything already gone counts as done.
@@ -106,9 +108,11 @@ export function teardownContainerNetwork(engine: Engine, c: Container, opts: { v
     const n = engine.store.networks.byName(req.network);
     if (n) nets.set(n.id, n);
   }
+  // deleting a bridge waits for the kernel's RCU grace period: in the service, after the reply, before the next change
+  // (which may attach to the network again, and then finds the check made: the bridge gone, or in use and kept)
   for (const n of nets.values()) {
     try {
-      engine.store.write(() => removeBridgeIfUnused(engine, n));
+      afterTheCaller(() => engine.store.write(() => removeBridgeIfUnused(engine, n)));
     } catch (e) {
       errors.push(wrap(`remove unused bridge ${n.bridge}`, e));
     }
