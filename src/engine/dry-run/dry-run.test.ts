@@ -2,6 +2,7 @@
 // change, and nothing changes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { createNetwork, runContainer } from "../index.js";
 import { FakeEngine } from "../testing/fake-engine.js";
 import { dryRunConnect, dryRunContainer, dryRunDisconnect, dryRunRemove, rehearseAttach, type PlannedChange } from "./index.js";
@@ -94,7 +95,7 @@ test("a dry run refuses what the real verb refuses, from the kernel's state as w
 test("rehearseAttach() walks a whole sandbox attach (network, veth, port) and changes nothing", async () => {
   const t = new FakeEngine();
   try {
-    const netns = "/run/netns/warm-up-test";
+    const netns = join(t.dir, "netns", "warm-up-test"); // the fake kernel writes the file a namespace is mounted on: never on the host
     t.kernel.netnsCreate(netns);
     const before = t.state();
     const plan = lines(await rehearseAttach(t.engine, netns));
