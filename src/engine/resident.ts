@@ -38,7 +38,26 @@ export function residentCall(): ResidentCall | undefined {
  * veth's deletion (the kernel's RCU grace period).
  */
 export function afterTheCaller(work: () => void): void {
-  const defer = finder?.()?.afterReply;
+  const defer = inline > 0 ? undefined : finder?.()?.afterReply;
   if (defer) defer(work);
   else work();
+}
+
+/** How many dry runs are in progress (they run one at a time, as changes; see inlineDeferredWork). */
+let inline = 0;
+
+/**
+ * Until the returned function is called, afterTheCaller() runs its work at
+ * once: a dry run's plan must show the steps a real run leaves for after
+ * the reply (an unused bridge's deletion), done on its recording engine
+ * before its transaction is rolled back.
+ */
+export function inlineDeferredWork(): () => void {
+  inline++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    inline--;
+  };
 }

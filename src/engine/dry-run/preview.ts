@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine } from "../context.js";
+import { inlineDeferredWork } from "../resident.js";
 import { ChangePlan, type PlannedChange } from "./planned-change.js";
 import { RecordingKernel } from "./recording-kernel.js";
 import { RecordingFirewall } from "./recording-firewall.js";
@@ -46,11 +47,13 @@ export async function dryRun(engine: Engine, verb: (dry: Engine) => unknown): Pr
   store.db.exec("BEGIN IMMEDIATE");
   // the dry engine's DNS publish reads the store's change log: keep the real engine's for it, drop the dry run's
   const pending = store.changes.take();
+  const deferredInline = inlineDeferredWork();
   try {
     const before = storeRows(store);
     await Promise.race([Promise.resolve().then(() => verb(dry)), start]);
     return [...storeChanges(before, storeRows(store)), ...plan.changes];
   } finally {
+    deferredInline();
     if (store.db.inTransaction) store.db.exec("ROLLBACK");
     store.changes.take();
     store.changes.add(pending);
