@@ -12,11 +12,12 @@ import { berthPaths } from "../src/paths.js";
 import { Engine } from "../src/engine/context.js";
 import { createNetwork } from "../src/engine/commands/network-create.js";
 import { attachNetwork, detachNetwork } from "../src/engine/network/attach.js";
-import { newId, netnsPath } from "../src/engine/network/names.js";
-import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
+import { netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
+import { fakeContainer } from "./fake-container.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const LEVELS = [1, 100, 500];
@@ -24,41 +25,6 @@ const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 40);
 const CLI_SAMPLES = Number(process.env["BENCH_CLI_SAMPLES"] ?? 10);
 /** BENCH_SPOOF_FILTER=false: the network opts out of the bridge ports' anti-spoofing filter (the cost without it). */
 const SPOOF_FILTER = process.env["BENCH_SPOOF_FILTER"] !== "false";
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
-function fakeContainer(engine: Engine, name: string): Container {
-  const id = newId();
-  const c: Container = {
-    id,
-    name,
-    command: ["sleep"],
-    hostname: name,
-    mode: "bridge",
-    modeTarget: undefined,
-    netns: netnsPath(engine.paths, id),
-    rootfs: undefined,
-    autoRemove: false,
-    detached: true,
-    dns: { servers: [], search: [], options: [] },
-    extraHosts: [],
-    networks: [],
-    status: "running",
-    ownerPid: undefined,
-    pid: undefined,
-    exitCode: undefined,
-    created: new Date().toISOString(),
-    started: undefined,
-    finished: undefined,
-    managedBy: undefined,
-  };
-  netnsCreate(c.netns ?? "");
-  engine.store.write(() => engine.store.containers.insert(c));
-  return c;
-}
 
 function main(): void {
   enterBenchSandbox(import.meta.url);

@@ -17,14 +17,10 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { enterBenchSandbox } from "./sandbox.js";
 import { BUSYBOX, IMAGE, PodmanSandbox, podmanMissing } from "../test/podman.js";
+import { median } from "./median.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 9);
 const BERTH = fileURLToPath(new URL("../../bin/berth", import.meta.url));
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function timed(fn: () => void): number {
   const t0 = performance.now();

@@ -16,15 +16,11 @@ import { performance } from "node:perf_hooks";
 import { CniRuntime } from "../test/cni-runner.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
 const REFERENCE = process.env["BENCH_CNI_PATH"] ?? "/usr/lib/cni";
 const PLUGIN = fileURLToPath(new URL("../../bin/cni/berth", import.meta.url));
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 interface Chain {
   readonly name: string;

@@ -20,6 +20,7 @@ import { CriNode, containerdMissing } from "../test/cri/containerd.js";
 import type { PodSandboxConfig } from "../test/cri/client.js";
 import { installCni } from "../src/interop/cni/install.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 9);
 /** First pods with the service running already (each on a node reset to nothing). */
@@ -31,11 +32,6 @@ interface Timing {
   readonly run: number;
   readonly stop: number;
   readonly remove: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 const total = (t: Timing): number => t.run + t.stop + t.remove;

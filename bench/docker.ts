@@ -16,16 +16,12 @@ import { performance } from "node:perf_hooks";
 import { DockerNode, IMAGE, dockerMissing } from "../test/docker/dockerd.js";
 import { processesMentioning } from "../test/kernel-inventory.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 9);
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 const SECONDS = 3;
 const IPERF3 = "/usr/bin/iperf3";
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 interface Cycle {
   readonly run: number;

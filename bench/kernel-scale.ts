@@ -15,14 +15,10 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { NetlinkHandle, netnsCreate, netnsDelete, netnsDirRelease, sysctlWrite, withNetns } from "../src/kernel/index.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const COUNT = Number(process.env["BENCH_CONTAINERS"] ?? 1000);
 const BRIDGE = process.env["BENCH_BRIDGE"] !== "0";
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function timed<T>(samples: number[], fn: () => T): T {
   const t0 = performance.now();

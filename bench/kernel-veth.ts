@@ -10,13 +10,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { NetlinkHandle, netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const ITERATIONS = Number(process.env["BENCH_ITERATIONS"] ?? 200);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function p90(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -25,6 +25,7 @@ import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.j
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const LEVELS = (process.env["BENCH_LEVELS"] ?? "1,100,500").split(",").map(Number);
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
@@ -42,11 +43,6 @@ interface Tool {
   setup(slot: Slot): void;
   teardown(slot: Slot): void;
   close(): void;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 function run(cmd: string, args: string[], input: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
 const NETAVARK = process.env["BENCH_NETAVARK"] ?? "/usr/lib/podman/netavark";
@@ -41,11 +42,6 @@ interface Tool {
 interface Timing {
   setup: number[];
   teardown: number[];
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 function sh(...argv: string[]): void {

@@ -4,14 +4,10 @@
 import { performance } from "node:perf_hooks";
 import { Firewall, type DnatMapping } from "../src/firewall/index.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const LEVELS = [0, 100, 1000, 5000];
 const SAMPLES = 30;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function mapping(i: number): DnatMapping {
   return {

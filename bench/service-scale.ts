@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const COUNT = Number(process.env["BENCH_CONTAINERS"] ?? 1000);
 /** BENCH_DNS=0: the network without DNS (what the resolver's zone reload costs a setup, by difference). */
@@ -21,11 +22,6 @@ const DNS = process.env["BENCH_DNS"] !== "0";
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const NETAVARK = join(REPO, "bin", "podman", "netavark");
 const FIXTURE = join(REPO, "test", "fixtures", "podman", "setup-port.json");
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

@@ -12,19 +12,14 @@ import { berthPaths } from "../src/paths.js";
 import { Engine } from "../src/engine/context.js";
 import { createNetwork } from "../src/engine/commands/network-create.js";
 import { attachNetwork, detachNetwork } from "../src/engine/network/attach.js";
-import { newId, netnsPath } from "../src/engine/network/names.js";
-import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
+import { netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import { NftApplier, renderAddPortMappings, renderBaseTable, renderDeletePortMappings } from "../src/firewall/index.js";
 import { renderGuardPorts, renderSpoofBase, renderUnguardPorts, type GuardedPort } from "../src/firewall/render-spoof.js";
-import type { Container } from "../src/model/container.js";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
+import { fakeContainer } from "./fake-container.js";
 
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 60);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function timed(f: () => void): number {
   const t = performance.now();
@@ -59,36 +54,6 @@ function transactions(): string {
   nft.close();
   const f = (xs: number[] | undefined) => median(xs ?? []).toFixed(2);
   return `${kind}, 500 ports filtered: guard ${f(guard)} ms, unguard ${f(unguard)} ms; a port publish ${f(publish)} ms, unpublish ${f(unpublish)} ms`;
-}
-
-function fakeContainer(engine: Engine, name: string): Container {
-  const id = newId();
-  const c: Container = {
-    id,
-    name,
-    command: ["sleep"],
-    hostname: name,
-    mode: "bridge",
-    modeTarget: undefined,
-    netns: netnsPath(engine.paths, id),
-    rootfs: undefined,
-    autoRemove: false,
-    detached: true,
-    dns: { servers: [], search: [], options: [] },
-    extraHosts: [],
-    networks: [],
-    status: "running",
-    ownerPid: undefined,
-    pid: undefined,
-    exitCode: undefined,
-    created: new Date().toISOString(),
-    started: undefined,
-    finished: undefined,
-    managedBy: undefined,
-  };
-  netnsCreate(c.netns ?? "");
-  engine.store.write(() => engine.store.containers.insert(c));
-  return c;
 }
 
 function attachDetach(): string {

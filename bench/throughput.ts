@@ -8,16 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { enterBenchSandbox } from "./sandbox.js";
+import { median } from "./median.js";
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 2);
 /** Direct and published runs alternate this many times; the figures are medians, so a burst of other load hits both paths alike. */
 const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 7);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function sh(argv: string[], env?: NodeJS.ProcessEnv): string {
   const r = spawnSync(argv[0] ?? "", argv.slice(1), { encoding: "utf8", ...(env ? { env } : {}) });
