@@ -20,12 +20,12 @@ import { Engine } from "../src/engine/context.js";
 import { createNetwork } from "../src/engine/commands/network-create.js";
 import { attachNetwork, detachNetwork } from "../src/engine/network/attach.js";
 import { dnatMappings, publishPorts, reservePorts } from "../src/engine/ports/ports.js";
-import { newId } from "../src/engine/network/names.js";
 import { netnsCreate, netnsDelete, netnsDirRelease } from "../src/kernel/index.js";
 import type { Container } from "../src/model/container.js";
 import type { Network } from "../src/model/network.js";
 import { enterBenchSandbox } from "./sandbox.js";
 import { median } from "./median.js";
+import { containerRow } from "./fake-container.js";
 
 const LEVELS = (process.env["BENCH_LEVELS"] ?? "1,100,500").split(",").map(Number);
 const SAMPLES = Number(process.env["BENCH_SAMPLES"] ?? 15);
@@ -64,30 +64,7 @@ function berthTool(root: string): Tool {
   return {
     name: "Berth (engine API)",
     setup(slot) {
-      const id = newId();
-      const c: Container = {
-        id,
-        name: `c${slot.index}`,
-        command: ["sleep"],
-        hostname: "c",
-        mode: "bridge",
-        modeTarget: undefined,
-        netns: slot.netns,
-        rootfs: undefined,
-        autoRemove: false,
-        detached: true,
-        dns: { servers: [], search: [], options: [] },
-        extraHosts: [],
-        networks: [],
-        status: "running",
-        ownerPid: undefined,
-        pid: undefined,
-        exitCode: undefined,
-        created: new Date().toISOString(),
-        started: undefined,
-        finished: undefined,
-        managedBy: undefined,
-      };
+      const c = { ...containerRow(`c${slot.index}`, slot.netns), hostname: "c" };
       engine.store.write(() => {
         engine.store.containers.insert(c);
         attachNetwork(engine, c, net, { network: net.name });
