@@ -10,6 +10,7 @@ export function recordingFirewalld(real: Firewalld, plan: ChangePlan): Firewalld
   const zones = new Map<string, string>();
   return {
     running: () => real.running(),
+    runningForSetup: () => real.runningForSetup(),
     zoneOfSource: (source) => zones.get(source) ?? real.zoneOfSource(source),
     addSource(zone, source) {
       plan.add("firewalld", `add ${source} to firewalld's ${zone} zone (runtime configuration)`);

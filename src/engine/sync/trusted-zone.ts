@@ -131,11 +131,13 @@ export function syncTrustedZone(engine: Engine): TrustedZoneReport {
  * Bind these networks' subnets to the trusted zone if firewalld runs and
  * lost them (it restarted or reloaded): what a container's attach does,
  * as netavark's setup does for Podman's `network reload`. Unbinds nothing.
+ * Where a bus runs without firewalld, its "no" is remembered for a few
+ * seconds (Firewalld.runningForSetup) rather than asked on every setup.
  */
 export function ensureTrustedSources(engine: Engine, nets: readonly Network[]): TrustedZoneReport {
   const report: TrustedZoneReport = { actions: [], problems: [] };
   const wanted = trustedSourcesOf(nets);
-  if (wanted.length === 0 || !engine.firewalld.running()) return report;
+  if (wanted.length === 0 || !engine.firewalld.runningForSetup()) return report;
   bindMissing(engine, wanted, readOwned(engine), report);
   return report;
 }

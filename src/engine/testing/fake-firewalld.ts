@@ -22,6 +22,10 @@ export class FakeFirewalld implements Firewalld {
     return this.isRunning;
   }
 
+  runningForSetup(): boolean {
+    return this.running();
+  }
+
   zoneOfSource(source: string): string {
     this.#need(`zoneOfSource ${source}`);
     return this.zones.get(source) ?? "";
