@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
 import { KernelError } from "../errors.js";
 
 const EINVAL = 22;
@@ -36,11 +36,28 @@ function errnoOf(e: unknown): number {
  */
 export function sysctlWrite(key: string, value: string): void {
   const p = pathOf(key);
+  let fd: number | undefined;
   try {
-    if (readFileSync(p, "utf8").trim() === value) return;
-    writeFileSync(p, value);
+    // one open for the read and the write: each path walk under /proc/sys costs more with every network namespace on the host
+    fd = openSync(p, "r+");
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    if (buf.toString("utf8", 0, n).trim() === value) return;
+    writeSync(fd, value, 0);
   } catch (e) {
+    // a read-only /proc/sys (Berth in a container) that already holds the value needs no write
+    if (fd === undefined && alreadySet(p, value)) return;
     throw new KernelError(`set sysctl ${key}=${value}`, errnoOf(e));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function alreadySet(path: string, value: string): boolean {
+  try {
+    return readFileSync(path, "utf8").trim() === value;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../errors.js";
@@ -109,6 +108,8 @@ async function replace(sp: ServicePaths, old: ServiceIdentity, deadline: number)
  * after its socket went, e.g. with `system reset`): the caller tries again.
  */
 async function start(sp: ServicePaths, env: NodeJS.ProcessEnv, deadline: number): Promise<ServiceIdentity | undefined> {
+  // loaded here, not with the client: most commands find the service running
+  const { spawn } = await import("node:child_process");
   const log = openAppendNoFollow(sp.log);
   let exit: number | undefined;
   try {

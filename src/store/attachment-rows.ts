@@ -128,10 +128,6 @@ export class AttachmentRows {
     return r?.container_id;
   }
 
-  macInUse(networkId: string, mac: string): boolean {
-    return this.db.prepare("SELECT 1 FROM attachments WHERE network_id = ? AND mac = ?").get(networkId, mac) !== undefined;
-  }
-
   /** The interface's name inside the container changed (an owner that renames what Berth handed over: Docker). */
   setIfname(containerId: string, networkId: string, ifname: string): void {
     this.db.prepare("UPDATE attachments SET ifname = ? WHERE container_id = ? AND network_id = ?").run(ifname, containerId, networkId);

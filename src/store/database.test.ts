@@ -109,3 +109,37 @@ test("a network without addresses (--ipam-driver none) is stored and read back w
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the queries every change and removal make find their rows through an index, not by reading every container", () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
+  try {
+    const db = openDatabase(join(dir, "berth.db"));
+    const plan = (sql: string, ...params: string[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("; ");
+    // ContainerRows.unfinished() and dependents(), as they are written there
+    const unfinished = plan(
+      "SELECT * FROM containers WHERE status IN ('creating', 'removing') OR (status = 'running' AND detached = 0) ORDER BY created, name",
+    );
+    assert.match(unfinished, /USING INDEX containers_status/);
+    assert.doesNotMatch(unfinished, /SCAN containers/);
+    assert.match(plan("SELECT * FROM containers WHERE mode_target = ?", "x"), /USING INDEX containers_mode_target/);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("openDatabase() compiles each SQL text once: the same statement comes back, and runs with new parameters", () => {
+  const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
+  try {
+    const db = openDatabase(join(dir, "berth.db"));
+    const sql = "SELECT ? + 1 AS n";
+    const st = db.prepare(sql);
+    assert.equal(db.prepare(sql), st);
+    assert.deepEqual(db.prepare(sql).get(1), { n: 2 });
+    assert.deepEqual(db.prepare(sql).get(41), { n: 42 });
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
