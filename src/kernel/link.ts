@@ -4,6 +4,7 @@ import {
   IFLA_ADDRESS,
   IFLA_IFNAME,
   IFLA_IFALIAS,
+  IFLA_BR_MCAST_SNOOPING,
   IFLA_INFO_DATA,
   IFLA_INFO_KIND,
   IFLA_LINK,
@@ -46,6 +47,8 @@ export interface BridgeSpec {
   readonly name: string;
   readonly mtu?: number;
   readonly mac?: string;
+  /** IGMP/MLD snooping; unset leaves the kernel's default (on). */
+  readonly multicastSnooping?: boolean;
 }
 
 export interface VethSpec {
@@ -80,9 +83,10 @@ export function decodeLink(body: Buffer): Link {
   };
 }
 
-/** Attributes of RTM_NEWLINK for: ip link add NAME [address MAC] [mtu N] type bridge */
+/** Attributes of RTM_NEWLINK for: ip link add NAME [address MAC] [mtu N] type bridge [mcast_snooping 0|1] */
 export function bridgeAttrs(spec: BridgeSpec): Attr[] {
-  const attrs: Attr[] = [attr.str(IFLA_IFNAME, spec.name), attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "bridge")])];
+  const data = spec.multicastSnooping === undefined ? [] : [attr.nested(IFLA_INFO_DATA, [attr.u8(IFLA_BR_MCAST_SNOOPING, spec.multicastSnooping ? 1 : 0)])];
+  const attrs: Attr[] = [attr.str(IFLA_IFNAME, spec.name), attr.nested(IFLA_LINKINFO, [attr.str(IFLA_INFO_KIND, "bridge"), ...data])];
   if (spec.mtu !== undefined) attrs.push(attr.u32(IFLA_MTU, spec.mtu));
   if (spec.mac !== undefined) attrs.push(attr.bytes(IFLA_ADDRESS, macToBytes(parseMac(spec.mac))));
   return attrs;

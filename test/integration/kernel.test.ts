@@ -224,6 +224,26 @@ test("the kernel's extack text surfaces in the KernelError", (t) => {
   }
 });
 
+test("a bridge made with multicast snooping off has it off in the kernel; one made without asking keeps the kernel's default (on)", (t) => {
+  if (!requireSandbox(t)) return;
+  const s = setup();
+  try {
+    const snooping = (name: string): unknown => {
+      const r = spawnSync("ip", ["-d", "-j", "link", "show", "dev", name], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { linkinfo?: { info_data?: { mcast_snooping?: number } } }[])[0]?.linkinfo?.info_data?.mcast_snooping;
+    };
+    s.host.bridgeAdd({ name: `kbs${suffix}`, multicastSnooping: false });
+    s.host.bridgeAdd({ name: `kbd${suffix}` });
+    assert.equal(snooping(`kbs${suffix}`), 0);
+    assert.equal(snooping(`kbd${suffix}`), 1);
+  } finally {
+    s.host.linkRemove(`kbs${suffix}`);
+    s.host.linkRemove(`kbd${suffix}`);
+    s.cleanup();
+  }
+});
+
 test("link, address and route verbs: set down/mtu/name/master, replace, delete, remove is idempotent", (t) => {
   if (!requireSandbox(t)) return;
   const s = setup();

@@ -52,6 +52,8 @@ export const IFLA_LINK_NETNSID = 37;
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
 export const VETH_INFO_PEER = 1;
+/** IFLA_INFO_DATA of a bridge: multicast snooping on or off (u8). */
+export const IFLA_BR_MCAST_SNOOPING = 23;
 /** IFLA_INFO_DATA of a macvlan link: its mode (u32). */
 export const IFLA_MACVLAN_MODE = 1;
 export const MACVLAN_MODE_PRIVATE = 1;
