@@ -67,6 +67,13 @@ async function look(ns: { web: string; peer: string }): Promise<Record<string, b
   return out;
 }
 
+/** Doctor's findings on the whole host, as "CODE severity: summary". */
+function doctorFindings(): string[] {
+  const r = b?.run("doctor", "--format", "json");
+  const report = JSON.parse(r?.stdout ?? "{}") as { findings?: { code: string; severity: string; summary: string }[] };
+  return (report.findings ?? []).map((f) => `${f.code} ${f.severity}: ${f.summary}`);
+}
+
 test("firewalld: without the trusted zone its table rejects Berth's containers; with Berth's subnet in it, egress, DNS and published ports pass; network rm unbinds", async (t) => {
   if (!requireSandbox(t) || !b || !outside) return;
   // the network is made while no firewalld runs: no bus socket, so no trusted-zone step
@@ -118,8 +125,15 @@ test("firewalld: without the trusted zone its table rejects Berth's containers; 
   assert.equal(fw.cmd("--zone=trusted", "--list-sources").trim(), "");
   b.ok("run", "-d", "--name", "late", "--network", "fwnet2", ...ECHO);
   assert.deepEqual(fw.cmd("--zone=trusted", "--list-sources").trim().split(/\s+/), [SUBNET2]);
+  // fwnet's subnet is unbound now: doctor says so, and the containers on it do meet firewalld's reject
+  const firewalldFindings = () => doctorFindings().filter((f) => f.startsWith("FIREWALLD"));
+  const [unbound, ...others] = firewalldFindings();
+  assert.equal(others.length, 0, others.join("\n"));
+  assert.match(unbound ?? "", new RegExp(`^FIREWALLD_NO_ZONE error: .*${SUBNET.replace(/[./]/g, "\\$&")}, the subnet of network fwnet \\(2 containers\\)`));
+  assert.equal((await look(ns))["egress to the outside namespace (masquerade)"], false, "what doctor reports is what the container meets");
   b.ok("system", "reconcile");
   assert.deepEqual(fw.cmd("--zone=trusted", "--list-sources").trim().split(/\s+/).sort(), [SUBNET, SUBNET2]);
+  assert.deepEqual(firewalldFindings(), [], "after the fix doctor names, nothing to report");
 
   // a source an admin bound is never Berth's to remove
   fw.cmd("--zone=trusted", "--add-source=10.95.0.0/24");

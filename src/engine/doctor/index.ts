@@ -7,6 +7,7 @@ import { checkTools } from "./tools.js";
 import { checkIpForward } from "./ip-forward.js";
 import { checkFirewallTable } from "./firewall-table.js";
 import { checkForeignFirewall } from "./foreign-firewall.js";
+import { checkFirewalld } from "./firewalld.js";
 import { checkBrNetfilter } from "./br-netfilter.js";
 import { checkSubnetOverlap } from "./subnet-overlap.js";
 import { checkNeighbourTable } from "./neighbour-table.js";
@@ -36,6 +37,7 @@ const HOST_CHECKS: readonly (readonly [string, Check])[] = [
   ["ip_forward", checkIpForward],
   ["firewall table", checkFirewallTable],
   ["other firewalls", checkForeignFirewall],
+  ["firewalld", checkFirewalld],
   ["br_netfilter", checkBrNetfilter],
   ["subnet overlap", checkSubnetOverlap],
   ["neighbour table", checkNeighbourTable],
