@@ -6,9 +6,10 @@
 // Berth's attach takes them (network/bridge-attach.ts, attach.ts). Each namespace is bind-mounted under a
 // directory, as runtimes keep them. Medians of the 2nd-10th and the last 9.
 // BENCH_BRIDGE=0 leaves the veths off the bridge, to tell what the bridge
-// ports cost from what the namespaces cost. Run as root; it re-runs itself
-// in a throwaway network + mount namespace:
-//   npm run bench:kernel-scale (BENCH_CONTAINERS=N, BENCH_BRIDGE=0)
+// ports cost from what the namespaces cost; BENCH_MCAST_SNOOPING=1 makes the
+// bridge with multicast snooping on (the kernel's default; Berth turns it
+// off). Run as root; it re-runs itself in a throwaway network + mount namespace:
+//   npm run bench:kernel-scale (BENCH_CONTAINERS=N, BENCH_BRIDGE=0, BENCH_MCAST_SNOOPING=1)
 import { closeSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { median } from "./median.js";
 
 const COUNT = Number(process.env["BENCH_CONTAINERS"] ?? 1000);
 const BRIDGE = process.env["BENCH_BRIDGE"] !== "0";
+const SNOOPING = process.env["BENCH_MCAST_SNOOPING"] === "1";
 
 function timed<T>(samples: number[], fn: () => T): T {
   const t0 = performance.now();
@@ -43,7 +45,8 @@ function main(): void {
   };
   const made: string[] = [];
   try {
-    const br = host.bridgeAdd({ name: "kscale0" });
+    // as Berth makes its bridges (engine/network/bridge.ts); BENCH_MCAST_SNOOPING=1 for the kernel's default
+    const br = host.bridgeAdd({ name: "kscale0", multicastSnooping: SNOOPING });
     host.addrAdd(br.index, "10.232.0.1", 16);
     host.linkSetUp(br.index);
     for (let i = 0; i < COUNT; i++) {
@@ -76,7 +79,9 @@ function main(): void {
     host.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`kernel-scale: ${COUNT} namespaces, veths ${BRIDGE ? "on one bridge" : "on no bridge"}; medians in ms`);
+  console.log(
+    `kernel-scale: ${COUNT} namespaces, veths ${BRIDGE ? `on one bridge (multicast snooping ${SNOOPING ? "on" : "off"})` : "on no bridge"}; medians in ms`,
+  );
   console.log(`| step | 2nd-10th | ${COUNT - 8}th-${COUNT}th |`);
   console.log("|---|---|---|");
   for (const [k, xs] of Object.entries(s)) console.log(`| ${k} | ${median(xs.slice(1, 10)).toFixed(2)} | ${median(xs.slice(-9)).toFixed(2)} |`);
