@@ -97,7 +97,7 @@ test("a healthy published port: the probe shows Berth's DNAT hop, masquerade, th
   assert.match(p.nat, new RegExp(`^DNAT 127\\.0\\.0\\.1:8080 to ${ip.replaceAll(".", "\\.")}:80; SNAT 127\\.0\\.0\\.1:[0-9]+ to 10\\.89\\.[0-9]+\\.1:`));
 
   const closed = probe("127.0.0.1:8081");
-  assert.equal(closed.outcome, "refused");
+  assert.equal(closed.outcome, "refused", `${closed.lastSeen}; hops: ${JSON.stringify(closed.hops)}`);
   assert.match(closed.lastSeen, /delivered to the host itself at 127\.0\.0\.1:8081 .*nothing listens on 8081\/tcp/);
 });
 
