@@ -58,11 +58,7 @@ function lookUpOrCreateBridge(engine: Engine, net: Network): number {
     if (!link) {
       // A MAC of its own: a bridge without one takes the lowest MAC of its ports, so it would change
       // as containers come and go, and every container would lose its gateway until its ARP entry expires
-      // Multicast snooping off: with no querier on the bridge (Berth runs none, and the kernel's is off
-      // by default) the bridge floods multicast to every port anyway, so snooping only costs: each port
-      // that comes up walks every other port's multicast state, ~2.5 ms of a setup at 1,000 containers
-      // (bench/README.md), and reports a container sends would fill the bridge's group table
-      link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine), mac: randomMac(), multicastSnooping: false });
+      link = h.bridgeAdd({ name: net.bridge, mtu: net.mtu ?? defaultMtu(engine), mac: randomMac() });
       undo.push(`delete bridge ${net.bridge}`, () => h.linkRemove(net.bridge));
       // marked at once (the kernel ignores an alias in the request that creates a link), so that
       // reconcile, reset and doctor know it as Berth's whatever its name, even if the store never records it

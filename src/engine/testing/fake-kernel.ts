@@ -24,8 +24,6 @@ interface FakeLink {
   up: boolean;
   masterIndex: number | undefined;
   hairpin: boolean;
-  /** A bridge's IGMP/MLD snooping (the kernel's default: on). */
-  multicastSnooping: boolean;
   alias: string | undefined;
   /** The other end of a veth: its namespace and index. */
   peer: { ns: FakeNamespace; index: number } | undefined;
@@ -163,10 +161,7 @@ export class FakeKernel implements Kernel {
     return ns;
   }
 
-  newLink(
-    ns: FakeNamespace,
-    spec: { name: string; kind: string | undefined; up: boolean; mtu?: number; mac?: string; masterIndex?: number; multicastSnooping?: boolean },
-  ): number {
+  newLink(ns: FakeNamespace, spec: { name: string; kind: string | undefined; up: boolean; mtu?: number; mac?: string; masterIndex?: number }): number {
     if (ns.byName(spec.name)) throw new KernelError(`create "${spec.name}" in ${ns.path}`, EEXIST, { code: "IFNAME_IN_USE" });
     const index = this.#nextIndex++;
     ns.links.set(index, {
@@ -178,7 +173,6 @@ export class FakeKernel implements Kernel {
       up: spec.up,
       masterIndex: spec.masterIndex,
       hairpin: false,
-      multicastSnooping: spec.multicastSnooping ?? true,
       alias: undefined,
       peer: undefined,
     });
@@ -216,7 +210,7 @@ export class FakeKernel implements Kernel {
       for (const l of ns.links.values()) {
         const peer = l.peer ? `${l.peer.ns.links.get(l.peer.index)?.name ?? "?"}@${l.peer.ns.path}` : "-";
         lines.push(
-          `link ${l.name} kind=${l.kind ?? "-"} up=${l.up} master=${name(l.masterIndex)} peer=${peer} mtu=${l.mtu} hairpin=${l.hairpin}${l.kind === "bridge" ? ` mcast_snooping=${l.multicastSnooping}` : ""}${l.alias === undefined ? "" : ` alias=${l.alias}`}`,
+          `link ${l.name} kind=${l.kind ?? "-"} up=${l.up} master=${name(l.masterIndex)} peer=${peer} mtu=${l.mtu} hairpin=${l.hairpin}${l.alias === undefined ? "" : ` alias=${l.alias}`}`,
         );
       }
       for (const a of ns.addrs) lines.push(`addr ${a.ip}/${a.prefix} dev ${name(a.ifindex)}`);
@@ -298,7 +292,6 @@ class FakeNetlink implements Netlink {
       up: true,
       ...(opts.mtu === undefined ? {} : { mtu: opts.mtu }),
       ...(opts.mac === undefined ? {} : { mac: opts.mac }),
-      ...(opts.multicastSnooping === undefined ? {} : { multicastSnooping: opts.multicastSnooping }),
     });
     return this.#view(this.kernel.link(this.ns, index, "bridgeAdd"));
   }
