@@ -82,7 +82,6 @@ async function main(): Promise<void> {
   let podman: PodmanSandbox | undefined;
   try {
     const first = timed(() => berth({}, "network", "create", "clibench"));
-    const served = (args: string[]) => median(Array.from({ length: SAMPLES }, () => timed(() => berth({}, ...args))));
     const inProcess = (args: string[]) => median(Array.from({ length: SAMPLES }, () => timed(() => berth({ BERTH_NO_SERVICE: "1" }, ...args))));
     const missing = podmanMissing();
     let pod: PodmanSandbox | undefined;
@@ -93,13 +92,25 @@ async function main(): Promise<void> {
       pod.ok("network", "create", "clibench");
     } else console.log(`note: ${missing}; measuring Berth alone`);
     const viewRows: [string, number, number | undefined][] = [];
-    const podmanView = (args: string[]) => (pod === undefined ? undefined : median(Array.from({ length: SAMPLES }, () => timed(() => pod.ok(...args)))));
-    const podPs = podmanView(["ps"]);
-    const podLs = podmanView(["network", "ls"]);
-    viewRows.push(["`ps`", served(["ps"]), podPs]);
+    // berth's and podman's samples interleaved, so that both see the same load
+    const view = (args: string[]): [number, number | undefined] => {
+      const b: number[] = [];
+      const q: number[] = [];
+      for (let i = 0; i < SAMPLES; i++) {
+        b.push(timed(() => berth({}, ...args)));
+        if (pod !== undefined) q.push(timed(() => pod.ok(...args)));
+      }
+      return [median(b), pod === undefined ? undefined : median(q)];
+    };
+    const [ps, podPs] = view(["ps"]);
+    const [ls, podLs] = view(["network", "ls"]);
+    // what any Node.js client pays before its first line runs, in the same minutes
+    const nodeFloor = median(Array.from({ length: SAMPLES }, () => timed(() => spawnSync(process.execPath, ["-e", "0"], { env }))));
+    viewRows.push(["`ps`", ps, podPs]);
     viewRows.push(["`ps`, in-process (no service)", inProcess(["ps"]), podPs]);
-    viewRows.push(["`network ls`", served(["network", "ls"]), podLs]);
+    viewRows.push(["`network ls`", ls, podLs]);
     viewRows.push(["`network ls`, in-process", inProcess(["network", "ls"]), podLs]);
+    viewRows.push(["`node -e 0` (Node.js start-up alone), against `podman ps`", nodeFloor, podPs]);
 
     // run -d + rm -f, the two tools' samples interleaved (berth, podman, berth, ...) so that both see the same load
     let n = 0;
