@@ -22,6 +22,7 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
   return {
     ifname: (i) => ({ 3: "berth1", 4: "vhost0" })[i] ?? `ifindex ${i}`,
     routeTo: () => "default via 198.51.100.2 dev vhost0",
+    isLocal: () => false,
     ipForward: () => "1",
     untraceableDrops: () => [],
     containerAt: () => undefined,
@@ -65,6 +66,19 @@ test("gone after prerouting with no route: 'no route'; with a route and a legacy
   const legacy = analyse([hook("prerouting"), hook("forward", { oif: 4 })], { untraceableDrops: () => ["iptables-legacy has FORWARD policy DROP"] });
   assert.equal(legacy.outcome, "vanished");
   assert.match(legacy.lastSeen, /hook forward .*: iptables-legacy has FORWARD policy DROP$/);
+});
+
+test("gone after prerouting toward the host's own address: 'vanished' (naming what cannot be traced), never 'no route' or ip_forward", () => {
+  const local = { ...SYN, daddr: "127.0.0.1", dport: 8081 };
+  for (const over of [{ routeTo: () => undefined }, { ipForward: () => "0" }]) {
+    const r = analyse([hook("prerouting", { packet: local })], {
+      ...over,
+      isLocal: (a) => a === "127.0.0.1",
+      untraceableDrops: () => ["iptables-legacy has INPUT policy DROP"],
+    });
+    assert.equal(r.outcome, "vanished", r.lastSeen);
+    assert.match(r.lastSeen, /iptables-legacy has INPUT policy DROP$/);
+  }
 });
 
 test("not sent: no route inside the container", () => {

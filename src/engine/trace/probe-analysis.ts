@@ -17,8 +17,10 @@ const ICMP_UNREACHABLE: Record<number, string> = {
 export interface HostFacts {
   /** An interface's name by index (trace events carry indexes). */
   ifname(index: number): string;
-  /** The host's route to `address` ("default via 198.51.100.2 dev vhost0"), or undefined when it has none. */
+  /** The host's route to `address` in its main table ("default via 198.51.100.2 dev vhost0"), or undefined when it has none. */
   routeTo(address: string): string | undefined;
+  /** Whether `address` is the host's own (127.0.0.0/8, or an address of one of its interfaces): delivered, not routed. */
+  isLocal(address: string): boolean;
   /** net.ipv4.ip_forward. */
   ipForward(): string | undefined;
   /** Drops nftables cannot trace (legacy iptables FORWARD policy DROP), each as a sentence with its fix. */
@@ -224,8 +226,9 @@ export function analyseProbe(ev: ProbeEvidence, host: HostFacts): ProbeResult {
   }
   const after = `${lastHook.family} hook ${lastHook.hook}${lastHook.iif ? ` (in on ${lastHook.iif})` : ""}`;
   const untraceable = host.untraceableDrops();
-  if (lastHook.hook === "prerouting" && lastHook.family === "inet") {
-    const dst = lastHook.packet?.split(" -> ")[1]?.split(":")[0] ?? p.dst;
+  const dst = lastHook.packet?.split(" -> ")[1]?.split(":")[0] ?? p.dst;
+  // a packet for the host itself is delivered after prerouting, whatever the routes to elsewhere and ip_forward say
+  if (lastHook.hook === "prerouting" && lastHook.family === "inet" && !host.isLocal(dst)) {
     const route = host.routeTo(dst);
     if (route === undefined) {
       return done(

@@ -37,7 +37,7 @@ function hostFacts(engine: Engine): HostFacts {
       if (dst === undefined) return undefined;
       const best = h
         .routeList()
-        .filter((r) => r.table === 254 || r.table === 255)
+        .filter((r) => r.table === 254)
         .map((r) => ({ r, cidr: r.dst === undefined ? { addr: 0, prefix: 0 } : parseCidr4(r.dst) }))
         .filter((x) => cidrContains(x.cidr, dst))
         .sort((a, b) => b.cidr.prefix - a.cidr.prefix)[0];
@@ -45,6 +45,7 @@ function hostFacts(engine: Engine): HostFacts {
       const dev = best.r.ifindex === undefined ? undefined : links.get(best.r.ifindex);
       return `${best.r.dst ?? "default"}${best.r.gateway ? ` via ${best.r.gateway}` : ""}${dev ? ` dev ${dev}` : ""}`;
     },
+    isLocal: (address) => address.startsWith("127.") || h.addrList().some((a) => a.ip === address),
     ipForward: () => readSysctl("net.ipv4.ip_forward"),
     untraceableDrops: () =>
       engine.firewall
