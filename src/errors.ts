@@ -40,6 +40,7 @@ export type ErrorCode =
   | "FILE_CONFLICT"
   | "SERVICE_UNAVAILABLE"
   | "SERVICE_OUTDATED"
+  | "SERVICE_BUSY"
   | "IPV6_DISABLED"
   | "INTERNAL";
 

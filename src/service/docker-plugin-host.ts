@@ -42,7 +42,7 @@ export class DockerPluginHost {
     await this.close();
     const env = this.#env;
     const handler = dockerPluginHandler({
-      run: (fn) => this.#service.change(env, () => withEngine(fn)),
+      run: (fn) => this.#service.change(env, () => withEngine(fn), "a call from dockerd"),
       onError: (method, e) => this.#log(`docker-plugin: ${method}: ${messageOf(e)}`),
       ...(opts.logRequests
         ? { onRequest: (method: string, body: object, ms: number) => this.#log(`docker-plugin: ${method} ${JSON.stringify(body)} (${ms.toFixed(1)} ms)`) }

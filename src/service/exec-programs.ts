@@ -107,8 +107,9 @@ async function asChange<T>(
   env: Readonly<Record<string, string>>,
   cwd: string | undefined,
   fn: () => Promise<T>,
+  what: string,
 ): Promise<{ value: T; finish: () => void }> {
-  const release = await deps.queue.acquire();
+  const release = await deps.queue.acquire(what);
   const finish = () => {
     try {
       runAfterReply(ctx);
@@ -148,7 +149,7 @@ async function netavark(deps: ExecDeps, p: ExecParams, env0: Record<string, stri
     const r = await call();
     return outcome(ctx, r.exitCode, r.stdout);
   }
-  const { value: r, finish } = await asChange(deps, ctx, env, p.cwd, call);
+  const { value: r, finish } = await asChange(deps, ctx, env, p.cwd, call, `netavark ${netavarkVerb(p.argv)}`);
   return { ...outcome(ctx, r.exitCode, r.stdout), finish };
 }
 
@@ -161,7 +162,7 @@ async function cni(deps: ExecDeps, p: ExecParams, env: Record<string, string>): 
     const r = await call();
     return outcome(ctx, r.exitCode, r.stdout);
   }
-  const { value: r, finish } = await asChange(deps, ctx, env, p.cwd, call);
+  const { value: r, finish } = await asChange(deps, ctx, env, p.cwd, call, `CNI ${cniVerb(env)}`);
   return { ...outcome(ctx, r.exitCode, r.stdout), finish };
 }
 
@@ -188,7 +189,7 @@ async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, s
       throw new RunLocally("run in the client");
     }
     if (kind === "change") {
-      release = await deps.queue.acquire();
+      release = await deps.queue.acquire(`berth ${path}`);
       restore = applyCallerEnv(env, p.cwd);
       deps.engines.forgetKernelCaches();
       ctx.repair = true;
@@ -234,6 +235,17 @@ function alreadyFinished(deps: ExecDeps, env: Readonly<Record<string, string>>, 
   } catch {
     return false;
   }
+}
+
+/** CNI_COMMAND (ADD, DEL, CHECK, ...) when it is one. */
+function cniVerb(env: Readonly<Record<string, string>>): string {
+  const c = env["CNI_COMMAND"] ?? "";
+  return /^[A-Z]{1,8}$/.test(c) ? c : "call";
+}
+
+/** netavark's subcommand (setup, teardown, ...): what a change waiting behind it is told, without paths or options. */
+function netavarkVerb(argv: readonly string[]): string {
+  return argv.find((a) => /^[a-z][a-z-]*$/.test(a) && !a.startsWith("-")) ?? "call";
 }
 
 /** "network ls" for the command `berth network ls`. */

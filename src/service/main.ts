@@ -92,10 +92,12 @@ export async function serviceMain(): Promise<number> {
   renameSync(tmp, sp.pidFile);
   log(`serving ${sp.socket}${fd === undefined ? "" : " (socket-activated)"}, build ${buildId() || "(none)"}`);
   // in turn with the changes: the first real attach then runs warm (engine/dry-run/warm-up.ts)
-  void service.queue.run(() =>
-    inRequest({ engine: () => service.engines.forEnv(process.env), repair: false, stdout: [], stderr: [] }, () =>
-      withEngine((e) => rehearseAttach(e), { repair: false }),
-    ),
+  void service.queue.run(
+    () =>
+      inRequest({ engine: () => service.engines.forEnv(process.env), repair: false, stdout: [], stderr: [] }, () =>
+        withEngine((e) => rehearseAttach(e), { repair: false }),
+      ),
+    "the service's start-up rehearsal of an attach",
   );
 
   let stopping = false;

@@ -117,7 +117,7 @@ export class BerthService {
   }
 
   /** Run a change in turn with every other (for hosted listeners): the caller's BERTH_* environment picks the engine. */
-  change<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  change<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>, what?: string): Promise<T> {
     return this.queue.run(async () => {
       this.engines.forgetKernelCaches();
       const ctx = { engine: () => this.engines.forEnv(env), repair: true, stdout: [], stderr: [] };
@@ -126,7 +126,7 @@ export class BerthService {
       } finally {
         this.#changed(env);
       }
-    });
+    }, what);
   }
 
   /** Run a view alongside changes (for hosted listeners). */
@@ -290,7 +290,7 @@ export class BerthService {
       return;
     }
     const ctx = { engine: () => this.engines.forEnv(env), repair: m.change, stdout: [], stderr: [] };
-    const result = m.change ? await this.change(env, () => m.run(params)) : await inRequest(ctx, () => m.run(params));
+    const result = m.change ? await this.change(env, () => m.run(params), `the API's ${req.method}`) : await inRequest(ctx, () => m.run(params));
     write(socket, { v: PROTOCOL_VERSION, id, result });
   }
 }

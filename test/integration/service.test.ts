@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthSandbox } from "../berth-cli.js";
@@ -398,3 +398,52 @@ test("berth events --format json follows network create/remove, attach/detach an
     follower.kill("SIGTERM");
   }
 });
+
+test("a change that never ends (a runtime that does not answer) holds the turn: a change behind it fails after BERTH_CHANGE_WAIT with SERVICE_BUSY naming it, unstarted; views still answer", async (t) => {
+  if (!requireSandbox(t)) return;
+  const s = new BerthSandbox().withoutUpstreamDns();
+  // the service reads the wait when it starts: its first client's environment
+  s.env["BERTH_CHANGE_WAIT"] = "2";
+  const runtime = join(s.root, "stuck-runtime");
+  // never answers `create`; anything else (the rollback's `delete`) finds nothing to do
+  writeFileSync(runtime, '#!/bin/sh\nfor a in "$@"; do [ "$a" = create ] && { sleep 611; exit 1; }; done\nexit 0\n', { mode: 0o755 });
+  const stuckRuntime = () => spawnSync("pgrep", ["-f", runtime], { encoding: "utf8" }).stdout.trim();
+  try {
+    s.ok("network", "create", "busy-net");
+    s.env["BERTH_RUNTIME"] = runtime;
+    const stuck = s.start("run", "-d", "--name", "stuck", "--network", "busy-net", "busybox", "sleep", "600");
+    delete s.env["BERTH_RUNTIME"];
+    await waitFor(() => stuckRuntime() !== "", "the runtime to be called");
+
+    const later = s.run("network", "create", "later-net");
+    assert.equal(later.code, 125, later.stderr);
+    assert.match(
+      later.stderr,
+      /^Error: This change waited 2 s for its turn and was not started; another change holds the Berth service: berth run, for [0-9]+ s$/m,
+    );
+    assert.match(later.stderr, /^Hint: If that change is stuck .*ps -o pid,etime,args --ppid [0-9]+/m);
+    const nv = spawnSync(NETAVARK, ["--config", join(s.root, "nv"), "teardown", join(s.root, "no-such-ns")], {
+      env: s.env,
+      input: "{}",
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.match(nv.stdout, /waited 2 s for its turn/, `netavark's caller hears it too: ${nv.stdout}${nv.stderr}`);
+    assert.equal(s.run("ps", "-a").code, 0, "a view does not wait for the turn");
+    assert.doesNotMatch(s.ok("network", "ls"), /later-net/, "the change that gave up made nothing");
+
+    // the stuck runtime ends: the run fails and rolls back, and the turn passes on
+    spawnSync("pkill", ["-f", "sleep 611"]);
+    const r = await stuck;
+    assert.notEqual(r.code, 0, r.stdout);
+    s.ok("network", "create", "later-net");
+  } finally {
+    spawnSync("pkill", ["-f", "sleep 611"]);
+    s.dispose();
+  }
+});
+
+async function waitFor(ok: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(ok(), `timed out waiting for ${what}`);
+}
