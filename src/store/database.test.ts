@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { MIGRATIONS, openDatabase } from "./database.js";
 import { NetworkRows } from "./network-rows.js";
 import { AttachmentRows } from "./attachment-rows.js";
+import { withTempDatabase } from "./temp-database.test-support.js";
 
 test("openDatabase() migrates a schema-1 database to IPv6 columns, keeping networks, leases and their references", () => {
   const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
@@ -76,9 +77,7 @@ test("openDatabase() migrates a schema-1 database to IPv6 columns, keeping netwo
 });
 
 test("a network without addresses (--ipam-driver none) is stored and read back with no subnet of either family", () => {
-  const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
-  try {
-    const db = openDatabase(join(dir, "berth.db"));
+  withTempDatabase((db) => {
     const nets = new NetworkRows(db);
     nets.insert({
       id: "n0",
@@ -104,16 +103,11 @@ test("a network without addresses (--ipam-driver none) is stored and read back w
     assert.equal(n?.id, "n0");
     assert.equal(n?.subnet, undefined);
     assert.equal(n?.subnet6, undefined);
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("the queries every change and removal make find their rows through an index, not by reading every container", () => {
-  const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
-  try {
-    const db = openDatabase(join(dir, "berth.db"));
+  withTempDatabase((db) => {
     const plan = (sql: string, ...params: string[]) =>
       (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("; ");
     // ContainerRows.unfinished() and dependents(), as they are written there
@@ -123,23 +117,15 @@ test("the queries every change and removal make find their rows through an index
     assert.match(unfinished, /USING INDEX containers_status/);
     assert.doesNotMatch(unfinished, /SCAN containers/);
     assert.match(plan("SELECT * FROM containers WHERE mode_target = ?", "x"), /USING INDEX containers_mode_target/);
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("openDatabase() compiles each SQL text once: the same statement comes back, and runs with new parameters", () => {
-  const dir = mkdtempSync(join(tmpdir(), "berth-db-"));
-  try {
-    const db = openDatabase(join(dir, "berth.db"));
+  withTempDatabase((db) => {
     const sql = "SELECT ? + 1 AS n";
     const st = db.prepare(sql);
     assert.equal(db.prepare(sql), st);
     assert.deepEqual(db.prepare(sql).get(1), { n: 2 });
     assert.deepEqual(db.prepare(sql).get(41), { n: 42 });
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

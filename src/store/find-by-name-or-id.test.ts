@@ -1,28 +1,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "./database.js";
+import type { Db } from "./database.js";
+import { withTempDatabase } from "./temp-database.test-support.js";
 import { findByNameOrId } from "./find-by-name-or-id.js";
 
-function withContainers(ids: readonly [string, string][], fn: (db: ReturnType<typeof openDatabase>) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), "berth-find-"));
-  const db = openDatabase(join(dir, "berth.db"));
-  try {
+function withContainers(ids: readonly [string, string][], fn: (db: Db) => void): void {
+  withTempDatabase((db) => {
     const insert = db.prepare(
       `INSERT INTO containers (id, name, command, hostname, mode, auto_remove, detached, dns, extra_hosts, networks, status, created)
        VALUES (?, ?, '[]', 'h', 'bridge', 0, 1, '{}', '[]', '[]', 'running', '2026-01-01')`,
     );
     for (const [id, name] of ids) insert.run(id, name);
     fn(db);
-  } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-const idOf = (db: ReturnType<typeof openDatabase>, q: string) => findByNameOrId<{ id: string }>(db, "containers", q)?.id;
+const idOf = (db: Db, q: string) => findByNameOrId<{ id: string }>(db, "containers", q)?.id;
 
 test("findByNameOrId() finds a name, a full id, or an id prefix that matches one row, as Podman does", () => {
   withContainers(
