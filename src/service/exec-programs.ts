@@ -243,9 +243,11 @@ function cniVerb(env: Readonly<Record<string, string>>): string {
   return /^[A-Z]{1,8}$/.test(c) ? c : "call";
 }
 
+const NETAVARK_VERBS = new Set(["setup", "teardown", "update", "version", "firewalld-reload", "dhcp-proxy"]);
+
 /** netavark's subcommand (setup, teardown, ...): what a change waiting behind it is told, without paths or options. */
 function netavarkVerb(argv: readonly string[]): string {
-  return argv.find((a) => /^[a-z][a-z-]*$/.test(a) && !a.startsWith("-")) ?? "call";
+  return argv.find((a) => NETAVARK_VERBS.has(a)) ?? "call";
 }
 
 /** "network ls" for the command `berth network ls`. */
