@@ -41,6 +41,27 @@ export interface NamedAttachment {
   readonly dnsServers: string[];
 }
 
+/** The columns the named* queries select, joined from attachments and containers. */
+interface NamedRow {
+  readonly container_id: string;
+  readonly name: string;
+  readonly aliases: string;
+  readonly ip: string | null;
+  readonly ip6: string | null;
+  readonly dns: string;
+}
+
+function toNamed(r: NamedRow): NamedAttachment {
+  return {
+    containerId: r.container_id,
+    name: r.name,
+    aliases: JSON.parse(r.aliases) as string[],
+    ip: r.ip ?? undefined,
+    ip6: r.ip6 ?? undefined,
+    dnsServers: (JSON.parse(r.dns) as { servers: string[] }).servers,
+  };
+}
+
 /** Attachments: a container's interface on a network, with its address lease. */
 export class AttachmentRows {
   constructor(
@@ -76,15 +97,8 @@ export class AttachmentRows {
       .prepare(
         "SELECT a.container_id, c.name, a.aliases, a.ip, a.ip6, c.dns FROM attachments a JOIN containers c ON c.id = a.container_id WHERE a.network_id = ? ORDER BY a.ip, a.ip6",
       )
-      .all(networkId) as { container_id: string; name: string; aliases: string; ip: string | null; ip6: string | null; dns: string }[];
-    return rows.map((r) => ({
-      containerId: r.container_id,
-      name: r.name,
-      aliases: JSON.parse(r.aliases) as string[],
-      ip: r.ip ?? undefined,
-      ip6: r.ip6 ?? undefined,
-      dnsServers: (JSON.parse(r.dns) as { servers: string[] }).servers,
-    }));
+      .all(networkId) as NamedRow[];
+    return rows.map(toNamed);
   }
 
   /** Container `containerId`'s attachments with what the DNS zone needs, with their networks (a change's own rows, not the network's). */
@@ -93,16 +107,8 @@ export class AttachmentRows {
       .prepare(
         "SELECT a.network_id, a.container_id, c.name, a.aliases, a.ip, a.ip6, c.dns FROM attachments a JOIN containers c ON c.id = a.container_id WHERE a.container_id = ?",
       )
-      .all(containerId) as { network_id: string; container_id: string; name: string; aliases: string; ip: string | null; ip6: string | null; dns: string }[];
-    return rows.map((r) => ({
-      networkId: r.network_id,
-      containerId: r.container_id,
-      name: r.name,
-      aliases: JSON.parse(r.aliases) as string[],
-      ip: r.ip ?? undefined,
-      ip6: r.ip6 ?? undefined,
-      dnsServers: (JSON.parse(r.dns) as { servers: string[] }).servers,
-    }));
+      .all(containerId) as (NamedRow & { network_id: string })[];
+    return rows.map((r) => ({ networkId: r.network_id, ...toNamed(r) }));
   }
 
   all(): Attachment[] {
