@@ -84,6 +84,38 @@ export function creatingContainer(fields: NewContainer): Container {
   };
 }
 
+/**
+ * A detached container's record, "running", with no process, namespace or
+ * settings of note: what test fixtures and benches start from, with the
+ * fields they care about in `over`.
+ */
+export function runningContainerRecord(id: string, name: string, over: Partial<Container> = {}): Container {
+  return {
+    id,
+    name,
+    command: ["sleep", "600"],
+    hostname: name,
+    mode: "bridge",
+    modeTarget: undefined,
+    netns: undefined,
+    rootfs: undefined,
+    autoRemove: false,
+    detached: true,
+    dns: { servers: [], search: [], options: [] },
+    extraHosts: [],
+    networks: [],
+    status: "running",
+    ownerPid: undefined,
+    pid: undefined,
+    exitCode: undefined,
+    created: "2026-01-01T00:00:00Z",
+    started: undefined,
+    finished: undefined,
+    managedBy: undefined,
+    ...over,
+  };
+}
+
 /** A container's membership of one network: its interface and lease. */
 export interface Attachment {
   readonly containerId: string;

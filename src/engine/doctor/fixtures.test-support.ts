@@ -1,5 +1,5 @@
 import type { Network } from "../../model/network.js";
-import type { Container } from "../../model/container.js";
+import { runningContainerRecord, type Container } from "../../model/container.js";
 
 /** A network as the store returns it, for unit tests. */
 export function net(name: string, over: Partial<Network> = {}): Network {
@@ -28,28 +28,5 @@ export function net(name: string, over: Partial<Network> = {}): Network {
 
 /** A container as the store returns it, for unit tests. */
 export function ctr(name: string, over: Partial<Container> = {}): Container {
-  return {
-    id: `${name}-id`,
-    name,
-    command: ["sleep", "600"],
-    hostname: name,
-    mode: "bridge",
-    modeTarget: undefined,
-    netns: `/run/netns/berth-${name}`,
-    rootfs: undefined,
-    autoRemove: false,
-    detached: true,
-    dns: { servers: [], search: [], options: [] },
-    extraHosts: [],
-    networks: [],
-    status: "running",
-    ownerPid: undefined,
-    pid: 1234,
-    exitCode: undefined,
-    created: "2026-01-01T00:00:00Z",
-    started: undefined,
-    finished: undefined,
-    managedBy: undefined,
-    ...over,
-  };
+  return runningContainerRecord(`${name}-id`, name, { netns: `/run/netns/berth-${name}`, pid: 1234, ...over });
 }

@@ -2,7 +2,7 @@
 // `networks` bridge networks (every seventh on two networks, every fifth
 // publishing a port), as kernel and store would show them. Pure data.
 import type { Link } from "../../kernel/index.js";
-import type { Attachment, Container } from "../../model/container.js";
+import { runningContainerRecord, type Attachment, type Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import type { KernelSnapshot, NamespaceSnapshot, StoreSnapshot } from "./snapshot.js";
 import type { PortMapping } from "../../firewall/index.js";
@@ -83,29 +83,7 @@ export function manyContainers(count: number, networks: number): { kernel: Kerne
       });
     });
     namespaces.set(netns, { links: nsLinks, addrs: nsAddrs, routes: [{ dst: undefined, gateway: `10.89.${first}.1`, ifindex: 2, table: 254 }] });
-    containers.push({
-      id,
-      name,
-      command: ["sleep", "600"],
-      hostname: name,
-      mode: "bridge",
-      modeTarget: undefined,
-      netns,
-      rootfs: undefined,
-      autoRemove: false,
-      detached: true,
-      dns: { servers: [], search: [], options: [] },
-      extraHosts: [],
-      networks: mine.map((n) => ({ network: nets[n]?.name ?? "" })),
-      status: "running",
-      ownerPid: undefined,
-      pid: 100 + i,
-      exitCode: undefined,
-      created: "2026-01-01T00:00:00Z",
-      started: undefined,
-      finished: undefined,
-      managedBy: undefined,
-    });
+    containers.push(runningContainerRecord(id, name, { netns, networks: mine.map((n) => ({ network: nets[n]?.name ?? "" })), pid: 100 + i }));
     if (i % 5 === 0) {
       const hostPort = 9000 + i;
       ports.push({ proto: "tcp", hostIp: "0.0.0.0", hostPort, containerIp: nsAddrs[1]?.ip ?? "", containerPort: 8080 });

@@ -4,7 +4,7 @@
 // withOthers() adds what other tools made: docker0 with a container's veth
 // on it, a down virbr0, an `ip netns add` namespace and a stale netns file.
 import type { Link } from "../../kernel/index.js";
-import type { Attachment, Container } from "../../model/container.js";
+import { runningContainerRecord, type Attachment, type Container } from "../../model/container.js";
 import type { Network } from "../../model/network.js";
 import type { KernelSnapshot, NamespaceSnapshot, StoreSnapshot } from "./snapshot.js";
 
@@ -56,29 +56,7 @@ function network(id: string, name: string, bridge: string, subnet: string, gatew
 }
 
 function container(id: string, name: string, mode: Container["mode"], netns: string | undefined, networks: string[]): Container {
-  return {
-    id,
-    name,
-    command: ["sleep", "600"],
-    hostname: name,
-    mode,
-    modeTarget: undefined,
-    netns,
-    rootfs: undefined,
-    autoRemove: false,
-    detached: true,
-    dns: { servers: [], search: [], options: [] },
-    extraHosts: [],
-    networks: networks.map((network) => ({ network })),
-    status: "running",
-    ownerPid: undefined,
-    pid: 100,
-    exitCode: undefined,
-    created: "2026-01-01T00:00:00Z",
-    started: undefined,
-    finished: undefined,
-    managedBy: undefined,
-  };
+  return runningContainerRecord(id, name, { mode, netns, networks: networks.map((network) => ({ network })), pid: 100 });
 }
 
 function attachment(containerId: string, networkId: string, ifname: string, hostVeth: string, ip: string): Attachment {
