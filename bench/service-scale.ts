@@ -5,9 +5,10 @@
 // 26th, and the 976th to 1,000th on the same network (medians), then the
 // resident memory of the service and the resolver with no container and
 // with 1,000. Run as root: `npm run bench:service-scale` (BENCH_CONTAINERS=N,
-// default 1000).
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+// default 1000; BENCH_FOLLOW_EVENTS=1: with `berth events` following all
+// along, as a monitoring tool would).
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,8 @@ const COUNT = Number(process.env["BENCH_CONTAINERS"] ?? 1000);
 const WINDOW = Math.max(1, Math.min(25, Math.floor((COUNT - 1) / 2)));
 /** BENCH_DNS=0: the network without DNS (what the resolver's zone reload costs a setup, by difference). */
 const DNS = process.env["BENCH_DNS"] !== "0";
+/** BENCH_FOLLOW_EVENTS=1: a `berth events` follower all along (what following costs each change). */
+const FOLLOW = process.env["BENCH_FOLLOW_EVENTS"] === "1";
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const NETAVARK = join(REPO, "bin", "podman", "netavark");
 const FIXTURE = join(REPO, "test", "fixtures", "podman", "setup-port.json");
@@ -30,8 +33,20 @@ function rssMb(pid: number): number {
   return Number(m?.[1] ?? NaN) / 1024;
 }
 
+/** CPU time (user + system) a process has used, in ms: fields 14 and 15 of /proc/PID/stat, in clock ticks (100 a second on Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function pidFrom(file: string): number {
   return Number(readFileSync(file, "utf8").split(/\s/)[0]);
+}
+
+/** Poll `done` for up to 10 s. */
+function waitFor(done: () => boolean): void {
+  for (let i = 0; i < 200 && !done(); i++) spawnSync("sleep", ["0.05"]);
 }
 
 function input(index: number): string {
@@ -71,11 +86,20 @@ function main(): void {
     return ms;
   };
   const made: { ns: string; json: string }[] = [];
+  const eventsFile = join(dir, "events.json");
+  let follower: ReturnType<typeof spawn> | undefined;
   try {
     // the service alone, before any container: a view starts it
     spawnSync(process.execPath, [join(REPO, "bin", "berth"), "ps"], { env });
     const idle = rssMb(pidFrom(join(root, "run", "service.pid")));
+    if (FOLLOW) {
+      const out = openSync(eventsFile, "w");
+      follower = spawn(process.execPath, [join(REPO, "bin", "berth"), "events", "--format", "json"], { env, stdio: ["ignore", out, "inherit"] });
+      closeSync(out);
+      waitFor(() => spawnSync("ss", ["-xH", "state", "connected", "src", join(root, "run", "berth.sock")], { encoding: "utf8" }).stdout.trim() !== "");
+    }
     const times: number[] = [];
+    const cpuBefore = cpuMs(pidFrom(join(root, "run", "service.pid")));
     for (let i = 0; i < COUNT; i++) {
       const ns = join(dir, `ns${i}`);
       spawnSync("touch", [ns]);
@@ -85,8 +109,17 @@ function main(): void {
       made.push({ ns, json });
     }
     const service = rssMb(pidFrom(join(root, "run", "service.pid")));
+    const serviceCpu = cpuMs(pidFrom(join(root, "run", "service.pid"))) - cpuBefore;
     const resolver = DNS ? rssMb(pidFrom(join(root, "run", "dns", "resolver.pid"))) : 0;
     const teardowns = made.slice(-9).map((m) => call("teardown", m.ns, m.json));
+    if (FOLLOW) {
+      const attached = () =>
+        readFileSync(eventsFile, "utf8")
+          .split("\n")
+          .filter((l) => l.includes('"Status":"attach"')).length;
+      waitFor(() => attached() >= COUNT);
+      console.log(`berth events followed all along: ${attached()} attach events for ${COUNT} setups`);
+    }
     console.log(`${COUNT} containers on one network (DNS ${DNS ? "on" : "off"}) through bin/podman/netavark, setup times in ms`);
     console.log("| container | setup |");
     console.log("|---|---|");
@@ -100,8 +133,10 @@ function main(): void {
     console.log(
       `resident memory: service idle ${idle.toFixed(1)} MB; with ${COUNT} containers: service ${service.toFixed(1)} MB + resolver ${resolver.toFixed(1)} MB`,
     );
+    console.log(`the service's CPU time for the ${COUNT} setups: ${(serviceCpu / COUNT).toFixed(1)} ms per setup`);
     made.splice(-9);
   } finally {
+    follower?.kill();
     for (const m of made) spawnSync(NETAVARK, ["--config", cfg, "teardown", m.ns], { input: m.json, env });
     spawnSync(process.execPath, [join(REPO, "bin", "berth"), "system", "reset", "-f"], { env });
     for (let i = 0; i < COUNT; i++) spawnSync("umount", [join(dir, `ns${i}`)]);

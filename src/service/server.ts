@@ -124,7 +124,7 @@ export class BerthService {
       try {
         return await inRequest(ctx, fn);
       } finally {
-        this.#changed(env);
+        this.#changed();
       }
     }, what);
   }
@@ -148,9 +148,9 @@ export class BerthService {
     this.engines.close();
   }
 
-  #changed(env: NodeJS.ProcessEnv): void {
+  #changed(): void {
     try {
-      this.events.changed(this.engines.forEnv(env));
+      this.events.changed();
     } catch {
       // events are best effort: a follower misses what it cannot be told
     }
@@ -269,7 +269,7 @@ export class BerthService {
         if (!isClosed()) socket.write(Buffer.concat([Buffer.from(header), out.stdout, out.stderr]));
         // then what the caller need not wait for, still in the change's turn
         out.finish?.();
-        if (out.runLocally !== true) this.#changed(env);
+        if (out.runLocally !== true) this.#changed();
         return;
       }
       case "events": {

@@ -8,6 +8,7 @@ import { ChangeLog } from "./change-log.js";
 
 export { NetworkRows, ContainerRows, AttachmentRows, PortRows, ChangeLog };
 export type { StoredPort } from "./port-rows.js";
+export type { ChangeReader, Changes } from "./change-log.js";
 
 /**
  * Berth's state: the source of truth the kernel is made to match. Writes go
@@ -27,7 +28,7 @@ export class Store {
     this.networks = new NetworkRows(db, this.changes);
     this.containers = new ContainerRows(db, this.changes);
     this.attachments = new AttachmentRows(db, this.changes);
-    this.ports = new PortRows(db);
+    this.ports = new PortRows(db, this.changes);
   }
 
   static open(file: string): Store {

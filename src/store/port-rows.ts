@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
+import { ChangeLog } from "./change-log.js";
 import { ANY_IPV4, ANY_IPV6, type PortMapping, type Proto } from "../model/port-spec.js";
 
 interface PortRow {
@@ -23,11 +24,15 @@ export class PortRows {
   /** Prepared once: a request may insert thousands of rows. */
   #insertStatement: Database.Statement<[string, string, string, number, number]> | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes = new ChangeLog(),
+  ) {}
 
   insert(containerId: string, m: PortMapping): void {
     this.#insertStatement ??= this.db.prepare("INSERT INTO ports (container_id, proto, host_ip, host_port, container_port) VALUES (?, ?, ?, ?, ?)");
     this.#insertStatement.run(containerId, m.proto, m.hostIp, m.hostPort, m.containerPort);
+    this.changes.container(containerId);
   }
 
   forContainer(containerId: string): StoredPort[] {
@@ -39,11 +44,15 @@ export class PortRows {
   }
 
   deleteOne(m: Pick<PortMapping, "proto" | "hostIp" | "hostPort">): void {
-    this.db.prepare("DELETE FROM ports WHERE proto = ? AND host_ip = ? AND host_port = ?").run(m.proto, m.hostIp, m.hostPort);
+    const gone = this.db
+      .prepare("DELETE FROM ports WHERE proto = ? AND host_ip = ? AND host_port = ? RETURNING container_id")
+      .all(m.proto, m.hostIp, m.hostPort) as Pick<PortRow, "container_id">[];
+    for (const r of gone) this.changes.container(r.container_id);
   }
 
   deleteForContainer(containerId: string): void {
     this.db.prepare("DELETE FROM ports WHERE container_id = ?").run(containerId);
+    this.changes.container(containerId);
   }
 
   /** Who publishes (proto, port) on `hostIp`, counting 0.0.0.0 as every IPv4 address and :: as every IPv6 one. */
