@@ -60,9 +60,11 @@ export class DockerNode {
   readonly #tablesBefore = nftTables();
   #daemon: ChildProcess | undefined;
   #plugin: ChildProcess | undefined;
+  #liveRestore: boolean;
 
   private constructor(o: DockerNodeOptions, holder: ChildProcess) {
     this.#o = o;
+    this.#liveRestore = o.liveRestore ?? false;
     this.#holder = holder;
     this.socket = join(o.dir, "docker.sock");
   }
@@ -168,7 +170,9 @@ export class DockerNode {
     writeFileSync(this.pluginLog, readFileSync(this.pluginLog, "utf8").replaceAll("listening on", "listened on"));
   }
 
-  async startDaemon(): Promise<void> {
+  /** Start dockerd; `o.liveRestore` overrides the node's option from this start on. */
+  async startDaemon(o: { readonly liveRestore?: boolean } = {}): Promise<void> {
+    if (o.liveRestore !== undefined) this.#liveRestore = o.liveRestore;
     const d = this.#o.dir;
     const args = [
       "--data-root",
@@ -184,7 +188,7 @@ export class DockerNode {
       "--storage-driver",
       "vfs",
       `--iptables=${String(this.#o.iptables ?? true)}`,
-      ...(this.#o.liveRestore ? ["--live-restore"] : []),
+      ...(this.#liveRestore ? ["--live-restore"] : []),
     ];
     const daemon = spawn(
       "sh",
@@ -201,6 +205,11 @@ export class DockerNode {
       await delay(100);
     }
     throw new Error(`dockerd did not come up:\n${this.#tail(this.daemonLog)}`);
+  }
+
+  /** Whether the dockerd this node started runs. */
+  get daemonRunning(): boolean {
+    return this.#daemon !== undefined && this.#daemon.exitCode === null;
   }
 
   /** SIGTERM dockerd and wait for it (with --live-restore its containers keep running). */

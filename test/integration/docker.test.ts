@@ -303,6 +303,61 @@ test("dockerd restarted with containers running: Docker takes the endpoints down
   assert.equal(n.berth("ps", "-a", "--format", "{{.Names}}").stdout.trim().split("\n").length, 1, n.berth("ps", "-a").stdout);
 });
 
+test("differential, dockerd with --live-restore stopped and started again: containers on Berth's driver and on Docker's bridge keep addresses, ports and names throughout; Docker's next calls work", async (t) => {
+  const n = requireNode(t);
+  if (!n) return;
+  await n.stopDaemon();
+  await n.startDaemon({ liveRestore: true });
+  n.ok("network", "create", "--subnet", "10.96.0.0/24", "lr-docker");
+  try {
+    n.ok("start", "web");
+    waitListening(n.netnsOf("web"), 8080);
+    runEcho(n, "lr-web", ["--network", "lr-docker", "-p", "8380:8080"]);
+    n.ok("run", "-d", "--name", "lr-peer", "--network", "dn1", IMAGE);
+    n.ok("run", "-d", "--name", "lr-peer-docker", "--network", "lr-docker", IMAGE);
+    const webIp = n.ok("inspect", "--format", '{{(index .NetworkSettings.Networks "dn1").IPAddress}}', "web");
+    const lrWebIp = n.ok("inspect", "--format", '{{(index .NetworkSettings.Networks "lr-docker").IPAddress}}', "lr-web");
+    const peerNs = n.netnsOf("lr-peer");
+    const peerDockerNs = n.netnsOf("lr-peer-docker");
+    const pids = () => ["web", "lr-web", "lr-peer"].map((c) => n.ok("inspect", "--format", "{{.State.Pid}}", c));
+    const pidsBefore = pids();
+    /** What both drivers' containers answer: from loopback, from outside, and from a peer on the same network. */
+    const seen = () => ({
+      berth: [ask("tcp", "127.0.0.1", 8080), ask("tcp", HOST_ADDR, 8080, outside?.ns), ask("tcp", webIp, 8080, peerNs)],
+      docker: [ask("tcp", "127.0.0.1", 8380), ask("tcp", HOST_ADDR, 8380, outside?.ns), ask("tcp", lrWebIp, 8080, peerDockerNs)],
+    });
+    const expected = {
+      berth: ["10.98.0.1", OUTSIDE_ADDR, n.ok("inspect", "--format", '{{(index .NetworkSettings.Networks "dn1").IPAddress}}', "lr-peer")],
+      docker: ["10.96.0.1", OUTSIDE_ADDR, n.ok("inspect", "--format", '{{(index .NetworkSettings.Networks "lr-docker").IPAddress}}', "lr-peer-docker")],
+    };
+    assert.deepEqual(seen(), expected, "before");
+
+    await n.stopDaemon();
+    const down = seen();
+    assert.deepEqual(down.berth, expected.berth, "while dockerd is down (live-restore keeps the containers running), Berth's ports and paths all answer");
+    // Docker's bridge publishes to loopback through docker-proxy, which goes with dockerd; the rest stays
+    assert.deepEqual(down.docker.slice(1), expected.docker.slice(1), "Docker's bridge, while dockerd is down");
+    await n.startDaemon();
+    assert.deepEqual(pids(), pidsBefore, "the same processes: restored, not restarted");
+    assert.deepEqual(seen(), expected, "after dockerd restored them");
+    assert.match(n.ok("exec", "lr-peer", "nslookup", "web"), new RegExp(`Address: ${webIp.replaceAll(".", "\\.")}`), "Docker's embedded DNS, restored");
+
+    // Docker's next calls: a removal tears its endpoint down through the plugin, a new container joins
+    n.ok("rm", "-f", "lr-peer");
+    n.ok("run", "-d", "--name", "lr-peer2", "--network", "dn1", IMAGE);
+    assert.equal(
+      n.ok("exec", "lr-peer2", "nc", "web", "8080"),
+      n.ok("inspect", "--format", '{{(index .NetworkSettings.Networks "dn1").IPAddress}}', "lr-peer2"),
+    );
+    n.ok("rm", "-f", "lr-peer2");
+    assert.equal(n.berth("ps", "-a", "--format", "{{.Names}}").stdout.trim().split("\n").length, 1, n.berth("ps", "-a").stdout);
+  } finally {
+    if (!n.daemonRunning) await n.startDaemon();
+    n.docker("rm", "-f", "lr-web", "lr-peer", "lr-peer-docker", "lr-peer2");
+    n.docker("network", "rm", "lr-docker");
+  }
+});
+
 /** What a container sees, with its own network's addresses replaced by names, for comparing two drivers. */
 function normalized(n: DockerNode, name: string, subnetPrefix: string): { addrs: string; routes: string; resolv: string; hosts: string } {
   const seen = inside(n, name);
