@@ -4,9 +4,11 @@
 // starts the service, makes the bridge and starts the resolver), the 2nd to
 // 26th, and the 976th to 1,000th on the same network (medians), then the
 // resident memory of the service and the resolver with no container and
-// with 1,000. Run as root: `npm run bench:service-scale` (BENCH_CONTAINERS=N,
-// default 1000; BENCH_FOLLOW_EVENTS=1: with `berth events` following all
-// along, as a monitoring tool would).
+// with 1,000, right after the last setup and after BENCH_SETTLE_S (default
+// 20) seconds without calls, with the private (anonymous) part of each.
+// Run as root: `npm run bench:service-scale` (BENCH_CONTAINERS=N, default
+// 1000; BENCH_FOLLOW_EVENTS=1: with `berth events` following all along,
+// as a monitoring tool would).
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,13 +26,20 @@ const WINDOW = Math.max(1, Math.min(25, Math.floor((COUNT - 1) / 2)));
 const DNS = process.env["BENCH_DNS"] !== "0";
 /** BENCH_FOLLOW_EVENTS=1: a `berth events` follower all along (what following costs each change). */
 const FOLLOW = process.env["BENCH_FOLLOW_EVENTS"] === "1";
+/** Seconds without calls before memory is read again (V8 gives memory back when a process idles). */
+const SETTLE_S = Number(process.env["BENCH_SETTLE_S"] ?? 20);
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const NETAVARK = join(REPO, "bin", "podman", "netavark");
 const FIXTURE = join(REPO, "test", "fixtures", "podman", "setup-port.json");
 
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+function rssMb(pid: number, field = "VmRSS"): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(m?.[1] ?? NaN) / 1024;
+}
+
+/** Resident memory of a process, and its private part (RssAnon: the rest is Node's own binary and libraries, shared by every Node process). */
+function memory(pid: number): string {
+  return `${rssMb(pid).toFixed(1)} MB (${rssMb(pid, "RssAnon").toFixed(1)} MB private)`;
 }
 
 /** CPU time (user + system) a process has used, in ms: fields 14 and 15 of /proc/PID/stat, in clock ticks (100 a second on Linux). */
@@ -134,6 +143,10 @@ function main(): void {
       `resident memory: service idle ${idle.toFixed(1)} MB; with ${COUNT} containers: service ${service.toFixed(1)} MB + resolver ${resolver.toFixed(1)} MB`,
     );
     console.log(`the service's CPU time for the ${COUNT} setups: ${(serviceCpu / COUNT).toFixed(1)} ms per setup`);
+    spawnSync("sleep", [String(SETTLE_S)]);
+    const settledService = memory(pidFrom(join(root, "run", "service.pid")));
+    const settledResolver = DNS ? memory(pidFrom(join(root, "run", "dns", "resolver.pid"))) : "-";
+    console.log(`after ${SETTLE_S} s without calls, with ${COUNT - 9} containers: service ${settledService} + resolver ${settledResolver}`);
     made.splice(-9);
   } finally {
     follower?.kill();

@@ -77,6 +77,19 @@ test("berth commands are served by one resident service per BERTH_ROOT, on a roo
   b.ok("network", "rm", "svc-one");
 });
 
+test("a service started from a shell that sets NODE_OPTIONS runs without them, with the service's own Node flags", (t) => {
+  if (!requireSandbox(t)) return;
+  killService();
+  const r = b.runWith({ NODE_OPTIONS: "--no-warnings" }, "ps");
+  assert.equal(r.code, 0, r.stderr);
+  const pid = servicePid();
+  assert.ok(pid !== undefined);
+  const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  assert.ok(environ.includes(`BERTH_ROOT=${b.root}`), "the caller's BERTH_* reach it");
+  assert.ok(!environ.some((v) => v.startsWith("NODE_OPTIONS=")), "the shell's NODE_OPTIONS do not");
+  assert.ok(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes("--max-semi-space-size=2"));
+});
+
 test("the service killed with SIGKILL in the middle of a run: the client says so, the next command restarts it and rolls the run back", (t) => {
   if (!requireSandbox(t)) return;
   b.ok("network", "create", "svc-crash");
