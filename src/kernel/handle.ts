@@ -32,6 +32,7 @@ import { addrRequest, decodeAddr, type Addr4, type Addr6 } from "./addr.js";
 import { decodeRoute, describeRoute, routeRequest, type Route4, type RouteSpec } from "./route.js";
 import { describeNetnsFd, withNetns, withNetnsFd } from "./netns.js";
 import { KernelError } from "../errors.js";
+import { inBackground } from "./background-work.js";
 
 const ENODEV = 19;
 const EEXIST = 17;
@@ -58,10 +59,13 @@ function fail(op: string, f: NetlinkFailure): KernelError {
 export class NetlinkHandle {
   readonly #sock: NetlinkSocket;
   readonly #where: string;
+  /** The namespace the handle was opened in; undefined: the thread's own at the time (the host's, for the engine). */
+  readonly #netnsPath: string | undefined;
 
-  private constructor(sock: NetlinkSocket, where: string) {
+  private constructor(sock: NetlinkSocket, where: string, netnsPath: string | undefined) {
     this.#sock = sock;
     this.#where = where;
+    this.#netnsPath = netnsPath;
   }
 
   /**
@@ -70,8 +74,8 @@ export class NetlinkHandle {
    * current namespace. Fails with NETNS_NOT_FOUND when the path is missing.
    */
   static open(netnsPath?: string): NetlinkHandle {
-    if (netnsPath === undefined) return new NetlinkHandle(new NetlinkSocket(), "the host namespace");
-    return withNetns(netnsPath, () => new NetlinkHandle(new NetlinkSocket(), `namespace ${netnsPath}`));
+    if (netnsPath === undefined) return new NetlinkHandle(new NetlinkSocket(), "the host namespace", undefined);
+    return withNetns(netnsPath, () => new NetlinkHandle(new NetlinkSocket(), `namespace ${netnsPath}`, netnsPath));
   }
 
   /** Close the socket; the handle is unusable afterwards. */
@@ -137,7 +141,7 @@ export class NetlinkHandle {
     const peerNs = describeNetnsFd(opts.peerNetnsFd);
     try {
       const peerTaken = withNetnsFd(opts.peerNetnsFd, peerNs, () => {
-        const h = new NetlinkHandle(new NetlinkSocket(), peerNs);
+        const h = new NetlinkHandle(new NetlinkSocket(), peerNs, undefined);
         try {
           return h.linkByName(opts.peerName) !== undefined;
         } finally {
@@ -237,6 +241,35 @@ export class NetlinkHandle {
     if (!f) return true;
     if (f.errno === ENODEV) return false;
     throw fail(`delete link "${name}" in ${this.#where}`, f);
+  }
+
+  /**
+   * `ip link del NAME` without waiting for the kernel's slow part: the
+   * deletion goes to libuv's thread pool on a netlink socket of its own,
+   * and this resolves as soon as the name is free (the kernel unlists the
+   * link early, in its RTNL section; what follows, an RCU grace period and
+   * the device's last references, takes ~15-20 ms and needs no caller).
+   * At once when there is no such link. The deletion's failure is logged
+   * to stderr; `backgroundSettled()` (background-work.ts) waits for it.
+   */
+  async linkRemoveInBackground(name: string): Promise<void> {
+    const link = this.linkByName(name);
+    if (!link) return;
+    const sock = this.#netnsPath === undefined ? new NetlinkSocket() : withNetns(this.#netnsPath, () => new NetlinkSocket());
+    const where = this.#where;
+    const deletion = inBackground(
+      sock
+        .tryRequestInPool(RTM_DELLINK, 0, ifinfomsg({ index: link.index }), Buffer.alloc(0))
+        .then((f) => {
+          if (f && f.errno !== ENODEV) throw fail(`delete link "${name}" in ${where}`, f);
+        })
+        .catch((e: unknown) => process.stderr.write(`${new Date().toISOString()} berth[${process.pid}]: ${e instanceof Error ? e.message : String(e)}\n`))
+        .finally(() => sock.close()),
+    );
+    // free once the kernel no longer knows the link by its index (or the deletion ended)
+    let ended = false;
+    void deletion.then(() => (ended = true));
+    for (let waited = 0; !ended && waited < 2000 && this.linkByIndex(link.index) !== undefined; waited++) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** Equivalent to: ip addr add IP/PREFIX dev IDX (fails with EEXIST if present). */

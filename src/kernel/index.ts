@@ -1,6 +1,7 @@
 // The kernel layer: rtnetlink over a NETLINK_ROUTE socket (no `ip` on the hot
 // path), network namespaces and sysctls. The engine imports only from here.
 export { NetlinkHandle } from "./handle.js";
+export { backgroundSettled } from "./background-work.js";
 export type { Link, BridgeSpec, MacvlanMode, MacvlanSpec, VethSpec } from "./link.js";
 export { MACVLAN_MODE_NAMES } from "./link.js";
 export type { Addr4, Addr6 } from "./addr.js";

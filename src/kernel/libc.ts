@@ -61,6 +61,28 @@ export const libc = {
 };
 
 /** errno of the last failed libc call on this thread. */
+type PoolCall = (fd: number, buf: Buffer, len: number, flags: number, done: (err: unknown, result: number | bigint) => void) => void;
+
+function inPool(call: PoolCall, fd: number, buf: Buffer, len: number, flags: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    call(fd, buf, len, flags, (err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(Number(result)))),
+  );
+}
+
+const sendInPool = (lib.func("intptr_t send(int fd, void *buf, size_t len, int flags)") as { async: PoolCall }).async;
+const recvInPool = (lib.func("intptr_t recv(int fd, void *buf, size_t len, int flags)") as { async: PoolCall }).async;
+
+/**
+ * send and recv on a thread of libuv's pool (koffi's async calls): the
+ * calling thread goes on while the kernel works. The pool thread's errno
+ * is not kept: a failure is just -1. `buf` must not change until the
+ * promise settles.
+ */
+export const libcInPool = {
+  send: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool(sendInPool, fd, buf, len, flags),
+  recv: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool(recvInPool, fd, buf, len, flags),
+};
+
 export function errno(): number {
   return koffi.errno();
 }

@@ -11,6 +11,7 @@ import {
   SOL_NETLINK,
   errno,
   libc,
+  libcInPool,
 } from "./libc.js";
 import { NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST } from "./nl/constants.js";
 import { decodeMessages, encodeMessage, type NlMsg } from "./nl/messages.js";
@@ -90,6 +91,28 @@ export class NetlinkSocket {
           return err.errno === 0 ? undefined : err;
         }
         onReply?.(m.body);
+      }
+    }
+  }
+
+  /**
+   * tryRequest with the send and the wait for the ACK on libuv's thread
+   * pool: the kernel handles a request inside its send, so the calling
+   * thread goes on meanwhile. Nothing else may use this socket until it
+   * settles.
+   */
+  async tryRequestInPool(type: number, flags: number, fixed: Buffer, attrs: Buffer): Promise<NetlinkFailure | undefined> {
+    const seq = ++this.#seq;
+    const msg = encodeMessage(type, flags | NLM_F_REQUEST | NLM_F_ACK, seq, fixed, attrs);
+    if ((await libcInPool.send(this.#fd, msg, msg.length, 0)) < 0)
+      throw new KernelError("send netlink request", 5, { extack: "send failed on the thread pool" });
+    for (;;) {
+      const n = await libcInPool.recv(this.#fd, this.#buf, this.#buf.length, 0);
+      if (n < 0) throw new KernelError("receive netlink reply", 5, { extack: "receive failed on the thread pool" });
+      for (const m of decodeMessages(Buffer.from(this.#buf.subarray(0, n)))) {
+        if (m.seq !== seq || m.type !== NLMSG_ERROR) continue;
+        const err = parseError(m);
+        return err.errno === 0 ? undefined : err;
       }
     }
   }

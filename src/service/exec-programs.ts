@@ -23,8 +23,8 @@ export interface ExecParams {
 }
 
 export interface ExecOutcome {
-  /** Run after the reply is sent: deferred work, then the change's turn ends. Always called once. */
-  readonly finish?: () => void;
+  /** Run after the reply is sent: deferred work, then the change's turn ends (when it resolves). Always called once. */
+  readonly finish?: () => Promise<void>;
   readonly exitCode: number;
   readonly stdout: Buffer;
   readonly stderr: Buffer;
@@ -64,10 +64,11 @@ function context(deps: ExecDeps, env: NodeJS.ProcessEnv, repair: boolean): Reque
 }
 
 /** Run the work deferred past the reply; a failure is logged (reconcile sweeps what it leaves, e.g. a veth). */
-export function runAfterReply(ctx: RequestContext): void {
+export async function runAfterReply(ctx: RequestContext): Promise<void> {
   for (const work of ctx.afterReply?.splice(0) ?? []) {
     try {
-      work();
+      if (work.start) await work.start();
+      else work.run();
     } catch (e) {
       process.stderr.write(`${new Date().toISOString()} berth-service[${process.pid}]: deferred work failed: ${messageOf(e)}\n`);
     }
@@ -108,21 +109,15 @@ async function asChange<T>(
   cwd: string | undefined,
   fn: () => Promise<T>,
   what: string,
-): Promise<{ value: T; finish: () => void }> {
+): Promise<{ value: T; finish: () => Promise<void> }> {
   const release = await deps.queue.acquire(what);
-  const finish = () => {
-    try {
-      runAfterReply(ctx);
-    } finally {
-      release();
-    }
-  };
+  const finish = () => runAfterReply(ctx).finally(release);
   const restore = applyCallerEnv(env, cwd);
   try {
     deps.engines.forgetKernelCaches();
     return { value: await fn(), finish };
   } catch (e) {
-    finish();
+    await finish();
     throw e;
   } finally {
     restore();
@@ -205,15 +200,9 @@ async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, s
     restore?.();
   }
   // what the command deferred past the reply (a change's), then its turn ends
-  const finish = () => {
-    try {
-      runAfterReply(ctx);
-    } finally {
-      release?.();
-    }
-  };
+  const finish = () => runAfterReply(ctx).finally(() => release?.());
   if (local || nothingToDo) {
-    finish();
+    await finish();
     return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), ...(local ? { runLocally: true as const } : {}) };
   }
   return { ...outcome(ctx, code), finish };

@@ -11,6 +11,7 @@ import { API_METHODS } from "./api-methods.js";
 import { EventStream } from "./events.js";
 import { inRequest } from "./request-context.js";
 import { buildId } from "./build-id.js";
+import { backgroundSettled } from "../kernel/index.js";
 
 const HOSTED_CLOSE_GRACE_MS = 2000;
 
@@ -145,6 +146,8 @@ export class BerthService {
     if (this.#inFlight > 0) await new Promise<void>((r) => (this.#onIdle = r));
     await this.queue.idle();
     await Promise.all(hosted);
+    // a veth's deletion still on the thread pool (what a teardown left going after its turn)
+    await backgroundSettled();
     this.engines.close();
   }
 
@@ -268,7 +271,7 @@ export class BerthService {
         });
         if (!isClosed()) socket.write(Buffer.concat([Buffer.from(header), out.stdout, out.stderr]));
         // then what the caller need not wait for, still in the change's turn
-        out.finish?.();
+        await out.finish?.();
         if (out.runLocally !== true) this.#changed();
         return;
       }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { requireSandbox } from "../helpers.js";
 import {
   NetlinkHandle,
+  backgroundSettled,
   netnsCreate,
   netnsDelete,
   netnsDirRelease,
@@ -289,6 +290,36 @@ test("link, address and route verbs: set down/mtu/name/master, replace, delete, 
       (e) => kernelError(e).errno === 19,
     );
     assert.equal(s.host.linkByName(`kvr${suffix}`), undefined);
+  } finally {
+    s.cleanup();
+  }
+});
+
+test("a veth removed in the background: its name is free when the call resolves, a veth of that name can be made at once, and the deletion finishes", async (t) => {
+  if (!requireSandbox(t)) return;
+  const s = setup();
+  try {
+    const br = s.host.bridgeAdd({ name: `kbg${suffix}`, mac: "02:12:34:56:78:9b" });
+    s.host.linkSetUp(br.index);
+    const name = `kvg${suffix}`;
+    const make = (ns: string) => {
+      withFd(s.ns(ns), (fd) => s.host.vethAdd({ name, peerName: "eth0", peerNetnsFd: fd }));
+      const v = s.host.linkByName(name);
+      assert.ok(v);
+      s.host.linkSetMaster(v.index, br.index);
+      s.host.linkSetUp(v.index);
+      return v.index;
+    };
+    const first = make("bg1");
+    await s.host.linkRemoveInBackground(name);
+    assert.equal(s.host.linkByIndex(first), undefined, "the old link is gone by the time the call resolves");
+    const second = make("bg2");
+    assert.notEqual(second, first);
+    await backgroundSettled();
+    assert.equal(s.host.linkByIndex(second)?.name, name, "the new veth of the same name stays");
+    assert.equal(nsenter(join(s.dir, "netns", "bg1"), "ip", "-o", "link", "show", "eth0").status, 1, "the peer in the first namespace went with it");
+    await s.host.linkRemoveInBackground(`kno${suffix}`); // nothing of that name: resolves at once
+    await backgroundSettled();
   } finally {
     s.cleanup();
   }

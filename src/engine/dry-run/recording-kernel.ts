@@ -268,6 +268,10 @@ class RecordingNetlink implements Netlink {
     if (gone) this.plan.add("link", `delete ${l?.kind ?? "link"} ${name}${this.where}`);
     return gone;
   }
+  linkRemoveInBackground(name: string): Promise<void> {
+    this.linkRemove(name);
+    return Promise.resolve();
+  }
   bridgePortSetHairpin(index: number, on: boolean): void {
     this.copy.bridgePortSetHairpin(index, on);
     this.plan.add("link", `hairpin mode ${on ? "on" : "off"} for bridge port ${this.#name(index)}${this.where}`);

@@ -390,6 +390,16 @@ class FakeNetlink implements Netlink {
     return true;
   }
 
+  /** As the kernel's: the name is free when this resolves (here at once: the fake has no grace period). */
+  linkRemoveInBackground(name: string): Promise<void> {
+    try {
+      this.linkRemove(name);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
   addrAdd(index: number, ip: string, prefix: number): void {
     this.#step(`addrAdd ${ip}/${prefix} ${index}`);
     this.kernel.link(this.ns, index, `add address ${ip}/${prefix} to link ${index}`);

@@ -17,9 +17,14 @@ export const bridgeDriver: NetworkDriver = {
   plumb: (engine, c, netnsPath, net, a, defaultRoute) => plumbGuarded(engine, c.name, netnsPath, net, a, defaultRoute),
   unplumb(engine, c, net, a, namespace) {
     const veth = a?.hostVeth ?? hostVethName(c.id, net.id);
-    // the namespace's deletion takes the veth with it; deleting it waits for an RCU grace period, which the runtime need not wait for
+    // the namespace's deletion takes the veth with it; deleting it waits for an RCU grace period, which neither the runtime nor
+    // (in the service) the next change need wait for: that one only needs the name free
     if (namespace === "stays") engine.host.linkRemove(veth);
-    else if (namespace === "deleted by its runtime next") afterTheCaller(() => engine.host.linkRemove(veth));
+    else if (namespace === "deleted by its runtime next")
+      afterTheCaller(
+        () => engine.host.linkRemove(veth),
+        () => engine.host.linkRemoveInBackground(veth),
+      );
   },
   interfaceText: (_net, a) => `veth ${a.hostVeth}`,
   restoreHostSide(engine, net) {
