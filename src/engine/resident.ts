@@ -10,15 +10,7 @@ export interface ResidentCall {
    */
   readonly repair: boolean;
   /** Work the caller need not wait for: run after the reply, before the next change. */
-  readonly afterReply?: (work: DeferredWork) => void;
-}
-
-/** Work deferred past the reply (afterTheCaller). */
-export interface DeferredWork {
-  /** Do it all, in the change's turn. */
-  readonly run: () => void;
-  /** Or start it: the change's turn ends when this resolves, and the rest goes on in the background. */
-  readonly start?: () => Promise<void>;
+  readonly afterReply?: (work: () => void) => void;
 }
 
 /**
@@ -42,14 +34,13 @@ export function residentCall(): ResidentCall | undefined {
 /**
  * Run `work` now, or, in the Berth service, right after the caller has its
  * reply and before the next change starts (so a following call with the
- * same names finds it done). For what only the kernel waits on, such as a
- * veth's deletion (the kernel's RCU grace period). `inBackground`, where
- * given, is what the service runs instead: it resolves once the next
- * change may start (a veth's name is free) while the kernel goes on.
+ * same names finds it done). For what only the kernel waits on, such as an
+ * unused bridge's deletion (the kernel's RCU grace period). A runtime's
+ * veth needs not even that: NetlinkHandle.linkRemoveDetached.
  */
-export function afterTheCaller(work: () => void, inBackground?: () => Promise<void>): void {
+export function afterTheCaller(work: () => void): void {
   const defer = inline > 0 ? undefined : finder?.()?.afterReply;
-  if (defer) defer(inBackground ? { run: work, start: inBackground } : { run: work });
+  if (defer) defer(work);
   else work();
 }
 

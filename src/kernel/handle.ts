@@ -35,6 +35,15 @@ import { KernelError } from "../errors.js";
 import { inBackground } from "./background-work.js";
 
 const ENODEV = 19;
+/** How long linkRemoveDetached waits for the kernel to unlist a link, and its pause between looks. */
+const UNLIST_WAIT_MS = 5000;
+const POLL_PAUSE_MS = 0.2;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Block this thread for `ms` (a pool thread goes on meanwhile). */
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
 const EEXIST = 17;
 const ESRCH = 3;
 const ENOENT_NEIGH = 2;
@@ -244,32 +253,37 @@ export class NetlinkHandle {
   }
 
   /**
-   * `ip link del NAME` without waiting for the kernel's slow part: the
-   * deletion goes to libuv's thread pool on a netlink socket of its own,
-   * and this resolves as soon as the name is free (the kernel unlists the
-   * link early, in its RTNL section; what follows, an RCU grace period and
-   * the device's last references, takes ~15-20 ms and needs no caller).
-   * At once when there is no such link. The deletion's failure is logged
-   * to stderr; `backgroundSettled()` (background-work.ts) waits for it.
+   * `ip link del NAME` without waiting for the kernel's slow part. The
+   * deletion goes to libuv's thread pool, on a netlink socket of its own,
+   * and this returns as soon as the kernel has unlisted the link (its
+   * routes gone, its name free), which it does early, in its RTNL section;
+   * the rest (an RCU grace period, the device's last references, ~15-20 ms)
+   * needs no caller. False when there is no such link. A deletion that
+   * fails is logged to stderr; `backgroundSettled()` (background-work.ts)
+   * waits for every deletion still going, and a process that ends on its
+   * own waits for them anyway.
    */
-  async linkRemoveInBackground(name: string): Promise<void> {
+  linkRemoveDetached(name: string): boolean {
     const link = this.linkByName(name);
-    if (!link) return;
+    if (!link) return false;
     const sock = this.#netnsPath === undefined ? new NetlinkSocket() : withNetns(this.#netnsPath, () => new NetlinkSocket());
-    const where = this.#where;
-    const deletion = inBackground(
+    const op = `delete link "${name}" in ${this.#where}`;
+    void inBackground(
       sock
         .tryRequestInPool(RTM_DELLINK, 0, ifinfomsg({ index: link.index }), Buffer.alloc(0))
         .then((f) => {
-          if (f && f.errno !== ENODEV) throw fail(`delete link "${name}" in ${where}`, f);
+          if (f && f.errno !== ENODEV) throw fail(op, f);
         })
         .catch((e: unknown) => process.stderr.write(`${new Date().toISOString()} berth[${process.pid}]: ${e instanceof Error ? e.message : String(e)}\n`))
         .finally(() => sock.close()),
     );
-    // free once the kernel no longer knows the link by its index (or the deletion ended)
-    let ended = false;
-    void deletion.then(() => (ended = true));
-    for (let waited = 0; !ended && waited < 2000 && this.linkByIndex(link.index) !== undefined; waited++) await new Promise((r) => setTimeout(r, 1));
+    // the pool thread has the kernel unlist it: wait for that (a few ms at most), not for the rest
+    const deadline = Date.now() + UNLIST_WAIT_MS;
+    while (this.linkByIndex(link.index) !== undefined) {
+      if (Date.now() > deadline) throw new KernelError(op, 62, { extack: `the link was still there after ${UNLIST_WAIT_MS} ms` });
+      pause(POLL_PAUSE_MS);
+    }
+    return true;
   }
 
   /** Equivalent to: ip addr add IP/PREFIX dev IDX (fails with EEXIST if present). */

@@ -23,8 +23,8 @@ export interface ExecParams {
 }
 
 export interface ExecOutcome {
-  /** Run after the reply is sent: deferred work, then the change's turn ends (when it resolves). Always called once. */
-  readonly finish?: () => Promise<void>;
+  /** Run after the reply is sent: deferred work, then the change's turn ends. Always called once. */
+  readonly finish?: () => void;
   readonly exitCode: number;
   readonly stdout: Buffer;
   readonly stderr: Buffer;
@@ -63,12 +63,11 @@ function context(deps: ExecDeps, env: NodeJS.ProcessEnv, repair: boolean): Reque
   return { engine: () => deps.engines.forEnv(env), repair, stdout: [], stderr: [], ...(repair ? { afterReply: [] } : {}) };
 }
 
-/** Run the work deferred past the reply; a failure is logged (reconcile sweeps what it leaves, e.g. a veth). */
-export async function runAfterReply(ctx: RequestContext): Promise<void> {
+/** Run the work deferred past the reply; a failure is logged (reconcile sweeps what it leaves, e.g. an empty bridge). */
+export function runAfterReply(ctx: RequestContext): void {
   for (const work of ctx.afterReply?.splice(0) ?? []) {
     try {
-      if (work.start) await work.start();
-      else work.run();
+      work();
     } catch (e) {
       process.stderr.write(`${new Date().toISOString()} berth-service[${process.pid}]: deferred work failed: ${messageOf(e)}\n`);
     }
@@ -109,15 +108,21 @@ async function asChange<T>(
   cwd: string | undefined,
   fn: () => Promise<T>,
   what: string,
-): Promise<{ value: T; finish: () => Promise<void> }> {
+): Promise<{ value: T; finish: () => void }> {
   const release = await deps.queue.acquire(what);
-  const finish = () => runAfterReply(ctx).finally(release);
+  const finish = () => {
+    try {
+      runAfterReply(ctx);
+    } finally {
+      release();
+    }
+  };
   const restore = applyCallerEnv(env, cwd);
   try {
     deps.engines.forgetKernelCaches();
     return { value: await fn(), finish };
   } catch (e) {
-    await finish();
+    finish();
     throw e;
   } finally {
     restore();
@@ -200,9 +205,15 @@ async function cli(deps: ExecDeps, p: ExecParams, env: Readonly<Record<string, s
     restore?.();
   }
   // what the command deferred past the reply (a change's), then its turn ends
-  const finish = () => runAfterReply(ctx).finally(() => release?.());
+  const finish = () => {
+    try {
+      runAfterReply(ctx);
+    } finally {
+      release?.();
+    }
+  };
   if (local || nothingToDo) {
-    await finish();
+    finish();
     return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), ...(local ? { runLocally: true as const } : {}) };
   }
   return { ...outcome(ctx, code), finish };

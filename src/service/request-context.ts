@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Engine } from "../engine/index.js";
-import type { DeferredWork } from "../engine/resident.js";
 
 /**
  * What one request being served has of its own in the shared service
@@ -14,7 +13,7 @@ export interface RequestContext {
   /** Only changes repair interrupted work (they run one at a time). */
   repair: boolean;
   /** Work deferred until the caller has its reply (engine/resident.ts afterTheCaller); changes only. */
-  readonly afterReply?: DeferredWork[];
+  readonly afterReply?: (() => void)[];
   readonly stdout: Buffer[];
   readonly stderr: Buffer[];
 }

@@ -1,5 +1,4 @@
 import { Engine, setResidentEngineFinder } from "../engine/index.js";
-import type { DeferredWork } from "../engine/resident.js";
 import { berthPaths, type BerthPaths } from "../paths.js";
 import { BerthError } from "../errors.js";
 import { checkPrivateDirs } from "../private-paths.js";
@@ -24,7 +23,7 @@ export class ResidentEngines {
       if (c === undefined) return undefined;
       // only a change defers work: it runs in the change's turn, before the next change
       const later = c.repair ? c.afterReply : undefined;
-      return { engine: c.engine(), repair: c.repair, ...(later ? { afterReply: (work: DeferredWork) => later.push(work) } : {}) };
+      return { engine: c.engine(), repair: c.repair, ...(later ? { afterReply: (work: () => void) => later.push(work) } : {}) };
     });
   }
 

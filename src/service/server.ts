@@ -271,7 +271,7 @@ export class BerthService {
         });
         if (!isClosed()) socket.write(Buffer.concat([Buffer.from(header), out.stdout, out.stderr]));
         // then what the caller need not wait for, still in the change's turn
-        await out.finish?.();
+        out.finish?.();
         if (out.runLocally !== true) this.#changed();
         return;
       }

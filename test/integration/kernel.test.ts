@@ -295,7 +295,7 @@ test("link, address and route verbs: set down/mtu/name/master, replace, delete, 
   }
 });
 
-test("a veth removed in the background: its name is free when the call resolves, a veth of that name can be made at once, and the deletion finishes", async (t) => {
+test("a veth removed detached: unlisted (its peer's routes gone, its name free) when the call returns, a veth of that name can be made at once, and the deletion finishes", async (t) => {
   if (!requireSandbox(t)) return;
   const s = setup();
   try {
@@ -303,23 +303,34 @@ test("a veth removed in the background: its name is free when the call resolves,
     s.host.linkSetUp(br.index);
     const name = `kvg${suffix}`;
     const make = (ns: string) => {
-      withFd(s.ns(ns), (fd) => s.host.vethAdd({ name, peerName: "eth0", peerNetnsFd: fd }));
+      const path = s.ns(ns);
+      withFd(path, (fd) => s.host.vethAdd({ name, peerName: "eth0", peerNetnsFd: fd }));
       const v = s.host.linkByName(name);
       assert.ok(v);
       s.host.linkSetMaster(v.index, br.index);
       s.host.linkSetUp(v.index);
-      return v.index;
+      const inside = NetlinkHandle.open(path);
+      try {
+        const eth0 = inside.linkByName("eth0");
+        assert.ok(eth0);
+        inside.linkSetUp(eth0.index);
+        inside.addrAdd(eth0.index, "10.129.0.2", 24);
+        inside.routeAdd({ dst: "0.0.0.0/0", gateway: "10.129.0.1" });
+      } finally {
+        inside.close();
+      }
+      return { index: v.index, path };
     };
     const first = make("bg1");
-    await s.host.linkRemoveInBackground(name);
-    assert.equal(s.host.linkByIndex(first), undefined, "the old link is gone by the time the call resolves");
+    assert.equal(s.host.linkRemoveDetached(name), true);
+    assert.equal(s.host.linkByIndex(first.index), undefined, "the old link is unlisted when the call returns");
+    assert.equal(nsenter(first.path, "ip", "route", "show", "default").stdout.trim(), "", "and the routes through its peer are gone");
     const second = make("bg2");
-    assert.notEqual(second, first);
+    assert.notEqual(second.index, first.index);
     await backgroundSettled();
-    assert.equal(s.host.linkByIndex(second)?.name, name, "the new veth of the same name stays");
-    assert.equal(nsenter(join(s.dir, "netns", "bg1"), "ip", "-o", "link", "show", "eth0").status, 1, "the peer in the first namespace went with it");
-    await s.host.linkRemoveInBackground(`kno${suffix}`); // nothing of that name: resolves at once
-    await backgroundSettled();
+    assert.equal(s.host.linkByIndex(second.index)?.name, name, "the new veth of the same name stays");
+    assert.equal(nsenter(first.path, "ip", "-o", "link", "show", "eth0").status, 1, "the peer in the first namespace went with it");
+    assert.equal(s.host.linkRemoveDetached(`kno${suffix}`), false, "nothing of that name");
   } finally {
     s.cleanup();
   }

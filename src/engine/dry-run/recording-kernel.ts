@@ -268,9 +268,8 @@ class RecordingNetlink implements Netlink {
     if (gone) this.plan.add("link", `delete ${l?.kind ?? "link"} ${name}${this.where}`);
     return gone;
   }
-  linkRemoveInBackground(name: string): Promise<void> {
-    this.linkRemove(name);
-    return Promise.resolve();
+  linkRemoveDetached(name: string): boolean {
+    return this.linkRemove(name);
   }
   bridgePortSetHairpin(index: number, on: boolean): void {
     this.copy.bridgePortSetHairpin(index, on);

@@ -390,14 +390,9 @@ class FakeNetlink implements Netlink {
     return true;
   }
 
-  /** As the kernel's: the name is free when this resolves (here at once: the fake has no grace period). */
-  linkRemoveInBackground(name: string): Promise<void> {
-    try {
-      this.linkRemove(name);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+  /** As the kernel's, the link is gone when this returns (the fake has no grace period to leave running). */
+  linkRemoveDetached(name: string): boolean {
+    return this.linkRemove(name);
   }
 
   addrAdd(index: number, ip: string, prefix: number): void {

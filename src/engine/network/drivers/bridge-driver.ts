@@ -1,7 +1,6 @@
 import { BRIDGE_MAX_PORTS, ensureBridge } from "../bridge.js";
 import { bridgeFull, plumbGuarded } from "../bridge-attach.js";
 import { hostVethName } from "../names.js";
-import { afterTheCaller } from "../../resident.js";
 import type { HostDrift, NetworkDriver } from "./driver.js";
 
 /** The bridge driver: a veth pair per container, its host end a port of the network's bridge, which carries the gateways. */
@@ -17,14 +16,10 @@ export const bridgeDriver: NetworkDriver = {
   plumb: (engine, c, netnsPath, net, a, defaultRoute) => plumbGuarded(engine, c.name, netnsPath, net, a, defaultRoute),
   unplumb(engine, c, net, a, namespace) {
     const veth = a?.hostVeth ?? hostVethName(c.id, net.id);
-    // the namespace's deletion takes the veth with it; deleting it waits for an RCU grace period, which neither the runtime nor
-    // (in the service) the next change need wait for: that one only needs the name free
+    // the namespace's deletion takes the veth with it; deleting it waits for an RCU grace period, which neither the runtime nor the
+    // next change (a setup of the same container, the same veth name) need wait for: the link is unlisted when this returns
     if (namespace === "stays") engine.host.linkRemove(veth);
-    else if (namespace === "deleted by its runtime next")
-      afterTheCaller(
-        () => engine.host.linkRemove(veth),
-        () => engine.host.linkRemoveInBackground(veth),
-      );
+    else if (namespace === "deleted by its runtime next") engine.host.linkRemoveDetached(veth);
   },
   interfaceText: (_net, a) => `veth ${a.hostVeth}`,
   restoreHostSide(engine, net) {
