@@ -35,6 +35,14 @@ import { KernelError } from "../errors.js";
 import { inBackground } from "./background-work.js";
 
 const ENODEV = 19;
+const EEXIST = 17;
+const ESRCH = 3;
+const ENOENT_NEIGH = 2;
+const RTM_DELNEIGH = 29;
+const NDA_DST = 1;
+const AF_INET_FAMILY = 2;
+const AF_INET6_FAMILY = 10;
+
 /** How long linkRemoveDetached waits for the kernel to unlist a link, and its pause between looks. */
 const UNLIST_WAIT_MS = 5000;
 const POLL_PAUSE_MS = 0.2;
@@ -44,13 +52,6 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function pause(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
-const EEXIST = 17;
-const ESRCH = 3;
-const ENOENT_NEIGH = 2;
-const RTM_DELNEIGH = 29;
-const NDA_DST = 1;
-const AF_INET_FAMILY = 2;
-const AF_INET6_FAMILY = 10;
 
 function fail(op: string, f: NetlinkFailure): KernelError {
   return new KernelError(op, f.errno, f.extack === undefined ? {} : { extack: f.extack });

@@ -60,7 +60,6 @@ export const libc = {
   flock: lib.func("int flock(int fd, int operation)") as (fd: number, operation: number) => number,
 };
 
-/** errno of the last failed libc call on this thread. */
 type PoolCall = (fd: number, buf: Buffer, len: number, flags: number, done: (err: unknown, result: number | bigint) => void) => void;
 
 function inPool(call: PoolCall, fd: number, buf: Buffer, len: number, flags: number): Promise<number> {
@@ -83,6 +82,7 @@ export const libcInPool = {
   recv: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool(recvInPool, fd, buf, len, flags),
 };
 
+/** errno of the last failed libc call on this thread. */
 export function errno(): number {
   return koffi.errno();
 }

@@ -146,7 +146,7 @@ export class BerthService {
     if (this.#inFlight > 0) await new Promise<void>((r) => (this.#onIdle = r));
     await this.queue.idle();
     await Promise.all(hosted);
-    // a veth's deletion still on the thread pool (what a teardown left going after its turn)
+    // a veth's deletion still finishing on the thread pool (NetlinkHandle.linkRemoveDetached)
     await backgroundSettled();
     this.engines.close();
   }
