@@ -69,8 +69,14 @@ function byContainer<T extends { readonly containerId: string }>(rows: readonly 
   return out;
 }
 
+/** What a watch holds: a snapshot it updates in place, container by container. */
+interface Known {
+  networks: ReadonlyMap<string, NetworkFacts>;
+  readonly containers: Map<string, ContainerFacts>;
+}
+
 /** The whole store: when following starts, and after another process changed it. */
-function snapshot(store: Store): Snapshot {
+function snapshot(store: Store): Known {
   const attachments = byContainer(store.attachments.all());
   const ports = byContainer(store.ports.all());
   return {
@@ -97,7 +103,7 @@ interface Watch {
   readonly followers: Set<Send>;
   /** What this process's writes touched since the last comparison. */
   readonly touched: ChangeReader;
-  last: Snapshot;
+  last: Known;
   /** The store's data_version at `last`: another process's commit changes it. */
   dataVersion: number;
 }
@@ -161,13 +167,12 @@ function advance(w: Watch): BerthEvent[] {
   }
   const now = containersNow(w.store, touched.containers);
   const events = diff({ networks: w.last.networks, containers: before }, { networks, containers: now });
-  const containers = new Map(w.last.containers);
   for (const id of touched.containers) {
     const c = now.get(id);
-    if (c === undefined) containers.delete(id);
-    else containers.set(id, c);
+    if (c === undefined) w.last.containers.delete(id);
+    else w.last.containers.set(id, c);
   }
-  w.last = { networks, containers };
+  w.last.networks = networks;
   return events;
 }
 
