@@ -2,6 +2,7 @@
 // path), network namespaces and sysctls. The engine imports only from here.
 export { NetlinkHandle } from "./handle.js";
 export { backgroundSettled } from "./background-work.js";
+export { listenUnixSocket } from "./unix-listener.js";
 export type { Link, BridgeSpec, MacvlanMode, MacvlanSpec, VethSpec } from "./link.js";
 export { MACVLAN_MODE_NAMES } from "./link.js";
 export type { Addr4, Addr6 } from "./addr.js";

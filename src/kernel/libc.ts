@@ -12,6 +12,7 @@ export const libc = {
   bind: lib.func("int bind(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
   getsockname: lib.func("int getsockname(int fd, void *addr, void *len)") as (fd: number, addr: Buffer, len: Buffer) => number,
   connect: lib.func("int connect(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
+  listen: lib.func("int listen(int fd, int backlog)") as (fd: number, backlog: number) => number,
   setsockopt: lib.func("int setsockopt(int fd, int level, int name, void *val, uint32_t len)") as (
     fd: number,
     level: number,
@@ -89,6 +90,8 @@ export function errno(): number {
 
 export const AF_NETLINK = 16;
 export const SOCK_RAW = 3;
+export const SOCK_STREAM = 1;
+export const AF_UNIX = 1;
 export const SOCK_CLOEXEC = 0x80000;
 export const NETLINK_ROUTE = 0;
 export const SOL_NETLINK = 270;

@@ -2,13 +2,14 @@
 // first client (launcher.ts), or by systemd through berth.socket
 // (contrib/systemd/). Serves the run dir that BERTH_ROOT / BERTH_RUN_DIR
 // name until it is told to stop, its socket file goes away, or SIGTERM.
-import { mkdirSync, statSync, writeFileSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, writeFileSync, renameSync, rmSync } from "node:fs";
 import { berthPaths, type BerthPaths } from "../paths.js";
 import { checkPrivateDirs } from "../private-paths.js";
 import { messageOf } from "../errors.js";
 import { BerthService } from "./server.js";
 import { servicePaths } from "./paths.js";
 import { lockFile } from "./lock-file.js";
+import { fileIdentity, removeIfOurs } from "./file-identity.js";
 import { buildId } from "./build-id.js";
 import { servicePid } from "./launcher.js";
 import { rehearseAttach, repairInterrupted, withEngine } from "../engine/index.js";
@@ -86,7 +87,7 @@ export async function serviceMain(): Promise<number> {
   setResidentDockerPluginHost(plugin);
   await openDockerPlugin(plugin, paths, activated.dockerPlugin);
   await service.listen(fd === undefined ? { path: sp.socket } : { fd });
-  const socketInode = fd === undefined ? statSync(sp.socket).ino : undefined;
+  const socketId = fd === undefined ? fileIdentity(sp.socket) : undefined;
   const tmp = `${sp.pidFile}.tmp`;
   writeFileSync(tmp, `${process.pid} ${buildId()}\n`, { mode: 0o644 });
   renameSync(tmp, sp.pidFile);
@@ -109,11 +110,7 @@ export async function serviceMain(): Promise<number> {
     await service.stop();
     if (fd === undefined) {
       // only our own socket and pid file: a successor may have made new ones
-      try {
-        if (statSync(sp.socket).ino === socketInode) rmSync(sp.socket, { force: true });
-      } catch {
-        // already gone
-      }
+      removeIfOurs(sp.socket, socketId);
     }
     // a successor may have written its own pid file already
     if (servicePid(sp) === process.pid) rmSync(sp.pidFile, { force: true });
@@ -123,14 +120,14 @@ export async function serviceMain(): Promise<number> {
   };
   // a run dir removed (a test's BERTH_ROOT at its end, a reboot's /run) or our socket replaced: nothing left to serve
   const watch = setInterval(() => {
-    if (socketInode === undefined) return;
-    let ino: number | undefined;
+    if (socketId === undefined) return;
+    let id: string | undefined;
     try {
-      ino = statSync(sp.socket).ino;
+      id = fileIdentity(sp.socket);
     } catch {
-      ino = undefined;
+      id = undefined;
     }
-    if (ino !== socketInode) void stop("the socket file is gone");
+    if (id !== socketId) void stop("the socket file is gone");
   }, 500);
   watch.unref();
   service.onStopRequested = () => void stop("asked by a client (a newer build, or `berth system service stop`)");

@@ -1,5 +1,4 @@
 import { createServer as createHttpServer, type RequestListener } from "node:http";
-import { chmodSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { isBerthError, messageOf } from "../errors.js";
 import { frame, LineReader, MAX_REQUEST_BYTES, PENDING_INTERVAL_MS, PROTOCOL_VERSION, type ErrorBody, type Reply, type Request } from "./protocol.js";
@@ -11,7 +10,8 @@ import { API_METHODS } from "./api-methods.js";
 import { EventStream } from "./events.js";
 import { inRequest } from "./request-context.js";
 import { buildId } from "./build-id.js";
-import { backgroundSettled } from "../kernel/index.js";
+import { backgroundSettled, listenUnixSocket } from "../kernel/index.js";
+import { fileIdentity, removeIfOurs } from "./file-identity.js";
 
 const HOSTED_CLOSE_GRACE_MS = 2000;
 
@@ -62,21 +62,22 @@ export class BerthService {
     return this.#inFlight;
   }
 
-  /** Serve on a Unix socket path (made 0600; a stale file there is replaced) or on an inherited listening descriptor. */
+  /**
+   * Serve on a Unix socket path (made 0600; a stale file there is
+   * replaced) or on an inherited listening descriptor. A path is bound
+   * here, not by Node, so that closing the server never removes a file
+   * there (listenUnixSocket): the service removes its own socket file.
+   */
   listen(where: { path: string } | { fd: number }): Promise<void> {
     const server = createServer({ allowHalfOpen: false }, (s) => this.#connection(s));
     this.#servers.push(server);
+    const fd = "path" in where ? listenUnixSocket(where.path, 0o600) : where.fd;
     return new Promise((resolve, reject) => {
       server.once("error", reject);
-      const done = () => {
+      server.listen({ fd }, () => {
         server.off("error", reject);
-        if ("path" in where) chmodSync(where.path, 0o600);
         resolve();
-      };
-      if ("path" in where) {
-        rmSync(where.path, { force: true });
-        server.listen(where.path, done);
-      } else server.listen({ fd: where.fd }, done);
+      });
     });
   }
 
@@ -90,11 +91,12 @@ export class BerthService {
    */
   addListener(where: { path: string; mode: number } | { fd: number }, handler: RequestListener): Promise<HostedListener> {
     const server = createHttpServer(handler);
+    const fd = "path" in where ? listenUnixSocket(where.path, where.mode) : where.fd;
+    const ours = "path" in where ? fileIdentity(where.path) : undefined;
     return new Promise((resolve, reject) => {
       server.once("error", reject);
       const done = () => {
         server.off("error", reject);
-        if ("path" in where) chmodSync(where.path, where.mode);
         let closed: Promise<void> | undefined;
         const hosted: HostedListener = {
           close: () => {
@@ -104,7 +106,7 @@ export class BerthService {
               // a request being answered may finish; keep-alive connections go now, stragglers soon
               server.closeIdleConnections();
               setTimeout(() => server.closeAllConnections(), HOSTED_CLOSE_GRACE_MS).unref();
-              if ("path" in where) rmSync(where.path, { force: true });
+              if ("path" in where) removeIfOurs(where.path, ours);
             });
             return closed;
           },
@@ -112,8 +114,7 @@ export class BerthService {
         this.#extra.add(hosted);
         resolve(hosted);
       };
-      if ("path" in where) server.listen(where.path, done);
-      else server.listen({ fd: where.fd }, done);
+      server.listen({ fd }, done);
     });
   }
 

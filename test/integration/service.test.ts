@@ -5,7 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BerthSandbox } from "../berth-cli.js";
@@ -216,6 +217,35 @@ test("a service still stopping after its socket went (system reset removes the r
   const next = servicePid();
   assert.ok(next !== undefined && next !== pid, "a new service serves");
   assert.match(readFileSync(join(b.root, "run", "service.log"), "utf8"), /another Berth service holds the lock/, "the first one started left to the holder");
+});
+
+test("a run dir removed under the service and a new socket made at once where its socket was: the service stops and leaves the new socket alone (Node unlinks a path it bound when its server closes; ext4 may give the new file the old inode)", async (t) => {
+  if (!requireSandbox(t)) return;
+  b.ok("ps");
+  const pid = servicePid();
+  assert.ok(pid !== undefined);
+  const runDir = join(b.root, "run");
+  const sock = join(runDir, "berth.sock");
+  const oldIno = statSync(sock).ino;
+  // what `system reset` does to the run dir, then a successor's socket at the same path
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { mode: 0o700 });
+  const successor = createServer();
+  await new Promise<void>((r) => successor.listen(sock, r));
+  try {
+    t.diagnostic(`the new socket's inode is ${statSync(sock).ino === oldIno ? "the old one's" : "another"}`);
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const look = () => (!alive(pid) ? resolve() : Date.now() - started > 10_000 ? reject(new Error(`service ${pid} still runs`)) : setTimeout(look, 50));
+      look();
+    });
+    assert.ok(existsSync(sock), "the successor's socket is still there");
+  } finally {
+    await new Promise<void>((r) => successor.close(() => r()));
+    rmSync(sock, { force: true });
+  }
+  b.ok("ps");
+  assert.notEqual(servicePid(), pid, "the next command started a new service");
 });
 
 test("the socket refuses a peer that is not root, even if its file mode would let one in", (t) => {
