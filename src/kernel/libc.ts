@@ -7,6 +7,10 @@ import { koffi } from "../native/koffi.js";
  */
 const lib = koffi.load("libc.so.6");
 
+/** send and recv, called on this thread (libc.send) or on libuv's pool (libcInPool). */
+const sendFn = lib.func("intptr_t send(int fd, void *buf, size_t len, int flags)");
+const recvFn = lib.func("intptr_t recv(int fd, void *buf, size_t len, int flags)");
+
 export const libc = {
   socket: lib.func("int socket(int domain, int type, int protocol)") as (domain: number, type: number, protocol: number) => number,
   bind: lib.func("int bind(int fd, void *addr, uint32_t len)") as (fd: number, addr: Buffer, len: number) => number,
@@ -20,8 +24,8 @@ export const libc = {
     val: Buffer,
     len: number,
   ) => number,
-  send: lib.func("intptr_t send(int fd, void *buf, size_t len, int flags)") as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
-  recv: lib.func("intptr_t recv(int fd, void *buf, size_t len, int flags)") as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
+  send: sendFn as unknown as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
+  recv: recvFn as unknown as (fd: number, buf: Buffer, len: number, flags: number) => number | bigint,
   close: lib.func("int close(int fd)") as (fd: number) => number,
   setns: lib.func("int setns(int fd, int nstype)") as (fd: number, nstype: number) => number,
   unshare: lib.func("int unshare(int flags)") as (flags: number) => number,
@@ -69,9 +73,6 @@ function inPool(call: PoolCall, fd: number, buf: Buffer, len: number, flags: num
   );
 }
 
-const sendInPool = (lib.func("intptr_t send(int fd, void *buf, size_t len, int flags)") as { async: PoolCall }).async;
-const recvInPool = (lib.func("intptr_t recv(int fd, void *buf, size_t len, int flags)") as { async: PoolCall }).async;
-
 /**
  * send and recv on a thread of libuv's pool (koffi's async calls): the
  * calling thread goes on while the kernel works. The pool thread's errno
@@ -79,8 +80,8 @@ const recvInPool = (lib.func("intptr_t recv(int fd, void *buf, size_t len, int f
  * promise settles.
  */
 export const libcInPool = {
-  send: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool(sendInPool, fd, buf, len, flags),
-  recv: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool(recvInPool, fd, buf, len, flags),
+  send: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool((sendFn as { async: PoolCall }).async, fd, buf, len, flags),
+  recv: (fd: number, buf: Buffer, len: number, flags: number): Promise<number> => inPool((recvFn as { async: PoolCall }).async, fd, buf, len, flags),
 };
 
 /** errno of the last failed libc call on this thread. */

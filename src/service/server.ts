@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type RequestListener } from "node:http";
+import { closeSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { isBerthError, messageOf } from "../errors.js";
 import { frame, LineReader, MAX_REQUEST_BYTES, PENDING_INTERVAL_MS, PROTOCOL_VERSION, type ErrorBody, type Reply, type Request } from "./protocol.js";
@@ -14,6 +15,15 @@ import { backgroundSettled, listenUnixSocket } from "../kernel/index.js";
 import { fileIdentity, removeIfOurs } from "./file-identity.js";
 
 const HOSTED_CLOSE_GRACE_MS = 2000;
+
+/** A socket Node would not serve: the descriptor and file made for it go (an inherited descriptor stays its owner's); the error. */
+function giveUpSocket(where: { path: string } | { fd: number }, fd: number, ours: string | undefined, e: Error): Error {
+  if ("path" in where) {
+    closeSync(fd);
+    removeIfOurs(where.path, ours);
+  }
+  return e;
+}
 
 /** A listener the service hosts beside its API socket (addListener). */
 export interface HostedListener {
@@ -72,10 +82,12 @@ export class BerthService {
     const server = createServer({ allowHalfOpen: false }, (s) => this.#connection(s));
     this.#servers.push(server);
     const fd = "path" in where ? listenUnixSocket(where.path, 0o600) : where.fd;
+    const ours = "path" in where ? fileIdentity(where.path) : undefined;
     return new Promise((resolve, reject) => {
-      server.once("error", reject);
+      const failed = (e: Error) => reject(giveUpSocket(where, fd, ours, e));
+      server.once("error", failed);
       server.listen({ fd }, () => {
-        server.off("error", reject);
+        server.off("error", failed);
         resolve();
       });
     });
@@ -94,9 +106,10 @@ export class BerthService {
     const fd = "path" in where ? listenUnixSocket(where.path, where.mode) : where.fd;
     const ours = "path" in where ? fileIdentity(where.path) : undefined;
     return new Promise((resolve, reject) => {
-      server.once("error", reject);
+      const failed = (e: Error) => reject(giveUpSocket(where, fd, ours, e));
+      server.once("error", failed);
       const done = () => {
-        server.off("error", reject);
+        server.off("error", failed);
         let closed: Promise<void> | undefined;
         const hosted: HostedListener = {
           close: () => {
