@@ -15,12 +15,17 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const dist = fileURLToPath(new URL("../dist/src/", import.meta.url));
+// this build's id: a client of another build replaces an idle service (src/service/launcher.ts);
+// written into each bundle (src/service/build-id.ts) and to dist/build-id
+const buildId = `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
 const bundles = [
   { entry: "cli/program.js", out: "cli/berth.cjs" },
   { entry: "interop/podman/main.js", out: "interop/podman-netavark.cjs" },
   { entry: "interop/cni/main.js", out: "interop/cni-plugin.cjs" },
   // bin/berth's thin client (no engine, no commander) and the resident service
   { entry: "service/cli-client.js", out: "cli/berth-client.cjs" },
+  // what that client loads only to start the service or follow its events
+  { entry: "service/client-start.js", out: "cli/berth-start.cjs" },
   { entry: "service/entry.js", out: "service/berth-service.cjs" },
 ];
 for (const b of bundles) {
@@ -34,17 +39,16 @@ for (const b of bundles) {
     external: ["better-sqlite3", "koffi", "@koromix/*"],
     // import() becomes require(): a script run through vm.Script has no ES module loader
     supported: { "dynamic-import": false },
-    // CommonJS has no import.meta: give the modules the bundle's own URL
-    define: { "import.meta.url": "__berthBundleUrl" },
-    banner: { js: 'const __berthBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    // CommonJS has no import.meta: give the modules the bundle's own URL, made when first asked for
+    define: { "import.meta.url": "__berthBundle.url", __berthBuildId: JSON.stringify(buildId) },
+    banner: { js: 'const __berthBundle = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
     logLevel: "warning",
   });
   rmSync(`${dist}${b.out}.v8cache`, { force: true });
 }
 // bundles of an earlier build (ES modules)
 for (const old of ["interop/podman-netavark.mjs", "interop/cni-plugin.mjs"]) rmSync(`${dist}${old}`, { force: true });
-// this build's id: a client of another build replaces an idle service (src/service/launcher.ts)
-writeFileSync(fileURLToPath(new URL("../dist/build-id", import.meta.url)), `${Date.now().toString(36)}-${randomBytes(4).toString("hex")}\n`);
+writeFileSync(fileURLToPath(new URL("../dist/build-id", import.meta.url)), `${buildId}\n`);
 // the commit it was built from: `netavark version` shows it as its "commit" (40 hex digits; zeros outside a git checkout)
 const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8" });
 const commit = head.status === 0 && /^[0-9a-f]{40}$/.test(head.stdout.trim()) ? head.stdout.trim() : "0".repeat(40);

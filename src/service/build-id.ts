@@ -7,7 +7,16 @@ import { fileURLToPath } from "node:url";
  * service once it is idle. From a module in dist/src/DIR/ or a bundle
  * beside them alike.
  */
-export const BUILD_ID_FILE = fileURLToPath(new URL("../../build-id", import.meta.url));
+function buildIdFile(): string {
+  return fileURLToPath(new URL("../../build-id", import.meta.url));
+}
+
+/**
+ * The same id, written into each bundle by scripts/bundle.mjs, so that a
+ * client's call reads no file for it (undefined in a module compiled by
+ * `tsc` alone, which reads the file).
+ */
+declare const __berthBuildId: string | undefined;
 
 let cached: string | undefined;
 
@@ -19,9 +28,10 @@ let cached: string | undefined;
 export function buildId(): string {
   const forced = process.env["BERTH_BUILD_ID"];
   if (forced !== undefined && forced !== "") return forced;
+  if (cached === undefined && typeof __berthBuildId === "string") cached = __berthBuildId;
   if (cached === undefined) {
     try {
-      cached = readFileSync(BUILD_ID_FILE, "utf8").trim();
+      cached = readFileSync(buildIdFile(), "utf8").trim();
     } catch {
       cached = "";
     }

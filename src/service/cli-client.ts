@@ -1,13 +1,21 @@
-import { dropOutputOnClosedPipe } from "../cli/closed-pipe.js";
+import { copyOutput } from "../cli/copy-output.js";
 import { berthPaths } from "../paths.js";
-import { checkPrivateDirs } from "../private-paths.js";
+import { checkPrivateDir, checkPrivateDirs } from "../private-paths.js";
 import { isBerthError, messageOf, type BerthError } from "../errors.js";
 import { call, CallError, replyError } from "./client.js";
-import { ensureService, hungError } from "./launcher.js";
+import { hungError } from "./service-pid.js";
 import { servicePaths } from "./paths.js";
 import { readFileSync, readlinkSync } from "node:fs";
 import { buildId } from "./build-id.js";
 import type { ExecResult } from "./protocol.js";
+
+/**
+ * What the client loads only when its one request is not enough: starting
+ * (or replacing) the service, and following its events. bin/berth loads it
+ * from a bundle of its own (client-start.ts), so that a view does not pay
+ * for the launcher and koffi.
+ */
+export type ClientStarter = Pick<typeof import("./client-start.js"), "ensureService" | "eventsMain">;
 
 /** What bin/berth does when the client is done: exit with a code, or run the command in this process ("local"). */
 export type ClientOutcome = number | "local";
@@ -40,17 +48,20 @@ function printError(e: BerthError | Error): void {
  * foreground `run`, `exec`, `logs -f`), and the CLI then runs in this
  * process as before. Not root, or BERTH_NO_SERVICE=1: local too.
  */
-export async function clientMain(argv: readonly string[]): Promise<ClientOutcome> {
+export async function clientMain(argv: readonly string[], loadStarter: () => Promise<ClientStarter>): Promise<ClientOutcome> {
   const first = argv.find((a) => !a.startsWith("-"));
   if (process.env["BERTH_NO_SERVICE"] === "1" || process.getuid?.() !== 0 || (first !== undefined && ALWAYS_LOCAL.has(first) && !inService(argv, first)))
     return "local";
-  if (first === "events") return (await import("./events-client.js")).eventsMain(argv.slice(argv.indexOf("events") + 1));
+  if (first === "events") return (await loadStarter()).eventsMain(argv.slice(argv.indexOf("events") + 1));
   const paths = berthPaths(process.env);
   const runDir = paths.runDir;
   const sp = servicePaths(runDir);
-  // state directories Berth refuses: the command runs here and says so, with what to do
+  // a run dir Berth refuses (another user could plant a socket there): the
+  // command runs here and says so, with what to do. The other directories
+  // are checked before the service is started, and by the service for the
+  // environment of each call.
   try {
-    checkPrivateDirs(paths, process.env);
+    checkPrivateDir(runDir, "run directory");
   } catch {
     return "local";
   }
@@ -65,7 +76,7 @@ export async function clientMain(argv: readonly string[]): Promise<ClientOutcome
       const r = await call(sp.socket, "exec", { params, env, build: buildId() });
       if ("error" in r) {
         if (r.error.code === "SERVICE_OUTDATED" && attempt < 2) {
-          await ensureService(runDir);
+          await (await loadStarter()).ensureService(runDir);
           continue;
         }
         printError(replyError(r.error));
@@ -73,15 +84,20 @@ export async function clientMain(argv: readonly string[]): Promise<ClientOutcome
       }
       const res = r.result as ExecResult;
       if (res.runLocally) return "local";
-      dropOutputOnClosedPipe();
-      if (r.stdout && r.stdout.length > 0) process.stdout.write(r.stdout);
-      if (r.stderr && r.stderr.length > 0) process.stderr.write(r.stderr);
+      if (r.stdout && r.stdout.length > 0) copyOutput(1, r.stdout);
+      if (r.stderr && r.stderr.length > 0) copyOutput(2, r.stderr);
       return res.exitCode;
     } catch (e) {
       if (e instanceof CallError) {
         if (e.failure === "not-running" && attempt < 2) {
+          // the service would refuse to start on them: the command runs here and says why
           try {
-            await ensureService(runDir);
+            checkPrivateDirs(paths, process.env);
+          } catch {
+            return "local";
+          }
+          try {
+            await (await loadStarter()).ensureService(runDir);
           } catch (err) {
             printError(err as Error);
             return EXIT_BERTH_ERROR;

@@ -1,6 +1,6 @@
-import { connect } from "node:net";
 import { BerthError } from "../errors.js";
 import { frame, LineReader, PROTOCOL_VERSION, type ErrorBody, type ExecResult } from "./protocol.js";
+import { connectUnix } from "./unix-stream.js";
 
 /** How long a client waits for any sign of life (a reply or a "pending" line) before it calls the service hung. */
 export function silenceLimitMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -47,7 +47,6 @@ export function call(
   const id = nextId++;
   const silenceMs = opts.silenceMs ?? silenceLimitMs();
   return new Promise((resolve, reject) => {
-    const sock = connect(socketPath);
     const reader = new LineReader();
     let header: { result?: unknown; error?: ErrorBody; event?: unknown; pending?: boolean } | undefined;
     let done = false;
@@ -56,33 +55,14 @@ export function call(
       if (done) return;
       done = true;
       clearTimeout(timer);
-      sock.destroy();
+      conn.close();
       fn();
     };
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => finish(() => reject(new CallError("hung", `no answer for ${silenceMs / 1000} s`))), silenceMs);
     };
-    arm();
-    sock.on("connect", () => {
-      sock.write(
-        frame({
-          v: PROTOCOL_VERSION,
-          id,
-          method,
-          ...(opts.build ? { build: opts.build } : {}),
-          ...(opts.env ? { env: opts.env } : {}),
-          params: opts.params ?? {},
-        }),
-      );
-    });
-    sock.on("error", (e: NodeJS.ErrnoException) => {
-      const f: CallFailure =
-        e.code === "ENOENT" || e.code === "ECONNREFUSED" ? "not-running" : e.code === "EACCES" || e.code === "EPERM" ? "no-access" : "died";
-      finish(() => reject(new CallError(f, e.message)));
-    });
-    sock.on("close", () => finish(() => reject(new CallError("died", "the connection ended before the reply"))));
-    sock.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       arm();
       reader.push(chunk);
       for (;;) {
@@ -116,7 +96,27 @@ export function call(
         finish(() => resolve({ result: r, stdout, stderr }));
         return;
       }
+    };
+    const conn = connectUnix(socketPath, {
+      connect: () => {},
+      data: onData,
+      end: (code, message) => {
+        if (code === undefined) return finish(() => reject(new CallError("died", "the connection ended before the reply")));
+        const f: CallFailure = code === "ENOENT" || code === "ECONNREFUSED" ? "not-running" : code === "EACCES" || code === "EPERM" ? "no-access" : "died";
+        finish(() => reject(new CallError(f, message ?? code)));
+      },
     });
+    conn.write(
+      frame({
+        v: PROTOCOL_VERSION,
+        id,
+        method,
+        ...(opts.build ? { build: opts.build } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+        params: opts.params ?? {},
+      }),
+    );
+    arm();
   });
 }
 

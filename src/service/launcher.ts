@@ -1,10 +1,11 @@
 import { closeSync, mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { BerthError } from "../errors.js";
-import { processAlive } from "../process-alive.js";
 import { openAppendNoFollow } from "../private-paths.js";
+import { processAlive } from "../process-alive.js";
 import { call, CallError } from "./client.js";
 import { servicePaths, type ServicePaths } from "./paths.js";
+import { hungError } from "./service-pid.js";
 import { buildId } from "./build-id.js";
 import type { ServiceIdentity } from "./server.js";
 
@@ -42,16 +43,6 @@ function logTail(file: string): string {
   }
 }
 
-/** The service's pid from its pid file, if that process lives. */
-export function servicePid(sp: ServicePaths): number | undefined {
-  try {
-    const pid = Number(readFileSync(sp.pidFile, "utf8").split(" ")[0]);
-    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function ping(sp: ServicePaths, silenceMs?: number): Promise<ServiceIdentity | undefined> {
   try {
     const r = await call(sp.socket, "ping", silenceMs === undefined ? {} : { silenceMs });
@@ -60,16 +51,6 @@ async function ping(sp: ServicePaths, silenceMs?: number): Promise<ServiceIdenti
     if (e instanceof CallError && e.failure === "not-running") return undefined;
     throw e;
   }
-}
-
-/** The error a client reports when the service does not answer. */
-export function hungError(sp: ServicePaths): BerthError {
-  const pid = servicePid(sp);
-  return new BerthError("SERVICE_UNAVAILABLE", `The Berth service${pid ? ` (pid ${pid})` : ""} does not answer on ${sp.socket}`, {
-    hint: pid
-      ? `It may be stopped or hung: \`ps -o stat= -p ${pid}\` shows T when stopped. \`kill ${pid}\` (or \`kill -9 ${pid}\`) ends it; the next berth command starts a new one and repairs interrupted work`
-      : `Remove ${sp.socket} if nothing serves it; the next berth command starts the service`,
-  });
 }
 
 /**

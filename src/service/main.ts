@@ -11,7 +11,7 @@ import { servicePaths } from "./paths.js";
 import { lockFile } from "./lock-file.js";
 import { fileIdentity, removeIfOurs } from "./file-identity.js";
 import { buildId } from "./build-id.js";
-import { servicePid } from "./launcher.js";
+import { servicePid } from "./service-pid.js";
 import { rehearseAttach, repairInterrupted, withEngine } from "../engine/index.js";
 import { captureRequestOutput, inRequest } from "./request-context.js";
 import { activationFds, type ActivationFds } from "./activation.js";
