@@ -40,12 +40,14 @@ export function buildId(): string {
 }
 
 /** `dist/build-commit`: the git commit Berth was built from (scripts/bundle.mjs), 40 hex digits. */
-export const BUILD_COMMIT_FILE = fileURLToPath(new URL("../../build-commit", import.meta.url));
+function buildCommitFile(): string {
+  return fileURLToPath(new URL("../../build-commit", import.meta.url));
+}
 
 /** The git commit of this build, or 40 zeros when it was built outside a git checkout. */
 export function buildCommit(): string {
   try {
-    const c = readFileSync(BUILD_COMMIT_FILE, "utf8").trim();
+    const c = readFileSync(buildCommitFile(), "utf8").trim();
     if (/^[0-9a-f]{40}$/.test(c)) return c;
   } catch {
     // not built by scripts/bundle.mjs
