@@ -146,7 +146,7 @@ function main(): void {
     spawnSync("sleep", [String(SETTLE_S)]);
     const settledService = memory(pidFrom(join(root, "run", "service.pid")));
     const settledResolver = DNS ? memory(pidFrom(join(root, "run", "dns", "resolver.pid"))) : "-";
-    console.log(`after ${SETTLE_S} s without calls, with ${COUNT - 9} containers: service ${settledService} + resolver ${settledResolver}`);
+    console.log(`after ${SETTLE_S} s without calls, with ${COUNT - teardowns.length} containers: service ${settledService} + resolver ${settledResolver}`);
     made.splice(-9);
   } finally {
     follower?.kill();
