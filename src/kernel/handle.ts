@@ -281,7 +281,11 @@ export class NetlinkHandle {
     // the pool thread has the kernel unlist it: wait for that (a few ms at most), not for the rest
     const deadline = Date.now() + UNLIST_WAIT_MS;
     while (this.linkByIndex(link.index) !== undefined) {
-      if (Date.now() > deadline) throw new KernelError(op, 62, { extack: `the link was still there after ${UNLIST_WAIT_MS} ms` });
+      if (Date.now() > deadline)
+        throw new KernelError(op, 62, {
+          extack: `the link was still there after ${UNLIST_WAIT_MS} ms`,
+          hint: `The deletion goes on in the kernel (something may hold the device, such as a capture on it). Once \`ip link show ${name}\` in ${this.#where} no longer lists it, run the teardown again, or \`berth system reconcile\``,
+        });
       pause(POLL_PAUSE_MS);
     }
     return true;
