@@ -10,10 +10,12 @@ import { getSystemErrorName } from "node:util";
  * connection goes straight to libuv's pipe handle, the one `net.Socket`
  * wraps, through Node's `pipe_wrap` and `stream_wrap` bindings. Those are
  * reached through `process.binding`, deprecated in documentation only
- * (DEP0111) and kept for compatibility, with the same shapes in Node 20
- * through 24: each piece is checked before use, and `node:net` serves when
- * one is missing or when the process asked for pending deprecations to be
- * reported (using it then would print a warning).
+ * (DEP0111); both stay on its allow-list in current Node.js releases.
+ * Each piece is checked before use (the shapes are Node 20's), and
+ * `node:net` serves when one is missing, when `process.binding` throws
+ * (under Node's permission model), or when the process asked for pending
+ * deprecations to be reported (using it then would print a warning). A
+ * unit test fails if this Node.js would take that slower way.
  */
 export interface UnixConnection {
   /** Queue text to send (UTF-8). */
